@@ -1,0 +1,24 @@
+export { UserError, isUserError, errorMessage } from './errors.js';
+export { runAction } from './run.js';
+export {
+  inputError,
+  getRequired,
+  getOptional,
+  getBoolean,
+  getInteger,
+  parseInteger,
+  getDuration,
+  parseDuration,
+  getList,
+  getLines,
+  getKeyValues,
+  parseKeyValues,
+  getChoice,
+} from './inputs.js';
+export type { IntegerOptions, DurationOptions, KeyValueOptions } from './inputs.js';
+export { JobSummary, escapeHtml, code, link } from './summary.js';
+export { group, setOutputs, formatDuration } from './log.js';
+export { systemClock, FakeClock, poll } from './clock.js';
+export type { Clock, PollOptions, PollResult } from './clock.js';
+export { parseImageReference, isDigestPinned, shortDigest, DIGEST_PATTERN } from './images.js';
+export type { ImageReference } from './images.js';

@@ -1,0 +1,189 @@
+import * as core from '@actions/core';
+import { UserError } from './errors.js';
+
+/*
+ * Typed readers over `core.getInput`. Each rejects a bad value with a message that names the input
+ * and the form it expects, so an action fails before it calls AWS.
+ */
+
+function raw(name: string): string {
+  return core.getInput(name, { trimWhitespace: true });
+}
+
+export function inputError(name: string, problem: string): UserError {
+  return new UserError(`Input '${name}': ${problem}`);
+}
+
+export function getRequired(name: string): string {
+  const value = raw(name);
+  if (value === '') throw inputError(name, 'is required but was not set');
+  return value;
+}
+
+export function getOptional(name: string): string | undefined {
+  const value = raw(name);
+  return value === '' ? undefined : value;
+}
+
+const TRUE_VALUES = new Set(['true', 'yes', 'on', '1']);
+const FALSE_VALUES = new Set(['false', 'no', 'off', '0']);
+
+export function getBoolean(name: string, defaultValue: boolean): boolean {
+  const value = raw(name).toLowerCase();
+  if (value === '') return defaultValue;
+  if (TRUE_VALUES.has(value)) return true;
+  if (FALSE_VALUES.has(value)) return false;
+  throw inputError(name, `"${raw(name)}" is not a boolean; expected true or false`);
+}
+
+export interface IntegerOptions {
+  min?: number;
+  max?: number;
+}
+
+export function parseInteger(name: string, value: string, options: IntegerOptions = {}): number {
+  const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = options;
+  const range =
+    options.min !== undefined && options.max !== undefined
+      ? ` from ${min} to ${max}`
+      : options.min !== undefined
+        ? ` of at least ${min}`
+        : options.max !== undefined
+          ? ` of at most ${max}`
+          : '';
+  if (!/^[-+]?\d+$/.test(value))
+    throw inputError(name, `"${value}" is not a whole number; expected a whole number${range}`);
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+    throw inputError(name, `${value} is out of range; expected a whole number${range}`);
+  }
+  return parsed;
+}
+
+export function getInteger(name: string, options: IntegerOptions & { default: number }): number;
+export function getInteger(name: string, options?: IntegerOptions): number | undefined;
+export function getInteger(name: string, options: IntegerOptions & { default?: number } = {}): number | undefined {
+  const value = raw(name);
+  if (value === '') return options.default;
+  return parseInteger(name, value, options);
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+export interface DurationOptions {
+  /** Unit of a bare number such as `90`. */
+  defaultUnit?: 'ms' | 's' | 'm' | 'h';
+  minMs?: number;
+  maxMs?: number;
+}
+
+/** Parses `90`, `90s`, `5m`, `1h30m` or `250ms` into milliseconds. */
+export function parseDuration(name: string, value: string, options: DurationOptions = {}): number {
+  const { defaultUnit = 's', minMs = 0, maxMs = Number.MAX_SAFE_INTEGER } = options;
+  const expected = `expected a duration such as 90s, 5m, 1h30m or a number of ${unitName(defaultUnit)}`;
+  let ms: number;
+  if (/^\d+(\.\d+)?$/.test(value)) {
+    ms = Number(value) * DURATION_UNITS[defaultUnit]!;
+  } else if (/^(\d+(\.\d+)?(ms|h|m|s))+$/.test(value)) {
+    ms = 0;
+    for (const match of value.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) {
+      ms += Number(match[1]) * DURATION_UNITS[match[2]!]!;
+    }
+  } else {
+    throw inputError(name, `"${value}" is not a duration; ${expected}`);
+  }
+  ms = Math.round(ms);
+  if (ms < minMs || ms > maxMs) {
+    throw inputError(name, `${value} is out of range; expected from ${formatMs(minMs)} to ${formatMs(maxMs)}`);
+  }
+  return ms;
+}
+
+export function getDuration(name: string, options: DurationOptions & { default: number }): number;
+export function getDuration(name: string, options?: DurationOptions): number | undefined;
+export function getDuration(name: string, options: DurationOptions & { default?: number } = {}): number | undefined {
+  const value = raw(name);
+  if (value === '') return options.default;
+  return parseDuration(name, value, options);
+}
+
+function unitName(unit: string): string {
+  return { ms: 'milliseconds', s: 'seconds', m: 'minutes', h: 'hours' }[unit] ?? unit;
+}
+
+function formatMs(ms: number): string {
+  if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+/** One value per line or comma: `a, b` or a YAML block. Blank entries are dropped. */
+export function getList(name: string): string[] {
+  return raw(name)
+    .split(/[\n,]/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** Non-blank lines, trimmed; lines starting with `#` are comments. */
+export function getLines(name: string): string[] {
+  return raw(name)
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+export interface KeyValueOptions {
+  /** The word for the key in messages, e.g. `KEY` or `container`. */
+  keyName?: string;
+  /** The word for the value in messages, e.g. `VALUE` or `image`. */
+  valueName?: string;
+  /** Pattern a key must match; defaults to no whitespace. */
+  keyPattern?: RegExp;
+  keyPatternDescription?: string;
+  allowEmptyValue?: boolean;
+}
+
+/**
+ * Parses multiline `KEY=VALUE` text. Only the first `=` separates: the value keeps any further `=`
+ * (log options and labels often contain them). Duplicate keys are an error.
+ */
+export function parseKeyValues(name: string, text: string, options: KeyValueOptions = {}): Map<string, string> {
+  const { keyName = 'KEY', valueName = 'VALUE', allowEmptyValue = true } = options;
+  const keyPattern = options.keyPattern ?? /^\S+$/;
+  const form = `${keyName}=${valueName}`;
+  const result = new Map<string, string>();
+  const lines = text.split('\n');
+  lines.forEach((rawLine, index) => {
+    const line = rawLine.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const where = `line ${index + 1}`;
+    const separator = line.indexOf('=');
+    if (separator === -1) throw inputError(name, `${where} "${line}" has no "="; expected ${form}`);
+    const key = line.slice(0, separator).trim();
+    const value = line.slice(separator + 1).trim();
+    if (key === '') throw inputError(name, `${where} "${line}" has an empty ${keyName}; expected ${form}`);
+    if (!keyPattern.test(key)) {
+      const rule = options.keyPatternDescription ?? 'must not contain spaces';
+      throw inputError(name, `${where}: ${keyName} "${key}" ${rule}; expected ${form}`);
+    }
+    if (!allowEmptyValue && value === '')
+      throw inputError(name, `${where} "${line}" has an empty ${valueName}; expected ${form}`);
+    if (result.has(key)) throw inputError(name, `${where}: ${keyName} "${key}" is given twice`);
+    result.set(key, value);
+  });
+  return result;
+}
+
+export function getKeyValues(name: string, options: KeyValueOptions = {}): Map<string, string> {
+  return parseKeyValues(name, core.getInput(name, { trimWhitespace: false }), options);
+}
+
+/** An input restricted to a fixed set of words, compared case-insensitively. */
+export function getChoice<T extends string>(name: string, choices: readonly T[], defaultValue: T): T {
+  const value = raw(name).toLowerCase();
+  if (value === '') return defaultValue;
+  const match = choices.find((choice) => choice.toLowerCase() === value);
+  if (match === undefined)
+    throw inputError(name, `"${raw(name)}" is not allowed; expected one of ${choices.join(', ')}`);
+  return match;
+}

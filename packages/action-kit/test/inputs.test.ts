@@ -1,0 +1,212 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import {
+  getBoolean,
+  getChoice,
+  getDuration,
+  getInteger,
+  getKeyValues,
+  getLines,
+  getList,
+  getOptional,
+  getRequired,
+  isUserError,
+} from '../src/index.js';
+
+const saved = { ...process.env };
+function setInput(name: string, value: string): void {
+  process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+}
+function failure(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    expect(isUserError(error)).toBe(true);
+    return error as Error;
+  }
+  throw new Error('expected a user error');
+}
+
+beforeEach(() => {
+  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
+});
+afterEach(() => {
+  process.env = { ...saved };
+});
+
+describe('getRequired', () => {
+  it('returns the trimmed value', () => {
+    setInput('cluster', '  prod  ');
+    expect(getRequired('cluster')).toBe('prod');
+  });
+  it('names the missing input', () => {
+    expect(failure(() => getRequired('cluster')).message).toBe("Input 'cluster': is required but was not set");
+  });
+});
+
+describe('getOptional', () => {
+  it('returns undefined for an empty input', () => {
+    setInput('region', '');
+    expect(getOptional('region')).toBeUndefined();
+  });
+  it('returns the value when set', () => {
+    setInput('region', 'eu-west-1');
+    expect(getOptional('region')).toBe('eu-west-1');
+  });
+});
+
+describe('getBoolean', () => {
+  it.each([
+    ['true', true],
+    ['True', true],
+    ['yes', true],
+    ['false', false],
+    ['FALSE', false],
+    ['0', false],
+  ])('reads %s as %s', (value, expected) => {
+    setInput('wait', value);
+    expect(getBoolean('wait', !expected)).toBe(expected);
+  });
+  it('uses the default when empty', () => {
+    expect(getBoolean('wait', true)).toBe(true);
+  });
+  it('rejects a non-boolean with the expected form', () => {
+    setInput('wait', 'maybe');
+    expect(failure(() => getBoolean('wait', true)).message).toBe(
+      `Input 'wait': "maybe" is not a boolean; expected true or false`,
+    );
+  });
+});
+
+describe('getInteger', () => {
+  it('reads a whole number within range', () => {
+    setInput('timeout-minutes', '45');
+    expect(getInteger('timeout-minutes', { min: 1, max: 360, default: 30 })).toBe(45);
+  });
+  it('uses the default when empty', () => {
+    expect(getInteger('timeout-minutes', { min: 1, default: 30 })).toBe(30);
+  });
+  it('rejects a fraction', () => {
+    setInput('timeout-minutes', '1.5');
+    expect(failure(() => getInteger('timeout-minutes', { min: 1, max: 360 })).message).toBe(
+      `Input 'timeout-minutes': "1.5" is not a whole number; expected a whole number from 1 to 360`,
+    );
+  });
+  it('rejects a value out of range', () => {
+    setInput('timeout-minutes', '0');
+    expect(failure(() => getInteger('timeout-minutes', { min: 1, max: 360 })).message).toBe(
+      `Input 'timeout-minutes': 0 is out of range; expected a whole number from 1 to 360`,
+    );
+  });
+  it('rejects a value below a lower bound only', () => {
+    setInput('keep-images', '-3');
+    expect(failure(() => getInteger('keep-images', { min: 1 })).message).toMatch(
+      /expected a whole number of at least 1/,
+    );
+  });
+});
+
+describe('getDuration', () => {
+  it.each([
+    ['90', 90_000],
+    ['90s', 90_000],
+    ['5m', 300_000],
+    ['1h30m', 5_400_000],
+    ['250ms', 250],
+    ['1.5s', 1500],
+  ])('reads %s as %d ms', (value, ms) => {
+    setInput('interval', value);
+    expect(getDuration('interval')).toBe(ms);
+  });
+  it('reads a bare number in the given unit', () => {
+    setInput('timeout', '2');
+    expect(getDuration('timeout', { defaultUnit: 'm' })).toBe(120_000);
+  });
+  it('uses the default when empty', () => {
+    expect(getDuration('timeout', { default: 5000 })).toBe(5000);
+  });
+  it('rejects an unknown unit', () => {
+    setInput('timeout', '5 days');
+    expect(failure(() => getDuration('timeout')).message).toBe(
+      `Input 'timeout': "5 days" is not a duration; expected a duration such as 90s, 5m, 1h30m or a number of seconds`,
+    );
+  });
+  it('rejects a duration out of range', () => {
+    setInput('timeout', '2h');
+    expect(failure(() => getDuration('timeout', { minMs: 1000, maxMs: 3_600_000 })).message).toBe(
+      `Input 'timeout': 2h is out of range; expected from 1s to 3600s`,
+    );
+  });
+});
+
+describe('getList and getLines', () => {
+  it('splits on commas and newlines and drops blanks', () => {
+    setInput('tags', 'a, b\n\nc,');
+    expect(getList('tags')).toEqual(['a', 'b', 'c']);
+  });
+  it('keeps commas inside lines and skips comments', () => {
+    setInput('target-group-arns', '# first\narn:a,b\n\n  arn:c  ');
+    expect(getLines('target-group-arns')).toEqual(['arn:a,b', 'arn:c']);
+  });
+});
+
+describe('getKeyValues', () => {
+  it('keeps every "=" after the first in the value', () => {
+    setInput('log-options', 'awslogs-group=/ecs/app\nmode=non-blocking\nlabels=a=b,c=d\n');
+    expect([...getKeyValues('log-options')]).toEqual([
+      ['awslogs-group', '/ecs/app'],
+      ['mode', 'non-blocking'],
+      ['labels', 'a=b,c=d'],
+    ]);
+  });
+  it('allows an empty value and skips blank and comment lines', () => {
+    setInput('environment', '# comment\n\nEMPTY=\nA=1');
+    expect(Object.fromEntries(getKeyValues('environment'))).toEqual({ EMPTY: '', A: '1' });
+  });
+  it('rejects a line without "=" naming the line', () => {
+    setInput('environment', 'A=1\nBROKEN');
+    expect(failure(() => getKeyValues('environment')).message).toBe(
+      `Input 'environment': line 2 "BROKEN" has no "="; expected KEY=VALUE`,
+    );
+  });
+  it('rejects an empty key', () => {
+    setInput('environment', '=value');
+    expect(failure(() => getKeyValues('environment')).message).toMatch(/line 1 "=value" has an empty KEY/);
+  });
+  it('rejects a key that breaks the pattern', () => {
+    setInput('environment', 'MY VAR=1');
+    expect(
+      failure(() =>
+        getKeyValues('environment', {
+          keyPattern: /^[A-Za-z_][A-Za-z0-9_]*$/,
+          keyPatternDescription: 'is not a valid variable name',
+        }),
+      ).message,
+    ).toBe(`Input 'environment': line 1: KEY "MY VAR" is not a valid variable name; expected KEY=VALUE`);
+  });
+  it('rejects a duplicate key', () => {
+    setInput('images', 'web=a@sha256:1\nweb=b');
+    expect(failure(() => getKeyValues('images', { keyName: 'container', valueName: 'image' })).message).toBe(
+      `Input 'images': line 2: container "web" is given twice`,
+    );
+  });
+  it('rejects an empty value when values are required', () => {
+    setInput('images', 'web=');
+    expect(
+      failure(() => getKeyValues('images', { keyName: 'container', valueName: 'image', allowEmptyValue: false }))
+        .message,
+    ).toBe(`Input 'images': line 1 "web=" has an empty image; expected container=image`);
+  });
+});
+
+describe('getChoice', () => {
+  it('matches case-insensitively', () => {
+    setInput('environment-mode', 'Replace');
+    expect(getChoice('environment-mode', ['merge', 'replace'] as const, 'merge')).toBe('replace');
+  });
+  it('rejects a word outside the set', () => {
+    setInput('environment-mode', 'append');
+    expect(failure(() => getChoice('environment-mode', ['merge', 'replace'] as const, 'merge')).message).toBe(
+      `Input 'environment-mode': "append" is not allowed; expected one of merge, replace`,
+    );
+  });
+});

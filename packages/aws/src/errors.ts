@@ -1,0 +1,149 @@
+import { UserError, errorMessage } from '@ecs-actions/action-kit';
+
+/** Facts about the failed call, taken from the SDK's middleware context. */
+export interface CallContext {
+  /** e.g. `ECSClient` */
+  clientName?: string;
+  /** e.g. `DescribeServicesCommand` */
+  commandName?: string;
+}
+
+const SERVICES: Record<string, { label: string; iamPrefix: string }> = {
+  ECSClient: { label: 'ECS', iamPrefix: 'ecs' },
+  ECRClient: { label: 'ECR', iamPrefix: 'ecr' },
+  STSClient: { label: 'STS', iamPrefix: 'sts' },
+  ElasticLoadBalancingV2Client: { label: 'Elastic Load Balancing', iamPrefix: 'elasticloadbalancing' },
+};
+
+const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
+const INVALID = new Set([
+  'UnrecognizedClient',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+  'InvalidAccessKeyId',
+]);
+const DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'UnauthorizedAccess',
+  'AuthorizationError',
+  'NotAuthorized',
+]);
+const NO_CREDENTIALS = new Set(['CredentialsProviderError']);
+
+const ACCESS_KEY_PATTERN = /\b(AKIA|ASIA)[A-Z0-9]{16}\b/g;
+
+/** Describes the API call for messages: `ECS DescribeServices (IAM action ecs:DescribeServices)`. */
+export function describeCall(context: CallContext): { api: string; iamAction: string } {
+  const service = SERVICES[context.clientName ?? ''] ?? {
+    label: (context.clientName ?? 'AWS').replace(/Client$/, ''),
+    iamPrefix: (context.clientName ?? 'aws').replace(/Client$/, '').toLowerCase(),
+  };
+  const operation = (context.commandName ?? 'request').replace(/Command$/, '');
+  return { api: `${service.label} ${operation}`, iamAction: `${service.iamPrefix}:${operation}` };
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const candidate = error as { name?: unknown; Code?: unknown; code?: unknown };
+  for (const value of [candidate.name, candidate.Code, candidate.code]) {
+    if (typeof value === 'string' && value !== 'Error') return value;
+  }
+  return undefined;
+}
+
+/** A credential or permission failure: it ends the run at once, it is never retried until a timeout. */
+export class AwsAuthError extends UserError {
+  constructor(
+    message: string,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AwsAuthError';
+  }
+}
+
+export function isAwsAuthError(error: unknown): error is AwsAuthError {
+  return error instanceof Error && error.name === 'AwsAuthError';
+}
+
+/**
+ * Translates credential and permission errors into one user error that names the API call and what to fix.
+ * Any other error is returned unchanged.
+ */
+export function translateAwsError(error: unknown, context: CallContext): unknown {
+  const code = errorCode(error);
+  if (code === undefined) return error;
+  const { api, iamAction } = describeCall(context);
+  // Messages from AWS can quote the access key id; it is not secret, but there is no reason to print it.
+  const detail = errorMessage(error).replace(ACCESS_KEY_PATTERN, '****').trim();
+  let message: string | undefined;
+  if (EXPIRED.has(code)) {
+    message =
+      `AWS credentials expired while calling ${api} (${code}). The role session lasts as long as ` +
+      `role-duration-seconds in aws-actions/configure-aws-credentials (default 3600 s = 60 minutes); ` +
+      `raise it above this job's duration, or re-run the job to get fresh credentials.`;
+  } else if (INVALID.has(code)) {
+    message =
+      `AWS rejected the credentials used for ${api} (${code}): the access key or session token is not valid ` +
+      `for this account and region. Check the credentials step (aws-actions/configure-aws-credentials ` +
+      `role-to-assume) and that region is right.`;
+  } else if (DENIED.has(code)) {
+    message =
+      `Access denied calling ${api} (${code}): the role needs IAM permission ${iamAction} on this resource. ` +
+      `Add it to the deploy role's policy (see docs/iam-policy.json).` +
+      (detail ? ` AWS said: ${detail}` : '');
+  } else if (NO_CREDENTIALS.has(code)) {
+    message =
+      `No AWS credentials were found for ${api}. Add aws-actions/configure-aws-credentials before this step ` +
+      `(with role-to-assume and permissions: id-token: write), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.` +
+      (detail ? ` (${detail})` : '');
+  }
+  return message === undefined ? error : new AwsAuthError(message, code, { cause: error });
+}
+
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'ProvisionedThroughputExceededException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'InternalFailure',
+  'InternalError',
+  'ServerException',
+]);
+const NETWORK = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'TimeoutError',
+  'EAI_AGAIN',
+  'RequestTimeout',
+]);
+
+/**
+ * True for errors that a waiting loop should ride out (throttling, 5xx, network faults) after the SDK's own
+ * retries gave up: the next poll may well succeed.
+ */
+export function isTransientAwsError(error: unknown): boolean {
+  if (isAwsAuthError(error)) return false;
+  const code = errorCode(error);
+  if (code !== undefined && (THROTTLING.has(code) || NETWORK.has(code))) return true;
+  const candidate = error as { $fault?: string; $metadata?: { httpStatusCode?: number }; code?: string };
+  if (candidate?.$fault === 'server') return true;
+  const status = candidate?.$metadata?.httpStatusCode;
+  if (status !== undefined && (status >= 500 || status === 429)) return true;
+  return typeof candidate?.code === 'string' && NETWORK.has(candidate.code);
+}

@@ -1,0 +1,4 @@
+export { createAwsClient, resolveRegion, actionVersion, REGION_PATTERN, DEFAULT_MAX_ATTEMPTS } from './client.js';
+export type { AwsClientOptions } from './client.js';
+export { translateAwsError, isTransientAwsError, isAwsAuthError, AwsAuthError, describeCall } from './errors.js';
+export type { CallContext } from './errors.js';
