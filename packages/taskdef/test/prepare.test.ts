@@ -100,8 +100,8 @@ describe('prepareTaskDefinition', () => {
       { containerPort: 3000, hostport: 3000 },
     ];
     expect(userError(() => prepareTaskDefinition(document, SOURCE))).toBe(
-      `${SOURCE}: keys RegisterTaskDefinition does not accept: containerDefinitions[0].imag, ` +
-        'containerDefinitions[0].portMappings[0].hostport, taskRole. Remove them or fix their spelling (field names are camelCase, as in the ECS API).',
+      `${SOURCE}: keys RegisterTaskDefinition does not accept: containerDefinitions[0].portMappings[0].hostport, ` +
+        'containerDefinitions[0].imag, taskRole. Remove them or fix their spelling (field names are camelCase, as in the ECS API).',
     );
   });
 
