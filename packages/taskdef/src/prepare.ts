@@ -61,7 +61,7 @@ export function prepareTaskDefinition(document: unknown, source: string): Prepar
   if (unknown.length > 0) {
     throw new UserError(
       `${source}: ${unknown.length === 1 ? 'key' : 'keys'} RegisterTaskDefinition does not accept: ${unknown.join(', ')}. ` +
-        'Remove them or fix their spelling (field names are camelCase, as in the ECS API).',
+        `Remove ${unknown.length === 1 ? 'it' : 'them'} or fix the spelling (field names are camelCase, as in the ECS API).`,
     );
   }
   const misplaced = problems.filter((problem) => problem.problem !== 'unknown key');

@@ -101,7 +101,7 @@ describe('prepareTaskDefinition', () => {
     ];
     expect(userError(() => prepareTaskDefinition(document, SOURCE))).toBe(
       `${SOURCE}: keys RegisterTaskDefinition does not accept: containerDefinitions[0].portMappings[0].hostport, ` +
-        'containerDefinitions[0].imag, taskRole. Remove them or fix their spelling (field names are camelCase, as in the ECS API).',
+        'containerDefinitions[0].imag, taskRole. Remove them or fix the spelling (field names are camelCase, as in the ECS API).',
     );
   });
 
