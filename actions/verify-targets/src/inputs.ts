@@ -1,0 +1,82 @@
+import * as core from '@actions/core';
+import { getInteger, getLines, getOptional, getRequired, inputError } from '@ecs-actions/action-kit';
+import { parseExpectedDigests, type ExpectedDigests } from './digests.js';
+
+export interface VerifyTargetsInputs {
+  cluster: string;
+  service?: string;
+  'target-group-arns': string[];
+  'task-definition-arn'?: string;
+  'expected-digests'?: ExpectedDigests;
+  'timeout-seconds': number;
+  region?: string;
+}
+
+const NAME_OR_ARN = (kind: string) =>
+  new RegExp(`^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}:${kind}/.+|[A-Za-z0-9_-]{1,255})$`);
+const TARGET_GROUP_ARN =
+  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
+const TASK_DEFINITION = /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}:\d+$/;
+
+function nameOrArn(name: string, value: string | undefined, kind: 'cluster' | 'service'): string | undefined {
+  if (value !== undefined && !NAME_OR_ARN(kind).test(value)) {
+    throw inputError(
+      name,
+      `"${value}" is not a ${kind} name or ARN; expected a name such as web or an ECS ${kind} ARN`,
+    );
+  }
+  return value;
+}
+
+/** Reads and checks every input before any AWS call. */
+export function readInputs(): VerifyTargetsInputs {
+  const cluster = nameOrArn('cluster', getRequired('cluster'), 'cluster')!;
+  const service = nameOrArn('service', getOptional('service'), 'service');
+
+  const targetGroupArns = getLines('target-group-arns');
+  targetGroupArns.forEach((arn, index) => {
+    if (!TARGET_GROUP_ARN.test(arn)) {
+      throw inputError(
+        'target-group-arns',
+        `line ${index + 1} "${arn}" is not a target group ARN; expected ` +
+          `arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>, one per line`,
+      );
+    }
+  });
+  if (service === undefined && targetGroupArns.length === 0) {
+    throw inputError(
+      'service',
+      'is required unless target-group-arns is set; set service to verify the target groups of its load balancers, ' +
+        'or target-group-arns to name them',
+    );
+  }
+
+  const taskDefinitionArn = getOptional('task-definition-arn');
+  if (taskDefinitionArn !== undefined && !TASK_DEFINITION.test(taskDefinitionArn)) {
+    throw inputError(
+      'task-definition-arn',
+      `"${taskDefinitionArn}" is not a task definition revision; expected ` +
+        `arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision> or <family>:<revision>`,
+    );
+  }
+  if (service === undefined && taskDefinitionArn === undefined) {
+    throw inputError(
+      'task-definition-arn',
+      'is required when target-group-arns is set without service (there is no service to take the current ' +
+        'task definition from); set it to the revision you deployed, e.g. the task-definition-arn output of deploy-ecs',
+    );
+  }
+
+  return {
+    cluster,
+    service,
+    'target-group-arns': [...new Set(targetGroupArns)],
+    'task-definition-arn': taskDefinitionArn,
+    'expected-digests': parseExpectedDigests(
+      'expected-digests',
+      core.getInput('expected-digests', { trimWhitespace: false }),
+    ),
+    'timeout-seconds': getInteger('timeout-seconds', { default: 300, min: 1, max: 3600 }),
+    region: getOptional('region'),
+  };
+}
