@@ -1,0 +1,157 @@
+import { UpdateServiceCommand, type ECSClient, type ServiceEvent } from '@aws-sdk/client-ecs';
+import { errorMessage, type Clock } from '@ecs-actions/action-kit';
+import { describeStoppedTask, describeStoppedTasks, listStoppedTasks, type StoppedTask } from './diagnose.js';
+import { defaultMaxFailedTasks } from './inputs.js';
+import type { ServiceBefore } from './preflight.js';
+import type { TargetTaskDefinition } from './register.js';
+import { followRollback, rollBack, type RollbackResult } from './rollback.js';
+import { primaryDeployment, revisionLabel, type Logger, type ServiceRef } from './service.js';
+import { waitForDeployment, type WaitOptions, type WaitResult } from './waiter.js';
+
+export type DeployStatus = 'succeeded' | 'unchanged' | 'rolled-back' | 'failed' | 'started';
+
+/** Folds a phase of the log; `core.group` on a runner. */
+export type Group = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+
+export interface DeployContext {
+  ecs: ECSClient;
+  clock: Clock;
+  log: Logger;
+  group: Group;
+  region: string;
+  /** Poll interval override, for tests. */
+  interval?: WaitOptions['interval'];
+}
+
+export interface DeployRequest extends ServiceRef {
+  before: ServiceBefore;
+  target: TargetTaskDefinition;
+  wait: boolean;
+  timeoutMs: number;
+  rollback: boolean;
+  maxFailedTasks?: number;
+  forceNewDeployment: boolean;
+  desiredCount?: number;
+}
+
+export interface DeployResult {
+  status: DeployStatus;
+  deploymentId?: string;
+  /** What went wrong, in one sentence, when the rollout failed. */
+  failure?: string;
+  rollback?: RollbackResult;
+  stoppedTasks: StoppedTask[];
+  stoppedTaskCount: number;
+  /** The service's most recent events, newest first. */
+  events: ServiceEvent[];
+}
+
+const SUMMARY_EVENTS = 10;
+
+/** Moves the service to the target revision, waits, and on failure diagnoses and rolls back. */
+export async function rollOut(context: DeployContext, request: DeployRequest): Promise<DeployResult> {
+  const { ecs, log, group } = context;
+  const { before, target } = request;
+  const result: DeployResult = { status: 'failed', stoppedTasks: [], stoppedTaskCount: 0, events: [] };
+
+  const sameRevision = before.previousTaskDefinitionArn === target.taskDefinitionArn;
+  const sameCount = request.desiredCount === undefined || request.desiredCount === before.desiredCount;
+  if (sameRevision && sameCount && !request.forceNewDeployment) {
+    log.info(`${before.serviceName} already runs ${revisionLabel(target.taskDefinitionArn)}: nothing to deploy`);
+    return { ...result, status: 'unchanged', deploymentId: before.previousDeploymentId };
+  }
+
+  const deploymentId = await group('Update service', () => updateService(ecs, request, log));
+  result.deploymentId = deploymentId;
+  if (!request.wait) {
+    log.info(`wait is false: deployment ${deploymentId} started, its outcome is not checked`);
+    return { ...result, status: 'started' };
+  }
+
+  const desired = request.desiredCount ?? before.desiredCount;
+  const waitOptions = {
+    ecs,
+    clock: context.clock,
+    log,
+    region: context.region,
+    cluster: request.cluster,
+    service: request.service,
+    timeoutMs: request.timeoutMs,
+    maxFailedTasks: request.maxFailedTasks ?? defaultMaxFailedTasks(desired),
+    seenEventIds: before.eventIds,
+    interval: context.interval,
+  };
+  const waited = await group(`Waiting for deployment ${deploymentId}`, () =>
+    waitForDeployment({ ...waitOptions, deploymentId }),
+  );
+  result.events = latestEvents(waited);
+  const { outcome } = waited;
+  if (outcome.result === 'completed') {
+    log.info(`Deployment ${deploymentId} completed: ${revisionLabel(target.taskDefinitionArn)} is live`);
+    return { ...result, status: 'succeeded' };
+  }
+  result.failure = outcome.reason;
+  log.warning(`Deployment ${deploymentId} failed: ${outcome.reason}`);
+
+  await group('Stopped tasks of the new deployment', async () => {
+    try {
+      const arns =
+        waited.stoppedTaskArns.length > 0
+          ? waited.stoppedTaskArns
+          : await listStoppedTasks(ecs, request.cluster, deploymentId, 100);
+      result.stoppedTaskCount = arns.length;
+      result.stoppedTasks = await describeStoppedTasks(ecs, request.cluster, arns);
+      if (arns.length === 0) log.info('No task of the new deployment stopped');
+      for (const task of result.stoppedTasks) log.info(describeStoppedTask(task));
+      if (arns.length > result.stoppedTasks.length)
+        log.info(`… and ${arns.length - result.stoppedTasks.length} more stopped task(s)`);
+    } catch (error) {
+      // The diagnosis must never stand in the way of the rollback.
+      log.warning(`Could not describe the stopped tasks: ${errorMessage(error)}`);
+    }
+  });
+
+  const rollbackOptions = { ...waitOptions, taskDefinitionArn: before.previousTaskDefinitionArn };
+  if (outcome.result === 'replaced') {
+    if (!outcome.replacedBy?.id) return result;
+    const replacement = outcome.replacedBy.id;
+    result.rollback = await group(`Waiting for rollback deployment ${replacement}`, () =>
+      followRollback({ ...rollbackOptions, deploymentId: replacement }),
+    );
+  } else if (!request.rollback) {
+    log.warning('rollback is false: the service is left on the failed deployment');
+    return result;
+  } else if (sameRevision) {
+    log.warning(
+      `The previous revision is ${revisionLabel(before.previousTaskDefinitionArn)} too: nothing to roll back to`,
+    );
+    return result;
+  } else {
+    result.rollback = await group(`Rolling back to ${revisionLabel(before.previousTaskDefinitionArn)}`, () =>
+      rollBack(rollbackOptions),
+    );
+  }
+  result.status = result.rollback.status;
+  result.events = latestEvents(result.rollback.wait, result.events);
+  return result;
+}
+
+async function updateService(ecs: ECSClient, request: DeployRequest, log: Logger): Promise<string> {
+  const response = await ecs.send(
+    new UpdateServiceCommand({
+      cluster: request.cluster,
+      service: request.service,
+      taskDefinition: request.target.taskDefinitionArn,
+      forceNewDeployment: request.forceNewDeployment,
+      ...(request.desiredCount !== undefined ? { desiredCount: request.desiredCount } : {}),
+    }),
+  );
+  const deploymentId = response.service && primaryDeployment(response.service)?.id;
+  if (!deploymentId) throw new Error('UpdateService returned no PRIMARY deployment');
+  log.info(`Deployment ${deploymentId} started: ${revisionLabel(request.target.taskDefinitionArn)}`);
+  return deploymentId;
+}
+
+function latestEvents(waited: WaitResult, fallback: ServiceEvent[] = []): ServiceEvent[] {
+  return waited.service?.events?.slice(0, SUMMARY_EVENTS) ?? fallback;
+}

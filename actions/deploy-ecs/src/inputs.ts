@@ -1,0 +1,78 @@
+import { existsSync, statSync } from 'node:fs';
+import { getBoolean, getInteger, getOptional, getRequired, inputError } from '@ecs-actions/action-kit';
+
+/** What the `task-definition` input names: a file to register, or a revision ECS already has. */
+export type TaskDefinitionSource = { kind: 'file'; path: string } | { kind: 'existing'; reference: string };
+
+export interface Inputs {
+  cluster: string;
+  service: string;
+  region?: string;
+  'task-definition': TaskDefinitionSource;
+  wait: boolean;
+  'timeout-minutes': number;
+  rollback: boolean;
+  /** Undefined: the ECS circuit-breaker threshold for the desired count (see defaultMaxFailedTasks). */
+  'max-failed-tasks'?: number;
+  'force-new-deployment': boolean;
+  'desired-count'?: number;
+  'expected-account-id'?: string;
+}
+
+const NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/;
+const SERVICE_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/(?:[A-Za-z0-9_-]{1,255}\/)?[A-Za-z0-9_-]{1,255}$/;
+const FAMILY_REVISION = /^[A-Za-z0-9_-]{1,255}:[1-9]\d*$/;
+const TASK_DEFINITION_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:[1-9]\d*$/;
+const ACCOUNT_ID = /^\d{12}$/;
+
+function nameOrArn(name: string, kind: 'cluster' | 'service', arn: RegExp): string {
+  const value = getRequired(name);
+  if (NAME.test(value) || arn.test(value)) return value;
+  throw inputError(
+    name,
+    `"${value}" is not a ${kind} name or ARN; expected up to 255 letters, digits, hyphens and underscores, ` +
+      `or arn:aws:ecs:<region>:<account>:${kind}/${kind === 'service' ? '<cluster>/' : ''}<name>`,
+  );
+}
+
+function taskDefinitionSource(): TaskDefinitionSource {
+  const name = 'task-definition';
+  const value = getRequired(name);
+  if (FAMILY_REVISION.test(value) || TASK_DEFINITION_ARN.test(value)) return { kind: 'existing', reference: value };
+  const expected =
+    'expected the path of a JSON or YAML task-definition file, an existing revision as family:revision, ' +
+    'or its ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)';
+  if (value.startsWith('arn:')) throw inputError(name, `"${value}" is not a task definition ARN; ${expected}`);
+  if (!existsSync(value)) throw inputError(name, `no file at ${value}; ${expected}`);
+  if (!statSync(value).isFile()) throw inputError(name, `${value} is a directory; ${expected}`);
+  return { kind: 'file', path: value };
+}
+
+/** Reads every input; a wrong value fails here, before any AWS call. */
+export function readInputs(): Inputs {
+  return {
+    cluster: nameOrArn('cluster', 'cluster', CLUSTER_ARN),
+    service: nameOrArn('service', 'service', SERVICE_ARN),
+    region: getOptional('region'),
+    'task-definition': taskDefinitionSource(),
+    wait: getBoolean('wait', true),
+    'timeout-minutes': getInteger('timeout-minutes', { min: 1, max: 360, default: 30 }),
+    rollback: getBoolean('rollback', true),
+    'max-failed-tasks': getInteger('max-failed-tasks', { min: 1, max: 5000 }),
+    'force-new-deployment': getBoolean('force-new-deployment', false),
+    'desired-count': getInteger('desired-count', { min: 0, max: 5000 }),
+    'expected-account-id': accountId('expected-account-id'),
+  };
+}
+
+function accountId(name: string): string | undefined {
+  const value = getOptional(name);
+  if (value === undefined || ACCOUNT_ID.test(value)) return value;
+  throw inputError(name, `"${value}" is not an AWS account id; expected 12 digits, e.g. 123456789012`);
+}
+
+/** The ECS deployment circuit breaker's threshold: half the desired count, at least 3, at most 200. */
+export function defaultMaxFailedTasks(desiredCount: number): number {
+  return Math.min(Math.max(Math.ceil(desiredCount / 2), 3), 200);
+}

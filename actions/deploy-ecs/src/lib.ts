@@ -1,0 +1,10 @@
+// What other actions and workflows reuse: the waiter, the rollback and the pre-flight checks.
+export { waitForDeployment, defaultInterval } from './waiter.js';
+export type { WaitOptions, WaitOutcome, WaitResult } from './waiter.js';
+export { rollBack, followRollback } from './rollback.js';
+export type { RollbackOptions, RollbackResult } from './rollback.js';
+export { preflight, checkAccount } from './preflight.js';
+export type { ServiceBefore } from './preflight.js';
+export { listStoppedTasks, describeStoppedTasks, describeStoppedTask } from './diagnose.js';
+export type { StoppedTask } from './diagnose.js';
+export type { Logger, ServiceRef } from './service.js';

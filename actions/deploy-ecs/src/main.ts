@@ -1,0 +1,143 @@
+import * as core from '@actions/core';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { STSClient } from '@aws-sdk/client-sts';
+import { UserError, errorMessage, group, setOutputs, systemClock, type Clock } from '@ecs-actions/action-kit';
+import { createAwsClient, resolveRegion } from '@ecs-actions/aws';
+import { readTaskDefinitionFile } from '@ecs-actions/taskdef';
+import { rollOut, type DeployContext, type Group } from './deploy.js';
+import { readInputs } from './inputs.js';
+import { checkAccount, preflight } from './preflight.js';
+import { describeExisting, registerIfChanged } from './register.js';
+import { consoleDeploymentsUrl, revisionLabel, type Logger } from './service.js';
+import { buildSummary, type DeployReport } from './summary.js';
+
+export interface Dependencies {
+  clock: Clock;
+  group: Group;
+  /** Poll interval override (tests use milliseconds). */
+  interval?: DeployContext['interval'];
+}
+
+const log: Logger = { info: (message) => core.info(message), warning: (message) => core.warning(message) };
+
+export async function run(dependencies: Partial<Dependencies> = {}): Promise<void> {
+  const clock = dependencies.clock ?? systemClock;
+  const started = clock.now();
+  const report: DeployReport = {
+    status: 'failed',
+    durationMs: 0,
+    images: [],
+    stoppedTasks: [],
+    stoppedTaskCount: 0,
+    events: [],
+  };
+  try {
+    await deploy(report, { clock, group: dependencies.group ?? group, interval: dependencies.interval });
+  } catch (error) {
+    report.failure ??= errorMessage(error);
+    throw error;
+  } finally {
+    report.durationMs = clock.now() - started;
+    setOutputs({
+      'task-definition-arn': report.taskDefinitionArn ?? '',
+      'previous-task-definition-arn': report.previousTaskDefinitionArn ?? '',
+      'deployment-id': report.deploymentId ?? '',
+      status: report.status,
+      'duration-seconds': Math.round(report.durationMs / 1000),
+    });
+    await buildSummary(report).write();
+  }
+  if (report.status === 'failed' || report.status === 'rolled-back') throw new UserError(failureLine(report));
+}
+
+async function deploy(report: DeployReport, dependencies: Dependencies): Promise<void> {
+  const { clock } = dependencies;
+  const phase = dependencies.group;
+  const inputs = readInputs();
+  const ref = { cluster: inputs.cluster, service: inputs.service };
+  Object.assign(report, ref);
+  const region = resolveRegion(inputs.region);
+  report.region = region;
+
+  // The file is read and checked before any AWS call: a bad file changes nothing.
+  const source = inputs['task-definition'];
+  const file =
+    source.kind === 'file'
+      ? await phase(`Task definition ${source.path}`, async () => {
+          const prepared = await readTaskDefinitionFile(source.path, `Input 'task-definition' (${source.path})`);
+          if (prepared.strippedKeys.length > 0) {
+            core.notice(
+              `${source.path}: removed read-only keys ${prepared.strippedKeys.join(', ')} (DescribeTaskDefinition ` +
+                'returns them, RegisterTaskDefinition refuses them)',
+            );
+          }
+          return prepared;
+        })
+      : undefined;
+
+  const ecs = createAwsClient(ECSClient, { region: inputs.region, action: 'deploy-ecs' });
+  const expectedAccountId = inputs['expected-account-id'];
+  if (expectedAccountId !== undefined) {
+    const sts = createAwsClient(STSClient, { region: inputs.region, action: 'deploy-ecs' });
+    await phase('Account', async () =>
+      log.info(`Credentials belong to account ${await checkAccount(sts, expectedAccountId)}`),
+    );
+  }
+  const before = await phase('Pre-flight', () => preflight(ecs, ref, region, log));
+  report.previousTaskDefinitionArn = before.previousTaskDefinitionArn;
+
+  const target = await phase('Task definition revision', () =>
+    file
+      ? registerIfChanged(ecs, file.taskDefinition, log)
+      : describeExisting(ecs, source.kind === 'existing' ? source.reference : '', log),
+  );
+  Object.assign(report, { taskDefinitionArn: target.taskDefinitionArn, origin: target.origin, images: target.images });
+
+  const result = await rollOut(
+    { ecs, clock, log, group: phase, region, interval: dependencies.interval },
+    {
+      ...ref,
+      before,
+      target,
+      wait: inputs.wait,
+      timeoutMs: inputs['timeout-minutes'] * 60_000,
+      rollback: inputs.rollback,
+      maxFailedTasks: inputs['max-failed-tasks'],
+      forceNewDeployment: inputs['force-new-deployment'],
+      desiredCount: inputs['desired-count'],
+    },
+  );
+  Object.assign(report, result);
+}
+
+/** The one `::error::` line of a failed rollout: what failed, why, and where the service is now. */
+function failureLine(report: DeployReport): string {
+  const revision = revisionLabel(report.taskDefinitionArn);
+  const parts = [
+    `Deployment ${report.deploymentId ?? ''} of ${revision} failed: ${report.failure ?? 'unknown reason'}.`,
+  ];
+  const [firstStopped] = report.stoppedTasks;
+  if (firstStopped) {
+    parts.push(
+      `Last stopped task: ${firstStopped.stoppedReason ?? 'no reason given'}` + containersOf(firstStopped) + '.',
+    );
+  }
+  if (report.status === 'rolled-back') parts.push(`Rolled back: ${report.rollback!.message}.`);
+  else if (report.rollback) parts.push(`${capitalise(report.rollback.message)}; the service needs attention.`);
+  else parts.push(`The service was not rolled back and needs attention.`);
+  if (report.region && report.cluster && report.service) {
+    parts.push(`See ${consoleDeploymentsUrl(report.region, report.cluster, report.service)}`);
+  }
+  return parts.join(' ');
+}
+
+function containersOf(task: DeployReport['stoppedTasks'][number]): string {
+  const exited = task.containers.filter((container) => container.exitCode !== undefined || container.reason);
+  return exited.length > 0
+    ? ` (${exited.map((container) => `${container.name} exit ${container.exitCode ?? '?'}${container.reason ? `: ${container.reason}` : ''}`).join('; ')})`
+    : '';
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,99 @@
+import {
+  DescribeTaskDefinitionCommand,
+  RegisterTaskDefinitionCommand,
+  type ContainerDefinition,
+  type ECSClient,
+  type RegisterTaskDefinitionCommandInput,
+} from '@aws-sdk/client-ecs';
+import { UserError, errorMessage, parseImageReference } from '@ecs-actions/action-kit';
+import { fromDescribedTaskDefinition, isSameTaskDefinition } from '@ecs-actions/taskdef';
+import { revisionLabel, type Logger } from './service.js';
+
+/** The revision the service is moved to. */
+export interface TargetTaskDefinition {
+  taskDefinitionArn: string;
+  /** How it was obtained: registered from the file, an identical revision reused, or named by the input. */
+  origin: 'registered' | 'reused' | 'existing';
+  images: ContainerImage[];
+}
+
+export interface ContainerImage {
+  container: string;
+  image: string;
+  /** `sha256:…` when the image is pinned by digest. */
+  digest?: string;
+}
+
+export function containerImages(containers: ContainerDefinition[] | undefined): ContainerImage[] {
+  return (containers ?? []).map((container) => ({
+    container: container.name ?? 'container',
+    image: container.image ?? '',
+    digest: parseImageReference(container.image ?? '')?.digest,
+  }));
+}
+
+/**
+ * Registers the file's task definition, unless the newest ACTIVE revision of its family has the same content:
+ * then that revision is reused, so a re-run does not pile up identical revisions.
+ */
+export async function registerIfChanged(
+  ecs: ECSClient,
+  taskDefinition: RegisterTaskDefinitionCommandInput,
+  log: Logger,
+): Promise<TargetTaskDefinition> {
+  const family = taskDefinition.family!;
+  const images = containerImages(taskDefinition.containerDefinitions);
+  let latest;
+  try {
+    // With a family and no revision, DescribeTaskDefinition returns the newest ACTIVE revision.
+    latest = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: family, include: ['TAGS'] }));
+  } catch (error) {
+    if ((error as Error).name !== 'ClientException') throw error;
+    log.info(`Family ${family} has no active revision yet (${errorMessage(error)})`);
+  }
+  const current = latest?.taskDefinition;
+  if (
+    current?.taskDefinitionArn &&
+    isSameTaskDefinition(fromDescribedTaskDefinition(current, latest?.tags), taskDefinition)
+  ) {
+    log.info(`${revisionLabel(current.taskDefinitionArn)} already has this content: reusing it, nothing registered`);
+    return { taskDefinitionArn: current.taskDefinitionArn, origin: 'reused', images };
+  }
+  const registered = await ecs.send(new RegisterTaskDefinitionCommand(taskDefinition));
+  const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn;
+  if (!taskDefinitionArn) throw new Error('RegisterTaskDefinition returned no taskDefinitionArn');
+  log.info(
+    `Registered ${revisionLabel(taskDefinitionArn)}` +
+      (current?.taskDefinitionArn ? ` (the newest revision was ${revisionLabel(current.taskDefinitionArn)})` : ''),
+  );
+  return { taskDefinitionArn, origin: 'registered', images };
+}
+
+/** Looks up a revision named by `family:revision` or ARN; registers nothing. */
+export async function describeExisting(ecs: ECSClient, reference: string, log: Logger): Promise<TargetTaskDefinition> {
+  let response;
+  try {
+    response = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference }));
+  } catch (error) {
+    if ((error as Error).name !== 'ClientException') throw error;
+    throw new UserError(
+      `Input 'task-definition': ECS has no task definition ${reference} (${errorMessage(error)}); ` +
+        'expected an existing family:revision or task definition ARN in this account and region.',
+      { cause: error },
+    );
+  }
+  const found = response.taskDefinition;
+  if (!found?.taskDefinitionArn) throw new Error(`DescribeTaskDefinition returned no task definition for ${reference}`);
+  if (found.status !== 'ACTIVE') {
+    throw new UserError(
+      `Input 'task-definition': ${revisionLabel(found.taskDefinitionArn)} is ${found.status}; ECS does not move a ` +
+        'service to a deregistered revision. Deploy an ACTIVE revision or register this one again.',
+    );
+  }
+  log.info(`Deploying existing revision ${revisionLabel(found.taskDefinitionArn)}: nothing registered`);
+  return {
+    taskDefinitionArn: found.taskDefinitionArn,
+    origin: 'existing',
+    images: containerImages(found.containerDefinitions),
+  };
+}

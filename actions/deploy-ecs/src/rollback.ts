@@ -1,0 +1,54 @@
+import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { primaryDeployment, revisionLabel } from './service.js';
+import { waitForDeployment, type WaitOptions, type WaitResult } from './waiter.js';
+
+export interface RollbackOptions extends Omit<WaitOptions, 'deploymentId'> {
+  /** The revision to go back to: the PRIMARY task definition before the deploy. */
+  taskDefinitionArn: string;
+}
+
+export interface RollbackResult {
+  /** `rolled-back` only when the service is stable on `taskDefinitionArn` again. */
+  status: 'rolled-back' | 'failed';
+  deploymentId: string;
+  wait: WaitResult;
+  /** One sentence for the log and the error line. */
+  message: string;
+}
+
+/**
+ * Puts the service back on a previous revision and waits until it is stable there, with the same waiter and
+ * failure detection as the deploy. Registers nothing.
+ */
+export async function rollBack(options: RollbackOptions): Promise<RollbackResult> {
+  const { ecs, log, cluster, service, taskDefinitionArn } = options;
+  log.info(`Rolling back ${service} to ${revisionLabel(taskDefinitionArn)}`);
+  const response = await ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn }));
+  const deploymentId = response.service && primaryDeployment(response.service)?.id;
+  if (!deploymentId) throw new Error('UpdateService returned no PRIMARY deployment for the rollback');
+  log.info(`Rollback deployment ${deploymentId} started`);
+  return followRollback({ ...options, deploymentId });
+}
+
+/**
+ * Waits for a rollback deployment (the action's, or one the ECS circuit breaker started) and tells whether the
+ * service ended stable on the previous revision.
+ */
+export async function followRollback(options: RollbackOptions & { deploymentId: string }): Promise<RollbackResult> {
+  const { deploymentId, taskDefinitionArn } = options;
+  const wait = await waitForDeployment(options);
+  const { outcome } = wait;
+  const previous = revisionLabel(taskDefinitionArn);
+  if (outcome.result === 'completed' && outcome.deployment.taskDefinition === taskDefinitionArn) {
+    const message = `the service is stable on ${previous} again (deployment ${deploymentId})`;
+    options.log.info(`Rolled back: ${message}`);
+    return { status: 'rolled-back', deploymentId, wait, message };
+  }
+  const why =
+    outcome.result === 'completed'
+      ? `deployment ${deploymentId} settled on ${revisionLabel(outcome.deployment.taskDefinition)}, not ${previous}`
+      : outcome.reason;
+  const message = `the rollback to ${previous} did not complete: ${why}`;
+  options.log.warning(message);
+  return { status: 'failed', deploymentId, wait, message };
+}

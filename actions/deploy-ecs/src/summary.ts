@@ -1,0 +1,114 @@
+import type { ServiceEvent } from '@aws-sdk/client-ecs';
+import { JobSummary, code, escapeHtml, formatDuration, link } from '@ecs-actions/action-kit';
+import type { DeployStatus } from './deploy.js';
+import { describeContainer, type StoppedTask } from './diagnose.js';
+import type { ContainerImage, TargetTaskDefinition } from './register.js';
+import type { RollbackResult } from './rollback.js';
+import { consoleDeploymentsUrl, consoleServiceUrl, revisionLabel, shortName } from './service.js';
+
+/** Everything one run found out, filled in as it goes; written as outputs and job summary even on failure. */
+export interface DeployReport {
+  cluster?: string;
+  service?: string;
+  region?: string;
+  status: DeployStatus;
+  durationMs: number;
+  previousTaskDefinitionArn?: string;
+  taskDefinitionArn?: string;
+  origin?: TargetTaskDefinition['origin'];
+  deploymentId?: string;
+  images: ContainerImage[];
+  /** What went wrong, in one sentence. */
+  failure?: string;
+  rollback?: RollbackResult;
+  stoppedTasks: StoppedTask[];
+  stoppedTaskCount: number;
+  /** Newest first. */
+  events: ServiceEvent[];
+}
+
+const STATUS_LABELS: Record<DeployStatus, string> = {
+  succeeded: '✅ succeeded',
+  unchanged: '➖ unchanged',
+  started: '🚀 started (not waited for)',
+  'rolled-back': '↩️ rolled back',
+  failed: '❌ failed',
+};
+
+const ORIGINS: Record<TargetTaskDefinition['origin'], string> = {
+  registered: 'registered by this run',
+  reused: 'identical revision reused',
+  existing: 'existing revision',
+};
+
+export function buildSummary(report: DeployReport): JobSummary {
+  const summary = new JobSummary();
+  const where = report.service ? ` ${shortName(report.service)}` : '';
+  summary.heading(`deploy-ecs${where}: ${STATUS_LABELS[report.status]}`);
+
+  const facts: Array<[string, string]> = [];
+  const links = report.region && report.cluster && report.service;
+  if (report.service) {
+    const name = code(shortName(report.service));
+    facts.push([
+      'Service',
+      links
+        ? link(shortName(report.service), consoleServiceUrl(report.region!, report.cluster!, report.service))
+        : name,
+    ]);
+  }
+  if (report.cluster) facts.push(['Cluster', code(shortName(report.cluster))]);
+  if (report.region) facts.push(['Region', code(report.region)]);
+  if (report.taskDefinitionArn || report.previousTaskDefinitionArn) {
+    const to = report.taskDefinitionArn ? code(revisionLabel(report.taskDefinitionArn)) : '?';
+    const origin = report.origin ? ` (${ORIGINS[report.origin]})` : '';
+    facts.push(['Revision', `${code(revisionLabel(report.previousTaskDefinitionArn))} → ${to}${origin}`]);
+  }
+  if (report.deploymentId) {
+    const id = escapeHtml(report.deploymentId);
+    facts.push([
+      'Deployment',
+      links ? link(report.deploymentId, consoleDeploymentsUrl(report.region!, report.cluster!, report.service!)) : id,
+    ]);
+  }
+  facts.push(['Status', STATUS_LABELS[report.status]]);
+  facts.push(['Duration', formatDuration(report.durationMs)]);
+  summary.facts(facts);
+
+  if (report.failure) summary.paragraph(`<b>What went wrong:</b> ${escapeHtml(report.failure)}`);
+  if (report.rollback) summary.paragraph(`<b>Rollback:</b> ${escapeHtml(report.rollback.message)}`);
+
+  if (report.images.length > 0) {
+    summary.table(
+      ['Container', 'Image', 'Digest'],
+      report.images.map((image) => [
+        code(image.container),
+        code(image.image),
+        image.digest ? code(image.digest) : 'not pinned by digest',
+      ]),
+    );
+  }
+  if (report.stoppedTaskCount > 0) {
+    summary.heading(`Stopped tasks of the new deployment (${report.stoppedTaskCount})`, 3);
+    summary.table(
+      ['Task', 'Stopped', 'Stop code', 'Reason', 'Containers'],
+      report.stoppedTasks.map((task) => [
+        code(task.taskId),
+        task.stoppedAt ? task.stoppedAt.toISOString() : '',
+        escapeHtml(task.stopCode ?? ''),
+        escapeHtml(task.stoppedReason ?? ''),
+        task.containers.map((container) => escapeHtml(describeContainer(container))).join('<br>'),
+      ]),
+    );
+  }
+  if (report.status === 'failed' || report.status === 'rolled-back') {
+    if (report.events.length > 0) {
+      summary.heading('Last service events', 3);
+      summary.table(
+        ['Time', 'Event'],
+        report.events.map((event) => [event.createdAt?.toISOString() ?? '', escapeHtml(event.message ?? '')]),
+      );
+    }
+  }
+  return summary;
+}

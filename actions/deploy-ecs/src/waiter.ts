@@ -1,0 +1,181 @@
+import type { Deployment, ECSClient, Service, ServiceEvent } from '@aws-sdk/client-ecs';
+import { errorMessage, poll, type Clock } from '@ecs-actions/action-kit';
+import { isTransientAwsError } from '@ecs-actions/aws';
+import { listStoppedTasks } from './diagnose.js';
+import { describeService, primaryDeployment, revisionLabel, type Logger, type ServiceRef } from './service.js';
+
+export interface WaitOptions extends ServiceRef {
+  ecs: ECSClient;
+  clock: Clock;
+  log: Logger;
+  region: string;
+  /** The deployment to follow, from UpdateService. */
+  deploymentId: string;
+  timeoutMs: number;
+  /** This many stopped tasks of the deployment fail it, with or without a circuit breaker. */
+  maxFailedTasks: number;
+  /** Event ids already printed (or there before the deploy); shared so a rollback wait prints no event twice. */
+  seenEventIds: Set<string>;
+  /** Milliseconds between DescribeServices calls, by time waited so far. */
+  interval?: (elapsedMs: number) => number;
+}
+
+export type WaitOutcome =
+  /** The deployment is the only one left and steady. */
+  | { result: 'completed'; deployment: Deployment }
+  /** ECS marked the rollout FAILED (and is not rolling back by itself), or the service went away. */
+  | { result: 'failed'; reason: string }
+  /** The deployment is gone or no longer PRIMARY: the circuit breaker (or another deploy) replaced it. */
+  | { result: 'replaced'; reason: string; replacedBy?: Deployment }
+  | { result: 'tasks-stopped'; reason: string }
+  | { result: 'timeout'; reason: string };
+
+export interface WaitResult {
+  outcome: WaitOutcome;
+  elapsedMs: number;
+  /** The last description of the service, for the summary's events. */
+  service?: Service;
+  /** The stopped tasks of the deployment seen at the last check. */
+  stoppedTaskArns: string[];
+}
+
+/** 1 s for the first minute (completion is reported within 2 s), then 2 s: at most one DescribeServices a second. */
+export function defaultInterval(elapsedMs: number): number {
+  return elapsedMs < 60_000 ? 1000 : 2000;
+}
+
+/** A throttled or failing ECS API gets more room after each failed poll, up to this. */
+const MAX_BACKOFF_MS = 5000;
+/** Stopped tasks are counted after any change in the deployment or its events, and at least this often. */
+const STOPPED_TASKS_CHECK_MS = 10_000;
+/** After the circuit breaker marks a rollout FAILED with rollback on, ECS starts the rollback within moments. */
+const ECS_ROLLBACK_GRACE_MS = 60_000;
+
+/**
+ * Follows one deployment until it completes or fails, printing each new service event once and one line per
+ * change of the deployment's counts. Throttling and 5xx never end the wait; credential errors end it at once.
+ */
+export async function waitForDeployment(options: WaitOptions): Promise<WaitResult> {
+  const { ecs, clock, log, deploymentId, maxFailedTasks, seenEventIds } = options;
+  const baseInterval = options.interval ?? defaultInterval;
+  const started = clock.now();
+  let service: Service | undefined;
+  let stoppedTaskArns: string[] = [];
+  let failingApiCalls = 0;
+  let lastState: string | undefined;
+  let lastStoppedCheck = started;
+  let failedSince: number | undefined;
+
+  const elapsed = () => `${Math.round((clock.now() - started) / 1000)}s`;
+
+  async function ridingOut<T>(call: () => Promise<T>, what: string): Promise<T | undefined> {
+    try {
+      const value = await call();
+      failingApiCalls = 0;
+      return value;
+    } catch (error) {
+      if (!isTransientAwsError(error)) throw error;
+      if (failingApiCalls === 0) log.warning(`${what} failed (${errorMessage(error)}); still waiting, with back-off`);
+      failingApiCalls++;
+      return undefined;
+    }
+  }
+
+  async function attempt(): Promise<WaitOutcome | undefined> {
+    const described = await ridingOut(() => describeService(ecs, options, options.region), 'DescribeServices');
+    if (!described) return undefined;
+    service = described;
+    const newEvents = printNewEvents(service.events ?? [], seenEventIds, log);
+
+    if (service.status !== 'ACTIVE') return { result: 'failed', reason: `the service is ${service.status}` };
+    const deployment = service.deployments?.find((candidate) => candidate.id === deploymentId);
+    if (!deployment || deployment.status !== 'PRIMARY') return replaced(service, deployment);
+
+    const state = describeDeployment(deployment);
+    const changed = state !== lastState || newEvents > 0;
+    if (state !== lastState)
+      log.info(`[${elapsed()}] ${deploymentId} (${revisionLabel(deployment.taskDefinition)}): ${state}`);
+    lastState = state;
+
+    if (isSteady(service, deployment)) return { result: 'completed', deployment };
+    if (deployment.rolloutState === 'FAILED') {
+      const reason = `ECS marked the rollout FAILED: ${deployment.rolloutStateReason ?? 'no reason given'}`;
+      failedSince ??= clock.now();
+      const ecsRollsBack = service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback === true;
+      if (!ecsRollsBack || clock.now() - failedSince >= ECS_ROLLBACK_GRACE_MS) return { result: 'failed', reason };
+    }
+
+    if (changed || clock.now() - lastStoppedCheck >= STOPPED_TASKS_CHECK_MS) {
+      lastStoppedCheck = clock.now();
+      const arns = await ridingOut(
+        () => listStoppedTasks(ecs, options.cluster, deploymentId, maxFailedTasks),
+        'ListTasks',
+      );
+      if (arns) stoppedTaskArns = arns;
+      if (stoppedTaskArns.length >= maxFailedTasks) {
+        return {
+          result: 'tasks-stopped',
+          reason: `${stoppedTaskArns.length} tasks of the new deployment stopped (max-failed-tasks is ${maxFailedTasks})`,
+        };
+      }
+    }
+    return undefined;
+  }
+
+  const polled = await poll({
+    clock,
+    timeoutMs: options.timeoutMs,
+    interval: (elapsedMs) =>
+      failingApiCalls === 0
+        ? baseInterval(elapsedMs)
+        : Math.min(baseInterval(elapsedMs) * 2 ** failingApiCalls, MAX_BACKOFF_MS),
+    attempt,
+  });
+  const outcome: WaitOutcome = polled.done
+    ? polled.value
+    : { result: 'timeout', reason: `the deployment did not complete within ${formatMinutes(options.timeoutMs)}` };
+  return { outcome, elapsedMs: polled.elapsedMs, service, stoppedTaskArns };
+}
+
+function replaced(service: Service, deployment: Deployment | undefined): WaitOutcome {
+  const replacedBy = primaryDeployment(service);
+  const by = replacedBy
+    ? `deployment ${replacedBy.id} (${revisionLabel(replacedBy.taskDefinition)}) replaced it`
+    : 'no deployment replaced it';
+  const how = deployment ? `is no longer PRIMARY (${deployment.status})` : 'is gone';
+  const why = deployment?.rolloutStateReason ? `: ${deployment.rolloutStateReason}` : '';
+  return { result: 'replaced', replacedBy, reason: `the deployment ${how}${why}; ${by}` };
+}
+
+/** Steady: the deployment is the only one left, its rollout COMPLETED (when ECS reports one) and all tasks run. */
+function isSteady(service: Service, deployment: Deployment): boolean {
+  if ((service.deployments ?? []).length !== 1) return false;
+  if (deployment.rolloutState !== undefined && deployment.rolloutState !== 'COMPLETED') return false;
+  return (deployment.runningCount ?? 0) === (deployment.desiredCount ?? 0);
+}
+
+export function describeDeployment(deployment: Deployment): string {
+  const parts = [
+    `${deployment.runningCount ?? 0}/${deployment.desiredCount ?? 0} running`,
+    `${deployment.pendingCount ?? 0} pending`,
+  ];
+  if (deployment.failedTasks) parts.push(`${deployment.failedTasks} failed`);
+  if (deployment.rolloutState) parts.push(`rollout ${deployment.rolloutState}`);
+  return parts.join(', ');
+}
+
+/** Prints events not seen before, oldest first (ECS lists them newest first); returns how many. */
+function printNewEvents(events: ServiceEvent[], seen: Set<string>, log: Logger): number {
+  const fresh = events.filter((event) => event.id && !seen.has(event.id)).reverse();
+  for (const event of fresh) {
+    seen.add(event.id!);
+    const at = event.createdAt ? `${event.createdAt.toISOString().slice(11, 19)}Z ` : '';
+    log.info(`${at}${event.message ?? ''}`);
+  }
+  return fresh.length;
+}
+
+function formatMinutes(ms: number): string {
+  const minutes = ms / 60_000;
+  return Number.isInteger(minutes) ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${ms / 1000} s`;
+}
