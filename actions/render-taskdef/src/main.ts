@@ -1,0 +1,94 @@
+import * as core from '@actions/core';
+import { ECSClient, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import { group, setOutputs } from '@ecs-actions/action-kit';
+import { createAwsClient } from '@ecs-actions/aws';
+import { diffAgainstRunning } from './compare.js';
+import { describeRevision, describeRunningRevision, type RunningRevision } from './ecs.js';
+import { writeTaskDefinition } from './files.js';
+import { readInputs, type Inputs } from './inputs.js';
+import { renderTaskDefinition } from './render.js';
+import { writeSummary } from './summary.js';
+import { loadTemplate } from './template.js';
+import { assertValid, validateTaskDefinition } from './validate.js';
+import { mergeVars, readVarsFile } from './vars.js';
+
+interface Base {
+  taskDefinition: RegisterTaskDefinitionCommandInput;
+  /** Where it came from, for messages and the summary: the template path or `family:revision`. */
+  source: string;
+}
+
+export async function run(): Promise<void> {
+  const inputs = readInputs();
+  let ecs: ECSClient | undefined;
+  const ecsClient = () => (ecs ??= createAwsClient(ECSClient, { region: inputs.region, action: 'render-taskdef' }));
+
+  const base = await group('Read the task definition', () => readBase(inputs, ecsClient));
+
+  const rendered = await group(`Render ${base.taskDefinition.family}`, async () => {
+    const result = renderTaskDefinition(base.taskDefinition, {
+      images: inputs.images,
+      container: inputs.container,
+      environment: inputs.environment,
+      environmentMode: inputs['environment-mode'],
+      secrets: inputs.secrets,
+      command: inputs.command,
+      dockerLabels: inputs['docker-labels'],
+      logOptions: inputs['log-options'],
+      cpu: inputs.cpu,
+      memory: inputs.memory,
+      taskRoleArn: inputs['task-role-arn'],
+      executionRoleArn: inputs['execution-role-arn'],
+    });
+    result.notices.forEach((notice) => core.notice(notice));
+    const validation = validateTaskDefinition(result.taskDefinition);
+    [...result.warnings, ...validation.warnings].forEach((warning) => core.warning(warning));
+    assertValid(validation, base.source);
+    for (const [container, image] of Object.entries(result.images)) core.info(`${container}: ${image}`);
+    core.info(`cpu ${result.taskDefinition.cpu ?? '-'}, memory ${result.taskDefinition.memory ?? '-'} MiB`);
+    return result;
+  });
+
+  const path = await writeTaskDefinition(rendered.taskDefinition);
+  core.info(`Wrote ${path}`);
+  setOutputs({ 'task-definition': path, images: rendered.images });
+
+  let running: RunningRevision | undefined;
+  let diff = '';
+  if (inputs.cluster !== undefined && inputs.service !== undefined) {
+    const { cluster, service } = inputs;
+    [running, diff] = await group(`Compare with the revision ${service} runs`, async () => {
+      const current = await describeRunningRevision(ecsClient(), cluster, service);
+      if (!current.found) {
+        core.warning(`No diff: ${current.reason} (a first deploy creates it)`);
+        return [current, ''] as const;
+      }
+      const changes = diffAgainstRunning(current.revision, rendered.taskDefinition);
+      core.info(changes === '' ? `No change from ${current.revision.name}` : changes);
+      return [current, changes] as const;
+    });
+  }
+
+  await writeSummary({ source: base.source, path, rendered, running, diff });
+}
+
+async function readBase(inputs: Inputs, ecsClient: () => ECSClient): Promise<Base> {
+  if (inputs.template !== undefined) {
+    const fromFile = inputs['vars-file'] === undefined ? new Map() : await readVarsFile(inputs['vars-file']);
+    const loaded = await loadTemplate(inputs.template, mergeVars(fromFile, inputs.vars));
+    if (loaded.strippedKeys.length > 0) {
+      core.notice(
+        `Removed read-only keys from ${inputs.template}: ${loaded.strippedKeys.join(', ')} ` +
+          '(DescribeTaskDefinition returns them; RegisterTaskDefinition refuses them)',
+      );
+    }
+    if (loaded.unusedVars.length > 0) {
+      core.warning(`vars not used by any placeholder in ${inputs.template}: ${loaded.unusedVars.join(', ')}`);
+    }
+    core.info(`Read ${inputs.template} (family ${loaded.taskDefinition.family})`);
+    return { taskDefinition: loaded.taskDefinition, source: `template ${inputs.template}` };
+  }
+  const revision = await describeRevision(ecsClient(), inputs.family!);
+  core.info(`Starting from ${revision.name}, the newest ACTIVE revision (${revision.arn})`);
+  return { taskDefinition: revision.taskDefinition, source: `task definition ${revision.name}` };
+}
