@@ -1,0 +1,89 @@
+// Decisions the deploy workflows make between steps, as plain functions so that jest and the local rehearsal
+// (npm run demo) use exactly what deploy-environment.yml runs.
+import { appendFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+
+const DIGEST = /@(sha256:[a-f0-9]{64})$/;
+
+/** Validates the deploy request and builds render-taskdef's vars. Throws an Error whose message names the input. */
+export function planDeploy(env) {
+  const image = (env.IMAGE ?? '').trim();
+  const taskDefinition = (env.TASK_DEFINITION ?? '').trim();
+  if ((image === '') === (taskDefinition === '')) {
+    throw new Error(
+      "give exactly one of the inputs 'image' (a digest-pinned image to render and deploy) and 'task-definition' (an existing revision to deploy as it is)",
+    );
+  }
+  if (taskDefinition !== '') return { mode: 'revision', digest: '', vars: '' };
+  const digest = DIGEST.exec(image)?.[1];
+  if (!digest)
+    throw new Error(
+      `input 'image': "${image}" is not pinned by digest; expected <registry>/<repository>@sha256:<64 hex>`,
+    );
+  if (!(env.TEMPLATE ?? '').trim())
+    throw new Error("input 'template' is required with 'image': the task-definition template to render");
+  const vars = [];
+  if ((env.VARS_FILE_CONTENT ?? '').trim()) vars.push(env.VARS_FILE_CONTENT.trim());
+  vars.push(`ENVIRONMENT=${env.ENVIRONMENT ?? ''}`, `IMAGE=${image}`);
+  if (env.ACCOUNT_ID) vars.push(`ACCOUNT_ID=${env.ACCOUNT_ID}`);
+  if (env.REGION) vars.push(`AWS_REGION=${env.REGION}`);
+  return { mode: 'image', digest, vars: vars.join('\n') };
+}
+
+/**
+ * The job's final word: what the service runs now, the status to report, and why.
+ * A rollout that completed but failed its checks and was rolled back is `rolled-back`, never `succeeded`.
+ */
+export function decideOutcome(env) {
+  const deployed = env.DEPLOYED ?? '';
+  const previous = env.PREVIOUS ?? '';
+  if (env.DEPLOY_OUTCOME !== 'success') {
+    const status = env.DEPLOY_STATUS === 'rolled-back' ? 'rolled-back' : 'failed';
+    return {
+      status,
+      'notify-status': status === 'rolled-back' ? 'rolled-back' : 'failure',
+      reason:
+        status === 'rolled-back'
+          ? 'deploy-ecs: the rollout failed and the service was rolled back (see the deploy-ecs step)'
+          : 'deploy-ecs failed (see the deploy-ecs step)',
+      'rolled-back-to': status === 'rolled-back' ? previous : '',
+      'task-definition-arn': status === 'rolled-back' ? previous : deployed,
+    };
+  }
+  const failedCheck =
+    env.VERIFY_OUTCOME === 'failure' ? 'verify-targets' : env.SMOKE_OUTCOME === 'failure' ? 'smoke-test' : undefined;
+  if (failedCheck === undefined) {
+    const status = env.DEPLOY_STATUS === 'unchanged' ? 'unchanged' : 'succeeded';
+    return { status, 'notify-status': 'success', reason: '', 'rolled-back-to': '', 'task-definition-arn': deployed };
+  }
+  if (env.ROLLBACK_OUTCOME === 'success') {
+    const target = env.ROLLBACK_TASK_DEFINITION || previous;
+    return {
+      status: 'rolled-back',
+      'notify-status': 'rolled-back',
+      reason: `${failedCheck} failed after the rollout completed; rolled back to ${revisionName(target)}`,
+      'rolled-back-to': target,
+      'task-definition-arn': target,
+    };
+  }
+  return {
+    status: 'failed',
+    'notify-status': 'failure',
+    reason: `${failedCheck} failed after the rollout completed and the rollback to ${revisionName(previous)} did not finish: check the service now`,
+    'rolled-back-to': '',
+    'task-definition-arn': deployed,
+  };
+}
+
+/** `family:revision` from a task-definition ARN, for messages. */
+export function revisionName(arn) {
+  return String(arn ?? '').replace(/^arn:aws[\w-]*:ecs:[^:]+:\d+:task-definition\//, '');
+}
+
+export function writeOutputs(outputs, file = process.env.GITHUB_OUTPUT) {
+  if (!file) throw new Error('GITHUB_OUTPUT is not set');
+  for (const [name, value] of Object.entries(outputs)) {
+    const delimiter = `EOF_${randomUUID()}`;
+    appendFileSync(file, `${name}<<${delimiter}\n${value}\n${delimiter}\n`);
+  }
+}

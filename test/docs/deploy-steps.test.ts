@@ -1,0 +1,125 @@
+import { describe, expect, it } from '@jest/globals';
+// @ts-expect-error plain JavaScript shared with the workflows; its behaviour is what this file pins down
+import { decideOutcome, planDeploy, revisionName } from '../../.github/scripts/deploy-steps.mjs';
+
+const DIGEST = `sha256:${'c'.repeat(64)}`;
+const IMAGE = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/sample-service@${DIGEST}`;
+const PREVIOUS = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/sample-service-dev:7';
+const DEPLOYED = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/sample-service-dev:8';
+
+describe('planDeploy (deploy-environment.yml "Check the inputs")', () => {
+  it('builds render-taskdef vars from the environment file, the environment and the image', () => {
+    expect(
+      planDeploy({
+        IMAGE,
+        TEMPLATE: 'deploy/taskdef.json',
+        ENVIRONMENT: 'dev',
+        ACCOUNT_ID: '123456789012',
+        REGION: 'eu-west-1',
+        VARS_FILE_CONTENT: 'CPU=256\nMEMORY=512\n',
+      }),
+    ).toEqual({
+      mode: 'image',
+      digest: DIGEST,
+      vars: `CPU=256\nMEMORY=512\nENVIRONMENT=dev\nIMAGE=${IMAGE}\nACCOUNT_ID=123456789012\nAWS_REGION=eu-west-1`,
+    });
+  });
+  it('deploys an existing revision without rendering', () => {
+    expect(planDeploy({ TASK_DEFINITION: 'sample-service-dev:7' })).toEqual({ mode: 'revision', digest: '', vars: '' });
+  });
+  it('refuses both an image and a revision', () => {
+    expect(() => planDeploy({ IMAGE, TASK_DEFINITION: 'x:1', TEMPLATE: 't' })).toThrow(
+      /exactly one of the inputs 'image'/,
+    );
+  });
+  it('refuses neither', () => {
+    expect(() => planDeploy({})).toThrow(/exactly one of the inputs 'image'/);
+  });
+  it('refuses an image pinned by tag', () => {
+    expect(() => planDeploy({ IMAGE: 'repo/sample-service:latest', TEMPLATE: 't' })).toThrow(
+      `input 'image': "repo/sample-service:latest" is not pinned by digest; expected <registry>/<repository>@sha256:<64 hex>`,
+    );
+  });
+  it('needs a template with an image', () => {
+    expect(() => planDeploy({ IMAGE })).toThrow(/input 'template' is required/);
+  });
+});
+
+describe('decideOutcome (deploy-environment.yml "Summarise the outcome")', () => {
+  const base = { DEPLOYED, PREVIOUS };
+  it('reports success when the rollout and both checks passed', () => {
+    expect(
+      decideOutcome({
+        ...base,
+        DEPLOY_OUTCOME: 'success',
+        DEPLOY_STATUS: 'succeeded',
+        VERIFY_OUTCOME: 'success',
+        SMOKE_OUTCOME: 'success',
+      }),
+    ).toEqual({
+      status: 'succeeded',
+      'notify-status': 'success',
+      reason: '',
+      'rolled-back-to': '',
+      'task-definition-arn': DEPLOYED,
+    });
+  });
+  it('reports unchanged as deploy-ecs did', () => {
+    expect(decideOutcome({ ...base, DEPLOY_OUTCOME: 'success', DEPLOY_STATUS: 'unchanged' }).status).toBe('unchanged');
+  });
+  it('reports a rollback after verify-targets failed, naming the check and the revision', () => {
+    expect(
+      decideOutcome({
+        ...base,
+        DEPLOY_OUTCOME: 'success',
+        DEPLOY_STATUS: 'succeeded',
+        VERIFY_OUTCOME: 'failure',
+        SMOKE_OUTCOME: 'skipped',
+        ROLLBACK_OUTCOME: 'success',
+        ROLLBACK_TASK_DEFINITION: PREVIOUS,
+      }),
+    ).toEqual({
+      status: 'rolled-back',
+      'notify-status': 'rolled-back',
+      reason: 'verify-targets failed after the rollout completed; rolled back to sample-service-dev:7',
+      'rolled-back-to': PREVIOUS,
+      'task-definition-arn': PREVIOUS,
+    });
+  });
+  it('reports a rollback after smoke-test failed', () => {
+    expect(
+      decideOutcome({
+        ...base,
+        DEPLOY_OUTCOME: 'success',
+        DEPLOY_STATUS: 'succeeded',
+        VERIFY_OUTCOME: 'success',
+        SMOKE_OUTCOME: 'failure',
+        ROLLBACK_OUTCOME: 'success',
+      }).reason,
+    ).toBe('smoke-test failed after the rollout completed; rolled back to sample-service-dev:7');
+  });
+  it('never reports success when the rollback after a failed check failed too', () => {
+    const outcome = decideOutcome({
+      ...base,
+      DEPLOY_OUTCOME: 'success',
+      DEPLOY_STATUS: 'succeeded',
+      SMOKE_OUTCOME: 'failure',
+      ROLLBACK_OUTCOME: 'failure',
+    });
+    expect(outcome.status).toBe('failed');
+    expect(outcome.reason).toMatch(/rollback to sample-service-dev:7 did not finish/);
+  });
+  it('passes on deploy-ecs rolling back by itself', () => {
+    expect(decideOutcome({ ...base, DEPLOY_OUTCOME: 'failure', DEPLOY_STATUS: 'rolled-back' })).toMatchObject({
+      status: 'rolled-back',
+      'rolled-back-to': PREVIOUS,
+      'task-definition-arn': PREVIOUS,
+    });
+  });
+  it('reports failed when deploy-ecs failed', () => {
+    expect(decideOutcome({ ...base, DEPLOY_OUTCOME: 'failure', DEPLOY_STATUS: 'failed' }).status).toBe('failed');
+  });
+  it('shortens an ARN to family:revision', () => {
+    expect(revisionName(DEPLOYED)).toBe('sample-service-dev:8');
+  });
+});
