@@ -146,7 +146,7 @@ export function evaluate(
     } else if (!ok) {
       problem =
         `${verified} of ${expectation.required} required targets healthy and verified` +
-        (wrong > 0 ? `; ${wrong} healthy target${wrong === 1 ? '' : 's'} of other tasks still receive traffic` : '');
+        (wrong > 0 ? `; ${wrong} unverified target${wrong === 1 ? ' still receives' : 's still receive'} traffic` : '');
     }
     return {
       arn,

@@ -182,11 +182,12 @@ function makePlan(options: VerifyTargetsOptions, service: ServiceFacts | undefin
 
 function describePlan(plan: Plan, service: ServiceFacts | undefined): string {
   const groups = plan.targetGroupArns.map((arn) => targetGroupName(arn)).join(', ');
+  const revision = revisionLabel(plan.taskDefinitionArn);
   const required =
     service !== undefined
-      ? `${service.desiredCount} healthy target(s) per target group (desired count)`
-      : `as many healthy targets per target group as RUNNING tasks of ${revisionLabel(plan.taskDefinitionArn)}`;
-  return `Verifying that ${groups} send traffic only to ${revisionLabel(plan.taskDefinitionArn)}: ${required}`;
+      ? `at least ${service.desiredCount} healthy in each (desired count of service ${service.name})`
+      : `one healthy target in each per RUNNING task of ${revision}`;
+  return `Verifying ${groups}: traffic only to tasks of ${revision}, ${required}`;
 }
 
 function address(target: TargetReport): string {
