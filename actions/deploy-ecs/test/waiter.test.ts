@@ -1,0 +1,251 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import nock from 'nock';
+import { FakeClock } from '@ecs-actions/action-kit';
+import { isAwsAuthError } from '@ecs-actions/aws';
+import { defaultInterval, waitForDeployment, type WaitOptions } from '../src/waiter.js';
+import {
+  CLUSTER,
+  REGION,
+  SERVICE,
+  awsError,
+  ecsClient,
+  expectDescribeServices,
+  expectEcs,
+  expectListStoppedTasks,
+  setAwsEnvironment,
+} from './ecs.js';
+
+const saved = { ...process.env };
+let lines: string[];
+let clock: FakeClock;
+
+beforeEach(() => {
+  setAwsEnvironment();
+  lines = [];
+  clock = new FakeClock();
+});
+afterEach(() => {
+  process.env = { ...saved };
+  expect(nock.pendingMocks()).toEqual([]);
+});
+
+function options(overrides: Partial<WaitOptions> = {}): WaitOptions {
+  return {
+    ecs: ecsClient(),
+    clock,
+    log: { info: (line) => lines.push(line), warning: (line) => lines.push(`warning: ${line}`) },
+    region: REGION,
+    cluster: CLUSTER,
+    service: SERVICE,
+    deploymentId: 'ecs-svc/2',
+    timeoutMs: 30 * 60_000,
+    maxFailedTasks: 3,
+    seenEventIds: new Set(['e0']),
+    ...overrides,
+  };
+}
+
+const old = { id: 'ecs-svc/1', revision: 41, status: 'ACTIVE' as const };
+
+describe('waitForDeployment', () => {
+  it('completes once the new deployment is the only one left and its rollout COMPLETED', async () => {
+    expectDescribeServices({
+      deployments: [{ id: 'ecs-svc/2', revision: 42, running: 0, pending: 2, rolloutState: 'IN_PROGRESS' }, old],
+      events: [
+        { id: 'e1', message: '(service web) has started 2 tasks: (task a) (task b).', at: 1 },
+        { id: 'e0', message: 'an event from before the deploy' },
+      ],
+    });
+    expectListStoppedTasks('ecs-svc/2', []);
+    expectDescribeServices({
+      deployments: [{ id: 'ecs-svc/2', revision: 42, running: 2, rolloutState: 'COMPLETED' }, old],
+      events: [{ id: 'e1', message: '(service web) has started 2 tasks: (task a) (task b).', at: 1 }],
+    });
+    expectListStoppedTasks('ecs-svc/2', []);
+    expectDescribeServices({
+      deployments: [{ id: 'ecs-svc/2', revision: 42, running: 2, rolloutState: 'COMPLETED' }],
+      events: [
+        { id: 'e2', message: '(service web) has reached a steady state.', at: 9 },
+        { id: 'e1', message: '(service web) has started 2 tasks: (task a) (task b).', at: 1 },
+      ],
+    });
+
+    const result = await waitForDeployment(options());
+
+    expect(result.outcome).toMatchObject({ result: 'completed', deployment: { id: 'ecs-svc/2' } });
+    expect(lines).toEqual([
+      '00:00:01Z (service web) has started 2 tasks: (task a) (task b).',
+      '[0s] ecs-svc/2 (web:42): 0/2 running, 2 pending, rollout IN_PROGRESS',
+      '[1s] ecs-svc/2 (web:42): 2/2 running, 0 pending, rollout COMPLETED',
+      '00:00:09Z (service web) has reached a steady state.',
+    ]);
+    expect(clock.sleeps).toEqual([1000, 1000]);
+    expect(result.elapsedMs).toBe(2000);
+  });
+
+  it('completes without a rolloutState when it is the only deployment and all its tasks run', async () => {
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/2', revision: 42, running: 1, rolloutState: null }] });
+    expectListStoppedTasks('ecs-svc/2', []);
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/2', revision: 42, running: 2, rolloutState: null }] });
+
+    const result = await waitForDeployment(options());
+
+    expect(result.outcome.result).toBe('completed');
+  });
+
+  it('reports a circuit-breaker rollback as replaced, naming the deployment that replaced it', async () => {
+    expectDescribeServices({
+      deployments: [{ id: 'ecs-svc/2', revision: 42, running: 0, pending: 2, rolloutState: 'IN_PROGRESS' }, old],
+    });
+    expectListStoppedTasks('ecs-svc/2', []);
+    expectDescribeServices({
+      deployments: [
+        { id: 'ecs-svc/1', revision: 41, rolloutState: 'IN_PROGRESS' },
+        {
+          id: 'ecs-svc/2',
+          revision: 42,
+          status: 'ACTIVE',
+          running: 0,
+          rolloutState: 'FAILED',
+          rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+        },
+      ],
+    });
+
+    const result = await waitForDeployment(options());
+
+    expect(result.outcome).toMatchObject({
+      result: 'replaced',
+      replacedBy: { id: 'ecs-svc/1' },
+      reason:
+        'the deployment is no longer PRIMARY (ACTIVE): ECS deployment circuit breaker: tasks failed to start.; ' +
+        'deployment ecs-svc/1 (web:41) replaced it',
+    });
+  });
+
+  it('reports rolloutState FAILED at once when ECS will not roll back by itself', async () => {
+    expectDescribeServices({
+      deployments: [
+        {
+          id: 'ecs-svc/2',
+          revision: 42,
+          running: 0,
+          rolloutState: 'FAILED',
+          rolloutStateReason: 'tasks failed to start',
+        },
+        old,
+      ],
+      circuitBreaker: { enable: true, rollback: false },
+    });
+
+    const result = await waitForDeployment(options());
+
+    expect(result.outcome).toEqual({
+      result: 'failed',
+      reason: 'ECS marked the rollout FAILED: tasks failed to start',
+    });
+  });
+
+  it('keeps following a FAILED rollout while the circuit breaker starts its rollback', async () => {
+    const failed = { id: 'ecs-svc/2', revision: 42, running: 0, rolloutState: 'FAILED' as const };
+    expectDescribeServices({ deployments: [failed, old], circuitBreaker: { enable: true, rollback: true } });
+    expectListStoppedTasks('ecs-svc/2', []);
+    expectDescribeServices({
+      deployments: [
+        { ...old, status: 'PRIMARY', rolloutState: 'IN_PROGRESS' },
+        { ...failed, status: 'ACTIVE' },
+      ],
+      circuitBreaker: { enable: true, rollback: true },
+    });
+
+    const result = await waitForDeployment(options());
+
+    expect(result.outcome).toMatchObject({ result: 'replaced', replacedBy: { id: 'ecs-svc/1' } });
+  });
+
+  it('fails when max-failed-tasks tasks of the deployment have stopped, with or without a circuit breaker', async () => {
+    expectDescribeServices({
+      deployments: [{ id: 'ecs-svc/2', revision: 42, running: 0, pending: 2, rolloutState: 'IN_PROGRESS' }, old],
+    });
+    expectListStoppedTasks('ecs-svc/2', ['t1']);
+    expectDescribeServices({
+      deployments: [{ id: 'ecs-svc/2', revision: 42, running: 0, pending: 1, rolloutState: 'IN_PROGRESS' }, old],
+    });
+    expectListStoppedTasks('ecs-svc/2', ['t1', 't2', 't3']);
+
+    const result = await waitForDeployment(options());
+
+    expect(result.outcome).toEqual({
+      result: 'tasks-stopped',
+      reason: '3 tasks of the new deployment stopped (max-failed-tasks is 3)',
+    });
+    expect(result.stoppedTaskArns).toHaveLength(3);
+  });
+
+  it('counts stopped tasks at least every 10 seconds while nothing changes', async () => {
+    const inProgress = {
+      deployments: [{ id: 'ecs-svc/2', revision: 42, running: 1, rolloutState: 'IN_PROGRESS' as const }, old],
+    };
+    expectDescribeServices(inProgress, 11);
+    expectListStoppedTasks('ecs-svc/2', []);
+    expectListStoppedTasks('ecs-svc/2', ['t1', 't2', 't3']);
+
+    const result = await waitForDeployment(options());
+
+    expect(result.outcome.result).toBe('tasks-stopped');
+    expect(result.elapsedMs).toBe(10_000);
+  });
+
+  it('times out when the deployment does not complete in time', async () => {
+    const inProgress = {
+      deployments: [{ id: 'ecs-svc/2', revision: 42, running: 1, rolloutState: 'IN_PROGRESS' as const }, old],
+    };
+    expectDescribeServices(inProgress, 4);
+    expectListStoppedTasks('ecs-svc/2', []);
+
+    const result = await waitForDeployment(options({ timeoutMs: 3000 }));
+
+    expect(result.outcome).toEqual({ result: 'timeout', reason: 'the deployment did not complete within 3 s' });
+    expect(clock.sleeps).toEqual([1000, 1000, 1000]);
+  });
+
+  it('rides out throttling and 5xx with back-off and still sees the deployment complete', async () => {
+    const request = { cluster: CLUSTER, services: [SERVICE] };
+    expectEcs('DescribeServices', request, awsError('ServerException', 'internal'), 500);
+    expectEcs('DescribeServices', request, awsError('ThrottlingException', 'Rate exceeded'), 400);
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/2', revision: 42 }] });
+
+    const result = await waitForDeployment(options());
+
+    expect(result.outcome.result).toBe('completed');
+    expect(lines.filter((line) => line.startsWith('warning:'))).toEqual([
+      'warning: DescribeServices failed (internal); still waiting, with back-off',
+    ]);
+    expect(clock.sleeps).toEqual([2000, 4000]);
+  });
+
+  it('ends the wait at once on expired credentials', async () => {
+    expectDescribeServices({
+      deployments: [{ id: 'ecs-svc/2', revision: 42, running: 0, pending: 2, rolloutState: 'IN_PROGRESS' }, old],
+    });
+    expectListStoppedTasks('ecs-svc/2', []);
+    expectEcs(
+      'DescribeServices',
+      { cluster: CLUSTER, services: [SERVICE] },
+      awsError('ExpiredTokenException', 'The security token included in the request is expired'),
+      400,
+    );
+
+    const error = await waitForDeployment(options()).catch((caught: unknown) => caught);
+
+    expect(isAwsAuthError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/^AWS credentials expired while calling ECS DescribeServices/);
+    expect(clock.sleeps).toEqual([1000]);
+  });
+
+  it('polls every second for the first minute, then every two seconds', () => {
+    expect(defaultInterval(0)).toBe(1000);
+    expect(defaultInterval(59_999)).toBe(1000);
+    expect(defaultInterval(60_000)).toBe(2000);
+  });
+});
