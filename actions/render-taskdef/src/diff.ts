@@ -22,7 +22,9 @@ function diffLines(before: string[], after: string[]): Edit[] {
   let j = 0;
   while (i < before.length || j < after.length) {
     if (i < before.length && j < after.length && before[i] === after[j]) {
-      edits.push({ kind: ' ', line: before[i++]! });
+      edits.push({ kind: ' ', line: before[i]! });
+      i++;
+      j++;
     } else if (i < before.length && (j === after.length || common[(i + 1) * cols + j]! >= common[i * cols + j + 1]!)) {
       // On a tie take the removal first, so a changed line reads -old then +new as in diff -u.
       edits.push({ kind: '-', line: before[i++]! });
