@@ -1,6 +1,6 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { group, setOutputs, UserError } from '@ecs-actions/action-kit';
+import { group, setOutputs, systemClock, UserError, type Clock } from '@ecs-actions/action-kit';
 import { createAwsClient } from '@ecs-actions/aws';
 import { readInputs } from './inputs.js';
 import { targetsSummary } from './summary.js';
@@ -22,7 +22,7 @@ function publicTarget(target: TargetReport) {
   };
 }
 
-export async function run(): Promise<void> {
+export async function run(clock: Clock = systemClock): Promise<void> {
   const inputs = readInputs();
   const ecs = createAwsClient(ECSClient, { region: inputs.region, action: 'verify-targets' });
   const elbv2 = createAwsClient(ElasticLoadBalancingV2Client, { region: inputs.region, action: 'verify-targets' });
@@ -37,6 +37,7 @@ export async function run(): Promise<void> {
       taskDefinitionArn: inputs['task-definition-arn'],
       expectedDigests: inputs['expected-digests'],
       timeoutMs: inputs['timeout-seconds'] * 1000,
+      clock,
     }),
   );
 

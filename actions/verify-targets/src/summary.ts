@@ -29,13 +29,13 @@ export function targetsSummary(context: SummaryContext, result: VerifyTargetsRes
     .heading(`Load balancer targets: ${result.verified ? 'verified' : 'not verified'}`)
     .facts([
       ['Result', verdict],
-      ['Service', where],
+      ['Where', where],
       ['Task definition', result.taskDefinitionArn ? code(revisionLabel(result.taskDefinitionArn)) : 'unknown'],
       ['Expected digests', digestsText(context.expectedDigests)],
       [
         'Healthy targets',
         result.targetGroups
-          .map((group) => `${escapeHtml(group.name)}: ${group.verified} of ${group.required}`)
+          .map((group) => `${escapeHtml(group.name)}: ${group.verified} of ${group.required} required`)
           .join(', ') || 'none',
       ],
     ]);
@@ -49,7 +49,8 @@ export function targetsSummary(context: SummaryContext, result: VerifyTargetsRes
       target.task ? code(taskId(target.task)) : '',
       target.taskDefinition ? code(revisionLabel(target.taskDefinition)) : '',
       target.digest ? code(shortDigest(target.digest)) : '',
-      escapeHtml(target.problem ?? ''),
+      // The health part of a problem is already in the State column.
+      escapeHtml(target.taskProblem ?? ''),
     ]),
   );
   return summary;

@@ -1,0 +1,127 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nock from 'nock';
+import { FakeClock, runAction } from '@ecs-actions/action-kit';
+import { run } from '../src/main.js';
+import {
+  CURRENT,
+  NEW_DIGEST,
+  OLD_DIGEST,
+  WEB_TG,
+  pollAnswers,
+  taskArn,
+  useTestAwsEnvironment,
+  webContainer,
+} from './fixtures.js';
+
+const TASK_A = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
+
+let restoreEnvironment: () => void;
+let stdout: string[];
+// @actions/core remembers the summary file's path after its first write, so one folder serves every test.
+const workDir = mkdtempSync(join(tmpdir(), 'verify-targets-'));
+
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+beforeEach(() => {
+  restoreEnvironment = useTestAwsEnvironment();
+  process.env.GITHUB_OUTPUT = join(workDir, 'output');
+  process.env.GITHUB_STEP_SUMMARY = join(workDir, 'summary');
+  writeFileSync(process.env.GITHUB_OUTPUT, '');
+  writeFileSync(process.env.GITHUB_STEP_SUMMARY, '');
+  process.env.INPUT_CLUSTER = 'prod';
+  process.env.INPUT_SERVICE = 'web';
+  process.env['INPUT_EXPECTED-DIGESTS'] = NEW_DIGEST;
+  process.env['INPUT_TIMEOUT-SECONDS'] = '4';
+  stdout = [];
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout.push(String(chunk));
+    return true;
+  });
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+  process.exitCode = undefined;
+  restoreEnvironment();
+  expect(nock.pendingMocks()).toEqual([]);
+});
+
+/** The outputs written to GITHUB_OUTPUT (`name<<delimiter` blocks). */
+function outputs(): Record<string, string> {
+  const text = readFileSync(process.env.GITHUB_OUTPUT!, 'utf8');
+  const result: Record<string, string> = {};
+  for (const match of text.matchAll(/^(.+?)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2$/gm)) result[match[1]!] = match[3]!;
+  return result;
+}
+
+describe('verify-targets action', () => {
+  it('sets the outputs and writes a table of targets to the job summary', async () => {
+    pollAnswers({
+      service: { desiredCount: 1 },
+      tasks: [{ id: TASK_A, ip: '10.0.1.5' }],
+      targets: { [WEB_TG]: [{ id: '10.0.1.5', state: 'healthy' }] },
+    });
+
+    await run(new FakeClock());
+
+    expect(outputs()['healthy-count']).toBe('1');
+    expect(outputs()['digest-verified']).toBe('true');
+    expect(JSON.parse(outputs().targets!)).toEqual([
+      {
+        targetGroup: WEB_TG,
+        id: '10.0.1.5',
+        port: 8080,
+        state: 'healthy',
+        reason: null,
+        description: null,
+        task: taskArn(TASK_A),
+        taskDefinition: CURRENT,
+        digest: NEW_DIGEST,
+        problem: null,
+      },
+    ]);
+    const summary = readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8');
+    expect(summary).toContain('Load balancer targets: verified');
+    expect(summary).toContain('<th>Target group</th><th>Target</th><th>State</th>');
+    expect(summary).toContain(
+      `<td>web-tg</td><td><code>10.0.1.5:8080</code></td><td>healthy</td><td><code>${TASK_A}</code></td>`,
+    );
+  });
+
+  it('fails with one error line but still sets the outputs and the summary', async () => {
+    for (let poll = 0; poll < 3; poll++) {
+      pollAnswers({
+        service: { desiredCount: 1 },
+        tasks: [{ id: TASK_A, ip: '10.0.1.5', containers: [webContainer(OLD_DIGEST)] }],
+        targets: { [WEB_TG]: [{ id: '10.0.1.5', state: 'healthy' }] },
+      });
+    }
+
+    await runAction(() => run(new FakeClock()));
+
+    expect(process.exitCode).toBe(1);
+    const errors = stdout
+      .join('')
+      .split('\n')
+      .filter((line) => line.startsWith('::error::'));
+    expect(errors).toEqual([
+      '::error::Targets not verified after 4s. web-tg: 0 of 1 required targets healthy and verified; ' +
+        '1 unverified target still receives traffic; ' +
+        `10.0.1.5:8080 healthy, task ${TASK_A} (web:42): container web runs ${OLD_DIGEST}, expected ${NEW_DIGEST}`,
+    ]);
+    expect(outputs()['digest-verified']).toBe('false');
+    expect(outputs()['healthy-count']).toBe('1');
+    expect(readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain('Not verified after 4s');
+  });
+
+  it('rejects a bad input before any AWS call', async () => {
+    process.env['INPUT_EXPECTED-DIGESTS'] = 'latest';
+
+    await runAction(() => run(new FakeClock()));
+
+    expect(process.exitCode).toBe(1);
+    expect(stdout.join('')).toContain(`::error::Input 'expected-digests': "latest" is not an image digest`);
+  });
+});
