@@ -1,0 +1,57 @@
+import { NoAnswerError } from './http.js';
+
+export type Outcome = 'pass' | 'fail' | 'skip';
+
+/** What one check concluded; a failure always says what was expected and what the service did instead. */
+export type Verdict =
+  { outcome: 'pass' | 'skip'; detail: string } | { outcome: 'fail'; detail: string; expected: string; actual: string };
+
+export interface Check {
+  name: string;
+  run(): Promise<Verdict>;
+}
+
+export type CheckResult = Verdict & { name: string; durationMs: number };
+
+export function pass(detail: string): Verdict {
+  return { outcome: 'pass', detail };
+}
+
+export function skip(detail: string): Verdict {
+  return { outcome: 'skip', detail };
+}
+
+export function fail(detail: string, expected: string, actual: string): Verdict {
+  return { outcome: 'fail', detail, expected, actual };
+}
+
+/**
+ * Runs every check at once and returns the results in the order of `checks`. `onResult` sees each result
+ * as soon as it is known, so the log shows the quick checks while the latency check is still sampling.
+ */
+export async function runChecks(checks: Check[], onResult: (result: CheckResult) => void): Promise<CheckResult[]> {
+  return Promise.all(
+    checks.map(async (check) => {
+      const started = performance.now();
+      let verdict: Verdict;
+      try {
+        verdict = await check.run();
+      } catch (error) {
+        // A request that got no answer fails its check; anything else is a bug and surfaces with its stack.
+        if (!(error instanceof NoAnswerError)) throw error;
+        verdict = fail(`${error.url} did not answer`, 'an HTTP answer', error.reason);
+      }
+      const result: CheckResult = { ...verdict, name: check.name, durationMs: Math.round(performance.now() - started) };
+      onResult(result);
+      return result;
+    }),
+  );
+}
+
+const MARKS: Record<Outcome, string> = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' };
+
+/** The one log line of a result: `FAIL version: GET /version reports another build: expected …, got …`. */
+export function formatResult(result: CheckResult): string {
+  const line = `${MARKS[result.outcome]} ${result.name}: ${result.detail}`;
+  return result.outcome === 'fail' ? `${line}: expected ${result.expected}, got ${result.actual}` : line;
+}

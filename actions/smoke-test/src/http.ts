@@ -1,0 +1,118 @@
+/** One HTTP exchange with the service under test, over Node's global fetch (undici). */
+
+export interface HttpRequest {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** The whole exchange, body included, is aborted after this many milliseconds. */
+  timeoutMs: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  body: string;
+  /** From sending the request to the last byte of the body. */
+  durationMs: number;
+}
+
+/** A request that got no HTTP answer: refused, reset, timed out, or a TLS failure. */
+export class NoAnswerError extends Error {
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`${url} did not answer: ${reason}`);
+    this.name = 'NoAnswerError';
+  }
+}
+
+export type Send = (url: URL, request: HttpRequest) => Promise<HttpResponse>;
+
+/** Sends one request; redirects are never followed, so a check sees exactly what the service answered. */
+export const send: Send = async (url, request) => {
+  const started = performance.now();
+  try {
+    const response = await fetch(url, {
+      method: request.method ?? 'GET',
+      headers: request.headers,
+      body: request.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(request.timeoutMs),
+    });
+    const body = await response.text();
+    return { status: response.status, headers: response.headers, body, durationMs: performance.now() - started };
+  } catch (error) {
+    throw new NoAnswerError(url.href, describeNetworkError(error, request.timeoutMs));
+  }
+};
+
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (nothing listens on that port yet)',
+  ECONNRESET: 'connection reset by the server',
+  ENOTFOUND: 'host name not found in DNS',
+  EAI_AGAIN: 'DNS lookup failed temporarily',
+  EHOSTUNREACH: 'host unreachable',
+  ETIMEDOUT: 'connection timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+  UND_ERR_SOCKET: 'the server closed the connection',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate chain ends in a self-signed certificate',
+  CERT_HAS_EXPIRED: 'TLS certificate has expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not cover this host name',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified (incomplete chain)',
+};
+
+function describeNetworkError(error: unknown, timeoutMs: number): string {
+  // Duck-typed: fetch's errors may come from another realm (jest's vm contexts), where instanceof fails.
+  const { name, message, cause } = (error ?? {}) as { name?: string; message?: string; cause?: unknown };
+  if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  const { code, message: causeMessage } = (cause ?? {}) as { code?: string; message?: string };
+  if (code && NETWORK_CODES[code]) return `${NETWORK_CODES[code]} (${code})`;
+  if (code) return `${causeMessage || 'network error'} (${code})`;
+  return causeMessage || message || String(error);
+}
+
+/**
+ * The URL of `path` under the base URL, keeping the base URL's own path as a prefix:
+ * `https://example.com/orders` + `/health` is `https://example.com/orders/health`.
+ */
+export function endpoint(baseUrl: URL, path: string): URL {
+  const url = new URL(baseUrl.href);
+  const prefix = url.pathname.replace(/\/+$/, '');
+  const [pathname, query] = splitQuery(path.startsWith('/') ? path : `/${path}`);
+  url.pathname = `${prefix}${pathname}`;
+  url.search = query;
+  url.hash = '';
+  return url;
+}
+
+function splitQuery(path: string): [string, string] {
+  const index = path.indexOf('?');
+  return index === -1 ? [path, ''] : [path.slice(0, index), path.slice(index)];
+}
+
+/** The request path as it appears in log lines: `GET /health`. */
+export function describeRequest(method: string, url: URL): string {
+  return `${method} ${url.pathname}${url.search}`;
+}
+
+/** A body excerpt for messages: one line, at most `max` characters. */
+export function excerpt(body: string, max = 160): string {
+  const line = body.replace(/\s+/g, ' ').trim();
+  if (line === '') return '(empty body)';
+  return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+export function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isJsonContentType(headers: Headers): boolean {
+  const type = headers.get('content-type') ?? '';
+  return /^application\/([\w.-]+\+)?json\b/i.test(type);
+}

@@ -1,0 +1,78 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JobSummary, code, escapeHtml, formatDuration } from '@ecs-actions/action-kit';
+import type { CheckResult, Outcome } from './checks.js';
+
+/** The JSON report behind the `report` output; its shape is documented in smoke-test/README.md. */
+export interface SmokeTestReport {
+  baseUrl: string;
+  expectedVersion: string | null;
+  passed: boolean;
+  counts: Record<'passed' | 'failed' | 'skipped', number>;
+  startedAt: string;
+  durationMs: number;
+  wait: { ready: boolean; elapsedMs: number; lastState: string | null };
+  checks: CheckResult[];
+}
+
+export function buildReport(options: {
+  baseUrl: URL;
+  expectedVersion?: string;
+  startedAt: number;
+  durationMs: number;
+  wait: SmokeTestReport['wait'];
+  results: CheckResult[];
+}): SmokeTestReport {
+  const count = (outcome: Outcome) => options.results.filter((result) => result.outcome === outcome).length;
+  const counts = { passed: count('pass'), failed: count('fail'), skipped: count('skip') };
+  return {
+    baseUrl: options.baseUrl.href,
+    expectedVersion: options.expectedVersion ?? null,
+    passed: counts.failed === 0,
+    counts,
+    startedAt: new Date(options.startedAt).toISOString(),
+    durationMs: Math.round(options.durationMs),
+    wait: options.wait,
+    checks: options.results,
+  };
+}
+
+/** Writes the report under RUNNER_TEMP (cleaned after the job), in a folder of its own so two runs never collide. */
+export async function writeReport(
+  report: SmokeTestReport,
+  directory = process.env.RUNNER_TEMP || tmpdir(),
+): Promise<string> {
+  const folder = await mkdtemp(join(directory, 'smoke-test-'));
+  const path = join(folder, 'report.json');
+  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
+  return path;
+}
+
+const RESULT_CELLS: Record<Outcome, string> = { pass: '✅ pass', fail: '❌ fail', skip: '⏭️ skipped' };
+
+export function reportSummary(report: SmokeTestReport): JobSummary {
+  const { passed, failed, skipped } = report.counts;
+  const verdict = report.passed ? '✅ passed' : `❌ ${failed} failed`;
+  const summary = new JobSummary()
+    .heading(`Smoke test ${verdict}`)
+    .facts([
+      ['Service', code(report.baseUrl)],
+      ['Expected version', report.expectedVersion ? code(report.expectedVersion) : 'not set'],
+      ['Checks', `${passed} passed, ${failed} failed, ${skipped} skipped`],
+      ['Waited for the service', `${formatDuration(report.wait.elapsedMs)}${report.wait.ready ? '' : ' (not ready)'}`],
+      ['Duration', formatDuration(report.durationMs)],
+    ])
+    .table(
+      ['Check', 'Result', 'Details', 'Time'],
+      report.checks.map((check) => [
+        escapeHtml(check.name),
+        RESULT_CELLS[check.outcome],
+        escapeHtml(
+          check.outcome === 'fail' ? `${check.detail}: expected ${check.expected}, got ${check.actual}` : check.detail,
+        ),
+        `${check.durationMs} ms`,
+      ]),
+    );
+  return summary;
+}
