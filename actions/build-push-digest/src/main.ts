@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { join } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { group, setOutputs, shortDigest, systemClock, type Clock } from '@ecs-actions/action-kit';
+import { errorMessage, group, setOutputs, shortDigest, systemClock, type Clock } from '@ecs-actions/action-kit';
 import { createAwsClient } from '@ecs-actions/aws';
 import { buildImage, chooseCache, describeRevision, type BuildRequest, type Revision } from './build.js';
 import { DockerSession } from './docker.js';
@@ -23,7 +23,10 @@ export async function run(options: RunOptions = {}): Promise<void> {
   try {
     await buildAndPush(inputs, revision, docker, env, clock);
   } catch (error) {
-    await failedSummary(inputs.repository, error).write();
+    // The summary is a courtesy: failing to write it must not hide the reason the step failed.
+    await failedSummary(inputs.repository, error)
+      .write()
+      .catch((summaryError: unknown) => core.warning(`Job summary not written: ${errorMessage(summaryError)}`));
     throw error;
   } finally {
     await docker.dispose();
