@@ -124,25 +124,25 @@ function describe(outcome: Outcome): string {
 }
 
 function networkErrorText(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return `no answer within ${seconds(timeoutMs)}`;
-  }
+  const name = errorField(error, 'name');
+  if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${seconds(timeoutMs)}`;
   const parts: string[] = [];
   let current: unknown = error;
   // fetch reports "fetch failed" and hides the reason (DNS, refused, reset) in the cause chain.
-  for (let depth = 0; current !== undefined && depth < 3; depth++) {
-    if (current instanceof Error) {
-      const code = (current as { code?: unknown }).code;
-      parts.push(
-        typeof code === 'string' && !current.message.includes(code) ? `${current.message} (${code})` : current.message,
-      );
-      current = current.cause;
-    } else {
-      parts.push(String(current));
-      current = undefined;
-    }
+  // Duck-typed: fetch's errors come from Node's own realm, where `instanceof Error` can be false.
+  for (let depth = 0; current !== undefined && current !== null && depth < 3; depth++) {
+    const message = errorField(current, 'message') ?? String(current);
+    const code = errorField(current, 'code');
+    parts.push(code && !message.includes(code) ? `${message} (${code})` : message);
+    current = typeof current === 'object' ? (current as { cause?: unknown }).cause : undefined;
   }
   return `network error: ${parts.join(': ')}`;
+}
+
+function errorField(error: unknown, field: 'name' | 'message' | 'code'): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const value = (error as Record<string, unknown>)[field];
+  return typeof value === 'string' ? value : undefined;
 }
 
 function seconds(ms: number): string {

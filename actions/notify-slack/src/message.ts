@@ -124,11 +124,13 @@ function facts(inputs: Inputs, context: RunContext): Array<[string, string]> {
     rows.push(['Version', commit ? slackLink(commit, label) : escape(label)]);
   }
   if (inputs.image) rows.push(['Image', `\`${escape(imageName(inputs.image))}\``]);
-  if (inputs['task-definition-arn']) {
-    const label = inputs.status === 'rolled-back' ? 'Rolled back from' : 'Task definition';
-    rows.push([label, revisionLink(inputs['task-definition-arn'])]);
+  const deployed = inputs['task-definition-arn'];
+  const rolledBackTo = inputs['rolled-back-to'];
+  // After a rollback, workflows pass either the revision that failed or the one the service runs now.
+  if (deployed && !(rolledBackTo && revisionName(deployed) === revisionName(rolledBackTo))) {
+    rows.push([rolledBackTo ? 'Rolled back from' : 'Task definition', revisionLink(deployed)]);
   }
-  if (inputs['rolled-back-to']) rows.push(['Rolled back to', revisionLink(inputs['rolled-back-to'])]);
+  if (rolledBackTo) rows.push(['Rolled back to', revisionLink(rolledBackTo)]);
   if (context.actor) {
     const rerun =
       context.triggeringActor && context.triggeringActor !== context.actor

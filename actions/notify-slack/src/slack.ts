@@ -90,7 +90,8 @@ async function callChatApi(
 
 function rejected(method: string, problem: string, code: string, attempts: number, delivery: Delivery): Error {
   const hint = HINTS[code];
-  const message = `Slack ${method} rejected the message: ${problem}${hint ? `. ${hint}` : ''}`;
+  const advice = hint ? `. ${hint.charAt(0).toUpperCase()}${hint.slice(1)}` : '';
+  const message = `Slack ${method} rejected the message: ${problem}${advice}`;
   return new SlackDeliveryError(delivery.secrets.redact(message), attempts);
 }
 

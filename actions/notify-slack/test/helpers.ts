@@ -31,7 +31,7 @@ export const COMMIT_URL = `https://github.com/acme/shop/commit/${SHA}`;
 /** Fast retries: the waits are virtual (FakeClock), only the request timeout is real. */
 export const TEST_POLICY: RetryPolicy = {
   maxAttempts: 4,
-  requestTimeoutMs: 2_000,
+  requestTimeoutMs: 5_000,
   backoffMs: 1_000,
   maxRetryAfterMs: 30_000,
 };
@@ -85,8 +85,8 @@ function parseOutputs(text: string): Record<string, string> {
 }
 
 /** Runs the action as the runner would, with a fake clock; returns the clock to read its waits. */
-export async function runStep(clock = new FakeClock()): Promise<FakeClock> {
-  await runAction(() => run({ clock, policy: TEST_POLICY, env: RUN_ENV }));
+export async function runStep(clock = new FakeClock(), policy: Partial<RetryPolicy> = {}): Promise<FakeClock> {
+  await runAction(() => run({ clock, policy: { ...TEST_POLICY, ...policy }, env: RUN_ENV }));
   return clock;
 }
 
