@@ -1,0 +1,37 @@
+export { startLoopbackAws } from './loopback.js';
+export type { LoopbackAws, LoopbackAwsOptions } from './loopback.js';
+export { SCENARIOS, SCENARIO_NAMES, isScenarioName } from './scenarios.js';
+export type { ScenarioName, Scenario, Fate, CircuitBreaker } from './scenarios.js';
+export type { Fault } from './errors.js';
+export type { RecordedRequest } from './server.js';
+export type { ServiceSeed, TargetGroupSeed, ImageSeed } from './seed.js';
+export type {
+  World,
+  ServiceRecord,
+  DeploymentRecord,
+  TaskRecord,
+  TaskDefinitionRecord,
+  TargetGroupRecord,
+  RepositoryRecord,
+  ImageRecord,
+  ClusterRecord,
+} from './world.js';
+export {
+  DEFAULT_ACCOUNT_ID,
+  DEFAULT_REGION,
+  DEMO_ENVIRONMENTS,
+  SAMPLE_SERVICE,
+  SAMPLE_REPOSITORY,
+  SAMPLE_CONTAINER,
+  SAMPLE_CONTAINER_PORT,
+  SAMPLE_IMAGE_TAG,
+  SAMPLE_IMAGE_DIGEST,
+  OTHER_IMAGE_TAG,
+  OTHER_IMAGE_DIGEST,
+  demoCluster,
+  demoFamily,
+  demoTargetGroup,
+  sampleImageUri,
+  sampleTaskDefinition,
+} from './defaults.js';
+export type { DemoEnvironment } from './defaults.js';

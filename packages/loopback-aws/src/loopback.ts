@@ -1,0 +1,137 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, seedDefaultWorld } from './defaults.js';
+import type { Fault } from './errors.js';
+import { advance } from './rollout.js';
+import { SCENARIOS, scenarioNamed, type CircuitBreaker, type ScenarioName } from './scenarios.js';
+import {
+  seedCluster,
+  seedImage,
+  seedRepository,
+  seedService,
+  seedTargetGroup,
+  seedTaskDefinition,
+  type ImageSeed,
+  type ServiceSeed,
+  type TargetGroupSeed,
+} from './seed.js';
+import { requestListener, type PendingFault, type RecordedRequest } from './server.js';
+import {
+  World,
+  type ClusterRecord,
+  type ImageRecord,
+  type RepositoryRecord,
+  type ServiceRecord,
+  type TargetGroupRecord,
+  type TaskDefinitionRecord,
+} from './world.js';
+
+export interface LoopbackAwsOptions {
+  /** 0 (any free port) unless set. The server binds 127.0.0.1 only. */
+  port?: number;
+  /** How the next rollout of a new task definition goes; `completes` unless set. */
+  scenario?: ScenarioName;
+  /** Milliseconds per rollout step (start a task, pass a health check, drain one...); 300 unless set. */
+  stepMs?: number;
+  accountId?: string;
+  region?: string;
+  /** Receives one line per service event, new deployment and injected fault. */
+  log?: (line: string) => void;
+  /** Seed the demo world (clusters demo-dev/staging/prod, sample-service, its image); true unless set. */
+  seed?: boolean;
+  /** The seeded services' circuit breaker; the scenario's, else rollback on, unless set. */
+  circuitBreaker?: CircuitBreaker;
+  /** The clock the rollouts follow; Date.now unless set. */
+  now?: () => number;
+}
+
+export interface LoopbackAws {
+  /** `http://127.0.0.1:<port>`: give it to the SDK as AWS_ENDPOINT_URL or `endpoint`. */
+  url: string;
+  port: number;
+  accountId: string;
+  region: string;
+  /** The simulated account, for assertions; rollouts are moved up to now by `advance()` and by every request. */
+  state: World;
+  readonly scenario: ScenarioName;
+  /** Chooses how the next new task definition's rollout goes (see SCENARIOS). */
+  setScenario(name: ScenarioName): void;
+  /** Every request answered, in order. */
+  requests: RecordedRequest[];
+  /** Answers the next `times` (1) requests for `operation` (e.g. DescribeServices) with this error instead. */
+  failNext(operation: string, fault: Fault): void;
+  /** Moves every rollout up to now. */
+  advance(): void;
+  seedCluster(name: string): ClusterRecord;
+  seedTaskDefinition(input: Record<string, unknown>): TaskDefinitionRecord;
+  seedTargetGroup(seed: TargetGroupSeed): TargetGroupRecord;
+  seedService(seed: ServiceSeed): ServiceRecord;
+  seedRepository(name: string): RepositoryRecord;
+  seedImage(seed: ImageSeed): ImageRecord;
+  close(): Promise<void>;
+}
+
+export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promise<LoopbackAws> {
+  const scenario = scenarioNamed(options.scenario ?? 'completes');
+  const world = new World({
+    accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
+    region: options.region ?? DEFAULT_REGION,
+    stepMs: options.stepMs ?? 300,
+    scenario,
+    now: options.now,
+    log: options.log,
+  });
+  if (options.seed ?? true) {
+    seedDefaultWorld(world, options.circuitBreaker ?? scenario.circuitBreaker ?? { enable: true, rollback: true });
+  }
+  const requests: RecordedRequest[] = [];
+  const faults: PendingFault[] = [];
+  const server = createServer(requestListener({ world, requests, faults }));
+  server.keepAliveTimeout = 1_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  // Rollouts also move between requests, so that the log and `state` follow real time.
+  const ticker = setInterval(() => advance(world), world.stepMs);
+  ticker.unref();
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    accountId: world.accountId,
+    region: world.region,
+    state: world,
+    get scenario() {
+      return world.scenario.name;
+    },
+    setScenario(name) {
+      advance(world);
+      world.scenario = SCENARIOS[name] ?? scenarioNamed(name);
+      const breaker = world.scenario.circuitBreaker;
+      if (breaker) for (const service of world.services.values()) service.circuitBreaker = { ...breaker };
+      world.log(`scenario: ${name} (${world.scenario.description})`);
+    },
+    requests,
+    failNext(operation, fault) {
+      faults.push({ ...fault, operation, remaining: fault.times ?? 1 });
+    },
+    advance: () => advance(world),
+    seedCluster: (name) => seedCluster(world, name),
+    seedTaskDefinition: (input) => seedTaskDefinition(world, input),
+    seedTargetGroup: (seed) => seedTargetGroup(world, seed),
+    seedService: (seed) => seedService(world, seed),
+    seedRepository: (name) => seedRepository(world, name),
+    seedImage: (seed) => seedImage(world, seed),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        clearInterval(ticker);
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

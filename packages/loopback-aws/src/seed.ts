@@ -1,0 +1,198 @@
+import { AwsError } from './errors.js';
+import type { CircuitBreaker } from './scenarios.js';
+import { registerTaskDefinition } from './taskdefs.js';
+import {
+  DOCKER_MANIFEST_MEDIA_TYPE,
+  imageManifest,
+  sha256,
+  type ClusterRecord,
+  type ImageRecord,
+  type RepositoryRecord,
+  type ServiceRecord,
+  type TargetGroupRecord,
+  type TaskDefinitionRecord,
+  type World,
+} from './world.js';
+
+/** Helpers that put things into the world directly, as if they had been created in the console. */
+
+const VPC_ID = 'vpc-0a1b2c3d4e5f67890';
+const SUBNETS = ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002', 'subnet-0a1b2c3d4e5f60003'];
+const SECURITY_GROUP = 'sg-0a1b2c3d4e5f60001';
+const HOUR = 3_600_000;
+
+export function seedCluster(world: World, name: string): ClusterRecord {
+  const existing = world.clusters.get(name);
+  if (existing) return existing;
+  const cluster = { name, arn: world.arn('ecs', `cluster/${name}`) };
+  world.clusters.set(name, cluster);
+  return cluster;
+}
+
+export interface TargetGroupSeed {
+  name: string;
+  port?: number;
+  healthCheckPath?: string;
+  /** The load balancer in front of it; `<name>` unless set. */
+  loadBalancerName?: string;
+}
+
+export function seedTargetGroup(world: World, seed: TargetGroupSeed): TargetGroupRecord {
+  const existing = [...world.targetGroups.values()].find((group) => group.name === seed.name);
+  if (existing) return existing;
+  const loadBalancer = seed.loadBalancerName ?? seed.name;
+  const group: TargetGroupRecord = {
+    arn: world.arn('elasticloadbalancing', `targetgroup/${seed.name}/${sha256(seed.name).slice(0, 16)}`),
+    name: seed.name,
+    port: seed.port ?? 3000,
+    protocol: 'HTTP',
+    healthCheckPath: seed.healthCheckPath ?? '/health',
+    vpcId: VPC_ID,
+    loadBalancerArns: [
+      world.arn('elasticloadbalancing', `loadbalancer/app/${loadBalancer}/${sha256(loadBalancer).slice(16, 32)}`),
+    ],
+  };
+  world.targetGroups.set(group.arn, group);
+  return group;
+}
+
+/** Registers a task definition revision (same validation as RegisterTaskDefinition). */
+export function seedTaskDefinition(world: World, input: Record<string, unknown>): TaskDefinitionRecord {
+  return registerTaskDefinition(world, input);
+}
+
+export interface ServiceSeed {
+  /** Created when missing. */
+  cluster: string;
+  name: string;
+  /** An existing task definition: family, family:revision or ARN. Its tasks are running and healthy. */
+  taskDefinition: string;
+  desiredCount?: number;
+  /** Rollback on unless set. */
+  circuitBreaker?: CircuitBreaker;
+  /** Name or ARN of a target group (created when a name is new), or false for no load balancer. `<cluster>-<name>` unless set. */
+  targetGroup?: string | false;
+  /** The container and port registered in the target group: the first container and its first port unless set. */
+  containerName?: string;
+  containerPort?: number;
+}
+
+/** A service that has been steady for an hour on `taskDefinition`, with its tasks running and targets healthy. */
+export function seedService(world: World, seed: ServiceSeed): ServiceRecord {
+  const cluster = seedCluster(world, seed.cluster);
+  const taskDefinition = world.taskDefinition(seed.taskDefinition);
+  if (!taskDefinition) throw new AwsError('ClientException', `TaskDefinition not found: ${seed.taskDefinition}`);
+  taskDefinition.fate ??= 'healthy';
+  const containers = taskDefinition.definition.containerDefinitions as Array<{
+    name: string;
+    portMappings?: Array<{ containerPort?: number }>;
+  }>;
+  const container = containers.find((entry) => entry.name === seed.containerName) ?? containers[0];
+  const containerPort = seed.containerPort ?? container.portMappings?.[0]?.containerPort ?? 80;
+  const targetGroupArn = seed.targetGroup === false ? undefined : targetGroupFor(world, seed, containerPort);
+  const since = world.now() - HOUR;
+  const desiredCount = seed.desiredCount ?? 2;
+  const service: ServiceRecord = {
+    name: seed.name,
+    arn: world.arn('ecs', `service/${cluster.name}/${seed.name}`),
+    clusterName: cluster.name,
+    clusterArn: cluster.arn,
+    status: 'ACTIVE',
+    desiredCount,
+    deployments: [],
+    tasks: [],
+    events: [],
+    circuitBreaker: seed.circuitBreaker ?? { enable: true, rollback: true },
+    loadBalancers: targetGroupArn ? [{ targetGroupArn, containerName: container.name, containerPort }] : [],
+    subnets: SUBNETS,
+    securityGroups: [SECURITY_GROUP],
+    createdAt: since - 24 * HOUR,
+    steady: true,
+  };
+  world.services.set(`${cluster.name}/${seed.name}`, service);
+  const id = world.newDeploymentId();
+  service.deployments.push({
+    id,
+    status: 'PRIMARY',
+    taskDefinitionArn: taskDefinition.arn,
+    desiredCount,
+    failedTasks: 0,
+    rolloutState: 'COMPLETED',
+    rolloutStateReason: `ECS deployment ${id} completed.`,
+    createdAt: since,
+    updatedAt: since + 60_000,
+    fate: taskDefinition.fate,
+  });
+  service.lastCompleted = { id, taskDefinitionArn: taskDefinition.arn };
+  for (let i = 0; i < desiredCount; i++) {
+    const taskId = world.newTaskId();
+    service.tasks.push({
+      id: taskId,
+      arn: `${cluster.arn.replace(':cluster/', ':task/')}/${taskId}`,
+      deploymentId: id,
+      taskDefinitionArn: taskDefinition.arn,
+      lastStatus: 'RUNNING',
+      desiredStatus: 'RUNNING',
+      ...world.nextTaskAddress(),
+      imageDigests: Object.fromEntries(
+        (taskDefinition.definition.containerDefinitions as Array<{ name: string; image: string }>).map((entry) => [
+          entry.name,
+          world.digestOf(entry.image),
+        ]),
+      ),
+      createdAt: since,
+      startedAt: since + 20_000,
+      targetState: targetGroupArn ? 'healthy' : undefined,
+    });
+  }
+  world.addEvent(service, `(deployment ${id}) deployment completed.`, since + 60_000, { log: false });
+  world.addEvent(service, 'has reached a steady state.', since + 60_000, { log: false });
+  return service;
+}
+
+function targetGroupFor(world: World, seed: ServiceSeed, port: number): string {
+  const reference = seed.targetGroup || `${seed.cluster}-${seed.name}`.slice(0, 32);
+  if (!reference.startsWith('arn:')) return seedTargetGroup(world, { name: reference, port }).arn;
+  if (!world.targetGroups.has(reference)) throw new Error(`No target group ${reference} in the loopback AWS`);
+  return reference;
+}
+
+export function seedRepository(world: World, name: string): RepositoryRecord {
+  const existing = world.repositories.get(name);
+  if (existing) return existing;
+  const repository: RepositoryRecord = {
+    name,
+    arn: world.arn('ecr', `repository/${name}`),
+    uri: `${world.registryUri}/${name}`,
+    createdAt: world.now() - 30 * 24 * HOUR,
+    imageTagMutability: 'MUTABLE',
+    scanOnPush: false,
+    tags: [],
+    images: [],
+  };
+  world.repositories.set(name, repository);
+  return repository;
+}
+
+export interface ImageSeed {
+  /** Created when missing. */
+  repository: string;
+  tags?: string[];
+  /** The manifest is made from this label, and the digest is its sha256; `<repository>:<first tag>` unless set. */
+  label?: string;
+}
+
+/** Pushes an image: tags move to it from any other image, as with a mutable repository. */
+export function seedImage(world: World, seed: ImageSeed): ImageRecord {
+  const repository = seedRepository(world, seed.repository);
+  const tags = seed.tags ?? [];
+  const { manifest, digest, sizeInBytes } = imageManifest(seed.label ?? `${seed.repository}:${tags[0] ?? 'untagged'}`);
+  for (const image of repository.images) image.tags = image.tags.filter((tag) => !tags.includes(tag));
+  let image = repository.images.find((entry) => entry.digest === digest);
+  if (!image) {
+    image = { digest, tags: [], manifest, mediaType: DOCKER_MANIFEST_MEDIA_TYPE, sizeInBytes, pushedAt: world.now() };
+    repository.images.push(image);
+  }
+  image.tags = [...new Set([...image.tags, ...tags])];
+  return image;
+}
