@@ -25,7 +25,7 @@ export function buildSummary({ source, path, rendered, running, diff }: SummaryF
     facts.push([
       'Compared with',
       running.found
-        ? `${code(running.revision.name)}: ${diff === '' ? 'no change' : `${countChanges(diff)} changed lines`}`
+        ? `${code(running.revision.name)}: ${diff === '' ? 'no change' : countChanges(diff)}`
         : escapeHtml(`nothing: ${running.reason}`),
     ]);
   }
@@ -46,12 +46,12 @@ export function buildSummary({ source, path, rendered, running, diff }: SummaryF
   return summary;
 }
 
-function countChanges(diff: string): number {
+function countChanges(diff: string): string {
   // The first two lines are the --- and +++ headers.
-  return diff
-    .split('\n')
-    .slice(2)
-    .filter((line) => line.startsWith('+') || line.startsWith('-')).length;
+  const lines = diff.split('\n').slice(2);
+  const added = lines.filter((line) => line.startsWith('+')).length;
+  const removed = lines.filter((line) => line.startsWith('-')).length;
+  return `${added} ${added === 1 ? 'line' : 'lines'} added, ${removed} removed`;
 }
 
 export async function writeSummary(facts: SummaryFacts): Promise<void> {
