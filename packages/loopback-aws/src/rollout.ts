@@ -66,7 +66,7 @@ export function advance(world: World, until = world.now()): void {
       const outcome = step(world, service, at);
       if (outcome === 'moved') {
         service.steady = false;
-      } else if (outcome === 'done' && !service.steady) {
+      } else if ((outcome === 'completed' || outcome === 'done') && !service.steady) {
         // ECS reports a steady state once nothing is left to start, drain or stop.
         service.steady = true;
         world.addEvent(service, 'has reached a steady state.', at);
@@ -84,8 +84,11 @@ function deploymentOf(service: ServiceRecord, task: TaskRecord): DeploymentRecor
   return service.deployments.find((deployment) => deployment.id === task.deploymentId);
 }
 
-/** One change (`moved`), or why there is none: `done` (steady) or `waiting` (a FAILED rollout with no rollback). */
-function step(world: World, service: ServiceRecord, at: number): 'moved' | 'waiting' | 'done' {
+/**
+ * One change (`moved`, or `completed` when it finished the rollout), or why there is none: `done` (steady) or
+ * `waiting` (a FAILED rollout with no rollback).
+ */
+function step(world: World, service: ServiceRecord, at: number): 'moved' | 'completed' | 'waiting' | 'done' {
   const primary = service.deployments[0];
   const live = liveTasks(service);
 
@@ -131,7 +134,7 @@ function step(world: World, service: ServiceRecord, at: number): 'moved' | 'wait
   }
   if (service.deployments.length > 1 || primary.rolloutState === 'IN_PROGRESS') {
     complete(world, service, primary, at);
-    return 'moved';
+    return 'completed';
   }
   return 'done';
 }
