@@ -48,7 +48,7 @@ export function parseChecksFile(file: string, text: string, reservedNames: reado
   const problem = (where: string, message: string) => inputError('checks', `${file}: ${where}${message}`);
   const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   const [syntaxError] = document.errors;
-  if (syntaxError) throw problem('', `is not valid YAML: ${syntaxError.message.split('\n')[0]}`);
+  if (syntaxError) throw problem('', `is not valid YAML: ${syntaxError.message.split('\n')[0]!.replace(/:$/, '')}`);
   const top = document.toJS() as unknown;
   if (!isMapping(top)) throw problem('', `expected a mapping with a "checks" list, for example\n${EXAMPLE}`);
   checkFields(top, TOP_FIELDS, (message) => problem('', message));

@@ -48,7 +48,7 @@ export const send: Send = async (url, request) => {
 };
 
 const NETWORK_CODES: Record<string, string> = {
-  ECONNREFUSED: 'connection refused (nothing listens on that port yet)',
+  ECONNREFUSED: 'connection refused',
   ECONNRESET: 'connection reset by the server',
   ENOTFOUND: 'host name not found in DNS',
   EAI_AGAIN: 'DNS lookup failed temporarily',

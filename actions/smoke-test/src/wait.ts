@@ -52,7 +52,7 @@ export async function waitForService(options: WaitOptions): Promise<WaitResult> 
         return observe(`healthy, but ${options.versionPath} ${found}; waiting for ${options.expectedVersion}`);
       } catch (error) {
         if (!(error instanceof NoAnswerError)) throw error;
-        return observe(`no answer (${error.reason})`);
+        return observe(`no answer: ${error.reason}`);
       }
     },
   });

@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { isUserError } from '@ecs-actions/action-kit';
+import { BUILTIN_CHECK_NAMES } from '../src/builtin-checks.js';
+import { readInputs } from '../src/inputs.js';
+
+const saved = { ...process.env };
+let folder: string;
+
+function setInputs(inputs: Record<string, string>): void {
+  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
+}
+
+function failure(inputs: Record<string, string>): string {
+  setInputs(inputs);
+  try {
+    readInputs();
+  } catch (error) {
+    expect(isUserError(error)).toBe(true);
+    return (error as Error).message;
+  }
+  throw new Error('expected the inputs to be rejected');
+}
+
+beforeEach(() => {
+  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
+  folder = mkdtempSync(join(tmpdir(), 'smoke-test-inputs-'));
+});
+afterEach(() => {
+  process.env = { ...saved };
+  rmSync(folder, { recursive: true, force: true });
+});
+
+describe('readInputs', () => {
+  it('applies the documented defaults', () => {
+    setInputs({ 'base-url': 'https://api.example.com' });
+    expect(readInputs()).toEqual({
+      'base-url': new URL('https://api.example.com/'),
+      'expected-version': undefined,
+      checks: undefined,
+      'builtin-checks': [...BUILTIN_CHECK_NAMES],
+      'timeout-seconds': 120,
+      'latency-budget-ms': 2000,
+      'health-path': '/health',
+      'ready-path': '/ready',
+      'version-path': '/version',
+      'protected-path': '/api/projects',
+      'cors-origin': undefined,
+    });
+  });
+
+  it('reads every input', () => {
+    const file = join(folder, 'smoke.yml');
+    writeFileSync(file, 'checks:\n  - name: metrics\n    path: /metrics\n');
+    setInputs({
+      'base-url': 'https://example.com/orders',
+      'expected-version': 'abc1234',
+      checks: file,
+      'builtin-checks': 'version\nhealth',
+      'timeout-seconds': '30',
+      'latency-budget-ms': '500',
+      'health-path': '/healthz',
+      'ready-path': '/readyz',
+      'version-path': '/build',
+      'protected-path': '/api/orders',
+      'cors-origin': 'https://App.Example.com/',
+    });
+    expect(readInputs()).toEqual({
+      'base-url': new URL('https://example.com/orders'),
+      'expected-version': 'abc1234',
+      checks: { file, definitions: [expect.objectContaining({ name: 'metrics', path: '/metrics' })] },
+      'builtin-checks': ['version', 'health'],
+      'timeout-seconds': 30,
+      'latency-budget-ms': 500,
+      'health-path': '/healthz',
+      'ready-path': '/readyz',
+      'version-path': '/build',
+      'protected-path': '/api/orders',
+      'cors-origin': 'https://app.example.com',
+    });
+  });
+
+  it.each([
+    ['false', []],
+    ['none', []],
+    ['all', [...BUILTIN_CHECK_NAMES]],
+    ['root, health', ['health', 'root']],
+  ])('reads builtin-checks %s', (value, expected) => {
+    const file = join(folder, 'smoke.yml');
+    writeFileSync(file, 'checks:\n  - name: metrics\n    path: /metrics\n');
+    setInputs({ 'base-url': 'http://127.0.0.1:3000', 'builtin-checks': value, checks: file });
+    expect(readInputs()['builtin-checks']).toEqual(expected);
+  });
+
+  it.each([
+    [{ 'base-url': '' }, "Input 'base-url': is required but was not set"],
+    [
+      { 'base-url': 'api.example.com' },
+      `Input 'base-url': "api.example.com" is not an http(s) URL; expected an http(s) URL such as https://api.example.com or https://example.com/orders`,
+    ],
+    [{ 'base-url': 'ftp://example.com' }, `Input 'base-url': "ftp://example.com" is not an http(s) URL`],
+    [{ 'base-url': 'https://user:secret@example.com' }, "Input 'base-url': must not contain credentials"],
+    [
+      { 'base-url': 'https://example.com/?a=1' },
+      `Input 'base-url': "https://example.com/?a=1" has a query or fragment`,
+    ],
+    [{ 'expected-version': 'abc def' }, `Input 'expected-version': "abc def" contains spaces`],
+    [
+      { 'timeout-seconds': 'soon' },
+      `Input 'timeout-seconds': "soon" is not a whole number; expected a whole number from 0 to 3600`,
+    ],
+    [
+      { 'latency-budget-ms': '0' },
+      "Input 'latency-budget-ms': 0 is out of range; expected a whole number from 1 to 60000",
+    ],
+    [
+      { 'health-path': 'health' },
+      `Input 'health-path': "health" is not a path; expected a path under base-url starting with /, e.g. /health`,
+    ],
+    [{ 'protected-path': '//evil.example.com/x' }, `Input 'protected-path': "//evil.example.com/x" is not a path`],
+    [
+      { 'cors-origin': 'https://app.example.com/login' },
+      `Input 'cors-origin': "https://app.example.com/login" is not an origin; expected scheme, host and port only, e.g. https://app.example.com`,
+    ],
+    [
+      { 'builtin-checks': 'version, helth' },
+      `Input 'builtin-checks': "helth" is not a built-in check; expected true, false or a list of: ${BUILTIN_CHECK_NAMES.join(', ')}`,
+    ],
+    [
+      { 'builtin-checks': 'false' },
+      "Input 'builtin-checks': is false and no checks file is set; there would be nothing to check",
+    ],
+    [{ checks: 'missing.yml' }, "Input 'checks': file missing.yml not found"],
+  ])('rejects %j', (inputs, message) => {
+    expect(failure({ 'base-url': 'https://api.example.com', ...inputs })).toContain(message);
+  });
+
+  it('reports a base-url problem before reading anything else', () => {
+    expect(failure({ 'base-url': '', 'timeout-seconds': 'soon' })).toBe(
+      "Input 'base-url': is required but was not set",
+    );
+  });
+});

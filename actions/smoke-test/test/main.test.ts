@@ -1,0 +1,222 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { FakeClock, isUserError } from '@ecs-actions/action-kit';
+import { run } from '../src/main.js';
+import type { SmokeTestReport } from '../src/report.js';
+import { ALLOWED_ORIGIN, GIT_SHA, type LocalServer, json, startServer, wellBehavedService } from './support/servers.js';
+
+const saved = { ...process.env };
+let folder: string;
+let stdout: string[];
+let service: LocalServer | undefined;
+
+// @actions/core keeps the summary file path of its first write, so every test shares one folder.
+beforeAll(() => {
+  folder = mkdtempSync(join(tmpdir(), 'smoke-test-main-'));
+});
+afterAll(() => {
+  rmSync(folder, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
+  process.env.RUNNER_TEMP = folder;
+  process.env.GITHUB_OUTPUT = join(folder, 'output');
+  process.env.GITHUB_STEP_SUMMARY = join(folder, 'summary.md');
+  writeFileSync(process.env.GITHUB_OUTPUT, '');
+  writeFileSync(process.env.GITHUB_STEP_SUMMARY, '');
+  stdout = [];
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout.push(String(chunk));
+    return true;
+  });
+});
+
+afterEach(async () => {
+  jest.restoreAllMocks();
+  process.env = { ...saved };
+  await service?.close();
+  service = undefined;
+});
+
+function setInputs(inputs: Record<string, string>): void {
+  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
+}
+
+/** The outputs the step set, read from the GITHUB_OUTPUT file as the runner would. */
+function outputs(): Record<string, string> {
+  const text = readFileSync(process.env.GITHUB_OUTPUT!, 'utf8');
+  return Object.fromEntries(
+    [...text.matchAll(/^(\S+)<<(\S+)\n([\s\S]*?)\n\2$/gm)].map((match) => [match[1]!, match[3]!]),
+  );
+}
+
+function report(): SmokeTestReport {
+  return JSON.parse(readFileSync(outputs().report!, 'utf8')) as SmokeTestReport;
+}
+
+const lines = () => stdout.join('').split('\n');
+
+async function failure(promise: Promise<void>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(isUserError(error)).toBe(true);
+  return (error as Error).message;
+}
+
+describe('smoke-test', () => {
+  it('passes against a well-behaved service, sets the outputs and writes the report and summary', async () => {
+    service = await startServer(wellBehavedService());
+    setInputs({ 'base-url': service.url.href, 'expected-version': GIT_SHA, 'cors-origin': ALLOWED_ORIGIN });
+
+    await run({ clock: new FakeClock() });
+
+    expect(outputs()).toEqual({
+      passed: 'true',
+      failed: '0',
+      report: expect.stringMatching(/smoke-test-\w+\/report\.json$/),
+    });
+    expect(outputs().report!.startsWith(folder)).toBe(true);
+    const written = report();
+    expect(written).toMatchObject({
+      baseUrl: service.url.href,
+      expectedVersion: GIT_SHA,
+      passed: true,
+      counts: { passed: 9, failed: 0, skipped: 1 },
+      wait: { ready: true, elapsedMs: 0, lastState: null },
+    });
+    expect(written.checks.map((check) => check.name)).toEqual([
+      'version',
+      'health',
+      'readiness',
+      'https-redirect',
+      'auth-required',
+      'cors',
+      'security-headers',
+      'latency',
+      'unknown-path',
+      'root',
+    ]);
+    // One line per check, each saying pass or skip.
+    const checkLines = lines().filter((line) => /^(PASS|FAIL|SKIP) /.test(line));
+    expect(checkLines).toHaveLength(10);
+    expect(checkLines).toContain(
+      'SKIP https-redirect: base-url is http://; the redirect to https is checked when base-url is https://',
+    );
+    const summary = readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8');
+    expect(summary).toContain('<h2>Smoke test ✅ passed</h2>');
+    expect(summary).toContain('<th>Check</th><th>Result</th><th>Details</th><th>Time</th>');
+    expect(summary).toContain('<td>latency</td><td>✅ pass</td>');
+  });
+
+  it('fails naming each failed check, after setting the outputs and one error line per failure', async () => {
+    service = await startServer(
+      wellBehavedService(
+        { 'GET /version': (_, response) => json(response, 200, { gitSha: 'bbbbbbbbbbbbbbbb' }) },
+        { 'x-content-type-options': undefined },
+      ),
+    );
+    setInputs({ 'base-url': service.url.href, 'expected-version': GIT_SHA, 'timeout-seconds': '0' });
+
+    expect(await failure(run())).toBe('2 of 10 smoke checks failed: version, security-headers (see the lines above)');
+    expect(outputs()).toMatchObject({ passed: 'false', failed: '2' });
+    expect(lines()).toContain(
+      `::error title=smoke-test version::FAIL version: GET /version reports another build: expected gitSha ${GIT_SHA}, got gitSha bbbbbbbbbbbbbbbb`,
+    );
+    expect(lines()).toContain(
+      '::error title=smoke-test security-headers::FAIL security-headers: GET /health lacks security headers: expected X-Content-Type-Options: nosniff, got no X-Content-Type-Options',
+    );
+    expect(report().checks.find((check) => check.name === 'version')).toMatchObject({
+      outcome: 'fail',
+      expected: `gitSha ${GIT_SHA}`,
+      actual: 'gitSha bbbbbbbbbbbbbbbb',
+    });
+    expect(readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain('<h2>Smoke test ❌ 2 failed</h2>');
+  });
+
+  it('adds the checks file to the built-in checks', async () => {
+    service = await startServer(wellBehavedService());
+    const file = join(folder, 'smoke.yml');
+    writeFileSync(
+      file,
+      'checks:\n  - name: create with token\n    method: POST\n    path: /api/projects\n    headers: { Authorization: Bearer token }\n    body: { name: x }\n    expect: { status: 201, json: { id: 1 } }\n',
+    );
+    setInputs({ 'base-url': service.url.href, checks: file });
+
+    await run();
+
+    expect(
+      report()
+        .checks.map((check) => [check.name, check.outcome])
+        .slice(-2),
+    ).toEqual([
+      ['root', 'pass'],
+      ['create with token', 'pass'],
+    ]);
+    expect(report().counts).toEqual({ passed: 9, failed: 0, skipped: 2 });
+  });
+
+  it('runs only the checks file when builtin-checks is false', async () => {
+    service = await startServer(wellBehavedService());
+    const file = join(folder, 'smoke.yml');
+    writeFileSync(file, 'checks:\n  - name: home\n    path: /\n');
+    setInputs({ 'base-url': service.url.href, checks: file, 'builtin-checks': 'false' });
+
+    await run();
+
+    expect(report().checks.map((check) => check.name)).toEqual(['home']);
+    expect(service.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['GET /health', 'GET /']);
+  });
+
+  it('fails with one clear line when the service never answers', async () => {
+    service = await startServer(wellBehavedService());
+    const { url } = service;
+    await service.close();
+    service = undefined;
+    setInputs({ 'base-url': url.href, 'timeout-seconds': '3' });
+
+    const clock = new FakeClock();
+    expect(await failure(run({ clock }))).toBe(
+      `${url.href} did not answer within 3s (no answer: connection refused (ECONNREFUSED)); check that the service is deployed, its load balancer listener and security group admit this runner, or raise timeout-seconds`,
+    );
+    expect(clock.sleeps).toEqual([1000, 1000, 1000]);
+    expect(outputs()).toMatchObject({ passed: 'false', failed: '10' });
+    expect(report().checks[0]).toMatchObject({ name: 'version', outcome: 'fail', detail: 'not run' });
+    expect(lines().filter((line) => line.startsWith('::error'))).toEqual([]);
+  });
+
+  it('runs the checks anyway when the service answers but is not ready by the timeout', async () => {
+    let healthCalls = 0;
+    service = await startServer(
+      wellBehavedService({
+        // Three polls (0s, 1s, 2s) see 503; the health check after them sees 200.
+        'GET /health': (_, response) => json(response, healthCalls++ < 3 ? 503 : 200, { status: 'starting' }),
+        'GET /ready': (_, response) => json(response, 503, { database: 'disconnected' }),
+      }),
+    );
+    setInputs({ 'base-url': service.url.href, 'timeout-seconds': '2', 'builtin-checks': 'health, readiness' });
+
+    expect(await failure(run({ clock: new FakeClock() }))).toBe(
+      '1 of 2 smoke checks failed: readiness (see the lines above)',
+    );
+    expect(lines()).toContain('::warning::Not ready after 2s (/health answered 503); running the checks anyway');
+    expect(report().wait).toEqual({ ready: false, elapsedMs: 2000, lastState: '/health answered 503' });
+  });
+
+  it('rejects a bad checks file before sending any request', async () => {
+    service = await startServer(wellBehavedService());
+    const file = join(folder, 'smoke.yml');
+    writeFileSync(file, 'checks:\n  - name: home\n    path: home\n');
+    setInputs({ 'base-url': service.url.href, checks: file });
+
+    expect(await failure(run())).toBe(
+      `Input 'checks': ${file}: check 1 ("home"): path: "home" is not a path; expected a path under base-url starting with /, e.g. /api/projects`,
+    );
+    expect(service.requests).toEqual([]);
+    expect(outputs()).toEqual({});
+  });
+});
