@@ -1,0 +1,214 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { call, jsonRequest, LEAK_PATTERN } from './support/http.js';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './support/postgres.js';
+import { startSampleService, TEST_API_TOKEN, type SampleService } from './support/start-service.js';
+
+interface Project {
+  id: string;
+  name: string;
+  description: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const STARTUP_MS = 90_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+it('runs against real PostgreSQL in CI', () => {
+  // scripts/ci-postgres.sh exports TEST_DATABASE_URL; without it the PostgreSQL half of this file would be skipped.
+  if (process.env.CI === 'true') expect(TEST_DATABASE_URL).toMatch(/^postgres(ql)?:\/\//);
+});
+
+const backends = [
+  { name: 'embedded PGlite (no DATABASE_URL)', postgres: false },
+  { name: 'PostgreSQL (TEST_DATABASE_URL)', postgres: true },
+];
+
+for (const backend of backends) {
+  const describeBackend = backend.postgres && TEST_DATABASE_URL === undefined ? describe.skip : describe;
+
+  describeBackend(`sample service on ${backend.name}`, () => {
+    let service: SampleService;
+    let database: TestDatabase | undefined;
+    const errorBodies: string[] = [];
+    const api = (path: string, init?: RequestInit) =>
+      call<Record<string, unknown>>(`${service.url}${path}`, init).then((answer) => {
+        if (answer.status >= 400) errorBodies.push(answer.text);
+        return answer;
+      });
+
+    beforeAll(async () => {
+      if (backend.postgres) database = await createTestDatabase(TEST_DATABASE_URL as string);
+      service = await startSampleService({
+        env: { DATABASE_URL: database?.url, GIT_SHA: 'a1b2c3d', BUILD_TIME: '2026-01-02T03:04:05Z' },
+      });
+    }, STARTUP_MS);
+
+    afterAll(async () => {
+      const exit = await service?.stop();
+      await database?.drop();
+      expect(exit).toEqual({ code: 0, signal: null });
+    }, 60_000);
+
+    it('answers /health with status and uptime', async () => {
+      const health = await api('/health');
+      expect(health.status).toBe(200);
+      expect(health.body).toEqual({ status: 'ok', uptime: expect.any(Number) });
+    });
+
+    it('answers /ready with the database connected', async () => {
+      const ready = await api('/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.body).toEqual({ status: 'ready', database: 'connected' });
+    });
+
+    it('reports the build it runs in /version', async () => {
+      const version = await api('/version');
+      expect(version.body).toEqual({
+        service: 'sample-service',
+        version: '1.0.0',
+        gitSha: 'a1b2c3d',
+        buildTime: '2026-01-02T03:04:05Z',
+      });
+    });
+
+    it('creates, reads, lists, updates and deletes a project', async () => {
+      const created = await api('/api/projects', jsonRequest('POST', { name: '  Billing  ' }, TEST_API_TOKEN));
+      expect(created.status).toBe(201);
+      const project = created.body as unknown as Project;
+      expect(project).toEqual({
+        id: expect.stringMatching(UUID),
+        name: 'Billing',
+        description: '',
+        createdAt: expect.any(String),
+        updatedAt: project.createdAt,
+      });
+      expect(created.headers.get('location')).toBe(`/api/projects/${project.id}`);
+
+      expect((await api(`/api/projects/${project.id}`)).body).toEqual(project);
+      const list = await api('/api/projects');
+      expect(list.body).toEqual({ items: expect.arrayContaining([project]), limit: 50, offset: 0 });
+
+      const updated = await api(
+        `/api/projects/${project.id}`,
+        jsonRequest('PUT', { name: 'Billing v2', description: 'invoices' }, TEST_API_TOKEN),
+      );
+      expect(updated.status).toBe(200);
+      expect(updated.body).toMatchObject({ id: project.id, name: 'Billing v2', description: 'invoices' });
+
+      const deleted = await api(`/api/projects/${project.id}`, { method: 'DELETE', headers: auth() });
+      expect(deleted.status).toBe(204);
+      expect((await api(`/api/projects/${project.id}`)).status).toBe(404);
+    });
+
+    it('pages the list with limit and offset in creation order', async () => {
+      const names = ['page-a', 'page-b', 'page-c'];
+      for (const name of names) await api('/api/projects', jsonRequest('POST', { name }, TEST_API_TOKEN));
+      const all = (await api('/api/projects?limit=100')).body.items as Project[];
+      const start = all.findIndex((project) => project.name === 'page-a');
+      const page = await api(`/api/projects?limit=2&offset=${start + 1}`);
+      expect((page.body.items as Project[]).map((project) => project.name)).toEqual(['page-b', 'page-c']);
+      expect(page.body).toMatchObject({ limit: 2, offset: start + 1 });
+    });
+
+    it('refuses a write without a bearer token with 401 JSON', async () => {
+      const answer = await api('/api/projects', jsonRequest('POST', { name: 'x' }));
+      expect(answer.status).toBe(401);
+      expect(answer.headers.get('www-authenticate')).toBe('Bearer');
+      expect(answer.body).toMatchObject({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: expect.stringMatching(/Authorization/),
+      });
+    });
+
+    it('refuses a write with a wrong token with 401 and writes nothing', async () => {
+      const answer = await api('/api/projects', jsonRequest('POST', { name: 'intruder' }, 'wrong-token'));
+      expect(answer.status).toBe(401);
+      expect(answer.body).toMatchObject({ message: 'Invalid bearer token' });
+      const names = ((await api('/api/projects?limit=100')).body.items as Project[]).map((project) => project.name);
+      expect(names).not.toContain('intruder');
+    });
+
+    it('refuses updates and deletes without the token', async () => {
+      const id = '00000000-0000-4000-8000-000000000000';
+      expect((await api(`/api/projects/${id}`, jsonRequest('PUT', { name: 'x' }))).status).toBe(401);
+      expect((await api(`/api/projects/${id}`, { method: 'DELETE' })).status).toBe(401);
+    });
+
+    it('answers an invalid body with 400 naming each field', async () => {
+      const answer = await api('/api/projects', jsonRequest('POST', { name: '', color: 'red' }, TEST_API_TOKEN));
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({
+        statusCode: 400,
+        message: 'Validation failed',
+        fields: { name: ['name should not be empty'], color: ['property color should not exist'] },
+      });
+    });
+
+    it('answers malformed JSON with 400', async () => {
+      const answer = await api('/api/projects', jsonRequest('POST', '{"name":', TEST_API_TOKEN));
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    });
+
+    it('answers a project id that is not a UUID with 400 and a bad page size with 400', async () => {
+      expect((await api('/api/projects/42')).body).toMatchObject({
+        statusCode: 400,
+        fields: { id: ['id must be a UUID'] },
+      });
+      const page = await api('/api/projects?limit=1000');
+      expect(page.status).toBe(400);
+      expect(page.body).toMatchObject({ fields: { limit: ['limit must not be greater than 100'] } });
+    });
+
+    it('answers an unknown project with 404 JSON', async () => {
+      const answer = await api('/api/projects/00000000-0000-4000-8000-000000000000');
+      expect(answer.status).toBe(404);
+      expect(answer.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
+    });
+
+    it('answers an unknown route with 404 JSON', async () => {
+      const answer = await api('/no/such/route');
+      expect(answer.status).toBe(404);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(answer.body).toMatchObject({ statusCode: 404, error: 'Not Found', requestId: expect.any(String) });
+    });
+
+    it('exposes Prometheus metrics with request durations by route and status', async () => {
+      await api('/api/projects/00000000-0000-4000-8000-000000000000');
+      const metrics = await api('/metrics');
+      expect(metrics.status).toBe(200);
+      expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(metrics.text).toContain(
+        'http_request_duration_seconds_count{method="GET",route="/api/projects/:id",status_code="404"}',
+      );
+      expect(metrics.text).toMatch(/http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/health"/);
+      expect(metrics.text).toContain('route="unmatched"');
+      expect(metrics.text).toContain('process_cpu_seconds_total');
+      expect(metrics.text).toContain('nodejs_heap_size_used_bytes');
+    });
+
+    it('writes one JSON log line per request with its request id', async () => {
+      const answer = await api('/version', { headers: { 'x-request-id': 'trace-0042' } });
+      expect(answer.headers.get('x-request-id')).toBe('trace-0042');
+      const line = await service.waitForLog((log) => log.requestId === 'trace-0042');
+      expect(line).toMatchObject({
+        level: 'info',
+        msg: 'request completed',
+        method: 'GET',
+        url: '/version',
+        statusCode: 200,
+      });
+    });
+
+    it('never puts a stack trace or a file path in an error body', () => {
+      expect(errorBodies.length).toBeGreaterThan(8);
+      for (const body of errorBodies) expect(body).not.toMatch(LEAK_PATTERN);
+    });
+  });
+}
+
+function auth(): Record<string, string> {
+  return { authorization: `Bearer ${TEST_API_TOKEN}` };
+}
