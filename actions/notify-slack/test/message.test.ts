@@ -217,6 +217,27 @@ describe('the built-in message', () => {
     });
   });
 
+  it('shows one revision when the workflow passes the rolled-back-to revision as the task definition too', async () => {
+    const previous = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:41';
+    setInputs({
+      'webhook-url': WEBHOOK_URL,
+      status: 'rolled-back',
+      service: 'web',
+      'task-definition-arn': previous,
+      'rolled-back-to': previous,
+    });
+    const received = webhookReceives();
+
+    await runStep();
+
+    const fields = (received.body as { blocks: Array<{ fields?: Array<{ text: string }> }> }).blocks[1]!.fields!;
+    expect(fields.map((field) => field.text)).toEqual([
+      `*Version*\n<${COMMIT_URL}|0123456>`,
+      '*Rolled back to*\n<https://eu-west-1.console.aws.amazon.com/ecs/v2/task-definitions/web/41?region=eu-west-1|web:41>',
+      '*Started by*\noctocat',
+    ]);
+  });
+
   it('writes a job summary with the sentence it sent', async () => {
     setInputs({ 'webhook-url': WEBHOOK_URL, status: 'success', service: 'web', environment: 'dev' });
     webhookReceives();
