@@ -63904,7 +63904,10 @@ function targetsSummary(context, result) {
     return summary;
 }
 
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./actions/verify-targets/src/aws.ts
+
 
 
 
@@ -64002,7 +64005,14 @@ async function describeTargetHealth(elbv2, targetGroupArn) {
         }
         throw error;
     }
-    return (answer.TargetHealthDescriptions ?? []).map((description) => ({
+    const descriptions = answer.TargetHealthDescriptions ?? [];
+    const notAnAddress = descriptions.find((description) => (0,external_node_net_.isIP)(description.Target?.Id ?? '') === 0);
+    if (notAnAddress !== undefined) {
+        // Instance and Lambda targets cannot be matched to tasks: only an awsvpc task's IP identifies it.
+        throw new src/* UserError */.yo(`Target group ${targetGroupArn} has target ${notAnAddress.Target?.Id}, not an IP address: verify-targets matches ` +
+            `targets to tasks by IP, so it needs target groups of target type ip (awsvpc network mode, as on Fargate)`);
+    }
+    return descriptions.map((description) => ({
         id: description.Target?.Id ?? '',
         port: description.Target?.Port,
         state: description.TargetHealth?.State ?? 'unknown',

@@ -9,6 +9,7 @@ import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { isIP } from 'node:net';
 import { UserError } from '@ecs-actions/action-kit';
 import type { TaskContainer } from './digests.js';
 
@@ -149,7 +150,16 @@ export async function describeTargetHealth(
     }
     throw error;
   }
-  return (answer.TargetHealthDescriptions ?? []).map((description) => ({
+  const descriptions = answer.TargetHealthDescriptions ?? [];
+  const notAnAddress = descriptions.find((description) => isIP(description.Target?.Id ?? '') === 0);
+  if (notAnAddress !== undefined) {
+    // Instance and Lambda targets cannot be matched to tasks: only an awsvpc task's IP identifies it.
+    throw new UserError(
+      `Target group ${targetGroupArn} has target ${notAnAddress.Target?.Id}, not an IP address: verify-targets matches ` +
+        `targets to tasks by IP, so it needs target groups of target type ip (awsvpc network mode, as on Fargate)`,
+    );
+  }
+  return descriptions.map((description) => ({
     id: description.Target?.Id ?? '',
     port: description.Target?.Port,
     state: description.TargetHealth?.State ?? 'unknown',

@@ -526,6 +526,17 @@ describe('verifyTargets', () => {
     );
   });
 
+  it('fails clearly when the target group holds instances rather than task IPs', async () => {
+    describeServices();
+    runningTasks(twoNewTasks);
+    describeTargetHealth(WEB_TG, [{ id: 'i-0123456789abcdef0', port: 32768, state: 'healthy' }]);
+
+    await expect(verifyTargets(options())).rejects.toThrow(
+      `Target group ${WEB_TG} has target i-0123456789abcdef0, not an IP address: verify-targets matches targets to ` +
+        'tasks by IP, so it needs target groups of target type ip (awsvpc network mode, as on Fargate)',
+    );
+  });
+
   it('fails clearly when the service does not exist', async () => {
     nock('https://ecs.eu-west-1.amazonaws.com')
       .post('/', { cluster: 'prod', services: ['web'] })
