@@ -6,7 +6,7 @@ import type { ServiceBefore } from './preflight.js';
 import type { TargetTaskDefinition } from './register.js';
 import { followRollback, rollBack, type RollbackResult } from './rollback.js';
 import { primaryDeployment, revisionLabel, type Logger, type ServiceRef } from './service.js';
-import { waitForDeployment, type WaitOptions, type WaitResult } from './waiter.js';
+import { waitForDeployment, type WaitResult } from './waiter.js';
 
 export type DeployStatus = 'succeeded' | 'unchanged' | 'rolled-back' | 'failed' | 'started';
 
@@ -19,8 +19,6 @@ export interface DeployContext {
   log: Logger;
   group: Group;
   region: string;
-  /** Poll interval override, for tests. */
-  interval?: WaitOptions['interval'];
 }
 
 export interface DeployRequest extends ServiceRef {
@@ -48,24 +46,28 @@ export interface DeployResult {
 
 const SUMMARY_EVENTS = 10;
 
-/** Moves the service to the target revision, waits, and on failure diagnoses and rolls back. */
-export async function rollOut(context: DeployContext, request: DeployRequest): Promise<DeployResult> {
+/**
+ * Moves the service to the target revision, waits, and on failure diagnoses and rolls back. Fills in `result` as
+ * it goes, so that outputs and summary tell what happened even when an error ends the run half-way.
+ */
+export async function rollOut(context: DeployContext, request: DeployRequest, result: DeployResult): Promise<void> {
   const { ecs, log, group } = context;
   const { before, target } = request;
-  const result: DeployResult = { status: 'failed', stoppedTasks: [], stoppedTaskCount: 0, events: [] };
 
   const sameRevision = before.previousTaskDefinitionArn === target.taskDefinitionArn;
   const sameCount = request.desiredCount === undefined || request.desiredCount === before.desiredCount;
   if (sameRevision && sameCount && !request.forceNewDeployment) {
     log.info(`${before.serviceName} already runs ${revisionLabel(target.taskDefinitionArn)}: nothing to deploy`);
-    return { ...result, status: 'unchanged', deploymentId: before.previousDeploymentId };
+    Object.assign(result, { status: 'unchanged', deploymentId: before.previousDeploymentId });
+    return;
   }
 
   const deploymentId = await group('Update service', () => updateService(ecs, request, log));
   result.deploymentId = deploymentId;
   if (!request.wait) {
     log.info(`wait is false: deployment ${deploymentId} started, its outcome is not checked`);
-    return { ...result, status: 'started' };
+    result.status = 'started';
+    return;
   }
 
   const desired = request.desiredCount ?? before.desiredCount;
@@ -79,7 +81,6 @@ export async function rollOut(context: DeployContext, request: DeployRequest): P
     timeoutMs: request.timeoutMs,
     maxFailedTasks: request.maxFailedTasks ?? defaultMaxFailedTasks(desired),
     seenEventIds: before.eventIds,
-    interval: context.interval,
   };
   const waited = await group(`Waiting for deployment ${deploymentId}`, () =>
     waitForDeployment({ ...waitOptions, deploymentId }),
@@ -88,7 +89,8 @@ export async function rollOut(context: DeployContext, request: DeployRequest): P
   const { outcome } = waited;
   if (outcome.result === 'completed') {
     log.info(`Deployment ${deploymentId} completed: ${revisionLabel(target.taskDefinitionArn)} is live`);
-    return { ...result, status: 'succeeded' };
+    result.status = 'succeeded';
+    return;
   }
   result.failure = outcome.reason;
   log.warning(`Deployment ${deploymentId} failed: ${outcome.reason}`);
@@ -113,19 +115,19 @@ export async function rollOut(context: DeployContext, request: DeployRequest): P
 
   const rollbackOptions = { ...waitOptions, taskDefinitionArn: before.previousTaskDefinitionArn };
   if (outcome.result === 'replaced') {
-    if (!outcome.replacedBy?.id) return result;
+    if (!outcome.replacedBy?.id) return;
     const replacement = outcome.replacedBy.id;
     result.rollback = await group(`Waiting for rollback deployment ${replacement}`, () =>
       followRollback({ ...rollbackOptions, deploymentId: replacement }),
     );
   } else if (!request.rollback) {
     log.warning('rollback is false: the service is left on the failed deployment');
-    return result;
+    return;
   } else if (sameRevision) {
     log.warning(
       `The previous revision is ${revisionLabel(before.previousTaskDefinitionArn)} too: nothing to roll back to`,
     );
-    return result;
+    return;
   } else {
     result.rollback = await group(`Rolling back to ${revisionLabel(before.previousTaskDefinitionArn)}`, () =>
       rollBack(rollbackOptions),
@@ -133,7 +135,6 @@ export async function rollOut(context: DeployContext, request: DeployRequest): P
   }
   result.status = result.rollback.status;
   result.events = latestEvents(result.rollback.wait, result.events);
-  return result;
 }
 
 async function updateService(ecs: ECSClient, request: DeployRequest, log: Logger): Promise<string> {

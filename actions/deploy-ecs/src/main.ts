@@ -1,10 +1,18 @@
 import * as core from '@actions/core';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { STSClient } from '@aws-sdk/client-sts';
-import { UserError, errorMessage, group, setOutputs, systemClock, type Clock } from '@ecs-actions/action-kit';
+import {
+  UserError,
+  errorMessage,
+  group,
+  isUserError,
+  setOutputs,
+  systemClock,
+  type Clock,
+} from '@ecs-actions/action-kit';
 import { createAwsClient, resolveRegion } from '@ecs-actions/aws';
 import { readTaskDefinitionFile } from '@ecs-actions/taskdef';
-import { rollOut, type DeployContext, type Group } from './deploy.js';
+import { rollOut, type Group } from './deploy.js';
 import { readInputs } from './inputs.js';
 import { checkAccount, preflight } from './preflight.js';
 import { describeExisting, registerIfChanged } from './register.js';
@@ -14,8 +22,6 @@ import { buildSummary, type DeployReport } from './summary.js';
 export interface Dependencies {
   clock: Clock;
   group: Group;
-  /** Poll interval override (tests use milliseconds). */
-  interval?: DeployContext['interval'];
 }
 
 const log: Logger = { info: (message) => core.info(message), warning: (message) => core.warning(message) };
@@ -32,10 +38,12 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
     events: [],
   };
   try {
-    await deploy(report, { clock, group: dependencies.group ?? group, interval: dependencies.interval });
+    await deploy(report, { clock, group: dependencies.group ?? group });
   } catch (error) {
     report.failure ??= errorMessage(error);
-    throw error;
+    throw isUserError(error) && report.deploymentId
+      ? new UserError(startedButUnknown(report, error), { cause: error })
+      : error;
   } finally {
     report.durationMs = clock.now() - started;
     setOutputs({
@@ -71,6 +79,10 @@ async function deploy(report: DeployReport, dependencies: Dependencies): Promise
                 'returns them, RegisterTaskDefinition refuses them)',
             );
           }
+          const { family, containerDefinitions = [] } = prepared.taskDefinition;
+          log.info(
+            `${source.path}: family ${family}, containers ${containerDefinitions.map((c) => c.name).join(', ')}`,
+          );
           return prepared;
         })
       : undefined;
@@ -93,8 +105,8 @@ async function deploy(report: DeployReport, dependencies: Dependencies): Promise
   );
   Object.assign(report, { taskDefinitionArn: target.taskDefinitionArn, origin: target.origin, images: target.images });
 
-  const result = await rollOut(
-    { ecs, clock, log, group: phase, region, interval: dependencies.interval },
+  await rollOut(
+    { ecs, clock, log, group: phase, region },
     {
       ...ref,
       before,
@@ -106,8 +118,8 @@ async function deploy(report: DeployReport, dependencies: Dependencies): Promise
       forceNewDeployment: inputs['force-new-deployment'],
       desiredCount: inputs['desired-count'],
     },
+    report,
   );
-  Object.assign(report, result);
 }
 
 /** The one `::error::` line of a failed rollout: what failed, why, and where the service is now. */
@@ -129,6 +141,15 @@ function failureLine(report: DeployReport): string {
     parts.push(`See ${consoleDeploymentsUrl(report.region, report.cluster, report.service)}`);
   }
   return parts.join(' ');
+}
+
+/** An error after UpdateService leaves a rollout nobody watches: say so, and where to look. */
+function startedButUnknown(report: DeployReport, error: Error): string {
+  const where =
+    report.region && report.cluster && report.service
+      ? `: see ${consoleDeploymentsUrl(report.region, report.cluster, report.service)}`
+      : '';
+  return `${error.message} Deployment ${report.deploymentId} of ${revisionLabel(report.taskDefinitionArn)} had started; its outcome was not followed to the end${where}`;
 }
 
 function containersOf(task: DeployReport['stoppedTasks'][number]): string {

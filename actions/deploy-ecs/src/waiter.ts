@@ -99,7 +99,7 @@ export async function waitForDeployment(options: WaitOptions): Promise<WaitResul
 
     if (isSteady(service, deployment)) return { result: 'completed', deployment };
     if (deployment.rolloutState === 'FAILED') {
-      const reason = `ECS marked the rollout FAILED: ${deployment.rolloutStateReason ?? 'no reason given'}`;
+      const reason = `ECS marked the rollout FAILED: ${deployment.rolloutStateReason?.replace(/\.$/, '') ?? 'no reason given'}`;
       failedSince ??= clock.now();
       const ecsRollsBack = service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback === true;
       if (!ecsRollsBack || clock.now() - failedSince >= ECS_ROLLBACK_GRACE_MS) return { result: 'failed', reason };
@@ -115,7 +115,7 @@ export async function waitForDeployment(options: WaitOptions): Promise<WaitResul
       if (stoppedTaskArns.length >= maxFailedTasks) {
         return {
           result: 'tasks-stopped',
-          reason: `${stoppedTaskArns.length} tasks of the new deployment stopped (max-failed-tasks is ${maxFailedTasks})`,
+          reason: `${plural(stoppedTaskArns.length, 'task')} of deployment ${deploymentId} stopped (max-failed-tasks is ${maxFailedTasks})`,
         };
       }
     }
@@ -143,7 +143,7 @@ function replaced(service: Service, deployment: Deployment | undefined): WaitOut
     ? `deployment ${replacedBy.id} (${revisionLabel(replacedBy.taskDefinition)}) replaced it`
     : 'no deployment replaced it';
   const how = deployment ? `is no longer PRIMARY (${deployment.status})` : 'is gone';
-  const why = deployment?.rolloutStateReason ? `: ${deployment.rolloutStateReason}` : '';
+  const why = deployment?.rolloutStateReason ? `: ${deployment.rolloutStateReason.replace(/\.$/, '')}` : '';
   return { result: 'replaced', replacedBy, reason: `the deployment ${how}${why}; ${by}` };
 }
 
@@ -173,6 +173,10 @@ function printNewEvents(events: ServiceEvent[], seen: Set<string>, log: Logger):
     log.info(`${at}${event.message ?? ''}`);
   }
   return fresh.length;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function formatMinutes(ms: number): string {

@@ -144,11 +144,13 @@ export function expectDescribeServices(fixture: ServiceFixture, times = 1): nock
   );
 }
 
-export function expectListStoppedTasks(deploymentId: string, taskIds: string[]): nock.Scope {
+export function expectListStoppedTasks(deploymentId: string, taskIds: string[], times = 1): nock.Scope {
   return expectEcs(
     'ListTasks',
     { cluster: CLUSTER, startedBy: deploymentId, desiredStatus: 'STOPPED' },
     { taskArns: taskIds.map(taskArn) },
+    200,
+    times,
   );
 }
 

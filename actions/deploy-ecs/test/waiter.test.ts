@@ -118,7 +118,7 @@ describe('waitForDeployment', () => {
       result: 'replaced',
       replacedBy: { id: 'ecs-svc/1' },
       reason:
-        'the deployment is no longer PRIMARY (ACTIVE): ECS deployment circuit breaker: tasks failed to start.; ' +
+        'the deployment is no longer PRIMARY (ACTIVE): ECS deployment circuit breaker: tasks failed to start; ' +
         'deployment ecs-svc/1 (web:41) replaced it',
     });
   });
@@ -177,7 +177,7 @@ describe('waitForDeployment', () => {
 
     expect(result.outcome).toEqual({
       result: 'tasks-stopped',
-      reason: '3 tasks of the new deployment stopped (max-failed-tasks is 3)',
+      reason: '3 tasks of deployment ecs-svc/2 stopped (max-failed-tasks is 3)',
     });
     expect(result.stoppedTaskArns).toHaveLength(3);
   });

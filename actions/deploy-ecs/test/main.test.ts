@@ -1,0 +1,567 @@
+import { afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nock from 'nock';
+import { FakeClock, runAction } from '@ecs-actions/action-kit';
+import { run } from '../src/main.js';
+import {
+  CLUSTER,
+  IMAGE,
+  SERVICE,
+  awsError,
+  expectCallerIdentity,
+  expectDescribeServices,
+  expectDescribeTasks,
+  expectEcs,
+  expectListStoppedTasks,
+  service,
+  setAwsEnvironment,
+  stoppedTask,
+  taskDefinitionArn,
+  type DeploymentFixture,
+} from './ecs.js';
+
+const saved = { ...process.env };
+let dir: string;
+// @actions/core remembers the first GITHUB_STEP_SUMMARY it sees: one file for the suite, emptied before each test.
+let summaryFile: string;
+beforeAll(() => {
+  summaryFile = join(mkdtempSync(join(tmpdir(), 'deploy-ecs-summary-')), 'summary.md');
+});
+let stdout: string;
+let clock: FakeClock;
+
+/** The file a workflow passes, as render-taskdef writes it. */
+const TASK_DEFINITION = {
+  family: 'web',
+  networkMode: 'awsvpc',
+  requiresCompatibilities: ['FARGATE'],
+  cpu: '256',
+  memory: '512',
+  executionRoleArn: 'arn:aws:iam::123456789012:role/web-execution',
+  containerDefinitions: [{ name: 'web', image: IMAGE, essential: true, portMappings: [{ containerPort: 3000 }] }],
+};
+
+/** What DescribeTaskDefinition returns for a revision of that file, with the defaults ECS fills in. */
+function registered(revision: number, image = IMAGE): object {
+  return {
+    taskDefinition: {
+      ...TASK_DEFINITION,
+      taskDefinitionArn: taskDefinitionArn(revision),
+      revision,
+      status: 'ACTIVE',
+      compatibilities: ['EC2', 'FARGATE'],
+      requiresAttributes: [{ name: 'com.amazonaws.ecs.capability.docker-remote-api.1.18' }],
+      registeredAt: 1767225000,
+      containerDefinitions: [
+        {
+          name: 'web',
+          image,
+          cpu: 0,
+          essential: true,
+          portMappings: [{ containerPort: 3000, hostPort: 3000, protocol: 'tcp' }],
+          environment: [],
+          mountPoints: [],
+          volumesFrom: [],
+        },
+      ],
+      volumes: [],
+      placementConstraints: [],
+    },
+    tags: [],
+  };
+}
+
+const OLD_IMAGE = IMAGE.replace('a'.repeat(64), 'b'.repeat(64));
+const stable41: DeploymentFixture = { id: 'ecs-svc/1', revision: 41 };
+const draining41: DeploymentFixture = { id: 'ecs-svc/1', revision: 41, status: 'ACTIVE' };
+const starting42: DeploymentFixture = {
+  id: 'ecs-svc/2',
+  revision: 42,
+  running: 0,
+  pending: 2,
+  rolloutState: 'IN_PROGRESS',
+};
+const request = { cluster: CLUSTER, services: [SERVICE] };
+
+beforeEach(() => {
+  for (const key of Object.keys(process.env))
+    if (key.startsWith('INPUT_') || key.startsWith('GITHUB_')) delete process.env[key];
+  setAwsEnvironment();
+  dir = mkdtempSync(join(tmpdir(), 'deploy-ecs-'));
+  writeFileSync(join(dir, 'task-definition.json'), JSON.stringify(TASK_DEFINITION, null, 2));
+  writeFileSync(join(dir, 'output'), '');
+  writeFileSync(summaryFile, '');
+  process.env.GITHUB_OUTPUT = join(dir, 'output');
+  process.env.GITHUB_STEP_SUMMARY = summaryFile;
+  setInputs({ cluster: CLUSTER, service: SERVICE, 'task-definition': join(dir, 'task-definition.json') });
+  stdout = '';
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  process.exitCode = undefined;
+  clock = new FakeClock();
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+  process.exitCode = undefined;
+  process.env = { ...saved };
+  expect(nock.pendingMocks()).toEqual([]);
+});
+
+function setInputs(inputs: Record<string, string>): void {
+  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
+}
+
+async function deploy(): Promise<void> {
+  await runAction(() => run({ clock }));
+}
+
+function outputs(): Record<string, string> {
+  const text = readFileSync(join(dir, 'output'), 'utf8');
+  const result: Record<string, string> = {};
+  for (const match of text.matchAll(/^(.+?)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2$/gm)) result[match[1]!] = match[3]!;
+  return result;
+}
+
+function summary(): string {
+  return readFileSync(summaryFile, 'utf8');
+}
+
+function errorLines(): string[] {
+  return stdout.split('\n').filter((line) => line.startsWith('::error::'));
+}
+
+/** Pre-flight sees web:41 running; the newest revision of the family has another image. */
+function expectPreflightAndRegister(): void {
+  expectDescribeServices({ deployments: [stable41], events: [{ id: 'e0', message: 'steady' }] });
+  expectEcs('DescribeTaskDefinition', { taskDefinition: 'web', include: ['TAGS'] }, registered(41, OLD_IMAGE));
+  expectEcs('RegisterTaskDefinition', TASK_DEFINITION, {
+    taskDefinition: { taskDefinitionArn: taskDefinitionArn(42) },
+  });
+}
+
+function expectUpdateService(revision: number, deployments: DeploymentFixture[], extra: object = {}): void {
+  expectEcs(
+    'UpdateService',
+    {
+      cluster: CLUSTER,
+      service: SERVICE,
+      taskDefinition: taskDefinitionArn(revision),
+      forceNewDeployment: false,
+      ...extra,
+    },
+    { service: service({ deployments }) },
+  );
+}
+
+/** The action's own rollback: UpdateService back to web:41, then a rollout that completes. */
+function expectRollbackTo41(): void {
+  expectEcs(
+    'UpdateService',
+    { cluster: CLUSTER, service: SERVICE, taskDefinition: taskDefinitionArn(41) },
+    {
+      service: service({
+        deployments: [
+          { id: 'ecs-svc/3', revision: 41, rolloutState: 'IN_PROGRESS', running: 0 },
+          { ...starting42, status: 'ACTIVE' },
+        ],
+      }),
+    },
+  );
+  expectDescribeServices({
+    deployments: [
+      { id: 'ecs-svc/3', revision: 41, rolloutState: 'IN_PROGRESS', running: 1 },
+      { ...starting42, status: 'ACTIVE' },
+    ],
+  });
+  expectListStoppedTasks('ecs-svc/3', []);
+  expectDescribeServices({ deployments: [{ id: 'ecs-svc/3', revision: 41 }] });
+}
+
+describe('deploy-ecs', () => {
+  it('registers the file, rolls it out and reports success', async () => {
+    expectPreflightAndRegister();
+    expectUpdateService(42, [starting42, draining41]);
+    expectDescribeServices({
+      deployments: [starting42, draining41],
+      events: [
+        { id: 'e1', message: '(service web) has started 2 tasks: (task t4) (task t5).', at: 2 },
+        { id: 'e0', message: 'steady' },
+      ],
+    });
+    expectListStoppedTasks('ecs-svc/2', []);
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/2', revision: 42 }] });
+
+    await deploy();
+
+    expect(process.exitCode).toBeUndefined();
+    expect(outputs()).toEqual({
+      'task-definition-arn': taskDefinitionArn(42),
+      'previous-task-definition-arn': taskDefinitionArn(41),
+      'deployment-id': 'ecs-svc/2',
+      status: 'succeeded',
+      'duration-seconds': '1',
+    });
+    expect(stdout).toContain('00:00:02Z (service web) has started 2 tasks: (task t4) (task t5).\n');
+    expect(stdout).not.toContain('steady');
+    const text = summary();
+    expect(text).toContain('deploy-ecs web: ✅ succeeded');
+    expect(text).toContain('<code>web:41</code> → <code>web:42</code> (registered by this run)');
+    expect(text).toContain(`<code>sha256:${'a'.repeat(64)}</code>`);
+    expect(text).toContain(
+      'href="https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/prod/services/web/deployments?region=eu-west-1"',
+    );
+  });
+
+  it('finishes as unchanged without UpdateService when the service already runs the same revision', async () => {
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/2', revision: 42 }] });
+    expectEcs('DescribeTaskDefinition', { taskDefinition: 'web', include: ['TAGS'] }, registered(42));
+
+    await deploy();
+
+    expect(process.exitCode).toBeUndefined();
+    expect(outputs()).toEqual({
+      'task-definition-arn': taskDefinitionArn(42),
+      'previous-task-definition-arn': taskDefinitionArn(42),
+      'deployment-id': 'ecs-svc/2',
+      status: 'unchanged',
+      'duration-seconds': '0',
+    });
+    expect(summary()).toContain('➖ unchanged');
+  });
+
+  it('reuses the newest revision instead of registering an identical one', async () => {
+    expectDescribeServices({ deployments: [stable41] });
+    expectEcs('DescribeTaskDefinition', { taskDefinition: 'web', include: ['TAGS'] }, registered(42));
+    expectUpdateService(42, [starting42, draining41]);
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/2', revision: 42 }] });
+
+    await deploy();
+
+    expect(outputs()).toMatchObject({ status: 'succeeded', 'task-definition-arn': taskDefinitionArn(42) });
+    expect(stdout).toContain('web:42 already has this content: reusing it, nothing registered');
+    expect(summary()).toContain('(identical revision reused)');
+  });
+
+  it('deploys an existing revision named by ARN without registering anything', async () => {
+    setInputs({ 'task-definition': taskDefinitionArn(40) });
+    expectDescribeServices({ deployments: [stable41] });
+    expectEcs('DescribeTaskDefinition', { taskDefinition: taskDefinitionArn(40) }, registered(40, OLD_IMAGE));
+    expectUpdateService(40, [{ id: 'ecs-svc/2', revision: 40, rolloutState: 'IN_PROGRESS', running: 0 }, draining41]);
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/2', revision: 40 }] });
+
+    await deploy();
+
+    expect(outputs()).toMatchObject({ status: 'succeeded', 'task-definition-arn': taskDefinitionArn(40) });
+    expect(stdout).toContain('Deploying existing revision web:40: nothing registered');
+  });
+
+  it('passes desired-count and force-new-deployment to UpdateService', async () => {
+    setInputs({ 'task-definition': 'web:41', 'force-new-deployment': 'true', 'desired-count': '3' });
+    expectDescribeServices({ deployments: [stable41] });
+    expectEcs('DescribeTaskDefinition', { taskDefinition: 'web:41' }, registered(41, OLD_IMAGE));
+    expectEcs(
+      'UpdateService',
+      {
+        cluster: CLUSTER,
+        service: SERVICE,
+        taskDefinition: taskDefinitionArn(41),
+        forceNewDeployment: true,
+        desiredCount: 3,
+      },
+      { service: service({ deployments: [{ id: 'ecs-svc/2', revision: 41, desired: 3, running: 0 }, draining41] }) },
+    );
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/2', revision: 41, desired: 3 }] });
+
+    await deploy();
+
+    expect(outputs()).toMatchObject({ status: 'succeeded', 'deployment-id': 'ecs-svc/2' });
+  });
+
+  it('reports a circuit-breaker rollback as rolled-back with exit code 1, naming the replacing deployment', async () => {
+    const circuitBreaker = { enable: true, rollback: true };
+    expectDescribeServices({ deployments: [stable41], circuitBreaker });
+    expectEcs('DescribeTaskDefinition', { taskDefinition: 'web', include: ['TAGS'] }, registered(41, OLD_IMAGE));
+    expectEcs('RegisterTaskDefinition', TASK_DEFINITION, {
+      taskDefinition: { taskDefinitionArn: taskDefinitionArn(42) },
+    });
+    expectUpdateService(42, [starting42, draining41]);
+    expectDescribeServices({ deployments: [starting42, draining41], circuitBreaker });
+    expectListStoppedTasks('ecs-svc/2', []);
+    expectDescribeServices({
+      deployments: [
+        { id: 'ecs-svc/1', revision: 41, rolloutState: 'IN_PROGRESS' },
+        {
+          ...starting42,
+          status: 'ACTIVE',
+          rolloutState: 'FAILED',
+          rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+        },
+      ],
+      circuitBreaker,
+      events: [{ id: 'e1', message: '(service web) rolling back to deployment ecs-svc/1.', at: 40 }],
+    });
+    expectListStoppedTasks('ecs-svc/2', ['t1', 't2', 't3']);
+    expectDescribeTasks(
+      ['t1', 't2', 't3'],
+      [
+        stoppedTask('t1', 10),
+        stoppedTask('t2', 20),
+        stoppedTask('t3', 30, 137, 'OutOfMemoryError: Container killed due to memory usage'),
+      ],
+    );
+    expectDescribeServices({
+      deployments: [stable41],
+      circuitBreaker,
+      events: [
+        { id: 'e2', message: '(service web) has reached a steady state.', at: 50 },
+        { id: 'e1', message: '(service web) rolling back to deployment ecs-svc/1.', at: 40 },
+      ],
+    });
+
+    await deploy();
+
+    expect(process.exitCode).toBe(1);
+    expect(outputs()).toMatchObject({
+      status: 'rolled-back',
+      'deployment-id': 'ecs-svc/2',
+      'task-definition-arn': taskDefinitionArn(42),
+    });
+    expect(errorLines()).toEqual([
+      '::error::Deployment ecs-svc/2 of web:42 failed: the deployment is no longer PRIMARY (ACTIVE): ECS deployment ' +
+        'circuit breaker: tasks failed to start; deployment ecs-svc/1 (web:41) replaced it. Last stopped task: ' +
+        'Essential container in task exited (web exit 137: OutOfMemoryError: Container killed due to memory usage). ' +
+        'Rolled back: the service is stable on web:41 again (deployment ecs-svc/1). See ' +
+        'https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/prod/services/web/deployments?region=eu-west-1',
+    ]);
+    expect(stdout).toContain(
+      'task t3 stopped at 00:00:30Z (EssentialContainerExited): Essential container in task exited; web: exit code 137, OutOfMemoryError: Container killed due to memory usage',
+    );
+    const text = summary();
+    expect(text).toContain('↩️ rolled back');
+    expect(text).toContain('Stopped tasks of the new deployment (3)');
+    expect(text).toContain(
+      '<td>2026-01-01T00:00:40.000Z</td><td>(service web) rolling back to deployment ecs-svc/1.</td>',
+    );
+  });
+
+  it('rolls back itself when ECS marks the rollout FAILED and its circuit breaker does not roll back', async () => {
+    const circuitBreaker = { enable: true, rollback: false };
+    expectPreflightAndRegister();
+    expectUpdateService(42, [starting42, draining41]);
+    expectDescribeServices({
+      deployments: [
+        { ...starting42, pending: 0, rolloutState: 'FAILED', rolloutStateReason: 'tasks failed to start' },
+        draining41,
+      ],
+      circuitBreaker,
+    });
+    expectListStoppedTasks('ecs-svc/2', ['t1']);
+    expectDescribeTasks(['t1'], [stoppedTask('t1', 10)]);
+    expectRollbackTo41();
+
+    await deploy();
+
+    expect(process.exitCode).toBe(1);
+    expect(outputs()).toMatchObject({ status: 'rolled-back', 'deployment-id': 'ecs-svc/2' });
+    expect(errorLines()[0]).toMatch(
+      /^::error::Deployment ecs-svc\/2 of web:42 failed: ECS marked the rollout FAILED: tasks failed to start\. .*Rolled back: the service is stable on web:41 again \(deployment ecs-svc\/3\)\./,
+    );
+  });
+
+  it('rolls back a service without circuit breaker whose new tasks keep stopping', async () => {
+    expectPreflightAndRegister();
+    expectUpdateService(42, [starting42, draining41]);
+    expectDescribeServices({ deployments: [starting42, draining41] });
+    expectListStoppedTasks('ecs-svc/2', ['t1']);
+    expectDescribeServices({ deployments: [{ ...starting42, pending: 1 }, draining41] });
+    expectListStoppedTasks('ecs-svc/2', ['t1', 't2', 't3']);
+    expectDescribeTasks(['t1', 't2', 't3'], [stoppedTask('t1', 1), stoppedTask('t2', 2), stoppedTask('t3', 3)]);
+    expectRollbackTo41();
+
+    await deploy();
+
+    expect(process.exitCode).toBe(1);
+    expect(outputs()).toMatchObject({ status: 'rolled-back', 'previous-task-definition-arn': taskDefinitionArn(41) });
+    expect(errorLines()[0]).toContain('failed: 3 tasks of deployment ecs-svc/2 stopped (max-failed-tasks is 3).');
+    expect(clock.sleeps.slice(0, 2)).toEqual([1000, 1000]);
+  });
+
+  it('leaves the service alone and reports failed when rollback is false', async () => {
+    setInputs({ rollback: 'false', 'max-failed-tasks': '1' });
+    expectPreflightAndRegister();
+    expectUpdateService(42, [starting42, draining41]);
+    expectDescribeServices({ deployments: [starting42, draining41] });
+    expectListStoppedTasks('ecs-svc/2', ['t1']);
+    expectDescribeTasks(['t1'], [stoppedTask('t1', 1)]);
+
+    await deploy();
+
+    expect(process.exitCode).toBe(1);
+    expect(outputs()).toMatchObject({ status: 'failed' });
+    expect(errorLines()[0]).toContain('The service was not rolled back and needs attention.');
+  });
+
+  it('times out, then rolls back', async () => {
+    setInputs({ 'timeout-minutes': '1' });
+    expectPreflightAndRegister();
+    expectUpdateService(42, [starting42, draining41]);
+    // One DescribeServices a second for a minute; stopped tasks counted at the start and every 10 s.
+    expectDescribeServices({ deployments: [{ ...starting42, running: 1, pending: 1 }, draining41] }, 61);
+    expectListStoppedTasks('ecs-svc/2', [], 7);
+    expectListStoppedTasks('ecs-svc/2', []);
+    expectRollbackTo41();
+
+    await deploy();
+
+    expect(process.exitCode).toBe(1);
+    expect(outputs()).toMatchObject({ status: 'rolled-back' });
+    expect(errorLines()[0]).toContain('failed: the deployment did not complete within 1 minute.');
+    expect(stdout).toContain('No task of the new deployment stopped');
+  });
+
+  it('reports failed when the rollback does not complete either', async () => {
+    setInputs({ 'max-failed-tasks': '1' });
+    expectPreflightAndRegister();
+    expectUpdateService(42, [starting42, draining41]);
+    expectDescribeServices({ deployments: [starting42, draining41] });
+    expectListStoppedTasks('ecs-svc/2', ['t1']);
+    expectDescribeTasks(['t1'], [stoppedTask('t1', 1)]);
+    expectEcs(
+      'UpdateService',
+      { cluster: CLUSTER, service: SERVICE, taskDefinition: taskDefinitionArn(41) },
+      {
+        service: service({
+          deployments: [
+            { id: 'ecs-svc/3', revision: 41, rolloutState: 'IN_PROGRESS', running: 0 },
+            { ...starting42, status: 'ACTIVE' },
+          ],
+        }),
+      },
+    );
+    expectDescribeServices({
+      deployments: [
+        { id: 'ecs-svc/3', revision: 41, rolloutState: 'IN_PROGRESS', running: 0 },
+        { ...starting42, status: 'ACTIVE' },
+      ],
+    });
+    expectListStoppedTasks('ecs-svc/3', ['t9']);
+
+    await deploy();
+
+    expect(process.exitCode).toBe(1);
+    expect(outputs()).toMatchObject({ status: 'failed' });
+    expect(errorLines()[0]).toContain(
+      'The rollback to web:41 did not complete: 1 task of deployment ecs-svc/3 stopped (max-failed-tasks is 1); the service needs attention.',
+    );
+  });
+
+  it('ends the run within one poll when the credentials expire while waiting', async () => {
+    expectPreflightAndRegister();
+    expectUpdateService(42, [starting42, draining41]);
+    expectEcs(
+      'DescribeServices',
+      request,
+      awsError('ExpiredTokenException', 'The security token included in the request is expired'),
+      400,
+    );
+
+    await deploy();
+
+    expect(process.exitCode).toBe(1);
+    expect(clock.sleeps).toEqual([]);
+    expect(errorLines()).toEqual([
+      expect.stringMatching(
+        /^::error::AWS credentials expired while calling ECS DescribeServices \(ExpiredTokenException\)/,
+      ),
+    ]);
+    expect(errorLines()[0]).toContain(
+      'Deployment ecs-svc/2 of web:42 had started; its outcome was not followed to the end: see ' +
+        'https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/prod/services/web/deployments?region=eu-west-1',
+    );
+    expect(outputs()).toMatchObject({
+      status: 'failed',
+      'deployment-id': 'ecs-svc/2',
+      'task-definition-arn': taskDefinitionArn(42),
+    });
+    expect(summary()).toContain('AWS credentials expired');
+  });
+
+  it('still sees the rollout succeed when ECS throttles while waiting', async () => {
+    expectPreflightAndRegister();
+    expectUpdateService(42, [starting42, draining41]);
+    expectDescribeServices({ deployments: [starting42, draining41] });
+    expectListStoppedTasks('ecs-svc/2', []);
+    expectEcs('DescribeServices', request, awsError('ThrottlingException', 'Rate exceeded'), 400);
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/2', revision: 42 }] });
+
+    await deploy();
+
+    expect(process.exitCode).toBeUndefined();
+    expect(outputs()).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('changes nothing when the credentials belong to another account', async () => {
+    setInputs({ 'expected-account-id': '999999999999' });
+    expectCallerIdentity('123456789012');
+
+    await deploy();
+
+    expect(process.exitCode).toBe(1);
+    expect(errorLines()).toEqual([
+      '::error::The AWS credentials belong to account 123456789012, but expected-account-id is 999999999999; nothing ' +
+        'was changed. Check role-to-assume in aws-actions/configure-aws-credentials for this environment.',
+    ]);
+    expect(outputs()).toMatchObject({ status: 'failed', 'task-definition-arn': '', 'deployment-id': '' });
+  });
+
+  it('goes ahead when the credentials belong to the expected account', async () => {
+    setInputs({ 'expected-account-id': '123456789012' });
+    expectCallerIdentity('123456789012');
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/2', revision: 42 }] });
+    expectEcs('DescribeTaskDefinition', { taskDefinition: 'web', include: ['TAGS'] }, registered(42));
+
+    await deploy();
+
+    expect(outputs()).toMatchObject({ status: 'unchanged' });
+  });
+
+  describe('changes nothing for a bad task-definition file', () => {
+    it.each([
+      ['not JSON or YAML', '{"family": "web",', /not valid JSON or YAML/],
+      [
+        'with unknown keys, listing their paths',
+        JSON.stringify({
+          ...TASK_DEFINITION,
+          cpuUnits: 256,
+          containerDefinitions: [{ name: 'web', image: IMAGE, healthcheck: {} }],
+        }),
+        /keys RegisterTaskDefinition does not accept: containerDefinitions\[0\]\.healthcheck, cpuUnits\./,
+      ],
+      ['without containerDefinitions', JSON.stringify({ family: 'web' }), /containerDefinitions is missing or empty/],
+    ])('%s', async (_, text, message) => {
+      writeFileSync(join(dir, 'task-definition.json'), text);
+
+      await deploy();
+
+      expect(process.exitCode).toBe(1);
+      expect(errorLines()).toEqual([expect.stringMatching(message)]);
+      expect(errorLines()[0]).toContain(`Input 'task-definition' (${join(dir, 'task-definition.json')})`);
+      expect(outputs()).toMatchObject({ status: 'failed', 'deployment-id': '' });
+    });
+  });
+
+  it('notes the read-only keys it strips from a file saved from DescribeTaskDefinition', async () => {
+    const described = registered(42) as { taskDefinition: object };
+    writeFileSync(join(dir, 'task-definition.json'), JSON.stringify(described));
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/2', revision: 42 }] });
+    expectEcs('DescribeTaskDefinition', { taskDefinition: 'web', include: ['TAGS'] }, registered(42));
+
+    await deploy();
+
+    expect(stdout).toMatch(
+      /::notice::.*removed read-only keys taskDefinitionArn, revision, status, requiresAttributes, compatibilities, registeredAt/,
+    );
+    expect(outputs()).toMatchObject({ status: 'unchanged' });
+  });
+});

@@ -1,0 +1,161 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import nock from 'nock';
+import { preflight } from '../src/preflight.js';
+import { describeExisting, registerIfChanged } from '../src/register.js';
+import {
+  CLUSTER,
+  IMAGE,
+  REGION,
+  SERVICE,
+  awsError,
+  ecsClient,
+  expectDescribeServices,
+  expectEcs,
+  taskDefinitionArn,
+} from './ecs.js';
+import { setAwsEnvironment } from './ecs.js';
+
+const saved = { ...process.env };
+let lines: string[];
+const log = { info: (line: string) => lines.push(line), warning: (line: string) => lines.push(`warning: ${line}`) };
+const ref = { cluster: CLUSTER, service: SERVICE };
+
+beforeEach(() => {
+  setAwsEnvironment();
+  lines = [];
+});
+afterEach(() => {
+  process.env = { ...saved };
+  expect(nock.pendingMocks()).toEqual([]);
+});
+
+describe('preflight', () => {
+  it('records the PRIMARY task definition as the rollback target and the events already there', async () => {
+    expectDescribeServices({
+      deployments: [
+        { id: 'ecs-svc/2', revision: 41, rolloutState: 'IN_PROGRESS' },
+        { id: 'ecs-svc/1', revision: 40, status: 'ACTIVE' },
+      ],
+      events: [{ id: 'e1', message: 'started' }],
+      desiredCount: 4,
+      circuitBreaker: { enable: true, rollback: true },
+    });
+
+    const before = await preflight(ecsClient(), ref, REGION, log);
+
+    expect(before).toEqual({
+      serviceName: SERVICE,
+      desiredCount: 4,
+      previousTaskDefinitionArn: taskDefinitionArn(41),
+      previousDeploymentId: 'ecs-svc/2',
+      circuitBreaker: { enable: true, rollback: true },
+      eventIds: new Set(['e1']),
+    });
+    expect(lines[0]).toBe(
+      "warning: Service 'web' is still rolling out ecs-svc/2 (1 older deployment(s) draining); this deploy replaces it.",
+    );
+  });
+
+  it('fails clearly when the service does not exist', async () => {
+    expectEcs(
+      'DescribeServices',
+      { cluster: CLUSTER, services: [SERVICE] },
+      { services: [], failures: [{ arn: `arn:aws:ecs:${REGION}:123456789012:service/prod/web`, reason: 'MISSING' }] },
+    );
+    await expect(preflight(ecsClient(), ref, REGION, log)).rejects.toThrow(
+      "Service 'web' was not found in cluster 'prod' (eu-west-1): MISSING. Check the service and cluster inputs; " +
+        'deploy-ecs updates an existing service, it does not create one.',
+    );
+  });
+
+  it('fails clearly when the cluster does not exist', async () => {
+    expectEcs(
+      'DescribeServices',
+      { cluster: CLUSTER, services: [SERVICE] },
+      awsError('ClusterNotFoundException', 'Cluster not found.'),
+      400,
+    );
+    await expect(preflight(ecsClient(), ref, REGION, log)).rejects.toThrow(
+      "Cluster 'prod' was not found in eu-west-1; check the cluster input and the region.",
+    );
+  });
+
+  it('refuses a service that is not ACTIVE', async () => {
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/1', revision: 41 }], status: 'DRAINING' });
+    await expect(preflight(ecsClient(), ref, REGION, log)).rejects.toThrow(
+      "Service 'web' in cluster 'prod' is DRAINING, not ACTIVE",
+    );
+  });
+
+  it.each(['CODE_DEPLOY', 'EXTERNAL'])('says the %s deployment controller is not supported yet', async (controller) => {
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/1', revision: 41 }], controller });
+    await expect(preflight(ecsClient(), ref, REGION, log)).rejects.toThrow(
+      `Service 'web' uses the ${controller} deployment controller, which deploy-ecs does not support yet`,
+    );
+  });
+});
+
+const FILE = {
+  family: 'web',
+  containerDefinitions: [{ name: 'web', image: IMAGE, essential: true }],
+};
+
+describe('registerIfChanged', () => {
+  it('registers the first revision of a new family', async () => {
+    expectEcs(
+      'DescribeTaskDefinition',
+      { taskDefinition: 'web', include: ['TAGS'] },
+      awsError('ClientException', 'Unable to describe task definition.'),
+      400,
+    );
+    expectEcs('RegisterTaskDefinition', FILE, { taskDefinition: { taskDefinitionArn: taskDefinitionArn(1) } });
+
+    const target = await registerIfChanged(ecsClient(), FILE, log);
+
+    expect(target).toEqual({
+      taskDefinitionArn: taskDefinitionArn(1),
+      origin: 'registered',
+      images: [{ container: 'web', image: IMAGE, digest: `sha256:${'a'.repeat(64)}` }],
+    });
+  });
+
+  it('registers a new revision when the tags differ', async () => {
+    const tagged = { ...FILE, tags: [{ key: 'team', value: 'payments' }] };
+    expectEcs(
+      'DescribeTaskDefinition',
+      { taskDefinition: 'web', include: ['TAGS'] },
+      { taskDefinition: { ...FILE, taskDefinitionArn: taskDefinitionArn(7), revision: 7, status: 'ACTIVE' }, tags: [] },
+    );
+    expectEcs('RegisterTaskDefinition', tagged, { taskDefinition: { taskDefinitionArn: taskDefinitionArn(8) } });
+
+    const target = await registerIfChanged(ecsClient(), tagged, log);
+
+    expect(target.origin).toBe('registered');
+    expect(lines).toEqual(['Registered web:8 (the newest revision was web:7)']);
+  });
+});
+
+describe('describeExisting', () => {
+  it('refuses a deregistered revision', async () => {
+    expectEcs(
+      'DescribeTaskDefinition',
+      { taskDefinition: 'web:3' },
+      { taskDefinition: { ...FILE, taskDefinitionArn: taskDefinitionArn(3), revision: 3, status: 'INACTIVE' } },
+    );
+    await expect(describeExisting(ecsClient(), 'web:3', log)).rejects.toThrow(
+      "Input 'task-definition': web:3 is INACTIVE; ECS does not move a service to a deregistered revision.",
+    );
+  });
+
+  it('names the missing revision', async () => {
+    expectEcs(
+      'DescribeTaskDefinition',
+      { taskDefinition: 'web:99' },
+      awsError('ClientException', 'Unable to describe task definition.'),
+      400,
+    );
+    await expect(describeExisting(ecsClient(), 'web:99', log)).rejects.toThrow(
+      "Input 'task-definition': ECS has no task definition web:99 (Unable to describe task definition.)",
+    );
+  });
+});
