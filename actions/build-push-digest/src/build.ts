@@ -169,7 +169,7 @@ export function explainBuildFailure(result: DockerResult, request: Pick<BuildReq
       `ECR denied the push to ${repository}` +
         (action ? `: the role lacks ${action}. ` : '. ') +
         'The role needs ecr:BatchCheckLayerAvailability, ecr:InitiateLayerUpload, ecr:UploadLayerPart, ' +
-        'ecr:CompleteLayerUpload and ecr:PutImage on the repository (see docs/iam-policy.json). ' +
+        'ecr:CompleteLayerUpload and ecr:PutImage on the repository (see docs/iam/build-role-policy.json). ' +
         `Docker said: ${reason}`,
     );
   }

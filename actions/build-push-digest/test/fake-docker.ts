@@ -14,7 +14,7 @@ export interface DockerCall {
 
 /**
  * Behaviour, chosen per test through the environment of the process under test:
- * FAKE_DOCKER_BUILDX=missing|old, FAKE_DOCKER_DRIVER=<driver>, FAKE_DOCKER_LOGIN=fail,
+ * FAKE_DOCKER_BUILDX=missing|old, FAKE_DOCKER_DRIVER=<driver>, FAKE_DOCKER_LOGIN=fail|helper (stores elsewhere),
  * FAKE_DOCKER_BUILD=ok|denied|forbidden|immutable|driver|fail|no-metadata, FAKE_DOCKER_DIGEST=sha256:...
  */
 const SCRIPT = String.raw`
@@ -57,6 +57,7 @@ if (argv[0] === 'buildx') {
 }
 if (argv[0] === 'login') {
   if (env.FAKE_DOCKER_LOGIN === 'fail') fail('Error response from daemon: Get "https://' + argv.at(-1) + '/v2/": dial tcp: lookup ' + argv.at(-1) + ': no such host');
+  if (env.FAKE_DOCKER_LOGIN === 'helper') { process.stdout.write('Login Succeeded\n'); process.exit(0); }
   const file = path.join(env.DOCKER_CONFIG, 'config.json');
   const config = JSON.parse(fs.readFileSync(file, 'utf8'));
   config.auths = { ...config.auths, [argv.at(-1)]: { auth: Buffer.from('AWS:' + call.stdin).toString('base64') } };
