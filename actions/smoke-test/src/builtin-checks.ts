@@ -207,7 +207,7 @@ export function builtinChecks(settings: BuiltinSettings, send: Send, names: read
 
 async function checkHttpsRedirect(settings: BuiltinSettings, send: Send): Promise<Verdict> {
   const httpUrl = settings.httpUrl ?? plainHttpUrl(settings.baseUrl);
-  const expected = `301 or 308 to https://${settings.baseUrl.host}`;
+  const expected = `301 or 308 to https://${settings.baseUrl.hostname}`;
   const { status, headers, body } = await send(httpUrl, { timeoutMs: settings.requestTimeoutMs });
   const where = `GET ${httpUrl.href}`;
   const location = headers.get('location');
@@ -216,7 +216,8 @@ async function checkHttpsRedirect(settings: BuiltinSettings, send: Send): Promis
   if (status < 300 || status >= 400) {
     return fail(`${where} is served over plain http`, expected, answer(status, body));
   }
-  if (target?.protocol !== 'https:' || target.host !== settings.baseUrl.host) {
+  // The host name, not the port: load balancers redirect to 443 whatever port the base URL names.
+  if (target?.protocol !== 'https:' || target.hostname !== settings.baseUrl.hostname) {
     return fail(`${where} does not redirect to https`, expected, redirect);
   }
   if (status !== 301 && status !== 308) {

@@ -234,13 +234,24 @@ describe('https-redirect', () => {
     expect((await runCheck('https-redirect', settings)).outcome).toBe('pass');
   });
 
+  it('passes when the redirect names the host on the default https port', async () => {
+    const { settings } = await httpsPair(redirectTo(301, (httpsUrl) => `https://${httpsUrl.hostname}:443/`));
+    expect((await runCheck('https-redirect', settings)).outcome).toBe('pass');
+  });
+
+  it('fails when the redirect goes to another host', async () => {
+    const { settings } = await httpsPair(redirectTo(301, () => 'https://login.example.net/'));
+    const result = await runCheck('https-redirect', settings);
+    expect(result).toMatchObject({ outcome: 'fail', actual: '301 to https://login.example.net/' });
+  });
+
   it('fails when the http URL serves the page instead of redirecting', async () => {
     const { settings } = await httpsPair(() => wellBehavedService());
     const result = await runCheck('https-redirect', settings);
     expect(result).toMatchObject({
       outcome: 'fail',
       detail: expect.stringContaining('is served over plain http'),
-      expected: `301 or 308 to https://${settings.baseUrl.host}`,
+      expected: `301 or 308 to https://${settings.baseUrl.hostname}`,
       actual: '200 {"service":"sample"}',
     });
   });

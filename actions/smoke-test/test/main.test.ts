@@ -1,72 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { FakeClock, isUserError } from '@ecs-actions/action-kit';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { FakeClock } from '@ecs-actions/action-kit';
 import { run } from '../src/main.js';
-import type { SmokeTestReport } from '../src/report.js';
+import { actionEnvironment } from './support/action.js';
 import { ALLOWED_ORIGIN, GIT_SHA, type LocalServer, json, startServer, wellBehavedService } from './support/servers.js';
 
-const saved = { ...process.env };
-let folder: string;
-let stdout: string[];
+const { setInputs, outputs, report, summary, lines, failure, folder } = actionEnvironment();
 let service: LocalServer | undefined;
 
-// @actions/core keeps the summary file path of its first write, so every test shares one folder.
-beforeAll(() => {
-  folder = mkdtempSync(join(tmpdir(), 'smoke-test-main-'));
-});
-afterAll(() => {
-  rmSync(folder, { recursive: true, force: true });
-});
-
-beforeEach(() => {
-  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
-  process.env.RUNNER_TEMP = folder;
-  process.env.GITHUB_OUTPUT = join(folder, 'output');
-  process.env.GITHUB_STEP_SUMMARY = join(folder, 'summary.md');
-  writeFileSync(process.env.GITHUB_OUTPUT, '');
-  writeFileSync(process.env.GITHUB_STEP_SUMMARY, '');
-  stdout = [];
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout.push(String(chunk));
-    return true;
-  });
-});
-
 afterEach(async () => {
-  jest.restoreAllMocks();
-  process.env = { ...saved };
   await service?.close();
   service = undefined;
 });
-
-function setInputs(inputs: Record<string, string>): void {
-  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
-}
-
-/** The outputs the step set, read from the GITHUB_OUTPUT file as the runner would. */
-function outputs(): Record<string, string> {
-  const text = readFileSync(process.env.GITHUB_OUTPUT!, 'utf8');
-  return Object.fromEntries(
-    [...text.matchAll(/^(\S+)<<(\S+)\n([\s\S]*?)\n\2$/gm)].map((match) => [match[1]!, match[3]!]),
-  );
-}
-
-function report(): SmokeTestReport {
-  return JSON.parse(readFileSync(outputs().report!, 'utf8')) as SmokeTestReport;
-}
-
-const lines = () => stdout.join('').split('\n');
-
-async function failure(promise: Promise<void>): Promise<string> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(isUserError(error)).toBe(true);
-  return (error as Error).message;
-}
 
 describe('smoke-test', () => {
   it('passes against a well-behaved service, sets the outputs and writes the report and summary', async () => {
@@ -80,7 +26,7 @@ describe('smoke-test', () => {
       failed: '0',
       report: expect.stringMatching(/smoke-test-\w+\/report\.json$/),
     });
-    expect(outputs().report!.startsWith(folder)).toBe(true);
+    expect(outputs().report!.startsWith(folder())).toBe(true);
     const written = report();
     expect(written).toMatchObject({
       baseUrl: service.url.href,
@@ -107,10 +53,9 @@ describe('smoke-test', () => {
     expect(checkLines).toContain(
       'SKIP https-redirect: base-url is http://; the redirect to https is checked when base-url is https://',
     );
-    const summary = readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8');
-    expect(summary).toContain('<h2>Smoke test ✅ passed</h2>');
-    expect(summary).toContain('<th>Check</th><th>Result</th><th>Details</th><th>Time</th>');
-    expect(summary).toContain('<td>latency</td><td>✅ pass</td>');
+    expect(summary()).toContain('<h2>Smoke test ✅ passed</h2>');
+    expect(summary()).toContain('<th>Check</th><th>Result</th><th>Details</th><th>Time</th>');
+    expect(summary()).toContain('<td>latency</td><td>✅ pass</td>');
   });
 
   it('fails naming each failed check, after setting the outputs and one error line per failure', async () => {
@@ -135,12 +80,12 @@ describe('smoke-test', () => {
       expected: `gitSha ${GIT_SHA}`,
       actual: 'gitSha bbbbbbbbbbbbbbbb',
     });
-    expect(readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain('<h2>Smoke test ❌ 2 failed</h2>');
+    expect(summary()).toContain('<h2>Smoke test ❌ 2 failed</h2>');
   });
 
   it('adds the checks file to the built-in checks', async () => {
     service = await startServer(wellBehavedService());
-    const file = join(folder, 'smoke.yml');
+    const file = join(folder(), 'smoke.yml');
     writeFileSync(
       file,
       'checks:\n  - name: create with token\n    method: POST\n    path: /api/projects\n    headers: { Authorization: Bearer token }\n    body: { name: x }\n    expect: { status: 201, json: { id: 1 } }\n',
@@ -162,7 +107,7 @@ describe('smoke-test', () => {
 
   it('runs only the checks file when builtin-checks is false', async () => {
     service = await startServer(wellBehavedService());
-    const file = join(folder, 'smoke.yml');
+    const file = join(folder(), 'smoke.yml');
     writeFileSync(file, 'checks:\n  - name: home\n    path: /\n');
     setInputs({ 'base-url': service.url.href, checks: file, 'builtin-checks': 'false' });
 
@@ -209,7 +154,7 @@ describe('smoke-test', () => {
 
   it('rejects a bad checks file before sending any request', async () => {
     service = await startServer(wellBehavedService());
-    const file = join(folder, 'smoke.yml');
+    const file = join(folder(), 'smoke.yml');
     writeFileSync(file, 'checks:\n  - name: home\n    path: home\n');
     setInputs({ 'base-url': service.url.href, checks: file });
 
