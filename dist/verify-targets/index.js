@@ -63757,6 +63757,10 @@ function revisionLabel(taskDefinition) {
     const at = taskDefinition.indexOf(marker);
     return at === -1 ? taskDefinition : taskDefinition.slice(at + marker.length);
 }
+/** `web` from a task definition ARN or a `family:revision`. */
+function familyOf(taskDefinition) {
+    return revisionLabel(taskDefinition).replace(/:\d+$/, '');
+}
 /** `web-tg` from `arn:aws:elasticloadbalancing:...:targetgroup/web-tg/6d0ecf831eec9f09`. */
 function targetGroupName(arn) {
     return /:targetgroup\/([^/]+)\//.exec(arn)?.[1] ?? arn;
@@ -64054,9 +64058,7 @@ async function verifyTargets(options) {
             if (service !== undefined && service.desiredCount === 0) {
                 throw new src/* UserError */.yo(`Service ${service.name} has desiredCount 0, so no target can become healthy; scale it up before verifying targets`);
             }
-            const owner = service !== undefined
-                ? { serviceName: service.name }
-                : { family: revisionLabel(plan.taskDefinitionArn).split(':')[0] };
+            const owner = service !== undefined ? { serviceName: service.name } : { family: familyOf(plan.taskDefinitionArn) };
             const [tasks, targetGroups] = await Promise.all([
                 listRunningTasks(ecs, cluster, owner),
                 Promise.all(plan.targetGroupArns.map(async (arn) => ({ arn, targets: await describeTargetHealth(elbv2, arn) }))),
@@ -64125,9 +64127,7 @@ function makePlan(options, service) {
         taskDefinitionArn,
         targetGroupArns,
         containerByTargetGroup,
-        owner: service !== undefined
-            ? `service ${service.name}`
-            : `task definition family ${revisionLabel(taskDefinitionArn).split(':')[0]}`,
+        owner: service !== undefined ? `service ${service.name}` : `task definition family ${familyOf(taskDefinitionArn)}`,
     };
 }
 function describePlan(plan, service) {

@@ -56,6 +56,11 @@ export function revisionLabel(taskDefinition: string): string {
   return at === -1 ? taskDefinition : taskDefinition.slice(at + marker.length);
 }
 
+/** `web` from a task definition ARN or a `family:revision`. */
+export function familyOf(taskDefinition: string): string {
+  return revisionLabel(taskDefinition).replace(/:\d+$/, '');
+}
+
 /** `web-tg` from `arn:aws:elasticloadbalancing:...:targetgroup/web-tg/6d0ecf831eec9f09`. */
 export function targetGroupName(arn: string): string {
   return /:targetgroup\/([^/]+)\//.exec(arn)?.[1] ?? arn;

@@ -7,6 +7,7 @@ import { describeService, describeTargetHealth, listRunningTasks, type ServiceFa
 import type { ExpectedDigests } from './digests.js';
 import {
   evaluate,
+  familyOf,
   healthText,
   revisionLabel,
   targetGroupName,
@@ -96,9 +97,7 @@ export async function verifyTargets(options: VerifyTargetsOptions): Promise<Veri
         );
       }
       const owner =
-        service !== undefined
-          ? { serviceName: service.name }
-          : { family: revisionLabel(plan.taskDefinitionArn).split(':')[0]! };
+        service !== undefined ? { serviceName: service.name } : { family: familyOf(plan.taskDefinitionArn) };
       const [tasks, targetGroups] = await Promise.all([
         listRunningTasks(ecs, cluster, owner),
         Promise.all(
@@ -173,10 +172,7 @@ function makePlan(options: VerifyTargetsOptions, service: ServiceFacts | undefin
     taskDefinitionArn,
     targetGroupArns,
     containerByTargetGroup,
-    owner:
-      service !== undefined
-        ? `service ${service.name}`
-        : `task definition family ${revisionLabel(taskDefinitionArn).split(':')[0]}`,
+    owner: service !== undefined ? `service ${service.name}` : `task definition family ${familyOf(taskDefinitionArn)}`,
   };
 }
 
