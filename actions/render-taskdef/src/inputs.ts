@@ -43,6 +43,10 @@ const FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
 
 /** Reads and checks every input; any mistake fails here, before the template is read or AWS is called. */
 export function readInputs(): Inputs {
+  // images first: it is the one input every run needs.
+  const allowMutableTags = getBoolean('allow-mutable-tags', false);
+  const images = readImages(allowMutableTags);
+
   const template = getOptional('template');
   const family = getOptional('family');
   if (template !== undefined && family !== undefined) {
@@ -54,9 +58,6 @@ export function readInputs(): Inputs {
   if (family !== undefined && !FAMILY.test(family)) {
     throw inputError('family', `"${family}" is not a task definition family; expected letters, digits, - and _`);
   }
-
-  const allowMutableTags = getBoolean('allow-mutable-tags', false);
-  const images = readImages(allowMutableTags);
 
   const vars = getKeyValues('vars', { keyName: 'NAME', keyPattern: VAR_NAME, keyPatternDescription: VAR_RULE });
   const varsFile = getOptional('vars-file');

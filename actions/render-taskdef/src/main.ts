@@ -45,6 +45,7 @@ export async function run(): Promise<void> {
     [...result.warnings, ...validation.warnings].forEach((warning) => core.warning(warning));
     assertValid(validation, base.source);
     for (const [container, image] of Object.entries(result.images)) core.info(`${container}: ${image}`);
+    if (result.target !== undefined) core.info(`${result.target}: applied ${containerSettings(inputs).join(', ')}`);
     core.info(`cpu ${result.taskDefinition.cpu ?? '-'}, memory ${result.taskDefinition.memory ?? '-'} MiB`);
     return result;
   });
@@ -91,4 +92,16 @@ async function readBase(inputs: Inputs, ecsClient: () => ECSClient): Promise<Bas
   const revision = await describeRevision(ecsClient(), inputs.family!);
   core.info(`Starting from ${revision.name}, the newest ACTIVE revision (${revision.arn})`);
   return { taskDefinition: revision.taskDefinition, source: `task definition ${revision.name}` };
+}
+
+/** The container inputs that were set, as the log names them. */
+function containerSettings(inputs: Inputs): string[] {
+  const settings: string[] = [];
+  if (inputs.environment)
+    settings.push(`environment (${inputs['environment-mode']}, ${inputs.environment.size} variables)`);
+  if (inputs.secrets) settings.push(`secrets (${[...inputs.secrets.keys()].join(', ')})`);
+  if (inputs.command) settings.push('command');
+  if (inputs['docker-labels']) settings.push('docker-labels');
+  if (inputs['log-options']) settings.push('log-options');
+  return settings;
 }

@@ -57,6 +57,7 @@ function containers(action: ActionRun): Container[] {
 it('command is split with quotes respected, not on every space (sh -c "echo hi")', async () => {
   const action = await render({ container: 'web', command: 'sh -c "echo hi && node dist/main.js"' });
   expect(containers(action)[0]!.command).toEqual(['sh', '-c', 'echo hi && node dist/main.js']);
+  expect(action.stdout).toContain('web: applied command');
 });
 
 it('values containing = in log options and docker labels are kept whole', async () => {
