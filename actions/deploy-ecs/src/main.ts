@@ -12,7 +12,7 @@ import {
 } from '@ecs-actions/action-kit';
 import { createAwsClient, resolveRegion } from '@ecs-actions/aws';
 import { readTaskDefinitionFile } from '@ecs-actions/taskdef';
-import { rollOut, type Group } from './deploy.js';
+import { rollOut } from './deploy.js';
 import { readInputs } from './inputs.js';
 import { checkAccount, preflight } from './preflight.js';
 import { describeExisting, registerIfChanged } from './register.js';
@@ -20,8 +20,8 @@ import { consoleDeploymentsUrl, revisionLabel, type Logger } from './service.js'
 import { buildSummary, type DeployReport } from './summary.js';
 
 export interface Dependencies {
+  /** Time; tests pass a FakeClock so that a 30-minute rollout runs in milliseconds. */
   clock: Clock;
-  group: Group;
 }
 
 const log: Logger = { info: (message) => core.info(message), warning: (message) => core.warning(message) };
@@ -38,7 +38,7 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
     events: [],
   };
   try {
-    await deploy(report, { clock, group: dependencies.group ?? group });
+    await deploy(report, clock);
   } catch (error) {
     report.failure ??= errorMessage(error);
     throw isUserError(error) && report.deploymentId
@@ -58,9 +58,7 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
   if (report.status === 'failed' || report.status === 'rolled-back') throw new UserError(failureLine(report));
 }
 
-async function deploy(report: DeployReport, dependencies: Dependencies): Promise<void> {
-  const { clock } = dependencies;
-  const phase = dependencies.group;
+async function deploy(report: DeployReport, clock: Clock): Promise<void> {
   const inputs = readInputs();
   const ref = { cluster: inputs.cluster, service: inputs.service };
   Object.assign(report, ref);
@@ -71,7 +69,7 @@ async function deploy(report: DeployReport, dependencies: Dependencies): Promise
   const source = inputs['task-definition'];
   const file =
     source.kind === 'file'
-      ? await phase(`Task definition ${source.path}`, async () => {
+      ? await group(`Task definition ${source.path}`, async () => {
           const prepared = await readTaskDefinitionFile(source.path, `Input 'task-definition' (${source.path})`);
           if (prepared.strippedKeys.length > 0) {
             core.notice(
@@ -91,22 +89,22 @@ async function deploy(report: DeployReport, dependencies: Dependencies): Promise
   const expectedAccountId = inputs['expected-account-id'];
   if (expectedAccountId !== undefined) {
     const sts = createAwsClient(STSClient, { region: inputs.region, action: 'deploy-ecs' });
-    await phase('Account', async () =>
+    await group('Account', async () =>
       log.info(`Credentials belong to account ${await checkAccount(sts, expectedAccountId)}`),
     );
   }
-  const before = await phase('Pre-flight', () => preflight(ecs, ref, region, log));
+  const before = await group('Pre-flight', () => preflight(ecs, ref, region, log));
   report.previousTaskDefinitionArn = before.previousTaskDefinitionArn;
 
-  const target = await phase('Task definition revision', () =>
-    file
-      ? registerIfChanged(ecs, file.taskDefinition, log)
-      : describeExisting(ecs, source.kind === 'existing' ? source.reference : '', log),
+  const target = await group('Task definition revision', () =>
+    source.kind === 'existing'
+      ? describeExisting(ecs, source.reference, log)
+      : registerIfChanged(ecs, file!.taskDefinition, log),
   );
   Object.assign(report, { taskDefinitionArn: target.taskDefinitionArn, origin: target.origin, images: target.images });
 
   await rollOut(
-    { ecs, clock, log, group: phase, region },
+    { ecs, clock, log, group, region },
     {
       ...ref,
       before,

@@ -1,6 +1,10 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { UserError, errorMessage, poll } from '@ecs-actions/action-kit';
+import { isTransientAwsError } from '@ecs-actions/aws';
 import { primaryDeployment, revisionLabel } from './service.js';
 import { waitForDeployment, type WaitOptions, type WaitResult } from './waiter.js';
+
+const ROLLBACK_UPDATE_TIMEOUT_MS = 2 * 60_000;
 
 export interface RollbackOptions extends Omit<WaitOptions, 'deploymentId'> {
   /** The revision to go back to: the PRIMARY task definition before the deploy. */
@@ -23,7 +27,22 @@ export interface RollbackResult {
 export async function rollBack(options: RollbackOptions): Promise<RollbackResult> {
   const { ecs, log, cluster, service, taskDefinitionArn } = options;
   log.info(`Rolling back ${service} to ${revisionLabel(taskDefinitionArn)}`);
-  const response = await ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn }));
+  const command = new UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn });
+  // The rollback is what keeps the service up: a throttled or failing ECS API is retried, not given up on.
+  const updated = await poll({
+    clock: options.clock,
+    interval: 2000,
+    timeoutMs: ROLLBACK_UPDATE_TIMEOUT_MS,
+    attempt: () =>
+      ecs.send(command).catch((error: unknown) => {
+        if (!isTransientAwsError(error)) throw error;
+        log.warning(`UpdateService for the rollback failed (${errorMessage(error)}); trying again`);
+        return undefined;
+      }),
+  });
+  if (!updated.done)
+    throw new UserError(`Could not start the rollback to ${revisionLabel(taskDefinitionArn)}: ECS kept failing`);
+  const response = updated.value;
   const deploymentId = response.service && primaryDeployment(response.service)?.id;
   if (!deploymentId) throw new Error('UpdateService returned no PRIMARY deployment for the rollback');
   log.info(`Rollback deployment ${deploymentId} started`);

@@ -52,14 +52,23 @@ export function shortName(nameOrArn: string): string {
   return nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1);
 }
 
+function consoleServicePage(region: string, cluster: string, service: string, tab: string): string {
+  // GovCloud and China have their own console hosts.
+  const host = region.startsWith('us-gov-')
+    ? 'console.amazonaws-us-gov.com'
+    : region.startsWith('cn-')
+      ? 'console.amazonaws.cn'
+      : 'console.aws.amazon.com';
+  const path = `clusters/${encodeURIComponent(shortName(cluster))}/services/${encodeURIComponent(shortName(service))}`;
+  return `https://${region}.${host}/ecs/v2/${path}/${tab}?region=${region}`;
+}
+
 /** The service's Deployments tab in the ECS console. */
 export function consoleDeploymentsUrl(region: string, cluster: string, service: string): string {
-  const path = `clusters/${encodeURIComponent(shortName(cluster))}/services/${encodeURIComponent(shortName(service))}`;
-  return `https://${region}.console.aws.amazon.com/ecs/v2/${path}/deployments?region=${region}`;
+  return consoleServicePage(region, cluster, service, 'deployments');
 }
 
 /** The service's page (health and metrics) in the ECS console. */
 export function consoleServiceUrl(region: string, cluster: string, service: string): string {
-  const path = `clusters/${encodeURIComponent(shortName(cluster))}/services/${encodeURIComponent(shortName(service))}`;
-  return `https://${region}.console.aws.amazon.com/ecs/v2/${path}/health?region=${region}`;
+  return consoleServicePage(region, cluster, service, 'health');
 }

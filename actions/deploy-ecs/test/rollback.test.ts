@@ -1,0 +1,102 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import nock from 'nock';
+import { FakeClock } from '@ecs-actions/action-kit';
+import { followRollback, rollBack, type RollbackOptions } from '../src/rollback.js';
+import { consoleDeploymentsUrl, consoleServiceUrl } from '../src/service.js';
+import {
+  CLUSTER,
+  REGION,
+  SERVICE,
+  awsError,
+  ecsClient,
+  expectDescribeServices,
+  expectEcs,
+  service,
+  setAwsEnvironment,
+  taskDefinitionArn,
+} from './ecs.js';
+
+const saved = { ...process.env };
+let lines: string[];
+let clock: FakeClock;
+
+beforeEach(() => {
+  setAwsEnvironment();
+  lines = [];
+  clock = new FakeClock();
+});
+afterEach(() => {
+  process.env = { ...saved };
+  expect(nock.pendingMocks()).toEqual([]);
+});
+
+function options(): RollbackOptions {
+  return {
+    ecs: ecsClient(),
+    clock,
+    log: { info: (line) => lines.push(line), warning: (line) => lines.push(`warning: ${line}`) },
+    region: REGION,
+    cluster: CLUSTER,
+    service: SERVICE,
+    taskDefinitionArn: taskDefinitionArn(41),
+    timeoutMs: 60_000,
+    maxFailedTasks: 3,
+    seenEventIds: new Set(),
+  };
+}
+
+const update = { cluster: CLUSTER, service: SERVICE, taskDefinition: taskDefinitionArn(41) };
+
+describe('rollBack', () => {
+  it('moves the service back to the previous revision, registering nothing, and waits until it is stable', async () => {
+    expectEcs('UpdateService', update, { service: service({ deployments: [{ id: 'ecs-svc/3', revision: 41 }] }) });
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/3', revision: 41 }] });
+
+    const result = await rollBack(options());
+
+    expect(result).toMatchObject({
+      status: 'rolled-back',
+      deploymentId: 'ecs-svc/3',
+      message: 'the service is stable on web:41 again (deployment ecs-svc/3)',
+    });
+  });
+
+  it('keeps trying to start the rollback while ECS fails with 5xx', async () => {
+    expectEcs('UpdateService', update, awsError('ServerException', 'internal'), 500);
+    expectEcs('UpdateService', update, { service: service({ deployments: [{ id: 'ecs-svc/3', revision: 41 }] }) });
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/3', revision: 41 }] });
+
+    const result = await rollBack(options());
+
+    expect(result.status).toBe('rolled-back');
+    expect(lines).toContain('warning: UpdateService for the rollback failed (internal); trying again');
+    expect(clock.sleeps[0]).toBe(2000);
+  });
+});
+
+describe('followRollback', () => {
+  it('is failed, not rolled-back, when the service settles on another revision than the previous one', async () => {
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/4', revision: 43 }] });
+
+    const result = await followRollback({ ...options(), deploymentId: 'ecs-svc/4' });
+
+    expect(result).toMatchObject({
+      status: 'failed',
+      message: 'the rollback to web:41 did not complete: deployment ecs-svc/4 settled on web:43, not web:41',
+    });
+  });
+});
+
+describe('console links', () => {
+  it('point at the service in the region, with the console host of GovCloud and China', () => {
+    expect(consoleDeploymentsUrl('eu-west-1', 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod', 'web')).toBe(
+      'https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/prod/services/web/deployments?region=eu-west-1',
+    );
+    expect(consoleServiceUrl('us-gov-west-1', 'prod', 'web')).toBe(
+      'https://us-gov-west-1.console.amazonaws-us-gov.com/ecs/v2/clusters/prod/services/web/health?region=us-gov-west-1',
+    );
+    expect(consoleServiceUrl('cn-north-1', 'prod', 'web')).toBe(
+      'https://cn-north-1.console.amazonaws.cn/ecs/v2/clusters/prod/services/web/health?region=cn-north-1',
+    );
+  });
+});
