@@ -56537,7 +56537,7 @@ class DockerSession {
     async checkBuildx() {
         const result = await this.run(['buildx', 'version'], { silent: true });
         if (result.exitCode !== 0) {
-            throw new src/* UserError */.yo(`Docker buildx is not available: \`docker buildx version\` failed (${lastLine(result) || `exit ${result.exitCode}`}). ` +
+            throw new src/* UserError */.yo(`Docker buildx is not available: \`docker buildx version\` failed (${firstLine(result) || `exit ${result.exitCode}`}). ` +
                 'Add docker/setup-buildx-action before this step, or install the buildx plugin on the runner.');
         }
         const match = /\bv?(\d+)\.(\d+)\.(\d+)\S*/.exec(result.stdout);
@@ -56558,7 +56558,7 @@ class DockerSession {
             silent: true,
         });
         if (result.exitCode !== 0) {
-            throw new src/* UserError */.yo(`docker login to ${registry} failed (${lastLine(result) || `exit ${result.exitCode}`}). ` +
+            throw new src/* UserError */.yo(`docker login to ${registry} failed (${firstLine(result) || `exit ${result.exitCode}`}). ` +
                 'Check that the runner can reach the registry (proxy, VPC endpoint) and that the Docker CLI works.');
         }
         const config = await this.readConfig();
@@ -56621,13 +56621,21 @@ function compareVersion(actual, minimum) {
     }
     return 0;
 }
-/** The last non-blank line a command printed on stderr (else stdout): Docker puts its reason there. */
-function lastLine(result) {
-    const lines = `${result.stderr}\n${result.stderr.trim() ? '' : result.stdout}`
+/** The non-blank lines a command printed on stderr, else on stdout: Docker explains failures there. */
+function outputLines(result) {
+    const text = result.stderr.trim() ? result.stderr : result.stdout;
+    return text
         .split('\n')
         .map((line) => line.trim())
         .filter((line) => line !== '');
-    return lines.at(-1) ?? '';
+}
+/** Docker's reason comes first (`docker: 'buildx' is not a docker command.`), hints such as `See 'docker --help'` after. */
+function firstLine(result) {
+    return (outputLines(result)[0] ?? '').replace(/\.$/, '');
+}
+/** A build's log ends with the reason it stopped. */
+function lastLine(result) {
+    return outputLines(result).at(-1) ?? '';
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push-digest/src/build.ts
@@ -56660,16 +56668,20 @@ function chooseCache(mode, env, buildx, scope) {
             throw new src/* UserError */.yo("Input 'cache': gha needs ACTIONS_RUNTIME_TOKEN and ACTIONS_CACHE_URL (or ACTIONS_RESULTS_URL), which a " +
                 'GitHub Actions runner gives to actions; outside one set cache: auto or none');
         }
+        core/* info */.pq(`Layer cache: GitHub Actions cache, scope ${scope}`);
         return scope;
     }
     if (!onRunner) {
-        core/* info */.pq('Build cache off: not on a GitHub Actions runner (no ACTIONS_RUNTIME_TOKEN / ACTIONS_CACHE_URL)');
+        core/* info */.pq('Layer cache off: not on a GitHub Actions runner (no ACTIONS_RUNTIME_TOKEN / ACTIONS_CACHE_URL)');
         return undefined;
     }
-    if (buildx.driver !== undefined && buildx.driver !== 'docker')
+    if (buildx.driver !== undefined && buildx.driver !== 'docker') {
+        core/* info */.pq(`Layer cache: GitHub Actions cache, scope ${scope}`);
         return scope;
-    core/* info */.pq(`Build cache off: the current buildx builder uses the ${buildx.driver ?? 'unknown'} driver, which cannot export ` +
-        'a cache. Add docker/setup-buildx-action before this step to cache layers in the GitHub Actions cache.');
+    }
+    const builder = buildx.driver ? `uses the ${buildx.driver} driver, which cannot export a cache` : 'names no driver';
+    core/* info */.pq(`Layer cache off: the current buildx builder ${builder}. Add docker/setup-buildx-action before this step to ` +
+        'cache layers in the GitHub Actions cache.');
     return undefined;
 }
 /** The exact `docker buildx build` argument list. */
@@ -57025,7 +57037,7 @@ function pushedSummary(report) {
         ['Tags', report.references.map(src/* code */.aY).join('<br>')],
         ['Digest', (0,src/* code */.aY)(image.digest)],
         ['Size', image.sizeInBytes === undefined ? 'unknown' : formatSize(image.sizeInBytes)],
-        ['Pushed at', image.pushedAt ? (0,src/* escapeHtml */.ZD)(image.pushedAt.toISOString()) : 'unknown'],
+        ['Pushed at', image.pushedAt ? (0,src/* escapeHtml */.ZD)(image.pushedAt.toISOString().replace(/\.\d{3}Z$/, 'Z')) : 'unknown'],
         ['Commit', (0,src/* code */.aY)(report.revision.sha.slice(0, 7))],
         ...(report.platforms.length ? [['Platforms', (0,src/* escapeHtml */.ZD)(report.platforms.join(', '))]] : []),
     ]);
@@ -57064,7 +57076,7 @@ function formatSize(bytes) {
 
 
 async function run(options = {}) {
-    const env = options.env ?? process.env;
+    const env = process.env;
     const clock = options.clock ?? src/* systemClock */.ml;
     const inputs = readInputs(env);
     const revision = describeRevision(env, clock);

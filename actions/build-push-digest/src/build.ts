@@ -47,16 +47,21 @@ export function chooseCache(
           'GitHub Actions runner gives to actions; outside one set cache: auto or none',
       );
     }
+    core.info(`Layer cache: GitHub Actions cache, scope ${scope}`);
     return scope;
   }
   if (!onRunner) {
-    core.info('Build cache off: not on a GitHub Actions runner (no ACTIONS_RUNTIME_TOKEN / ACTIONS_CACHE_URL)');
+    core.info('Layer cache off: not on a GitHub Actions runner (no ACTIONS_RUNTIME_TOKEN / ACTIONS_CACHE_URL)');
     return undefined;
   }
-  if (buildx.driver !== undefined && buildx.driver !== 'docker') return scope;
+  if (buildx.driver !== undefined && buildx.driver !== 'docker') {
+    core.info(`Layer cache: GitHub Actions cache, scope ${scope}`);
+    return scope;
+  }
+  const builder = buildx.driver ? `uses the ${buildx.driver} driver, which cannot export a cache` : 'names no driver';
   core.info(
-    `Build cache off: the current buildx builder uses the ${buildx.driver ?? 'unknown'} driver, which cannot export ` +
-      'a cache. Add docker/setup-buildx-action before this step to cache layers in the GitHub Actions cache.',
+    `Layer cache off: the current buildx builder ${builder}. Add docker/setup-buildx-action before this step to ` +
+      'cache layers in the GitHub Actions cache.',
   );
   return undefined;
 }

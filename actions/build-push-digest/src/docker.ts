@@ -93,7 +93,7 @@ export class DockerSession {
     const result = await this.run(['buildx', 'version'], { silent: true });
     if (result.exitCode !== 0) {
       throw new UserError(
-        `Docker buildx is not available: \`docker buildx version\` failed (${lastLine(result) || `exit ${result.exitCode}`}). ` +
+        `Docker buildx is not available: \`docker buildx version\` failed (${firstLine(result) || `exit ${result.exitCode}`}). ` +
           'Add docker/setup-buildx-action before this step, or install the buildx plugin on the runner.',
       );
     }
@@ -119,7 +119,7 @@ export class DockerSession {
     });
     if (result.exitCode !== 0) {
       throw new UserError(
-        `docker login to ${registry} failed (${lastLine(result) || `exit ${result.exitCode}`}). ` +
+        `docker login to ${registry} failed (${firstLine(result) || `exit ${result.exitCode}`}). ` +
           'Check that the runner can reach the registry (proxy, VPC endpoint) and that the Docker CLI works.',
       );
     }
@@ -191,11 +191,21 @@ function compareVersion(actual: readonly number[], minimum: readonly number[]): 
   return 0;
 }
 
-/** The last non-blank line a command printed on stderr (else stdout): Docker puts its reason there. */
-export function lastLine(result: DockerResult): string {
-  const lines = `${result.stderr}\n${result.stderr.trim() ? '' : result.stdout}`
+/** The non-blank lines a command printed on stderr, else on stdout: Docker explains failures there. */
+function outputLines(result: DockerResult): string[] {
+  const text = result.stderr.trim() ? result.stderr : result.stdout;
+  return text
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '');
-  return lines.at(-1) ?? '';
+}
+
+/** Docker's reason comes first (`docker: 'buildx' is not a docker command.`), hints such as `See 'docker --help'` after. */
+export function firstLine(result: DockerResult): string {
+  return (outputLines(result)[0] ?? '').replace(/\.$/, '');
+}
+
+/** A build's log ends with the reason it stopped. */
+export function lastLine(result: DockerResult): string {
+  return outputLines(result).at(-1) ?? '';
 }

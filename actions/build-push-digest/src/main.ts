@@ -10,12 +10,12 @@ import { readInputs, type Inputs } from './inputs.js';
 import { builtOnlySummary, failedSummary, formatSize, pushedSummary } from './summary.js';
 
 export interface RunOptions {
+  /** Injected by tests, so that waiting for ECR takes no real time. */
   clock?: Clock;
-  env?: NodeJS.ProcessEnv;
 }
 
 export async function run(options: RunOptions = {}): Promise<void> {
-  const env = options.env ?? process.env;
+  const env = process.env;
   const clock = options.clock ?? systemClock;
   const inputs = readInputs(env);
   const revision = describeRevision(env, clock);

@@ -20,7 +20,7 @@ export function pushedSummary(report: PushedReport): JobSummary {
       ['Tags', report.references.map(code).join('<br>')],
       ['Digest', code(image.digest)],
       ['Size', image.sizeInBytes === undefined ? 'unknown' : formatSize(image.sizeInBytes)],
-      ['Pushed at', image.pushedAt ? escapeHtml(image.pushedAt.toISOString()) : 'unknown'],
+      ['Pushed at', image.pushedAt ? escapeHtml(image.pushedAt.toISOString().replace(/\.\d{3}Z$/, 'Z')) : 'unknown'],
       ['Commit', code(report.revision.sha.slice(0, 7))],
       ...(report.platforms.length ? [['Platforms', escapeHtml(report.platforms.join(', '))] as [string, string]] : []),
     ]);

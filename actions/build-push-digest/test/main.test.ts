@@ -199,7 +199,7 @@ describe('build-push-digest', () => {
     expect(summary).toContain(`<code>${REPOSITORY_URI}:${SHORT_SHA}</code>`);
     expect(summary).toContain(`<code>${DIGEST}</code>`);
     expect(summary).toContain('46.0 MiB');
-    expect(summary).toContain('2026-01-01T00:00:05.000Z');
+    expect(summary).toContain('2026-01-01T00:00:05Z');
   });
 
   it('reports a denied push with the IAM action the role lacks, and removes the Docker config', async () => {
@@ -261,7 +261,7 @@ describe('build-push-digest', () => {
     process.env.FAKE_DOCKER_BUILDX = 'missing';
     await runMain();
     expect(errorLines()).toEqual([
-      "::error::Docker buildx is not available: `docker buildx version` failed (See 'docker --help'). " +
+      "::error::Docker buildx is not available: `docker buildx version` failed (docker: 'buildx' is not a docker command). " +
         'Add docker/setup-buildx-action before this step, or install the buildx plugin on the runner.',
     ]);
     expect(docker.calls().map((call) => call.argv)).toEqual([['buildx', 'version']]);
