@@ -68,7 +68,7 @@ describe('a rollout with the completes scenario', () => {
     });
     expect(primary.rolloutStateReason).toBe(`ECS deployment ${primary.id} completed.`);
     expect(service.runningCount).toBe(2);
-    const messages = service.events!.map((event) => event.message);
+    const messages = service.events!.map((event) => event.message ?? '');
     expect(messages[0]).toBe('(service sample-service) has reached a steady state.');
     expect(messages[1]).toBe(`(service sample-service) (deployment ${primary.id}) deployment completed.`);
     expect(messages.filter((m) => /has started 1 tasks: \(task [0-9a-f]{32}\)\.$/.test(m))).toHaveLength(2);
