@@ -61320,15 +61320,23 @@ function revisionLabel(taskDefinition) {
 function shortName(nameOrArn) {
     return nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1);
 }
+function consoleServicePage(region, cluster, service, tab) {
+    // GovCloud and China have their own console hosts.
+    const host = region.startsWith('us-gov-')
+        ? 'console.amazonaws-us-gov.com'
+        : region.startsWith('cn-')
+            ? 'console.amazonaws.cn'
+            : 'console.aws.amazon.com';
+    const path = `clusters/${encodeURIComponent(shortName(cluster))}/services/${encodeURIComponent(shortName(service))}`;
+    return `https://${region}.${host}/ecs/v2/${path}/${tab}?region=${region}`;
+}
 /** The service's Deployments tab in the ECS console. */
 function consoleDeploymentsUrl(region, cluster, service) {
-    const path = `clusters/${encodeURIComponent(shortName(cluster))}/services/${encodeURIComponent(shortName(service))}`;
-    return `https://${region}.console.aws.amazon.com/ecs/v2/${path}/deployments?region=${region}`;
+    return consoleServicePage(region, cluster, service, 'deployments');
 }
 /** The service's page (health and metrics) in the ECS console. */
 function consoleServiceUrl(region, cluster, service) {
-    const path = `clusters/${encodeURIComponent(shortName(cluster))}/services/${encodeURIComponent(shortName(service))}`;
-    return `https://${region}.console.aws.amazon.com/ecs/v2/${path}/health?region=${region}`;
+    return consoleServicePage(region, cluster, service, 'health');
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/waiter.ts
@@ -61478,6 +61486,9 @@ function formatMinutes(ms) {
 
 
 
+
+
+const ROLLBACK_UPDATE_TIMEOUT_MS = 2 * 60_000;
 /**
  * Puts the service back on a previous revision and waits until it is stable there, with the same waiter and
  * failure detection as the deploy. Registers nothing.
@@ -61485,7 +61496,22 @@ function formatMinutes(ms) {
 async function rollBack(options) {
     const { ecs, log, cluster, service, taskDefinitionArn } = options;
     log.info(`Rolling back ${service} to ${revisionLabel(taskDefinitionArn)}`);
-    const response = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({ cluster, service, taskDefinition: taskDefinitionArn }));
+    const command = new dist_cjs/* UpdateServiceCommand */.kZr({ cluster, service, taskDefinition: taskDefinitionArn });
+    // The rollback is what keeps the service up: a throttled or failing ECS API is retried, not given up on.
+    const updated = await (0,src/* poll */.wt)({
+        clock: options.clock,
+        interval: 2000,
+        timeoutMs: ROLLBACK_UPDATE_TIMEOUT_MS,
+        attempt: () => ecs.send(command).catch((error) => {
+            if (!isTransientAwsError(error))
+                throw error;
+            log.warning(`UpdateService for the rollback failed (${(0,src/* errorMessage */.gJ)(error)}); trying again`);
+            return undefined;
+        }),
+    });
+    if (!updated.done)
+        throw new src/* UserError */.yo(`Could not start the rollback to ${revisionLabel(taskDefinitionArn)}: ECS kept failing`);
+    const response = updated.value;
     const deploymentId = response.service && primaryDeployment(response.service)?.id;
     if (!deploymentId)
         throw new Error('UpdateService returned no PRIMARY deployment for the rollback');
@@ -61854,7 +61880,7 @@ async function run(dependencies = {}) {
         events: [],
     };
     try {
-        await deploy(report, { clock, group: dependencies.group ?? src/* group */.Os });
+        await deploy(report, clock);
     }
     catch (error) {
         report.failure ??= (0,src/* errorMessage */.gJ)(error);
@@ -61876,9 +61902,7 @@ async function run(dependencies = {}) {
     if (report.status === 'failed' || report.status === 'rolled-back')
         throw new src/* UserError */.yo(failureLine(report));
 }
-async function deploy(report, dependencies) {
-    const { clock } = dependencies;
-    const phase = dependencies.group;
+async function deploy(report, clock) {
     const inputs = readInputs();
     const ref = { cluster: inputs.cluster, service: inputs.service };
     Object.assign(report, ref);
@@ -61887,7 +61911,7 @@ async function deploy(report, dependencies) {
     // The file is read and checked before any AWS call: a bad file changes nothing.
     const source = inputs['task-definition'];
     const file = source.kind === 'file'
-        ? await phase(`Task definition ${source.path}`, async () => {
+        ? await (0,src/* group */.Os)(`Task definition ${source.path}`, async () => {
             const prepared = await readTaskDefinitionFile(source.path, `Input 'task-definition' (${source.path})`);
             if (prepared.strippedKeys.length > 0) {
                 core/* notice */.lm(`${source.path}: removed read-only keys ${prepared.strippedKeys.join(', ')} (DescribeTaskDefinition ` +
@@ -61902,15 +61926,15 @@ async function deploy(report, dependencies) {
     const expectedAccountId = inputs['expected-account-id'];
     if (expectedAccountId !== undefined) {
         const sts = createAwsClient(client_sts_dist_cjs/* STSClient */.iM, { region: inputs.region, action: 'deploy-ecs' });
-        await phase('Account', async () => log.info(`Credentials belong to account ${await checkAccount(sts, expectedAccountId)}`));
+        await (0,src/* group */.Os)('Account', async () => log.info(`Credentials belong to account ${await checkAccount(sts, expectedAccountId)}`));
     }
-    const before = await phase('Pre-flight', () => preflight(ecs, ref, region, log));
+    const before = await (0,src/* group */.Os)('Pre-flight', () => preflight(ecs, ref, region, log));
     report.previousTaskDefinitionArn = before.previousTaskDefinitionArn;
-    const target = await phase('Task definition revision', () => file
-        ? registerIfChanged(ecs, file.taskDefinition, log)
-        : describeExisting(ecs, source.kind === 'existing' ? source.reference : '', log));
+    const target = await (0,src/* group */.Os)('Task definition revision', () => source.kind === 'existing'
+        ? describeExisting(ecs, source.reference, log)
+        : registerIfChanged(ecs, file.taskDefinition, log));
     Object.assign(report, { taskDefinitionArn: target.taskDefinitionArn, origin: target.origin, images: target.images });
-    await rollOut({ ecs, clock, log, group: phase, region }, {
+    await rollOut({ ecs, clock, log, group: src/* group */.Os, region }, {
         ...ref,
         before,
         target,
