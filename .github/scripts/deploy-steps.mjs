@@ -5,7 +5,10 @@ import { randomUUID } from 'node:crypto';
 
 const DIGEST = /@(sha256:[a-f0-9]{64})$/;
 
-/** Validates the deploy request and builds render-taskdef's vars. Throws an Error whose message names the input. */
+/**
+ * Validates the deploy request and builds render-taskdef's vars (they override the environment's vars-file).
+ * Throws an Error whose message names the input.
+ */
 export function planDeploy(env) {
   const image = (env.IMAGE ?? '').trim();
   const taskDefinition = (env.TASK_DEFINITION ?? '').trim();
@@ -22,11 +25,9 @@ export function planDeploy(env) {
     );
   if (!(env.TEMPLATE ?? '').trim())
     throw new Error("input 'template' is required with 'image': the task-definition template to render");
-  const vars = [];
-  if ((env.VARS_FILE_CONTENT ?? '').trim()) vars.push(env.VARS_FILE_CONTENT.trim());
-  vars.push(`ENVIRONMENT=${env.ENVIRONMENT ?? ''}`, `IMAGE=${image}`);
+  const vars = [`ENVIRONMENT=${env.ENVIRONMENT ?? ''}`, `IMAGE=${image}`];
   if (env.ACCOUNT_ID) vars.push(`ACCOUNT_ID=${env.ACCOUNT_ID}`);
-  if (env.REGION) vars.push(`AWS_REGION=${env.REGION}`);
+  if (env.REGION) vars.push(`REGION=${env.REGION}`);
   return { mode: 'image', digest, vars: vars.join('\n') };
 }
 

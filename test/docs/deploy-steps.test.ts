@@ -8,7 +8,7 @@ const PREVIOUS = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/sample-serv
 const DEPLOYED = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/sample-service-dev:8';
 
 describe('planDeploy (deploy-environment.yml "Check the inputs")', () => {
-  it('builds render-taskdef vars from the environment file, the environment and the image', () => {
+  it('builds render-taskdef vars that pin the environment, image, account and region', () => {
     expect(
       planDeploy({
         IMAGE,
@@ -16,12 +16,11 @@ describe('planDeploy (deploy-environment.yml "Check the inputs")', () => {
         ENVIRONMENT: 'dev',
         ACCOUNT_ID: '123456789012',
         REGION: 'eu-west-1',
-        VARS_FILE_CONTENT: 'CPU=256\nMEMORY=512\n',
       }),
     ).toEqual({
       mode: 'image',
       digest: DIGEST,
-      vars: `CPU=256\nMEMORY=512\nENVIRONMENT=dev\nIMAGE=${IMAGE}\nACCOUNT_ID=123456789012\nAWS_REGION=eu-west-1`,
+      vars: `ENVIRONMENT=dev\nIMAGE=${IMAGE}\nACCOUNT_ID=123456789012\nREGION=eu-west-1`,
     });
   });
   it('deploys an existing revision without rendering', () => {
