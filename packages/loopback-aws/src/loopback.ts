@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, seedDefaultWorld } from './defaults.js';
 import type { Fault } from './errors.js';
 import { advance } from './rollout.js';
-import { SCENARIOS, scenarioNamed, type CircuitBreaker, type ScenarioName } from './scenarios.js';
+import { scenarioNamed, type CircuitBreaker, type ScenarioName } from './scenarios.js';
 import {
   seedCluster,
   seedImage,
@@ -111,7 +111,7 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
     },
     setScenario(name) {
       advance(world);
-      world.scenario = SCENARIOS[name] ?? scenarioNamed(name);
+      world.scenario = scenarioNamed(name);
       const breaker = world.scenario.circuitBreaker;
       if (breaker) for (const service of world.services.values()) service.circuitBreaker = { ...breaker };
       world.log(`scenario: ${name} (${world.scenario.description})`);

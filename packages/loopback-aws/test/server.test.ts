@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   DescribeLoadBalancersCommand,
+  ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { startLoopbackAws, type LoopbackAws } from '../src/index.js';
 import { clientsFor } from './clients.js';
 
@@ -104,6 +106,33 @@ describe('ELBv2', () => {
 });
 
 describe('the endpoint', () => {
+  it('serves every service through AWS_ENDPOINT_URL, as the bundled actions reach it', async () => {
+    const { aws } = await start();
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: aws.url,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    });
+    try {
+      await new STSClient({}).send(new GetCallerIdentityCommand({}));
+      await new ECSClient({}).send(new DescribeServicesCommand({ cluster: 'demo-dev', services: ['sample-service'] }));
+      await new ECRClient({}).send(new DescribeImagesCommand({ repositoryName: 'sample-service' }));
+      await new ElasticLoadBalancingV2Client({}).send(
+        new DescribeTargetHealthCommand({ TargetGroupArn: DEV_TARGET_GROUP(aws) }),
+      );
+    } finally {
+      process.env = saved;
+    }
+    expect(aws.requests.map(({ service, operation, status }) => `${service} ${operation} ${status}`)).toEqual([
+      'sts GetCallerIdentity 200',
+      'ecs DescribeServices 200',
+      'ecr DescribeImages 200',
+      'elasticloadbalancing DescribeTargetHealth 200',
+    ]);
+  });
+
   it('answers an operation it does not simulate with a 400 UnknownOperationException, never a hang', async () => {
     const { aws } = await start();
     const response = await fetch(aws.url, {
