@@ -165,7 +165,7 @@ export function builtinChecks(settings: BuiltinSettings, send: Send, names: read
         if (status !== 200) failures.push(String(status));
       }
       const stats = latencyStats(durations);
-      const measured = `p95 ${stats.p95} ms (p50 ${stats.p50} ms, max ${stats.max} ms) over ${durations.length} requests to ${where}`;
+      const measured = `p95 ${stats.p95} ms (p50 ${stats.p50} ms, max ${stats.max} ms) over ${durations.length} requests`;
       if (failures.length > 0) {
         return fail(
           `${failures.length} of ${durations.length} requests to ${where} did not answer 200`,
@@ -174,9 +174,9 @@ export function builtinChecks(settings: BuiltinSettings, send: Send, names: read
         );
       }
       if (stats.p95 > settings.latencyBudgetMs) {
-        return fail(`latency over budget`, `p95 ≤ ${settings.latencyBudgetMs} ms`, measured);
+        return fail(`${where} is too slow`, `p95 ≤ ${settings.latencyBudgetMs} ms`, measured);
       }
-      return pass(`${measured}, budget ${settings.latencyBudgetMs} ms`);
+      return pass(`${where}: ${measured}, budget ${settings.latencyBudgetMs} ms`);
     },
 
     async 'unknown-path'() {

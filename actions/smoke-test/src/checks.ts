@@ -41,7 +41,7 @@ export async function runChecks(checks: Check[], onResult: (result: CheckResult)
         if (!(error instanceof NoAnswerError)) throw error;
         verdict = fail(`${error.url} did not answer`, 'an HTTP answer', error.reason);
       }
-      const result: CheckResult = { ...verdict, name: check.name, durationMs: Math.round(performance.now() - started) };
+      const result: CheckResult = { name: check.name, ...verdict, durationMs: Math.round(performance.now() - started) };
       onResult(result);
       return result;
     }),

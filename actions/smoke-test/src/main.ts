@@ -70,11 +70,12 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
   const lastState = wait.ready ? null : wait.lastState;
 
   let results: CheckResult[];
+  const checksStarted = performance.now();
   if (!wait.ready && !wait.answered) {
     // Ten lines of "connection refused" would hide the one fact that matters: nothing answered.
     results = checks.map((check) => ({
-      ...fail('not run', `an answer from ${baseUrl.href}`, lastState ?? 'no answer'),
       name: check.name,
+      ...fail('not run', `an answer from ${baseUrl.href}`, lastState ?? 'no answer'),
       durationMs: 0,
     }));
   } else {
@@ -91,6 +92,7 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
     expectedVersion,
     startedAt,
     durationMs: clock.now() - startedAt,
+    checksDurationMs: performance.now() - checksStarted,
     wait: { ready: wait.ready, elapsedMs: wait.elapsedMs, lastState },
     results,
   });

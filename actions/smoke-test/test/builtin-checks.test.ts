@@ -403,9 +403,9 @@ describe('latency', () => {
     const result = await runCheck('latency', settingsFor(service.url, { latencyBudgetMs: 25 }));
     expect(result).toMatchObject({
       outcome: 'fail',
-      detail: 'latency over budget',
+      detail: 'GET /health is too slow',
       expected: 'p95 ≤ 25 ms',
-      actual: expect.stringMatching(/^p95 \d+ ms \(p50 \d+ ms, max \d+ ms\) over 20 requests to GET \/health$/),
+      actual: expect.stringMatching(/^p95 \d+ ms \(p50 \d+ ms, max \d+ ms\) over 20 requests$/),
     });
     expect(service.requests.filter((request) => request.path === '/health')).toHaveLength(20);
   });
