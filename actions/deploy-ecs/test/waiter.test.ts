@@ -93,6 +93,27 @@ describe('waitForDeployment', () => {
     expect(result.outcome.result).toBe('completed');
   });
 
+  it('waits for a deployment DescribeServices does not list yet instead of calling it gone', async () => {
+    expectDescribeServices({ deployments: [{ ...old, status: 'PRIMARY' }] });
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/2', revision: 42 }] });
+
+    const result = await waitForDeployment(options());
+
+    expect(result.outcome.result).toBe('completed');
+  });
+
+  it('calls a deployment gone when DescribeServices never lists it', async () => {
+    expectDescribeServices({ deployments: [{ ...old, status: 'PRIMARY' }] }, 16);
+
+    const result = await waitForDeployment(options());
+
+    expect(result.outcome).toMatchObject({
+      result: 'replaced',
+      reason: 'the deployment is gone; deployment ecs-svc/1 (web:41) replaced it',
+    });
+    expect(result.elapsedMs).toBe(15_000);
+  });
+
   it('reports a circuit-breaker rollback as replaced, naming the deployment that replaced it', async () => {
     expectDescribeServices({
       deployments: [{ id: 'ecs-svc/2', revision: 42, running: 0, pending: 2, rolloutState: 'IN_PROGRESS' }, old],
