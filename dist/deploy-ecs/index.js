@@ -61352,6 +61352,8 @@ function defaultInterval(elapsedMs) {
 const MAX_BACKOFF_MS = 5000;
 /** Stopped tasks are counted after any change in the deployment or its events, and at least this often. */
 const STOPPED_TASKS_CHECK_MS = 10_000;
+/** How long a deployment UpdateService just returned may be missing from DescribeServices before it counts as gone. */
+const NOT_LISTED_GRACE_MS = 15_000;
 /** After the circuit breaker marks a rollout FAILED with rollback on, ECS starts the rollback within moments. */
 const ECS_ROLLBACK_GRACE_MS = 60_000;
 /**
@@ -61368,6 +61370,7 @@ async function waitForDeployment(options) {
     let lastState;
     let lastStoppedCheck = started;
     let failedSince;
+    let seen = false;
     const elapsed = () => `${Math.round((clock.now() - started) / 1000)}s`;
     async function ridingOut(call, what) {
         try {
@@ -61393,6 +61396,11 @@ async function waitForDeployment(options) {
         if (service.status !== 'ACTIVE')
             return { result: 'failed', reason: `the service is ${service.status}` };
         const deployment = service.deployments?.find((candidate) => candidate.id === deploymentId);
+        if (!deployment && !seen && clock.now() - started < NOT_LISTED_GRACE_MS) {
+            // DescribeServices is eventually consistent: right after UpdateService it may not list the deployment yet.
+            return undefined;
+        }
+        seen ||= deployment !== undefined;
         if (!deployment || deployment.status !== 'PRIMARY')
             return replaced(service, deployment);
         const state = describeDeployment(deployment);
@@ -61447,7 +61455,8 @@ function replaced(service, deployment) {
 }
 /** Steady: the deployment is the only one left, its rollout COMPLETED (when ECS reports one) and all tasks run. */
 function isSteady(service, deployment) {
-    if ((service.deployments ?? []).length !== 1)
+    const live = (service.deployments ?? []).filter((candidate) => candidate.status !== 'INACTIVE');
+    if (live.length !== 1)
         return false;
     if (deployment.rolloutState !== undefined && deployment.rolloutState !== 'COMPLETED')
         return false;
