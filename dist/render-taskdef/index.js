@@ -60244,6 +60244,8 @@ function isRoleArn(value) {
 ;// CONCATENATED MODULE: ./actions/render-taskdef/src/vars.ts
 
 
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const VAR_RULE = 'must be letters, digits and underscores, not starting with a digit';
 /** `${NAME}`; `$${NAME}` stays a literal `${NAME}` (a health-check shell command may need one). */
 const PLACEHOLDER = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 function vars_joinPath(path, key) {
@@ -60295,8 +60297,6 @@ function substituteVars(document, vars, source) {
     const unusedVars = [...vars.keys()].filter((name) => !used.has(name));
     return { document: substituted, unusedVars };
 }
-const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const VAR_RULE = 'must be letters, digits and underscores, not starting with a digit';
 /** Reads a `NAME=VALUE` file (blank lines and `#` comments allowed), e.g. sample-service/deploy/prod.env. */
 async function readVarsFile(path) {
     const text = await readInputFile('vars-file', path, 'a file of NAME=VALUE lines');
@@ -60494,6 +60494,7 @@ function checkEnvironmentAndSecrets(container, path) {
 
 
 
+
 const inputs_CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
 /** Reads and checks every input; any mistake fails here, before the template is read or AWS is called. */
@@ -60532,10 +60533,14 @@ function readInputs() {
         throw (0,src/* inputError */.Xu)('container', `"${container}" is not a container name; expected letters, digits, - and _`);
     }
     const command = (0,src/* getOptional */.xX)('command');
+    const region = (0,src/* getOptional */.xX)('region');
+    // Checked even when no AWS call is needed, so that a typo does not wait for the day one is.
+    if (region !== undefined)
+        resolveRegion(region);
     return {
         template,
         family,
-        region: (0,src/* getOptional */.xX)('region'),
+        region,
         images,
         'allow-mutable-tags': allowMutableTags,
         container,
@@ -60560,7 +60565,9 @@ function optionalKeyValues(name) {
     return values.size > 0 ? values : undefined;
 }
 function lineNumber(text, key) {
-    return (text.split('\n').findIndex((line) => line.trim().startsWith(`${key}=`) || line.trim().startsWith(`${key} =`)) + 1);
+    // Container names hold only letters, digits, - and _, so the name needs no escaping in the pattern.
+    const line = new RegExp(`^\\s*${key}\\s*=`);
+    return text.split('\n').findIndex((candidate) => line.test(candidate)) + 1;
 }
 function readImages(allowMutableTags) {
     (0,src/* getRequired */.kA)('images');
@@ -60812,8 +60819,9 @@ async function run() {
         assertValid(validation, base.source);
         for (const [container, image] of Object.entries(result.images))
             core/* info */.pq(`${container}: ${image}`);
-        if (result.target !== undefined)
-            core/* info */.pq(`${result.target}: applied ${containerSettings(inputs).join(', ')}`);
+        const settings = containerSettings(inputs);
+        if (result.target !== undefined && settings.length > 0)
+            core/* info */.pq(`${result.target}: applied ${settings.join(', ')}`);
         core/* info */.pq(`cpu ${result.taskDefinition.cpu ?? '-'}, memory ${result.taskDefinition.memory ?? '-'} MiB`);
         return result;
     });

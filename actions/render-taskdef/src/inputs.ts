@@ -10,6 +10,7 @@ import {
   parseImageReference,
   parseKeyValues,
 } from '@ecs-actions/action-kit';
+import { resolveRegion } from '@ecs-actions/aws';
 import { parseCommand } from './command.js';
 import { ROLE_ARN_FORM, SECRET_REFERENCE_FORMS, isRoleArn, secretSource } from './references.js';
 import { VAR_NAME, VAR_RULE } from './vars.js';
@@ -88,11 +89,14 @@ export function readInputs(): Inputs {
     throw inputError('container', `"${container}" is not a container name; expected letters, digits, - and _`);
   }
   const command = getOptional('command');
+  const region = getOptional('region');
+  // Checked even when no AWS call is needed, so that a typo does not wait for the day one is.
+  if (region !== undefined) resolveRegion(region);
 
   return {
     template,
     family,
-    region: getOptional('region'),
+    region,
     images,
     'allow-mutable-tags': allowMutableTags,
     container,
@@ -119,9 +123,9 @@ function optionalKeyValues(name: string): Map<string, string> | undefined {
 }
 
 function lineNumber(text: string, key: string): number {
-  return (
-    text.split('\n').findIndex((line) => line.trim().startsWith(`${key}=`) || line.trim().startsWith(`${key} =`)) + 1
-  );
+  // Container names hold only letters, digits, - and _, so the name needs no escaping in the pattern.
+  const line = new RegExp(`^\\s*${key}\\s*=`);
+  return text.split('\n').findIndex((candidate) => line.test(candidate)) + 1;
 }
 
 function readImages(allowMutableTags: boolean): Map<string, string> {

@@ -45,7 +45,9 @@ export async function run(): Promise<void> {
     [...result.warnings, ...validation.warnings].forEach((warning) => core.warning(warning));
     assertValid(validation, base.source);
     for (const [container, image] of Object.entries(result.images)) core.info(`${container}: ${image}`);
-    if (result.target !== undefined) core.info(`${result.target}: applied ${containerSettings(inputs).join(', ')}`);
+    const settings = containerSettings(inputs);
+    if (result.target !== undefined && settings.length > 0)
+      core.info(`${result.target}: applied ${settings.join(', ')}`);
     core.info(`cpu ${result.taskDefinition.cpu ?? '-'}, memory ${result.taskDefinition.memory ?? '-'} MiB`);
     return result;
   });

@@ -1,6 +1,9 @@
 import { UserError, parseKeyValues } from '@ecs-actions/action-kit';
 import { readInputFile } from './files.js';
 
+export const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const VAR_RULE = 'must be letters, digits and underscores, not starting with a digit';
+
 /** `${NAME}`; `$${NAME}` stays a literal `${NAME}` (a health-check shell command may need one). */
 const PLACEHOLDER = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
@@ -67,9 +70,6 @@ export function substituteVars(document: unknown, vars: ReadonlyMap<string, stri
   const unusedVars = [...vars.keys()].filter((name) => !used.has(name));
   return { document: substituted, unusedVars };
 }
-
-export const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const VAR_RULE = 'must be letters, digits and underscores, not starting with a digit';
 
 /** Reads a `NAME=VALUE` file (blank lines and `#` comments allowed), e.g. sample-service/deploy/prod.env. */
 export async function readVarsFile(path: string): Promise<Map<string, string>> {

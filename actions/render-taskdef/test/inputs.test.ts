@@ -30,6 +30,13 @@ describe('template and family', () => {
     expect(readInputs()).toMatchObject({ template: undefined, family: 'web-prod', region: 'eu-west-1' });
   });
 
+  it('rejects a malformed region even when no AWS call is needed', () => {
+    withInputs({ region: 'eu west 1' });
+    expect(() => readInputs()).toThrow(
+      `Input 'region': "eu west 1" is not an AWS region; expected a region code such as eu-west-1`,
+    );
+  });
+
   it('requires one of them', () => {
     setInputs({ images: `web=${WEB_IMAGE}` });
     expect(() => readInputs()).toThrow(
@@ -87,6 +94,11 @@ describe('images', () => {
   it('rejects a line without a container name', () => {
     withInputs({ images: WEB_IMAGE });
     expect(() => readInputs()).toThrow(/^Input 'images': line 1 .* has no "="; expected container=image$/);
+  });
+
+  it('names the right line when the name has spaces around =', () => {
+    withInputs({ images: `web=${WEB_IMAGE}\n  worker   =  nginx:1.27` });
+    expect(() => readInputs()).toThrow(`Input 'images': line 2 "worker=nginx:1.27" is not pinned by digest`);
   });
 
   it('rejects the same container twice', () => {

@@ -106,6 +106,12 @@ describe('rendering a template', () => {
     expect(summary).toContain(`<code>${'a'.repeat(12)}</code>`);
   });
 
+  it('marks an image that is not pinned in the summary when allow-mutable-tags is true', async () => {
+    const action = await templateRun(TEMPLATE, { images: 'web=nginx:1.27', 'allow-mutable-tags': 'true' }).run();
+    expect(JSON.parse(action.outputs().images!)).toEqual({ web: 'nginx:1.27' });
+    expect(action.summary()).toContain('<td><code>nginx:1.27</code></td><td><b>not pinned</b></td>');
+  });
+
   it('takes vars from a vars file, with the vars input overriding it', async () => {
     const action = templateRun(TEMPLATE, { vars: `IMAGE=${WEB_IMAGE}\nCPU=256` });
     action.inputs({ 'vars-file': action.file('prod.env', '# prod\nCPU=1024\n') });
@@ -220,6 +226,13 @@ describe('starting from a registered family', () => {
     expect(action.commands('error')).toEqual([
       'Task definition "api" was not found in eu-west-1 (Unable to describe task definition.); ' +
         'check the family name and region, or register a first revision from a template',
+    ]);
+  });
+
+  it('rejects a malformed region before calling AWS', async () => {
+    const action = await new ActionRun().inputs({ family: 'web', region: 'Ireland', images: `web=${WEB_IMAGE}` }).run();
+    expect(action.commands('error')).toEqual([
+      `Input 'region': "Ireland" is not an AWS region; expected a region code such as eu-west-1`,
     ]);
   });
 
