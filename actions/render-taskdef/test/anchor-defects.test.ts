@@ -4,7 +4,7 @@
  */
 import { afterEach, expect, it, jest } from '@jest/globals';
 import nock from 'nock';
-import { ActionRun } from './harness.js';
+import { ActionRun, restoreEnvironment } from './harness.js';
 import { WEB_IMAGE, WORKER_IMAGE } from './fixtures.js';
 
 interface Container {
@@ -40,6 +40,7 @@ const TEMPLATE = {
 afterEach(() => {
   jest.restoreAllMocks();
   process.exitCode = undefined;
+  restoreEnvironment();
   expect(nock.pendingMocks()).toEqual([]);
 });
 

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import nock from 'nock';
-import { ActionRun } from './harness.js';
+import { ActionRun, restoreEnvironment } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const deploy = join(here, '..', '..', '..', 'sample-service', 'deploy');
@@ -18,6 +18,7 @@ const IMAGE = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/sample-service:1.0.0
 afterEach(() => {
   jest.restoreAllMocks();
   process.exitCode = undefined;
+  restoreEnvironment();
   expect(nock.pendingMocks()).toEqual([]);
 });
 

@@ -11,6 +11,13 @@ export const REGION = 'eu-west-1';
 const SUMMARY_FILE = join(mkdtempSync(join(tmpdir(), 'render-taskdef-summary-')), 'summary.md');
 const ECS_ENDPOINT = `https://ecs.${REGION}.amazonaws.com`;
 
+const savedEnvironment = { ...process.env };
+
+/** Puts back the environment an ActionRun changed; call it after each test. */
+export function restoreEnvironment(): void {
+  process.env = { ...savedEnvironment };
+}
+
 /** One action run in a fresh working folder, with GITHUB_OUTPUT, the job summary and stdout captured. */
 export class ActionRun {
   readonly dir = mkdtempSync(join(tmpdir(), 'render-taskdef-test-'));

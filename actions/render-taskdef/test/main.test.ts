@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import nock from 'nock';
-import { ActionRun, expectEcs } from './harness.js';
+import { ActionRun, expectEcs, restoreEnvironment } from './harness.js';
 import { DIGEST, OTHER_DIGEST, WEB_IMAGE } from './fixtures.js';
 
 const ARN_7 = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7';
@@ -62,6 +62,7 @@ function registered(image = OLD_IMAGE, environment = [{ name: 'NODE_ENV', value:
 afterEach(() => {
   jest.restoreAllMocks();
   process.exitCode = undefined;
+  restoreEnvironment();
   expect(nock.pendingMocks()).toEqual([]);
 });
 
