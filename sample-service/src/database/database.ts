@@ -1,4 +1,3 @@
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
 
@@ -62,6 +61,8 @@ async function openPostgres(databaseUrl: string, logger: Logger): Promise<Databa
 }
 
 async function openEmbedded(): Promise<Database> {
+  // Loaded only when used: a production task with DATABASE_URL never pays for the WASM build.
+  const { PGlite } = await import('@electric-sql/pglite');
   const db = await PGlite.create();
   return {
     kind: 'embedded',
