@@ -28499,6 +28499,8 @@ function isJsonContentType(headers) {
 
 ;// CONCATENATED MODULE: ./actions/smoke-test/src/checks.ts
 
+/** The detail of every check when the service never answered, so none of them could run. */
+const NOT_RUN = 'not run';
 function pass(detail) {
     return { outcome: 'pass', detail };
 }
@@ -29089,6 +29091,8 @@ function parseCheck(raw, at) {
     }
     let body;
     if (raw.body !== undefined && raw.body !== null) {
+        if (method === 'GET' || method === 'HEAD')
+            throw at('body')(`a ${method} request cannot have a body; set method`);
         body = typeof raw.body === 'string' ? raw.body : JSON.stringify(raw.body);
         // A mapping or list is sent as JSON; say so unless the check sets its own content type.
         if (typeof raw.body !== 'string')
@@ -29289,6 +29293,7 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 
 
+
 function buildReport(options) {
     const count = (outcome) => options.results.filter((result) => result.outcome === outcome).length;
     const counts = { passed: count('pass'), failed: count('fail'), skipped: count('skip') };
@@ -29315,22 +29320,25 @@ const RESULT_CELLS = { pass: '✅ pass', fail: '❌ fail', skip: '⏭️ skipped
 function reportSummary(report) {
     const { passed, failed, skipped } = report.counts;
     const verdict = report.passed ? '✅ passed' : `❌ ${failed} failed`;
-    const summary = new src/* JobSummary */.c3()
+    const waited = report.wait.ready ? '' : ` (not ready: ${report.wait.lastState})`;
+    return new src/* JobSummary */.c3()
         .heading(`Smoke test ${verdict}`)
         .facts([
         ['Service', (0,src/* code */.aY)(report.baseUrl)],
         ['Expected version', report.expectedVersion ? (0,src/* code */.aY)(report.expectedVersion) : 'not set'],
         ['Checks', `${passed} passed, ${failed} failed, ${skipped} skipped`],
-        ['Waited for the service', `${(0,src/* formatDuration */.a3)(report.wait.elapsedMs)}${report.wait.ready ? '' : ' (not ready)'}`],
+        ['Waited for the service', (0,src/* escapeHtml */.ZD)(`${(0,src/* formatDuration */.a3)(report.wait.elapsedMs)}${waited}`)],
         ['Checks took', `${report.checksDurationMs} ms`],
     ])
         .table(['Check', 'Result', 'Details', 'Time'], report.checks.map((check) => [
         (0,src/* escapeHtml */.ZD)(check.name),
         RESULT_CELLS[check.outcome],
-        (0,src/* escapeHtml */.ZD)(check.outcome === 'fail' ? `${check.detail}: expected ${check.expected}, got ${check.actual}` : check.detail),
+        // When nothing answered, the reason is in the facts above, once, not in every row.
+        (0,src/* escapeHtml */.ZD)(check.outcome === 'fail' && check.detail !== NOT_RUN
+            ? `${check.detail}: expected ${check.expected}, got ${check.actual}`
+            : check.detail),
         `${check.durationMs} ms`,
     ]));
-    return summary;
 }
 
 ;// CONCATENATED MODULE: ./actions/smoke-test/src/wait.ts
@@ -29442,7 +29450,7 @@ async function run(dependencies = {}) {
         // Ten lines of "connection refused" would hide the one fact that matters: nothing answered.
         results = checks.map((check) => ({
             name: check.name,
-            ...fail('not run', `an answer from ${baseUrl.href}`, lastState ?? 'no answer'),
+            ...fail(NOT_RUN, `an answer from ${baseUrl.href}`, lastState ?? 'no answer'),
             durationMs: 0,
         }));
     }

@@ -102,6 +102,7 @@ function parseCheck(raw: unknown, at: ProblemAt): CustomCheckDefinition {
 
   let body: string | undefined;
   if (raw.body !== undefined && raw.body !== null) {
+    if (method === 'GET' || method === 'HEAD') throw at('body')(`a ${method} request cannot have a body; set method`);
     body = typeof raw.body === 'string' ? raw.body : JSON.stringify(raw.body);
     // A mapping or list is sent as JSON; say so unless the check sets its own content type.
     if (typeof raw.body !== 'string') headers['content-type'] ??= 'application/json';

@@ -13,6 +13,9 @@ export interface Check {
 
 export type CheckResult = Verdict & { name: string; durationMs: number };
 
+/** The detail of every check when the service never answered, so none of them could run. */
+export const NOT_RUN = 'not run';
+
 export function pass(detail: string): Verdict {
   return { outcome: 'pass', detail };
 }

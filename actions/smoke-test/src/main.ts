@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { type Clock, UserError, formatDuration, group, setOutputs, systemClock } from '@ecs-actions/action-kit';
 import { builtinChecks } from './builtin-checks.js';
-import { type CheckResult, fail, formatResult, runChecks } from './checks.js';
+import { type CheckResult, NOT_RUN, fail, formatResult, runChecks } from './checks.js';
 import { customCheck } from './custom-checks.js';
 import { type Send, send as httpSend } from './http.js';
 import { readInputs } from './inputs.js';
@@ -75,7 +75,7 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
     // Ten lines of "connection refused" would hide the one fact that matters: nothing answered.
     results = checks.map((check) => ({
       name: check.name,
-      ...fail('not run', `an answer from ${baseUrl.href}`, lastState ?? 'no answer'),
+      ...fail(NOT_RUN, `an answer from ${baseUrl.href}`, lastState ?? 'no answer'),
       durationMs: 0,
     }));
   } else {

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JobSummary, code, escapeHtml, formatDuration } from '@ecs-actions/action-kit';
-import type { CheckResult, Outcome } from './checks.js';
+import { type CheckResult, NOT_RUN, type Outcome } from './checks.js';
 
 /** The JSON report behind the `report` output; its shape is documented in smoke-test/README.md. */
 export interface SmokeTestReport {
@@ -59,13 +59,14 @@ const RESULT_CELLS: Record<Outcome, string> = { pass: '✅ pass', fail: '❌ fai
 export function reportSummary(report: SmokeTestReport): JobSummary {
   const { passed, failed, skipped } = report.counts;
   const verdict = report.passed ? '✅ passed' : `❌ ${failed} failed`;
-  const summary = new JobSummary()
+  const waited = report.wait.ready ? '' : ` (not ready: ${report.wait.lastState})`;
+  return new JobSummary()
     .heading(`Smoke test ${verdict}`)
     .facts([
       ['Service', code(report.baseUrl)],
       ['Expected version', report.expectedVersion ? code(report.expectedVersion) : 'not set'],
       ['Checks', `${passed} passed, ${failed} failed, ${skipped} skipped`],
-      ['Waited for the service', `${formatDuration(report.wait.elapsedMs)}${report.wait.ready ? '' : ' (not ready)'}`],
+      ['Waited for the service', escapeHtml(`${formatDuration(report.wait.elapsedMs)}${waited}`)],
       ['Checks took', `${report.checksDurationMs} ms`],
     ])
     .table(
@@ -73,11 +74,13 @@ export function reportSummary(report: SmokeTestReport): JobSummary {
       report.checks.map((check) => [
         escapeHtml(check.name),
         RESULT_CELLS[check.outcome],
+        // When nothing answered, the reason is in the facts above, once, not in every row.
         escapeHtml(
-          check.outcome === 'fail' ? `${check.detail}: expected ${check.expected}, got ${check.actual}` : check.detail,
+          check.outcome === 'fail' && check.detail !== NOT_RUN
+            ? `${check.detail}: expected ${check.expected}, got ${check.actual}`
+            : check.detail,
         ),
         `${check.durationMs} ms`,
       ]),
     );
-  return summary;
 }

@@ -119,6 +119,11 @@ checks:
       'check 1 ("a"): method: "FETCH" is not supported; expected one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
     ],
     [
+      'a body on a GET',
+      '  - name: a\n    path: /\n    body: x',
+      'check 1 ("a"): body: a GET request cannot have a body; set method',
+    ],
+    [
       'a misspelled field',
       '  - name: a\n    path: /\n    expects: {}',
       'check 1 ("a"): unknown field "expects"; expected name, method, path, headers, body, expect',

@@ -132,6 +132,8 @@ describe('smoke-test', () => {
     expect(outputs()).toMatchObject({ passed: 'false', failed: '10' });
     expect(report().checks[0]).toMatchObject({ name: 'version', outcome: 'fail', detail: 'not run' });
     expect(lines().filter((line) => line.startsWith('::error'))).toEqual([]);
+    expect(summary()).toContain('3s (not ready: no answer: connection refused (ECONNREFUSED))');
+    expect(summary()).toContain('<td>version</td><td>❌ fail</td><td>not run</td>');
   });
 
   it('runs the checks anyway when the service answers but is not ready by the timeout', async () => {
