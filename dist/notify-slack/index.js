@@ -28375,7 +28375,7 @@ __webpack_unused_export__ = debug; // for test
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5509);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(839);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(387);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -28385,7 +28385,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 839:
+/***/ 387:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28619,11 +28619,11 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
  * A mistake in the step itself fails here, before any request, whatever fail-on-error says.
  */
 function readInputs(secrets) {
-    const status = readStatus();
     const webhookUrl = (0,src/* getOptional */.xX)('webhook-url');
     const botToken = (0,src/* getOptional */.xX)('bot-token');
     secrets.add(webhookUrl);
     secrets.add(botToken);
+    const status = readStatus();
     const inputs = {
         status,
         'webhook-url': webhookUrl === undefined ? undefined : credentialUrl('webhook-url', webhookUrl),
@@ -28945,6 +28945,30 @@ function truncate(text, limit) {
     return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
 }
 
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: ./actions/notify-slack/src/proxy.ts
+
+
+/**
+ * Self-hosted runners behind a corporate proxy set HTTPS_PROXY and NO_PROXY, which Node's fetch ignores unless
+ * told to use them. Returns what restores the previous agents, or undefined when no proxy is set.
+ */
+function useProxyFromEnv(env) {
+    const variable = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].find((name) => env[name]);
+    if (variable === undefined)
+        return undefined;
+    const setGlobalProxyFromEnv = (external_node_http_default()).setGlobalProxyFromEnv;
+    if (typeof setGlobalProxyFromEnv !== 'function') {
+        core/* warning */.$e(`${variable} is set but this Node.js cannot apply it to fetch; Slack is called directly`);
+        return undefined;
+    }
+    // The proxy URL is not printed: it may carry credentials.
+    core/* info */.pq(`Using the proxy from ${variable} (hosts in NO_PROXY are called directly)`);
+    return setGlobalProxyFromEnv(env);
+}
+
 ;// CONCATENATED MODULE: ./actions/notify-slack/src/secrets.ts
 
 const MASK = '***';
@@ -29090,6 +29114,7 @@ const HINTS = {
 
 
 
+
 async function run(dependencies = {}) {
     const { clock = src/* systemClock */.ml, policy = DEFAULT_RETRY_POLICY, env = process.env } = dependencies;
     const secrets = new Secrets();
@@ -29110,6 +29135,7 @@ async function run(dependencies = {}) {
     }
     const where = destinationSummary(inputs);
     let sent;
+    const restoreProxy = useProxyFromEnv(env);
     try {
         sent = await (0,src/* group */.Os)(`Send: ${where}`, async () => {
             if (inputs['webhook-url'] && inputs['bot-token'])
@@ -29129,6 +29155,9 @@ async function run(dependencies = {}) {
         if (!(error instanceof SlackDeliveryError))
             throw error;
         return notSent(inputs, error.message, sentence);
+    }
+    finally {
+        restoreProxy?.();
     }
     (0,src/* setOutputs */.n0)({ ok: true, ts: sent.ts, channel: sent.channel });
     await new src/* JobSummary */.c3()
@@ -32832,6 +32861,18 @@ function getIDToken(aud) {
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

@@ -68,11 +68,11 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
  * A mistake in the step itself fails here, before any request, whatever fail-on-error says.
  */
 export function readInputs(secrets: Secrets): Inputs {
-  const status = readStatus();
   const webhookUrl = getOptional('webhook-url');
   const botToken = getOptional('bot-token');
   secrets.add(webhookUrl);
   secrets.add(botToken);
+  const status = readStatus();
 
   const inputs: Inputs = {
     status,

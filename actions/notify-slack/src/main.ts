@@ -13,6 +13,7 @@ import { readRunContext } from './context.js';
 import { DEFAULT_RETRY_POLICY, SlackDeliveryError, type RetryPolicy } from './http.js';
 import { destinationSummary, readInputs, type Inputs } from './inputs.js';
 import { buildMessage, buildTemplatedMessage, fallbackText } from './message.js';
+import { useProxyFromEnv } from './proxy.js';
 import { Secrets } from './secrets.js';
 import { sendMessage, type Destination, type SentMessage } from './slack.js';
 
@@ -46,6 +47,7 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
 
   const where = destinationSummary(inputs);
   let sent: SentMessage;
+  const restoreProxy = useProxyFromEnv(env);
   try {
     sent = await group(`Send: ${where}`, async () => {
       if (inputs['webhook-url'] && inputs['bot-token'])
@@ -65,6 +67,8 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
   } catch (error) {
     if (!(error instanceof SlackDeliveryError)) throw error;
     return notSent(inputs, error.message, sentence);
+  } finally {
+    restoreProxy?.();
   }
 
   setOutputs({ ok: true, ts: sent.ts, channel: sent.channel });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { FakeClock } from '@ecs-actions/action-kit';
 import nock from 'nock';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import {
   capture,
@@ -79,7 +79,7 @@ describe('retries', () => {
       const { port } = server.address() as AddressInfo;
       setInputs({ 'webhook-url': `http://127.0.0.1:${port}/hooks/rehearsal` });
 
-      const clock = await runStep(new FakeClock(), { requestTimeoutMs: 1_000 });
+      const clock = await runStep({ policy: { requestTimeoutMs: 1_000 } });
 
       expect(requests).toEqual(['POST /hooks/rehearsal', 'POST /hooks/rehearsal']);
       expect(clock.sleeps).toEqual([1_000]);
@@ -104,6 +104,52 @@ describe('retries', () => {
   });
 });
 
+describe('behind a proxy', () => {
+  async function listen(server: Server): Promise<number> {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return (server.address() as AddressInfo).port;
+  }
+
+  it('sends through the proxy in HTTPS_PROXY/HTTP_PROXY, as self-hosted runners behind one need', async () => {
+    const seen: string[] = [];
+    const receiver = createServer((request, response) => {
+      seen.push(`receiver ${request.method} ${request.url}`);
+      request.resume();
+      request.on('end', () => response.end('ok'));
+    });
+    // A tunnelling proxy that sends every CONNECT to the receiver: the webhook host itself does not exist.
+    const proxy = createServer();
+    proxy.on('connect', (request, socket, head) => {
+      seen.push(`proxy CONNECT ${request.url}`);
+      const upstream = connect((receiver.address() as AddressInfo).port, '127.0.0.1', () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(socket);
+        socket.pipe(upstream);
+      });
+    });
+    await listen(receiver);
+    const proxyPort = await listen(proxy);
+    const closed = createServer();
+    const unusedPort = await listen(closed);
+    closed.close();
+    try {
+      setInputs({ 'webhook-url': `http://127.0.0.1:${unusedPort}/hooks/behind-proxy` });
+
+      await runStep({ env: { HTTP_PROXY: `http://127.0.0.1:${proxyPort}` } });
+
+      expect(seen).toEqual([`proxy CONNECT 127.0.0.1:${unusedPort}`, 'receiver POST /hooks/behind-proxy']);
+      expect(captured.stdout).toContain('Using the proxy from HTTP_PROXY (hosts in NO_PROXY are called directly)');
+      expect(captured.outputs()).toEqual({ ok: 'true' });
+    } finally {
+      for (const server of [proxy, receiver]) {
+        server.closeAllConnections();
+        server.close();
+      }
+    }
+  });
+});
+
 describe('when Slack keeps failing', () => {
   function slackKeepsAnswering500(): void {
     nock(WEBHOOK_HOST).post(WEBHOOK_PATH).times(4).reply(500, 'rollup_error');
@@ -112,7 +158,7 @@ describe('when Slack keeps failing', () => {
   it('warns with Slack’s error, sets ok=false and lets the step succeed when fail-on-error is false', async () => {
     slackKeepsAnswering500();
 
-    const clock = await runStep(new FakeClock());
+    const clock = await runStep();
 
     expect(clock.sleeps).toEqual([1_000, 2_000, 4_000]);
     expect(process.exitCode).toBeUndefined();

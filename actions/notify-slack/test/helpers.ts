@@ -84,9 +84,18 @@ function parseOutputs(text: string): Record<string, string> {
   return outputs;
 }
 
+export interface StepOptions {
+  clock?: FakeClock;
+  policy?: Partial<RetryPolicy>;
+  /** Added to RUN_ENV. */
+  env?: NodeJS.ProcessEnv;
+}
+
 /** Runs the action as the runner would, with a fake clock; returns the clock to read its waits. */
-export async function runStep(clock = new FakeClock(), policy: Partial<RetryPolicy> = {}): Promise<FakeClock> {
-  await runAction(() => run({ clock, policy: { ...TEST_POLICY, ...policy }, env: RUN_ENV }));
+export async function runStep(options: StepOptions = {}): Promise<FakeClock> {
+  const clock = options.clock ?? new FakeClock();
+  const policy = { ...TEST_POLICY, ...options.policy };
+  await runAction(() => run({ clock, policy, env: { ...RUN_ENV, ...options.env } }));
   return clock;
 }
 

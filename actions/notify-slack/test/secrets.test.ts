@@ -49,6 +49,16 @@ describe('the webhook URL', () => {
     expectNoSecretIn(captured);
   });
 
+  it('is masked even when another input is wrong', async () => {
+    setInputs({ status: 'done' });
+
+    await runStep();
+
+    expect(process.exitCode).toBe(1);
+    expect(captured.stdout.indexOf(`::add-mask::${WEBHOOK_URL}`)).toBe(0);
+    expectNoSecretIn(captured);
+  });
+
   it('never appears when Slack’s error body quotes it', async () => {
     nock(WEBHOOK_HOST).post(WEBHOOK_PATH).reply(400, `invalid_payload posting to ${WEBHOOK_URL}`);
 
