@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { healthcheckScript } from './support/dockerfile.js';
 import { call, jsonRequest, LEAK_PATTERN } from './support/http.js';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './support/postgres.js';
 import { startSampleService, TEST_API_TOKEN, type SampleService } from './support/start-service.js';
@@ -54,6 +56,14 @@ for (const backend of backends) {
       const health = await api('/health');
       expect(health.status).toBe(200);
       expect(health.body).toEqual({ status: 'ok', uptime: expect.any(Number) });
+    });
+
+    it("passes the Dockerfile's HEALTHCHECK command", () => {
+      const check = spawnSync(process.execPath, ['-e', healthcheckScript()], {
+        env: { PORT: String(service.port) },
+        timeout: 10_000,
+      });
+      expect(check.status).toBe(0);
     });
 
     it('answers /ready with the database connected', async () => {

@@ -1,38 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
+import { all, argsOf, dockerfile, dockerignore, finalStage, healthcheckScript } from './support/dockerfile.js';
 
 // No Docker engine in CI: these read the Dockerfile and catch the regressions that matter for ECS.
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
-const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
-const dockerignore = readFileSync(new URL('../Dockerfile.dockerignore', import.meta.url), 'utf8');
-
-interface Instruction {
-  keyword: string;
-  args: string;
-}
-
-/** Instructions per stage, comments dropped and continuation lines joined. */
-function stages(text: string): Instruction[][] {
-  const logical = text
-    .replace(/\\\r?\n/g, ' ')
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
-  const result: Instruction[][] = [];
-  for (const line of logical) {
-    const [, keyword, args] = /^(\w+)\s+(.*)$/.exec(line) ?? [];
-    const instruction = { keyword: keyword.toUpperCase(), args: args.replace(/\s+/g, ' ') };
-    if (instruction.keyword === 'FROM') result.push([]);
-    result.at(-1)?.push(instruction);
-  }
-  return result;
-}
-
-const all = stages(dockerfile);
-const finalStage = all.at(-1) ?? [];
-const argsOf = (stage: Instruction[], keyword: string) =>
-  stage.filter((instruction) => instruction.keyword === keyword).map((instruction) => instruction.args);
 
 describe('sample-service/Dockerfile', () => {
   it('builds in several stages on node 24 alpine', () => {
@@ -100,5 +73,13 @@ describe('sample-service/Dockerfile', () => {
       expect(existsSync(`${repositoryRoot}${source}`)).toBe(true);
       expect(included.some((entry) => source === entry || source.startsWith(`${entry}/`))).toBe(true);
     }
+  });
+});
+
+describe('the HEALTHCHECK command', () => {
+  it('fails when nothing answers on the port', () => {
+    // Port 9 (discard) on loopback: nothing listens, the probe must exit 1 rather than hang or pass.
+    const check = spawnSync(process.execPath, ['-e', healthcheckScript()], { env: { PORT: '9' }, timeout: 10_000 });
+    expect(check.status).toBe(1);
   });
 });

@@ -17,10 +17,19 @@ let response = '';
 socket.setEncoding('utf8').on('data', (chunk) => (response += chunk));
 socket.on('end', () => { say({ event: 'response', response }); process.exit(0); });
 for await (const command of createInterface({ input: process.stdin })) {
-  if (command === 'try-new-connection') {
-    const probe = connect(Number(port), '127.0.0.1');
-    probe.on('connect', () => { probe.destroy(); say({ event: 'new-connection', result: 'accepted' }); });
-    probe.on('error', (error) => say({ event: 'new-connection', result: error.code }));
+  if (command === 'wait-until-refused') {
+    // The listener closes a few event-loop turns after the signal: probe until refused, for at most 5 s.
+    const deadline = Date.now() + 5000;
+    const probe = () => {
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.on('connect', () => {
+        socket.destroy();
+        if (Date.now() > deadline) say({ event: 'new-connection', result: 'still accepted after 5 s' });
+        else setTimeout(probe, 20);
+      });
+      socket.on('error', (error) => say({ event: 'new-connection', result: error.code }));
+    };
+    probe();
   }
   if (command === 'send-rest') socket.end(rest);
 }
@@ -56,7 +65,7 @@ describe('graceful shutdown on SIGTERM', () => {
 
       service.process.kill('SIGTERM');
       await service.waitForLog((line) => line.msg.startsWith('shutting down'));
-      client.stdin.write('try-new-connection\n');
+      client.stdin.write('wait-until-refused\n');
       expect(await next()).toEqual({ event: 'new-connection', result: 'ECONNREFUSED' });
 
       client.stdin.write('send-rest\n');
