@@ -13,7 +13,7 @@ ci_postgres_bindir() {
     return 0
   fi
   # Debian keeps the server binaries out of PATH, one directory per major version; take the newest.
-  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  dir=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   if [ -n "$dir" ] && [ -x "$dir/pg_ctl" ] && [ -x "$dir/initdb" ]; then
     echo "$dir"
     return 0
@@ -97,5 +97,6 @@ elif ci_postgres_exports=$(ci_postgres_start); then
 else
   echo "ci-postgres: could not start PostgreSQL" >&2
   # Sourced: return to the caller (which runs with set -e); executed directly: exit.
+  # shellcheck disable=SC2317
   return 1 2>/dev/null || exit 1
 fi
