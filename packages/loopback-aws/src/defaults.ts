@@ -11,7 +11,8 @@ export type DemoEnvironment = (typeof DEMO_ENVIRONMENTS)[number];
 
 export const SAMPLE_SERVICE = 'sample-service';
 export const SAMPLE_REPOSITORY = 'sample-service';
-export const SAMPLE_CONTAINER = 'sample-service';
+// The container name in sample-service/deploy/taskdef.template.json: the load balancer points at it.
+export const SAMPLE_CONTAINER = 'web';
 export const SAMPLE_CONTAINER_PORT = 3000;
 export const SAMPLE_IMAGE_TAG = '1.0.0';
 /** The digest ECR holds for sample-service:1.0.0; the seeded services run it. */

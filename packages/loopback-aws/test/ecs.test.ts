@@ -156,7 +156,7 @@ describe('services', () => {
           targetGroupArn: expect.stringMatching(
             /^arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup\/sample-service-prod\/[0-9a-f]{16}$/,
           ),
-          containerName: 'sample-service',
+          containerName: 'web',
           containerPort: 3000,
         },
       ],

@@ -1,0 +1,99 @@
+/**
+ * `npm run demo [-- --scenario <name>]`: the whole pipeline on this machine, no AWS account, no Docker engine.
+ * The committed bundles run as a runner runs them, against the loopback AWS, a local Slack receiver and the
+ * sample service, for dev, then staging, then prod, with one digest.
+ */
+import { execFileSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { SCENARIOS, sampleImageUri, SAMPLE_IMAGE_TAG } from '@ecs-actions/loopback-aws';
+import { formatTable, REHEARSAL_SCENARIOS, startRehearsal, type RehearsalScenario } from './rehearsal.js';
+import { revisionName } from './pipeline.js';
+
+const usage = `Usage: npm run demo [-- --scenario <name>] [--step-ms <ms>]
+Scenarios:
+${Object.entries(REHEARSAL_SCENARIOS)
+  .map(([name, scenario]) => `  ${name.padEnd(26)}${scenario.description}`)
+  .join('\n')}`;
+
+const { values } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'completes' },
+    'step-ms': { type: 'string', default: '150' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+if (!(values.scenario in REHEARSAL_SCENARIOS)) {
+  console.error(`Unknown scenario "${values.scenario}".\n${usage}`);
+  process.exit(2);
+}
+const stepMs = Number(values['step-ms']);
+if (!Number.isFinite(stepMs) || stepMs <= 0) {
+  console.error(`--step-ms "${values['step-ms']}" is not a positive number of milliseconds.\n${usage}`);
+  process.exit(2);
+}
+const scenarioName = values.scenario as RehearsalScenario;
+const scenario = REHEARSAL_SCENARIOS[scenarioName];
+
+let version: string;
+try {
+  version = execFileSync('git', ['rev-parse', 'HEAD'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).trim();
+} catch {
+  version = '0123456789abcdef0123456789abcdef01234567';
+}
+
+const log = (line: string) => console.log(line);
+log(`ecs-actions local rehearsal: scenario "${scenarioName}" (${scenario.description})`);
+log(
+  `build-push-digest needs a Docker engine, which this rehearsal does not use: the simulated ECR already holds ` +
+    `sample-service:${SAMPLE_IMAGE_TAG} as ${sampleImageUri()}, as if build-push-digest had pushed it.`,
+);
+
+const rehearsal = await startRehearsal({ scenario: scenarioName, stepMs, version, log });
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    log(`\n${signal}: stopping the loopback AWS, the Slack receiver and the sample service...`);
+    void rehearsal.stop().finally(() => process.exit(130));
+  });
+}
+
+let exitCode = 0;
+try {
+  log(
+    `Loopback AWS ${rehearsal.aws.url} · sample service ${rehearsal.serviceUrl} · Slack receiver ${rehearsal.slack.url}`,
+  );
+  if (scenario.loopback)
+    log(
+      `The dev rollout follows the loopback scenario "${scenario.loopback}": ${SCENARIOS[scenario.loopback].description}`,
+    );
+  const results = await rehearsal.runPipeline();
+  log('');
+  log(formatTable(results));
+  const failed = results.find((result) => result.status !== 'succeeded' && result.status !== 'unchanged');
+  if (failed) {
+    exitCode = 1;
+    log('');
+    log(`Deploy to ${failed.environment} ${failed.status}: ${failed.reason}`);
+    if (failed.status === 'rolled-back')
+      log(`The service is back on ${revisionName(failed.taskDefinitionArn)}; promotion stopped.`);
+    log('The pipeline would fail here: the demo exits non-zero.');
+  } else {
+    log('');
+    log(`Deployed ${version.slice(0, 12)} to dev, staging and prod with one digest.`);
+  }
+  log(`Slack messages: ${rehearsal.slack.messages.map((message) => message.method).join(', ') || 'none'}`);
+} catch (error) {
+  exitCode = 1;
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+} finally {
+  if (!interrupted) await rehearsal.stop();
+}
+process.exit(exitCode);

@@ -1,0 +1,149 @@
+import {
+  DEMO_ENVIRONMENTS,
+  demoCluster,
+  sampleImageUri,
+  SAMPLE_SERVICE,
+  startLoopbackAws,
+  type LoopbackAws,
+  type ScenarioName,
+} from '@ecs-actions/loopback-aws';
+import { startSampleService, type SampleService } from '../../../sample-service/test/support/start-service.js';
+import { deployEnvironment, revisionName, type EnvironmentResult, type Logger } from './pipeline.js';
+import { startSlackReceiver, type SlackReceiver } from './slack-receiver.js';
+
+/** What `npm run demo -- --scenario <name>` can show; all but `completes` end with the pipeline failing. */
+export const REHEARSAL_SCENARIOS = {
+  completes: { description: 'dev, staging and prod all succeed with one digest', loopback: undefined },
+  'circuit-breaker-rollback': {
+    description: 'the new tasks crash; the ECS circuit breaker rolls back; deploy-ecs reports rolled-back',
+    loopback: 'circuit-breaker-rollback',
+  },
+  'tasks-keep-stopping': {
+    description: 'no circuit breaker and the new tasks keep stopping: deploy-ecs detects it and rolls back itself',
+    loopback: 'tasks-keep-stopping',
+  },
+  'targets-unhealthy': {
+    description: 'ECS completes but the load balancer never sees healthy targets: verify-targets fails, rollback',
+    loopback: 'targets-unhealthy',
+  },
+  'wrong-digest': {
+    description: 'ECS completes but the tasks run another digest: verify-targets fails, rollback',
+    loopback: 'wrong-digest',
+  },
+  'smoke-fails': {
+    description: 'the rollout completes but the service reports another version: smoke-test fails, rollback',
+    loopback: undefined,
+  },
+} as const satisfies Record<string, { description: string; loopback: ScenarioName | undefined }>;
+
+export type RehearsalScenario = keyof typeof REHEARSAL_SCENARIOS;
+
+export interface RehearsalOptions {
+  scenario: RehearsalScenario;
+  stepMs: number;
+  /** The commit the image was built from; the sample service reports it (or another one in `smoke-fails`). */
+  version: string;
+  log: Logger;
+  /** How long verify-targets waits for targets that never become right (20 s unless set). */
+  verifyTimeoutSeconds?: number;
+  /** How long smoke-test waits for the service to report the expected version (30 s unless set). */
+  smokeTimeoutSeconds?: number;
+}
+
+export interface Rehearsal {
+  aws: LoopbackAws;
+  slack: SlackReceiver;
+  service: SampleService;
+  serviceUrl: string;
+  runPipeline(): Promise<EnvironmentResult[]>;
+  stop(): Promise<void>;
+}
+
+const CORS_ORIGIN = 'https://app.example.test';
+
+/** Starts the loopback AWS, the local Slack receiver and the sample service; `runPipeline` deploys dev -> prod. */
+export async function startRehearsal(options: RehearsalOptions): Promise<Rehearsal> {
+  const scenario = REHEARSAL_SCENARIOS[options.scenario];
+  const aws = await startLoopbackAws({ stepMs: options.stepMs, log: (line) => options.log(`   [aws] ${line}`) });
+  const slack = await startSlackReceiver();
+  // In `smoke-fails` the running service reports an older commit than the one being deployed.
+  const reportedVersion = options.scenario === 'smoke-fails' ? 'f'.repeat(40) : options.version;
+  let service: SampleService;
+  try {
+    service = await startSampleService({
+      env: { GIT_SHA: reportedVersion, BUILD_TIME: new Date().toISOString(), CORS_ORIGIN },
+    });
+  } catch (error) {
+    await Promise.all([aws.close(), slack.close()]);
+    throw error;
+  }
+
+  const runPipeline = async () => {
+    const results: EnvironmentResult[] = [];
+    const image = sampleImageUri(aws.accountId, aws.region);
+    for (const environment of DEMO_ENVIRONMENTS) {
+      // The failure is staged in the first environment: promotion must stop there.
+      aws.setScenario(environment === 'dev' && scenario.loopback ? scenario.loopback : 'completes');
+      options.log('');
+      options.log(`══ ${environment}: deploying ${image}`);
+      const result = await deployEnvironment(
+        {
+          awsUrl: aws.url,
+          accountId: aws.accountId,
+          region: aws.region,
+          slackApiUrl: slack.url,
+          serviceUrl: service.url,
+          corsOrigin: CORS_ORIGIN,
+          cluster: demoCluster as (environment: string) => string,
+          service: SAMPLE_SERVICE,
+          verifyTimeoutSeconds: options.verifyTimeoutSeconds ?? 20,
+          smokeTimeoutSeconds: options.smokeTimeoutSeconds ?? 30,
+        },
+        { environment, image, version: options.version },
+        options.log,
+      );
+      results.push(result);
+      if (result.status !== 'succeeded' && result.status !== 'unchanged') break;
+    }
+    return results;
+  };
+
+  return {
+    aws,
+    slack,
+    service,
+    serviceUrl: service.url,
+    runPipeline,
+    stop: async () => {
+      await Promise.allSettled([service.stop(), aws.close(), slack.close()]);
+    },
+  };
+}
+
+function revisionChange(result: EnvironmentResult): string {
+  const from = revisionName(result.previousTaskDefinitionArn) || '?';
+  const deployed = revisionName(result.deployedTaskDefinitionArn) || '?';
+  const now = revisionName(result.taskDefinitionArn) || '?';
+  return now === deployed ? `${from} -> ${deployed}` : `${from} -> ${deployed} -> back to ${now}`;
+}
+
+/** The final table: environment, revision from -> to, digest, status, duration. */
+export function formatTable(results: EnvironmentResult[]): string {
+  const rows = [
+    ['Environment', 'Revision', 'Digest', 'Status', 'Duration'],
+    ...results.map((result) => [
+      result.environment,
+      revisionChange(result),
+      result.digest ? `${result.digest.slice(0, 19)}…` : '',
+      result.status,
+      `${(result.durationMs / 1000).toFixed(1)}s`,
+    ]),
+  ];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const line = (row: string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
+  return [
+    line(rows[0]!),
+    `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`,
+    ...rows.slice(1).map(line),
+  ].join('\n');
+}

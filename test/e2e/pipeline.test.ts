@@ -1,0 +1,110 @@
+import { afterAll, describe, expect, it, jest } from '@jest/globals';
+import { DEMO_ENVIRONMENTS, OTHER_IMAGE_DIGEST, SAMPLE_IMAGE_DIGEST } from '@ecs-actions/loopback-aws';
+import { startRehearsal, type Rehearsal, type RehearsalScenario } from '@ecs-actions/rehearsal';
+
+/*
+ * The committed bundles, run as a runner runs them, against the loopback AWS, the local Slack receiver and the real
+ * sample service: the same chain as deploy-environment.yml, for each scenario the local rehearsal can show.
+ */
+
+const VERSION = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+const started: Rehearsal[] = [];
+afterAll(async () => {
+  await Promise.all(started.map((rehearsal) => rehearsal.stop()));
+});
+
+async function rehearse(scenario: RehearsalScenario) {
+  const lines: string[] = [];
+  const rehearsal = await startRehearsal({
+    scenario,
+    stepMs: 40,
+    version: VERSION,
+    log: (line) => lines.push(line),
+    verifyTimeoutSeconds: 6,
+    smokeTimeoutSeconds: 5,
+  });
+  started.push(rehearsal);
+  const results = await rehearsal.runPipeline();
+  return { rehearsal, results, lines, log: lines.join('\n') };
+}
+
+/** The revision the service runs: its only deployment's (a rollout still in progress shows both). */
+function runningRevision(rehearsal: Rehearsal, environment: string): string {
+  rehearsal.aws.advance();
+  const service = rehearsal.aws.state.services.get(`demo-${environment}/sample-service`);
+  return (service?.deployments ?? [])
+    .map((deployment) => deployment.taskDefinitionArn.replace(/^.*task-definition\//, ''))
+    .join(', ');
+}
+
+function lastSlackText(rehearsal: Rehearsal): string {
+  const message = rehearsal.slack.messages.at(-1);
+  return JSON.stringify(message?.body ?? {});
+}
+
+// Each scenario runs six to eight real processes against real servers.
+jest.setTimeout(120_000);
+
+describe('the local rehearsal of the pipeline', () => {
+  it('promotes one digest through dev, staging and prod', async () => {
+    const { rehearsal, results, log } = await rehearse('completes');
+    expect(results.map((result) => [result.environment, result.status])).toEqual(
+      DEMO_ENVIRONMENTS.map((environment) => [environment, 'succeeded']),
+    );
+    for (const environment of DEMO_ENVIRONMENTS) {
+      expect(runningRevision(rehearsal, environment)).toBe(`sample-service-${environment}:2`);
+    }
+    expect(new Set(results.map((result) => result.digest))).toEqual(new Set([SAMPLE_IMAGE_DIGEST]));
+    expect(rehearsal.slack.messages.map((message) => message.method)).toEqual(
+      DEMO_ENVIRONMENTS.flatMap(() => ['chat.postMessage', 'chat.update']),
+    );
+    expect(log).not.toMatch(/^\s+ERROR:/m);
+  });
+
+  it('reports a circuit-breaker rollback as rolled-back and stops promotion', async () => {
+    const { rehearsal, results, log } = await rehearse('circuit-breaker-rollback');
+    expect(results.map((result) => [result.environment, result.status])).toEqual([['dev', 'rolled-back']]);
+    expect(runningRevision(rehearsal, 'dev')).toBe('sample-service-dev:1');
+    expect(log).toMatch(/exit code 1|exitCode 1|exited with 1/i);
+    expect(lastSlackText(rehearsal)).toMatch(/rolled back/i);
+  });
+
+  it('rolls back a service without circuit breaker whose new tasks keep stopping', async () => {
+    const { rehearsal, results } = await rehearse('tasks-keep-stopping');
+    expect(results.map((result) => [result.environment, result.status])).toEqual([['dev', 'rolled-back']]);
+    expect(runningRevision(rehearsal, 'dev')).toBe('sample-service-dev:1');
+  });
+
+  it('rolls back when the load balancer never sees healthy targets after a completed rollout', async () => {
+    const { rehearsal, results, log } = await rehearse('targets-unhealthy');
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({
+      status: 'rolled-back',
+      reason: 'verify-targets failed after the rollout completed; rolled back to sample-service-dev:1',
+    });
+    expect(log).toMatch(/Target\.ResponseCodeMismatch/);
+    expect(runningRevision(rehearsal, 'dev')).toBe('sample-service-dev:1');
+    expect(lastSlackText(rehearsal)).toMatch(/verify-targets/);
+  });
+
+  it('rolls back when the tasks run another digest than the one built', async () => {
+    const { rehearsal, results, log } = await rehearse('wrong-digest');
+    expect(results[0]).toMatchObject({
+      status: 'rolled-back',
+      reason: 'verify-targets failed after the rollout completed; rolled back to sample-service-dev:1',
+    });
+    expect(log).toContain(OTHER_IMAGE_DIGEST);
+    expect(runningRevision(rehearsal, 'dev')).toBe('sample-service-dev:1');
+  });
+
+  it('rolls back when the smoke test finds another version', async () => {
+    const { rehearsal, results, log } = await rehearse('smoke-fails');
+    expect(results[0]).toMatchObject({
+      status: 'rolled-back',
+      reason: 'smoke-test failed after the rollout completed; rolled back to sample-service-dev:1',
+    });
+    expect(log).toContain(VERSION);
+    expect(runningRevision(rehearsal, 'dev')).toBe('sample-service-dev:1');
+    expect(lastSlackText(rehearsal)).toMatch(/smoke-test/);
+  });
+});
