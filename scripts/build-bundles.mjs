@@ -2,6 +2,7 @@
 // Bundles each action with ncc into dist/<action>/ (index.js + licenses.txt).
 //   node scripts/build-bundles.mjs [action ...]         rebuild dist/
 //   node scripts/build-bundles.mjs --check [action ...] rebuild into a temporary folder and fail if dist/ differs
+//   --dist <dir>                                        compare against (or build into) another folder than dist/
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,9 @@ import { listActions, mapLimit, root } from './actions.mjs';
 const run = promisify(execFile);
 const args = process.argv.slice(2);
 const check = args.includes('--check');
-const named = args.filter((arg) => !arg.startsWith('--'));
+const distFlag = args.indexOf('--dist');
+const distRoot = distFlag === -1 ? join(root, 'dist') : args[distFlag + 1];
+const named = args.filter((arg, index) => !arg.startsWith('--') && (distFlag === -1 || index !== distFlag + 1));
 const all = listActions();
 for (const name of named) {
   if (!all.includes(name)) {
@@ -22,7 +25,7 @@ for (const name of named) {
 }
 const actions = named.length ? named : all;
 const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
-const outRoot = check ? mkdtempSync(join(tmpdir(), 'ecs-actions-dist-')) : join(root, 'dist');
+const outRoot = check ? mkdtempSync(join(tmpdir(), 'ecs-actions-dist-')) : distRoot;
 
 async function build(name) {
   const out = join(outRoot, name);
@@ -53,7 +56,7 @@ if (check) {
   const stale = [];
   for (const name of actions) {
     const built = join(outRoot, name);
-    const committed = join(root, 'dist', name);
+    const committed = join(distRoot, name);
     const files = new Set([...listFiles(built), ...listFiles(committed)]);
     for (const file of files) {
       const a = join(built, file);
@@ -63,7 +66,7 @@ if (check) {
     }
   }
   if (!named.length) {
-    for (const dir of listFiles(join(root, 'dist')).map((file) => file.split('/')[0])) {
+    for (const dir of listFiles(distRoot).map((file) => file.split('/')[0])) {
       if (!all.includes(dir)) stale.push(`dist/${dir} (no action source under actions/${dir})`);
     }
   }
