@@ -60671,7 +60671,7 @@ __webpack_unused_export__ = debug; // for test
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5509);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1119);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6612);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -60681,7 +60681,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1119:
+/***/ 6612:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -61157,7 +61157,43 @@ function isSameTaskDefinition(a, b) {
     return JSON.stringify(normalizeForComparison(a)) === JSON.stringify(normalizeForComparison(b));
 }
 
+;// CONCATENATED MODULE: ./packages/taskdef/src/revision.ts
+/*
+ * Task definition revisions as users and ECS name them: `web:42`, or
+ * `arn:aws:ecs:eu-west-1:123456789012:task-definition/web:42`.
+ */
+/** The ARN form, for messages that say what was expected. */
+const TASK_DEFINITION_ARN_FORM = 'arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>';
+// ECS family names: up to 255 letters, digits, hyphens and underscores; revisions start at 1.
+const TASK_DEFINITION_ARN = /^arn:(?<partition>aws[a-z-]*):ecs:(?<region>[a-z0-9-]+):(?<account>\d{12}):task-definition\/(?<family>[A-Za-z0-9_-]{1,255}):(?<revision>[1-9]\d*)$/;
+const FAMILY_REVISION = /^(?<family>[A-Za-z0-9_-]{1,255}):(?<revision>[1-9]\d*)$/;
+/** Parses `family:revision` or a task definition ARN; undefined for anything else (a bare family, a file path). */
+function parseRevisionReference(value) {
+    const match = TASK_DEFINITION_ARN.exec(value) ?? FAMILY_REVISION.exec(value);
+    if (!match?.groups)
+        return undefined;
+    const { family, revision, partition, region, account } = match.groups;
+    return { family: family, revision: Number(revision), partition, region, account };
+}
+/** True for a task definition ARN with a revision; false for `family:revision` and anything else. */
+function isTaskDefinitionArn(value) {
+    return TASK_DEFINITION_ARN.test(value);
+}
+/** `web:42` from a task definition ARN (or the reference itself when it is not an ARN); `none` when there is none. */
+function revisionLabel(taskDefinition) {
+    if (!taskDefinition)
+        return 'none';
+    const marker = 'task-definition/';
+    const at = taskDefinition.indexOf(marker);
+    return at === -1 ? taskDefinition : taskDefinition.slice(at + marker.length);
+}
+/** `web` from a task definition ARN or a `family:revision`. */
+function familyOf(taskDefinition) {
+    return revisionLabel(taskDefinition).replace(/:\d+$/, '');
+}
+
 ;// CONCATENATED MODULE: ./packages/taskdef/src/index.ts
+
 
 
 
@@ -61230,11 +61266,10 @@ var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/inputs.ts
 
 
+
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/;
 const SERVICE_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/(?:[A-Za-z0-9_-]{1,255}\/)?[A-Za-z0-9_-]{1,255}$/;
-const FAMILY_REVISION = /^[A-Za-z0-9_-]{1,255}:[1-9]\d*$/;
-const TASK_DEFINITION_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:[1-9]\d*$/;
 const ACCOUNT_ID = /^\d{12}$/;
 function nameOrArn(name, kind, arn) {
     const value = (0,src/* getRequired */.kA)(name);
@@ -61246,10 +61281,10 @@ function nameOrArn(name, kind, arn) {
 function taskDefinitionSource() {
     const name = 'task-definition';
     const value = (0,src/* getRequired */.kA)(name);
-    if (FAMILY_REVISION.test(value) || TASK_DEFINITION_ARN.test(value))
+    if (parseRevisionReference(value) !== undefined)
         return { kind: 'existing', reference: value };
     const expected = 'expected the path of a JSON or YAML task-definition file, an existing revision as family:revision, ' +
-        'or its ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)';
+        `or its ARN (${TASK_DEFINITION_ARN_FORM})`;
     if (value.startsWith('arn:'))
         throw (0,src/* inputError */.Xu)(name, `"${value}" is not a task definition ARN; ${expected}`);
     if (!(0,external_node_fs_.existsSync)(value))
@@ -61310,12 +61345,6 @@ async function describeService(ecs, ref, region) {
 function primaryDeployment(service) {
     return service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
 }
-/** `web:42` from a task definition ARN (or the reference itself when it is not an ARN). */
-function revisionLabel(taskDefinition) {
-    if (!taskDefinition)
-        return 'none';
-    return taskDefinition.replace(/^arn:[^:]+:ecs:[^:]+:\d+:task-definition\//, '');
-}
 /** The last part of a cluster or service ARN, or the name itself. */
 function shortName(nameOrArn) {
     return nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1);
@@ -61340,6 +61369,7 @@ function consoleServiceUrl(region, cluster, service) {
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/waiter.ts
+
 
 
 
@@ -61497,6 +61527,7 @@ function formatMinutes(ms) {
 
 
 
+
 const ROLLBACK_UPDATE_TIMEOUT_MS = 2 * 60_000;
 /**
  * Puts the service back on a previous revision and waits until it is stable there, with the same waiter and
@@ -61550,6 +61581,7 @@ async function followRollback(options) {
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/deploy.ts
+
 
 
 
@@ -61663,6 +61695,7 @@ function latestEvents(waited, fallback = []) {
 
 
 
+
 /** Fails, naming both accounts, when the credentials are not for the account the workflow expects. */
 async function checkAccount(sts, expectedAccountId) {
     const identity = await sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({}));
@@ -61714,7 +61747,6 @@ async function preflight(ecs, ref, region, log) {
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/register.ts
-
 
 
 
@@ -61784,6 +61816,7 @@ async function describeExisting(ecs, reference, log) {
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/summary.ts
+
 
 
 

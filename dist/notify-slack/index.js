@@ -28375,7 +28375,7 @@ __webpack_unused_export__ = debug; // for test
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5509);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(387);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9447);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -28385,7 +28385,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 387:
+/***/ 9447:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28522,6 +28522,41 @@ function seconds(ms) {
     return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
 
+;// CONCATENATED MODULE: ./packages/taskdef/src/revision.ts
+/*
+ * Task definition revisions as users and ECS name them: `web:42`, or
+ * `arn:aws:ecs:eu-west-1:123456789012:task-definition/web:42`.
+ */
+/** The ARN form, for messages that say what was expected. */
+const TASK_DEFINITION_ARN_FORM = 'arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>';
+// ECS family names: up to 255 letters, digits, hyphens and underscores; revisions start at 1.
+const TASK_DEFINITION_ARN = /^arn:(?<partition>aws[a-z-]*):ecs:(?<region>[a-z0-9-]+):(?<account>\d{12}):task-definition\/(?<family>[A-Za-z0-9_-]{1,255}):(?<revision>[1-9]\d*)$/;
+const FAMILY_REVISION = /^(?<family>[A-Za-z0-9_-]{1,255}):(?<revision>[1-9]\d*)$/;
+/** Parses `family:revision` or a task definition ARN; undefined for anything else (a bare family, a file path). */
+function parseRevisionReference(value) {
+    const match = TASK_DEFINITION_ARN.exec(value) ?? FAMILY_REVISION.exec(value);
+    if (!match?.groups)
+        return undefined;
+    const { family, revision, partition, region, account } = match.groups;
+    return { family: family, revision: Number(revision), partition, region, account };
+}
+/** True for a task definition ARN with a revision; false for `family:revision` and anything else. */
+function isTaskDefinitionArn(value) {
+    return TASK_DEFINITION_ARN.test(value);
+}
+/** `web:42` from a task definition ARN (or the reference itself when it is not an ARN); `none` when there is none. */
+function revisionLabel(taskDefinition) {
+    if (!taskDefinition)
+        return 'none';
+    const marker = 'task-definition/';
+    const at = taskDefinition.indexOf(marker);
+    return at === -1 ? taskDefinition : taskDefinition.slice(at + marker.length);
+}
+/** `web` from a task definition ARN or a `family:revision`. */
+function familyOf(taskDefinition) {
+    return revisionLabel(taskDefinition).replace(/:\d+$/, '');
+}
+
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./actions/notify-slack/src/template.ts
@@ -28600,6 +28635,7 @@ function visitStrings(value, map, where = '') {
 ;// CONCATENATED MODULE: ./actions/notify-slack/src/inputs.ts
 
 
+
 const STATUSES = ['started', 'success', 'failure', 'cancelled', 'rolled-back'];
 /** `${{ job.status }}` gives success, failure or cancelled; deploy-ecs and people also write these. */
 const STATUS_ALIASES = {
@@ -28610,8 +28646,6 @@ const STATUS_ALIASES = {
     rollback: 'rolled-back',
 };
 const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
-const TASK_DEFINITION_ARN = /^arn:(?<partition>aws[a-z-]*):ecs:(?<region>[a-z0-9-]+):\d{12}:task-definition\/(?<family>[A-Za-z0-9_-]{1,255}):(?<revision>[1-9]\d*)$/;
-const FAMILY_REVISION = /^(?<family>[A-Za-z0-9_-]{1,255}):(?<revision>[1-9]\d*)$/;
 const MESSAGE_TS = /^\d{9,}\.\d{1,9}$/;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /**
@@ -28717,21 +28751,14 @@ function inputs_image(name) {
     }
     return { reference: value, parsed };
 }
-function parseRevision(value) {
-    const match = TASK_DEFINITION_ARN.exec(value) ?? FAMILY_REVISION.exec(value);
-    if (!match?.groups)
-        return undefined;
-    const { family, revision, region, partition } = match.groups;
-    return { reference: value, family: family, revision: Number(revision), region, partition };
-}
 function revision(name) {
     const value = (0,src/* getOptional */.xX)(name);
     if (value === undefined)
         return undefined;
-    const parsed = parseRevision(value);
+    const parsed = parseRevisionReference(value);
     if (parsed)
-        return parsed;
-    throw (0,src/* inputError */.Xu)(name, `"${value}" is not a task definition revision; expected arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision> or <family>:<revision>`);
+        return { reference: value, ...parsed };
+    throw (0,src/* inputError */.Xu)(name, `"${value}" is not a task definition revision; expected ${TASK_DEFINITION_ARN_FORM} or <family>:<revision>`);
 }
 function deploymentUrl(name) {
     const value = (0,src/* getOptional */.xX)(name);

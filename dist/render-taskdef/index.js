@@ -59901,6 +59901,7 @@ function isSameTaskDefinition(a, b) {
 
 
 
+
 ;// CONCATENATED MODULE: ./actions/render-taskdef/src/diff.ts
 /**
  * Line edits turning `before` into `after`, from a longest-common-subsequence table. Task definitions are a

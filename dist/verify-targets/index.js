@@ -63378,7 +63378,7 @@ __webpack_unused_export__ = debug; // for test
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5509);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4859);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9509);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -63388,7 +63388,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4859:
+/***/ 9509:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63610,6 +63610,41 @@ function createAwsClient(ClientClass, options) {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
 var core = __nccwpck_require__(3218);
+;// CONCATENATED MODULE: ./packages/taskdef/src/revision.ts
+/*
+ * Task definition revisions as users and ECS name them: `web:42`, or
+ * `arn:aws:ecs:eu-west-1:123456789012:task-definition/web:42`.
+ */
+/** The ARN form, for messages that say what was expected. */
+const TASK_DEFINITION_ARN_FORM = 'arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>';
+// ECS family names: up to 255 letters, digits, hyphens and underscores; revisions start at 1.
+const TASK_DEFINITION_ARN = /^arn:(?<partition>aws[a-z-]*):ecs:(?<region>[a-z0-9-]+):(?<account>\d{12}):task-definition\/(?<family>[A-Za-z0-9_-]{1,255}):(?<revision>[1-9]\d*)$/;
+const FAMILY_REVISION = /^(?<family>[A-Za-z0-9_-]{1,255}):(?<revision>[1-9]\d*)$/;
+/** Parses `family:revision` or a task definition ARN; undefined for anything else (a bare family, a file path). */
+function parseRevisionReference(value) {
+    const match = TASK_DEFINITION_ARN.exec(value) ?? FAMILY_REVISION.exec(value);
+    if (!match?.groups)
+        return undefined;
+    const { family, revision, partition, region, account } = match.groups;
+    return { family: family, revision: Number(revision), partition, region, account };
+}
+/** True for a task definition ARN with a revision; false for `family:revision` and anything else. */
+function isTaskDefinitionArn(value) {
+    return TASK_DEFINITION_ARN.test(value);
+}
+/** `web:42` from a task definition ARN (or the reference itself when it is not an ARN); `none` when there is none. */
+function revisionLabel(taskDefinition) {
+    if (!taskDefinition)
+        return 'none';
+    const marker = 'task-definition/';
+    const at = taskDefinition.indexOf(marker);
+    return at === -1 ? taskDefinition : taskDefinition.slice(at + marker.length);
+}
+/** `web` from a task definition ARN or a `family:revision`. */
+function familyOf(taskDefinition) {
+    return revisionLabel(taskDefinition).replace(/:\d+$/, '');
+}
+
 ;// CONCATENATED MODULE: ./actions/verify-targets/src/digests.ts
 
 const FORM = 'sha256:<64 hex>, or lines of container=sha256:<64 hex>';
@@ -63704,9 +63739,9 @@ function findDigestMismatches(containers, expected, loadBalanced) {
 
 
 
+
 const NAME_OR_ARN = (kind) => new RegExp(`^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}:${kind}/.+|[A-Za-z0-9_-]{1,255})$`);
 const TARGET_GROUP_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
-const TASK_DEFINITION = /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}:\d+$/;
 function nameOrArn(name, value, kind) {
     if (value !== undefined && !NAME_OR_ARN(kind).test(value)) {
         throw (0,src/* inputError */.Xu)(name, `"${value}" is not a ${kind} name or ARN; expected a name such as web or an ECS ${kind} ARN`);
@@ -63729,9 +63764,9 @@ function readInputs() {
             'or target-group-arns to name them');
     }
     const taskDefinitionArn = (0,src/* getOptional */.xX)('task-definition-arn');
-    if (taskDefinitionArn !== undefined && !TASK_DEFINITION.test(taskDefinitionArn)) {
+    if (taskDefinitionArn !== undefined && parseRevisionReference(taskDefinitionArn) === undefined) {
         throw (0,src/* inputError */.Xu)('task-definition-arn', `"${taskDefinitionArn}" is not a task definition revision; expected ` +
-            `arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision> or <family>:<revision>`);
+            `${TASK_DEFINITION_ARN_FORM} or <family>:<revision>`);
     }
     if (service === undefined && taskDefinitionArn === undefined) {
         throw (0,src/* inputError */.Xu)('task-definition-arn', 'is required when target-group-arns is set without service (there is no service to take the current ' +
@@ -63750,17 +63785,8 @@ function readInputs() {
 
 ;// CONCATENATED MODULE: ./actions/verify-targets/src/evaluate.ts
 
+
 const DRAINING = new Set(['draining', 'unhealthy.draining']);
-/** `web:42` from a task definition ARN or a `family:revision`. */
-function revisionLabel(taskDefinition) {
-    const marker = 'task-definition/';
-    const at = taskDefinition.indexOf(marker);
-    return at === -1 ? taskDefinition : taskDefinition.slice(at + marker.length);
-}
-/** `web` from a task definition ARN or a `family:revision`. */
-function familyOf(taskDefinition) {
-    return revisionLabel(taskDefinition).replace(/:\d+$/, '');
-}
 /** `web-tg` from `arn:aws:elasticloadbalancing:...:targetgroup/web-tg/6d0ecf831eec9f09`. */
 function targetGroupName(arn) {
     return /:targetgroup\/([^/]+)\//.exec(arn)?.[1] ?? arn;
@@ -63860,6 +63886,7 @@ function evaluate(expectation, targetGroups, tasks) {
 }
 
 ;// CONCATENATED MODULE: ./actions/verify-targets/src/summary.ts
+
 
 
 function digestsText(expected) {
@@ -64026,6 +64053,7 @@ async function describeTargetHealth(elbv2, targetGroupArn) {
 }
 
 ;// CONCATENATED MODULE: ./actions/verify-targets/src/verify.ts
+
 
 
 

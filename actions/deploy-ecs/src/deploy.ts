@@ -1,11 +1,12 @@
 import { UpdateServiceCommand, type ECSClient, type ServiceEvent } from '@aws-sdk/client-ecs';
 import { errorMessage, type Clock } from '@ecs-actions/action-kit';
+import { revisionLabel } from '@ecs-actions/taskdef';
 import { describeStoppedTask, describeStoppedTasks, listStoppedTasks, type StoppedTask } from './diagnose.js';
 import { defaultMaxFailedTasks } from './inputs.js';
 import type { ServiceBefore } from './preflight.js';
 import type { TargetTaskDefinition } from './register.js';
 import { followRollback, rollBack, type RollbackResult } from './rollback.js';
-import { primaryDeployment, revisionLabel, type Logger, type ServiceRef } from './service.js';
+import { primaryDeployment, type Logger, type ServiceRef } from './service.js';
 import { waitForDeployment, type WaitResult } from './waiter.js';
 
 export type DeployStatus = 'succeeded' | 'unchanged' | 'rolled-back' | 'failed' | 'started';

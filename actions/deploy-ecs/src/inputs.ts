@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { getBoolean, getInteger, getOptional, getRequired, inputError } from '@ecs-actions/action-kit';
+import { TASK_DEFINITION_ARN_FORM, parseRevisionReference } from '@ecs-actions/taskdef';
 
 /** What the `task-definition` input names: a file to register, or a revision ECS already has. */
 export type TaskDefinitionSource = { kind: 'file'; path: string } | { kind: 'existing'; reference: string };
@@ -22,8 +23,6 @@ export interface Inputs {
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/;
 const SERVICE_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/(?:[A-Za-z0-9_-]{1,255}\/)?[A-Za-z0-9_-]{1,255}$/;
-const FAMILY_REVISION = /^[A-Za-z0-9_-]{1,255}:[1-9]\d*$/;
-const TASK_DEFINITION_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:[1-9]\d*$/;
 const ACCOUNT_ID = /^\d{12}$/;
 
 function nameOrArn(name: string, kind: 'cluster' | 'service', arn: RegExp): string {
@@ -39,10 +38,10 @@ function nameOrArn(name: string, kind: 'cluster' | 'service', arn: RegExp): stri
 function taskDefinitionSource(): TaskDefinitionSource {
   const name = 'task-definition';
   const value = getRequired(name);
-  if (FAMILY_REVISION.test(value) || TASK_DEFINITION_ARN.test(value)) return { kind: 'existing', reference: value };
+  if (parseRevisionReference(value) !== undefined) return { kind: 'existing', reference: value };
   const expected =
     'expected the path of a JSON or YAML task-definition file, an existing revision as family:revision, ' +
-    'or its ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)';
+    `or its ARN (${TASK_DEFINITION_ARN_FORM})`;
   if (value.startsWith('arn:')) throw inputError(name, `"${value}" is not a task definition ARN; ${expected}`);
   if (!existsSync(value)) throw inputError(name, `no file at ${value}; ${expected}`);
   if (!statSync(value).isFile()) throw inputError(name, `${value} is a directory; ${expected}`);

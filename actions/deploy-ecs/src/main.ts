@@ -11,12 +11,12 @@ import {
   type Clock,
 } from '@ecs-actions/action-kit';
 import { createAwsClient, resolveRegion } from '@ecs-actions/aws';
-import { readTaskDefinitionFile } from '@ecs-actions/taskdef';
+import { readTaskDefinitionFile, revisionLabel } from '@ecs-actions/taskdef';
 import { rollOut } from './deploy.js';
 import { readInputs } from './inputs.js';
 import { checkAccount, preflight } from './preflight.js';
 import { describeExisting, registerIfChanged } from './register.js';
-import { consoleDeploymentsUrl, revisionLabel, type Logger } from './service.js';
+import { consoleDeploymentsUrl, type Logger } from './service.js';
 import { buildSummary, type DeployReport } from './summary.js';
 
 export interface Dependencies {

@@ -1,7 +1,8 @@
 import type { DeploymentCircuitBreaker, ECSClient } from '@aws-sdk/client-ecs';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { UserError } from '@ecs-actions/action-kit';
-import { describeService, primaryDeployment, revisionLabel, type Logger, type ServiceRef } from './service.js';
+import { revisionLabel } from '@ecs-actions/taskdef';
+import { describeService, primaryDeployment, type Logger, type ServiceRef } from './service.js';
 
 /** What the service looked like before the deploy changed anything. */
 export interface ServiceBefore {

@@ -6,8 +6,8 @@ import {
   type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
 import { UserError, errorMessage, parseImageReference } from '@ecs-actions/action-kit';
-import { fromDescribedTaskDefinition, isSameTaskDefinition } from '@ecs-actions/taskdef';
-import { revisionLabel, type Logger } from './service.js';
+import { fromDescribedTaskDefinition, isSameTaskDefinition, revisionLabel } from '@ecs-actions/taskdef';
+import type { Logger } from './service.js';
 
 /** The revision the service is moved to. */
 export interface TargetTaskDefinition {

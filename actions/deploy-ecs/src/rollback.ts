@@ -1,7 +1,8 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { UserError, errorMessage, poll } from '@ecs-actions/action-kit';
 import { isTransientAwsError } from '@ecs-actions/aws';
-import { primaryDeployment, revisionLabel } from './service.js';
+import { revisionLabel } from '@ecs-actions/taskdef';
+import { primaryDeployment } from './service.js';
 import { waitForDeployment, type WaitOptions, type WaitResult } from './waiter.js';
 
 const ROLLBACK_UPDATE_TIMEOUT_MS = 2 * 60_000;

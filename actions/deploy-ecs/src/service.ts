@@ -41,12 +41,6 @@ export function primaryDeployment(service: Service): Deployment | undefined {
   return service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
 }
 
-/** `web:42` from a task definition ARN (or the reference itself when it is not an ARN). */
-export function revisionLabel(taskDefinition: string | undefined): string {
-  if (!taskDefinition) return 'none';
-  return taskDefinition.replace(/^arn:[^:]+:ecs:[^:]+:\d+:task-definition\//, '');
-}
-
 /** The last part of a cluster or service ARN, or the name itself. */
 export function shortName(nameOrArn: string): string {
   return nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1);

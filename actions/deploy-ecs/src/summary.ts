@@ -1,10 +1,11 @@
 import type { ServiceEvent } from '@aws-sdk/client-ecs';
 import { JobSummary, code, escapeHtml, formatDuration, link } from '@ecs-actions/action-kit';
+import { revisionLabel } from '@ecs-actions/taskdef';
 import type { DeployStatus } from './deploy.js';
 import { describeContainer, type StoppedTask } from './diagnose.js';
 import type { ContainerImage, TargetTaskDefinition } from './register.js';
 import type { RollbackResult } from './rollback.js';
-import { consoleDeploymentsUrl, consoleServiceUrl, revisionLabel, shortName } from './service.js';
+import { consoleDeploymentsUrl, consoleServiceUrl, shortName } from './service.js';
 
 /** Everything one run found out, filled in as it goes; written as outputs and job summary even on failure. */
 export interface DeployReport {

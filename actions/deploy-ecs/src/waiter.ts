@@ -1,8 +1,9 @@
 import type { Deployment, ECSClient, Service, ServiceEvent } from '@aws-sdk/client-ecs';
 import { errorMessage, poll, type Clock } from '@ecs-actions/action-kit';
 import { isTransientAwsError } from '@ecs-actions/aws';
+import { revisionLabel } from '@ecs-actions/taskdef';
 import { listStoppedTasks } from './diagnose.js';
-import { describeService, primaryDeployment, revisionLabel, type Logger, type ServiceRef } from './service.js';
+import { describeService, primaryDeployment, type Logger, type ServiceRef } from './service.js';
 
 export interface WaitOptions extends ServiceRef {
   ecs: ECSClient;

@@ -7,6 +7,11 @@ import {
   parseImageReference,
   type ImageReference,
 } from '@ecs-actions/action-kit';
+import {
+  TASK_DEFINITION_ARN_FORM,
+  parseRevisionReference,
+  type RevisionReference,
+} from '@ecs-actions/taskdef/revision';
 import type { Secrets } from './secrets.js';
 import { loadPayloadTemplate, type PayloadTemplate } from './template.js';
 
@@ -22,15 +27,10 @@ const STATUS_ALIASES: Record<string, Status> = {
   rollback: 'rolled-back',
 };
 
-/** A task definition revision, from an ARN or `family:revision`. */
-export interface Revision {
+/** A task definition revision, from an ARN or `family:revision`; region and partition link the AWS console. */
+export interface Revision extends RevisionReference {
   /** As given. */
   reference: string;
-  family: string;
-  revision: number;
-  /** Known from an ARN; used to link the AWS console. */
-  region?: string;
-  partition?: string;
 }
 
 export interface Inputs {
@@ -57,9 +57,6 @@ export interface Inputs {
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
-const TASK_DEFINITION_ARN =
-  /^arn:(?<partition>aws[a-z-]*):ecs:(?<region>[a-z0-9-]+):\d{12}:task-definition\/(?<family>[A-Za-z0-9_-]{1,255}):(?<revision>[1-9]\d*)$/;
-const FAMILY_REVISION = /^(?<family>[A-Za-z0-9_-]{1,255}):(?<revision>[1-9]\d*)$/;
 const MESSAGE_TS = /^\d{9,}\.\d{1,9}$/;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -186,21 +183,14 @@ function image(name: string): Inputs['image'] {
   return { reference: value, parsed };
 }
 
-export function parseRevision(value: string): Revision | undefined {
-  const match = TASK_DEFINITION_ARN.exec(value) ?? FAMILY_REVISION.exec(value);
-  if (!match?.groups) return undefined;
-  const { family, revision, region, partition } = match.groups as Record<string, string | undefined>;
-  return { reference: value, family: family!, revision: Number(revision), region, partition };
-}
-
 function revision(name: string): Revision | undefined {
   const value = getOptional(name);
   if (value === undefined) return undefined;
-  const parsed = parseRevision(value);
-  if (parsed) return parsed;
+  const parsed = parseRevisionReference(value);
+  if (parsed) return { reference: value, ...parsed };
   throw inputError(
     name,
-    `"${value}" is not a task definition revision; expected arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision> or <family>:<revision>`,
+    `"${value}" is not a task definition revision; expected ${TASK_DEFINITION_ARN_FORM} or <family>:<revision>`,
   );
 }
 

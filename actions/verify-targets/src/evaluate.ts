@@ -1,3 +1,4 @@
+import { revisionLabel } from '@ecs-actions/taskdef/revision';
 import type { TargetFacts, TaskFacts } from './aws.js';
 import { findDigestMismatches, type ExpectedDigests } from './digests.js';
 
@@ -48,18 +49,6 @@ export interface Evaluation {
 }
 
 const DRAINING = new Set(['draining', 'unhealthy.draining']);
-
-/** `web:42` from a task definition ARN or a `family:revision`. */
-export function revisionLabel(taskDefinition: string): string {
-  const marker = 'task-definition/';
-  const at = taskDefinition.indexOf(marker);
-  return at === -1 ? taskDefinition : taskDefinition.slice(at + marker.length);
-}
-
-/** `web` from a task definition ARN or a `family:revision`. */
-export function familyOf(taskDefinition: string): string {
-  return revisionLabel(taskDefinition).replace(/:\d+$/, '');
-}
 
 /** `web-tg` from `arn:aws:elasticloadbalancing:...:targetgroup/web-tg/6d0ecf831eec9f09`. */
 export function targetGroupName(arn: string): string {

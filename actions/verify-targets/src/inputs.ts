@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { getInteger, getLines, getOptional, getRequired, inputError } from '@ecs-actions/action-kit';
+import { TASK_DEFINITION_ARN_FORM, parseRevisionReference } from '@ecs-actions/taskdef/revision';
 import { parseExpectedDigests, type ExpectedDigests } from './digests.js';
 
 export interface VerifyTargetsInputs {
@@ -16,7 +17,6 @@ const NAME_OR_ARN = (kind: string) =>
   new RegExp(`^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}:${kind}/.+|[A-Za-z0-9_-]{1,255})$`);
 const TARGET_GROUP_ARN =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
-const TASK_DEFINITION = /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}:\d+$/;
 
 function nameOrArn(name: string, value: string | undefined, kind: 'cluster' | 'service'): string | undefined {
   if (value !== undefined && !NAME_OR_ARN(kind).test(value)) {
@@ -52,11 +52,11 @@ export function readInputs(): VerifyTargetsInputs {
   }
 
   const taskDefinitionArn = getOptional('task-definition-arn');
-  if (taskDefinitionArn !== undefined && !TASK_DEFINITION.test(taskDefinitionArn)) {
+  if (taskDefinitionArn !== undefined && parseRevisionReference(taskDefinitionArn) === undefined) {
     throw inputError(
       'task-definition-arn',
       `"${taskDefinitionArn}" is not a task definition revision; expected ` +
-        `arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision> or <family>:<revision>`,
+        `${TASK_DEFINITION_ARN_FORM} or <family>:<revision>`,
     );
   }
   if (service === undefined && taskDefinitionArn === undefined) {

@@ -1,6 +1,7 @@
 import { code, escapeHtml, formatDuration, JobSummary, shortDigest } from '@ecs-actions/action-kit';
+import { revisionLabel } from '@ecs-actions/taskdef/revision';
 import type { ExpectedDigests } from './digests.js';
-import { healthText, revisionLabel, targetGroupName, taskId } from './evaluate.js';
+import { healthText, targetGroupName, taskId } from './evaluate.js';
 import type { VerifyTargetsResult } from './verify.js';
 
 export interface SummaryContext {

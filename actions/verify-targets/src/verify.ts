@@ -3,13 +3,12 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { errorMessage, formatDuration, poll, systemClock, UserError, type Clock } from '@ecs-actions/action-kit';
 import { isAwsAuthError, isTransientAwsError } from '@ecs-actions/aws';
+import { familyOf, revisionLabel } from '@ecs-actions/taskdef/revision';
 import { describeService, describeTargetHealth, listRunningTasks, type ServiceFacts } from './aws.js';
 import type { ExpectedDigests } from './digests.js';
 import {
   evaluate,
-  familyOf,
   healthText,
-  revisionLabel,
   targetGroupName,
   taskId,
   type Evaluation,

@@ -9,3 +9,11 @@ export type { PreparedTaskDefinition } from './prepare.js';
 export { normalizeForComparison, isSameTaskDefinition } from './compare.js';
 export { checkShape, registerTaskDefinitionShape } from './schema.js';
 export type { Shape, ShapeProblem } from './schema.js';
+export {
+  TASK_DEFINITION_ARN_FORM,
+  parseRevisionReference,
+  isTaskDefinitionArn,
+  revisionLabel,
+  familyOf,
+} from './revision.js';
+export type { RevisionReference } from './revision.js';
