@@ -63,6 +63,16 @@ export function summarize(samples: number[]): Stats {
   };
 }
 
+/**
+ * The loopback's step for measured run `run` (1..runs): spread from 1.1 to 1.9 times `baseMs`. A rollout takes a
+ * fixed number of steps from UpdateService, and deploy-ecs polls at fixed times from it too, so with one step length
+ * every run would end at the same point between two polls and measure that one phase; stretching the rollout by
+ * `runs` even slices of about a poll interval makes the runs sample the whole interval.
+ */
+export function stepMsForRun(baseMs: number, run: number, runs: number): number {
+  return Math.round(baseMs * (1 + (run - 0.5) / runs));
+}
+
 export interface PollingRate {
   /** DescribeServices calls after the UpdateService. */
   calls: number;
@@ -157,6 +167,7 @@ const CORS_ORIGIN = 'https://app.example.test';
 const RUN_TIMEOUT_MS = 3 * 60_000;
 
 interface DeployRun {
+  stepMs: number;
   exitCode: number;
   status: string;
   /** Process start to exit. */
@@ -254,6 +265,7 @@ async function deployOnce(aws: LoopbackAws, scenario: DeployScenario): Promise<D
   const lastPoll = aws.requests.filter((request) => request.operation === 'DescribeServices').at(-1);
   if (!polling || !lastPoll) throw failure(`deploy-ecs in "${scenario}" polled DescribeServices fewer than twice`, run);
   return {
+    stepMs: aws.state.stepMs,
     exitCode: run.exitCode,
     status: run.outputs.status!,
     durationMs: exitedAt - spawnedAt,
@@ -385,7 +397,7 @@ function sections(deploys: Record<DeployScenario, DeployRun[]>, smokes: SmokeRun
       title: '2. deploy-ecs: DescribeServices while waiting (UpdateService -> last DescribeServices)',
       measures: [
         ...perScenario('', 'calls/s', (run) => run.polling.perSecond),
-        ...perScenario(': calls', 'calls', (run) => run.polling.calls),
+        ...perScenario(': DescribeServices', 'calls', (run) => run.polling.calls),
         ...perScenario(': median gap between calls', 'ms', (run) => run.polling.medianGapMs),
       ],
     },
@@ -442,7 +454,12 @@ async function main(): Promise<void> {
   };
   const log = (line: string) => console.log(line);
   log(`ecs-actions bench: ${runs} measured runs per measure after 1 warm-up run (not counted)`);
-  log(`Loopback AWS stepMs: ${stepMs} ms per rollout step (start a task, pass a health check, drain one...)`);
+  const stepRange = `${stepMsForRun(stepMs, 1, runs)}–${stepMsForRun(stepMs, runs, runs)} ms`;
+  log(
+    `Loopback AWS stepMs (one rollout step: start a task, pass a health check, drain one...): ${stepMs} ms for the ` +
+      `warm-up, ${stepRange} across the measured deploy-ecs runs, so that the rollouts end ` +
+      `at different points between two DescribeServices polls`,
+  );
   log(
     `Machine: node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel}), load ${machine.loadAverageAtStart.join(' ')}`,
   );
@@ -451,10 +468,10 @@ async function main(): Promise<void> {
   for (const scenario of DEPLOY_SCENARIOS) {
     deploys[scenario] = [];
     for (let index = 0; index <= runs; index++) {
-      const run = await measureDeploy(scenario, stepMs);
+      const run = await measureDeploy(scenario, index === 0 ? stepMs : stepMsForRun(stepMs, index, runs));
       const label = index === 0 ? 'warm-up' : `run ${index}/${runs}`;
       log(
-        `deploy-ecs ${scenario} ${label}: ${run.status} in ${seconds(run.durationMs)} s, exit ` +
+        `deploy-ecs ${scenario} ${label} (stepMs ${run.stepMs}): ${run.status} in ${seconds(run.durationMs)} s, exit ` +
           `${seconds(run.exitAfterRolloutMs)} s after the rollout finished, first request after ${run.firstRequestMs} ms`,
       );
       if (index > 0) deploys[scenario].push(run);
@@ -489,7 +506,12 @@ async function main(): Promise<void> {
   const results = {
     generatedAt: new Date().toISOString(),
     machine: { ...machine, loadAverageAtEnd: loadavg().map((value) => Math.round(value * 100) / 100) },
-    settings: { runs, warmUpRuns: 1, stepMs },
+    settings: {
+      runs,
+      warmUpRuns: 1,
+      stepMs,
+      deployStepMs: Array.from({ length: runs }, (_, index) => stepMsForRun(stepMs, index + 1, runs)),
+    },
     measures: report.map((section) => ({
       title: section.title,
       measures: section.measures.map((measure) => ({ ...measure, ...summarize(measure.samples) })),
@@ -500,7 +522,7 @@ async function main(): Promise<void> {
   const out = resolve(repositoryRoot, values.out);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-  log(`Raw samples, medians and spreads: ${values.out} (stepMs ${stepMs})`);
+  log(`Raw samples, medians and spreads: ${values.out} (stepMs ${stepMs}; deploy-ecs runs ${stepRange})`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -7,6 +7,7 @@ import {
   percentile,
   renderTable,
   rolloutFinished,
+  stepMsForRun,
   summarize,
 } from '../src/bench.js';
 
@@ -122,5 +123,11 @@ describe('tables', () => {
   it('shows a measure as median, min–max, p10–p90 and its samples in run order', () => {
     const table = measureTable([{ label: 'completes', unit: 's', samples: [0.5, 0.1, 0.3] }]);
     expect(table.split('\n')[2]).toBe('| completes, s | 0.30   | 0.10–0.50 | 0.14–0.46 | 0.50 0.10 0.30      |');
+  });
+});
+
+describe('stepMsForRun', () => {
+  it('spreads the measured runs evenly between 1.1 and 1.9 times the base step', () => {
+    expect([1, 2, 3, 4, 5].map((run) => stepMsForRun(100, run, 5))).toEqual([110, 130, 150, 170, 190]);
   });
 });
