@@ -29,7 +29,7 @@ import {
   type ServiceRecord,
 } from '@ecs-actions/loopback-aws';
 import { startSampleService, type SampleService } from '../../../sample-service/test/support/start-service.js';
-import { repositoryRoot, runBundle, type BundleRun, type RunBundleOptions } from './run-bundle.js';
+import { repositoryRoot, runBundle, stopAllSteps, type BundleRun, type RunBundleOptions } from './run-bundle.js';
 
 // ---- Pure helpers (tested in test/bench.test.ts) ----
 
@@ -337,35 +337,8 @@ function bundleSizes(): Array<{ action: string; bytes: number; kib: number }> {
     });
 }
 
-/**
- * runBundle keeps its child process to itself, and a SIGTERM sent to this process alone (not to the terminal's
- * process group, as Ctrl-C does) would leave a deploy-ecs retrying a closed loopback for its whole timeout: find
- * this process's own children by their parent pid (Linux /proc) and stop them by pid.
- */
-function childPids(): number[] {
-  if (!existsSync('/proc')) return [];
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // "pid (command) state ppid ...": the command may hold spaces and parentheses.
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (parent === process.pid) pids.push(Number(entry));
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return pids;
-}
-
 async function stopEverything(): Promise<void> {
-  for (const pid of childPids()) {
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // Already gone.
-    }
-  }
+  stopAllSteps.abort();
   await Promise.allSettled([...running].map((stop) => stop()));
 }
 

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { SCENARIOS, sampleImageUri, SAMPLE_IMAGE_TAG } from '@ecs-actions/loopback-aws';
 import { formatTable, REHEARSAL_SCENARIOS, startRehearsal, type RehearsalScenario } from './rehearsal.js';
 import { revisionName } from './pipeline.js';
+import { stopAllSteps } from './run-bundle.js';
 
 const usage = `Usage: npm run demo [-- --scenario <name>] [--step-ms <ms>]
 Scenarios:
@@ -60,7 +61,8 @@ let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     interrupted = true;
-    log(`\n${signal}: stopping the loopback AWS, the Slack receiver and the sample service...`);
+    log(`\n${signal}: stopping the running step, the loopback AWS, the Slack receiver and the sample service...`);
+    stopAllSteps.abort();
     void rehearsal.stop().finally(() => process.exit(130));
   });
 }

@@ -30,7 +30,12 @@ export interface RunBundleOptions {
   timeoutMs?: number;
   /** The job's RUNNER_TEMP, shared by its steps (a rendered file must outlive the step that wrote it). */
   runnerTemp?: string;
+  /** Stops the step (SIGTERM, as a runner cancelling a job does) when aborted. */
+  signal?: AbortSignal;
 }
+
+/** One controller for everything a rehearsal runs: aborting it stops the step in flight (Ctrl-C, SIGTERM). */
+export const stopAllSteps = new AbortController();
 
 /** The environment variable a runner sets for an input: `INPUT_` + the name upper-cased, spaces as `_`. */
 export function inputVariable(name: string): string {
@@ -61,6 +66,8 @@ export function parseOutputFile(text: string): Record<string, string> {
  * fresh GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, RUNNER_TEMP, and nothing inherited from the caller's INPUT_*.
  */
 export async function runBundle(action: string, options: RunBundleOptions): Promise<BundleRun> {
+  const signal = options.signal ?? stopAllSteps.signal;
+  if (signal.aborted) throw new Error(`${action} not started: the rehearsal is stopping`);
   const work = mkdtempSync(join(tmpdir(), `rehearsal-${action}-`));
   const outputFile = join(work, 'output');
   const summaryFile = join(work, 'summary');
@@ -111,7 +118,10 @@ export async function runBundle(action: string, options: RunBundleOptions): Prom
   collect(child.stdout!);
   collect(child.stderr!);
   const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
+  const stop = () => child.kill('SIGTERM');
+  signal.addEventListener('abort', stop, { once: true });
   const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+  signal.removeEventListener('abort', stop);
   if (timer) clearTimeout(timer);
 
   const result: BundleRun = {
