@@ -56455,6 +56455,7 @@ function createAwsClient(ClientClass, options) {
 
 
 
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules

@@ -60671,7 +60671,7 @@ __webpack_unused_export__ = debug; // for test
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5509);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6612);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(117);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -60681,7 +60681,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6612:
+/***/ 117:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -60899,7 +60899,39 @@ function createAwsClient(ClientClass, options) {
     return client;
 }
 
+;// CONCATENATED MODULE: ./packages/aws/src/console.ts
+/*
+ * Links into the AWS console for job summaries, log lines and Slack messages. The console has one host per
+ * partition, with the region as a subdomain.
+ */
+/** The console host of the region's partition: GovCloud and China have their own. */
+function consoleHost(region) {
+    if (region.startsWith('us-gov-'))
+        return 'console.amazonaws-us-gov.com';
+    if (region.startsWith('cn-'))
+        return 'console.amazonaws.cn';
+    return 'console.aws.amazon.com';
+}
+/** The last part of an ARN (`arn:...:service/prod/web` gives `web`), or the name itself. */
+function shortName(nameOrArn) {
+    return nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1);
+}
+/** A page of the ECS console (v2), e.g. `task-definitions/web/42`. */
+function ecsConsoleUrl(region, path) {
+    return `https://${region}.${consoleHost(region)}/ecs/v2/${path}?region=${region}`;
+}
+/** A tab of a service's page: `deployments`, or `health` (health and metrics). Cluster and service may be ARNs. */
+function ecsServiceConsoleUrl(region, cluster, service, tab) {
+    const path = `clusters/${encodeURIComponent(shortName(cluster))}/services/${encodeURIComponent(shortName(service))}`;
+    return ecsConsoleUrl(region, `${path}/${tab}`);
+}
+/** A task definition revision's page. */
+function ecsTaskDefinitionConsoleUrl(region, family, revision) {
+    return ecsConsoleUrl(region, `task-definitions/${encodeURIComponent(family)}/${revision}`);
+}
+
 ;// CONCATENATED MODULE: ./packages/aws/src/index.ts
+
 
 
 
@@ -61344,28 +61376,6 @@ async function describeService(ecs, ref, region) {
 }
 function primaryDeployment(service) {
     return service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
-}
-/** The last part of a cluster or service ARN, or the name itself. */
-function shortName(nameOrArn) {
-    return nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1);
-}
-function consoleServicePage(region, cluster, service, tab) {
-    // GovCloud and China have their own console hosts.
-    const host = region.startsWith('us-gov-')
-        ? 'console.amazonaws-us-gov.com'
-        : region.startsWith('cn-')
-            ? 'console.amazonaws.cn'
-            : 'console.aws.amazon.com';
-    const path = `clusters/${encodeURIComponent(shortName(cluster))}/services/${encodeURIComponent(shortName(service))}`;
-    return `https://${region}.${host}/ecs/v2/${path}/${tab}?region=${region}`;
-}
-/** The service's Deployments tab in the ECS console. */
-function consoleDeploymentsUrl(region, cluster, service) {
-    return consoleServicePage(region, cluster, service, 'deployments');
-}
-/** The service's page (health and metrics) in the ECS console. */
-function consoleServiceUrl(region, cluster, service) {
-    return consoleServicePage(region, cluster, service, 'health');
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/waiter.ts
@@ -61838,14 +61848,10 @@ function buildSummary(report) {
     summary.heading(`deploy-ecs${where}: ${STATUS_LABELS[report.status]}`);
     const facts = [];
     const links = report.region && report.cluster && report.service;
+    const consoleUrl = (tab) => ecsServiceConsoleUrl(report.region, report.cluster, report.service, tab);
     if (report.service) {
         const name = (0,src/* code */.aY)(shortName(report.service));
-        facts.push([
-            'Service',
-            links
-                ? (0,src/* link */.nf)(shortName(report.service), consoleServiceUrl(report.region, report.cluster, report.service))
-                : name,
-        ]);
+        facts.push(['Service', links ? (0,src/* link */.nf)(shortName(report.service), consoleUrl('health')) : name]);
     }
     if (report.cluster)
         facts.push(['Cluster', (0,src/* code */.aY)(shortName(report.cluster))]);
@@ -61858,10 +61864,7 @@ function buildSummary(report) {
     }
     if (report.deploymentId) {
         const id = (0,src/* escapeHtml */.ZD)(report.deploymentId);
-        facts.push([
-            'Deployment',
-            links ? (0,src/* link */.nf)(report.deploymentId, consoleDeploymentsUrl(report.region, report.cluster, report.service)) : id,
-        ]);
+        facts.push(['Deployment', links ? (0,src/* link */.nf)(report.deploymentId, consoleUrl('deployments')) : id]);
     }
     facts.push(['Status', STATUS_LABELS[report.status]]);
     facts.push(['Duration', (0,src/* formatDuration */.a3)(report.durationMs)]);
@@ -61897,7 +61900,6 @@ function buildSummary(report) {
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/main.ts
-
 
 
 
@@ -62005,14 +62007,14 @@ function failureLine(report) {
     else
         parts.push(`The service was not rolled back and needs attention.`);
     if (report.region && report.cluster && report.service) {
-        parts.push(`See ${consoleDeploymentsUrl(report.region, report.cluster, report.service)}`);
+        parts.push(`See ${ecsServiceConsoleUrl(report.region, report.cluster, report.service, 'deployments')}`);
     }
     return parts.join(' ');
 }
 /** An error after UpdateService leaves a rollout nobody watches: say so, and where to look. */
 function startedButUnknown(report, error) {
     const where = report.region && report.cluster && report.service
-        ? `: see ${consoleDeploymentsUrl(report.region, report.cluster, report.service)}`
+        ? `: see ${ecsServiceConsoleUrl(report.region, report.cluster, report.service, 'deployments')}`
         : '';
     return `${error.message} Deployment ${report.deploymentId} of ${revisionLabel(report.taskDefinitionArn)} had started; its outcome was not followed to the end${where}`;
 }

@@ -28375,7 +28375,7 @@ __webpack_unused_export__ = debug; // for test
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5509);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9447);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7707);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -28385,7 +28385,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9447:
+/***/ 7707:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28785,7 +28785,39 @@ function destinationSummary(inputs) {
     return 'nowhere';
 }
 
+;// CONCATENATED MODULE: ./packages/aws/src/console.ts
+/*
+ * Links into the AWS console for job summaries, log lines and Slack messages. The console has one host per
+ * partition, with the region as a subdomain.
+ */
+/** The console host of the region's partition: GovCloud and China have their own. */
+function consoleHost(region) {
+    if (region.startsWith('us-gov-'))
+        return 'console.amazonaws-us-gov.com';
+    if (region.startsWith('cn-'))
+        return 'console.amazonaws.cn';
+    return 'console.aws.amazon.com';
+}
+/** The last part of an ARN (`arn:...:service/prod/web` gives `web`), or the name itself. */
+function shortName(nameOrArn) {
+    return nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1);
+}
+/** A page of the ECS console (v2), e.g. `task-definitions/web/42`. */
+function ecsConsoleUrl(region, path) {
+    return `https://${region}.${consoleHost(region)}/ecs/v2/${path}?region=${region}`;
+}
+/** A tab of a service's page: `deployments`, or `health` (health and metrics). Cluster and service may be ARNs. */
+function ecsServiceConsoleUrl(region, cluster, service, tab) {
+    const path = `clusters/${encodeURIComponent(shortName(cluster))}/services/${encodeURIComponent(shortName(service))}`;
+    return ecsConsoleUrl(region, `${path}/${tab}`);
+}
+/** A task definition revision's page. */
+function ecsTaskDefinitionConsoleUrl(region, family, revision) {
+    return ecsConsoleUrl(region, `task-definitions/${encodeURIComponent(family)}/${revision}`);
+}
+
 ;// CONCATENATED MODULE: ./actions/notify-slack/src/message.ts
+
 
 
 
@@ -28951,12 +28983,10 @@ function revisionName(revision) {
     return `${revision.family}:${revision.revision}`;
 }
 function revisionLink(revision) {
-    const name = `\`${revisionName(revision)}\``;
-    // The console has one domain per partition; only the commercial one is linked.
-    if (revision.partition !== 'aws' || !revision.region)
-        return name;
-    const { region, family } = revision;
-    return slackLink(`https://${region}.console.aws.amazon.com/ecs/v2/task-definitions/${family}/${revision.revision}?region=${region}`, revisionName(revision));
+    // Only an ARN tells the region, and so the console page.
+    if (!revision.region)
+        return `\`${revisionName(revision)}\``;
+    return slackLink(ecsTaskDefinitionConsoleUrl(revision.region, revision.family, revision.revision), revisionName(revision));
 }
 function section(text) {
     return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SECTION_LIMIT) } };

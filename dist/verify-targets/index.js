@@ -63608,6 +63608,7 @@ function createAwsClient(ClientClass, options) {
 
 
 
+
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
 var core = __nccwpck_require__(3218);
 ;// CONCATENATED MODULE: ./packages/taskdef/src/revision.ts

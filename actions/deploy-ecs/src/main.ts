@@ -10,13 +10,13 @@ import {
   systemClock,
   type Clock,
 } from '@ecs-actions/action-kit';
-import { createAwsClient, resolveRegion } from '@ecs-actions/aws';
+import { createAwsClient, ecsServiceConsoleUrl, resolveRegion } from '@ecs-actions/aws';
 import { readTaskDefinitionFile, revisionLabel } from '@ecs-actions/taskdef';
 import { rollOut } from './deploy.js';
 import { readInputs } from './inputs.js';
 import { checkAccount, preflight } from './preflight.js';
 import { describeExisting, registerIfChanged } from './register.js';
-import { consoleDeploymentsUrl, type Logger } from './service.js';
+import type { Logger } from './service.js';
 import { buildSummary, type DeployReport } from './summary.js';
 
 export interface Dependencies {
@@ -136,7 +136,7 @@ function failureLine(report: DeployReport): string {
   else if (report.rollback) parts.push(`${capitalise(report.rollback.message)}; the service needs attention.`);
   else parts.push(`The service was not rolled back and needs attention.`);
   if (report.region && report.cluster && report.service) {
-    parts.push(`See ${consoleDeploymentsUrl(report.region, report.cluster, report.service)}`);
+    parts.push(`See ${ecsServiceConsoleUrl(report.region, report.cluster, report.service, 'deployments')}`);
   }
   return parts.join(' ');
 }
@@ -145,7 +145,7 @@ function failureLine(report: DeployReport): string {
 function startedButUnknown(report: DeployReport, error: Error): string {
   const where =
     report.region && report.cluster && report.service
-      ? `: see ${consoleDeploymentsUrl(report.region, report.cluster, report.service)}`
+      ? `: see ${ecsServiceConsoleUrl(report.region, report.cluster, report.service, 'deployments')}`
       : '';
   return `${error.message} Deployment ${report.deploymentId} of ${revisionLabel(report.taskDefinitionArn)} had started; its outcome was not followed to the end${where}`;
 }

@@ -40,29 +40,3 @@ export async function describeService(ecs: ECSClient, ref: ServiceRef, region: s
 export function primaryDeployment(service: Service): Deployment | undefined {
   return service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
 }
-
-/** The last part of a cluster or service ARN, or the name itself. */
-export function shortName(nameOrArn: string): string {
-  return nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1);
-}
-
-function consoleServicePage(region: string, cluster: string, service: string, tab: string): string {
-  // GovCloud and China have their own console hosts.
-  const host = region.startsWith('us-gov-')
-    ? 'console.amazonaws-us-gov.com'
-    : region.startsWith('cn-')
-      ? 'console.amazonaws.cn'
-      : 'console.aws.amazon.com';
-  const path = `clusters/${encodeURIComponent(shortName(cluster))}/services/${encodeURIComponent(shortName(service))}`;
-  return `https://${region}.${host}/ecs/v2/${path}/${tab}?region=${region}`;
-}
-
-/** The service's Deployments tab in the ECS console. */
-export function consoleDeploymentsUrl(region: string, cluster: string, service: string): string {
-  return consoleServicePage(region, cluster, service, 'deployments');
-}
-
-/** The service's page (health and metrics) in the ECS console. */
-export function consoleServiceUrl(region: string, cluster: string, service: string): string {
-  return consoleServicePage(region, cluster, service, 'health');
-}

@@ -1,11 +1,11 @@
 import type { ServiceEvent } from '@aws-sdk/client-ecs';
 import { JobSummary, code, escapeHtml, formatDuration, link } from '@ecs-actions/action-kit';
+import { ecsServiceConsoleUrl, shortName } from '@ecs-actions/aws';
 import { revisionLabel } from '@ecs-actions/taskdef';
 import type { DeployStatus } from './deploy.js';
 import { describeContainer, type StoppedTask } from './diagnose.js';
 import type { ContainerImage, TargetTaskDefinition } from './register.js';
 import type { RollbackResult } from './rollback.js';
-import { consoleDeploymentsUrl, consoleServiceUrl, shortName } from './service.js';
 
 /** Everything one run found out, filled in as it goes; written as outputs and job summary even on failure. */
 export interface DeployReport {
@@ -49,14 +49,11 @@ export function buildSummary(report: DeployReport): JobSummary {
 
   const facts: Array<[string, string]> = [];
   const links = report.region && report.cluster && report.service;
+  const consoleUrl = (tab: 'deployments' | 'health') =>
+    ecsServiceConsoleUrl(report.region!, report.cluster!, report.service!, tab);
   if (report.service) {
     const name = code(shortName(report.service));
-    facts.push([
-      'Service',
-      links
-        ? link(shortName(report.service), consoleServiceUrl(report.region!, report.cluster!, report.service))
-        : name,
-    ]);
+    facts.push(['Service', links ? link(shortName(report.service), consoleUrl('health')) : name]);
   }
   if (report.cluster) facts.push(['Cluster', code(shortName(report.cluster))]);
   if (report.region) facts.push(['Region', code(report.region)]);
@@ -67,10 +64,7 @@ export function buildSummary(report: DeployReport): JobSummary {
   }
   if (report.deploymentId) {
     const id = escapeHtml(report.deploymentId);
-    facts.push([
-      'Deployment',
-      links ? link(report.deploymentId, consoleDeploymentsUrl(report.region!, report.cluster!, report.service!)) : id,
-    ]);
+    facts.push(['Deployment', links ? link(report.deploymentId, consoleUrl('deployments')) : id]);
   }
   facts.push(['Status', STATUS_LABELS[report.status]]);
   facts.push(['Duration', formatDuration(report.durationMs)]);

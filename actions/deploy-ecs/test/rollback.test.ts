@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { FakeClock } from '@ecs-actions/action-kit';
 import { followRollback, rollBack, type RollbackOptions } from '../src/rollback.js';
-import { consoleDeploymentsUrl, consoleServiceUrl } from '../src/service.js';
 import {
   CLUSTER,
   REGION,
@@ -84,19 +83,5 @@ describe('followRollback', () => {
       status: 'failed',
       message: 'the rollback to web:41 did not complete: deployment ecs-svc/4 settled on web:43, not web:41',
     });
-  });
-});
-
-describe('console links', () => {
-  it('point at the service in the region, with the console host of GovCloud and China', () => {
-    expect(consoleDeploymentsUrl('eu-west-1', 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod', 'web')).toBe(
-      'https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/prod/services/web/deployments?region=eu-west-1',
-    );
-    expect(consoleServiceUrl('us-gov-west-1', 'prod', 'web')).toBe(
-      'https://us-gov-west-1.console.amazonaws-us-gov.com/ecs/v2/clusters/prod/services/web/health?region=us-gov-west-1',
-    );
-    expect(consoleServiceUrl('cn-north-1', 'prod', 'web')).toBe(
-      'https://cn-north-1.console.amazonaws.cn/ecs/v2/clusters/prod/services/web/health?region=cn-north-1',
-    );
   });
 });

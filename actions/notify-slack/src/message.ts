@@ -1,4 +1,5 @@
 import { formatDuration, shortDigest } from '@ecs-actions/action-kit';
+import { ecsTaskDefinitionConsoleUrl } from '@ecs-actions/aws/console';
 import { commitUrl, runUrl, type RunContext } from './context.js';
 import type { Inputs, Revision, Status } from './inputs.js';
 import type { SlackMessage } from './slack.js';
@@ -164,12 +165,10 @@ function revisionName(revision: Revision): string {
 }
 
 function revisionLink(revision: Revision): string {
-  const name = `\`${revisionName(revision)}\``;
-  // The console has one domain per partition; only the commercial one is linked.
-  if (revision.partition !== 'aws' || !revision.region) return name;
-  const { region, family } = revision;
+  // Only an ARN tells the region, and so the console page.
+  if (!revision.region) return `\`${revisionName(revision)}\``;
   return slackLink(
-    `https://${region}.console.aws.amazon.com/ecs/v2/task-definitions/${family}/${revision.revision}?region=${region}`,
+    ecsTaskDefinitionConsoleUrl(revision.region, revision.family, revision.revision),
     revisionName(revision),
   );
 }

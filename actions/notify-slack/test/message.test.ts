@@ -238,6 +238,27 @@ describe('the built-in message', () => {
     ]);
   });
 
+  it('links a GovCloud revision to the GovCloud console and leaves a family:revision unlinked', async () => {
+    setInputs({
+      'webhook-url': WEBHOOK_URL,
+      status: 'rolled-back',
+      service: 'web',
+      'task-definition-arn': 'arn:aws-us-gov:ecs:us-gov-west-1:123456789012:task-definition/web:42',
+      'rolled-back-to': 'web:41',
+    });
+    const received = webhookReceives();
+
+    await runStep();
+
+    const fields = (received.body as { blocks: Array<{ fields?: Array<{ text: string }> }> }).blocks[1]!.fields!;
+    expect(fields.map((field) => field.text)).toEqual([
+      `*Version*\n<${COMMIT_URL}|0123456>`,
+      '*Rolled back from*\n<https://us-gov-west-1.console.amazonaws-us-gov.com/ecs/v2/task-definitions/web/42?region=us-gov-west-1|web:42>',
+      '*Rolled back to*\n`web:41`',
+      '*Started by*\noctocat',
+    ]);
+  });
+
   it('writes a job summary with the sentence it sent', async () => {
     setInputs({ 'webhook-url': WEBHOOK_URL, status: 'success', service: 'web', environment: 'dev' });
     webhookReceives();

@@ -2,3 +2,4 @@ export { createAwsClient, resolveRegion, actionVersion, REGION_PATTERN, DEFAULT_
 export type { AwsClientOptions } from './client.js';
 export { translateAwsError, isTransientAwsError, isAwsAuthError, AwsAuthError, describeCall } from './errors.js';
 export type { CallContext } from './errors.js';
+export { consoleHost, shortName, ecsConsoleUrl, ecsServiceConsoleUrl, ecsTaskDefinitionConsoleUrl } from './console.js';
