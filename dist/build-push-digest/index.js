@@ -56223,7 +56223,7 @@ __webpack_unused_export__ = debug; // for test
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5509);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8252);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(888);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -56233,7 +56233,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8252:
+/***/ 888:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56451,7 +56451,17 @@ function createAwsClient(ClientClass, options) {
     return client;
 }
 
+;// CONCATENATED MODULE: ./packages/aws/src/error-code.ts
+/**
+ * True when an SDK call failed with one of these AWS error codes, e.g. `ClusterNotFoundException`. The SDK
+ * names each service exception class after its code, so `name` is the code.
+ */
+function isAwsError(error, ...codes) {
+    return error instanceof Error && codes.includes(error.name);
+}
+
 ;// CONCATENATED MODULE: ./packages/aws/src/index.ts
+
 
 
 
@@ -56784,6 +56794,7 @@ function errorLine(result) {
 
 
 
+
 /** Asks ECR for a 12-hour registry password and masks it (and the token it came in) in the log at once. */
 async function getRegistryLogin(ecr) {
     const response = await ecr.send(new dist_cjs/* GetAuthorizationTokenCommand */.Eu6({}));
@@ -56823,7 +56834,7 @@ async function findOrCreateRepository(ecr, options) {
     }
     catch (error) {
         // Another job created it between our two calls: use theirs, settings and all.
-        if (errorName(error) === 'RepositoryAlreadyExistsException') {
+        if (isAwsError(error, 'RepositoryAlreadyExistsException')) {
             const raced = await describeRepository(ecr, options.name);
             if (raced)
                 return raced;
@@ -56862,7 +56873,7 @@ async function describeRepository(ecr, name) {
         return { name, uri: repository.repositoryUri, tagMutability: repository.imageTagMutability, created: false };
     }
     catch (error) {
-        if (errorName(error) === 'RepositoryNotFoundException')
+        if (isAwsError(error, 'RepositoryNotFoundException'))
             return undefined;
         throw error;
     }
@@ -56921,7 +56932,7 @@ async function describeImage(ecr, repositoryName, imageId) {
         return response.imageDetails?.[0];
     }
     catch (error) {
-        if (errorName(error) === 'ImageNotFoundException')
+        if (isAwsError(error, 'ImageNotFoundException'))
             return undefined;
         throw error;
     }
@@ -56930,9 +56941,6 @@ async function describeImage(ecr, repositoryName, imageId) {
 function describeRegistry(registry) {
     const match = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com/.exec(registry);
     return match ? `account ${match[1]} (${match[2]})` : registry;
-}
-function errorName(error) {
-    return error instanceof Error ? error.name : undefined;
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push-digest/src/inputs.ts

@@ -60671,7 +60671,7 @@ __webpack_unused_export__ = debug; // for test
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5509);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(117);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7144);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -60681,7 +60681,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 117:
+/***/ 7144:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -60930,7 +60930,17 @@ function ecsTaskDefinitionConsoleUrl(region, family, revision) {
     return ecsConsoleUrl(region, `task-definitions/${encodeURIComponent(family)}/${revision}`);
 }
 
+;// CONCATENATED MODULE: ./packages/aws/src/error-code.ts
+/**
+ * True when an SDK call failed with one of these AWS error codes, e.g. `ClusterNotFoundException`. The SDK
+ * names each service exception class after its code, so `name` is the code.
+ */
+function isAwsError(error, ...codes) {
+    return error instanceof Error && codes.includes(error.name);
+}
+
 ;// CONCATENATED MODULE: ./packages/aws/src/index.ts
+
 
 
 
@@ -61355,13 +61365,14 @@ function defaultMaxFailedTasks(desiredCount) {
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/service.ts
 
 
+
 async function describeService(ecs, ref, region) {
     let response;
     try {
         response = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: ref.cluster, services: [ref.service] }));
     }
     catch (error) {
-        if (error.name === 'ClusterNotFoundException') {
+        if (isAwsError(error, 'ClusterNotFoundException')) {
             throw new src/* UserError */.yo(`Cluster '${ref.cluster}' was not found in ${region}; check the cluster input and the region.`, { cause: error });
         }
         throw error;
@@ -61760,6 +61771,7 @@ async function preflight(ecs, ref, region, log) {
 
 
 
+
 function containerImages(containers) {
     return (containers ?? []).map((container) => ({
         container: container.name ?? 'container',
@@ -61780,7 +61792,7 @@ async function registerIfChanged(ecs, taskDefinition, log) {
         latest = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: family, include: ['TAGS'] }));
     }
     catch (error) {
-        if (error.name !== 'ClientException')
+        if (!isAwsError(error, 'ClientException'))
             throw error;
         log.info(`Family ${family} has no active revision yet (${(0,src/* errorMessage */.gJ)(error)})`);
     }
@@ -61805,7 +61817,7 @@ async function describeExisting(ecs, reference, log) {
         response = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference }));
     }
     catch (error) {
-        if (error.name !== 'ClientException')
+        if (!isAwsError(error, 'ClientException'))
             throw error;
         throw new src/* UserError */.yo(`Input 'task-definition': ECS has no task definition ${reference} (${(0,src/* errorMessage */.gJ)(error)}); ` +
             'expected an existing family:revision or task definition ARN in this account and region.', { cause: error });

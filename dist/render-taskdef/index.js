@@ -59410,7 +59410,7 @@ __webpack_unused_export__ = debug; // for test
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5509);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5142);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7875);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -59420,7 +59420,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5142:
+/***/ 7875:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59636,7 +59636,17 @@ function createAwsClient(ClientClass, options) {
     return client;
 }
 
+;// CONCATENATED MODULE: ./packages/aws/src/error-code.ts
+/**
+ * True when an SDK call failed with one of these AWS error codes, e.g. `ClusterNotFoundException`. The SDK
+ * names each service exception class after its code, so `name` is the code.
+ */
+function isAwsError(error, ...codes) {
+    return error instanceof Error && codes.includes(error.name);
+}
+
 ;// CONCATENATED MODULE: ./packages/aws/src/index.ts
+
 
 
 
@@ -60027,9 +60037,7 @@ function diffAgainstRunning(running, rendered) {
 
 
 
-function errorName(error) {
-    return error instanceof Error ? error.name : undefined;
-}
+
 /**
  * A registered revision with its tags, as RegisterTaskDefinition input. Given a family, ECS returns its newest
  * ACTIVE revision.
@@ -60040,7 +60048,7 @@ async function describeRevision(ecs, taskDefinition) {
         response = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition, include: ['TAGS'] }));
     }
     catch (error) {
-        if (errorName(error) === 'ClientException') {
+        if (isAwsError(error, 'ClientException')) {
             throw new src/* UserError */.yo(`Task definition "${taskDefinition}" was not found in ${await ecs.config.region()} (${(0,src/* errorMessage */.gJ)(error)}); ` +
                 'check the family name and region, or register a first revision from a template', { cause: error });
         }
@@ -60062,7 +60070,7 @@ async function describeRunningRevision(ecs, cluster, service) {
         response = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
     }
     catch (error) {
-        if (errorName(error) === 'ClusterNotFoundException') {
+        if (isAwsError(error, 'ClusterNotFoundException')) {
             throw new src/* UserError */.yo(`Input 'cluster': cluster "${cluster}" was not found in ${await ecs.config.region()}; check the name and region`, { cause: error });
         }
         throw error;

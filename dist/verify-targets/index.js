@@ -63378,7 +63378,7 @@ __webpack_unused_export__ = debug; // for test
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5509);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9509);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6270);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -63388,7 +63388,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9509:
+/***/ 6270:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63604,7 +63604,17 @@ function createAwsClient(ClientClass, options) {
     return client;
 }
 
+;// CONCATENATED MODULE: ./packages/aws/src/error-code.ts
+/**
+ * True when an SDK call failed with one of these AWS error codes, e.g. `ClusterNotFoundException`. The SDK
+ * names each service exception class after its code, so `name` is the code.
+ */
+function isAwsError(error, ...codes) {
+    return error instanceof Error && codes.includes(error.name);
+}
+
 ;// CONCATENATED MODULE: ./packages/aws/src/index.ts
+
 
 
 
@@ -63943,16 +63953,14 @@ var external_node_net_ = __nccwpck_require__(7030);
 
 
 
-function errorName(error) {
-    return error instanceof Error ? error.name : undefined;
-}
+
 async function describeService(ecs, cluster, service) {
     let answer;
     try {
         answer = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
     }
     catch (error) {
-        if (errorName(error) === 'ClusterNotFoundException') {
+        if (isAwsError(error, 'ClusterNotFoundException')) {
             throw new src/* UserError */.yo(`Cluster '${cluster}' was not found in ${await ecs.config.region()}; check the cluster and region inputs`, { cause: error });
         }
         throw error;
@@ -64031,7 +64039,7 @@ async function describeTargetHealth(elbv2, targetGroupArn) {
         answer = await elbv2.send(new client_elastic_load_balancing_v2_dist_cjs/* DescribeTargetHealthCommand */.qyg({ TargetGroupArn: targetGroupArn }));
     }
     catch (error) {
-        if (errorName(error) === 'TargetGroupNotFoundException' || errorName(error) === 'TargetGroupNotFound') {
+        if (isAwsError(error, 'TargetGroupNotFoundException', 'TargetGroupNotFound')) {
             throw new src/* UserError */.yo(`Target group ${targetGroupArn} was not found in ${await elbv2.config.region()}; check target-group-arns, ` +
                 `the service's load balancers and the region`, { cause: error });
         }

@@ -10,6 +10,7 @@ import {
   type Repository as EcrRepository,
 } from '@aws-sdk/client-ecr';
 import { UserError, poll, shortDigest, type Clock } from '@ecs-actions/action-kit';
+import { isAwsError } from '@ecs-actions/aws';
 
 export interface RegistryLogin {
   /** Registry host, e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com`. */
@@ -83,7 +84,7 @@ export async function findOrCreateRepository(ecr: ECRClient, options: Repository
     created = response.repository;
   } catch (error) {
     // Another job created it between our two calls: use theirs, settings and all.
-    if (errorName(error) === 'RepositoryAlreadyExistsException') {
+    if (isAwsError(error, 'RepositoryAlreadyExistsException')) {
       const raced = await describeRepository(ecr, options.name);
       if (raced) return raced;
     }
@@ -124,7 +125,7 @@ async function describeRepository(ecr: ECRClient, name: string): Promise<Reposit
     if (!repository?.repositoryUri) throw new Error(`ECR DescribeRepositories returned no URI for '${name}'`);
     return { name, uri: repository.repositoryUri, tagMutability: repository.imageTagMutability, created: false };
   } catch (error) {
-    if (errorName(error) === 'RepositoryNotFoundException') return undefined;
+    if (isAwsError(error, 'RepositoryNotFoundException')) return undefined;
     throw error;
   }
 }
@@ -205,7 +206,7 @@ async function describeImage(
     const response = await ecr.send(new DescribeImagesCommand({ repositoryName, imageIds: [imageId] }));
     return response.imageDetails?.[0];
   } catch (error) {
-    if (errorName(error) === 'ImageNotFoundException') return undefined;
+    if (isAwsError(error, 'ImageNotFoundException')) return undefined;
     throw error;
   }
 }
@@ -214,8 +215,4 @@ async function describeImage(
 export function describeRegistry(registry: string): string {
   const match = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com/.exec(registry);
   return match ? `account ${match[1]} (${match[2]})` : registry;
-}
-
-function errorName(error: unknown): string | undefined {
-  return error instanceof Error ? error.name : undefined;
 }

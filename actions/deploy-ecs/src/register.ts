@@ -6,6 +6,7 @@ import {
   type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
 import { UserError, errorMessage, parseImageReference } from '@ecs-actions/action-kit';
+import { isAwsError } from '@ecs-actions/aws';
 import { fromDescribedTaskDefinition, isSameTaskDefinition, revisionLabel } from '@ecs-actions/taskdef';
 import type { Logger } from './service.js';
 
@@ -48,7 +49,7 @@ export async function registerIfChanged(
     // With a family and no revision, DescribeTaskDefinition returns the newest ACTIVE revision.
     latest = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: family, include: ['TAGS'] }));
   } catch (error) {
-    if ((error as Error).name !== 'ClientException') throw error;
+    if (!isAwsError(error, 'ClientException')) throw error;
     log.info(`Family ${family} has no active revision yet (${errorMessage(error)})`);
   }
   const current = latest?.taskDefinition;
@@ -75,7 +76,7 @@ export async function describeExisting(ecs: ECSClient, reference: string, log: L
   try {
     response = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference }));
   } catch (error) {
-    if ((error as Error).name !== 'ClientException') throw error;
+    if (!isAwsError(error, 'ClientException')) throw error;
     throw new UserError(
       `Input 'task-definition': ECS has no task definition ${reference} (${errorMessage(error)}); ` +
         'expected an existing family:revision or task definition ARN in this account and region.',

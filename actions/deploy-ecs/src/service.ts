@@ -1,5 +1,6 @@
 import { DescribeServicesCommand, type Deployment, type ECSClient, type Service } from '@aws-sdk/client-ecs';
 import { UserError } from '@ecs-actions/action-kit';
+import { isAwsError } from '@ecs-actions/aws';
 
 /** Where the service lives, as the user named it (name or ARN). */
 export interface ServiceRef {
@@ -18,7 +19,7 @@ export async function describeService(ecs: ECSClient, ref: ServiceRef, region: s
   try {
     response = await ecs.send(new DescribeServicesCommand({ cluster: ref.cluster, services: [ref.service] }));
   } catch (error) {
-    if ((error as Error).name === 'ClusterNotFoundException') {
+    if (isAwsError(error, 'ClusterNotFoundException')) {
       throw new UserError(
         `Cluster '${ref.cluster}' was not found in ${region}; check the cluster input and the region.`,
         { cause: error },

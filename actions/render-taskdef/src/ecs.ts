@@ -5,6 +5,7 @@ import {
   type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
 import { UserError, errorMessage } from '@ecs-actions/action-kit';
+import { isAwsError } from '@ecs-actions/aws';
 import { fromDescribedTaskDefinition } from '@ecs-actions/taskdef';
 
 export interface RegisteredRevision {
@@ -12,10 +13,6 @@ export interface RegisteredRevision {
   name: string;
   arn: string;
   taskDefinition: RegisterTaskDefinitionCommandInput;
-}
-
-function errorName(error: unknown): string | undefined {
-  return error instanceof Error ? error.name : undefined;
 }
 
 /**
@@ -27,7 +24,7 @@ export async function describeRevision(ecs: ECSClient, taskDefinition: string): 
   try {
     response = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ['TAGS'] }));
   } catch (error) {
-    if (errorName(error) === 'ClientException') {
+    if (isAwsError(error, 'ClientException')) {
       throw new UserError(
         `Task definition "${taskDefinition}" was not found in ${await ecs.config.region()} (${errorMessage(error)}); ` +
           'check the family name and region, or register a first revision from a template',
@@ -58,7 +55,7 @@ export async function describeRunningRevision(
   try {
     response = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
   } catch (error) {
-    if (errorName(error) === 'ClusterNotFoundException') {
+    if (isAwsError(error, 'ClusterNotFoundException')) {
       throw new UserError(
         `Input 'cluster': cluster "${cluster}" was not found in ${await ecs.config.region()}; check the name and region`,
         { cause: error },

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { isIP } from 'node:net';
 import { UserError } from '@ecs-actions/action-kit';
+import { isAwsError } from '@ecs-actions/aws';
 import type { TaskContainer } from './digests.js';
 
 /*
@@ -42,16 +43,12 @@ export interface TargetFacts {
   description?: string;
 }
 
-function errorName(error: unknown): string | undefined {
-  return error instanceof Error ? error.name : undefined;
-}
-
 export async function describeService(ecs: ECSClient, cluster: string, service: string): Promise<ServiceFacts> {
   let answer;
   try {
     answer = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
   } catch (error) {
-    if (errorName(error) === 'ClusterNotFoundException') {
+    if (isAwsError(error, 'ClusterNotFoundException')) {
       throw new UserError(
         `Cluster '${cluster}' was not found in ${await ecs.config.region()}; check the cluster and region inputs`,
         { cause: error },
@@ -141,7 +138,7 @@ export async function describeTargetHealth(
   try {
     answer = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
   } catch (error) {
-    if (errorName(error) === 'TargetGroupNotFoundException' || errorName(error) === 'TargetGroupNotFound') {
+    if (isAwsError(error, 'TargetGroupNotFoundException', 'TargetGroupNotFound')) {
       throw new UserError(
         `Target group ${targetGroupArn} was not found in ${await elbv2.config.region()}; check target-group-arns, ` +
           `the service's load balancers and the region`,

@@ -3,3 +3,4 @@ export type { AwsClientOptions } from './client.js';
 export { translateAwsError, isTransientAwsError, isAwsAuthError, AwsAuthError, describeCall } from './errors.js';
 export type { CallContext } from './errors.js';
 export { consoleHost, shortName, ecsConsoleUrl, ecsServiceConsoleUrl, ecsTaskDefinitionConsoleUrl } from './console.js';
+export { isAwsError } from './error-code.js';
