@@ -38,42 +38,55 @@ export function planDeploy(env) {
 export function decideOutcome(env) {
   const deployed = env.DEPLOYED ?? '';
   const previous = env.PREVIOUS ?? '';
+  const result = (status, reason, rolledBackTo, runs) => ({
+    status,
+    'notify-status': status === 'rolled-back' ? 'rolled-back' : status === 'failed' ? 'failure' : 'success',
+    reason,
+    'rolled-back-to': rolledBackTo,
+    'task-definition-arn': runs,
+  });
+  if (env.DEPLOY_OUTCOME === 'skipped' || !env.DEPLOY_OUTCOME) {
+    return result('failed', 'nothing was deployed: a step before deploy-ecs failed (see the log)', '', previous);
+  }
   if (env.DEPLOY_OUTCOME !== 'success') {
-    const status = env.DEPLOY_STATUS === 'rolled-back' ? 'rolled-back' : 'failed';
-    return {
-      status,
-      'notify-status': status === 'rolled-back' ? 'rolled-back' : 'failure',
-      reason:
-        status === 'rolled-back'
-          ? 'deploy-ecs: the rollout failed and the service was rolled back (see the deploy-ecs step)'
-          : 'deploy-ecs failed (see the deploy-ecs step)',
-      'rolled-back-to': status === 'rolled-back' ? previous : '',
-      'task-definition-arn': status === 'rolled-back' ? previous : deployed,
-    };
+    return env.DEPLOY_STATUS === 'rolled-back'
+      ? result(
+          'rolled-back',
+          'deploy-ecs: the rollout failed and the service was rolled back (see the deploy-ecs step)',
+          previous,
+          previous,
+        )
+      : result('failed', 'deploy-ecs failed (see the deploy-ecs step)', '', deployed);
   }
   const failedCheck =
     env.VERIFY_OUTCOME === 'failure' ? 'verify-targets' : env.SMOKE_OUTCOME === 'failure' ? 'smoke-test' : undefined;
   if (failedCheck === undefined) {
-    const status = env.DEPLOY_STATUS === 'unchanged' ? 'unchanged' : 'succeeded';
-    return { status, 'notify-status': 'success', reason: '', 'rolled-back-to': '', 'task-definition-arn': deployed };
+    return result(env.DEPLOY_STATUS === 'unchanged' ? 'unchanged' : 'succeeded', '', '', deployed);
   }
   if (env.ROLLBACK_OUTCOME === 'success') {
     const target = env.ROLLBACK_TASK_DEFINITION || previous;
-    return {
-      status: 'rolled-back',
-      'notify-status': 'rolled-back',
-      reason: `${failedCheck} failed after the rollout completed; rolled back to ${revisionName(target)}`,
-      'rolled-back-to': target,
-      'task-definition-arn': target,
-    };
+    return result(
+      'rolled-back',
+      `${failedCheck} failed after the rollout completed; rolled back to ${revisionName(target)}`,
+      target,
+      target,
+    );
   }
-  return {
-    status: 'failed',
-    'notify-status': 'failure',
-    reason: `${failedCheck} failed after the rollout completed and the rollback to ${revisionName(previous)} did not finish: check the service now`,
-    'rolled-back-to': '',
-    'task-definition-arn': deployed,
-  };
+  if (env.ROLLBACK_OUTCOME === 'skipped' || !env.ROLLBACK_OUTCOME) {
+    // deploy-ecs changed nothing (unchanged): there is no earlier revision this run could go back to.
+    return result(
+      'failed',
+      `${failedCheck} failed on ${revisionName(deployed)}, which the service already ran before this deploy (deploy-ecs: ${env.DEPLOY_STATUS || 'unknown'}); nothing to roll back to: fix forward, or run rollback.yml with an earlier revision`,
+      '',
+      deployed,
+    );
+  }
+  return result(
+    'failed',
+    `${failedCheck} failed after the rollout completed and the rollback to ${revisionName(previous)} did not finish: check the service now`,
+    '',
+    deployed,
+  );
 }
 
 /** `family:revision` from a task-definition ARN, for messages. */

@@ -115,6 +115,27 @@ describe('decideOutcome (deploy-environment.yml "Summarise the outcome")', () =>
       'task-definition-arn': PREVIOUS,
     });
   });
+  it('does not claim a rollback was tried when deploy-ecs changed nothing and a check failed', () => {
+    const outcome = decideOutcome({
+      ...base,
+      PREVIOUS: DEPLOYED,
+      DEPLOY_OUTCOME: 'success',
+      DEPLOY_STATUS: 'unchanged',
+      VERIFY_OUTCOME: 'failure',
+      SMOKE_OUTCOME: 'skipped',
+      ROLLBACK_OUTCOME: 'skipped',
+    });
+    expect(outcome).toMatchObject({ status: 'failed', 'notify-status': 'failure', 'rolled-back-to': '' });
+    expect(outcome.reason).toBe(
+      'verify-targets failed on sample-service-dev:8, which the service already ran before this deploy (deploy-ecs: unchanged); nothing to roll back to: fix forward, or run rollback.yml with an earlier revision',
+    );
+  });
+  it('says nothing was deployed when a step before deploy-ecs failed', () => {
+    expect(decideOutcome({ ...base, DEPLOY_OUTCOME: 'skipped' })).toMatchObject({
+      status: 'failed',
+      reason: 'nothing was deployed: a step before deploy-ecs failed (see the log)',
+    });
+  });
   it('reports failed when deploy-ecs failed', () => {
     expect(decideOutcome({ ...base, DEPLOY_OUTCOME: 'failure', DEPLOY_STATUS: 'failed' }).status).toBe('failed');
   });
