@@ -56223,7 +56223,7 @@ __webpack_unused_export__ = debug; // for test
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5509);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(888);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4259);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -56233,7 +56233,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 888:
+/***/ 4259:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56460,7 +56460,25 @@ function isAwsError(error, ...codes) {
     return error instanceof Error && codes.includes(error.name);
 }
 
+;// CONCATENATED MODULE: ./packages/aws/src/names.ts
+
+// ECS cluster and service names: up to 255 letters, digits, hyphens and underscores.
+const NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const ARNS = {
+    cluster: /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/,
+    // The short service ARN (without the cluster) still exists in accounts that never opted into the long format.
+    service: /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/(?:[A-Za-z0-9_-]{1,255}\/)?[A-Za-z0-9_-]{1,255}$/,
+};
+/** Checks a `cluster` or `service` input: an ECS name or ARN. Fails with an input error naming both forms. */
+function checkEcsNameOrArn(input, value, kind) {
+    if (NAME.test(value) || ARNS[kind].test(value))
+        return value;
+    throw inputError(input, `"${value}" is not a ${kind} name or ARN; expected up to 255 letters, digits, hyphens and underscores, ` +
+        `or arn:aws:ecs:<region>:<account>:${kind}/${kind === 'service' ? '<cluster>/' : ''}<name>`);
+}
+
 ;// CONCATENATED MODULE: ./packages/aws/src/index.ts
+
 
 
 

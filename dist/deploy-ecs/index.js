@@ -60671,7 +60671,7 @@ __webpack_unused_export__ = debug; // for test
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5509);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7144);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(284);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -60681,7 +60681,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7144:
+/***/ 284:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -60939,7 +60939,25 @@ function isAwsError(error, ...codes) {
     return error instanceof Error && codes.includes(error.name);
 }
 
+;// CONCATENATED MODULE: ./packages/aws/src/names.ts
+
+// ECS cluster and service names: up to 255 letters, digits, hyphens and underscores.
+const NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const ARNS = {
+    cluster: /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/,
+    // The short service ARN (without the cluster) still exists in accounts that never opted into the long format.
+    service: /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/(?:[A-Za-z0-9_-]{1,255}\/)?[A-Za-z0-9_-]{1,255}$/,
+};
+/** Checks a `cluster` or `service` input: an ECS name or ARN. Fails with an input error naming both forms. */
+function checkEcsNameOrArn(input, value, kind) {
+    if (NAME.test(value) || ARNS[kind].test(value))
+        return value;
+    throw (0,src/* inputError */.Xu)(input, `"${value}" is not a ${kind} name or ARN; expected up to 255 letters, digits, hyphens and underscores, ` +
+        `or arn:aws:ecs:<region>:<account>:${kind}/${kind === 'service' ? '<cluster>/' : ''}<name>`);
+}
+
 ;// CONCATENATED MODULE: ./packages/aws/src/index.ts
+
 
 
 
@@ -61309,17 +61327,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 
 
 
-const NAME = /^[A-Za-z0-9_-]{1,255}$/;
-const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/;
-const SERVICE_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/(?:[A-Za-z0-9_-]{1,255}\/)?[A-Za-z0-9_-]{1,255}$/;
+
 const ACCOUNT_ID = /^\d{12}$/;
-function nameOrArn(name, kind, arn) {
-    const value = (0,src/* getRequired */.kA)(name);
-    if (NAME.test(value) || arn.test(value))
-        return value;
-    throw (0,src/* inputError */.Xu)(name, `"${value}" is not a ${kind} name or ARN; expected up to 255 letters, digits, hyphens and underscores, ` +
-        `or arn:aws:ecs:<region>:<account>:${kind}/${kind === 'service' ? '<cluster>/' : ''}<name>`);
-}
 function taskDefinitionSource() {
     const name = 'task-definition';
     const value = (0,src/* getRequired */.kA)(name);
@@ -61338,8 +61347,8 @@ function taskDefinitionSource() {
 /** Reads every input; a wrong value fails here, before any AWS call. */
 function readInputs() {
     return {
-        cluster: nameOrArn('cluster', 'cluster', CLUSTER_ARN),
-        service: nameOrArn('service', 'service', SERVICE_ARN),
+        cluster: checkEcsNameOrArn('cluster', (0,src/* getRequired */.kA)('cluster'), 'cluster'),
+        service: checkEcsNameOrArn('service', (0,src/* getRequired */.kA)('service'), 'service'),
         region: (0,src/* getOptional */.xX)('region'),
         'task-definition': taskDefinitionSource(),
         wait: (0,src/* getBoolean */.pW)('wait', true),

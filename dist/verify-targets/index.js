@@ -63378,7 +63378,7 @@ __webpack_unused_export__ = debug; // for test
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5509);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6270);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3436);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -63388,7 +63388,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6270:
+/***/ 3436:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63613,7 +63613,25 @@ function isAwsError(error, ...codes) {
     return error instanceof Error && codes.includes(error.name);
 }
 
+;// CONCATENATED MODULE: ./packages/aws/src/names.ts
+
+// ECS cluster and service names: up to 255 letters, digits, hyphens and underscores.
+const NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const ARNS = {
+    cluster: /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/,
+    // The short service ARN (without the cluster) still exists in accounts that never opted into the long format.
+    service: /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/(?:[A-Za-z0-9_-]{1,255}\/)?[A-Za-z0-9_-]{1,255}$/,
+};
+/** Checks a `cluster` or `service` input: an ECS name or ARN. Fails with an input error naming both forms. */
+function checkEcsNameOrArn(input, value, kind) {
+    if (NAME.test(value) || ARNS[kind].test(value))
+        return value;
+    throw (0,src/* inputError */.Xu)(input, `"${value}" is not a ${kind} name or ARN; expected up to 255 letters, digits, hyphens and underscores, ` +
+        `or arn:aws:ecs:<region>:<account>:${kind}/${kind === 'service' ? '<cluster>/' : ''}<name>`);
+}
+
 ;// CONCATENATED MODULE: ./packages/aws/src/index.ts
+
 
 
 
@@ -63751,18 +63769,13 @@ function findDigestMismatches(containers, expected, loadBalanced) {
 
 
 
-const NAME_OR_ARN = (kind) => new RegExp(`^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}:${kind}/.+|[A-Za-z0-9_-]{1,255})$`);
+
 const TARGET_GROUP_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
-function nameOrArn(name, value, kind) {
-    if (value !== undefined && !NAME_OR_ARN(kind).test(value)) {
-        throw (0,src/* inputError */.Xu)(name, `"${value}" is not a ${kind} name or ARN; expected a name such as web or an ECS ${kind} ARN`);
-    }
-    return value;
-}
 /** Reads and checks every input before any AWS call. */
 function readInputs() {
-    const cluster = nameOrArn('cluster', (0,src/* getRequired */.kA)('cluster'), 'cluster');
-    const service = nameOrArn('service', (0,src/* getOptional */.xX)('service'), 'service');
+    const cluster = checkEcsNameOrArn('cluster', (0,src/* getRequired */.kA)('cluster'), 'cluster');
+    const serviceInput = (0,src/* getOptional */.xX)('service');
+    const service = serviceInput === undefined ? undefined : checkEcsNameOrArn('service', serviceInput, 'service');
     const targetGroupArns = (0,src/* getLines */.iv)('target-group-arns');
     targetGroupArns.forEach((arn, index) => {
         if (!TARGET_GROUP_ARN.test(arn)) {

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { getBoolean, getInteger, getOptional, getRequired, inputError } from '@ecs-actions/action-kit';
+import { checkEcsNameOrArn } from '@ecs-actions/aws';
 import { TASK_DEFINITION_ARN_FORM, parseRevisionReference } from '@ecs-actions/taskdef';
 
 /** What the `task-definition` input names: a file to register, or a revision ECS already has. */
@@ -20,20 +21,7 @@ export interface Inputs {
   'expected-account-id'?: string;
 }
 
-const NAME = /^[A-Za-z0-9_-]{1,255}$/;
-const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/;
-const SERVICE_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/(?:[A-Za-z0-9_-]{1,255}\/)?[A-Za-z0-9_-]{1,255}$/;
 const ACCOUNT_ID = /^\d{12}$/;
-
-function nameOrArn(name: string, kind: 'cluster' | 'service', arn: RegExp): string {
-  const value = getRequired(name);
-  if (NAME.test(value) || arn.test(value)) return value;
-  throw inputError(
-    name,
-    `"${value}" is not a ${kind} name or ARN; expected up to 255 letters, digits, hyphens and underscores, ` +
-      `or arn:aws:ecs:<region>:<account>:${kind}/${kind === 'service' ? '<cluster>/' : ''}<name>`,
-  );
-}
 
 function taskDefinitionSource(): TaskDefinitionSource {
   const name = 'task-definition';
@@ -51,8 +39,8 @@ function taskDefinitionSource(): TaskDefinitionSource {
 /** Reads every input; a wrong value fails here, before any AWS call. */
 export function readInputs(): Inputs {
   return {
-    cluster: nameOrArn('cluster', 'cluster', CLUSTER_ARN),
-    service: nameOrArn('service', 'service', SERVICE_ARN),
+    cluster: checkEcsNameOrArn('cluster', getRequired('cluster'), 'cluster'),
+    service: checkEcsNameOrArn('service', getRequired('service'), 'service'),
     region: getOptional('region'),
     'task-definition': taskDefinitionSource(),
     wait: getBoolean('wait', true),

@@ -10,7 +10,7 @@ import {
   parseImageReference,
   parseKeyValues,
 } from '@ecs-actions/action-kit';
-import { resolveRegion } from '@ecs-actions/aws';
+import { checkEcsNameOrArn, resolveRegion } from '@ecs-actions/aws';
 import { parseCommand } from './command.js';
 import { ROLE_ARN_FORM, SECRET_REFERENCE_FORMS, isRoleArn, secretSource } from './references.js';
 import { VAR_NAME, VAR_RULE } from './vars.js';
@@ -83,6 +83,8 @@ export function readInputs(): Inputs {
       "is needed too: the diff needs both 'cluster' and 'service'",
     );
   }
+  if (cluster !== undefined) checkEcsNameOrArn('cluster', cluster, 'cluster');
+  if (service !== undefined) checkEcsNameOrArn('service', service, 'service');
 
   const container = getOptional('container');
   if (container !== undefined && !CONTAINER_NAME.test(container)) {

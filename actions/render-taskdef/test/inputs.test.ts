@@ -335,4 +335,9 @@ describe('cluster and service', () => {
     withInputs({ service: 'web' });
     expect(() => readInputs()).toThrow("Input 'cluster': is needed too: the diff needs both 'cluster' and 'service'");
   });
+
+  it('rejects a service name with a space before any AWS call', () => {
+    withInputs({ cluster: 'prod', service: 'my web' });
+    expect(() => readInputs()).toThrow(`Input 'service': "my web" is not a service name or ARN; expected up to 255`);
+  });
 });

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { getInteger, getLines, getOptional, getRequired, inputError } from '@ecs-actions/action-kit';
+import { checkEcsNameOrArn } from '@ecs-actions/aws';
 import { TASK_DEFINITION_ARN_FORM, parseRevisionReference } from '@ecs-actions/taskdef/revision';
 import { parseExpectedDigests, type ExpectedDigests } from './digests.js';
 
@@ -13,25 +14,14 @@ export interface VerifyTargetsInputs {
   region?: string;
 }
 
-const NAME_OR_ARN = (kind: string) =>
-  new RegExp(`^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}:${kind}/.+|[A-Za-z0-9_-]{1,255})$`);
 const TARGET_GROUP_ARN =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
 
-function nameOrArn(name: string, value: string | undefined, kind: 'cluster' | 'service'): string | undefined {
-  if (value !== undefined && !NAME_OR_ARN(kind).test(value)) {
-    throw inputError(
-      name,
-      `"${value}" is not a ${kind} name or ARN; expected a name such as web or an ECS ${kind} ARN`,
-    );
-  }
-  return value;
-}
-
 /** Reads and checks every input before any AWS call. */
 export function readInputs(): VerifyTargetsInputs {
-  const cluster = nameOrArn('cluster', getRequired('cluster'), 'cluster')!;
-  const service = nameOrArn('service', getOptional('service'), 'service');
+  const cluster = checkEcsNameOrArn('cluster', getRequired('cluster'), 'cluster');
+  const serviceInput = getOptional('service');
+  const service = serviceInput === undefined ? undefined : checkEcsNameOrArn('service', serviceInput, 'service');
 
   const targetGroupArns = getLines('target-group-arns');
   targetGroupArns.forEach((arn, index) => {

@@ -151,7 +151,8 @@ describe('readInputs', () => {
   it('rejects a service name with spaces', () => {
     setInputs({ cluster: 'prod', service: 'my web' });
     expect(inputFailure()).toBe(
-      `Input 'service': "my web" is not a service name or ARN; expected a name such as web or an ECS service ARN`,
+      `Input 'service': "my web" is not a service name or ARN; expected up to 255 letters, digits, hyphens and ` +
+        'underscores, or arn:aws:ecs:<region>:<account>:service/<cluster>/<name>',
     );
   });
 });

@@ -4,3 +4,4 @@ export { translateAwsError, isTransientAwsError, isAwsAuthError, AwsAuthError, d
 export type { CallContext } from './errors.js';
 export { consoleHost, shortName, ecsConsoleUrl, ecsServiceConsoleUrl, ecsTaskDefinitionConsoleUrl } from './console.js';
 export { isAwsError } from './error-code.js';
+export { checkEcsNameOrArn } from './names.js';
