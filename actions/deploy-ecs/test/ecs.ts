@@ -1,6 +1,7 @@
 // Typed fixtures for ECS and STS answered by nock through the real SDK clients.
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { createAwsClient } from '@ecs-actions/aws';
+import { afterEach, beforeEach, expect } from '@jest/globals';
 import nock from 'nock';
 
 export const REGION = 'eu-west-1';
@@ -29,6 +30,19 @@ export function setAwsEnvironment(): void {
   process.env.AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
   process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
   process.env.AWS_REGION = REGION;
+}
+
+/**
+ * Registers hooks in the calling test file: dummy credentials before each test; after it the environment is put
+ * back and every expected AWS call must have been made.
+ */
+export function useAwsEnvironment(): void {
+  const saved = { ...process.env };
+  beforeEach(setAwsEnvironment);
+  afterEach(() => {
+    process.env = { ...saved };
+    expect(nock.pendingMocks()).toEqual([]);
+  });
 }
 
 /** A client whose errors reach the waiter on the first failure, as they do once the SDK's retries give up. */

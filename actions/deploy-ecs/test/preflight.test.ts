@@ -1,5 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import nock from 'nock';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { preflight } from '../src/preflight.js';
 import { describeExisting, registerIfChanged } from '../src/register.js';
 import {
@@ -12,21 +11,16 @@ import {
   expectDescribeServices,
   expectEcs,
   taskDefinitionArn,
+  useAwsEnvironment,
 } from './ecs.js';
-import { setAwsEnvironment } from './ecs.js';
 
-const saved = { ...process.env };
 let lines: string[];
 const log = { info: (line: string) => lines.push(line), warning: (line: string) => lines.push(`warning: ${line}`) };
 const ref = { cluster: CLUSTER, service: SERVICE };
 
+useAwsEnvironment();
 beforeEach(() => {
-  setAwsEnvironment();
   lines = [];
-});
-afterEach(() => {
-  process.env = { ...saved };
-  expect(nock.pendingMocks()).toEqual([]);
 });
 
 describe('preflight', () => {

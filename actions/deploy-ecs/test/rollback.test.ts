@@ -1,5 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import nock from 'nock';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { FakeClock } from '@ecs-actions/action-kit';
 import { followRollback, rollBack, type RollbackOptions } from '../src/rollback.js';
 import {
@@ -11,22 +10,17 @@ import {
   expectDescribeServices,
   expectEcs,
   service,
-  setAwsEnvironment,
   taskDefinitionArn,
+  useAwsEnvironment,
 } from './ecs.js';
 
-const saved = { ...process.env };
 let lines: string[];
 let clock: FakeClock;
 
+useAwsEnvironment();
 beforeEach(() => {
-  setAwsEnvironment();
   lines = [];
   clock = new FakeClock();
-});
-afterEach(() => {
-  process.env = { ...saved };
-  expect(nock.pendingMocks()).toEqual([]);
 });
 
 function options(): RollbackOptions {

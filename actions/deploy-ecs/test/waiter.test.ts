@@ -1,5 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import nock from 'nock';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { FakeClock } from '@ecs-actions/action-kit';
 import { isAwsAuthError } from '@ecs-actions/aws';
 import { defaultInterval, waitForDeployment, type WaitOptions } from '../src/waiter.js';
@@ -12,21 +11,16 @@ import {
   expectDescribeServices,
   expectEcs,
   expectListStoppedTasks,
-  setAwsEnvironment,
+  useAwsEnvironment,
 } from './ecs.js';
 
-const saved = { ...process.env };
 let lines: string[];
 let clock: FakeClock;
 
+useAwsEnvironment();
 beforeEach(() => {
-  setAwsEnvironment();
   lines = [];
   clock = new FakeClock();
-});
-afterEach(() => {
-  process.env = { ...saved };
-  expect(nock.pendingMocks()).toEqual([]);
 });
 
 function options(overrides: Partial<WaitOptions> = {}): WaitOptions {
