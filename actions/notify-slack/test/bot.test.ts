@@ -1,17 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
-import { BOT_TOKEN, capture, clearInputs, COMMIT_URL, RUN_URL, runStep, setInputs, type Captured } from './helpers.js';
+import { BOT_TOKEN, captureEachTest, COMMIT_URL, RUN_URL, runStep, setInputs } from './helpers.js';
 
-let captured: Captured;
+const captured = captureEachTest();
 beforeEach(() => {
-  clearInputs();
-  captured = capture();
   setInputs({ 'bot-token': BOT_TOKEN, channel: 'C0DEPLOYS', status: 'started', service: 'web', environment: 'dev' });
-});
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  jest.restoreAllMocks();
-  clearInputs();
 });
 
 const header = (text: string) => ({ type: 'header', text: { type: 'plain_text', text, emoji: true } });

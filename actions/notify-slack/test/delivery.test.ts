@@ -1,29 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import {
-  capture,
-  clearInputs,
-  runStep,
-  setInputs,
-  WEBHOOK_HOST,
-  WEBHOOK_PATH,
-  WEBHOOK_URL,
-  type Captured,
-} from './helpers.js';
+import { captureEachTest, runStep, setInputs, WEBHOOK_HOST, WEBHOOK_PATH, WEBHOOK_URL } from './helpers.js';
 
-let captured: Captured;
+const captured = captureEachTest();
 beforeEach(() => {
-  clearInputs();
-  captured = capture();
   setInputs({ 'webhook-url': WEBHOOK_URL, status: 'success', service: 'web', environment: 'production' });
-});
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  jest.restoreAllMocks();
-  clearInputs();
 });
 
 const warnings = (): string[] => captured.stdout.split('\n').filter((line) => line.startsWith('::warning::'));

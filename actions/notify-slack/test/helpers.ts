@@ -1,4 +1,5 @@
-import { jest } from '@jest/globals';
+import { afterEach, beforeEach, expect, jest } from '@jest/globals';
+import nock from 'nock';
 import { FakeClock, runAction } from '@ecs-actions/action-kit';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,32 +50,46 @@ export function setInputs(inputs: Record<string, string>): void {
   for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
 }
 
-export function clearInputs(): void {
+function clearInputs(): void {
   for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
   delete process.env.GITHUB_OUTPUT;
   delete process.env.GITHUB_STEP_SUMMARY;
   process.exitCode = undefined;
 }
 
-/** Captures stdout/stderr and points GITHUB_OUTPUT and GITHUB_STEP_SUMMARY at fresh files. */
 // @actions/core remembers the summary file of its first write, so one file per test file, emptied per test.
 const outputDir = mkdtempSync(join(tmpdir(), 'notify-slack-'));
 
-export function capture(): Captured {
+/**
+ * Registers the hooks every step test needs: before each test the inputs are cleared, GITHUB_OUTPUT and
+ * GITHUB_STEP_SUMMARY point at emptied files and stdout/stderr are captured; after it every expected request
+ * must have been made. Returns what the running test's step printed and wrote.
+ */
+export function captureEachTest(): Captured {
   const outputFile = join(outputDir, 'output');
   const summaryFile = join(outputDir, 'summary.md');
-  writeFileSync(outputFile, '');
-  writeFileSync(summaryFile, '');
-  process.env.GITHUB_OUTPUT = outputFile;
-  process.env.GITHUB_STEP_SUMMARY = summaryFile;
   const captured: Captured = {
     stdout: '',
     stderr: '',
     outputs: () => parseOutputs(readFileSync(outputFile, 'utf8')),
     summary: () => readFileSync(summaryFile, 'utf8'),
   };
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((captured.stdout += String(chunk)), true));
-  jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((captured.stderr += String(chunk)), true));
+  beforeEach(() => {
+    clearInputs();
+    writeFileSync(outputFile, '');
+    writeFileSync(summaryFile, '');
+    process.env.GITHUB_OUTPUT = outputFile;
+    process.env.GITHUB_STEP_SUMMARY = summaryFile;
+    captured.stdout = '';
+    captured.stderr = '';
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((captured.stdout += String(chunk)), true));
+    jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((captured.stderr += String(chunk)), true));
+  });
+  afterEach(() => {
+    expect(nock.pendingMocks()).toEqual([]);
+    jest.restoreAllMocks();
+    clearInputs();
+  });
   return captured;
 }
 

@@ -1,28 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import nock from 'nock';
+import { describe, expect, it } from '@jest/globals';
 import { readInputs } from '../src/inputs.js';
 import { Secrets } from '../src/secrets.js';
-import {
-  BOT_TOKEN,
-  capture,
-  clearInputs,
-  runStep,
-  setInputs,
-  TASK_DEFINITION_ARN,
-  WEBHOOK_URL,
-  type Captured,
-} from './helpers.js';
+import { BOT_TOKEN, captureEachTest, runStep, setInputs, TASK_DEFINITION_ARN, WEBHOOK_URL } from './helpers.js';
 
-let captured: Captured;
-beforeEach(() => {
-  clearInputs();
-  captured = capture();
-});
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  jest.restoreAllMocks();
-  clearInputs();
-});
+const captured = captureEachTest();
 
 /** Runs the step and returns its one ::error:: line; no request may have been made (nock would refuse it). */
 async function errorLine(): Promise<string | undefined> {

@@ -1,8 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import {
-  capture,
-  clearInputs,
+  captureEachTest,
   COMMIT_URL,
   IMAGE,
   RUN_URL,
@@ -12,19 +11,9 @@ import {
   WEBHOOK_HOST,
   WEBHOOK_PATH,
   WEBHOOK_URL,
-  type Captured,
 } from './helpers.js';
 
-let captured: Captured;
-beforeEach(() => {
-  clearInputs();
-  captured = capture();
-});
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  jest.restoreAllMocks();
-  clearInputs();
-});
+const captured = captureEachTest();
 
 /** Answers the webhook like Slack and keeps the JSON body it received. */
 function webhookReceives(): { body?: unknown } {

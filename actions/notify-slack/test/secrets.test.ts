@@ -1,9 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import {
   BOT_TOKEN,
-  capture,
-  clearInputs,
+  captureEachTest,
   runStep,
   setInputs,
   visibleLog,
@@ -13,16 +12,7 @@ import {
   type Captured,
 } from './helpers.js';
 
-let captured: Captured;
-beforeEach(() => {
-  clearInputs();
-  captured = capture();
-});
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  jest.restoreAllMocks();
-  clearInputs();
-});
+const captured = captureEachTest();
 
 /** Every form in which the secrets could leak: whole, the webhook path, the secret segment, the token's tail. */
 const SECRET_FORMS = [WEBHOOK_URL, WEBHOOK_PATH, 's3cretW3bhookPath0123', BOT_TOKEN, 's3cretBotToken'];

@@ -1,12 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BOT_TOKEN,
-  capture,
-  clearInputs,
+  captureEachTest,
   IMAGE,
   RUN_URL,
   runStep,
@@ -15,20 +14,12 @@ import {
   WEBHOOK_HOST,
   WEBHOOK_PATH,
   WEBHOOK_URL,
-  type Captured,
 } from './helpers.js';
 
-let captured: Captured;
+const captured = captureEachTest();
 let dir: string;
 beforeEach(() => {
-  clearInputs();
-  captured = capture();
   dir = mkdtempSync(join(tmpdir(), 'notify-slack-payload-'));
-});
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  jest.restoreAllMocks();
-  clearInputs();
 });
 
 function payloadFile(content: string): string {
