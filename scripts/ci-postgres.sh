@@ -49,6 +49,8 @@ ci_postgres_free_port() {
 
 ci_postgres_start() (
   set -euo pipefail
+  # runuser, useradd and apt-get live in the sbin folders, which a minimal CI PATH may leave out (this is a subshell).
+  PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
   local bindir port datadir password psql run_as=()
   bindir=$(ci_postgres_bindir) || { ci_postgres_install && bindir=$(ci_postgres_bindir); } || {
     echo "ci-postgres: no PostgreSQL server binaries after installing" >&2
