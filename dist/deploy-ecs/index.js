@@ -61262,6 +61262,16 @@ function familyOf(taskDefinition) {
 
 /** How many stopped tasks are described and printed; the rest are counted. */
 const DESCRIBED_TASKS_LIMIT = 10;
+/** One ListTasks page and one DescribeTasks call: how many stopped tasks are looked at. */
+const STOPPED_TASKS_LIMIT = 100;
+/** Stop codes of a task that could not start or whose essential container exited: the revision is at fault. */
+const FAILURE_STOP_CODES = new Set(['TaskFailedToStart', 'EssentialContainerExited']);
+/**
+ * The scheduler also stops tasks that fail their load balancer or container health checks (stop code
+ * ServiceSchedulerInitiated, stoppedReason "Task failed ELB health checks in (target-group ...)" or "Task failed
+ * container health checks"); the same code covers scale-in and tasks replaced by a deployment, which are no failure.
+ */
+const HEALTH_CHECK_FAILURE = /\bfailed (ELB|container) health checks\b/i;
 /**
  * The stopped tasks of one deployment, up to `limit`. ECS starts a service's tasks with `startedBy` set to the
  * deployment id, so ListTasks(startedBy, desiredStatus STOPPED) is an exact count of the tasks of that deployment
@@ -61278,16 +61288,45 @@ async function listStoppedTasks(ecs, cluster, deploymentId, limit) {
     } while (nextToken && taskArns.length < limit);
     return taskArns;
 }
-/** Describes up to DESCRIBED_TASKS_LIMIT of the given stopped tasks, most recently stopped first. */
-async function describeStoppedTasks(ecs, cluster, taskArns) {
+/**
+ * Whether a stopped task counts toward max-failed-tasks: it failed (could not start, its essential container exited,
+ * or it failed its ELB or container health checks) and stopped at or after `since` (epoch ms). Tasks stopped by a
+ * user, by scale-in, a Spot interruption or infrastructure maintenance are not the revision's fault; a deployment
+ * whose desired count alone changed keeps its id, so its tasks stopped before this deploy are not counted either.
+ */
+function isFailedTask(task, since) {
+    if (!task.stoppedAt || task.stoppedAt.getTime() < since)
+        return false;
+    if (task.stopCode && FAILURE_STOP_CODES.has(task.stopCode))
+        return true;
+    return task.stopCode === 'ServiceSchedulerInitiated' && HEALTH_CHECK_FAILURE.test(task.stoppedReason ?? '');
+}
+/** Describes the given stopped tasks (up to STOPPED_TASKS_LIMIT), in ECS's order. */
+async function describeTasks(ecs, cluster, taskArns) {
     if (taskArns.length === 0)
         return [];
+    const response = await ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster, tasks: taskArns.slice(0, STOPPED_TASKS_LIMIT) }));
+    return (response.tasks ?? []).map(toStoppedTask);
+}
+/**
+ * Lists the deployment's stopped tasks afresh (up to STOPPED_TASKS_LIMIT) and describes them, for the failure
+ * report: the waiter's own list may be seconds old and stops at max-failed-tasks.
+ */
+async function diagnoseStoppedTasks(ecs, cluster, deploymentId, since) {
+    const arns = await listStoppedTasks(ecs, cluster, deploymentId, STOPPED_TASKS_LIMIT);
+    const described = await describeTasks(ecs, cluster, arns);
+    // A task still stopping has no stoppedAt yet: it belongs to this deploy.
+    const recent = described.filter((task) => !task.stoppedAt || task.stoppedAt.getTime() >= since);
+    const count = arns.length - (described.length - recent.length);
+    return { count, tasks: newestFirst(recent).slice(0, DESCRIBED_TASKS_LIMIT) };
+}
+function newestFirst(tasks) {
+    return [...tasks].sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0));
+}
+/** Describes up to DESCRIBED_TASKS_LIMIT of the given stopped tasks, most recently stopped first. */
+async function describeStoppedTasks(ecs, cluster, taskArns) {
     // DescribeTasks takes up to 100 tasks: enough to find the most recent ones among what ListTasks returned.
-    const response = await ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster, tasks: taskArns.slice(0, 100) }));
-    return (response.tasks ?? [])
-        .map(toStoppedTask)
-        .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
-        .slice(0, DESCRIBED_TASKS_LIMIT);
+    return newestFirst(await describeTasks(ecs, cluster, taskArns)).slice(0, DESCRIBED_TASKS_LIMIT);
 }
 function toStoppedTask(task) {
     const taskArn = task.taskArn ?? 'unknown';
@@ -61426,6 +61465,10 @@ async function waitForDeployment(options) {
     const started = clock.now();
     let service;
     let stoppedTaskArns = [];
+    let failedTaskArns = [];
+    const since = options.startedAt ?? started;
+    // Whether each stopped task counts as failed, decided once per task when ECS reports its stop time.
+    const failedByArn = new Map();
     let failingApiCalls = 0;
     let lastState;
     let lastStoppedCheck = started;
@@ -61473,23 +61516,36 @@ async function waitForDeployment(options) {
         if (deployment.rolloutState === 'FAILED') {
             const reason = `ECS marked the rollout FAILED: ${deployment.rolloutStateReason?.replace(/\.$/, '') ?? 'no reason given'}`;
             failedSince ??= clock.now();
-            const ecsRollsBack = service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback === true;
-            if (!ecsRollsBack || clock.now() - failedSince >= ECS_ROLLBACK_GRACE_MS)
+            if (!ecsRollsBack(service) || clock.now() - failedSince >= ECS_ROLLBACK_GRACE_MS)
                 return { result: 'failed', reason };
+            // ECS is about to roll back: counting stopped tasks now would start a second rollback next to its own.
+            return undefined;
         }
         if (changed || clock.now() - lastStoppedCheck >= STOPPED_TASKS_CHECK_MS) {
             lastStoppedCheck = clock.now();
-            const arns = await ridingOut(() => listStoppedTasks(ecs, options.cluster, deploymentId, maxFailedTasks), 'ListTasks');
-            if (arns)
+            const arns = await ridingOut(() => listStoppedTasks(ecs, options.cluster, deploymentId, STOPPED_TASKS_LIMIT), 'ListTasks');
+            if (arns) {
                 stoppedTaskArns = arns;
-            if (stoppedTaskArns.length >= maxFailedTasks) {
+                await classifyStoppedTasks(arns.filter((arn) => !failedByArn.has(arn)));
+                failedTaskArns = arns.filter((arn) => failedByArn.get(arn) === true);
+            }
+            if (failedTaskArns.length >= maxFailedTasks) {
                 return {
                     result: 'tasks-stopped',
-                    reason: `${plural(stoppedTaskArns.length, 'task')} of deployment ${deploymentId} stopped (max-failed-tasks is ${maxFailedTasks})`,
+                    reason: `${plural(failedTaskArns.length, 'task')} of deployment ${deploymentId} stopped (max-failed-tasks is ${maxFailedTasks})`,
                 };
             }
         }
         return undefined;
+    }
+    async function classifyStoppedTasks(arns) {
+        if (arns.length === 0)
+            return;
+        const tasks = await ridingOut(() => describeTasks(ecs, options.cluster, arns), 'DescribeTasks');
+        // A task still stopping has no stop time yet: it is looked at again on the next check.
+        for (const task of tasks ?? [])
+            if (task.stoppedAt)
+                failedByArn.set(task.taskArn, isFailedTask(task, since));
     }
     const polled = await (0,src/* poll */.wt)({
         clock,
@@ -61502,7 +61558,13 @@ async function waitForDeployment(options) {
     const outcome = polled.done
         ? polled.value
         : { result: 'timeout', reason: `the deployment did not complete within ${formatMinutes(options.timeoutMs)}` };
-    return { outcome, elapsedMs: polled.elapsedMs, service, stoppedTaskArns };
+    return { outcome, elapsedMs: polled.elapsedMs, service, stoppedTaskArns, failedTaskArns };
+}
+/** The circuit breaker or a CloudWatch alarm rolls a FAILED rollout back by itself when its rollback is on. */
+function ecsRollsBack(service) {
+    const configuration = service.deploymentConfiguration;
+    const alarms = configuration?.alarms;
+    return (configuration?.deploymentCircuitBreaker?.rollback === true || (alarms?.enable === true && alarms.rollback === true));
 }
 function replaced(service, deployment) {
     const replacedBy = primaryDeployment(service);
@@ -61559,6 +61621,8 @@ function formatMinutes(ms) {
 
 
 const ROLLBACK_UPDATE_TIMEOUT_MS = 2 * 60_000;
+/** A rollback replaced by another deployment of the same revision is followed this many times at most. */
+const MAX_REPLACEMENTS_FOLLOWED = 3;
 /**
  * Puts the service back on a previous revision and waits until it is stable there, with the same waiter and
  * failure detection as the deploy. Registers nothing.
@@ -61593,10 +61657,24 @@ async function rollBack(options) {
  * service ended stable on the previous revision.
  */
 async function followRollback(options) {
-    const { deploymentId, taskDefinitionArn } = options;
-    const wait = await waitForDeployment(options);
-    const { outcome } = wait;
+    const { taskDefinitionArn } = options;
     const previous = revisionLabel(taskDefinitionArn);
+    let { deploymentId } = options;
+    let wait = await waitForDeployment(options);
+    let waitedMs = wait.elapsedMs;
+    for (let followed = 0; followed < MAX_REPLACEMENTS_FOLLOWED; followed++) {
+        const { outcome } = wait;
+        // ECS's own rollback (circuit breaker or alarm) may land after the action's and replace it with a deployment of
+        // the same revision: that is still the rollback, so follow it rather than call the rollback failed.
+        const replacement = outcome.result === 'replaced' ? outcome.replacedBy : undefined;
+        if (!replacement?.id || replacement.taskDefinition !== taskDefinitionArn)
+            break;
+        options.log.info(`Deployment ${replacement.id} of ${previous} replaced ${deploymentId}: following it`);
+        deploymentId = replacement.id;
+        wait = await waitForDeployment({ ...options, deploymentId, timeoutMs: Math.max(0, options.timeoutMs - waitedMs) });
+        waitedMs += wait.elapsedMs;
+    }
+    const { outcome } = wait;
     if (outcome.result === 'completed' && outcome.deployment.taskDefinition === taskDefinitionArn) {
         const message = `the service is stable on ${previous} again (deployment ${deploymentId})`;
         options.log.info(`Rolled back: ${message}`);
@@ -61629,15 +61707,32 @@ async function rollOut(context, request, result) {
     const { before, target } = request;
     const sameRevision = before.previousTaskDefinitionArn === target.taskDefinitionArn;
     const sameCount = request.desiredCount === undefined || request.desiredCount === before.desiredCount;
-    if (sameRevision && sameCount && !request.forceNewDeployment) {
-        log.info(`${before.serviceName} already runs ${revisionLabel(target.taskDefinitionArn)}: nothing to deploy`);
-        Object.assign(result, { status: 'unchanged', deploymentId: before.previousDeploymentId });
-        return;
+    const primary = before.primary;
+    const label = revisionLabel(target.taskDefinitionArn);
+    let existing;
+    let forceNewDeployment = request.forceNewDeployment;
+    if (primary?.taskDefinitionArn === target.taskDefinitionArn && sameCount && !request.forceNewDeployment) {
+        if (before.settled) {
+            log.info(`${before.serviceName} already runs ${label}: nothing to deploy`);
+            Object.assign(result, { status: 'unchanged', deploymentId: primary.id });
+            return;
+        }
+        // A re-run after a failed, cancelled or still running rollout of the same revision must not claim `unchanged`.
+        if (primary.rolloutState === 'FAILED' || !primary.id) {
+            const why = primary.rolloutStateReason ? `: ${primary.rolloutStateReason.replace(/\.$/, '')}` : '';
+            log.info(`The rollout of ${label} in deployment ${primary.id ?? ''} FAILED${why}; starting a new deployment of it`);
+            forceNewDeployment = true;
+        }
+        else {
+            existing = primary.id;
+            log.info(`Deployment ${existing} of ${label} has not completed yet: following it instead of starting another`);
+        }
     }
-    const deploymentId = await group('Update service', () => updateService(ecs, request, log));
+    const startedAt = existing ? (primary?.createdAt?.getTime() ?? context.clock.now()) : context.clock.now();
+    const deploymentId = existing ?? (await group('Update service', () => updateService(ecs, { ...request, forceNewDeployment }, log)));
     result.deploymentId = deploymentId;
     if (!request.wait) {
-        log.info(`wait is false: deployment ${deploymentId} started, its outcome is not checked`);
+        log.info(`wait is false: deployment ${deploymentId} ${existing ? 'is' : 'started'}, its outcome is not checked`);
         result.status = 'started';
         return;
     }
@@ -61652,6 +61747,7 @@ async function rollOut(context, request, result) {
         timeoutMs: request.timeoutMs,
         maxFailedTasks: request.maxFailedTasks ?? defaultMaxFailedTasks(desired),
         seenEventIds: before.eventIds,
+        startedAt,
     };
     const waited = await group(`Waiting for deployment ${deploymentId}`, () => waitForDeployment({ ...waitOptions, deploymentId }));
     result.events = latestEvents(waited);
@@ -61665,17 +61761,22 @@ async function rollOut(context, request, result) {
     log.warning(`Deployment ${deploymentId} failed: ${outcome.reason}`);
     await group('Stopped tasks of the new deployment', async () => {
         try {
-            const arns = waited.stoppedTaskArns.length > 0
-                ? waited.stoppedTaskArns
-                : await listStoppedTasks(ecs, request.cluster, deploymentId, 100);
-            result.stoppedTaskCount = arns.length;
-            result.stoppedTasks = await describeStoppedTasks(ecs, request.cluster, arns);
-            if (arns.length === 0)
+            // Listed afresh: the waiter's list may be seconds old and stops counting at max-failed-tasks.
+            const diagnosis = await diagnoseStoppedTasks(ecs, request.cluster, deploymentId, startedAt).catch(async (error) => {
+                if (waited.stoppedTaskArns.length === 0)
+                    throw error;
+                log.warning(`Could not list the stopped tasks again (${(0,src/* errorMessage */.gJ)(error)}); using the last list`);
+                const arns = waited.stoppedTaskArns;
+                return { count: arns.length, tasks: await describeStoppedTasks(ecs, request.cluster, arns) };
+            });
+            result.stoppedTaskCount = diagnosis.count;
+            result.stoppedTasks = diagnosis.tasks;
+            if (diagnosis.count === 0)
                 log.info('No task of the new deployment stopped');
             for (const task of result.stoppedTasks)
                 log.info(describeStoppedTask(task));
-            if (arns.length > result.stoppedTasks.length)
-                log.info(`… and ${arns.length - result.stoppedTasks.length} more stopped task(s)`);
+            if (diagnosis.count > result.stoppedTasks.length)
+                log.info(`… and ${diagnosis.count - result.stoppedTasks.length} more stopped task(s)`);
         }
         catch (error) {
             // The diagnosis must never stand in the way of the rollback.
@@ -61726,6 +61827,7 @@ function latestEvents(waited, fallback = []) {
 
 
 
+
 /** Fails, naming both accounts, when the credentials are not for the account the workflow expects. */
 async function checkAccount(sts, expectedAccountId) {
     const identity = await sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({}));
@@ -61750,30 +61852,71 @@ async function preflight(ecs, ref, region, log) {
             'it deploys services with the ECS (rolling update) controller.');
     }
     const primary = primaryDeployment(service);
-    const previousTaskDefinitionArn = primary?.taskDefinition ?? service.taskDefinition;
-    if (!previousTaskDefinitionArn) {
+    const primaryTaskDefinitionArn = primary?.taskDefinition ?? service.taskDefinition;
+    if (!primaryTaskDefinitionArn) {
         throw new src/* UserError */.yo(`Service '${name}' reports no task definition; ECS returned an incomplete description.`);
     }
-    const others = (service.deployments ?? []).filter((deployment) => deployment !== primary);
-    if (others.length > 0) {
-        log.warning(`Service '${name}' is still rolling out ${primary?.id ?? 'a deployment'} (${others.length} older ` +
-            'deployment(s) draining); this deploy replaces it.');
-    }
+    const deployments = (service.deployments ?? []).filter((deployment) => deployment.status !== 'INACTIVE');
+    const settled = primary !== undefined && deployments.length === 1 && isFinished(primary);
+    const rollbackDeployment = lastFinished(deployments);
+    const previousTaskDefinitionArn = rollbackDeployment?.taskDefinition ?? primaryTaskDefinitionArn;
     const circuitBreaker = service.deploymentConfiguration?.deploymentCircuitBreaker ?? {
         enable: false,
         rollback: false,
     };
-    log.info(`Service ${name}: ${service.runningCount ?? 0}/${service.desiredCount ?? 0} tasks running ` +
-        `${revisionLabel(previousTaskDefinitionArn)} (deployment ${primary?.id ?? 'unknown'}); circuit breaker ` +
+    log.info(`Service ${name}: ${service.runningCount ?? 0}/${service.desiredCount ?? 0} tasks running; circuit breaker ` +
         `${circuitBreaker.enable ? `on${circuitBreaker.rollback ? ' with rollback' : ' without rollback'}` : 'off'}`);
+    // The deployments as they are: a PRIMARY deployment whose rollout is not COMPLETED does not run its revision yet.
+    for (const deployment of deployments)
+        log.info(`  ${describeDeploymentBefore(deployment)}`);
+    if (!settled && deployments.length > 1) {
+        log.warning(`Service '${name}' is still rolling out ${primary?.id ?? 'a deployment'} (${deployments.length - 1} older ` +
+            'deployment(s) draining).');
+    }
+    if (!rollbackDeployment) {
+        log.warning(`No deployment of service '${name}' has completed: the rollback target is the PRIMARY deployment's ` +
+            `${revisionLabel(primaryTaskDefinitionArn)}, which may not be a working revision.`);
+    }
+    else if (rollbackDeployment !== primary) {
+        log.warning(`The PRIMARY deployment ${primary?.id ?? ''} (${revisionLabel(primaryTaskDefinitionArn)}) has not completed` +
+            `${primary?.rolloutState ? ` (rollout ${primary.rolloutState})` : ''}: the rollback target is ` +
+            `${revisionLabel(previousTaskDefinitionArn)}, of the last completed deployment ${rollbackDeployment.id ?? ''}.`);
+    }
     return {
         serviceName: name,
         desiredCount: service.desiredCount ?? 0,
         previousTaskDefinitionArn,
-        previousDeploymentId: primary?.id,
+        previousDeploymentId: rollbackDeployment?.id ?? primary?.id,
+        primary: primary && {
+            id: primary.id,
+            taskDefinitionArn: primaryTaskDefinitionArn,
+            rolloutState: primary.rolloutState,
+            rolloutStateReason: primary.rolloutStateReason,
+            createdAt: primary.createdAt,
+        },
+        settled,
         circuitBreaker,
         eventIds: new Set((service.events ?? []).flatMap((event) => (event.id ? [event.id] : []))),
     };
+}
+/** A rollout that finished: COMPLETED, or where ECS reports no rolloutState, all its tasks running. */
+function isFinished(deployment) {
+    if (deployment.rolloutState !== undefined)
+        return deployment.rolloutState === 'COMPLETED';
+    return (deployment.runningCount ?? 0) === (deployment.desiredCount ?? 0);
+}
+/** The newest finished deployment: the PRIMARY one if it finished, else the most recently created ACTIVE one. */
+function lastFinished(deployments) {
+    const finished = deployments.filter(isFinished);
+    const created = (deployment) => deployment.createdAt?.getTime() ?? 0;
+    return (finished.find((deployment) => deployment.status === 'PRIMARY') ??
+        finished.sort((a, b) => created(b) - created(a))[0]);
+}
+/** `ecs-svc/2 PRIMARY web:42: 0/2 running, 0 pending, rollout FAILED (tasks failed to start)` */
+function describeDeploymentBefore(deployment) {
+    const reason = deployment.rolloutStateReason ? ` (${deployment.rolloutStateReason.replace(/\.$/, '')})` : '';
+    return (`${deployment.id ?? 'deployment'} ${deployment.status ?? ''} ${revisionLabel(deployment.taskDefinition)}: ` +
+        `${describeDeployment(deployment)}${reason}`);
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/register.ts

@@ -1,7 +1,7 @@
 import { UpdateServiceCommand, type ECSClient, type ServiceEvent } from '@aws-sdk/client-ecs';
 import { errorMessage, type Clock } from '@ecs-actions/action-kit';
 import { revisionLabel } from '@ecs-actions/taskdef';
-import { describeStoppedTask, describeStoppedTasks, listStoppedTasks, type StoppedTask } from './diagnose.js';
+import { describeStoppedTask, describeStoppedTasks, diagnoseStoppedTasks, type StoppedTask } from './diagnose.js';
 import { defaultMaxFailedTasks } from './inputs.js';
 import type { ServiceBefore } from './preflight.js';
 import type { TargetTaskDefinition } from './register.js';
@@ -57,16 +57,35 @@ export async function rollOut(context: DeployContext, request: DeployRequest, re
 
   const sameRevision = before.previousTaskDefinitionArn === target.taskDefinitionArn;
   const sameCount = request.desiredCount === undefined || request.desiredCount === before.desiredCount;
-  if (sameRevision && sameCount && !request.forceNewDeployment) {
-    log.info(`${before.serviceName} already runs ${revisionLabel(target.taskDefinitionArn)}: nothing to deploy`);
-    Object.assign(result, { status: 'unchanged', deploymentId: before.previousDeploymentId });
-    return;
+  const primary = before.primary;
+  const label = revisionLabel(target.taskDefinitionArn);
+  let existing: string | undefined;
+  let forceNewDeployment = request.forceNewDeployment;
+  if (primary?.taskDefinitionArn === target.taskDefinitionArn && sameCount && !request.forceNewDeployment) {
+    if (before.settled) {
+      log.info(`${before.serviceName} already runs ${label}: nothing to deploy`);
+      Object.assign(result, { status: 'unchanged', deploymentId: primary.id });
+      return;
+    }
+    // A re-run after a failed, cancelled or still running rollout of the same revision must not claim `unchanged`.
+    if (primary.rolloutState === 'FAILED' || !primary.id) {
+      const why = primary.rolloutStateReason ? `: ${primary.rolloutStateReason.replace(/\.$/, '')}` : '';
+      log.info(
+        `The rollout of ${label} in deployment ${primary.id ?? ''} FAILED${why}; starting a new deployment of it`,
+      );
+      forceNewDeployment = true;
+    } else {
+      existing = primary.id;
+      log.info(`Deployment ${existing} of ${label} has not completed yet: following it instead of starting another`);
+    }
   }
 
-  const deploymentId = await group('Update service', () => updateService(ecs, request, log));
+  const startedAt = existing ? (primary?.createdAt?.getTime() ?? context.clock.now()) : context.clock.now();
+  const deploymentId =
+    existing ?? (await group('Update service', () => updateService(ecs, { ...request, forceNewDeployment }, log)));
   result.deploymentId = deploymentId;
   if (!request.wait) {
-    log.info(`wait is false: deployment ${deploymentId} started, its outcome is not checked`);
+    log.info(`wait is false: deployment ${deploymentId} ${existing ? 'is' : 'started'}, its outcome is not checked`);
     result.status = 'started';
     return;
   }
@@ -82,6 +101,7 @@ export async function rollOut(context: DeployContext, request: DeployRequest, re
     timeoutMs: request.timeoutMs,
     maxFailedTasks: request.maxFailedTasks ?? defaultMaxFailedTasks(desired),
     seenEventIds: before.eventIds,
+    startedAt,
   };
   const waited = await group(`Waiting for deployment ${deploymentId}`, () =>
     waitForDeployment({ ...waitOptions, deploymentId }),
@@ -98,16 +118,21 @@ export async function rollOut(context: DeployContext, request: DeployRequest, re
 
   await group('Stopped tasks of the new deployment', async () => {
     try {
-      const arns =
-        waited.stoppedTaskArns.length > 0
-          ? waited.stoppedTaskArns
-          : await listStoppedTasks(ecs, request.cluster, deploymentId, 100);
-      result.stoppedTaskCount = arns.length;
-      result.stoppedTasks = await describeStoppedTasks(ecs, request.cluster, arns);
-      if (arns.length === 0) log.info('No task of the new deployment stopped');
+      // Listed afresh: the waiter's list may be seconds old and stops counting at max-failed-tasks.
+      const diagnosis = await diagnoseStoppedTasks(ecs, request.cluster, deploymentId, startedAt).catch(
+        async (error: unknown) => {
+          if (waited.stoppedTaskArns.length === 0) throw error;
+          log.warning(`Could not list the stopped tasks again (${errorMessage(error)}); using the last list`);
+          const arns = waited.stoppedTaskArns;
+          return { count: arns.length, tasks: await describeStoppedTasks(ecs, request.cluster, arns) };
+        },
+      );
+      result.stoppedTaskCount = diagnosis.count;
+      result.stoppedTasks = diagnosis.tasks;
+      if (diagnosis.count === 0) log.info('No task of the new deployment stopped');
       for (const task of result.stoppedTasks) log.info(describeStoppedTask(task));
-      if (arns.length > result.stoppedTasks.length)
-        log.info(`… and ${arns.length - result.stoppedTasks.length} more stopped task(s)`);
+      if (diagnosis.count > result.stoppedTasks.length)
+        log.info(`… and ${diagnosis.count - result.stoppedTasks.length} more stopped task(s)`);
     } catch (error) {
       // The diagnosis must never stand in the way of the rollback.
       log.warning(`Could not describe the stopped tasks: ${errorMessage(error)}`);

@@ -1,16 +1,30 @@
-import type { DeploymentCircuitBreaker, ECSClient } from '@aws-sdk/client-ecs';
+import type { Deployment, DeploymentCircuitBreaker, ECSClient } from '@aws-sdk/client-ecs';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { UserError } from '@ecs-actions/action-kit';
 import { revisionLabel } from '@ecs-actions/taskdef';
 import { describeService, primaryDeployment, type Logger, type ServiceRef } from './service.js';
+import { describeDeployment } from './waiter.js';
 
 /** What the service looked like before the deploy changed anything. */
 export interface ServiceBefore {
   serviceName: string;
   desiredCount: number;
-  /** The PRIMARY deployment's task definition: what a rollback goes back to. */
+  /**
+   * What a rollback goes back to: the task definition of the newest deployment whose rollout COMPLETED (the PRIMARY
+   * one when it did), or the PRIMARY one when none did.
+   */
   previousTaskDefinitionArn: string;
   previousDeploymentId?: string;
+  /** The PRIMARY deployment as it was, finished or not. */
+  primary?: {
+    id?: string;
+    taskDefinitionArn: string;
+    rolloutState?: string;
+    rolloutStateReason?: string;
+    createdAt?: Date;
+  };
+  /** The PRIMARY deployment COMPLETED and is the only one: the service really runs its revision. */
+  settled: boolean;
   circuitBreaker: DeploymentCircuitBreaker;
   /** Events already on the service: the waiter prints only newer ones. */
   eventIds: Set<string>;
@@ -47,32 +61,81 @@ export async function preflight(ecs: ECSClient, ref: ServiceRef, region: string,
     );
   }
   const primary = primaryDeployment(service);
-  const previousTaskDefinitionArn = primary?.taskDefinition ?? service.taskDefinition;
-  if (!previousTaskDefinitionArn) {
+  const primaryTaskDefinitionArn = primary?.taskDefinition ?? service.taskDefinition;
+  if (!primaryTaskDefinitionArn) {
     throw new UserError(`Service '${name}' reports no task definition; ECS returned an incomplete description.`);
   }
-  const others = (service.deployments ?? []).filter((deployment) => deployment !== primary);
-  if (others.length > 0) {
-    log.warning(
-      `Service '${name}' is still rolling out ${primary?.id ?? 'a deployment'} (${others.length} older ` +
-        'deployment(s) draining); this deploy replaces it.',
-    );
-  }
+  const deployments = (service.deployments ?? []).filter((deployment) => deployment.status !== 'INACTIVE');
+  const settled = primary !== undefined && deployments.length === 1 && isFinished(primary);
+  const rollbackDeployment = lastFinished(deployments);
+  const previousTaskDefinitionArn = rollbackDeployment?.taskDefinition ?? primaryTaskDefinitionArn;
   const circuitBreaker = service.deploymentConfiguration?.deploymentCircuitBreaker ?? {
     enable: false,
     rollback: false,
   };
   log.info(
-    `Service ${name}: ${service.runningCount ?? 0}/${service.desiredCount ?? 0} tasks running ` +
-      `${revisionLabel(previousTaskDefinitionArn)} (deployment ${primary?.id ?? 'unknown'}); circuit breaker ` +
+    `Service ${name}: ${service.runningCount ?? 0}/${service.desiredCount ?? 0} tasks running; circuit breaker ` +
       `${circuitBreaker.enable ? `on${circuitBreaker.rollback ? ' with rollback' : ' without rollback'}` : 'off'}`,
   );
+  // The deployments as they are: a PRIMARY deployment whose rollout is not COMPLETED does not run its revision yet.
+  for (const deployment of deployments) log.info(`  ${describeDeploymentBefore(deployment)}`);
+  if (!settled && deployments.length > 1) {
+    log.warning(
+      `Service '${name}' is still rolling out ${primary?.id ?? 'a deployment'} (${deployments.length - 1} older ` +
+        'deployment(s) draining).',
+    );
+  }
+  if (!rollbackDeployment) {
+    log.warning(
+      `No deployment of service '${name}' has completed: the rollback target is the PRIMARY deployment's ` +
+        `${revisionLabel(primaryTaskDefinitionArn)}, which may not be a working revision.`,
+    );
+  } else if (rollbackDeployment !== primary) {
+    log.warning(
+      `The PRIMARY deployment ${primary?.id ?? ''} (${revisionLabel(primaryTaskDefinitionArn)}) has not completed` +
+        `${primary?.rolloutState ? ` (rollout ${primary.rolloutState})` : ''}: the rollback target is ` +
+        `${revisionLabel(previousTaskDefinitionArn)}, of the last completed deployment ${rollbackDeployment.id ?? ''}.`,
+    );
+  }
   return {
     serviceName: name,
     desiredCount: service.desiredCount ?? 0,
     previousTaskDefinitionArn,
-    previousDeploymentId: primary?.id,
+    previousDeploymentId: rollbackDeployment?.id ?? primary?.id,
+    primary: primary && {
+      id: primary.id,
+      taskDefinitionArn: primaryTaskDefinitionArn,
+      rolloutState: primary.rolloutState,
+      rolloutStateReason: primary.rolloutStateReason,
+      createdAt: primary.createdAt,
+    },
+    settled,
     circuitBreaker,
     eventIds: new Set((service.events ?? []).flatMap((event) => (event.id ? [event.id] : []))),
   };
+}
+
+/** A rollout that finished: COMPLETED, or where ECS reports no rolloutState, all its tasks running. */
+function isFinished(deployment: Deployment): boolean {
+  if (deployment.rolloutState !== undefined) return deployment.rolloutState === 'COMPLETED';
+  return (deployment.runningCount ?? 0) === (deployment.desiredCount ?? 0);
+}
+
+/** The newest finished deployment: the PRIMARY one if it finished, else the most recently created ACTIVE one. */
+function lastFinished(deployments: Deployment[]): Deployment | undefined {
+  const finished = deployments.filter(isFinished);
+  const created = (deployment: Deployment) => deployment.createdAt?.getTime() ?? 0;
+  return (
+    finished.find((deployment) => deployment.status === 'PRIMARY') ??
+    finished.sort((a, b) => created(b) - created(a))[0]
+  );
+}
+
+/** `ecs-svc/2 PRIMARY web:42: 0/2 running, 0 pending, rollout FAILED (tasks failed to start)` */
+function describeDeploymentBefore(deployment: Deployment): string {
+  const reason = deployment.rolloutStateReason ? ` (${deployment.rolloutStateReason.replace(/\.$/, '')})` : '';
+  return (
+    `${deployment.id ?? 'deployment'} ${deployment.status ?? ''} ${revisionLabel(deployment.taskDefinition)}: ` +
+    `${describeDeployment(deployment)}${reason}`
+  );
 }

@@ -6,6 +6,8 @@ import { primaryDeployment } from './service.js';
 import { waitForDeployment, type WaitOptions, type WaitResult } from './waiter.js';
 
 const ROLLBACK_UPDATE_TIMEOUT_MS = 2 * 60_000;
+/** A rollback replaced by another deployment of the same revision is followed this many times at most. */
+const MAX_REPLACEMENTS_FOLLOWED = 3;
 
 export interface RollbackOptions extends Omit<WaitOptions, 'deploymentId'> {
   /** The revision to go back to: the PRIMARY task definition before the deploy. */
@@ -55,10 +57,23 @@ export async function rollBack(options: RollbackOptions): Promise<RollbackResult
  * service ended stable on the previous revision.
  */
 export async function followRollback(options: RollbackOptions & { deploymentId: string }): Promise<RollbackResult> {
-  const { deploymentId, taskDefinitionArn } = options;
-  const wait = await waitForDeployment(options);
-  const { outcome } = wait;
+  const { taskDefinitionArn } = options;
   const previous = revisionLabel(taskDefinitionArn);
+  let { deploymentId } = options;
+  let wait = await waitForDeployment(options);
+  let waitedMs = wait.elapsedMs;
+  for (let followed = 0; followed < MAX_REPLACEMENTS_FOLLOWED; followed++) {
+    const { outcome } = wait;
+    // ECS's own rollback (circuit breaker or alarm) may land after the action's and replace it with a deployment of
+    // the same revision: that is still the rollback, so follow it rather than call the rollback failed.
+    const replacement = outcome.result === 'replaced' ? outcome.replacedBy : undefined;
+    if (!replacement?.id || replacement.taskDefinition !== taskDefinitionArn) break;
+    options.log.info(`Deployment ${replacement.id} of ${previous} replaced ${deploymentId}: following it`);
+    deploymentId = replacement.id;
+    wait = await waitForDeployment({ ...options, deploymentId, timeoutMs: Math.max(0, options.timeoutMs - waitedMs) });
+    waitedMs += wait.elapsedMs;
+  }
+  const { outcome } = wait;
   if (outcome.result === 'completed' && outcome.deployment.taskDefinition === taskDefinitionArn) {
     const message = `the service is stable on ${previous} again (deployment ${deploymentId})`;
     options.log.info(`Rolled back: ${message}`);

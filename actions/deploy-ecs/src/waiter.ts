@@ -2,7 +2,7 @@ import type { Deployment, ECSClient, Service, ServiceEvent } from '@aws-sdk/clie
 import { errorMessage, poll, type Clock } from '@ecs-actions/action-kit';
 import { isTransientAwsError } from '@ecs-actions/aws';
 import { revisionLabel } from '@ecs-actions/taskdef';
-import { listStoppedTasks } from './diagnose.js';
+import { STOPPED_TASKS_LIMIT, describeTasks, isFailedTask, listStoppedTasks } from './diagnose.js';
 import { describeService, primaryDeployment, type Logger, type ServiceRef } from './service.js';
 
 export interface WaitOptions extends ServiceRef {
@@ -13,8 +13,10 @@ export interface WaitOptions extends ServiceRef {
   /** The deployment to follow, from UpdateService. */
   deploymentId: string;
   timeoutMs: number;
-  /** This many stopped tasks of the deployment fail it, with or without a circuit breaker. */
+  /** This many failed tasks of the deployment (see isFailedTask) fail it, with or without a circuit breaker. */
   maxFailedTasks: number;
+  /** When the deploy began (epoch ms, default: when the wait begins); tasks stopped before it are not counted. */
+  startedAt?: number;
   /** Event ids already printed (or there before the deploy); shared so a rollback wait prints no event twice. */
   seenEventIds: Set<string>;
   /** Milliseconds between DescribeServices calls, by time waited so far. */
@@ -38,6 +40,8 @@ export interface WaitResult {
   service?: Service;
   /** The stopped tasks of the deployment seen at the last check. */
   stoppedTaskArns: string[];
+  /** Those of them that count as failed (see isFailedTask). */
+  failedTaskArns: string[];
 }
 
 /** 1 s for the first minute (completion is reported within 2 s), then 2 s: at most one DescribeServices a second. */
@@ -64,6 +68,10 @@ export async function waitForDeployment(options: WaitOptions): Promise<WaitResul
   const started = clock.now();
   let service: Service | undefined;
   let stoppedTaskArns: string[] = [];
+  let failedTaskArns: string[] = [];
+  const since = options.startedAt ?? started;
+  // Whether each stopped task counts as failed, decided once per task when ECS reports its stop time.
+  const failedByArn = new Map<string, boolean>();
   let failingApiCalls = 0;
   let lastState: string | undefined;
   let lastStoppedCheck = started;
@@ -110,25 +118,38 @@ export async function waitForDeployment(options: WaitOptions): Promise<WaitResul
     if (deployment.rolloutState === 'FAILED') {
       const reason = `ECS marked the rollout FAILED: ${deployment.rolloutStateReason?.replace(/\.$/, '') ?? 'no reason given'}`;
       failedSince ??= clock.now();
-      const ecsRollsBack = service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback === true;
-      if (!ecsRollsBack || clock.now() - failedSince >= ECS_ROLLBACK_GRACE_MS) return { result: 'failed', reason };
+      if (!ecsRollsBack(service) || clock.now() - failedSince >= ECS_ROLLBACK_GRACE_MS)
+        return { result: 'failed', reason };
+      // ECS is about to roll back: counting stopped tasks now would start a second rollback next to its own.
+      return undefined;
     }
 
     if (changed || clock.now() - lastStoppedCheck >= STOPPED_TASKS_CHECK_MS) {
       lastStoppedCheck = clock.now();
       const arns = await ridingOut(
-        () => listStoppedTasks(ecs, options.cluster, deploymentId, maxFailedTasks),
+        () => listStoppedTasks(ecs, options.cluster, deploymentId, STOPPED_TASKS_LIMIT),
         'ListTasks',
       );
-      if (arns) stoppedTaskArns = arns;
-      if (stoppedTaskArns.length >= maxFailedTasks) {
+      if (arns) {
+        stoppedTaskArns = arns;
+        await classifyStoppedTasks(arns.filter((arn) => !failedByArn.has(arn)));
+        failedTaskArns = arns.filter((arn) => failedByArn.get(arn) === true);
+      }
+      if (failedTaskArns.length >= maxFailedTasks) {
         return {
           result: 'tasks-stopped',
-          reason: `${plural(stoppedTaskArns.length, 'task')} of deployment ${deploymentId} stopped (max-failed-tasks is ${maxFailedTasks})`,
+          reason: `${plural(failedTaskArns.length, 'task')} of deployment ${deploymentId} stopped (max-failed-tasks is ${maxFailedTasks})`,
         };
       }
     }
     return undefined;
+  }
+
+  async function classifyStoppedTasks(arns: string[]): Promise<void> {
+    if (arns.length === 0) return;
+    const tasks = await ridingOut(() => describeTasks(ecs, options.cluster, arns), 'DescribeTasks');
+    // A task still stopping has no stop time yet: it is looked at again on the next check.
+    for (const task of tasks ?? []) if (task.stoppedAt) failedByArn.set(task.taskArn, isFailedTask(task, since));
   }
 
   const polled = await poll({
@@ -143,7 +164,16 @@ export async function waitForDeployment(options: WaitOptions): Promise<WaitResul
   const outcome: WaitOutcome = polled.done
     ? polled.value
     : { result: 'timeout', reason: `the deployment did not complete within ${formatMinutes(options.timeoutMs)}` };
-  return { outcome, elapsedMs: polled.elapsedMs, service, stoppedTaskArns };
+  return { outcome, elapsedMs: polled.elapsedMs, service, stoppedTaskArns, failedTaskArns };
+}
+
+/** The circuit breaker or a CloudWatch alarm rolls a FAILED rollout back by itself when its rollback is on. */
+export function ecsRollsBack(service: Service): boolean {
+  const configuration = service.deploymentConfiguration;
+  const alarms = configuration?.alarms;
+  return (
+    configuration?.deploymentCircuitBreaker?.rollback === true || (alarms?.enable === true && alarms.rollback === true)
+  );
 }
 
 function replaced(service: Service, deployment: Deployment | undefined): WaitOutcome {

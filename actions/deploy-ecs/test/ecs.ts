@@ -59,6 +59,15 @@ export function expectEcs(operation: string, body: object, reply: object, status
     .reply(status, reply, JSON_HEADERS);
 }
 
+/** Answers one ECS call only if it is made: a test registers the call a bug would make, and checks the outcome. */
+export function allowEcs(operation: string, body: object, reply: object): nock.Scope {
+  return nock(ECS_ENDPOINT)
+    .post('/', body as nock.RequestBodyMatcher)
+    .matchHeader('x-amz-target', `AmazonEC2ContainerServiceV20141113.${operation}`)
+    .optionally()
+    .reply(200, reply, JSON_HEADERS);
+}
+
 export function awsError(type: string, message: string): object {
   return { __type: type, message };
 }
@@ -85,6 +94,8 @@ export interface DeploymentFixture {
   failedTasks?: number;
   rolloutState?: 'COMPLETED' | 'IN_PROGRESS' | 'FAILED' | null;
   rolloutStateReason?: string;
+  /** Seconds after 2026-01-01T00:00:00Z. */
+  createdAt?: number;
 }
 
 export function deployment(fixture: DeploymentFixture): object {
@@ -99,8 +110,8 @@ export function deployment(fixture: DeploymentFixture): object {
     failedTasks: fixture.failedTasks ?? 0,
     ...(fixture.rolloutState === null ? {} : { rolloutState: fixture.rolloutState ?? 'COMPLETED' }),
     ...(fixture.rolloutStateReason ? { rolloutStateReason: fixture.rolloutStateReason } : {}),
-    createdAt: 1767225600,
-    updatedAt: 1767225600,
+    createdAt: 1767225600 + (fixture.createdAt ?? 0),
+    updatedAt: 1767225600 + (fixture.createdAt ?? 0),
   };
 }
 
@@ -119,6 +130,7 @@ export interface ServiceFixture {
   status?: string;
   controller?: string;
   circuitBreaker?: { enable: boolean; rollback: boolean };
+  alarms?: { alarmNames: string[]; enable: boolean; rollback: boolean };
 }
 
 export function service(fixture: ServiceFixture): object {
@@ -137,6 +149,7 @@ export function service(fixture: ServiceFixture): object {
       deploymentCircuitBreaker: fixture.circuitBreaker ?? { enable: false, rollback: false },
       maximumPercent: 200,
       minimumHealthyPercent: 100,
+      ...(fixture.alarms ? { alarms: fixture.alarms } : {}),
     },
     deployments: fixture.deployments.map(deployment),
     events: (fixture.events ?? []).map((event) => ({

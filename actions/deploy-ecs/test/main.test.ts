@@ -105,7 +105,6 @@ afterEach(() => {
   jest.restoreAllMocks();
   process.exitCode = undefined;
   process.env = { ...saved };
-  expect(nock.pendingMocks()).toEqual([]);
 });
 
 function setInputs(inputs: Record<string, string>): void {
@@ -154,6 +153,16 @@ function expectUpdateService(revision: number, deployments: DeploymentFixture[],
   );
 }
 
+/** After a failure the stopped tasks are listed and described afresh for the report. */
+function expectStoppedTasksDiagnosis(ids: string[], deploymentId = 'ecs-svc/2'): void {
+  expectListStoppedTasks(deploymentId, ids);
+  if (ids.length > 0)
+    expectDescribeTasks(
+      ids,
+      ids.map((id, index) => stoppedTask(id, index + 1)),
+    );
+}
+
 /** The action's own rollback: UpdateService back to web:41, then a rollout that completes. */
 function expectRollbackTo41(): void {
   expectEcs(
@@ -179,6 +188,9 @@ function expectRollbackTo41(): void {
 }
 
 describe('deploy-ecs', () => {
+  // Inside the describe block: it runs before test/setup's afterEach clears the mocks.
+  afterEach(() => expect(nock.pendingMocks()).toEqual([]));
+
   it('registers the file, rolls it out and reports success', async () => {
     expectPreflightAndRegister();
     expectUpdateService(42, [starting42, draining41]);
@@ -228,6 +240,75 @@ describe('deploy-ecs', () => {
       'duration-seconds': '0',
     });
     expect(summary()).toContain('➖ unchanged');
+  });
+
+  it('starts a new deployment, not unchanged, when a re-run finds the same revision PRIMARY but FAILED', async () => {
+    expectDescribeServices({
+      deployments: [
+        { id: 'ecs-svc/2', revision: 42, running: 0, rolloutState: 'FAILED', rolloutStateReason: 'tasks failed.' },
+        draining41,
+      ],
+      circuitBreaker: { enable: true, rollback: false },
+    });
+    expectEcs('DescribeTaskDefinition', { taskDefinition: 'web', include: ['TAGS'] }, registered(42));
+    expectUpdateService(42, [{ id: 'ecs-svc/3', revision: 42, running: 0, rolloutState: 'IN_PROGRESS' }, draining41], {
+      forceNewDeployment: true,
+    });
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/3', revision: 42 }] });
+
+    await deploy();
+
+    expect(process.exitCode).toBeUndefined();
+    expect(outputs()).toMatchObject({
+      status: 'succeeded',
+      'deployment-id': 'ecs-svc/3',
+      'previous-task-definition-arn': taskDefinitionArn(41),
+    });
+    expect(stdout).toContain(
+      'The rollout of web:42 in deployment ecs-svc/2 FAILED: tasks failed; starting a new deployment of it',
+    );
+  });
+
+  it('follows the unfinished deployment of the same revision instead of reporting unchanged', async () => {
+    const unfinished = { id: 'ecs-svc/2', revision: 42, running: 1, rolloutState: 'IN_PROGRESS' as const };
+    expectDescribeServices({ deployments: [unfinished, draining41] });
+    expectEcs('DescribeTaskDefinition', { taskDefinition: 'web', include: ['TAGS'] }, registered(42));
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/2', revision: 42 }] });
+
+    await deploy();
+
+    expect(process.exitCode).toBeUndefined();
+    expect(outputs()).toMatchObject({ status: 'succeeded', 'deployment-id': 'ecs-svc/2' });
+    expect(stdout).toContain(
+      'Deployment ecs-svc/2 of web:42 has not completed yet: following it instead of starting another',
+    );
+    expect(stdout).toContain('  ecs-svc/2 PRIMARY web:42: 1/2 running, 0 pending, rollout IN_PROGRESS');
+  });
+
+  it('rolls back to the last completed revision, not to a PRIMARY revision whose rollout failed', async () => {
+    expectDescribeServices({
+      deployments: [{ id: 'ecs-svc/2', revision: 42, running: 0, rolloutState: 'FAILED' }, draining41],
+    });
+    expectEcs('DescribeTaskDefinition', { taskDefinition: 'web', include: ['TAGS'] }, registered(42, OLD_IMAGE));
+    expectEcs('RegisterTaskDefinition', TASK_DEFINITION, {
+      taskDefinition: { taskDefinitionArn: taskDefinitionArn(43) },
+    });
+    const starting43 = { id: 'ecs-svc/4', revision: 43, running: 0, rolloutState: 'IN_PROGRESS' as const };
+    expectUpdateService(43, [starting43, draining41]);
+    expectDescribeServices({
+      deployments: [{ ...starting43, rolloutState: 'FAILED', rolloutStateReason: 'tasks failed to start' }, draining41],
+    });
+    expectStoppedTasksDiagnosis([], 'ecs-svc/4');
+    expectRollbackTo41();
+
+    await deploy();
+
+    expect(process.exitCode).toBe(1);
+    expect(outputs()).toMatchObject({ status: 'rolled-back', 'previous-task-definition-arn': taskDefinitionArn(41) });
+    expect(stdout).toContain(
+      '::warning::The PRIMARY deployment ecs-svc/2 (web:42) has not completed (rollout FAILED): the rollback target ' +
+        'is web:41, of the last completed deployment ecs-svc/1.',
+    );
   });
 
   it('reuses the newest revision instead of registering an identical one', async () => {
@@ -374,9 +455,11 @@ describe('deploy-ecs', () => {
     expectUpdateService(42, [starting42, draining41]);
     expectDescribeServices({ deployments: [starting42, draining41] });
     expectListStoppedTasks('ecs-svc/2', ['t1']);
+    expectDescribeTasks(['t1'], [stoppedTask('t1', 1)]);
     expectDescribeServices({ deployments: [{ ...starting42, pending: 1 }, draining41] });
     expectListStoppedTasks('ecs-svc/2', ['t1', 't2', 't3']);
-    expectDescribeTasks(['t1', 't2', 't3'], [stoppedTask('t1', 1), stoppedTask('t2', 2), stoppedTask('t3', 3)]);
+    expectDescribeTasks(['t2', 't3'], [stoppedTask('t2', 2), stoppedTask('t3', 3)]);
+    expectStoppedTasksDiagnosis(['t1', 't2', 't3']);
     expectRollbackTo41();
 
     await deploy();
@@ -387,6 +470,26 @@ describe('deploy-ecs', () => {
     expect(clock.sleeps.slice(0, 2)).toEqual([1000, 1000]);
   });
 
+  it("lists the stopped tasks afresh for the report, not the waiter's last list", async () => {
+    expectPreflightAndRegister();
+    expectUpdateService(42, [starting42, draining41]);
+    expectDescribeServices({ deployments: [starting42, draining41] });
+    expectListStoppedTasks('ecs-svc/2', ['t1']);
+    expectDescribeTasks(['t1'], [stoppedTask('t1', 1)]);
+    expectDescribeServices({
+      deployments: [{ ...starting42, rolloutState: 'FAILED', rolloutStateReason: 'tasks failed to start' }, draining41],
+    });
+    // By now three tasks have stopped; the waiter last saw one.
+    expectStoppedTasksDiagnosis(['t1', 't2', 't3']);
+    expectRollbackTo41();
+
+    await deploy();
+
+    expect(outputs()).toMatchObject({ status: 'rolled-back' });
+    expect(summary()).toContain('Stopped tasks of the new deployment (3)');
+    expect(stdout).toContain('task t3 stopped at 00:00:03Z (EssentialContainerExited)');
+  });
+
   it('leaves the service alone and reports failed when rollback is false', async () => {
     setInputs({ rollback: 'false', 'max-failed-tasks': '1' });
     expectPreflightAndRegister();
@@ -394,6 +497,7 @@ describe('deploy-ecs', () => {
     expectDescribeServices({ deployments: [starting42, draining41] });
     expectListStoppedTasks('ecs-svc/2', ['t1']);
     expectDescribeTasks(['t1'], [stoppedTask('t1', 1)]);
+    expectStoppedTasksDiagnosis(['t1']);
 
     await deploy();
 
@@ -427,6 +531,7 @@ describe('deploy-ecs', () => {
     expectDescribeServices({ deployments: [starting42, draining41] });
     expectListStoppedTasks('ecs-svc/2', ['t1']);
     expectDescribeTasks(['t1'], [stoppedTask('t1', 1)]);
+    expectStoppedTasksDiagnosis(['t1']);
     expectEcs(
       'UpdateService',
       { cluster: CLUSTER, service: SERVICE, taskDefinition: taskDefinitionArn(41) },
@@ -446,6 +551,7 @@ describe('deploy-ecs', () => {
       ],
     });
     expectListStoppedTasks('ecs-svc/3', ['t9']);
+    expectDescribeTasks(['t9'], [stoppedTask('t9', 5)]);
 
     await deploy();
 

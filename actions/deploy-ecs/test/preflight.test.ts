@@ -18,18 +18,17 @@ let lines: string[];
 const log = { info: (line: string) => lines.push(line), warning: (line: string) => lines.push(`warning: ${line}`) };
 const ref = { cluster: CLUSTER, service: SERVICE };
 
-useAwsEnvironment();
 beforeEach(() => {
   lines = [];
 });
 
 describe('preflight', () => {
-  it('records the PRIMARY task definition as the rollback target and the events already there', async () => {
+  // Inside the describe block: its afterEach checks pending mocks before the global one clears them.
+  useAwsEnvironment();
+
+  it('records the PRIMARY task definition as the rollback target when its rollout completed', async () => {
     expectDescribeServices({
-      deployments: [
-        { id: 'ecs-svc/2', revision: 41, rolloutState: 'IN_PROGRESS' },
-        { id: 'ecs-svc/1', revision: 40, status: 'ACTIVE' },
-      ],
+      deployments: [{ id: 'ecs-svc/2', revision: 41, desired: 4 }],
       events: [{ id: 'e1', message: 'started' }],
       desiredCount: 4,
       circuitBreaker: { enable: true, rollback: true },
@@ -42,11 +41,96 @@ describe('preflight', () => {
       desiredCount: 4,
       previousTaskDefinitionArn: taskDefinitionArn(41),
       previousDeploymentId: 'ecs-svc/2',
+      primary: {
+        id: 'ecs-svc/2',
+        taskDefinitionArn: taskDefinitionArn(41),
+        rolloutState: 'COMPLETED',
+        rolloutStateReason: undefined,
+        createdAt: new Date('2026-01-01T00:00:00Z'),
+      },
+      settled: true,
       circuitBreaker: { enable: true, rollback: true },
       eventIds: new Set(['e1']),
     });
-    expect(lines[0]).toBe(
-      "warning: Service 'web' is still rolling out ecs-svc/2 (1 older deployment(s) draining); this deploy replaces it.",
+    expect(lines).toEqual([
+      'Service web: 4/4 tasks running; circuit breaker on with rollback',
+      '  ecs-svc/2 PRIMARY web:41: 4/4 running, 0 pending, rollout COMPLETED',
+    ]);
+  });
+
+  it('takes the rollback target from the last completed deployment when the PRIMARY rollout failed', async () => {
+    expectDescribeServices({
+      deployments: [
+        {
+          id: 'ecs-svc/2',
+          revision: 42,
+          running: 0,
+          rolloutState: 'FAILED',
+          rolloutStateReason: 'tasks failed to start.',
+          createdAt: 60,
+        },
+        { id: 'ecs-svc/1', revision: 41, status: 'ACTIVE' },
+      ],
+      circuitBreaker: { enable: true, rollback: false },
+    });
+
+    const before = await preflight(ecsClient(), ref, REGION, log);
+
+    expect(before).toMatchObject({
+      previousTaskDefinitionArn: taskDefinitionArn(41),
+      previousDeploymentId: 'ecs-svc/1',
+      primary: { id: 'ecs-svc/2', taskDefinitionArn: taskDefinitionArn(42), rolloutState: 'FAILED' },
+      settled: false,
+    });
+    // Honest about what runs: the PRIMARY deployment's tasks are not running.
+    expect(lines).toEqual([
+      'Service web: 2/2 tasks running; circuit breaker on without rollback',
+      '  ecs-svc/2 PRIMARY web:42: 0/2 running, 0 pending, rollout FAILED (tasks failed to start)',
+      '  ecs-svc/1 ACTIVE web:41: 2/2 running, 0 pending, rollout COMPLETED',
+      "warning: Service 'web' is still rolling out ecs-svc/2 (1 older deployment(s) draining).",
+      'warning: The PRIMARY deployment ecs-svc/2 (web:42) has not completed (rollout FAILED): the rollback target ' +
+        'is web:41, of the last completed deployment ecs-svc/1.',
+    ]);
+  });
+
+  it('takes the newest completed deployment when several are still listed', async () => {
+    expectDescribeServices({
+      deployments: [
+        { id: 'ecs-svc/3', revision: 42, running: 0, rolloutState: 'IN_PROGRESS', createdAt: 120 },
+        { id: 'ecs-svc/1', revision: 40, status: 'ACTIVE', createdAt: 0 },
+        { id: 'ecs-svc/2', revision: 41, status: 'ACTIVE', createdAt: 60 },
+      ],
+    });
+
+    const before = await preflight(ecsClient(), ref, REGION, log);
+
+    expect(before.previousTaskDefinitionArn).toBe(taskDefinitionArn(41));
+  });
+
+  it('takes the deployment with all its tasks running as the rollback target where ECS reports no rolloutState', async () => {
+    expectDescribeServices({
+      deployments: [
+        { id: 'ecs-svc/2', revision: 42, running: 0, rolloutState: null },
+        { id: 'ecs-svc/1', revision: 41, status: 'ACTIVE', rolloutState: null },
+      ],
+    });
+
+    const before = await preflight(ecsClient(), ref, REGION, log);
+
+    expect(before).toMatchObject({ previousTaskDefinitionArn: taskDefinitionArn(41), settled: false });
+  });
+
+  it('warns and falls back to the PRIMARY revision when no deployment has completed', async () => {
+    expectDescribeServices({
+      deployments: [{ id: 'ecs-svc/2', revision: 42, running: 0, rolloutState: 'FAILED' }],
+    });
+
+    const before = await preflight(ecsClient(), ref, REGION, log);
+
+    expect(before).toMatchObject({ previousTaskDefinitionArn: taskDefinitionArn(42), settled: false });
+    expect(lines).toContain(
+      "warning: No deployment of service 'web' has completed: the rollback target is the PRIMARY deployment's " +
+        'web:42, which may not be a working revision.',
     );
   });
 
@@ -95,6 +179,9 @@ const FILE = {
 };
 
 describe('registerIfChanged', () => {
+  // Inside the describe block: its afterEach checks pending mocks before the global one clears them.
+  useAwsEnvironment();
+
   it('registers the first revision of a new family', async () => {
     expectEcs(
       'DescribeTaskDefinition',
@@ -130,6 +217,9 @@ describe('registerIfChanged', () => {
 });
 
 describe('describeExisting', () => {
+  // Inside the describe block: its afterEach checks pending mocks before the global one clears them.
+  useAwsEnvironment();
+
   it('refuses a deregistered revision', async () => {
     expectEcs(
       'DescribeTaskDefinition',

@@ -17,7 +17,6 @@ import {
 let lines: string[];
 let clock: FakeClock;
 
-useAwsEnvironment();
 beforeEach(() => {
   lines = [];
   clock = new FakeClock();
@@ -41,6 +40,9 @@ function options(): RollbackOptions {
 const update = { cluster: CLUSTER, service: SERVICE, taskDefinition: taskDefinitionArn(41) };
 
 describe('rollBack', () => {
+  // Inside the describe block: its afterEach checks pending mocks before the global one clears them.
+  useAwsEnvironment();
+
   it('moves the service back to the previous revision, registering nothing, and waits until it is stable', async () => {
     expectEcs('UpdateService', update, { service: service({ deployments: [{ id: 'ecs-svc/3', revision: 41 }] }) });
     expectDescribeServices({ deployments: [{ id: 'ecs-svc/3', revision: 41 }] });
@@ -68,6 +70,9 @@ describe('rollBack', () => {
 });
 
 describe('followRollback', () => {
+  // Inside the describe block: its afterEach checks pending mocks before the global one clears them.
+  useAwsEnvironment();
+
   it('is failed, not rolled-back, when the service settles on another revision than the previous one', async () => {
     expectDescribeServices({ deployments: [{ id: 'ecs-svc/4', revision: 43 }] });
 
@@ -77,5 +82,38 @@ describe('followRollback', () => {
       status: 'failed',
       message: 'the rollback to web:41 did not complete: deployment ecs-svc/4 settled on web:43, not web:41',
     });
+  });
+
+  it("follows ECS's own rollback when it replaces the action's rollback with a deployment of the same revision", async () => {
+    expectDescribeServices({
+      deployments: [
+        { id: 'ecs-svc/4', revision: 41, running: 1, rolloutState: 'IN_PROGRESS' },
+        { id: 'ecs-svc/3', revision: 41, status: 'ACTIVE', running: 1, rolloutState: 'IN_PROGRESS' },
+      ],
+    });
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/4', revision: 41 }] });
+
+    const result = await followRollback({ ...options(), deploymentId: 'ecs-svc/3' });
+
+    expect(result).toMatchObject({
+      status: 'rolled-back',
+      deploymentId: 'ecs-svc/4',
+      message: 'the service is stable on web:41 again (deployment ecs-svc/4)',
+    });
+    expect(lines).toContain('Deployment ecs-svc/4 of web:41 replaced ecs-svc/3: following it');
+  });
+
+  it('is failed when another revision replaces the rollback', async () => {
+    expectDescribeServices({
+      deployments: [
+        { id: 'ecs-svc/5', revision: 43, running: 0, rolloutState: 'IN_PROGRESS' },
+        { id: 'ecs-svc/3', revision: 41, status: 'ACTIVE' },
+      ],
+    });
+
+    const result = await followRollback({ ...options(), deploymentId: 'ecs-svc/3' });
+
+    expect(result.status).toBe('failed');
+    expect(result.message).toContain('deployment ecs-svc/5 (web:43) replaced it');
   });
 });

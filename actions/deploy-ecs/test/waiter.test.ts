@@ -6,18 +6,21 @@ import {
   CLUSTER,
   REGION,
   SERVICE,
+  allowEcs,
   awsError,
   ecsClient,
   expectDescribeServices,
+  expectDescribeTasks,
   expectEcs,
   expectListStoppedTasks,
+  stoppedTask,
+  taskArn,
   useAwsEnvironment,
 } from './ecs.js';
 
 let lines: string[];
 let clock: FakeClock;
 
-useAwsEnvironment();
 beforeEach(() => {
   lines = [];
   clock = new FakeClock();
@@ -39,9 +42,31 @@ function options(overrides: Partial<WaitOptions> = {}): WaitOptions {
   };
 }
 
+/** Stopped tasks ListTasks and DescribeTasks would report, if asked. */
+function allowStoppedTasks(ids: string[]): void {
+  allowEcs(
+    'ListTasks',
+    { cluster: CLUSTER, startedBy: 'ecs-svc/2', desiredStatus: 'STOPPED' },
+    {
+      taskArns: ids.map(taskArn),
+    },
+  );
+  allowEcs(
+    'DescribeTasks',
+    { cluster: CLUSTER, tasks: ids.map(taskArn) },
+    {
+      tasks: ids.map((id) => stoppedTask(id, 1)),
+      failures: [],
+    },
+  );
+}
+
 const old = { id: 'ecs-svc/1', revision: 41, status: 'ACTIVE' as const };
 
 describe('waitForDeployment', () => {
+  // Inside the describe block: its afterEach checks pending mocks before the global one clears them.
+  useAwsEnvironment();
+
   it('completes once the new deployment is the only one left and its rollout COMPLETED', async () => {
     expectDescribeServices({
       deployments: [{ id: 'ecs-svc/2', revision: 42, running: 0, pending: 2, rolloutState: 'IN_PROGRESS' }, old],
@@ -164,7 +189,6 @@ describe('waitForDeployment', () => {
   it('keeps following a FAILED rollout while the circuit breaker starts its rollback', async () => {
     const failed = { id: 'ecs-svc/2', revision: 42, running: 0, rolloutState: 'FAILED' as const };
     expectDescribeServices({ deployments: [failed, old], circuitBreaker: { enable: true, rollback: true } });
-    expectListStoppedTasks('ecs-svc/2', []);
     expectDescribeServices({
       deployments: [
         { ...old, status: 'PRIMARY', rolloutState: 'IN_PROGRESS' },
@@ -183,10 +207,13 @@ describe('waitForDeployment', () => {
       deployments: [{ id: 'ecs-svc/2', revision: 42, running: 0, pending: 2, rolloutState: 'IN_PROGRESS' }, old],
     });
     expectListStoppedTasks('ecs-svc/2', ['t1']);
+    expectDescribeTasks(['t1'], [stoppedTask('t1', 1)]);
     expectDescribeServices({
       deployments: [{ id: 'ecs-svc/2', revision: 42, running: 0, pending: 1, rolloutState: 'IN_PROGRESS' }, old],
     });
     expectListStoppedTasks('ecs-svc/2', ['t1', 't2', 't3']);
+    // Each stopped task is described once.
+    expectDescribeTasks(['t2', 't3'], [stoppedTask('t2', 2), stoppedTask('t3', 3)]);
 
     const result = await waitForDeployment(options());
 
@@ -197,6 +224,100 @@ describe('waitForDeployment', () => {
     expect(result.stoppedTaskArns).toHaveLength(3);
   });
 
+  it('does not count its own stopped-task verdict while the circuit breaker is about to roll back a FAILED rollout', async () => {
+    const failed = { id: 'ecs-svc/2', revision: 42, running: 0, rolloutState: 'FAILED' as const };
+    const circuitBreaker = { enable: true, rollback: true };
+    expectDescribeServices({ deployments: [failed, old], circuitBreaker, events: [{ id: 'e1', message: 'failed' }] });
+    // Enough stopped tasks for max-failed-tasks: counting them now would race ECS's rollback with the action's own.
+    allowStoppedTasks(['t1', 't2', 't3']);
+    expectDescribeServices({
+      deployments: [
+        { ...old, status: 'PRIMARY', rolloutState: 'IN_PROGRESS' },
+        { ...failed, status: 'ACTIVE' },
+      ],
+      circuitBreaker,
+    });
+
+    const result = await waitForDeployment(options());
+
+    expect(result.outcome).toMatchObject({ result: 'replaced', replacedBy: { id: 'ecs-svc/1' } });
+  });
+
+  it('treats a deployment alarm with rollback on as ECS rolling back a FAILED rollout', async () => {
+    const failed = { id: 'ecs-svc/2', revision: 42, running: 0, rolloutState: 'FAILED' as const };
+    const alarms = { alarmNames: ['web-5xx'], enable: true, rollback: true };
+    expectDescribeServices({ deployments: [failed, old], alarms, events: [{ id: 'e1', message: 'alarm' }] });
+    allowStoppedTasks(['t1', 't2', 't3']);
+    expectDescribeServices({
+      deployments: [
+        { ...old, status: 'PRIMARY', rolloutState: 'IN_PROGRESS' },
+        { ...failed, status: 'ACTIVE' },
+      ],
+      alarms,
+    });
+
+    const result = await waitForDeployment(options());
+
+    expect(result.outcome).toMatchObject({ result: 'replaced', replacedBy: { id: 'ecs-svc/1' } });
+  });
+
+  it('counts only failed tasks toward max-failed-tasks, not scale-in, Spot or user stops', async () => {
+    const inProgress = {
+      deployments: [{ id: 'ecs-svc/2', revision: 42, running: 1, rolloutState: 'IN_PROGRESS' as const }, old],
+    };
+    const stopped = (id: string, stopCode: string, stoppedReason: string) => ({
+      ...stoppedTask(id, 1),
+      stopCode,
+      stoppedReason,
+    });
+    expectDescribeServices(inProgress, 11);
+    expectListStoppedTasks('ecs-svc/2', ['s1', 's2', 's3', 'f1']);
+    expectDescribeTasks(
+      ['s1', 's2', 's3', 'f1'],
+      [
+        stopped('s1', 'ServiceSchedulerInitiated', 'Scaling activity initiated by (deployment ecs-svc/2)'),
+        stopped('s2', 'SpotInterruption', 'Your Spot Task was interrupted.'),
+        stopped('s3', 'UserInitiated', 'Task stopped by user'),
+        stopped('f1', 'TaskFailedToStart', 'CannotPullContainerError: pull image manifest has been retried'),
+      ],
+    );
+    expectListStoppedTasks('ecs-svc/2', ['s1', 's2', 's3', 'f1', 'f2', 'f3']);
+    expectDescribeTasks(
+      ['f2', 'f3'],
+      [
+        stopped('f2', 'ServiceSchedulerInitiated', 'Task failed ELB health checks in (target-group arn:tg/web)'),
+        stopped('f3', 'ServiceSchedulerInitiated', 'Task failed container health checks'),
+      ],
+    );
+
+    const result = await waitForDeployment(options());
+
+    expect(result.outcome).toEqual({
+      result: 'tasks-stopped',
+      reason: '3 tasks of deployment ecs-svc/2 stopped (max-failed-tasks is 3)',
+    });
+    expect(result.failedTaskArns.map((arn) => arn.split('/').pop())).toEqual(['f1', 'f2', 'f3']);
+    expect(result.elapsedMs).toBe(10_000);
+  });
+
+  it('does not count tasks of the same deployment that stopped before the deploy started', async () => {
+    const inProgress = {
+      deployments: [{ id: 'ecs-svc/2', revision: 42, running: 1, rolloutState: 'IN_PROGRESS' as const }, old],
+    };
+    expectDescribeServices(inProgress, 4);
+    expectListStoppedTasks('ecs-svc/2', ['t1', 't2', 't3']);
+    // A desired-count update keeps the deployment id: these stopped a minute before it.
+    expectDescribeTasks(
+      ['t1', 't2', 't3'],
+      ['t1', 't2', 't3'].map((id) => stoppedTask(id, -60)),
+    );
+
+    const result = await waitForDeployment(options({ timeoutMs: 3000 }));
+
+    expect(result.outcome.result).toBe('timeout');
+    expect(result.failedTaskArns).toEqual([]);
+  });
+
   it('counts stopped tasks at least every 10 seconds while nothing changes', async () => {
     const inProgress = {
       deployments: [{ id: 'ecs-svc/2', revision: 42, running: 1, rolloutState: 'IN_PROGRESS' as const }, old],
@@ -204,6 +325,7 @@ describe('waitForDeployment', () => {
     expectDescribeServices(inProgress, 11);
     expectListStoppedTasks('ecs-svc/2', []);
     expectListStoppedTasks('ecs-svc/2', ['t1', 't2', 't3']);
+    expectDescribeTasks(['t1', 't2', 't3'], [stoppedTask('t1', 2), stoppedTask('t2', 5), stoppedTask('t3', 9)]);
 
     const result = await waitForDeployment(options());
 
