@@ -63874,8 +63874,8 @@ function reportTarget(targetGroup, target, tasks, expectation) {
 }
 /**
  * Decides, for one poll's answers, whether every target group sends traffic only to the expected tasks:
- * at least `required` healthy targets, each the IP of a RUNNING task of the expected revision running the
- * expected digests, and no other healthy target. Draining targets are reported but not counted.
+ * at least `required` distinct tasks with a healthy target, each target the IP of a RUNNING task of the expected
+ * revision running the expected digests, and no other healthy target. Draining targets are reported but not counted.
  */
 function evaluate(expectation, targetGroups, tasks) {
     const targets = [];
@@ -63883,8 +63883,10 @@ function evaluate(expectation, targetGroups, tasks) {
         const reports = registered.map((target) => reportTarget(arn, target, tasks, expectation));
         targets.push(...reports);
         const healthy = reports.filter((report) => report.state === 'healthy');
-        const verified = healthy.filter((report) => report.problem === null).length;
-        const wrong = healthy.length - verified;
+        const good = healthy.filter((report) => report.problem === null);
+        // Tasks, not targets: a service registering one target group for two ports puts each task in it twice.
+        const verified = new Set(good.map((report) => report.task)).size;
+        const wrong = healthy.length - good.length;
         const ok = verified >= expectation.required && wrong === 0;
         let problem = null;
         if (reports.length === 0) {
@@ -63892,7 +63894,7 @@ function evaluate(expectation, targetGroups, tasks) {
         }
         else if (!ok) {
             problem =
-                `${verified} of ${expectation.required} required targets healthy and verified` +
+                `${verified} of ${expectation.required} required tasks healthy and verified` +
                     (wrong > 0 ? `; ${wrong} unverified target${wrong === 1 ? ' still receives' : 's still receive'} traffic` : '');
         }
         return {

@@ -107,7 +107,7 @@ describe('verify-targets action', () => {
       .split('\n')
       .filter((line) => line.startsWith('::error::'));
     expect(errors).toEqual([
-      '::error::Targets not verified after 4s. web-tg: 0 of 1 required targets healthy and verified; ' +
+      '::error::Targets not verified after 4s. web-tg: 0 of 1 required tasks healthy and verified; ' +
         '1 unverified target still receives traffic; ' +
         `10.0.1.5:8080 healthy, task ${TASK_A} (web:42): container web runs ${OLD_DIGEST}, expected ${NEW_DIGEST}`,
     ]);

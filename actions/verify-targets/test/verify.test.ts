@@ -230,7 +230,7 @@ describe('verifyTargets', () => {
     expect(result.digestVerified).toBe(false);
     expect(result.healthyCount).toBe(1);
     expect(result.failure).toBe(
-      'Targets not verified after 4s. web-tg: 1 of 2 required targets healthy and verified; ' +
+      'Targets not verified after 4s. web-tg: 1 of 2 required tasks healthy and verified; ' +
         `10.0.2.7:8080 unhealthy (Target.ResponseCodeMismatch: Health checks failed with these codes: [502]), task ${TASK_B} (web:42)`,
     );
     expect(result.targets[1]).toMatchObject({
@@ -307,7 +307,7 @@ describe('verifyTargets', () => {
     const result = await verifyTargets(options({ timeoutMs: 2000 }));
 
     expect(result.failure).toBe(
-      'Targets not verified after 2s. web-tg: 1 of 1 required targets healthy and verified; ' +
+      'Targets not verified after 2s. web-tg: 1 of 1 required tasks healthy and verified; ' +
         '1 unverified target still receives traffic; ' +
         `10.0.3.9:8080 healthy, task ${OLD_TASK} (web:41): runs web:41, expected web:42`,
     );
@@ -326,7 +326,7 @@ describe('verifyTargets', () => {
 
     expect(result.verified).toBe(false);
     expect(result.failure).toBe(
-      'Targets not verified after 2s. web-tg: 0 of 1 required targets healthy and verified; ' +
+      'Targets not verified after 2s. web-tg: 0 of 1 required tasks healthy and verified; ' +
         '1 unverified target still receives traffic; ' +
         `10.0.1.5:8080 healthy, task ${TASK_A} (web:42): container web runs ${OLD_DIGEST}, expected ${NEW_DIGEST}`,
     );
@@ -431,6 +431,31 @@ describe('verifyTargets', () => {
 
     expect(result).toMatchObject({ verified: true, healthyCount: 2 });
     expect(result.targets.map((target) => `${target.id}:${target.port}`)).toEqual(['10.0.1.5:8080', '10.0.1.5:9090']);
+  });
+
+  it('counts tasks, not targets: one task registered for two ports of the same target group is one of two', async () => {
+    pollAnswers({
+      service: {
+        desiredCount: 2,
+        loadBalancers: [
+          { targetGroupArn: WEB_TG, containerName: 'web', containerPort: 8080 },
+          { targetGroupArn: WEB_TG, containerName: 'web', containerPort: 9090 },
+        ],
+      },
+      tasks: [twoNewTasks[0]!],
+      targets: {
+        [WEB_TG]: [
+          { id: '10.0.1.5', port: 8080, state: 'healthy' },
+          { id: '10.0.1.5', port: 9090, state: 'healthy' },
+        ],
+      },
+    });
+
+    const result = await verifyTargets(options({ timeoutMs: 0 }));
+
+    expect(result.verified).toBe(false);
+    expect(result.targetGroups[0]).toMatchObject({ healthy: 2, verified: 1, required: 2 });
+    expect(result.failure).toContain('web-tg: 1 of 2 required tasks healthy and verified');
   });
 
   it('with target groups and no service, finds tasks by family and requires one healthy target per running task', async () => {
