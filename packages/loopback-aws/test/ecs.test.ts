@@ -8,7 +8,13 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { SAMPLE_IMAGE_DIGEST, sampleImageUri, startLoopbackAws, type LoopbackAws } from '../src/index.js';
+import {
+  SAMPLE_CONTAINER,
+  SAMPLE_IMAGE_DIGEST,
+  sampleImageUri,
+  startLoopbackAws,
+  type LoopbackAws,
+} from '../src/index.js';
 import { clientsFor } from './clients.js';
 
 let aws: LoopbackAws;
@@ -230,7 +236,7 @@ describe('tasks', () => {
       taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/sample-service-prod:1',
     });
     expect(task.containers![0]).toMatchObject({
-      name: 'sample-service',
+      name: SAMPLE_CONTAINER,
       image: sampleImageUri(),
       imageDigest: SAMPLE_IMAGE_DIGEST,
       lastStatus: 'RUNNING',

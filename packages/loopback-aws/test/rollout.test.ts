@@ -3,6 +3,7 @@ import { DescribeTasksCommand, ListTasksCommand, UpdateServiceCommand, type ECSC
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   OTHER_IMAGE_DIGEST,
+  SAMPLE_CONTAINER,
   SAMPLE_IMAGE_DIGEST,
   startLoopbackAws,
   type LoopbackAws,
@@ -172,7 +173,7 @@ describe('the circuit-breaker-rollback scenario', () => {
         startedBy: failedId,
         taskDefinitionArn: NEW,
       });
-      expect(task.containers![0]).toMatchObject({ name: 'sample-service', lastStatus: 'STOPPED', exitCode: 1 });
+      expect(task.containers![0]).toMatchObject({ name: SAMPLE_CONTAINER, lastStatus: 'STOPPED', exitCode: 1 });
     }
   });
 
