@@ -59409,8 +59409,8 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5509);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2265);
+/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5375);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9792);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -59420,7 +59420,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2265:
+/***/ 9792:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59433,8 +59433,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(3218);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(212);
-// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 7 modules
-var src = __nccwpck_require__(5509);
+// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 5 modules
+var src = __nccwpck_require__(5375);
 ;// CONCATENATED MODULE: ./packages/aws/src/errors.ts
 
 const SERVICES = {
@@ -60113,18 +60113,6 @@ var external_node_path_ = __nccwpck_require__(6760);
 
 
 
-
-/** Reads the file an input names; a missing file is the input's error, not a bug. */
-async function readInputFile(input, path, expected) {
-    try {
-        return await (0,promises_.readFile)(path, 'utf8');
-    }
-    catch (error) {
-        const code = error.code;
-        const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (0,src/* errorMessage */.gJ)(error);
-        throw (0,src/* inputError */.Xu)(input, `cannot read ${path} (${why}); expected ${expected}`);
-    }
-}
 /**
  * Writes the rendered task definition under RUNNER_TEMP (os.tmpdir() outside a runner), in a folder of its own
  * so that two renders in one job never overwrite each other.
@@ -60267,6 +60255,47 @@ function secretSource(valueFrom) {
 const ROLE_ARN_FORM = 'an IAM role ARN such as arn:aws:iam::123456789012:role/web-task';
 function isRoleArn(value) {
     return ROLE_ARN.test(value);
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./packages/action-kit/src/errors.ts
+var errors = __nccwpck_require__(8826);
+// EXTERNAL MODULE: ./packages/action-kit/src/inputs.ts
+var inputs = __nccwpck_require__(8200);
+;// CONCATENATED MODULE: ./packages/action-kit/src/files.ts
+
+
+
+
+
+/**
+ * Reads the file an input names. A missing file, a directory or an unreadable file is the input's error (naming
+ * the input, the path and what was expected), not a bug with a stack.
+ */
+async function readInputFile(input, path, expected) {
+    try {
+        return await (0,promises_.readFile)(path, 'utf8');
+    }
+    catch (error) {
+        throw unreadable(input, path, expected, error);
+    }
+}
+/** readInputFile for inputs read synchronously. */
+function readInputFileSync(input, path, expected) {
+    try {
+        return readFileSync(path, 'utf8');
+    }
+    catch (error) {
+        throw unreadable(input, path, expected, error);
+    }
+}
+function unreadable(input, path, expected, error) {
+    const code = error.code;
+    // A relative path is resolved against the working directory, which a workflow step may not expect.
+    const where = (0,external_node_path_.isAbsolute)(path) ? '' : `; looked for ${(0,external_node_path_.resolve)(path)}`;
+    const why = code === 'ENOENT' ? `no such file${where}` : code === 'EISDIR' ? `is a directory${where}` : (0,errors/* errorMessage */.gJ)(error);
+    return (0,inputs/* inputError */.Xu)(input, `cannot read ${path} (${why}); expected ${expected}`);
 }
 
 ;// CONCATENATED MODULE: ./actions/render-taskdef/src/vars.ts
@@ -60914,35 +60943,14 @@ function containerSettings(inputs) {
 
 /***/ }),
 
-/***/ 5509:
+/***/ 8826:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  c3: () => (/* reexport */ JobSummary),
-  yo: () => (/* reexport */ UserError),
-  aY: () => (/* reexport */ code),
-  gJ: () => (/* reexport */ errorMessage),
-  ZD: () => (/* reexport */ escapeHtml),
-  pW: () => (/* reexport */ getBoolean),
-  m: () => (/* reexport */ getChoice),
-  cp: () => (/* reexport */ getKeyValues),
-  xX: () => (/* reexport */ getOptional),
-  kA: () => (/* reexport */ getRequired),
-  Os: () => (/* reexport */ group),
-  Xu: () => (/* reexport */ inputError),
-  H_: () => (/* reexport */ isDigestPinned),
-  o_: () => (/* reexport */ parseImageReference),
-  Hl: () => (/* reexport */ parseKeyValues),
-  Cs: () => (/* reexport */ runAction),
-  n0: () => (/* reexport */ setOutputs),
-  VK: () => (/* reexport */ shortDigest)
-});
-
-// UNUSED EXPORTS: DIGEST_PATTERN, FakeClock, formatDuration, getDuration, getInteger, getLines, getList, isUserError, link, parseDuration, parseInteger, poll, systemClock
-
-;// CONCATENATED MODULE: ./packages/action-kit/src/errors.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   iU: () => (/* binding */ isUserError),
+/* harmony export */   yo: () => (/* binding */ UserError)
+/* harmony export */ });
 const USER_ERROR = Symbol.for('ecs-actions.user-error');
 /**
  * A failure the user can fix (bad input, missing permission, a rollout that failed).
@@ -60963,6 +60971,39 @@ function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+
+/***/ }),
+
+/***/ 5375:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  c3: () => (/* reexport */ JobSummary),
+  yo: () => (/* reexport */ errors/* UserError */.yo),
+  aY: () => (/* reexport */ code),
+  gJ: () => (/* reexport */ errors/* errorMessage */.gJ),
+  ZD: () => (/* reexport */ escapeHtml),
+  pW: () => (/* reexport */ inputs/* getBoolean */.pW),
+  m: () => (/* reexport */ inputs/* getChoice */.m),
+  cp: () => (/* reexport */ inputs/* getKeyValues */.cp),
+  xX: () => (/* reexport */ inputs/* getOptional */.xX),
+  kA: () => (/* reexport */ inputs/* getRequired */.kA),
+  Os: () => (/* reexport */ group),
+  Xu: () => (/* reexport */ inputs/* inputError */.Xu),
+  H_: () => (/* reexport */ isDigestPinned),
+  o_: () => (/* reexport */ parseImageReference),
+  Hl: () => (/* reexport */ inputs/* parseKeyValues */.Hl),
+  Cs: () => (/* reexport */ runAction),
+  n0: () => (/* reexport */ setOutputs),
+  VK: () => (/* reexport */ shortDigest)
+});
+
+// UNUSED EXPORTS: DIGEST_PATTERN, FakeClock, formatDuration, getDuration, getInteger, getLines, getList, isUserError, link, parseDuration, parseInteger, poll, systemClock
+
+// EXTERNAL MODULE: ./packages/action-kit/src/errors.ts
+var errors = __nccwpck_require__(8826);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
 var core = __nccwpck_require__(3218);
 ;// CONCATENATED MODULE: ./packages/action-kit/src/run.ts
@@ -60977,174 +61018,18 @@ async function runAction(main) {
         await main();
     }
     catch (error) {
-        if (isUserError(error)) {
+        if ((0,errors/* isUserError */.iU)(error)) {
             core/* setFailed */.C1(error.message);
             return;
         }
         const stack = error instanceof Error && error.stack ? error.stack : String(error);
         process.stderr.write(`${stack}\n`);
-        core/* setFailed */.C1(`Unexpected error, this is a bug in ecs-actions (please report it with the log above): ${errorMessage(error)}`);
+        core/* setFailed */.C1(`Unexpected error, this is a bug in ecs-actions (please report it with the log above): ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
 }
 
-;// CONCATENATED MODULE: ./packages/action-kit/src/inputs.ts
-
-
-/*
- * Typed readers over `core.getInput`. Each rejects a bad value with a message that names the input
- * and the form it expects, so an action fails before it calls AWS.
- */
-function raw(name) {
-    return core/* getInput */.V4(name, { trimWhitespace: true });
-}
-function inputError(name, problem) {
-    return new UserError(`Input '${name}': ${problem}`);
-}
-function getRequired(name) {
-    const value = raw(name);
-    if (value === '')
-        throw inputError(name, 'is required but was not set');
-    return value;
-}
-function getOptional(name) {
-    const value = raw(name);
-    return value === '' ? undefined : value;
-}
-const TRUE_VALUES = new Set(['true', 'yes', 'on', '1']);
-const FALSE_VALUES = new Set(['false', 'no', 'off', '0']);
-function getBoolean(name, defaultValue) {
-    const value = raw(name).toLowerCase();
-    if (value === '')
-        return defaultValue;
-    if (TRUE_VALUES.has(value))
-        return true;
-    if (FALSE_VALUES.has(value))
-        return false;
-    throw inputError(name, `"${raw(name)}" is not a boolean; expected true or false`);
-}
-function parseInteger(name, value, options = {}) {
-    const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = options;
-    const range = options.min !== undefined && options.max !== undefined
-        ? ` from ${min} to ${max}`
-        : options.min !== undefined
-            ? ` of at least ${min}`
-            : options.max !== undefined
-                ? ` of at most ${max}`
-                : '';
-    if (!/^[-+]?\d+$/.test(value))
-        throw inputError(name, `"${value}" is not a whole number; expected a whole number${range}`);
-    const parsed = Number(value);
-    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-        throw inputError(name, `${value} is out of range; expected a whole number${range}`);
-    }
-    return parsed;
-}
-function getInteger(name, options = {}) {
-    const value = raw(name);
-    if (value === '')
-        return options.default;
-    return parseInteger(name, value, options);
-}
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/** Parses `90`, `90s`, `5m`, `1h30m` or `250ms` into milliseconds. */
-function parseDuration(name, value, options = {}) {
-    const { defaultUnit = 's', minMs = 0, maxMs = Number.MAX_SAFE_INTEGER } = options;
-    const expected = `expected a duration such as 90s, 5m, 1h30m or a number of ${unitName(defaultUnit)}`;
-    let ms;
-    if (/^\d+(\.\d+)?$/.test(value)) {
-        ms = Number(value) * DURATION_UNITS[defaultUnit];
-    }
-    else if (/^(\d+(\.\d+)?(ms|h|m|s))+$/.test(value)) {
-        ms = 0;
-        for (const match of value.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) {
-            ms += Number(match[1]) * DURATION_UNITS[match[2]];
-        }
-    }
-    else {
-        throw inputError(name, `"${value}" is not a duration; ${expected}`);
-    }
-    ms = Math.round(ms);
-    if (ms < minMs || ms > maxMs) {
-        throw inputError(name, `${value} is out of range; expected from ${formatMs(minMs)} to ${formatMs(maxMs)}`);
-    }
-    return ms;
-}
-function getDuration(name, options = {}) {
-    const value = raw(name);
-    if (value === '')
-        return options.default;
-    return parseDuration(name, value, options);
-}
-function unitName(unit) {
-    return { ms: 'milliseconds', s: 'seconds', m: 'minutes', h: 'hours' }[unit] ?? unit;
-}
-function formatMs(ms) {
-    if (ms >= 1000 && ms % 1000 === 0)
-        return `${ms / 1000}s`;
-    return `${ms}ms`;
-}
-/** One value per line or comma: `a, b` or a YAML block. Blank entries are dropped. */
-function getList(name) {
-    return raw(name)
-        .split(/[\n,]/)
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-}
-/** Non-blank lines, trimmed; lines starting with `#` are comments. */
-function getLines(name) {
-    return raw(name)
-        .split('\n')
-        .map((line) => line.trim())
-        .filter((line) => line !== '' && !line.startsWith('#'));
-}
-/**
- * Parses multiline `KEY=VALUE` text. Only the first `=` separates: the value keeps any further `=`
- * (log options and labels often contain them). Duplicate keys are an error.
- */
-function parseKeyValues(name, text, options = {}) {
-    const { keyName = 'KEY', valueName = 'VALUE', allowEmptyValue = true } = options;
-    const keyPattern = options.keyPattern ?? /^\S+$/;
-    const form = `${keyName}=${valueName}`;
-    const result = new Map();
-    const lines = text.split('\n');
-    lines.forEach((rawLine, index) => {
-        const line = rawLine.trim();
-        if (line === '' || line.startsWith('#'))
-            return;
-        const where = `line ${index + 1}`;
-        const separator = line.indexOf('=');
-        if (separator === -1)
-            throw inputError(name, `${where} "${line}" has no "="; expected ${form}`);
-        const key = line.slice(0, separator).trim();
-        const value = line.slice(separator + 1).trim();
-        if (key === '')
-            throw inputError(name, `${where} "${line}" has an empty ${keyName}; expected ${form}`);
-        if (!keyPattern.test(key)) {
-            const rule = options.keyPatternDescription ?? 'must not contain spaces';
-            throw inputError(name, `${where}: ${keyName} "${key}" ${rule}; expected ${form}`);
-        }
-        if (!allowEmptyValue && value === '')
-            throw inputError(name, `${where} "${line}" has an empty ${valueName}; expected ${form}`);
-        if (result.has(key))
-            throw inputError(name, `${where}: ${keyName} "${key}" is given twice`);
-        result.set(key, value);
-    });
-    return result;
-}
-function getKeyValues(name, options = {}) {
-    return parseKeyValues(name, core/* getInput */.V4(name, { trimWhitespace: false }), options);
-}
-/** An input restricted to a fixed set of words, compared case-insensitively. */
-function getChoice(name, choices, defaultValue) {
-    const value = raw(name).toLowerCase();
-    if (value === '')
-        return defaultValue;
-    const match = choices.find((choice) => choice.toLowerCase() === value);
-    if (match === undefined)
-        throw inputError(name, `"${raw(name)}" is not allowed; expected one of ${choices.join(', ')}`);
-    return match;
-}
-
+// EXTERNAL MODULE: ./packages/action-kit/src/inputs.ts
+var inputs = __nccwpck_require__(8200);
 ;// CONCATENATED MODULE: ./packages/action-kit/src/summary.ts
 
 /**
@@ -61303,6 +61188,181 @@ function shortDigest(digest) {
 
 
 
+
+
+/***/ }),
+
+/***/ 8200:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Hl: () => (/* binding */ parseKeyValues),
+/* harmony export */   Xu: () => (/* binding */ inputError),
+/* harmony export */   cp: () => (/* binding */ getKeyValues),
+/* harmony export */   kA: () => (/* binding */ getRequired),
+/* harmony export */   m: () => (/* binding */ getChoice),
+/* harmony export */   pW: () => (/* binding */ getBoolean),
+/* harmony export */   xX: () => (/* binding */ getOptional)
+/* harmony export */ });
+/* unused harmony exports parseInteger, getInteger, parseDuration, getDuration, getList, getLines */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8826);
+
+
+/*
+ * Typed readers over `core.getInput`. Each rejects a bad value with a message that names the input
+ * and the form it expects, so an action fails before it calls AWS.
+ */
+function raw(name) {
+    return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name, { trimWhitespace: true });
+}
+function inputError(name, problem) {
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Input '${name}': ${problem}`);
+}
+function getRequired(name) {
+    const value = raw(name);
+    if (value === '')
+        throw inputError(name, 'is required but was not set');
+    return value;
+}
+function getOptional(name) {
+    const value = raw(name);
+    return value === '' ? undefined : value;
+}
+const TRUE_VALUES = new Set(['true', 'yes', 'on', '1']);
+const FALSE_VALUES = new Set(['false', 'no', 'off', '0']);
+function getBoolean(name, defaultValue) {
+    const value = raw(name).toLowerCase();
+    if (value === '')
+        return defaultValue;
+    if (TRUE_VALUES.has(value))
+        return true;
+    if (FALSE_VALUES.has(value))
+        return false;
+    throw inputError(name, `"${raw(name)}" is not a boolean; expected true or false`);
+}
+function parseInteger(name, value, options = {}) {
+    const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = options;
+    const range = options.min !== undefined && options.max !== undefined
+        ? ` from ${min} to ${max}`
+        : options.min !== undefined
+            ? ` of at least ${min}`
+            : options.max !== undefined
+                ? ` of at most ${max}`
+                : '';
+    if (!/^[-+]?\d+$/.test(value))
+        throw inputError(name, `"${value}" is not a whole number; expected a whole number${range}`);
+    const parsed = Number(value);
+    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+        throw inputError(name, `${value} is out of range; expected a whole number${range}`);
+    }
+    return parsed;
+}
+function getInteger(name, options = {}) {
+    const value = raw(name);
+    if (value === '')
+        return options.default;
+    return parseInteger(name, value, options);
+}
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Parses `90`, `90s`, `5m`, `1h30m` or `250ms` into milliseconds. */
+function parseDuration(name, value, options = {}) {
+    const { defaultUnit = 's', minMs = 0, maxMs = Number.MAX_SAFE_INTEGER } = options;
+    const expected = `expected a duration such as 90s, 5m, 1h30m or a number of ${unitName(defaultUnit)}`;
+    let ms;
+    if (/^\d+(\.\d+)?$/.test(value)) {
+        ms = Number(value) * DURATION_UNITS[defaultUnit];
+    }
+    else if (/^(\d+(\.\d+)?(ms|h|m|s))+$/.test(value)) {
+        ms = 0;
+        for (const match of value.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) {
+            ms += Number(match[1]) * DURATION_UNITS[match[2]];
+        }
+    }
+    else {
+        throw inputError(name, `"${value}" is not a duration; ${expected}`);
+    }
+    ms = Math.round(ms);
+    if (ms < minMs || ms > maxMs) {
+        throw inputError(name, `${value} is out of range; expected from ${formatMs(minMs)} to ${formatMs(maxMs)}`);
+    }
+    return ms;
+}
+function getDuration(name, options = {}) {
+    const value = raw(name);
+    if (value === '')
+        return options.default;
+    return parseDuration(name, value, options);
+}
+function unitName(unit) {
+    return { ms: 'milliseconds', s: 'seconds', m: 'minutes', h: 'hours' }[unit] ?? unit;
+}
+function formatMs(ms) {
+    if (ms >= 1000 && ms % 1000 === 0)
+        return `${ms / 1000}s`;
+    return `${ms}ms`;
+}
+/** One value per line or comma: `a, b` or a YAML block. Blank entries are dropped. */
+function getList(name) {
+    return raw(name)
+        .split(/[\n,]/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+}
+/** Non-blank lines, trimmed; lines starting with `#` are comments. */
+function getLines(name) {
+    return raw(name)
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !line.startsWith('#'));
+}
+/**
+ * Parses multiline `KEY=VALUE` text. Only the first `=` separates: the value keeps any further `=`
+ * (log options and labels often contain them). Duplicate keys are an error.
+ */
+function parseKeyValues(name, text, options = {}) {
+    const { keyName = 'KEY', valueName = 'VALUE', allowEmptyValue = true } = options;
+    const keyPattern = options.keyPattern ?? /^\S+$/;
+    const form = `${keyName}=${valueName}`;
+    const result = new Map();
+    const lines = text.split('\n');
+    lines.forEach((rawLine, index) => {
+        const line = rawLine.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
+        const where = `line ${index + 1}`;
+        const separator = line.indexOf('=');
+        if (separator === -1)
+            throw inputError(name, `${where} "${line}" has no "="; expected ${form}`);
+        const key = line.slice(0, separator).trim();
+        const value = line.slice(separator + 1).trim();
+        if (key === '')
+            throw inputError(name, `${where} "${line}" has an empty ${keyName}; expected ${form}`);
+        if (!keyPattern.test(key)) {
+            const rule = options.keyPatternDescription ?? 'must not contain spaces';
+            throw inputError(name, `${where}: ${keyName} "${key}" ${rule}; expected ${form}`);
+        }
+        if (!allowEmptyValue && value === '')
+            throw inputError(name, `${where} "${line}" has an empty ${valueName}; expected ${form}`);
+        if (result.has(key))
+            throw inputError(name, `${where}: ${keyName} "${key}" is given twice`);
+        result.set(key, value);
+    });
+    return result;
+}
+function getKeyValues(name, options = {}) {
+    return parseKeyValues(name, _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name, { trimWhitespace: false }), options);
+}
+/** An input restricted to a fixed set of words, compared case-insensitively. */
+function getChoice(name, choices, defaultValue) {
+    const value = raw(name).toLowerCase();
+    if (value === '')
+        return defaultValue;
+    const match = choices.find((choice) => choice.toLowerCase() === value);
+    if (match === undefined)
+        throw inputError(name, `"${raw(name)}" is not allowed; expected one of ${choices.join(', ')}`);
+    return match;
+}
 
 
 /***/ }),

@@ -28374,8 +28374,8 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3938);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1028);
+/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3671);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2112);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -28385,7 +28385,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1028:
+/***/ 2112:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28396,8 +28396,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
 var core = __nccwpck_require__(3218);
-// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 6 modules
-var src = __nccwpck_require__(3938);
+// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 4 modules
+var src = __nccwpck_require__(3671);
 ;// CONCATENATED MODULE: ./actions/smoke-test/src/http.ts
 /** One HTTP exchange with the service under test, over Node's global fetch (undici). */
 /** A request that got no HTTP answer: refused, reset, timed out, or a TLS failure. */
@@ -29011,12 +29011,52 @@ function describeValue(value) {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: ./packages/action-kit/src/errors.ts
+var errors = __nccwpck_require__(8826);
+// EXTERNAL MODULE: ./packages/action-kit/src/inputs.ts
+var inputs = __nccwpck_require__(8200);
+;// CONCATENATED MODULE: ./packages/action-kit/src/files.ts
+
+
+
+
+
+/**
+ * Reads the file an input names. A missing file, a directory or an unreadable file is the input's error (naming
+ * the input, the path and what was expected), not a bug with a stack.
+ */
+async function readInputFile(input, path, expected) {
+    try {
+        return await readFile(path, 'utf8');
+    }
+    catch (error) {
+        throw unreadable(input, path, expected, error);
+    }
+}
+/** readInputFile for inputs read synchronously. */
+function readInputFileSync(input, path, expected) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+    }
+    catch (error) {
+        throw unreadable(input, path, expected, error);
+    }
+}
+function unreadable(input, path, expected, error) {
+    const code = error.code;
+    // A relative path is resolved against the working directory, which a workflow step may not expect.
+    const where = (0,external_node_path_namespaceObject.isAbsolute)(path) ? '' : `; looked for ${(0,external_node_path_namespaceObject.resolve)(path)}`;
+    const why = code === 'ENOENT' ? `no such file${where}` : code === 'EISDIR' ? `is a directory${where}` : (0,errors/* errorMessage */.gJ)(error);
+    return (0,inputs/* inputError */.Xu)(input, `cannot read ${path} (${why}); expected ${expected}`);
+}
+
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./actions/smoke-test/src/checks-file.ts
-
 
 
 
@@ -29029,10 +29069,8 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const EXAMPLE = 'checks:\n  - name: projects list\n    path: /api/projects\n    expect: { status: 200 }';
 /** Reads and validates the checks file; every problem names the file, the check and the field. */
 function loadChecksFile(path, reservedNames) {
-    const absolute = (0,external_node_path_namespaceObject.resolve)(path);
-    if (!(0,external_node_fs_namespaceObject.existsSync)(absolute))
-        throw (0,src/* inputError */.Xu)('checks', `file ${path} not found (looked for ${absolute})`);
-    return parseChecksFile(path, (0,external_node_fs_namespaceObject.readFileSync)(absolute, 'utf8'), reservedNames);
+    const text = readInputFileSync('checks', path, `the path of a YAML file with a "checks" list, for example\n${EXAMPLE}`);
+    return parseChecksFile(path, text, reservedNames);
 }
 function parseChecksFile(file, text, reservedNames) {
     const problem = (where, message) => (0,src/* inputError */.Xu)('checks', `${file}: ${where}${message}`);
@@ -29284,8 +29322,6 @@ function readOrigin() {
     return url.origin;
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./actions/smoke-test/src/report.ts
@@ -29489,32 +29525,14 @@ async function run(dependencies = {}) {
 
 /***/ }),
 
-/***/ 3938:
+/***/ 8826:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  c3: () => (/* reexport */ JobSummary),
-  yo: () => (/* reexport */ UserError),
-  aY: () => (/* reexport */ code),
-  ZD: () => (/* reexport */ escapeHtml),
-  a3: () => (/* reexport */ formatDuration),
-  XU: () => (/* reexport */ getInteger),
-  vS: () => (/* reexport */ getList),
-  xX: () => (/* reexport */ getOptional),
-  kA: () => (/* reexport */ getRequired),
-  Os: () => (/* reexport */ group),
-  Xu: () => (/* reexport */ inputError),
-  wt: () => (/* reexport */ poll),
-  Cs: () => (/* reexport */ runAction),
-  n0: () => (/* reexport */ setOutputs),
-  ml: () => (/* reexport */ systemClock)
-});
-
-// UNUSED EXPORTS: DIGEST_PATTERN, FakeClock, errorMessage, getBoolean, getChoice, getDuration, getKeyValues, getLines, isDigestPinned, isUserError, link, parseDuration, parseImageReference, parseInteger, parseKeyValues, shortDigest
-
-;// CONCATENATED MODULE: ./packages/action-kit/src/errors.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   iU: () => (/* binding */ isUserError),
+/* harmony export */   yo: () => (/* binding */ UserError)
+/* harmony export */ });
 const USER_ERROR = Symbol.for('ecs-actions.user-error');
 /**
  * A failure the user can fix (bad input, missing permission, a rollout that failed).
@@ -29535,8 +29553,38 @@ function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+
+/***/ }),
+
+/***/ 3671:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  c3: () => (/* reexport */ JobSummary),
+  yo: () => (/* reexport */ errors/* UserError */.yo),
+  aY: () => (/* reexport */ code),
+  ZD: () => (/* reexport */ escapeHtml),
+  a3: () => (/* reexport */ formatDuration),
+  XU: () => (/* reexport */ inputs/* getInteger */.XU),
+  vS: () => (/* reexport */ inputs/* getList */.vS),
+  xX: () => (/* reexport */ inputs/* getOptional */.xX),
+  kA: () => (/* reexport */ inputs/* getRequired */.kA),
+  Os: () => (/* reexport */ group),
+  Xu: () => (/* reexport */ inputs/* inputError */.Xu),
+  wt: () => (/* reexport */ poll),
+  Cs: () => (/* reexport */ runAction),
+  n0: () => (/* reexport */ setOutputs),
+  ml: () => (/* reexport */ systemClock)
+});
+
+// UNUSED EXPORTS: DIGEST_PATTERN, FakeClock, errorMessage, getBoolean, getChoice, getDuration, getKeyValues, getLines, isDigestPinned, isUserError, link, parseDuration, parseImageReference, parseInteger, parseKeyValues, shortDigest
+
+// EXTERNAL MODULE: ./packages/action-kit/src/errors.ts
+var errors = __nccwpck_require__(8826);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
-var lib_core = __nccwpck_require__(3218);
+var core = __nccwpck_require__(3218);
 ;// CONCATENATED MODULE: ./packages/action-kit/src/run.ts
 
 
@@ -29549,17 +29597,169 @@ async function runAction(main) {
         await main();
     }
     catch (error) {
-        if (isUserError(error)) {
-            lib_core/* setFailed */.C1(error.message);
+        if ((0,errors/* isUserError */.iU)(error)) {
+            core/* setFailed */.C1(error.message);
             return;
         }
         const stack = error instanceof Error && error.stack ? error.stack : String(error);
         process.stderr.write(`${stack}\n`);
-        lib_core/* setFailed */.C1(`Unexpected error, this is a bug in ecs-actions (please report it with the log above): ${errorMessage(error)}`);
+        core/* setFailed */.C1(`Unexpected error, this is a bug in ecs-actions (please report it with the log above): ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
 }
 
-;// CONCATENATED MODULE: ./packages/action-kit/src/inputs.ts
+// EXTERNAL MODULE: ./packages/action-kit/src/inputs.ts
+var inputs = __nccwpck_require__(8200);
+;// CONCATENATED MODULE: ./packages/action-kit/src/summary.ts
+
+/**
+ * A small builder over `core.summary` for the five-second job summary every action writes:
+ * a heading, key/value facts, tables and collapsed details.
+ */
+class JobSummary {
+    summary = core/* summary */.z.emptyBuffer();
+    heading(text, level = 2) {
+        this.summary.addHeading(text, level);
+        return this;
+    }
+    paragraph(text) {
+        this.summary.addRaw(`<p>${text}</p>`, true);
+        return this;
+    }
+    /** A two-column table of facts: what was deployed, where, result. */
+    facts(rows) {
+        return this.table(['', ''], rows.map(([label, value]) => [`<b>${escapeHtml(label)}</b>`, value]), { headerless: true });
+    }
+    table(headers, rows, options = {}) {
+        const body = rows.map((row) => row.map((data) => ({ data })));
+        const header = options.headerless ? [] : [headers.map((data) => ({ data, header: true }))];
+        this.summary.addTable([...header, ...body]);
+        return this;
+    }
+    details(label, content) {
+        this.summary.addDetails(escapeHtml(label), content);
+        return this;
+    }
+    code(text, lang) {
+        this.summary.addCodeBlock(text, lang);
+        return this;
+    }
+    list(items) {
+        this.summary.addList(items);
+        return this;
+    }
+    toString() {
+        return this.summary.stringify();
+    }
+    /** Appends to the job summary; outside a runner (no GITHUB_STEP_SUMMARY) it only logs at debug level. */
+    async write() {
+        if (!process.env.GITHUB_STEP_SUMMARY) {
+            core/* debug */.Yz('GITHUB_STEP_SUMMARY is not set; job summary not written');
+            return;
+        }
+        await this.summary.write();
+        this.summary.emptyBuffer();
+    }
+}
+function escapeHtml(text) {
+    return text.replace(/[&<>"]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[char]);
+}
+function code(text) {
+    return `<code>${escapeHtml(text)}</code>`;
+}
+function summary_link(text, url) {
+    return `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`;
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/log.ts
+
+/** Runs `fn` inside a folded log group. */
+function group(name, fn) {
+    return core/* group */.Os(name, fn);
+}
+/** Sets every output of a record; objects and arrays are written as JSON. */
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        if (value === undefined)
+            continue;
+        core/* setOutput */.uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+}
+function formatDuration(ms) {
+    const seconds = Math.round(ms / 1000);
+    if (seconds < 60)
+        return `${seconds}s`;
+    const minutes = Math.floor(seconds / 60);
+    return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/clock.ts
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+/**
+ * A clock for tests: `sleep` advances virtual time at once and yields to the event loop,
+ * so a 30-minute wait runs in milliseconds.
+ */
+class FakeClock {
+    current;
+    constructor(current = Date.UTC(2026, 0, 1)) {
+        this.current = current;
+    }
+    sleeps = [];
+    now() {
+        return this.current;
+    }
+    advance(ms) {
+        this.current += ms;
+    }
+    async sleep(ms) {
+        this.sleeps.push(ms);
+        this.current += ms;
+        await new Promise((resolve) => setImmediate(resolve));
+    }
+}
+/** Calls `attempt` until it returns a value or the timeout passes. Errors from `attempt` end the poll. */
+async function poll(options) {
+    const { clock, timeoutMs, attempt } = options;
+    const started = clock.now();
+    for (;;) {
+        const value = await attempt();
+        const elapsedMs = clock.now() - started;
+        if (value !== undefined)
+            return { done: true, value, elapsedMs };
+        if (elapsedMs >= timeoutMs)
+            return { done: false, elapsedMs };
+        const interval = typeof options.interval === 'function' ? options.interval(elapsedMs) : options.interval;
+        await clock.sleep(Math.max(0, Math.min(interval, timeoutMs - elapsedMs)));
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 8200:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   XU: () => (/* binding */ getInteger),
+/* harmony export */   Xu: () => (/* binding */ inputError),
+/* harmony export */   kA: () => (/* binding */ getRequired),
+/* harmony export */   vS: () => (/* binding */ getList),
+/* harmony export */   xX: () => (/* binding */ getOptional)
+/* harmony export */ });
+/* unused harmony exports getBoolean, parseInteger, parseDuration, getDuration, getLines, parseKeyValues, getKeyValues, getChoice */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8826);
 
 
 /*
@@ -29567,10 +29767,10 @@ async function runAction(main) {
  * and the form it expects, so an action fails before it calls AWS.
  */
 function raw(name) {
-    return lib_core/* getInput */.V4(name, { trimWhitespace: true });
+    return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name, { trimWhitespace: true });
 }
 function inputError(name, problem) {
-    return new UserError(`Input '${name}': ${problem}`);
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Input '${name}': ${problem}`);
 }
 function getRequired(name) {
     const value = raw(name);
@@ -29716,141 +29916,6 @@ function getChoice(name, choices, defaultValue) {
         throw inputError(name, `"${raw(name)}" is not allowed; expected one of ${choices.join(', ')}`);
     return match;
 }
-
-;// CONCATENATED MODULE: ./packages/action-kit/src/summary.ts
-
-/**
- * A small builder over `core.summary` for the five-second job summary every action writes:
- * a heading, key/value facts, tables and collapsed details.
- */
-class JobSummary {
-    summary = lib_core/* summary */.z.emptyBuffer();
-    heading(text, level = 2) {
-        this.summary.addHeading(text, level);
-        return this;
-    }
-    paragraph(text) {
-        this.summary.addRaw(`<p>${text}</p>`, true);
-        return this;
-    }
-    /** A two-column table of facts: what was deployed, where, result. */
-    facts(rows) {
-        return this.table(['', ''], rows.map(([label, value]) => [`<b>${escapeHtml(label)}</b>`, value]), { headerless: true });
-    }
-    table(headers, rows, options = {}) {
-        const body = rows.map((row) => row.map((data) => ({ data })));
-        const header = options.headerless ? [] : [headers.map((data) => ({ data, header: true }))];
-        this.summary.addTable([...header, ...body]);
-        return this;
-    }
-    details(label, content) {
-        this.summary.addDetails(escapeHtml(label), content);
-        return this;
-    }
-    code(text, lang) {
-        this.summary.addCodeBlock(text, lang);
-        return this;
-    }
-    list(items) {
-        this.summary.addList(items);
-        return this;
-    }
-    toString() {
-        return this.summary.stringify();
-    }
-    /** Appends to the job summary; outside a runner (no GITHUB_STEP_SUMMARY) it only logs at debug level. */
-    async write() {
-        if (!process.env.GITHUB_STEP_SUMMARY) {
-            lib_core/* debug */.Yz('GITHUB_STEP_SUMMARY is not set; job summary not written');
-            return;
-        }
-        await this.summary.write();
-        this.summary.emptyBuffer();
-    }
-}
-function escapeHtml(text) {
-    return text.replace(/[&<>"]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[char]);
-}
-function code(text) {
-    return `<code>${escapeHtml(text)}</code>`;
-}
-function summary_link(text, url) {
-    return `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`;
-}
-
-;// CONCATENATED MODULE: ./packages/action-kit/src/log.ts
-
-/** Runs `fn` inside a folded log group. */
-function group(name, fn) {
-    return lib_core/* group */.Os(name, fn);
-}
-/** Sets every output of a record; objects and arrays are written as JSON. */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        if (value === undefined)
-            continue;
-        lib_core/* setOutput */.uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-function formatDuration(ms) {
-    const seconds = Math.round(ms / 1000);
-    if (seconds < 60)
-        return `${seconds}s`;
-    const minutes = Math.floor(seconds / 60);
-    return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
-}
-
-;// CONCATENATED MODULE: ./packages/action-kit/src/clock.ts
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-/**
- * A clock for tests: `sleep` advances virtual time at once and yields to the event loop,
- * so a 30-minute wait runs in milliseconds.
- */
-class FakeClock {
-    current;
-    constructor(current = Date.UTC(2026, 0, 1)) {
-        this.current = current;
-    }
-    sleeps = [];
-    now() {
-        return this.current;
-    }
-    advance(ms) {
-        this.current += ms;
-    }
-    async sleep(ms) {
-        this.sleeps.push(ms);
-        this.current += ms;
-        await new Promise((resolve) => setImmediate(resolve));
-    }
-}
-/** Calls `attempt` until it returns a value or the timeout passes. Errors from `attempt` end the poll. */
-async function poll(options) {
-    const { clock, timeoutMs, attempt } = options;
-    const started = clock.now();
-    for (;;) {
-        const value = await attempt();
-        const elapsedMs = clock.now() - started;
-        if (value !== undefined)
-            return { done: true, value, elapsedMs };
-        if (elapsedMs >= timeoutMs)
-            return { done: false, elapsedMs };
-        const interval = typeof options.interval === 'function' ? options.interval(elapsedMs) : options.interval;
-        await clock.sleep(Math.max(0, Math.min(interval, timeoutMs - elapsedMs)));
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
-
-
-
-
-
-
-
 
 
 /***/ }),

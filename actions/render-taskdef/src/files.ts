@@ -1,19 +1,7 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import { errorMessage, inputError } from '@ecs-actions/action-kit';
-
-/** Reads the file an input names; a missing file is the input's error, not a bug. */
-export async function readInputFile(input: string, path: string, expected: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : errorMessage(error);
-    throw inputError(input, `cannot read ${path} (${why}); expected ${expected}`);
-  }
-}
 
 /**
  * Writes the rendered task definition under RUNNER_TEMP (os.tmpdir() outside a runner), in a folder of its own

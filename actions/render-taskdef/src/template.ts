@@ -1,6 +1,6 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import { readInputFile } from '@ecs-actions/action-kit/files';
 import { parseDocument, prepareTaskDefinition } from '@ecs-actions/taskdef';
-import { readInputFile } from './files.js';
 import { substituteVars } from './vars.js';
 
 export interface LoadedTemplate {

@@ -1,5 +1,5 @@
 import { UserError, parseKeyValues } from '@ecs-actions/action-kit';
-import { readInputFile } from './files.js';
+import { readInputFile } from '@ecs-actions/action-kit/files';
 
 export const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const VAR_RULE = 'must be letters, digits and underscores, not starting with a digit';

@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { inputError } from '@ecs-actions/action-kit';
+import { readInputFileSync } from '@ecs-actions/action-kit/files';
 import { parseDocument } from 'yaml';
 
 /** A check from the `checks` YAML file, validated and typed. */
@@ -39,9 +38,12 @@ type Mapping = Record<string, unknown>;
 
 /** Reads and validates the checks file; every problem names the file, the check and the field. */
 export function loadChecksFile(path: string, reservedNames: readonly string[]): CustomCheckDefinition[] {
-  const absolute = resolve(path);
-  if (!existsSync(absolute)) throw inputError('checks', `file ${path} not found (looked for ${absolute})`);
-  return parseChecksFile(path, readFileSync(absolute, 'utf8'), reservedNames);
+  const text = readInputFileSync(
+    'checks',
+    path,
+    `the path of a YAML file with a "checks" list, for example\n${EXAMPLE}`,
+  );
+  return parseChecksFile(path, text, reservedNames);
 }
 
 export function parseChecksFile(file: string, text: string, reservedNames: readonly string[]): CustomCheckDefinition[] {

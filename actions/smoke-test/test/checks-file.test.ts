@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isUserError } from '@ecs-actions/action-kit';
 import { BUILTIN_CHECK_NAMES } from '../src/builtin-checks.js';
 import { loadChecksFile, parseChecksFile } from '../src/checks-file.js';
@@ -204,7 +207,23 @@ checks:
 describe('loadChecksFile', () => {
   it('names the missing file and where it looked', () => {
     expect(() => loadChecksFile('no/such/smoke.yml', [])).toThrow(
-      /^Input 'checks': file no\/such\/smoke\.yml not found \(looked for \/.*no\/such\/smoke\.yml\)$/,
+      /^Input 'checks': cannot read no\/such\/smoke\.yml \(no such file; looked for \/.*no\/such\/smoke\.yml\); expected the path of a YAML file with a "checks" list/,
+    );
+  });
+
+  it('is an input error, not a bug, when the path is a directory', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'smoke-checks-'));
+    let error: unknown;
+    try {
+      loadChecksFile(directory, []);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isUserError(error)).toBe(true);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^Input 'checks': cannot read ${directory} \\(is a directory\\); expected the path of a YAML file with a "checks" list`,
+      ),
     );
   });
 });

@@ -132,7 +132,7 @@ describe('readInputs', () => {
       { 'builtin-checks': 'false' },
       "Input 'builtin-checks': is false and no checks file is set; there would be nothing to check",
     ],
-    [{ checks: 'missing.yml' }, "Input 'checks': file missing.yml not found"],
+    [{ checks: 'missing.yml' }, "Input 'checks': cannot read missing.yml (no such file; looked for "],
   ])('rejects %j', (inputs, message) => {
     expect(failure({ 'base-url': 'https://api.example.com', ...inputs })).toContain(message);
   });
