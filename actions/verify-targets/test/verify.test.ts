@@ -535,6 +535,8 @@ describe('verifyTargets', () => {
     expect(isAwsAuthError(error)).toBe(true);
     expect((error as Error).message).toMatch(/^Access denied calling Elastic Load Balancing DescribeTargetHealth/);
     expect(clock.sleeps).toEqual([]);
+    // The task lookups run alongside DescribeTargetHealth: the denial may end the poll before they are sent.
+    nock.cleanAll();
   });
 
   it('fails clearly when the target group does not exist', async () => {
