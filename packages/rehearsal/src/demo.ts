@@ -84,6 +84,7 @@ try {
     exitCode = 1;
     log('');
     log(`Deploy to ${failed.environment} ${failed.status}: ${failed.reason}`);
+    if (failed.failure) log(`${failed.failure.step}: ${failed.failure.error}`);
     if (failed.status === 'rolled-back')
       log(`The service is back on ${revisionName(failed.taskDefinitionArn)}; promotion stopped.`);
     log('The pipeline would fail here: the demo exits non-zero.');
@@ -94,7 +95,8 @@ try {
   log(`Slack messages: ${rehearsal.slack.messages.map((message) => message.method).join(', ') || 'none'}`);
 } catch (error) {
   exitCode = 1;
-  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  // After Ctrl-C the steps that were not started end the pipeline by design: nothing to report.
+  if (!interrupted) console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
 } finally {
   if (!interrupted) await rehearsal.stop();
 }

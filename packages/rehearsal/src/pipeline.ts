@@ -4,7 +4,7 @@ import { join } from 'node:path';
 // @ts-expect-error plain JavaScript shared with .github/workflows/deploy-environment.yml
 import { decideOutcome, planDeploy, revisionName } from '../../../.github/scripts/deploy-steps.mjs';
 import { readableLine } from './log-lines.js';
-import { repositoryRoot, runBundle, type BundleRun } from './run-bundle.js';
+import { repositoryRoot, runBundle, stopAllSteps, type BundleRun } from './run-bundle.js';
 
 /** Where the rehearsal deploys: the loopback AWS, the local Slack receiver and the running sample service. */
 export interface RehearsalTarget {
@@ -52,6 +52,8 @@ export interface EnvironmentResult {
   digest: string;
   durationMs: number;
   steps: StepRecord[];
+  /** The first step that failed and the first error it printed. */
+  failure?: { step: string; error: string };
 }
 
 export type Logger = (line: string) => void;
@@ -108,7 +110,7 @@ async function runJob(
   };
   const steps: StepRecord[] = [];
   const step = async (name: string, action: string, inputs: Record<string, string | undefined>) => {
-    log(`── ${request.environment} · ${name} (${action})`);
+    if (!stopAllSteps.signal.aborted) log(`── ${request.environment} · ${name} (${action})`);
     const run = await runBundle(action, {
       inputs,
       env,
@@ -223,6 +225,10 @@ async function runJob(
     digest: plan.digest,
     durationMs: Date.now() - started,
     steps,
+    failure: failedStep && {
+      step: failedStep.name,
+      error: failedStep.run?.errors[0] ?? `exit ${failedStep.run?.exitCode}`,
+    },
   };
 }
 
