@@ -1,5 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { type BuiltinCheckName, type BuiltinSettings, builtinChecks, latencyStats } from '../src/builtin-checks.js';
+import {
+  BUILTIN_CHECK_NAMES,
+  type BuiltinCheckName,
+  type BuiltinSettings,
+  builtinChecks,
+  latencyStats,
+} from '../src/builtin-checks.js';
 import { type CheckResult, runChecks } from '../src/checks.js';
 import { send } from '../src/http.js';
 import {
@@ -60,21 +66,7 @@ async function checkService(
 describe('all built-in checks', () => {
   it('pass against a well-behaved service over http, with the https redirect skipped', async () => {
     const service = await serve(wellBehavedService());
-    const results = await runChecks(
-      builtinChecks(settingsFor(service.url), send, [
-        'version',
-        'health',
-        'readiness',
-        'https-redirect',
-        'auth-required',
-        'cors',
-        'security-headers',
-        'latency',
-        'unknown-path',
-        'root',
-      ]),
-      () => {},
-    );
+    const results = await runChecks(builtinChecks(settingsFor(service.url), send, [...BUILTIN_CHECK_NAMES]), () => {});
     expect(results.map((result) => [result.name, result.outcome])).toEqual([
       ['version', 'pass'],
       ['health', 'pass'],
