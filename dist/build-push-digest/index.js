@@ -56337,7 +56337,7 @@ function translateAwsError(error, context) {
     else if (DENIED.has(code)) {
         message =
             `Access denied calling ${api} (${code}): the role needs IAM permission ${iamAction} on this resource. ` +
-                `Add it to the deploy role's policy (see docs/iam-policy.json).` +
+                `Add it to the role's policy (see ${context.clientName === 'ECRClient' ? 'docs/iam/build-role-policy.json' : 'docs/iam/deploy-role-policy.json'} in ecs-actions).` +
                 (detail ? ` AWS said: ${detail}` : '');
     }
     else if (NO_CREDENTIALS.has(code)) {

@@ -28943,7 +28943,8 @@ function facts(inputs, context) {
     if (inputs.image)
         rows.push(['Image', `\`${message_escape(imageName(inputs.image))}\``]);
     const deployed = inputs['task-definition-arn'];
-    const rolledBackTo = inputs['rolled-back-to'];
+    // Only a rolled-back deploy has a rollback target worth showing, whatever a workflow passes otherwise.
+    const rolledBackTo = inputs.status === 'rolled-back' ? inputs['rolled-back-to'] : undefined;
     // After a rollback, workflows pass either the revision that failed or the one the service runs now.
     if (deployed && !(rolledBackTo && revisionName(deployed) === revisionName(rolledBackTo))) {
         rows.push([rolledBackTo ? 'Rolled back from' : 'Task definition', revisionLink(deployed)]);

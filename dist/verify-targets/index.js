@@ -63490,7 +63490,7 @@ function translateAwsError(error, context) {
     else if (DENIED.has(code)) {
         message =
             `Access denied calling ${api} (${code}): the role needs IAM permission ${iamAction} on this resource. ` +
-                `Add it to the deploy role's policy (see docs/iam-policy.json).` +
+                `Add it to the role's policy (see ${context.clientName === 'ECRClient' ? 'docs/iam/build-role-policy.json' : 'docs/iam/deploy-role-policy.json'} in ecs-actions).` +
                 (detail ? ` AWS said: ${detail}` : '');
     }
     else if (NO_CREDENTIALS.has(code)) {
@@ -64187,7 +64187,7 @@ function describePlan(plan, service) {
     const revision = revisionLabel(plan.taskDefinitionArn);
     const required = service !== undefined
         ? `at least ${service.desiredCount} healthy in each (desired count of service ${service.name})`
-        : `one healthy target in each per RUNNING task of ${revision}`;
+        : `in each, every RUNNING task of ${revision} healthy and verified`;
     return `Verifying ${groups}: traffic only to tasks of ${revision}, ${required}`;
 }
 function address(target) {

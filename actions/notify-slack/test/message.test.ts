@@ -227,6 +227,26 @@ describe('the built-in message', () => {
     ]);
   });
 
+  it('shows no rollback target on a deploy that was not rolled back', async () => {
+    setInputs({
+      'webhook-url': WEBHOOK_URL,
+      status: 'success',
+      service: 'web',
+      'task-definition-arn': 'web:42',
+      'rolled-back-to': 'web:41',
+    });
+    const received = webhookReceives();
+
+    await runStep();
+
+    const fields = (received.body as { blocks: Array<{ fields?: Array<{ text: string }> }> }).blocks[1]!.fields!;
+    expect(fields.map((field) => field.text)).toEqual([
+      `*Version*\n<${COMMIT_URL}|0123456>`,
+      '*Task definition*\n`web:42`',
+      '*Started by*\noctocat',
+    ]);
+  });
+
   it('links a GovCloud revision to the GovCloud console and leaves a family:revision unlinked', async () => {
     setInputs({
       'webhook-url': WEBHOOK_URL,

@@ -181,7 +181,7 @@ function describePlan(plan: Plan, service: ServiceFacts | undefined): string {
   const required =
     service !== undefined
       ? `at least ${service.desiredCount} healthy in each (desired count of service ${service.name})`
-      : `one healthy target in each per RUNNING task of ${revision}`;
+      : `in each, every RUNNING task of ${revision} healthy and verified`;
   return `Verifying ${groups}: traffic only to tasks of ${revision}, ${required}`;
 }
 
