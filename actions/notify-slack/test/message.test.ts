@@ -25,6 +25,12 @@ function webhookReceives(): { body?: unknown } {
   return received;
 }
 
+/** The texts of the message's facts section. */
+function fieldTexts(received: { body?: unknown }): string[] {
+  const blocks = (received.body as { blocks: Array<{ fields?: Array<{ text: string }> }> }).blocks;
+  return blocks[1]!.fields!.map((field) => field.text);
+}
+
 const CONSOLE_URL = 'https://eu-west-1.console.aws.amazon.com/ecs/v2/task-definitions/web/42?region=eu-west-1';
 const LINKS = `<${RUN_URL}|Workflow run #57> · acme/shop`;
 
@@ -219,8 +225,7 @@ describe('the built-in message', () => {
 
     await runStep();
 
-    const fields = (received.body as { blocks: Array<{ fields?: Array<{ text: string }> }> }).blocks[1]!.fields!;
-    expect(fields.map((field) => field.text)).toEqual([
+    expect(fieldTexts(received)).toEqual([
       `*Version*\n<${COMMIT_URL}|0123456>`,
       '*Rolled back to*\n<https://eu-west-1.console.aws.amazon.com/ecs/v2/task-definitions/web/41?region=eu-west-1|web:41>',
       '*Started by*\noctocat',
@@ -239,8 +244,7 @@ describe('the built-in message', () => {
 
     await runStep();
 
-    const fields = (received.body as { blocks: Array<{ fields?: Array<{ text: string }> }> }).blocks[1]!.fields!;
-    expect(fields.map((field) => field.text)).toEqual([
+    expect(fieldTexts(received)).toEqual([
       `*Version*\n<${COMMIT_URL}|0123456>`,
       '*Task definition*\n`web:42`',
       '*Started by*\noctocat',
@@ -259,8 +263,7 @@ describe('the built-in message', () => {
 
     await runStep();
 
-    const fields = (received.body as { blocks: Array<{ fields?: Array<{ text: string }> }> }).blocks[1]!.fields!;
-    expect(fields.map((field) => field.text)).toEqual([
+    expect(fieldTexts(received)).toEqual([
       `*Version*\n<${COMMIT_URL}|0123456>`,
       '*Rolled back from*\n<https://us-gov-west-1.console.amazonaws-us-gov.com/ecs/v2/task-definitions/web/42?region=us-gov-west-1|web:42>',
       '*Rolled back to*\n`web:41`',

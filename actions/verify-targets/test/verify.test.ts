@@ -66,17 +66,20 @@ const twoNewTasks = [
   { id: TASK_B, ip: '10.0.2.7' },
 ];
 
+/** Both new tasks running and healthy behind the web target group. */
+const bothHealthy = {
+  tasks: twoNewTasks,
+  targets: {
+    [WEB_TG]: [
+      { id: '10.0.1.5', state: 'healthy' as const },
+      { id: '10.0.2.7', state: 'healthy' as const },
+    ],
+  },
+};
+
 describe('verifyTargets', () => {
   it('passes at once when every target is healthy and runs the expected revision and digest', async () => {
-    pollAnswers({
-      tasks: twoNewTasks,
-      targets: {
-        [WEB_TG]: [
-          { id: '10.0.1.5', state: 'healthy' },
-          { id: '10.0.2.7', state: 'healthy' },
-        ],
-      },
-    });
+    pollAnswers(bothHealthy);
 
     const result = await verifyTargets(options());
 
@@ -160,15 +163,7 @@ describe('verifyTargets', () => {
         ],
       },
     });
-    pollAnswers({
-      tasks: twoNewTasks,
-      targets: {
-        [WEB_TG]: [
-          { id: '10.0.1.5', state: 'healthy' },
-          { id: '10.0.2.7', state: 'healthy' },
-        ],
-      },
-    });
+    pollAnswers(bothHealthy);
 
     const result = await verifyTargets(options());
 
