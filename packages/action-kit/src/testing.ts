@@ -1,0 +1,36 @@
+import fc from 'fast-check';
+
+export { runnerCommands } from './runner-commands.js';
+export type { RunnerCommand } from './runner-commands.js';
+
+/**
+ * Arbitrary strings rich in what the runner reacts to (line breaks of every kind, `::`, `##[`, Unicode
+ * whitespace, controls, command names), mixed with fully arbitrary ones: the input of every property-based test
+ * that no hostile text makes an action issue a command it did not mean.
+ */
+export const hostileText: fc.Arbitrary<string> = fc.oneof(
+  fc.string({ unit: 'binary' }),
+  fc
+    .array(
+      fc.constantFrom(
+        '::',
+        '##[',
+        '\r\n',
+        '\r',
+        '\n',
+        '\u2028',
+        ' ',
+        '\t',
+        '\u00a0',
+        '\u001b',
+        'add-mask',
+        'stop-commands',
+        'error',
+        'x',
+        ']',
+        '%',
+      ),
+      { maxLength: 30 },
+    )
+    .map((parts) => parts.join('')),
+);
