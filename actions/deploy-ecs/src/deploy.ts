@@ -7,7 +7,8 @@ import type { ServiceBefore } from './preflight.js';
 import type { TargetTaskDefinition } from './register.js';
 import { followRollback, rollBack, type RollbackResult } from './rollback.js';
 import { primaryDeployment, type Logger, type ServiceRef } from './service.js';
-import { waitForDeployment, type WaitResult } from './waiter.js';
+import { describeServicesFollower, type DeploymentFollower } from './follower.js';
+import type { WaitResult } from './waiter.js';
 
 export type DeployStatus = 'succeeded' | 'unchanged' | 'rolled-back' | 'failed' | 'started';
 
@@ -20,6 +21,8 @@ export interface DeployContext {
   log: Logger;
   group: Group;
   region: string;
+  /** How the deployment is followed; DescribeServices unless set (see DeploymentFollower). */
+  follower?: DeploymentFollower;
 }
 
 export interface DeployRequest extends ServiceRef {
@@ -43,6 +46,8 @@ export interface DeployResult {
   stoppedTaskCount: number;
   /** The service's most recent events, newest first. */
   events: ServiceEvent[];
+  /** The follower that watched the deployment (DeploymentFollower.name). */
+  followedWith?: string;
 }
 
 const SUMMARY_EVENTS = 10;
@@ -103,8 +108,10 @@ export async function rollOut(context: DeployContext, request: DeployRequest, re
     seenEventIds: before.eventIds,
     startedAt,
   };
+  const follower = context.follower ?? describeServicesFollower;
+  result.followedWith = follower.name;
   const waited = await group(`Waiting for deployment ${deploymentId}`, () =>
-    waitForDeployment({ ...waitOptions, deploymentId }),
+    follower.follow({ ...waitOptions, deploymentId }),
   );
   result.events = latestEvents(waited);
   const { outcome } = waited;

@@ -1,6 +1,8 @@
 // What other actions and workflows reuse: the waiter, the rollback and the pre-flight checks.
 export { waitForDeployment, defaultInterval } from './waiter.js';
 export type { WaitOptions, WaitOutcome, WaitResult } from './waiter.js';
+export { describeServicesFollower } from './follower.js';
+export type { DeploymentFollower, FollowRequest, InFlightRollback } from './follower.js';
 export { rollBack, followRollback } from './rollback.js';
 export type { RollbackOptions, RollbackResult } from './rollback.js';
 export { preflight, checkAccount } from './preflight.js';
