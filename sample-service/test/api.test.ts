@@ -7,8 +7,11 @@ import { startSampleService, TEST_API_TOKEN, type SampleService } from './suppor
 
 interface Project {
   id: string;
-  name: string;
-  description: string;
+  title: string;
+  description: string | null;
+  url: string | null;
+  github: string | null;
+  technologies: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -82,47 +85,109 @@ for (const backend of backends) {
       });
     });
 
-    it('creates, reads, lists, updates and deletes a project', async () => {
-      const created = await api('/api/projects', jsonRequest('POST', { name: '  Billing  ' }, TEST_API_TOKEN));
+    it('creates a project with 201, its Location and every field', async () => {
+      const created = await api(
+        '/api/projects',
+        jsonRequest(
+          'POST',
+          {
+            title: '  Billing  ',
+            description: 'Invoices and payments',
+            url: 'https://billing.example.com',
+            github: 'https://github.com/example/billing',
+            technologies: ['NestJS', ' PostgreSQL '],
+          },
+          TEST_API_TOKEN,
+        ),
+      );
       expect(created.status).toBe(201);
       const project = created.body as unknown as Project;
       expect(project).toEqual({
         id: expect.stringMatching(UUID),
-        name: 'Billing',
-        description: '',
+        title: 'Billing',
+        description: 'Invoices and payments',
+        url: 'https://billing.example.com',
+        github: 'https://github.com/example/billing',
+        technologies: ['NestJS', 'PostgreSQL'],
         createdAt: expect.any(String),
         updatedAt: project.createdAt,
       });
       expect(created.headers.get('location')).toBe(`/api/projects/${project.id}`);
-
       expect((await api(`/api/projects/${project.id}`)).body).toEqual(project);
-      const list = await api('/api/projects');
-      expect(list.body).toEqual({ items: expect.arrayContaining([project]), limit: 50, offset: 0 });
+      const list = await api('/api/projects?limit=100');
+      expect(list.body).toEqual({ items: expect.arrayContaining([project]), limit: 100, offset: 0 });
+    });
 
-      const updated = await api(
-        `/api/projects/${project.id}`,
-        jsonRequest('PUT', { name: 'Billing v2', description: 'invoices' }, TEST_API_TOKEN),
+    it('creates a project from a title alone, the other fields empty', async () => {
+      const created = await api('/api/projects', jsonRequest('POST', { title: 'Only a title' }, TEST_API_TOKEN));
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ title: 'Only a title', description: null, url: null, github: null });
+      expect(created.body.technologies).toEqual([]);
+    });
+
+    it('updates only the fields a PUT names, and clears a field set to null', async () => {
+      const created = (
+        await api(
+          '/api/projects',
+          jsonRequest(
+            'POST',
+            { title: 'Search', description: 'full text', url: 'http://search.example.com', technologies: ['Go'] },
+            TEST_API_TOKEN,
+          ),
+        )
+      ).body as unknown as Project;
+
+      const renamed = await api(
+        `/api/projects/${created.id}`,
+        jsonRequest('PUT', { title: 'Search v2' }, TEST_API_TOKEN),
       );
-      expect(updated.status).toBe(200);
-      expect(updated.body).toMatchObject({ id: project.id, name: 'Billing v2', description: 'invoices' });
+      expect(renamed.status).toBe(200);
+      expect(renamed.body).toEqual({ ...created, title: 'Search v2', updatedAt: expect.any(String) });
 
-      const deleted = await api(`/api/projects/${project.id}`, { method: 'DELETE', headers: auth() });
+      const changed = await api(
+        `/api/projects/${created.id}`,
+        jsonRequest('PUT', { url: null, technologies: ['Go', 'OpenSearch'] }, TEST_API_TOKEN),
+      );
+      expect(changed.body).toEqual({
+        ...created,
+        title: 'Search v2',
+        url: null,
+        technologies: ['Go', 'OpenSearch'],
+        updatedAt: expect.any(String),
+      });
+      expect((await api(`/api/projects/${created.id}`)).body).toEqual(changed.body);
+    });
+
+    it('deletes a project with 204, after which it is 404', async () => {
+      const created = (await api('/api/projects', jsonRequest('POST', { title: 'Doomed' }, TEST_API_TOKEN))).body;
+      const deleted = await api(`/api/projects/${created.id as string}`, { method: 'DELETE', headers: auth() });
       expect(deleted.status).toBe(204);
-      expect((await api(`/api/projects/${project.id}`)).status).toBe(404);
+      expect(deleted.text).toBe('');
+      expect((await api(`/api/projects/${created.id as string}`)).status).toBe(404);
+      const again = await api(`/api/projects/${created.id as string}`, { method: 'DELETE', headers: auth() });
+      expect(again.status).toBe(404);
+    });
+
+    it('answers a PUT or DELETE of an unknown project with 404', async () => {
+      const id = '00000000-0000-4000-8000-000000000001';
+      const put = await api(`/api/projects/${id}`, jsonRequest('PUT', { title: 'ghost' }, TEST_API_TOKEN));
+      expect(put.status).toBe(404);
+      expect(put.body).toMatchObject({ statusCode: 404, message: `Project ${id} not found` });
+      expect((await api(`/api/projects/${id}`, { method: 'DELETE', headers: auth() })).status).toBe(404);
     });
 
     it('pages the list with limit and offset in creation order', async () => {
-      const names = ['page-a', 'page-b', 'page-c'];
-      for (const name of names) await api('/api/projects', jsonRequest('POST', { name }, TEST_API_TOKEN));
+      const titles = ['page-a', 'page-b', 'page-c'];
+      for (const title of titles) await api('/api/projects', jsonRequest('POST', { title }, TEST_API_TOKEN));
       const all = (await api('/api/projects?limit=100')).body.items as Project[];
-      const start = all.findIndex((project) => project.name === 'page-a');
+      const start = all.findIndex((project) => project.title === 'page-a');
       const page = await api(`/api/projects?limit=2&offset=${start + 1}`);
-      expect((page.body.items as Project[]).map((project) => project.name)).toEqual(['page-b', 'page-c']);
+      expect((page.body.items as Project[]).map((project) => project.title)).toEqual(['page-b', 'page-c']);
       expect(page.body).toMatchObject({ limit: 2, offset: start + 1 });
     });
 
     it('refuses a write without a bearer token with 401 JSON', async () => {
-      const answer = await api('/api/projects', jsonRequest('POST', { name: 'x' }));
+      const answer = await api('/api/projects', jsonRequest('POST', { title: 'x' }));
       expect(answer.status).toBe(401);
       expect(answer.headers.get('www-authenticate')).toBe('Bearer');
       expect(answer.body).toMatchObject({
@@ -133,27 +198,87 @@ for (const backend of backends) {
     });
 
     it('refuses a write with a wrong token with 401 and writes nothing', async () => {
-      const answer = await api('/api/projects', jsonRequest('POST', { name: 'intruder' }, 'wrong-token'));
+      const answer = await api('/api/projects', jsonRequest('POST', { title: 'intruder' }, 'wrong-token'));
       expect(answer.status).toBe(401);
       expect(answer.body).toMatchObject({ message: 'Invalid bearer token' });
-      const names = ((await api('/api/projects?limit=100')).body.items as Project[]).map((project) => project.name);
-      expect(names).not.toContain('intruder');
+      const titles = ((await api('/api/projects?limit=100')).body.items as Project[]).map((project) => project.title);
+      expect(titles).not.toContain('intruder');
     });
 
     it('refuses updates and deletes without the token', async () => {
       const id = '00000000-0000-4000-8000-000000000000';
-      expect((await api(`/api/projects/${id}`, jsonRequest('PUT', { name: 'x' }))).status).toBe(401);
+      expect((await api(`/api/projects/${id}`, jsonRequest('PUT', { title: 'x' }))).status).toBe(401);
       expect((await api(`/api/projects/${id}`, { method: 'DELETE' })).status).toBe(401);
     });
 
-    it('answers an invalid body with 400 naming each field', async () => {
-      const answer = await api('/api/projects', jsonRequest('POST', { name: '', color: 'red' }, TEST_API_TOKEN));
+    it('answers a POST without a title with 400 naming it, and unknown fields too', async () => {
+      const answer = await api(
+        '/api/projects',
+        jsonRequest('POST', { description: 'no title', color: 'red' }, TEST_API_TOKEN),
+      );
       expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ statusCode: 400, message: 'Validation failed' });
+      expect(Object.keys(answer.body.fields as object).sort()).toEqual(['color', 'title']);
+      expect(answer.body.fields).toMatchObject({ color: ['property color should not exist'] });
+    });
+
+    it('answers a body with every field wrong with 400 naming each one, and writes nothing', async () => {
+      const answer = await api(
+        '/api/projects',
+        jsonRequest(
+          'POST',
+          {
+            title: 'x'.repeat(201),
+            description: 42,
+            url: 'javascript:alert(1)',
+            github: 'github.com/no-scheme',
+            technologies: ['ok', 7, ''],
+          },
+          TEST_API_TOKEN,
+        ),
+      );
+      expect(answer.status).toBe(400);
+      const fields = answer.body.fields as Record<string, string[]>;
+      expect(Object.keys(fields).sort()).toEqual(['description', 'github', 'technologies', 'title', 'url']);
+      expect(fields.title).toEqual(['title must be shorter than or equal to 200 characters']);
+      expect(fields.url).toEqual(['url must be an http(s) URL, e.g. https://example.com']);
+      expect(fields.github).toEqual(['github must be an http(s) URL, e.g. https://example.com']);
+      expect(fields.technologies).toEqual(
+        expect.arrayContaining([
+          'each value in technologies must be a string',
+          'each value in technologies should not be empty',
+        ]),
+      );
+      const titles = ((await api('/api/projects?limit=100')).body.items as Project[]).map((project) => project.title);
+      expect(titles).not.toContain('x'.repeat(201));
+    });
+
+    it('answers technologies that is not a list, and an empty title, with 400', async () => {
+      const answer = await api(
+        '/api/projects',
+        jsonRequest('POST', { title: '   ', technologies: 'NestJS' }, TEST_API_TOKEN),
+      );
       expect(answer.body).toMatchObject({
         statusCode: 400,
-        message: 'Validation failed',
-        fields: { name: ['name should not be empty'], color: ['property color should not exist'] },
+        fields: {
+          title: ['title should not be empty'],
+          technologies: expect.arrayContaining(['technologies must be an array']),
+        },
       });
+    });
+
+    it('answers a PUT that sets nothing, or sets the title to null, with 400', async () => {
+      const created = (await api('/api/projects', jsonRequest('POST', { title: 'Keep' }, TEST_API_TOKEN))).body;
+      const path = `/api/projects/${created.id as string}`;
+      const empty = await api(path, jsonRequest('PUT', {}, TEST_API_TOKEN));
+      expect(empty.status).toBe(400);
+      expect(empty.body.fields).toEqual({
+        body: ['a partial update must set at least one of title, description, url, github, technologies'],
+      });
+      const nullTitle = await api(path, jsonRequest('PUT', { title: null }, TEST_API_TOKEN));
+      expect(nullTitle.status).toBe(400);
+      expect(Object.keys(nullTitle.body.fields as object)).toEqual(['title']);
+      expect((await api(path)).body).toEqual(created);
     });
 
     it('answers malformed JSON with 400', async () => {

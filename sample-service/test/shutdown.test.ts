@@ -38,7 +38,7 @@ for await (const command of createInterface({ input: process.stdin })) {
 describe('graceful shutdown on SIGTERM', () => {
   it('stops accepting connections, finishes the in-flight request, then exits 0', async () => {
     const service = await startSampleService({ env: { LOG_LEVEL: 'debug' } });
-    const body = JSON.stringify({ name: 'written during shutdown' });
+    const body = JSON.stringify({ title: 'written during shutdown' });
     const head = [
       'POST /api/projects HTTP/1.1',
       'Host: 127.0.0.1',
@@ -71,7 +71,7 @@ describe('graceful shutdown on SIGTERM', () => {
       client.stdin.write('send-rest\n');
       const { response } = await next();
       expect(response).toMatch(/^HTTP\/1\.1 201 Created\r\n/);
-      expect(response).toContain('"name":"written during shutdown"');
+      expect(response).toContain('"title":"written during shutdown"');
 
       expect(await service.exited).toEqual({ code: 0, signal: null });
       const messages = service.logs.map((line) => line.msg);

@@ -12,8 +12,11 @@ export async function migrate(database: Database): Promise<void> {
     `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_ID})`,
     `CREATE TABLE IF NOT EXISTS projects (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-      name text NOT NULL,
-      description text NOT NULL DEFAULT '',
+      title text NOT NULL,
+      description text,
+      url text,
+      github text,
+      technologies text[] NOT NULL DEFAULT '{}',
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now()
     )`,

@@ -14,8 +14,14 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { BearerTokenGuard } from '../http/bearer-token.guard.js';
-import { uuidParam } from '../http/validation.js';
-import { ListProjectsQuery, ProjectInput, type Project } from './project.dto.js';
+import { uuidParam, validationFailed } from '../http/validation.js';
+import {
+  CreateProjectInput,
+  ListProjectsQuery,
+  PROJECT_FIELDS,
+  UpdateProjectInput,
+  type Project,
+} from './project.dto.js';
 import { ProjectsRepository } from './projects.repository.js';
 
 /** Reads are public; writes need the bearer token. */
@@ -36,7 +42,7 @@ export class ProjectsController {
 
   @Post()
   @UseGuards(BearerTokenGuard)
-  async create(@Body() input: ProjectInput, @Res({ passthrough: true }) reply: FastifyReply): Promise<Project> {
+  async create(@Body() input: CreateProjectInput, @Res({ passthrough: true }) reply: FastifyReply): Promise<Project> {
     const project = await this.projects.create(input);
     reply.status(201).header('location', `/api/projects/${project.id}`);
     return project;
@@ -44,7 +50,11 @@ export class ProjectsController {
 
   @Put(':id')
   @UseGuards(BearerTokenGuard)
-  async update(@Param('id', uuidParam) id: string, @Body() input: ProjectInput): Promise<Project> {
+  async update(@Param('id', uuidParam) id: string, @Body() input: UpdateProjectInput): Promise<Project> {
+    // An empty update is almost always a client bug (a misspelt field is already refused as unknown).
+    if (PROJECT_FIELDS.every((field) => input[field] === undefined)) {
+      throw validationFailed({ body: [`a partial update must set at least one of ${PROJECT_FIELDS.join(', ')}`] });
+    }
     return found(id, await this.projects.update(id, input));
   }
 

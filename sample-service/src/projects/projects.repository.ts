@@ -1,16 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type Database } from '../database/database.js';
-import type { Project, ProjectInput } from './project.dto.js';
+import { PROJECT_FIELDS, type CreateProjectInput, type Project, type UpdateProjectInput } from './project.dto.js';
 
 interface ProjectRow {
   id: string;
-  name: string;
-  description: string;
+  title: string;
+  description: string | null;
+  url: string | null;
+  github: string | null;
+  technologies: string[] | null;
   created_at: Date | string;
   updated_at: Date | string;
 }
 
-const COLUMNS = 'id, name, description, created_at, updated_at';
+const COLUMNS = 'id, title, description, url, github, technologies, created_at, updated_at';
 
 @Injectable()
 export class ProjectsRepository {
@@ -29,18 +32,28 @@ export class ProjectsRepository {
     return rows.map(toProject)[0];
   }
 
-  async create(input: ProjectInput): Promise<Project> {
+  async create(input: CreateProjectInput): Promise<Project> {
     const rows = await this.database.query<ProjectRow>(
-      `INSERT INTO projects (name, description) VALUES ($1, $2) RETURNING ${COLUMNS}`,
-      [input.name, input.description ?? ''],
+      `INSERT INTO projects (title, description, url, github, technologies)
+       VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+      [input.title, input.description ?? null, input.url ?? null, input.github ?? null, input.technologies ?? []],
     );
     return toProject(rows[0]);
   }
 
-  async update(id: string, input: ProjectInput): Promise<Project | undefined> {
+  /** Sets only the fields the body names; null clears one (technologies to an empty list). */
+  async update(id: string, input: UpdateProjectInput): Promise<Project | undefined> {
+    const assignments: string[] = [];
+    const params: unknown[] = [id];
+    for (const field of PROJECT_FIELDS) {
+      const value = input[field];
+      if (value === undefined) continue;
+      params.push(field === 'technologies' ? (value ?? []) : value);
+      assignments.push(`${field} = $${params.length}`);
+    }
     const rows = await this.database.query<ProjectRow>(
-      `UPDATE projects SET name = $2, description = $3, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, input.name, input.description ?? ''],
+      `UPDATE projects SET ${[...assignments, 'updated_at = now()'].join(', ')} WHERE id = $1 RETURNING ${COLUMNS}`,
+      params,
     );
     return rows.map(toProject)[0];
   }
@@ -54,8 +67,11 @@ export class ProjectsRepository {
 function toProject(row: ProjectRow): Project {
   return {
     id: row.id,
-    name: row.name,
+    title: row.title,
     description: row.description,
+    url: row.url,
+    github: row.github,
+    technologies: row.technologies ?? [],
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   };
