@@ -363,6 +363,46 @@ describe('build-push-digest', () => {
     expect(sandbox.summary()).not.toContain(DIGEST);
   });
 
+  /** Digests buildx could write that are not `sha256:<64 lowercase hex>`. */
+  const MALFORMED_DIGESTS: Array<[string, string]> = [
+    ['63 hex digits', `sha256:${'ab'.repeat(31)}a`],
+    ['65 hex digits', `${DIGEST}0`],
+    ['upper-case hex', `sha256:${'AB'.repeat(32)}`],
+    ['another algorithm', `sha512:${'ab'.repeat(64)}`],
+    ['no algorithm', 'ab'.repeat(32)],
+  ];
+
+  it.each(MALFORMED_DIGESTS)('fails after a push whose digest has %s, before asking ECR for it', async (_, digest) => {
+    process.env.FAKE_DOCKER_DIGEST = digest;
+    authorizationToken();
+    repositoryFound('IMMUTABLE');
+    tagAbsent(SHORT_SHA);
+    // No DescribeImages answer: confirming a malformed digest in ECR would fail the test.
+    await runMain();
+    expect(process.exitCode).toBe(1);
+    expect(errorLines()).toEqual([
+      `::error::docker buildx build succeeded but its metadata file has no image digest (containerimage.digest is ` +
+        `${JSON.stringify(digest)}); update buildx with docker/setup-buildx-action before this step.`,
+    ]);
+    expect(sandbox.outputs()).toEqual({});
+  });
+
+  it.each(MALFORMED_DIGESTS)('without push, does not report a digest that has %s', async (_, digest) => {
+    process.env.FAKE_DOCKER_DIGEST = digest;
+    sandbox.inputs({ push: 'false' });
+    await runMain();
+    expect(errorLines()).toEqual([]);
+    expect(sandbox.stdout).toContain('Built the image; not pushed (push: false), so the digest outputs stay empty');
+    expect(sandbox.stdout).not.toContain(digest);
+    expect(sandbox.outputs()).toEqual({ tags: `${REPOSITORY}:${SHORT_SHA}` });
+  });
+
+  it('without push, names the well-formed digest it built', async () => {
+    sandbox.inputs({ push: 'false' });
+    await runMain();
+    expect(sandbox.stdout).toContain(`Built ${DIGEST}; not pushed (push: false), so the digest outputs stay empty`);
+  });
+
   it('rejects a bad input before calling Docker or AWS', async () => {
     sandbox.inputs({ tags: 'team/web:v1' });
     await runMain();

@@ -68,6 +68,13 @@ export function allowEcs(operation: string, body: object, reply: object): nock.S
     .reply(200, reply, JSON_HEADERS);
 }
 
+/** How many requests a scope has answered so far; `isDone()` cannot tell for an optional interceptor. */
+export function requestCounter(scope: nock.Scope): () => number {
+  let count = 0;
+  scope.on('request', () => count++);
+  return () => count;
+}
+
 export function awsError(type: string, message: string): object {
   return { __type: type, message };
 }

@@ -9,15 +9,18 @@ import {
   CLUSTER,
   IMAGE,
   SERVICE,
+  allowEcs,
   awsError,
   expectCallerIdentity,
   expectDescribeServices,
   expectDescribeTasks,
   expectEcs,
   expectListStoppedTasks,
+  requestCounter,
   service,
   setAwsEnvironment,
   stoppedTask,
+  taskArn,
   taskDefinitionArn,
   type DeploymentFixture,
 } from './ecs.js';
@@ -488,6 +491,91 @@ describe('deploy-ecs', () => {
     expect(outputs()).toMatchObject({ status: 'rolled-back' });
     expect(summary()).toContain('Stopped tasks of the new deployment (3)');
     expect(stdout).toContain('task t3 stopped at 00:00:03Z (EssentialContainerExited)');
+  });
+
+  it('never rolls back to the revision that just failed: a forced redeploy of web:42 that fails stays failed', async () => {
+    const circuitBreaker = { enable: true, rollback: false };
+    setInputs({ 'task-definition': taskDefinitionArn(42), 'force-new-deployment': 'true' });
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/1', revision: 42 }], circuitBreaker });
+    expectEcs('DescribeTaskDefinition', { taskDefinition: taskDefinitionArn(42) }, registered(42));
+    const redeploy = { id: 'ecs-svc/2', revision: 42, running: 0, rolloutState: 'IN_PROGRESS' as const };
+    expectUpdateService(42, [redeploy, { id: 'ecs-svc/1', revision: 42, status: 'ACTIVE' }], {
+      forceNewDeployment: true,
+    });
+    expectDescribeServices({
+      deployments: [
+        { ...redeploy, rolloutState: 'FAILED', rolloutStateReason: 'tasks failed to start' },
+        { id: 'ecs-svc/1', revision: 42, status: 'ACTIVE' },
+      ],
+      circuitBreaker,
+    });
+    expectStoppedTasksDiagnosis([]);
+    // The call a missing guard would make: UpdateService back to web:42, the revision that just failed.
+    const rollbacksToFailed = requestCounter(
+      allowEcs(
+        'UpdateService',
+        { cluster: CLUSTER, service: SERVICE, taskDefinition: taskDefinitionArn(42) },
+        { service: service({ deployments: [{ id: 'ecs-svc/3', revision: 42 }] }) },
+      ),
+    );
+
+    await deploy();
+
+    expect(rollbacksToFailed()).toBe(0);
+    expect(process.exitCode).toBe(1);
+    expect(outputs()).toMatchObject({ status: 'failed', 'previous-task-definition-arn': taskDefinitionArn(42) });
+    expect(stdout).toContain('::warning::The previous revision is web:42 too: nothing to roll back to');
+    expect(errorLines()[0]).toContain('The service was not rolled back and needs attention.');
+  });
+
+  it('still rolls back when describing the stopped tasks is denied (AccessDenied on DescribeTasks)', async () => {
+    const circuitBreaker = { enable: true, rollback: false };
+    expectPreflightAndRegister();
+    expectUpdateService(42, [starting42, draining41]);
+    expectDescribeServices({
+      deployments: [{ ...starting42, rolloutState: 'FAILED', rolloutStateReason: 'tasks failed to start' }, draining41],
+      circuitBreaker,
+    });
+    expectListStoppedTasks('ecs-svc/2', ['t1']);
+    expectEcs(
+      'DescribeTasks',
+      { cluster: CLUSTER, tasks: [taskArn('t1')] },
+      awsError(
+        'AccessDeniedException',
+        'User: arn:aws:sts::123456789012:assumed-role/deploy/gha is not authorized to perform: ecs:DescribeTasks',
+      ),
+      400,
+    );
+    expectRollbackTo41();
+
+    await deploy();
+
+    expect(process.exitCode).toBe(1);
+    expect(outputs()).toMatchObject({ status: 'rolled-back', 'deployment-id': 'ecs-svc/2' });
+    expect(stdout).toMatch(/::warning::Could not describe the stopped tasks: .*ecs:DescribeTasks/);
+    expect(errorLines()[0]).toContain('Rolled back: the service is stable on web:41 again (deployment ecs-svc/3).');
+  });
+
+  it('with wait false, starts the deployment and returns at once without following it', async () => {
+    setInputs({ wait: 'false' });
+    expectPreflightAndRegister();
+    expectUpdateService(42, [starting42, draining41]);
+    // What following the rollout would ask: a deployment that completes, so that a waiting run would say succeeded.
+    const follows = requestCounter(
+      allowEcs('DescribeServices', request, {
+        services: [service({ deployments: [{ id: 'ecs-svc/2', revision: 42 }] })],
+        failures: [],
+      }),
+    );
+
+    await deploy();
+
+    expect(follows()).toBe(0);
+    expect(process.exitCode).toBeUndefined();
+    expect(outputs()).toMatchObject({ status: 'started', 'deployment-id': 'ecs-svc/2' });
+    expect(stdout).toContain('wait is false: deployment ecs-svc/2 started, its outcome is not checked');
+    expect(summary()).toContain('🚀 started (not waited for)');
+    expect(clock.sleeps).toEqual([]);
   });
 
   it('leaves the service alone and reports failed when rollback is false', async () => {

@@ -108,6 +108,18 @@ describe('version', () => {
     expect(result).toMatchObject({ outcome: 'pass', detail: expect.stringContaining('the expected build') });
   });
 
+  it.each([
+    ['a prefix of the reported version', '1.4'],
+    ['the reported version with a suffix', '1.4.0-rc.1'],
+  ])('fails when expected-version is %s, not equal to it', async (_, expectedVersion) => {
+    const result = await checkService('version', { settings: { expectedVersion } });
+    expect(result).toMatchObject({
+      outcome: 'fail',
+      detail: 'GET /version reports another build',
+      actual: `gitSha ${GIT_SHA}, version 1.4.0`,
+    });
+  });
+
   it('passes without expected-version and says what it found and that it did not compare', async () => {
     const result = await checkService('version', { settings: { expectedVersion: undefined } });
     expect(result).toMatchObject({

@@ -405,6 +405,22 @@ describe('verifyTargets', () => {
     expect(result.failure).toContain('10.0.9.9:8080 healthy: no RUNNING task of service web has IP 10.0.9.9');
   });
 
+  it('does not count a healthy target whose task is no longer RUNNING', async () => {
+    // ListTasks lists tasks ECS wants running; by DescribeTasks one of them may already be shutting down.
+    const oneStopping = [twoNewTasks[0]!, { ...twoNewTasks[1]!, lastStatus: 'DEACTIVATING' }];
+    for (let poll = 0; poll < 2; poll++) pollAnswers({ ...bothHealthy, tasks: oneStopping });
+
+    const result = await verifyTargets(options({ timeoutMs: 2000 }));
+
+    expect(result).toMatchObject({ verified: false, healthyCount: 2 });
+    expect(result.targets[1]).toMatchObject({
+      id: '10.0.2.7',
+      taskProblem: 'is DEACTIVATING, not RUNNING',
+      problem: 'healthy but is DEACTIVATING, not RUNNING',
+    });
+    expect(result.failure).toContain('web-tg: 1 of 2 required tasks healthy and verified; 1 unverified target still');
+  });
+
   it('verifies every target group of the service, each against the desired count', async () => {
     const apiTg = targetGroupArn('api-tg');
     pollAnswers({
