@@ -11,7 +11,7 @@ import {
   type Clock,
 } from '@ecs-actions/action-kit';
 import { createAwsClient, ecsServiceConsoleUrl, resolveRegion } from '@ecs-actions/aws';
-import { readTaskDefinitionFile, revisionLabel } from '@ecs-actions/taskdef';
+import { assertValid, readTaskDefinitionFile, revisionLabel, validateTaskDefinition } from '@ecs-actions/taskdef';
 import { rollOut } from './deploy.js';
 import { readInputs } from './inputs.js';
 import { checkAccount, preflight } from './preflight.js';
@@ -70,7 +70,11 @@ async function deploy(report: DeployReport, clock: Clock): Promise<void> {
   const file =
     source.kind === 'file'
       ? await group(`Task definition ${source.path}`, async () => {
-          const prepared = await readTaskDefinitionFile(source.path, `Input 'task-definition' (${source.path})`);
+          const prepared = await readTaskDefinitionFile('task-definition', source.path);
+          // The checks render-taskdef runs, before any AWS call: ECS would refuse the file minutes later.
+          const validation = validateTaskDefinition(prepared.taskDefinition);
+          validation.warnings.forEach((warning) => log.warning(warning));
+          assertValid(validation, `Input 'task-definition': ${source.path}`);
           if (prepared.strippedKeys.length > 0) {
             core.notice(
               `${source.path}: removed read-only keys ${prepared.strippedKeys.join(', ')} (DescribeTaskDefinition ` +

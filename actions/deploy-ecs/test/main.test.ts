@@ -733,6 +733,24 @@ describe('deploy-ecs', () => {
         /keys RegisterTaskDefinition does not accept: containerDefinitions\[0\]\.healthcheck, cpuUnits\./,
       ],
       ['without containerDefinitions', JSON.stringify({ family: 'web' }), /containerDefinitions is missing or empty/],
+      // What ECS would refuse with a ClientException: the checks render-taskdef runs, before any AWS call.
+      [
+        'with a cpu Fargate does not offer',
+        JSON.stringify({ ...TASK_DEFINITION, cpu: '300' }),
+        /cpu: "300" is not a Fargate CPU size/,
+      ],
+      [
+        'with an image that is not a string',
+        JSON.stringify({ ...TASK_DEFINITION, containerDefinitions: [{ name: 'web', image: 42 }] }),
+        /containerDefinitions\[0\]\.image: 42 is not an image reference/,
+      ],
+      [
+        'with a newline in its family',
+        JSON.stringify({ ...TASK_DEFINITION, family: 'web\n::add-mask::x' }),
+        /family: "web\\n::add-mask::x" is not a task definition family; expected up to 255 letters/,
+      ],
+      ['with a duplicate key', '{"family": "web", "family": "other"}', /a key appears twice in one mapping at line 1/],
+      ['nested 20,000 deep', '['.repeat(20_000) + ']'.repeat(20_000), /nest deeper than 64 levels/],
     ])('%s', async (_, text, message) => {
       writeFileSync(join(dir, 'task-definition.json'), text);
 
@@ -740,7 +758,7 @@ describe('deploy-ecs', () => {
 
       expect(process.exitCode).toBe(1);
       expect(errorLines()).toEqual([expect.stringMatching(message)]);
-      expect(errorLines()[0]).toContain(`Input 'task-definition' (${join(dir, 'task-definition.json')})`);
+      expect(errorLines()[0]).toContain(`Input 'task-definition': ${join(dir, 'task-definition.json')}: `);
       expect(outputs()).toMatchObject({ status: 'failed', 'deployment-id': '' });
     });
   });

@@ -12,9 +12,9 @@ import {
 } from '@ecs-actions/action-kit';
 import { checkEcsNameOrArn, resolveRegion } from '@ecs-actions/aws';
 import { parseCommand } from './command.js';
-import { ROLE_ARN_FORM, SECRET_REFERENCE_FORMS, isRoleArn, secretSource } from './references.js';
+import { ROLE_ARN_FORM, SECRET_REFERENCE_FORMS, isRoleArn, secretSource } from '@ecs-actions/taskdef';
 import { VAR_NAME, VAR_RULE } from './vars.js';
-import { FARGATE_MEMORY, parseCpuUnits, parseMemoryMiB } from './validate.js';
+import { FARGATE_MEMORY, parseCpuUnits, parseMemoryMiB } from '@ecs-actions/taskdef';
 
 export interface Inputs {
   template?: string;

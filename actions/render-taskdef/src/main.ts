@@ -9,7 +9,7 @@ import { readInputs, type Inputs } from './inputs.js';
 import { renderTaskDefinition } from './render.js';
 import { writeSummary } from './summary.js';
 import { loadTemplate } from './template.js';
-import { assertValid, validateTaskDefinition } from './validate.js';
+import { assertValid, validateTaskDefinition } from '@ecs-actions/taskdef';
 import { mergeVars, readVarsFile } from './vars.js';
 
 interface Base {

@@ -5,7 +5,7 @@ import type {
   Secret,
 } from '@aws-sdk/client-ecs';
 import { inputError, isDigestPinned } from '@ecs-actions/action-kit';
-import { parseCpuUnits, parseMemoryMiB } from './validate.js';
+import { parseCpuUnits, parseMemoryMiB } from '@ecs-actions/taskdef';
 
 /** What the inputs change in the task definition; undefined leaves the field as the template has it. */
 export interface Overrides {

@@ -1,5 +1,5 @@
 import { UserError, parseKeyValues } from '@ecs-actions/action-kit';
-import { readInputFile } from '@ecs-actions/action-kit/files';
+import { readInputText } from '@ecs-actions/action-kit/documents';
 
 export const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const VAR_RULE = 'must be letters, digits and underscores, not starting with a digit';
@@ -73,7 +73,7 @@ export function substituteVars(document: unknown, vars: ReadonlyMap<string, stri
 
 /** Reads a `NAME=VALUE` file (blank lines and `#` comments allowed), e.g. sample-service/deploy/prod.env. */
 export async function readVarsFile(path: string): Promise<Map<string, string>> {
-  const text = await readInputFile('vars-file', path, 'a file of NAME=VALUE lines');
+  const text = await readInputText('vars-file', path, 'a file of NAME=VALUE lines');
   return parseKeyValues('vars-file', text, {
     keyName: 'NAME',
     keyPattern: VAR_NAME,

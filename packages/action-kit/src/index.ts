@@ -19,6 +19,7 @@ export type { IntegerOptions, DurationOptions, KeyValueOptions } from './inputs.
 export { JobSummary, escapeHtml, code, link } from './summary.js';
 export { group, setOutputs, formatDuration } from './log.js';
 export { foreignLine, printForeign } from './foreign.js';
+export { pathInside, writeFileInside } from './paths.js';
 export { systemClock, FakeClock, poll } from './clock.js';
 export type { Clock, PollOptions, PollResult } from './clock.js';
 export { parseImageReference, isDigestPinned, shortDigest, DIGEST_PATTERN } from './images.js';

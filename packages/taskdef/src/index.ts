@@ -17,3 +17,15 @@ export {
   familyOf,
 } from './revision.js';
 export type { RevisionReference } from './revision.js';
+export {
+  FARGATE_MEMORY,
+  FAMILY_PATTERN,
+  FAMILY_RULE,
+  parseCpuUnits,
+  parseMemoryMiB,
+  validateTaskDefinition,
+  assertValid,
+} from './validate.js';
+export type { Validation } from './validate.js';
+export { ROLE_ARN_FORM, SECRET_REFERENCE_FORMS, isRoleArn, secretSource } from './references.js';
+export type { SecretSource } from './references.js';

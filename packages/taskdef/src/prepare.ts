@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import type { RegisterTaskDefinitionCommandInput, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
-import { UserError, errorMessage } from '@ecs-actions/action-kit';
-import { parse as parseYaml } from 'yaml';
+import { UserError } from '@ecs-actions/action-kit';
+import { parseDocumentText, readInputDocument } from '@ecs-actions/action-kit/documents';
 import { checkShape, registerTaskDefinitionShape } from './schema.js';
 
 /** Keys DescribeTaskDefinition returns that RegisterTaskDefinition refuses: a copied revision carries them. */
@@ -22,25 +21,15 @@ export interface PreparedTaskDefinition {
   strippedKeys: string[];
 }
 
-/** Parses a task-definition document: JSON first (its errors are clearer), then YAML. */
+const EXPECTED_DOCUMENT = 'a task definition document';
+
+/** Parses a task-definition document (JSON first, its errors are clearer, then YAML) under the file limits. */
 export function parseDocument(text: string, source: string): unknown {
-  if (text.trim() === '')
-    throw new UserError(`${source}: the file is empty; expected a task definition in JSON or YAML`);
-  try {
-    return JSON.parse(text);
-  } catch (jsonError) {
-    const looksLikeJson = /^\s*[{[]/.test(text);
-    try {
-      const document: unknown = parseYaml(text);
-      if (typeof document === 'object' && document !== null) return document;
-    } catch (yamlError) {
-      const detail = looksLikeJson ? errorMessage(jsonError) : errorMessage(yamlError).split('\n')[0];
-      throw new UserError(`${source}: not valid JSON or YAML (${detail}); expected a task definition document`);
-    }
-    throw new UserError(
-      `${source}: not valid JSON or YAML (${errorMessage(jsonError)}); expected a task definition document`,
-    );
+  const document = parseDocumentText(source, text, { format: 'json-or-yaml', expected: EXPECTED_DOCUMENT });
+  if (typeof document !== 'object' || document === null) {
+    throw new UserError(`${source}: not valid JSON or YAML (a ${typeof document}); expected ${EXPECTED_DOCUMENT}`);
   }
+  return document;
 }
 
 /**
@@ -83,16 +72,13 @@ export function prepareTaskDefinition(document: unknown, source: string): Prepar
   return { taskDefinition: raw as unknown as RegisterTaskDefinitionCommandInput, strippedKeys: [...strippedKeys] };
 }
 
-export async function readTaskDefinitionFile(path: string, source: string): Promise<PreparedTaskDefinition> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : errorMessage(error);
-    throw new UserError(`${source}: cannot read ${path} (${why}); expected the path of a task-definition file`);
-  }
-  return prepareTaskDefinition(parseDocument(text, source), source);
+/** Reads the task-definition file an input names, under the file limits, and prepares it. */
+export async function readTaskDefinitionFile(input: string, path: string): Promise<PreparedTaskDefinition> {
+  const { document } = await readInputDocument(input, path, {
+    format: 'json-or-yaml',
+    expected: 'a JSON or YAML task-definition file',
+  });
+  return prepareTaskDefinition(document, `Input '${input}': ${path}`);
 }
 
 /** A registered revision as RegisterTaskDefinition input (read-only and unknown keys dropped), tags included. */

@@ -148,14 +148,14 @@ describe('readTaskDefinitionFile', () => {
   it('reads and prepares a YAML file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'taskdef-'));
     writeFileSync(join(dir, 'td.yaml'), 'family: web\ncontainerDefinitions:\n  - name: web\n    image: nginx\n');
-    await expect(readTaskDefinitionFile(join(dir, 'td.yaml'), SOURCE)).resolves.toEqual({
+    await expect(readTaskDefinitionFile('task-definition', join(dir, 'td.yaml'))).resolves.toEqual({
       taskDefinition: { family: 'web', containerDefinitions: [{ name: 'web', image: 'nginx' }] },
       strippedKeys: [],
     });
   });
   it('names a missing file', async () => {
-    await expect(readTaskDefinitionFile('/nonexistent/td.json', SOURCE)).rejects.toThrow(
-      `${SOURCE}: cannot read /nonexistent/td.json (no such file); expected the path of a task-definition file`,
+    await expect(readTaskDefinitionFile('task-definition', '/nonexistent/td.json')).rejects.toThrow(
+      "Input 'task-definition': cannot read /nonexistent/td.json (no such file); expected a JSON or YAML task-definition file",
     );
   });
 });

@@ -40,6 +40,9 @@ function parseQuantity(value: unknown, unit: RegExp, perUnit: number): number | 
 }
 
 const CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+/** AWS's rule for a task definition family; render-taskdef also names its output file after it. */
+export const FAMILY_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
+export const FAMILY_RULE = 'up to 255 letters, digits, hyphens and underscores';
 
 export interface Validation {
   /** Broken rules as `path: rule`; any one of them fails the step. */
@@ -54,6 +57,9 @@ export interface Validation {
 export function validateTaskDefinition(taskDefinition: RegisterTaskDefinitionCommandInput): Validation {
   const problems: string[] = [];
   const warnings: string[] = [];
+  if (typeof taskDefinition.family !== 'string' || !FAMILY_PATTERN.test(taskDefinition.family)) {
+    problems.push(`family: ${quote(taskDefinition.family)} is not a task definition family; expected ${FAMILY_RULE}`);
+  }
   const fargate = (taskDefinition.requiresCompatibilities ?? []).includes('FARGATE');
   const awsvpc = taskDefinition.networkMode === 'awsvpc';
 
@@ -78,6 +84,11 @@ export function validateTaskDefinition(taskDefinition: RegisterTaskDefinitionCom
   containers.forEach((container, index) => {
     const path = `containerDefinitions[${index}]`;
     problems.push(...checkName(container, index, seenNames));
+    if (typeof container.image !== 'string' || container.image.trim() === '' || /[\s]/.test(container.image)) {
+      problems.push(
+        `${path}.image: ${quote(container.image)} is not an image reference; expected a string such as <repository>@sha256:<64 hex>`,
+      );
+    }
     problems.push(...checkPorts(container, path, awsvpc, seenPorts));
     problems.push(...checkEnvironmentAndSecrets(container, path));
   });
@@ -92,7 +103,7 @@ export function assertValid(validation: Validation, source: string): void {
   const { problems } = validation;
   if (problems.length === 0) return;
   throw new UserError(
-    `${source}: the rendered task definition breaks ${problems.length === 1 ? 'a rule' : `${problems.length} rules`}: ` +
+    `${source}: the task definition breaks ${problems.length === 1 ? 'a rule' : `${problems.length} rules`}: ` +
       problems.join('; '),
   );
 }
@@ -123,7 +134,7 @@ function checkName(container: ContainerDefinition, index: number, seen: Map<stri
   const { name } = container;
   if (typeof name !== 'string' || name === '') return [`${path}.name: is missing; every container needs a name`];
   if (!CONTAINER_NAME.test(name)) {
-    return [`${path}.name: "${name}" may contain only letters, digits, hyphens and underscores (up to 255)`];
+    return [`${path}.name: ${quote(name)} may contain only letters, digits, hyphens and underscores (up to 255)`];
   }
   const first = seen.get(name);
   if (first !== undefined) {
@@ -201,4 +212,10 @@ function checkEnvironmentAndSecrets(container: ContainerDefinition, path: string
         'keep only one, so that which value the container sees is clear',
     );
   return [...problems, ...both];
+}
+
+/** A value from the file, quoted on one line and shortened, so a hostile one cannot flood or break the message. */
+function quote(value: unknown): string {
+  const text = JSON.stringify(value ?? null) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

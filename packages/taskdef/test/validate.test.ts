@@ -212,7 +212,7 @@ describe('assertValid', () => {
   it('throws one user error listing every broken rule with the source', () => {
     const validation = validateTaskDefinition(fargateTask({ networkMode: 'bridge', cpu: '300' }));
     expect(() => assertValid(validation, 'template t.json')).toThrow(
-      'template t.json: the rendered task definition breaks 2 rules: networkMode: is "bridge" but FARGATE requires "awsvpc"; cpu: "300" is not a Fargate CPU size',
+      'template t.json: the task definition breaks 2 rules: networkMode: is "bridge" but FARGATE requires "awsvpc"; cpu: "300" is not a Fargate CPU size',
     );
   });
 
