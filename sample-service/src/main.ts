@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { describeDatabaseUrl, openDatabase, type Database } from './database/database.js';
-import { migrate } from './database/migrate.js';
+import { checkSchema, migrate } from './database/migrate.js';
 import { createLogger } from './logger.js';
 import { SERVICE_NAME, SERVICE_VERSION } from './package-info.js';
 import { closeGracefullyOnSignals } from './shutdown.js';
@@ -30,7 +30,9 @@ process.on('unhandledRejection', (reason) => {
 let database: Database;
 try {
   database = await openDatabase(config.databaseUrl, logger);
-  await migrate(database);
+  // A real database is migrated before the deploy (dist/migrate.js); only the private, in-memory one is ours to migrate.
+  if (database.kind === 'embedded') await migrate(database, logger);
+  else await checkSchema(database);
 } catch (error) {
   const reason = error instanceof Error ? error.message : String(error);
   logger.fatal(`cannot use the database at ${describeDatabaseUrl(config.databaseUrl)}: ${reason}`);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { healthcheckScript } from './support/dockerfile.js';
 import { call, jsonRequest, LEAK_PATTERN } from './support/http.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './support/postgres.js';
+import { createMigratedTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './support/postgres.js';
 import { startSampleService, TEST_API_TOKEN, type SampleService } from './support/start-service.js';
 
 interface Project {
@@ -43,7 +43,7 @@ for (const backend of backends) {
       });
 
     beforeAll(async () => {
-      if (backend.postgres) database = await createTestDatabase(TEST_DATABASE_URL as string);
+      if (backend.postgres) database = await createMigratedTestDatabase(TEST_DATABASE_URL as string);
       service = await startSampleService({
         env: { DATABASE_URL: database?.url, GIT_SHA: 'a1b2c3d', BUILD_TIME: '2026-01-02T03:04:05Z' },
       });

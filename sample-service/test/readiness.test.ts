@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { call, LEAK_PATTERN } from './support/http.js';
-import { createTestDatabase, DatabaseLink, TEST_DATABASE_URL, type TestDatabase } from './support/postgres.js';
+import { createMigratedTestDatabase, DatabaseLink, TEST_DATABASE_URL, type TestDatabase } from './support/postgres.js';
 import { startSampleService, type SampleService } from './support/start-service.js';
 
 // Needs a database server that can go away while the service runs, so real PostgreSQL (scripts/ci-postgres.sh);
@@ -13,7 +13,7 @@ describeWithPostgres('readiness when the database goes away and comes back', () 
   let service: SampleService;
 
   beforeAll(async () => {
-    database = await createTestDatabase(TEST_DATABASE_URL as string);
+    database = await createMigratedTestDatabase(TEST_DATABASE_URL as string);
     link = DatabaseLink.to(database.url);
     await link.up();
     service = await startSampleService({ env: { DATABASE_URL: link.urlFor(database.url) } });

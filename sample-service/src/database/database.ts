@@ -1,13 +1,21 @@
 import pg from 'pg';
 import type { Logger } from '../logger.js';
 
-/** The little the service needs from PostgreSQL, so that a real server and the embedded one are interchangeable. */
-export interface Database {
-  readonly kind: 'postgres' | 'embedded';
+export interface Queryable {
   query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
-  /** Runs the statements in one transaction on one connection. */
-  transaction(statements: string[]): Promise<void>;
+}
+
+/** The little the service needs from PostgreSQL, so that a real server and the embedded one are interchangeable. */
+export interface Database extends Queryable {
+  readonly kind: 'postgres' | 'embedded';
+  /** Runs work on one connection held throughout (session-level advisory locks, explicit transactions). */
+  session<T>(work: (session: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** Per query; the migration command lifts it, since a migration may rightly take longer than a request. */
+  queryTimeoutMs?: number | undefined;
 }
 
 /** Injection token: controllers ask for the database by this name. */
@@ -17,20 +25,24 @@ export const DATABASE = Symbol('DATABASE');
 const CONNECT_TIMEOUT_MS = 3000;
 const QUERY_TIMEOUT_MS = 10_000;
 
-export async function openDatabase(databaseUrl: string | undefined, logger: Logger): Promise<Database> {
+export async function openDatabase(
+  databaseUrl: string | undefined,
+  logger: Logger,
+  options: DatabaseOptions = { queryTimeoutMs: QUERY_TIMEOUT_MS },
+): Promise<Database> {
   if (databaseUrl === undefined) {
     logger.warn('DATABASE_URL is not set: using an embedded in-memory PostgreSQL (PGlite); data is lost on restart');
     return openEmbedded();
   }
-  return openPostgres(databaseUrl, logger);
+  return openPostgres(databaseUrl, logger, options);
 }
 
-async function openPostgres(databaseUrl: string, logger: Logger): Promise<Database> {
+async function openPostgres(databaseUrl: string, logger: Logger, options: DatabaseOptions): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: 10,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    query_timeout: QUERY_TIMEOUT_MS,
+    ...(options.queryTimeoutMs === undefined ? {} : { query_timeout: options.queryTimeoutMs }),
     idleTimeoutMillis: 30_000,
   });
   // An idle connection that the server drops (restart, failover) emits here; unhandled, it would crash the process.
@@ -41,17 +53,19 @@ async function openPostgres(databaseUrl: string, logger: Logger): Promise<Databa
       const result = await pool.query(sql, params);
       return result.rows as Row[];
     },
-    async transaction(statements) {
+    async session(work) {
       const client = await pool.connect();
+      let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
-        for (const statement of statements) await client.query(statement);
-        await client.query('COMMIT');
+        return await work({
+          query: async <Row>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as Row[],
+        });
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        broken = error instanceof Error ? error : undefined;
         throw error;
       } finally {
-        client.release();
+        // A connection that failed mid-session may still hold a transaction: destroy it rather than reuse it.
+        client.release(broken);
       }
     },
     close: () => pool.end(),
@@ -70,11 +84,9 @@ async function openEmbedded(): Promise<Database> {
       const result = await db.query<Row>(sql, params);
       return result.rows;
     },
-    async transaction(statements) {
-      await db.transaction(async (tx) => {
-        for (const statement of statements) await tx.query(statement);
-      });
-    },
+    // PGlite is a single connection: every query is already on the same session.
+    session: (work) =>
+      work({ query: async <Row>(sql: string, params: unknown[] = []) => (await db.query<Row>(sql, params)).rows }),
     close: () => db.close(),
   };
 }

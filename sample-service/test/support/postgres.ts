@@ -2,12 +2,27 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { runMigrations } from './start-service.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
 
 export interface TestDatabase {
   url: string;
   drop(): Promise<void>;
+}
+
+/**
+ * A test database migrated with the real migration command (dist/migrate.js), which the service needs before it
+ * starts on a real PostgreSQL.
+ */
+export async function createMigratedTestDatabase(serverUrl: string): Promise<TestDatabase> {
+  const database = await createTestDatabase(serverUrl);
+  const run = await runMigrations(database.url);
+  if (run.code !== 0) {
+    await database.drop();
+    throw new Error(`the migration command failed (exit ${String(run.code)}):\n${run.output}`);
+  }
+  return database;
 }
 
 /** A database of its own for one test file, so that files running in parallel never see each other's rows. */

@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const SAMPLE_SERVICE_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+/** The migration command, `node sample-service/dist/migrate.js`. */
+export const SAMPLE_SERVICE_MIGRATE = fileURLToPath(new URL('../../dist/migrate.js', import.meta.url));
 
 /** The API_TOKEN the service gets unless the caller sets another one. */
 export const TEST_API_TOKEN = 'test-token-0123456789abcdef';
@@ -47,7 +49,7 @@ export interface StartOptions {
 
 /** Starts the service and resolves once it listens; rejects with its output if it exits or never listens. */
 export async function startSampleService(options: StartOptions = {}): Promise<SampleService> {
-  const service = spawnService(options.env ?? {});
+  const service = spawnService(SAMPLE_SERVICE_MAIN, options.env ?? {});
   try {
     const listening = await service.waitForLog(
       (line) => line.msg.startsWith('listening on') && typeof line.port === 'number',
@@ -66,16 +68,32 @@ export async function runSampleServiceToExit(
   env: Record<string, string | undefined>,
   timeoutMs = 60_000,
 ): Promise<Exit & { logs: LogLine[]; output: string }> {
-  const service = spawnService(env);
+  return runToExit(SAMPLE_SERVICE_MAIN, env, timeoutMs);
+}
+
+/** Runs the migration command (dist/migrate.js) against databaseUrl until it exits. */
+export async function runMigrations(
+  databaseUrl: string | undefined,
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 60_000,
+): Promise<Exit & { logs: LogLine[]; output: string }> {
+  return runToExit(SAMPLE_SERVICE_MIGRATE, { API_TOKEN: undefined, DATABASE_URL: databaseUrl, ...env }, timeoutMs);
+}
+
+async function runToExit(script: string, env: Record<string, string | undefined>, timeoutMs: number) {
+  const service = spawnService(script, env);
   const timer = setTimeout(() => service.process.kill('SIGKILL'), timeoutMs);
   const exit = await service.exited;
   clearTimeout(timer);
   return { ...exit, logs: service.logs, output: service.output() };
 }
 
-function spawnService(overrides: Record<string, string | undefined>): Omit<SampleService, 'url' | 'port'> {
-  if (!existsSync(SAMPLE_SERVICE_MAIN)) {
-    throw new Error(`${SAMPLE_SERVICE_MAIN} does not exist: run "npm run build -w sample-service" first`);
+function spawnService(
+  script: string,
+  overrides: Record<string, string | undefined>,
+): Omit<SampleService, 'url' | 'port'> {
+  if (!existsSync(script)) {
+    throw new Error(`${script} does not exist: run "npm run build -w sample-service" first`);
   }
   const env: Record<string, string> = {};
   const defaults = {
@@ -90,7 +108,7 @@ function spawnService(overrides: Record<string, string | undefined>): Omit<Sampl
     if (value !== undefined) env[name] = value;
   }
   // Only what is listed above: the test runner's own variables (NODE_OPTIONS, DATABASE_URL...) must not leak in.
-  const child = spawn(process.execPath, [SAMPLE_SERVICE_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const killOnExit = () => child.kill('SIGKILL');
   process.on('exit', killOnExit);
 
