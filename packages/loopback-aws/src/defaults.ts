@@ -72,12 +72,19 @@ export function sampleTaskDefinition(world: World, environment: string, image: s
   };
 }
 
-export function seedDefaultWorld(world: World, circuitBreaker: CircuitBreaker): void {
+export function seedDefaultWorld(
+  world: World,
+  circuitBreaker: CircuitBreaker,
+  taskDefinitionFor?: (environment: string) => Record<string, unknown>,
+): void {
   seedImage(world, { repository: SAMPLE_REPOSITORY, tags: [SAMPLE_IMAGE_TAG], label: 'sample-service 1.0.0' });
   seedImage(world, { repository: SAMPLE_REPOSITORY, tags: [OTHER_IMAGE_TAG], label: 'sample-service 0.9.0' });
   const image = sampleImageUri(world.accountId, world.region);
   for (const environment of DEMO_ENVIRONMENTS) {
-    const taskDefinition = seedTaskDefinition(world, sampleTaskDefinition(world, environment, image));
+    const taskDefinition = seedTaskDefinition(
+      world,
+      taskDefinitionFor?.(environment) ?? sampleTaskDefinition(world, environment, image),
+    );
     const targetGroup = seedTargetGroup(world, {
       name: demoTargetGroup(environment),
       port: SAMPLE_CONTAINER_PORT,

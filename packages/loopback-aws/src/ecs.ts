@@ -94,6 +94,8 @@ function taskShape(world: World, service: ServiceRecord, task: TaskRecord) {
   const id = task.id;
   const attachmentId = `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`;
   const eni = `eni-0${task.id.slice(0, 16)}`;
+  const running = world.tasks.state(world, service, task);
+  const healthStatus = !stopped && 'healthStatus' in running ? running.healthStatus : 'UNKNOWN';
   return {
     attachments: [
       {
@@ -129,7 +131,7 @@ function taskShape(world: World, service: ServiceRecord, task: TaskRecord) {
       exitCode: stopped ? task.exitCode : undefined,
       networkBindings: [],
       networkInterfaces: [{ attachmentId, privateIpv4Address: task.ip }],
-      healthStatus: 'UNKNOWN',
+      healthStatus,
       cpu: '0',
     })),
     cpu: String(taskDefinition?.definition.cpu ?? '256'),
@@ -138,7 +140,7 @@ function taskShape(world: World, service: ServiceRecord, task: TaskRecord) {
     desiredStatus: task.desiredStatus,
     enableExecuteCommand: false,
     group: `service:${service.name}`,
-    healthStatus: 'UNKNOWN',
+    healthStatus,
     lastStatus: task.lastStatus,
     launchType: 'FARGATE',
     platformVersion: '1.4.0',

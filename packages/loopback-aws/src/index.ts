@@ -3,6 +3,12 @@ export type { LoopbackAws, LoopbackAwsOptions } from './loopback.js';
 export { SCENARIOS, SCENARIO_NAMES, isScenarioName } from './scenarios.js';
 export type { ScenarioName, Scenario, Fate, CircuitBreaker } from './scenarios.js';
 export type { Fault } from './errors.js';
+export { containerTasks, CONTAINER_LABEL } from './containers/docker-tasks.js';
+export type { ContainerTasksOptions } from './containers/docker-tasks.js';
+export { dockerEngine } from './containers/docker-cli.js';
+export { simulatedTasks } from './tasks/runtime.js';
+export type { TaskRuntime, TaskRuntimeFactory, TaskRunState, TargetHealthState } from './tasks/runtime.js';
+export type { SecretSeed, ParameterSeed } from './secrets.js';
 export type { RecordedRequest } from './server.js';
 export type { ServiceSeed, TargetGroupSeed, ImageSeed } from './seed.js';
 export type {

@@ -15,12 +15,16 @@ import {
   type ServiceSeed,
   type TargetGroupSeed,
 } from './seed.js';
+import { seedParameter, seedSecret, type ParameterSeed, type SecretSeed } from './secrets.js';
 import { requestListener, type PendingFault, type RecordedRequest } from './server.js';
+import type { TaskRuntimeFactory } from './tasks/runtime.js';
 import {
   World,
   type ClusterRecord,
   type ImageRecord,
+  type ParameterRecord,
   type RepositoryRecord,
+  type SecretRecord,
   type ServiceRecord,
   type TargetGroupRecord,
   type TaskDefinitionRecord,
@@ -43,6 +47,13 @@ export interface LoopbackAwsOptions {
   circuitBreaker?: CircuitBreaker;
   /** The clock the rollouts follow; Date.now unless set. */
   now?: () => number;
+  /** What runs the tasks: simulated unless set; `containerTasks()` runs real containers behind a real listener. */
+  tasks?: TaskRuntimeFactory;
+  /** The seeded services' task definition in each demo environment; `sampleTaskDefinition` on the seeded image unless set. */
+  demoTaskDefinition?: (environment: string) => Record<string, unknown>;
+  /** Secrets and parameters to hold before the seeded tasks start (their containers resolve them). */
+  secrets?: SecretSeed[];
+  parameters?: ParameterSeed[];
 }
 
 export interface LoopbackAws {
@@ -68,6 +79,13 @@ export interface LoopbackAws {
   seedService(seed: ServiceSeed): ServiceRecord;
   seedRepository(name: string): RepositoryRecord;
   seedImage(seed: ImageSeed): ImageRecord;
+  seedSecret(seed: SecretSeed): SecretRecord;
+  seedParameter(seed: ParameterSeed): ParameterRecord;
+  /** Resolves once every task started so far runs and its targets are healthy (at once with simulated tasks). */
+  tasksSettled(timeoutMs?: number): Promise<void>;
+  /** The URL of the listener in front of a target group (name or ARN); container tasks only. */
+  listenerUrl(targetGroup: string): Promise<string>;
+  /** Stops the rollouts, removes every container started, and closes the server. */
   close(): Promise<void>;
 }
 
@@ -80,9 +98,16 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
     scenario,
     now: options.now,
     log: options.log,
+    tasks: options.tasks,
   });
+  for (const secret of options.secrets ?? []) seedSecret(world, secret);
+  for (const parameter of options.parameters ?? []) seedParameter(world, parameter);
   if (options.seed ?? true) {
-    seedDefaultWorld(world, options.circuitBreaker ?? scenario.circuitBreaker ?? { enable: true, rollback: true });
+    seedDefaultWorld(
+      world,
+      options.circuitBreaker ?? scenario.circuitBreaker ?? { enable: true, rollback: true },
+      options.demoTaskDefinition,
+    );
   }
   const requests: RecordedRequest[] = [];
   const faults: PendingFault[] = [];
@@ -127,11 +152,23 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
     seedService: (seed) => seedService(world, seed),
     seedRepository: (name) => seedRepository(world, name),
     seedImage: (seed) => seedImage(world, seed),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        clearInterval(ticker);
+    seedSecret: (seed) => seedSecret(world, seed),
+    seedParameter: (seed) => seedParameter(world, seed),
+    tasksSettled: (timeoutMs = 120_000) => world.tasks.settled(world, timeoutMs),
+    listenerUrl: (reference) => {
+      const group =
+        world.targetGroups.get(reference) ?? [...world.targetGroups.values()].find((entry) => entry.name === reference);
+      if (!group) return Promise.reject(new Error(`No target group ${reference} in the loopback AWS`));
+      return world.tasks.listener(world, group);
+    },
+    close: async () => {
+      clearInterval(ticker);
+      const closed = new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+      await world.tasks.close();
+      await closed;
+    },
   };
 }

@@ -1,3 +1,4 @@
+import type { TaskRunState } from './tasks/runtime.js';
 import {
   OTHER_IMAGE,
   SAMPLE_IMAGE,
@@ -89,34 +90,59 @@ function deploymentOf(service: ServiceRecord, task: TaskRecord): DeploymentRecor
  * `waiting` (a FAILED rollout with no rollback).
  */
 function step(world: World, service: ServiceRecord, at: number): 'moved' | 'completed' | 'waiting' | 'done' {
+  const runtime = world.tasks;
   const primary = service.deployments[0];
   const live = liveTasks(service);
 
-  const provisioning = live.find((task) => task.lastStatus === 'PROVISIONING');
-  if (provisioning) {
-    if (deploymentOf(service, provisioning)?.fate === 'crash') crash(world, service, provisioning, at);
-    else run(world, service, provisioning, at);
+  // Tasks still starting are passed over: real containers take their time, and others may move meanwhile.
+  for (const task of live.filter((entry) => entry.lastStatus === 'PROVISIONING')) {
+    const state = runtime.state(world, service, task);
+    if (state.status === 'pending') continue;
+    if (state.status === 'running') run(world, service, task, at);
+    else crash(world, service, task, at, state);
     return 'moved';
   }
-  const deactivating = live.find((task) => task.lastStatus === 'DEACTIVATING');
-  if (deactivating) {
-    stop(service, deactivating, at, {
-      reason: `Scaling activity initiated by (deployment ${deactivating.deploymentId})`,
+  // An essential container that exits without being asked to stops its task, wherever the rollout is.
+  for (const task of live.filter(
+    (entry) => entry.lastStatus !== 'PROVISIONING' && entry.stopRequestedAt === undefined,
+  )) {
+    const state = runtime.state(world, service, task);
+    if (state.status === 'exited' || state.status === 'failed') {
+      crash(world, service, task, at, state);
+      return 'moved';
+    }
+  }
+  // ECS's order: deregister the targets, wait out the deregistration delay, then stop the task (SIGTERM).
+  let asked = false;
+  for (const task of live.filter((entry) => entry.lastStatus === 'DEACTIVATING')) {
+    if (task.stopRequestedAt === undefined) {
+      if (at < (task.stoppingAt ?? at) + runtime.deregistrationDelayMs) continue;
+      task.stopRequestedAt = at;
+      task.targetState = undefined;
+      runtime.stop(world, service, task);
+      asked = true;
+    }
+    const state = runtime.state(world, service, task);
+    if (state.status !== 'exited' && state.status !== 'failed') continue;
+    stop(service, task, at, {
+      reason: `Scaling activity initiated by (deployment ${task.deploymentId})`,
       code: 'ServiceSchedulerInitiated',
-      exitCode: 0,
+      exitCode: state.status === 'exited' ? state.exitCode : undefined,
     });
-    world.addEvent(service, `has stopped 1 running tasks: (task ${deactivating.id}).`, at);
+    world.addEvent(service, `has stopped 1 running tasks: (task ${task.id}).`, at);
     return 'moved';
   }
-  const registering = live.find((task) => task.targetState === 'initial');
-  if (registering) {
-    registering.targetState =
-      deploymentOf(service, registering)?.fate === 'unhealthy-targets' ? 'unhealthy' : 'healthy';
+  if (asked) return 'moved';
+  for (const task of live.filter((entry) => entry.targetState !== undefined && entry.targetState !== 'draining')) {
+    const health = runtime.targetHealth(world, service, task);
+    if (health === 'initial' || health === task.targetState) continue;
+    task.targetState = health;
     return 'moved';
   }
-  if (!primary) return 'done';
+  const draining = live.some((task) => task.lastStatus === 'DEACTIVATING');
+  if (!primary) return draining ? 'moved' : 'done';
 
-  const primaryTasks = live.filter((task) => task.deploymentId === primary.id);
+  const primaryTasks = live.filter((task) => task.deploymentId === primary.id && task.lastStatus !== 'DEACTIVATING');
   if (primary.rolloutState !== 'FAILED' && primaryTasks.length < primary.desiredCount) {
     launch(world, service, primary, at);
     return 'moved';
@@ -126,12 +152,16 @@ function step(world: World, service: ServiceRecord, at: number): 'moved' | 'comp
     return 'moved';
   }
   // A FAILED deployment without rollback launches nothing more and leaves the old tasks serving.
-  if (primary.rolloutState === 'FAILED') return 'waiting';
-  const old = live.find((task) => task.deploymentId !== primary.id);
+  if (primary.rolloutState === 'FAILED') return draining ? 'moved' : 'waiting';
+  // Minimum healthy 100%: old tasks stop only once every new task runs and its targets left `initial`.
+  const ready = primaryTasks.every((task) => task.lastStatus === 'RUNNING' && task.targetState !== 'initial');
+  if (!ready) return 'moved';
+  const old = live.find((task) => task.deploymentId !== primary.id && task.lastStatus !== 'DEACTIVATING');
   if (old) {
     beginStopping(world, service, old, at);
     return 'moved';
   }
+  if (draining) return 'moved';
   if (service.deployments.length > 1 || primary.rolloutState === 'IN_PROGRESS') {
     complete(world, service, primary, at);
     return 'completed';
@@ -154,17 +184,19 @@ function launch(world: World, service: ServiceRecord, deployment: DeploymentReco
   }
   const id = world.newTaskId();
   const clusterArn = service.clusterArn;
-  service.tasks.push({
+  const task: TaskRecord = {
     id,
     arn: `${clusterArn.replace(':cluster/', ':task/')}/${id}`,
     deploymentId: deployment.id,
     taskDefinitionArn: deployment.taskDefinitionArn,
     lastStatus: 'PROVISIONING',
     desiredStatus: 'RUNNING',
-    ...world.nextTaskAddress(),
+    ...world.tasks.address(world),
     imageDigests,
     createdAt: at,
-  });
+  };
+  service.tasks.push(task);
+  world.tasks.start(world, service, task);
   world.addEvent(service, `has started 1 tasks: (task ${id}).`, at);
 }
 
@@ -178,13 +210,24 @@ function run(world: World, service: ServiceRecord, task: TaskRecord, at: number)
   }
 }
 
-function crash(world: World, service: ServiceRecord, task: TaskRecord, at: number): void {
-  task.startedAt = at;
-  stop(service, task, at, {
-    reason: 'Essential container in task exited',
-    code: 'EssentialContainerExited',
-    exitCode: 1,
-  });
+/** The task's essential container exited, or the task could not start: a failed task for the circuit breaker. */
+function crash(
+  world: World,
+  service: ServiceRecord,
+  task: TaskRecord,
+  at: number,
+  state: Extract<TaskRunState, { status: 'exited' | 'failed' }>,
+): void {
+  if (state.status === 'exited') {
+    task.startedAt ??= at;
+    stop(service, task, at, {
+      reason: 'Essential container in task exited',
+      code: 'EssentialContainerExited',
+      exitCode: state.exitCode,
+    });
+  } else {
+    stop(service, task, at, { reason: state.reason, code: state.stopCode, exitCode: undefined });
+  }
   const deployment = deploymentOf(service, task);
   if (!deployment) return;
   deployment.failedTasks++;
@@ -240,7 +283,7 @@ function stop(
   service: ServiceRecord,
   task: TaskRecord,
   at: number,
-  why: { reason: string; code: string; exitCode: number },
+  why: { reason: string; code: string; exitCode: number | undefined },
 ): void {
   task.lastStatus = 'STOPPED';
   task.desiredStatus = 'STOPPED';

@@ -11,6 +11,7 @@ import {
   type ServiceRecord,
   type TargetGroupRecord,
   type TaskDefinitionRecord,
+  type TaskRecord,
   type World,
 } from './world.js';
 
@@ -126,14 +127,14 @@ export function seedService(world: World, seed: ServiceSeed): ServiceRecord {
   service.lastCompleted = { id, taskDefinitionArn: taskDefinition.arn };
   for (let i = 0; i < desiredCount; i++) {
     const taskId = world.newTaskId();
-    service.tasks.push({
+    const task: TaskRecord = {
       id: taskId,
       arn: `${cluster.arn.replace(':cluster/', ':task/')}/${taskId}`,
       deploymentId: id,
       taskDefinitionArn: taskDefinition.arn,
       lastStatus: 'RUNNING',
       desiredStatus: 'RUNNING',
-      ...world.nextTaskAddress(),
+      ...world.tasks.address(world),
       imageDigests: Object.fromEntries(
         (taskDefinition.definition.containerDefinitions as Array<{ name: string; image: string }>).map((entry) => [
           entry.name,
@@ -143,7 +144,9 @@ export function seedService(world: World, seed: ServiceSeed): ServiceRecord {
       createdAt: since,
       startedAt: since + 20_000,
       targetState: targetGroupArn ? 'healthy' : undefined,
-    });
+    };
+    service.tasks.push(task);
+    world.tasks.start(world, service, task);
   }
   world.addEvent(service, `(deployment ${id}) deployment completed.`, since + 60_000, { log: false });
   world.addEvent(service, 'has reached a steady state.', since + 60_000, { log: false });

@@ -4,6 +4,7 @@ import { ecrOperation } from './ecr.js';
 import { ecsOperation } from './ecs.js';
 import { ELB_NAMESPACE, elbOperation } from './elb.js';
 import { AwsError, type Fault } from './errors.js';
+import { secretsManagerOperation, ssmOperation } from './secrets.js';
 import { STS_NAMESPACE, stsOperation } from './sts.js';
 import type { World } from './world.js';
 import { parseQueryBody, queryError, queryResponse, type QueryParams, type XmlValue } from './xml.js';
@@ -14,7 +15,7 @@ import { parseQueryBody, queryError, queryResponse, type QueryParams, type XmlVa
  */
 
 export interface RecordedRequest {
-  /** `ecs`, `ecr`, `elasticloadbalancing`, `sts`, or `unknown` */
+  /** `ecs`, `ecr`, `elasticloadbalancing`, `sts`, `secretsmanager`, `ssm`, or `unknown` */
   service: string;
   operation: string;
   /** Epoch milliseconds when the request arrived. */
@@ -40,6 +41,8 @@ type QueryOperation = (world: World, params: QueryParams) => XmlValue;
 const JSON_SERVICES: Record<string, { service: string; operation: (name: string) => JsonOperation | undefined }> = {
   AmazonEC2ContainerServiceV20141113: { service: 'ecs', operation: ecsOperation },
   AmazonEC2ContainerRegistry_V20150921: { service: 'ecr', operation: ecrOperation },
+  secretsmanager: { service: 'secretsmanager', operation: secretsManagerOperation },
+  AmazonSSM: { service: 'ssm', operation: ssmOperation },
 };
 
 const QUERY_SERVICES: Record<string, { namespace: string; operation: (name: string) => QueryOperation | undefined }> = {

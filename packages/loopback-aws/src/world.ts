@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AwsError } from './errors.js';
 import { SCENARIOS, type CircuitBreaker, type Fate, type Scenario } from './scenarios.js';
+import { simulatedTasks, type TaskRuntime, type TaskRuntimeFactory } from './tasks/runtime.js';
 
 /** The state of the simulated account: everything the handlers answer from and the rollouts change. */
 
@@ -54,6 +55,8 @@ export interface TaskRecord {
   createdAt: number;
   startedAt?: number;
   stoppingAt?: number;
+  /** When ECS asked the containers to stop: after the deregistration delay, if the task had targets. */
+  stopRequestedAt?: number;
   stoppedAt?: number;
   stoppedReason?: string;
   stopCode?: string;
@@ -142,6 +145,23 @@ export interface WorldOptions {
   scenario: Scenario;
   now?: () => number;
   log?: (line: string) => void;
+  /** What runs the tasks; simulated unless set. */
+  tasks?: TaskRuntimeFactory;
+}
+
+export interface SecretRecord {
+  arn: string;
+  name: string;
+  value: string;
+  createdAt: number;
+}
+
+export interface ParameterRecord {
+  name: string;
+  value: string;
+  type: 'String' | 'SecureString';
+  version: number;
+  lastModifiedAt: number;
 }
 
 export const DOCKER_MANIFEST_MEDIA_TYPE = 'application/vnd.docker.distribution.manifest.v2+json';
@@ -196,6 +216,11 @@ export class World {
   readonly taskDefinitions = new Map<string, TaskDefinitionRecord[]>();
   readonly targetGroups = new Map<string, TargetGroupRecord>();
   readonly repositories = new Map<string, RepositoryRecord>();
+  /** Secrets Manager secrets by ARN. */
+  readonly secrets = new Map<string, SecretRecord>();
+  /** SSM parameters by name (`/sample-service/dev/api-token`). */
+  readonly parameters = new Map<string, ParameterRecord>();
+  readonly tasks: TaskRuntime;
   private taskCounter = 0;
 
   constructor(options: WorldOptions) {
@@ -205,6 +230,7 @@ export class World {
     this.scenario = options.scenario ?? SCENARIOS.completes;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => {});
+    this.tasks = (options.tasks ?? simulatedTasks)(this);
   }
 
   arn(service: string, resource: string): string {
@@ -246,7 +272,7 @@ export class World {
     return revisions.filter((revision) => revision.status === 'ACTIVE').at(-1);
   }
 
-  /** Where a task's ENI lands: data only, nothing ever connects to it. */
+  /** Where a simulated task's ENI lands: data only, nothing ever connects to it. */
   nextTaskAddress(): { ip: string; availabilityZone: string } {
     const n = this.taskCounter++;
     const zone = n % 3;

@@ -1,0 +1,75 @@
+import type { ServiceRecord, TargetGroupRecord, TaskRecord, World } from '../world.js';
+
+/**
+ * What runs a task: the one seam between ECS's scheduling (rollout.ts) and the things that run, chosen once at
+ * start-up. The simulated runtime follows each deployment's scripted fate; the container runtime
+ * (containers/docker-tasks.ts) runs real containers behind a real load balancer.
+ */
+
+export type ContainerHealth = 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
+
+/** What a task's containers are doing, as the ECS agent would report it. */
+export type TaskRunState =
+  | { status: 'pending' }
+  | { status: 'running'; healthStatus: ContainerHealth }
+  /** An essential container exited (by itself, or after `stop`). */
+  | { status: 'exited'; exitCode: number | undefined; healthStatus: ContainerHealth; container: string }
+  /** The task never started: secrets or the image could not be fetched. */
+  | { status: 'failed'; stopCode: 'TaskFailedToStart'; reason: string };
+
+/** The load balancer's view of one registered, non-draining target. */
+export type TargetHealthState = 'initial' | 'healthy' | 'unhealthy';
+
+export interface TaskRuntime {
+  /** One line for logs: what runs the tasks. */
+  readonly description: string;
+  /** How long ECS waits between deregistering a task's targets and stopping the task. */
+  readonly deregistrationDelayMs: number;
+  /** Where a new task's ENI lands. */
+  address(world: World): { ip: string; availabilityZone: string };
+  /** Starts the task's containers (pull, resolve secrets, run); `state` reports the progress. */
+  start(world: World, service: ServiceRecord, task: TaskRecord): void;
+  state(world: World, service: ServiceRecord, task: TaskRecord): TaskRunState;
+  /** The health checks' verdict on the task's targets. */
+  targetHealth(world: World, service: ServiceRecord, task: TaskRecord): TargetHealthState;
+  /** Asks the task's containers to stop (SIGTERM, then SIGKILL after the container's stopTimeout). */
+  stop(world: World, service: ServiceRecord, task: TaskRecord): void;
+  /** Resolves once every task started so far is running with healthy targets; rejects when one exits. */
+  settled(world: World, timeoutMs: number): Promise<void>;
+  /** The URL of a listener that forwards to the group's healthy targets. */
+  listener(world: World, group: TargetGroupRecord): Promise<string>;
+  close(): Promise<void>;
+}
+
+export type TaskRuntimeFactory = (world: World) => TaskRuntime;
+
+function deploymentFate(service: ServiceRecord, task: TaskRecord) {
+  return service.deployments.find((deployment) => deployment.id === task.deploymentId)?.fate;
+}
+
+/** Tasks that do what their deployment's fate says, one rollout step after they are asked to; nothing runs. */
+export function simulatedTasks(): TaskRuntime {
+  return {
+    description: 'simulated tasks (nothing runs; each rollout follows its scenario)',
+    deregistrationDelayMs: 0,
+    address: (world) => world.nextTaskAddress(),
+    start: () => {},
+    state(_world, service, task) {
+      if (task.stopRequestedAt !== undefined) {
+        return { status: 'exited', exitCode: 0, healthStatus: 'UNKNOWN', container: '' };
+      }
+      if (task.lastStatus === 'PROVISIONING' && deploymentFate(service, task) === 'crash') {
+        return { status: 'exited', exitCode: 1, healthStatus: 'UNKNOWN', container: '' };
+      }
+      return { status: 'running', healthStatus: 'UNKNOWN' };
+    },
+    targetHealth: (_world, service, task) =>
+      deploymentFate(service, task) === 'unhealthy-targets' ? 'unhealthy' : 'healthy',
+    stop: () => {},
+    settled: async () => {},
+    listener: async () => {
+      throw new Error('Simulated tasks serve nothing: start the loopback AWS with container tasks for a listener');
+    },
+    close: async () => {},
+  };
+}
