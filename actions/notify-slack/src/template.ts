@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { errorMessage, inputError } from '@ecs-actions/action-kit';
+import { inputError } from '@ecs-actions/action-kit';
+import { readInputDocumentSync } from '@ecs-actions/action-kit/documents';
 
 /** Every `{{name}}` a payload file may use: the inputs, as given, then values the action works out. */
 export const PLACEHOLDERS = [
@@ -40,21 +40,11 @@ const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
  * the JSON. An unknown placeholder fails here, before any request.
  */
 export function loadPayloadTemplate(input: string, path: string): PayloadTemplate {
-  if (!existsSync(path) || !statSync(path).isFile()) {
-    throw inputError(
-      input,
-      `no file at ${path}; expected the path of a Block Kit JSON file, relative to the workspace`,
-    );
-  }
-  let document: unknown;
-  try {
-    document = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw inputError(
-      input,
-      `${path} is not valid JSON: ${errorMessage(error)} (put {{name}} placeholders inside strings, e.g. "{{version}}")`,
-    );
-  }
+  const { document } = readInputDocumentSync(input, path, {
+    format: 'json',
+    expected:
+      'the path of a Block Kit JSON file, relative to the workspace (put {{name}} placeholders inside strings, e.g. "{{version}}")',
+  });
   if (typeof document !== 'object' || document === null) {
     throw inputError(
       input,

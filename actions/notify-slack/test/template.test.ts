@@ -148,7 +148,7 @@ describe('payload-file', () => {
     expect(process.exitCode).toBe(1);
     expect(captured.stdout).toMatch(
       new RegExp(
-        `::error::Input 'payload-file': ${path} is not valid JSON: .+ \\(put \\{\\{name\\}\\} placeholders inside strings, e\\.g\\. "\\{\\{version\\}\\}"\\)`,
+        `::error::Input 'payload-file': ${path}: not valid JSON \\(.+\\); expected the path of a Block Kit JSON file, relative to the workspace \\(put \\{\\{name\\}\\} placeholders inside strings, e\\.g\\. "\\{\\{version\\}\\}"\\)`,
       ),
     );
   });
@@ -159,7 +159,7 @@ describe('payload-file', () => {
     await runStep();
 
     expect(captured.stdout).toContain(
-      `::error::Input 'payload-file': no file at ${join(dir, 'missing.json')}; expected the path of a Block Kit JSON file`,
+      `::error::Input 'payload-file': cannot read ${join(dir, 'missing.json')} (no such file); expected the path of a Block Kit JSON file`,
     );
   });
 });

@@ -1,6 +1,5 @@
-import { inputError } from '@ecs-actions/action-kit';
-import { readInputFileSync } from '@ecs-actions/action-kit/files';
-import { parseDocument } from 'yaml';
+import { compileUserPattern, foreignLine, inputError, type UserPattern } from '@ecs-actions/action-kit';
+import { parseDocumentText, readInputDocumentSync } from '@ecs-actions/action-kit/documents';
 
 /** A check from the `checks` YAML file, validated and typed. */
 export interface CustomCheckDefinition {
@@ -19,18 +18,23 @@ export interface CustomExpectations {
   headers: Array<{ name: string; matcher: HeaderMatcher }>;
   json: Array<{ path: string; matcher: ValueMatcher }>;
   bodyContains: string[];
-  bodyMatches?: RegExp;
+  bodyMatches?: UserPattern;
   maxTimeMs?: number;
 }
 
-export type ValueMatcher = { equals: unknown } | { matches: RegExp };
-export type HeaderMatcher = { equals: string } | { matches: RegExp } | { absent: true };
+export type ValueMatcher = { equals: unknown } | { matches: UserPattern };
+export type HeaderMatcher = { equals: string } | { matches: UserPattern } | { absent: true };
 
 const TOP_FIELDS = ['checks'];
+/** Most checks a file may hold; they run CHECK_CONCURRENCY at a time. */
+export const MAX_CHECKS = 1000;
 const CHECK_FIELDS = ['name', 'method', 'path', 'headers', 'body', 'expect'];
 const EXPECT_FIELDS = ['status', 'headers', 'json', 'body', 'max-time-ms'];
 const BODY_FIELDS = ['contains', 'matches'];
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+// CR, LF, NUL and the other controls a header value may not carry (RFC 9110 allows tab).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const HEADER_VALUE_FORBIDDEN = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const EXAMPLE = 'checks:\n  - name: projects list\n    path: /api/projects\n    expect: { status: 200 }';
 
@@ -38,25 +42,31 @@ type Mapping = Record<string, unknown>;
 
 /** Reads and validates the checks file; every problem names the file, the check and the field. */
 export function loadChecksFile(path: string, reservedNames: readonly string[]): CustomCheckDefinition[] {
-  const text = readInputFileSync(
-    'checks',
-    path,
-    `the path of a YAML file with a "checks" list, for example\n${EXAMPLE}`,
-  );
-  return parseChecksFile(path, text, reservedNames);
+  const { document } = readInputDocumentSync('checks', path, {
+    format: 'yaml',
+    expected: `the path of a YAML file with a "checks" list, for example\n${EXAMPLE}`,
+  });
+  return checkChecksDocument(path, document, reservedNames);
 }
 
 export function parseChecksFile(file: string, text: string, reservedNames: readonly string[]): CustomCheckDefinition[] {
+  const document = parseDocumentText(`Input 'checks': ${file}`, text, {
+    format: 'yaml',
+    expected: `a YAML file with a "checks" list`,
+  });
+  return checkChecksDocument(file, document, reservedNames);
+}
+
+function checkChecksDocument(file: string, top: unknown, reservedNames: readonly string[]): CustomCheckDefinition[] {
   const problem = (where: string, message: string) => inputError('checks', `${file}: ${where}${message}`);
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  const [syntaxError] = document.errors;
-  if (syntaxError) throw problem('', `is not valid YAML: ${syntaxError.message.split('\n')[0]!.replace(/:$/, '')}`);
-  const top = document.toJS() as unknown;
   if (!isMapping(top)) throw problem('', `expected a mapping with a "checks" list, for example\n${EXAMPLE}`);
   checkFields(top, TOP_FIELDS, (message) => problem('', message));
   const list = top.checks;
   if (!Array.isArray(list) || list.length === 0) {
     throw problem('checks: ', `expected a non-empty list of checks, for example\n${EXAMPLE}`);
+  }
+  if (list.length > MAX_CHECKS) {
+    throw problem('checks: ', `holds ${list.length} checks; the limit is ${MAX_CHECKS} (a smoke test is a handful)`);
   }
 
   const seen = new Map<string, number>();
@@ -87,8 +97,13 @@ function parseCheck(raw: unknown, at: ProblemAt): CustomCheckDefinition {
     throw at('method')(`"${String(raw.method)}" is not supported; expected one of ${METHODS.join(', ')}`);
   }
 
-  if (typeof raw.path !== 'string' || !raw.path.startsWith('/') || raw.path.startsWith('//')) {
-    const found = raw.path === undefined ? 'is required' : `"${String(raw.path)}" is not a path`;
+  if (
+    typeof raw.path !== 'string' ||
+    !raw.path.startsWith('/') ||
+    raw.path.startsWith('//') ||
+    HEADER_VALUE_FORBIDDEN.test(raw.path)
+  ) {
+    const found = raw.path === undefined ? 'is required' : `"${foreignLine(String(raw.path))}" is not a path`;
     throw at('path')(`${found}; expected a path under base-url starting with /, e.g. /api/projects`);
   }
 
@@ -98,6 +113,10 @@ function parseCheck(raw: unknown, at: ProblemAt): CustomCheckDefinition {
     for (const [header, value] of Object.entries(raw.headers)) {
       if (!HEADER_NAME.test(header)) throw at(`headers.${header}`)('is not a valid header name');
       if (!isScalar(value)) throw at(`headers.${header}`)('expected a text value');
+      // A CR or LF would split the request and fail after every retry with a misleading message.
+      if (HEADER_VALUE_FORBIDDEN.test(String(value))) {
+        throw at(`headers.${header}`)('holds a line break or control character; expected text on one line');
+      }
       headers[header.toLowerCase()] = String(value);
     }
   }
@@ -161,7 +180,7 @@ function parseExpectations(raw: unknown, at: ProblemAt): CustomExpectations {
       expectations.bodyContains = texts as string[];
     }
     if (raw.body.matches !== undefined)
-      expectations.bodyMatches = toRegExp(raw.body.matches, at('expect.body.matches'));
+      expectations.bodyMatches = toUserPattern(raw.body.matches, at('expect.body.matches'));
   }
 
   const maxTime = raw['max-time-ms'];
@@ -181,7 +200,7 @@ function parseHeaderMatcher(value: unknown, problem: (message: string) => Error)
   const form = 'expected a text to equal, or one of { equals: text }, { matches: regex }, { absent: true }';
   if (!isMapping(value) || Object.keys(value).length !== 1) throw problem(form);
   if ('equals' in value && isScalar(value.equals)) return { equals: String(value.equals) };
-  if ('matches' in value) return { matches: toRegExp(value.matches, problem) };
+  if ('matches' in value) return { matches: toUserPattern(value.matches, problem) };
   if (value.absent === true) return { absent: true };
   throw problem(form);
 }
@@ -189,18 +208,20 @@ function parseHeaderMatcher(value: unknown, problem: (message: string) => Error)
 function parseValueMatcher(value: unknown, problem: (message: string) => Error): ValueMatcher {
   // `{matches: …}` and `{equals: …}` are operators; any other mapping is the expected JSON object itself.
   if (isMapping(value) && Object.keys(value).length === 1) {
-    if ('matches' in value) return { matches: toRegExp(value.matches, problem) };
+    if ('matches' in value) return { matches: toUserPattern(value.matches, problem) };
     if ('equals' in value) return { equals: value.equals };
   }
   return { equals: value };
 }
 
-function toRegExp(pattern: unknown, problem: (message: string) => Error): RegExp {
+function toUserPattern(pattern: unknown, problem: (message: string) => Error): UserPattern {
   if (typeof pattern !== 'string' || pattern === '') throw problem('matches: expected a regular expression as text');
   try {
-    return new RegExp(pattern);
+    return compileUserPattern(pattern);
   } catch (error) {
-    throw problem(`"${pattern}" is not a valid regular expression (${(error as Error).message})`);
+    throw problem(
+      `"${foreignLine(pattern.slice(0, 80))}" is not a valid regular expression (${(error as Error).message})`,
+    );
   }
 }
 

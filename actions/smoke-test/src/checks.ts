@@ -1,3 +1,4 @@
+import { mapWithConcurrency } from '@ecs-actions/action-kit';
 import { NoAnswerError } from './http.js';
 
 export type Outcome = 'pass' | 'fail' | 'skip';
@@ -28,27 +29,33 @@ export function fail(detail: string, expected: string, actual: string): Verdict 
   return { outcome: 'fail', detail, expected, actual };
 }
 
+/** Checks in flight at once: enough for a dozen checks to overlap, few enough for any runner's sockets. */
+export const CHECK_CONCURRENCY = 8;
+
 /**
- * Runs every check at once and returns the results in the order of `checks`. `onResult` sees each result
- * as soon as it is known, so the log shows the quick checks while the latency check is still sampling.
+ * Runs the checks, up to CHECK_CONCURRENCY at a time, and returns the results in the order of `checks`.
+ * `onResult` sees each result as soon as it is known, so the log shows the quick checks while the latency check
+ * is still sampling.
  */
-export async function runChecks(checks: Check[], onResult: (result: CheckResult) => void): Promise<CheckResult[]> {
-  return Promise.all(
-    checks.map(async (check) => {
-      const started = performance.now();
-      let verdict: Verdict;
-      try {
-        verdict = await check.run();
-      } catch (error) {
-        // A request that got no answer fails its check; anything else is a bug and surfaces with its stack.
-        if (!(error instanceof NoAnswerError)) throw error;
-        verdict = fail(`${error.url} did not answer`, 'an HTTP answer', error.reason);
-      }
-      const result: CheckResult = { name: check.name, ...verdict, durationMs: Math.round(performance.now() - started) };
-      onResult(result);
-      return result;
-    }),
-  );
+export async function runChecks(
+  checks: Check[],
+  onResult: (result: CheckResult) => void,
+  concurrency = CHECK_CONCURRENCY,
+): Promise<CheckResult[]> {
+  return mapWithConcurrency(checks, concurrency, async (check) => {
+    const started = performance.now();
+    let verdict: Verdict;
+    try {
+      verdict = await check.run();
+    } catch (error) {
+      // A request that got no answer fails its check; anything else is a bug and surfaces with its stack.
+      if (!(error instanceof NoAnswerError)) throw error;
+      verdict = fail(`${error.url} did not answer`, 'an HTTP answer', error.reason);
+    }
+    const result: CheckResult = { name: check.name, ...verdict, durationMs: Math.round(performance.now() - started) };
+    onResult(result);
+    return result;
+  });
 }
 
 const MARKS: Record<Outcome, string> = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' };

@@ -1,5 +1,13 @@
 import * as core from '@actions/core';
-import { type Clock, UserError, formatDuration, group, setOutputs, systemClock } from '@ecs-actions/action-kit';
+import {
+  type Clock,
+  UserError,
+  foreignLine,
+  formatDuration,
+  group,
+  setOutputs,
+  systemClock,
+} from '@ecs-actions/action-kit';
 import { builtinChecks } from './builtin-checks.js';
 import { type CheckResult, NOT_RUN, fail, formatResult, runChecks } from './checks.js';
 import { customCheck } from './custom-checks.js';
@@ -81,8 +89,9 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
   } else {
     results = await group(`Running ${checks.length} checks`, () =>
       runChecks(checks, (result) => {
+        // Names come from the checks file and details from the service's answers: foreign text.
         if (result.outcome === 'fail') core.error(formatResult(result), { title: `smoke-test ${result.name}` });
-        else core.info(formatResult(result));
+        else core.info(foreignLine(formatResult(result)));
       }),
     );
   }

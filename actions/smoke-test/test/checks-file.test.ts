@@ -6,6 +6,15 @@ import { isUserError } from '@ecs-actions/action-kit';
 import { BUILTIN_CHECK_NAMES } from '../src/builtin-checks.js';
 import { loadChecksFile, parseChecksFile } from '../src/checks-file.js';
 
+/** A compiled user pattern, compared by its source. */
+const pattern = (source: string) => expect.objectContaining({ source });
+const ALIAS_BOMB = [
+  'a: &a [x, x, x, x, x, x, x, x, x]',
+  'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+  'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+  'checks: [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
+].join('\n');
+
 const parse = (text: string) => parseChecksFile('smoke.yml', text, BUILTIN_CHECK_NAMES);
 
 function problem(text: string): string {
@@ -52,17 +61,17 @@ checks:
       expect: {
         status: [200, 201],
         headers: [
-          { name: 'content-type', matcher: { matches: /^application\/json/ } },
+          { name: 'content-type', matcher: { matches: pattern('^application/json') } },
           { name: 'x-request-id', matcher: { absent: true } },
           { name: 'cache-control', matcher: { equals: 'no-store' } },
         ],
         json: [
           { path: 'name', matcher: { equals: 'demo' } },
-          { path: 'id', matcher: { matches: /^\d+$/ } },
+          { path: 'id', matcher: { matches: pattern('^\\d+$') } },
           { path: 'tags', matcher: { equals: ['a', 'b'] } },
         ],
         bodyContains: ['demo'],
-        bodyMatches: /"id":/,
+        bodyMatches: pattern('"id":'),
         maxTimeMs: 800,
       },
     });
@@ -89,8 +98,25 @@ checks:
   });
 
   it.each([
-    ['invalid YAML', 'checks: [\n', /^Input 'checks': smoke\.yml: is not valid YAML: /],
-    ['an empty file', '', /^Input 'checks': smoke\.yml: expected a mapping with a "checks" list/],
+    ['invalid YAML', 'checks: [\n', /^Input 'checks': smoke\.yml: not valid YAML \(/],
+    ['an empty file', '', /^Input 'checks': smoke\.yml: the file is empty; expected a YAML file with a "checks" list/],
+    ['a YAML alias bomb', ALIAS_BOMB, /smoke\.yml: YAML aliases expand more than 100 times, the limit/],
+    ['a duplicate key', 'checks: []\nchecks: []\n', /smoke\.yml: a key appears twice in one mapping at line 2/],
+    [
+      'a header value with a line break',
+      'checks:\n  - name: a\n    path: /\n    headers: { X-A: "1\\r\\nX-Evil: 2" }\n',
+      /check 1 \("a"\): headers\.X-A: holds a line break or control character; expected text on one line$/,
+    ],
+    [
+      'a pattern RE2 cannot run in linear time',
+      'checks:\n  - name: a\n    path: /\n    expect: { body: { matches: "(a)\\\\1" } }\n',
+      /expect\.body\.matches: "\(a\)\\1" is not a valid regular expression \(.*RE2 syntax: no backreferences or lookaround\)\)$/,
+    ],
+    [
+      'more checks than the limit',
+      `checks:\n${'  - { name: x, path: / }\n'.repeat(1001)}`,
+      /smoke\.yml: checks: holds 1001 checks; the limit is 1000/,
+    ],
     ['a bare list', '- name: a\n  path: /\n', /smoke\.yml: expected a mapping with a "checks" list/],
     ['an unknown top-level field', 'check: []\n', /smoke\.yml: unknown field "check"; expected checks$/],
     ['an empty list', 'checks: []\n', /smoke\.yml: checks: expected a non-empty list of checks/],
