@@ -1,7 +1,15 @@
 import * as core from '@actions/core';
 import { join } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { errorMessage, group, setOutputs, shortDigest, systemClock, type Clock } from '@ecs-actions/action-kit';
+import {
+  errorMessage,
+  group,
+  setOutputs,
+  shortDigest,
+  systemClock,
+  type Clock,
+  type RunContext,
+} from '@ecs-actions/action-kit';
 import { createAwsClient } from '@ecs-actions/aws';
 import { buildImage, chooseCache, describeRevision, type BuildRequest, type Revision } from './build.js';
 import { DockerSession } from './docker.js';
@@ -12,6 +20,8 @@ import { builtOnlySummary, failedSummary, formatSize, pushedSummary } from './su
 export interface RunOptions {
   /** Injected by tests, so that waiting for ECR takes no real time. */
   clock?: Clock;
+  /** Cancel signal and final phase, from runAction. */
+  context?: RunContext;
 }
 
 export async function run(options: RunOptions = {}): Promise<void> {

@@ -9,6 +9,7 @@ import {
   setOutputs,
   systemClock,
   type Clock,
+  type RunContext,
 } from '@ecs-actions/action-kit';
 import { createAwsClient, ecsServiceConsoleUrl, resolveRegion } from '@ecs-actions/aws';
 import { assertValid, readTaskDefinitionFile, revisionLabel, validateTaskDefinition } from '@ecs-actions/taskdef';
@@ -22,6 +23,8 @@ import { buildSummary, type DeployReport } from './summary.js';
 export interface Dependencies {
   /** Time; tests pass a FakeClock so that a 30-minute rollout runs in milliseconds. */
   clock: Clock;
+  /** Cancel signal and final phase, from runAction. */
+  context: RunContext;
 }
 
 const log: Logger = { info: (message) => core.info(message), warning: (message) => core.warning(message) };

@@ -8,6 +8,7 @@ import {
   systemClock,
   UserError,
   type Clock,
+  type RunContext,
 } from '@ecs-actions/action-kit';
 import { readRunContext } from './context.js';
 import { DEFAULT_RETRY_POLICY, SlackDeliveryError, type RetryPolicy } from './http.js';
@@ -21,6 +22,8 @@ export interface Dependencies {
   clock: Clock;
   policy: RetryPolicy;
   env: NodeJS.ProcessEnv;
+  /** Cancel signal and final phase, from runAction. */
+  context: RunContext;
 }
 
 export async function run(dependencies: Partial<Dependencies> = {}): Promise<void> {

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { ECSClient, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import { group, setOutputs } from '@ecs-actions/action-kit';
+import { group, setOutputs, type RunDependencies } from '@ecs-actions/action-kit';
 import { createAwsClient } from '@ecs-actions/aws';
 import { diffAgainstRunning } from './compare.js';
 import { describeRevision, describeRunningRevision, type RunningRevision } from './ecs.js';
@@ -18,7 +18,7 @@ interface Base {
   source: string;
 }
 
-export async function run(): Promise<void> {
+export async function run(_dependencies: Partial<RunDependencies> = {}): Promise<void> {
   const inputs = readInputs();
   let ecs: ECSClient | undefined;
   const ecsClient = () => (ecs ??= createAwsClient(ECSClient, { region: inputs.region, action: 'render-taskdef' }));

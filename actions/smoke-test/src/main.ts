@@ -7,6 +7,7 @@ import {
   group,
   setOutputs,
   systemClock,
+  type RunContext,
 } from '@ecs-actions/action-kit';
 import { builtinChecks } from './builtin-checks.js';
 import { type CheckResult, NOT_RUN, fail, formatResult, runChecks } from './checks.js';
@@ -26,6 +27,8 @@ export interface Dependencies {
   send: Send;
   /** The plain-http URL whose redirect to https is checked (tests point it at a second local server). */
   httpUrl?: URL;
+  /** Cancel signal and final phase, from runAction. */
+  context: RunContext;
 }
 
 export async function run(dependencies: Partial<Dependencies> = {}): Promise<void> {

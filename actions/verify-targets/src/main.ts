@@ -1,6 +1,6 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { group, setOutputs, systemClock, UserError, type Clock } from '@ecs-actions/action-kit';
+import { group, setOutputs, systemClock, UserError, type Clock, type RunContext } from '@ecs-actions/action-kit';
 import { createAwsClient } from '@ecs-actions/aws';
 import { readInputs } from './inputs.js';
 import { targetsSummary } from './summary.js';
@@ -22,7 +22,14 @@ function publicTarget(target: TargetReport) {
   };
 }
 
-export async function run(clock: Clock = systemClock): Promise<void> {
+export interface Dependencies {
+  clock: Clock;
+  /** Cancel signal and final phase, from runAction. */
+  context: RunContext;
+}
+
+export async function run(dependencies: Partial<Dependencies> = {}): Promise<void> {
+  const clock = dependencies.clock ?? systemClock;
   const inputs = readInputs();
   const ecs = createAwsClient(ECSClient, { region: inputs.region, action: 'verify-targets' });
   const elbv2 = createAwsClient(ElasticLoadBalancingV2Client, { region: inputs.region, action: 'verify-targets' });

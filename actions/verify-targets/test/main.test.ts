@@ -64,7 +64,7 @@ describe('verify-targets action', () => {
       targets: { [WEB_TG]: [{ id: '10.0.1.5', state: 'healthy' }] },
     });
 
-    await run(new FakeClock());
+    await run({ clock: new FakeClock() });
 
     expect(outputs()['healthy-count']).toBe('1');
     expect(outputs()['digest-verified']).toBe('true');
@@ -99,7 +99,7 @@ describe('verify-targets action', () => {
       });
     }
 
-    await runAction(() => run(new FakeClock()));
+    await runAction(() => run({ clock: new FakeClock() }));
 
     expect(process.exitCode).toBe(1);
     const errors = stdout
@@ -119,7 +119,7 @@ describe('verify-targets action', () => {
   it('rejects a bad input before any AWS call', async () => {
     process.env['INPUT_EXPECTED-DIGESTS'] = 'latest';
 
-    await runAction(() => run(new FakeClock()));
+    await runAction(() => run({ clock: new FakeClock() }));
 
     expect(process.exitCode).toBe(1);
     expect(stdout.join('')).toContain(`::error::Input 'expected-digests': "latest" is not an image digest`);

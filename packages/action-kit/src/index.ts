@@ -27,3 +27,16 @@ export { systemClock, FakeClock, poll } from './clock.js';
 export type { Clock, PollOptions, PollResult } from './clock.js';
 export { parseImageReference, isDigestPinned, shortDigest, DIGEST_PATTERN } from './images.js';
 export type { ImageReference } from './images.js';
+export {
+  RunContext,
+  CancelledError,
+  DeadlineError,
+  isCancelled,
+  isDeadline,
+  withDeadline,
+  abortable,
+  abortReason,
+  FINAL_PHASE_MS,
+} from './cancel.js';
+export type { Deadline } from './cancel.js';
+export type { RunDependencies, RunActionOptions } from './run.js';

@@ -1,6 +1,6 @@
 import type { HandlerExecutionContext, MiddlewareStack } from '@smithy/types';
-import { inputError, UserError } from '@ecs-actions/action-kit';
-import { translateAwsError } from './errors.js';
+import { abortable, inputError, UserError } from '@ecs-actions/action-kit';
+import { abortedCallError, translateAwsError, translateNetworkError, type CallContext } from './errors.js';
 
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
@@ -38,19 +38,44 @@ export interface AwsClientOptions {
   action: string;
   /** Attempts per call, including the first; throttling and 5xx are retried with adaptive back-off. */
   maxAttempts?: number;
+  /**
+   * Cancel and deadline (see withDeadline in action-kit): every call of the client, its retries and back-off
+   * included, ends as soon as it aborts, with a CancelledError or DeadlineError naming the call and endpoint.
+   * A function is read at each call, for a client that outlives one phase's deadline.
+   */
+  signal?: AbortSignal | (() => AbortSignal | undefined);
+  /** Per-attempt limits; tests inject short ones (see DEFAULT_TIMEOUTS). */
+  timeouts?: Partial<AwsTimeouts>;
 }
+
+export interface AwsTimeouts {
+  /** To establish the TCP (and TLS) connection. */
+  connectionMs: number;
+  /** From sending the request to the whole response; an endpoint that accepts and never answers ends here. */
+  responseMs: number;
+}
+
+/** ECS, ECR, ELB and STS answer in well under a second; these only catch endpoints that stopped answering. */
+export const DEFAULT_TIMEOUTS: AwsTimeouts = { connectionMs: 5_000, responseMs: 20_000 };
 
 interface ClientConfig {
   region?: string;
   retryMode?: string;
   maxAttempts?: number;
   customUserAgent?: string;
+  requestHandler?: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean };
 }
 
 // The SDK clients' middleware stacks are typed per client; only `add` is used here.
 interface WithMiddleware {
   middlewareStack: Pick<MiddlewareStack<any, any>, 'add'>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
+
+type Send = (command: unknown, options?: { abortSignal?: AbortSignal }) => Promise<unknown>;
+
+/** Where the middleware keeps the endpoint of the call, for the message of a call that did not answer. */
+const ENDPOINT = Symbol('ecs-actions.endpoint');
+type CallRecord = HandlerExecutionContext & { [ENDPOINT]?: string };
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
 
@@ -64,27 +89,58 @@ export function actionVersion(env: NodeJS.ProcessEnv = process.env): string {
  * number of attempts, an `ecs-actions/<action>/<version>` user agent, and credential/permission errors
  * translated into one user error naming the API call. No endpoint is set here, so the SDK's standard
  * overrides (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ECS, ...) keep working.
+ *
+ * Every attempt has a connection and a response timeout (a timed-out attempt is retried like a network fault),
+ * and `options.signal` bounds the whole call: retries happen only within the deadline's remaining budget.
  */
 export function createAwsClient<C extends WithMiddleware>(
   ClientClass: new (config: ClientConfig) => C,
   options: AwsClientOptions,
 ): C {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const client = new ClientClass({
     region: resolveRegion(options.region),
     retryMode: 'adaptive',
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     customUserAgent: `ecs-actions/${options.action}/${actionVersion()}`,
+    requestHandler: {
+      connectionTimeout: timeouts.connectionMs,
+      requestTimeout: timeouts.responseMs,
+      throwOnRequestTimeout: true,
+    },
   });
+  const signalOf = typeof options.signal === 'function' ? options.signal : () => options.signal as AbortSignal;
   client.middlewareStack.add(
-    (next, context: HandlerExecutionContext) => async (args) => {
+    (next, context: CallRecord) => async (args) => {
+      const signal = signalOf();
+      const call = (): CallContext & { endpoint?: string } => ({ ...context, endpoint: context[ENDPOINT] });
       try {
-        return await next(args);
+        // The race also ends the SDK's retry back-off, which takes no signal.
+        return await abortable(next(args), signal, (reason) => abortedCallError(reason, call()));
       } catch (error) {
-        throw translateAwsError(error, context);
+        const translated = translateAwsError(error, context);
+        return Promise.reject(translated === error ? translateNetworkError(error, call(), timeouts) : translated);
       }
     },
     // At the initialize step the translation wraps the SDK's retries: it sees only the final error.
     { step: 'initialize', name: 'ecsActionsErrorTranslation', priority: 'high' },
   );
+  client.middlewareStack.add(
+    (next, context: CallRecord) => async (args) => {
+      const request = args.request as { protocol?: string; hostname?: string; port?: number };
+      if (request.hostname) {
+        context[ENDPOINT] =
+          `${request.protocol ?? 'https:'}//${request.hostname}${request.port ? `:${request.port}` : ''}`;
+      }
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: 'ecsActionsEndpoint', priority: 'low' },
+  );
+  // The signal also reaches the HTTP handler, so an aborted call closes its socket at once.
+  const send = (client as unknown as { send: Send }).send.bind(client);
+  (client as unknown as { send: Send }).send = (command, sendOptions) => {
+    const abortSignal = sendOptions?.abortSignal ?? signalOf();
+    return send(command, abortSignal ? { ...sendOptions, abortSignal } : sendOptions);
+  };
   return client;
 }

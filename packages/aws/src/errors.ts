@@ -1,4 +1,13 @@
-import { UserError, errorMessage } from '@ecs-actions/action-kit';
+import {
+  CancelledError,
+  DeadlineError,
+  UserError,
+  errorMessage,
+  formatDuration,
+  isCancelled,
+  isDeadline,
+  isUserError,
+} from '@ecs-actions/action-kit';
 
 /** Facts about the failed call, taken from the SDK's middleware context. */
 export interface CallContext {
@@ -6,6 +15,8 @@ export interface CallContext {
   clientName?: string;
   /** e.g. `DescribeServicesCommand` */
   commandName?: string;
+  /** e.g. `https://ecs.eu-west-1.amazonaws.com`, once the request was built. */
+  endpoint?: string;
 }
 
 const SERVICES: Record<string, { label: string; iamPrefix: string }> = {
@@ -139,6 +150,7 @@ const NETWORK = new Set([
  */
 export function isTransientAwsError(error: unknown): boolean {
   if (isAwsAuthError(error)) return false;
+  if (error instanceof Error && error.name === 'AwsNetworkError') return true;
   const code = errorCode(error);
   if (code !== undefined && (THROTTLING.has(code) || NETWORK.has(code))) return true;
   const candidate = error as { $fault?: string; $metadata?: { httpStatusCode?: number }; code?: string };
@@ -146,4 +158,82 @@ export function isTransientAwsError(error: unknown): boolean {
   const status = candidate?.$metadata?.httpStatusCode;
   if (status !== undefined && (status >= 500 || status === 429)) return true;
   return typeof candidate?.code === 'string' && NETWORK.has(candidate.code);
+}
+
+/** An AWS call that got no answer (timeouts, refused or reset connections) after the SDK's retries. */
+export class AwsNetworkError extends UserError {
+  constructor(
+    message: string,
+    /** The network code: `TimeoutError`, `ECONNREFUSED`, ... */
+    readonly code: string,
+    /** `ECS DescribeServices` */
+    readonly api: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AwsNetworkError';
+  }
+}
+
+function seconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : formatDuration(ms);
+}
+
+function endpointOf(context: CallContext): string {
+  return context.endpoint ?? 'its endpoint (not reached yet)';
+}
+
+/**
+ * The error of a call ended by the client's signal: a cancel names the call it interrupted, a deadline names the
+ * call that did not answer and where it was sent.
+ */
+export function abortedCallError(reason: Error, context: CallContext): Error {
+  const { api } = describeCall(context);
+  if (isDeadline(reason)) {
+    return new DeadlineError(
+      `${api} (${endpointOf(context)}) did not answer before the deadline passed: ${reason.what}`,
+      reason.what,
+      { cause: reason },
+    );
+  }
+  if (isCancelled(reason)) {
+    return new CancelledError(`Cancelled (${reason.by}) during ${api} (${endpointOf(context)})`, reason.by, {
+      cause: reason,
+    });
+  }
+  return reason;
+}
+
+/** Network faults that outlived the SDK's retries become one user error naming the call and endpoint. */
+export function translateNetworkError(
+  error: unknown,
+  context: CallContext,
+  timeouts: { connectionMs: number; responseMs: number },
+): unknown {
+  if (isUserError(error)) return error;
+  const candidate = (error ?? {}) as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  if (candidate.$metadata?.httpStatusCode !== undefined) return error; // AWS answered
+  const message = candidate.message ?? '';
+  // The SDK wraps an error from another realm (jest's vm contexts) into its message, dropping its code.
+  const named = [candidate.code, candidate.name, /\b(E[A-Z]+)\b/.exec(message)?.[1]];
+  const code = named.find((value): value is string => value !== undefined && NETWORK.has(value));
+  if (code === undefined) return error;
+  const { api } = describeCall(context);
+  const what = /did not establish a connection/.test(message)
+    ? `could not connect within ${seconds(timeouts.connectionMs)}`
+    : code === 'TimeoutError' || code === 'ETIMEDOUT'
+      ? `no answer within ${seconds(timeouts.responseMs)}`
+      : `${code} (${message.replace(/^AWS SDK error wrapper for /, '')})`;
+  return new AwsNetworkError(
+    `${api} (${endpointOf(context)}) did not answer: ${what}, after the SDK's retries. Check the network ` +
+      'between this runner and AWS (proxy, VPC endpoint, AWS_ENDPOINT_URL).',
+    code,
+    api,
+    { cause: error },
+  );
 }

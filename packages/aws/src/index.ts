@@ -1,6 +1,21 @@
-export { createAwsClient, resolveRegion, actionVersion, REGION_PATTERN, DEFAULT_MAX_ATTEMPTS } from './client.js';
-export type { AwsClientOptions } from './client.js';
-export { translateAwsError, isTransientAwsError, isAwsAuthError, AwsAuthError, describeCall } from './errors.js';
+export {
+  createAwsClient,
+  resolveRegion,
+  actionVersion,
+  REGION_PATTERN,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_TIMEOUTS,
+} from './client.js';
+export type { AwsClientOptions, AwsTimeouts } from './client.js';
+export {
+  translateAwsError,
+  isTransientAwsError,
+  isAwsAuthError,
+  AwsAuthError,
+  AwsNetworkError,
+  abortedCallError,
+  describeCall,
+} from './errors.js';
 export type { CallContext } from './errors.js';
 export { consoleHost, shortName, ecsConsoleUrl, ecsServiceConsoleUrl, ecsTaskDefinitionConsoleUrl } from './console.js';
 export { isAwsError } from './error-code.js';

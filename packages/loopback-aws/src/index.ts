@@ -41,3 +41,5 @@ export {
   sampleTaskDefinition,
 } from './defaults.js';
 export type { DemoEnvironment } from './defaults.js';
+export { startSilentServer } from './silent.js';
+export type { SilentServer } from './silent.js';

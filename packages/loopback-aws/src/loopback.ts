@@ -16,7 +16,7 @@ import {
   type TargetGroupSeed,
 } from './seed.js';
 import { seedParameter, seedSecret, type ParameterSeed, type SecretSeed } from './secrets.js';
-import { requestListener, type PendingFault, type RecordedRequest } from './server.js';
+import { requestListener, type PendingFault, type RecordedRequest, type ServerContext } from './server.js';
 import type { TaskRuntimeFactory } from './tasks/runtime.js';
 import {
   World,
@@ -71,6 +71,12 @@ export interface LoopbackAws {
   requests: RecordedRequest[];
   /** Answers the next `times` (1) requests for `operation` (e.g. DescribeServices) with this error instead. */
   failNext(operation: string, fault: Fault): void;
+  /**
+   * From now on (or once a request for `after` was answered), requests for `operations` (all when unset) are read
+   * and never answered: the connection stays open, as with a half-open connection. `answerAgain()` ends it.
+   */
+  stopAnswering(options?: { operations?: string[]; after?: string }): void;
+  answerAgain(): void;
   /** Moves every rollout up to now. */
   advance(): void;
   seedCluster(name: string): ClusterRecord;
@@ -111,7 +117,8 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
   }
   const requests: RecordedRequest[] = [];
   const faults: PendingFault[] = [];
-  const server = createServer(requestListener({ world, requests, faults }));
+  const context: ServerContext = { world, requests, faults };
+  const server = createServer(requestListener(context));
   server.keepAliveTimeout = 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -144,6 +151,16 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
     requests,
     failNext(operation, fault) {
       faults.push({ ...fault, operation, remaining: fault.times ?? 1 });
+    },
+    stopAnswering(stop = {}) {
+      context.silence = {
+        operations: stop.operations && new Set(stop.operations),
+        after: stop.after,
+        armed: stop.after === undefined,
+      };
+    },
+    answerAgain() {
+      context.silence = undefined;
     },
     advance: () => advance(world),
     seedCluster: (name) => seedCluster(world, name),

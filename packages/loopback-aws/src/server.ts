@@ -29,10 +29,35 @@ export interface PendingFault extends Fault {
   remaining: number;
 }
 
+/** Requests that are read and never answered, as from an endpoint behind a half-open connection. */
+export interface Silence {
+  /** Only these operations; every one when unset. */
+  operations?: Set<string>;
+  /** Only once a request for this operation was answered. */
+  after?: string;
+  /** `after` has been seen (or there is none). */
+  armed: boolean;
+}
+
 export interface ServerContext {
   world: World;
   requests: RecordedRequest[];
   faults: PendingFault[];
+  silence?: Silence;
+}
+
+/** True when this request is to be held open; also arms the silence once its `after` operation went by. */
+function silenced(context: ServerContext, operation: string): boolean {
+  const silence = context.silence;
+  if (!silence) return false;
+  if (!silence.armed) {
+    if (operation === silence.after) silence.armed = true;
+    return false;
+  }
+  if (silence.operations && !silence.operations.has(operation)) return false;
+  context.world.log(`not answering: ${operation}`);
+  context.requests.push({ service: 'unknown', operation, time: Date.now(), status: 0 });
+  return true;
 }
 
 type JsonOperation = (world: World, input: unknown) => unknown;
@@ -153,10 +178,12 @@ export function requestListener(context: ServerContext) {
       (body) => {
         const target = request.headers['x-amz-target'];
         if (typeof target === 'string') {
+          if (silenced(context, target.split('.')[1] ?? '')) return;
           answerJson(context, target, body, response);
           return;
         }
         const params = parseQueryBody(body);
+        if (params.Action && silenced(context, params.Action)) return;
         if (params.Action) {
           answerQuery(context, request, params, response);
           return;
