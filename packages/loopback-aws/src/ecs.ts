@@ -10,6 +10,7 @@ import type {
 import { AwsError } from './errors.js';
 import { paginate } from './paging.js';
 import { advance, startDeployment, wake } from './rollout.js';
+import { SERVICE_DEPLOYMENT_OPERATIONS } from './service-deployments.js';
 import { registerTaskDefinition, taskDefinitionShape } from './taskdefs.js';
 import type { ClusterRecord, DeploymentRecord, ServiceRecord, TaskRecord, World } from './world.js';
 
@@ -68,8 +69,9 @@ function serviceShape(world: World, service: ServiceRecord) {
       deploymentCircuitBreaker: service.circuitBreaker,
       maximumPercent: 200,
       minimumHealthyPercent: 100,
-      strategy: 'ROLLING',
+      ...service.settings,
     },
+    currentServiceDeployment: service.serviceDeployments[0]?.arn,
     deployments: service.deployments.map((deployment) => deploymentShape(service, deployment)),
     events: service.events.map((event) => ({ ...event, createdAt: seconds(event.createdAt) })),
     createdAt: seconds(service.createdAt),
@@ -310,6 +312,7 @@ const OPERATIONS: Record<string, Handler> = {
   UpdateService,
   ListTasks,
   DescribeTasks,
+  ...SERVICE_DEPLOYMENT_OPERATIONS,
 };
 
 /** Answers one ECS operation, after moving every rollout up to now; undefined for an operation not simulated. */

@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, seedDefaultWorld } from './defaults.js';
 import type { Fault } from './errors.js';
 import { advance } from './rollout.js';
-import { scenarioNamed, type CircuitBreaker, type ScenarioName } from './scenarios.js';
+import { ROLLING, scenarioNamed, type CircuitBreaker, type ScenarioName } from './scenarios.js';
 import {
+  applySettings,
   seedCluster,
   seedImage,
   seedRepository,
@@ -18,6 +19,7 @@ import {
 import { seedParameter, seedSecret, type ParameterSeed, type SecretSeed } from './secrets.js';
 import { requestListener, type PendingFault, type RecordedRequest, type ServerContext } from './server.js';
 import type { TaskRuntimeFactory } from './tasks/runtime.js';
+import { ECS_BUCKETS, TokenBuckets } from './throttle.js';
 import {
   World,
   type ClusterRecord,
@@ -54,6 +56,10 @@ export interface LoopbackAwsOptions {
   /** Secrets and parameters to hold before the seeded tasks start (their containers resolve them). */
   secrets?: SecretSeed[];
   parameters?: ParameterSeed[];
+  /** Milliseconds a "minute" of bake time, traffic step or hook timeout lasts; 10 steps unless set. */
+  minuteMs?: number;
+  /** Enforce ECS's request rates per account and region (ThrottlingException, see ECS_BUCKETS); true unless set. */
+  throttle?: boolean;
 }
 
 export interface LoopbackAws {
@@ -101,6 +107,7 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
     accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
     region: options.region ?? DEFAULT_REGION,
     stepMs: options.stepMs ?? 300,
+    minuteMs: options.minuteMs,
     scenario,
     now: options.now,
     log: options.log,
@@ -114,10 +121,12 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
       options.circuitBreaker ?? scenario.circuitBreaker ?? { enable: true, rollback: true },
       options.demoTaskDefinition,
     );
+    for (const service of world.services.values()) applySettings(world, service, scenario.settings ?? ROLLING);
   }
   const requests: RecordedRequest[] = [];
   const faults: PendingFault[] = [];
-  const context: ServerContext = { world, requests, faults };
+  const throttle = options.throttle === false ? undefined : new TokenBuckets(ECS_BUCKETS, world.now);
+  const context: ServerContext = { world, requests, faults, throttle };
   const server = createServer(requestListener(context));
   server.keepAliveTimeout = 1_000;
   await new Promise<void>((resolve, reject) => {
@@ -145,7 +154,10 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
       advance(world);
       world.scenario = scenarioNamed(name);
       const breaker = world.scenario.circuitBreaker;
-      if (breaker) for (const service of world.services.values()) service.circuitBreaker = { ...breaker };
+      for (const service of world.services.values()) {
+        if (breaker) service.circuitBreaker = { ...breaker };
+        applySettings(world, service, world.scenario.settings ?? ROLLING);
+      }
       world.log(`scenario: ${name} (${world.scenario.description})`);
     },
     requests,

@@ -1,6 +1,9 @@
+import { trafficShiftStep } from './bluegreen.js';
+import { openServiceDeployment, requestRollback, serviceDeploymentOf, setStatus } from './service-deployments.js';
 import type { TaskRunState } from './tasks/runtime.js';
 import {
   OTHER_IMAGE,
+  type ServiceDeploymentRecord,
   SAMPLE_IMAGE,
   type DeploymentRecord,
   type ServiceRecord,
@@ -13,7 +16,22 @@ import {
  * How a rolling update (deployment controller ECS, minimum healthy 100%, maximum 200%) moves, one change per step
  * of `stepMs`: start a new task, let it run and register its target, pass the health check, and when the new
  * deployment runs its desired count, drain and stop the old tasks one by one, then complete.
+ *
+ * Blue/green, linear and canary move through lifecycle stages instead (bluegreen.ts). The strategy is one seam,
+ * apart from the task-runtime seam (what runs a task): `advance` asks the newest deployment's service-deployment
+ * record which strategy it follows, and calls that step.
  */
+
+/** One change of a rollout, or why there is none. */
+export type StepOutcome = 'moved' | 'completed' | 'waiting' | 'done';
+
+/** One rollout strategy: moves the service's newest deployment by one change. */
+export type RolloutStep = (world: World, service: ServiceRecord, at: number) => StepOutcome;
+
+function strategyStep(service: ServiceRecord): RolloutStep {
+  const record = serviceDeploymentOf(service, service.deployments[0]);
+  return record && record.strategy !== 'ROLLING' ? trafficShiftStep : rollingStep;
+}
 
 const STOPPED_TASKS_KEPT = 100;
 
@@ -29,6 +47,8 @@ export function startDeployment(
   taskDefinition: TaskDefinitionRecord,
   at: number,
   reason?: string,
+  /** The service deployment this one rolls back: it carries on that record instead of opening one. */
+  rollbackOf?: ServiceDeploymentRecord,
 ): DeploymentRecord {
   taskDefinition.fate ??= world.scenario.fate;
   for (const deployment of service.deployments) {
@@ -47,15 +67,25 @@ export function startDeployment(
     createdAt: at,
     updatedAt: at,
     fate: taskDefinition.fate,
+    serviceRevisionArn:
+      rollbackOf?.rollback?.serviceRevisionArn ??
+      service.deployments.find((entry) => entry.taskDefinitionArn === taskDefinition.arn)?.serviceRevisionArn ??
+      world.serviceChildArn('service-revision', service),
   };
   service.deployments.unshift(deployment);
+  if (rollbackOf) {
+    deployment.serviceDeploymentArn = rollbackOf.arn;
+    setStatus(world, service, rollbackOf, 'ROLLBACK_IN_PROGRESS', at);
+  } else {
+    openServiceDeployment(world, service, deployment, at);
+  }
   wake(world, service, at);
   return deployment;
 }
 
 /** Schedules the next step of a steady service. */
 export function wake(world: World, service: ServiceRecord, at: number): void {
-  service.nextStepAt ??= at + world.stepMs;
+  service.nextStepAt = Math.min(service.nextStepAt ?? Infinity, at + world.stepMs);
 }
 
 /** Runs every step due by `until`, each at its own time, so that event times are what they would have been. */
@@ -64,7 +94,7 @@ export function advance(world: World, until = world.now()): void {
     while (service.nextStepAt !== undefined && service.nextStepAt <= until) {
       const at = service.nextStepAt;
       service.nextStepAt = undefined;
-      const outcome = step(world, service, at);
+      const outcome = strategyStep(service)(world, service, at);
       if (outcome === 'moved') {
         service.steady = false;
       } else if ((outcome === 'completed' || outcome === 'done') && !service.steady) {
@@ -77,21 +107,21 @@ export function advance(world: World, until = world.now()): void {
   }
 }
 
-function liveTasks(service: ServiceRecord): TaskRecord[] {
+export function liveTasks(service: ServiceRecord): TaskRecord[] {
   return service.tasks.filter((task) => task.lastStatus !== 'STOPPED');
 }
 
-function deploymentOf(service: ServiceRecord, task: TaskRecord): DeploymentRecord | undefined {
+export function deploymentOf(service: ServiceRecord, task: TaskRecord): DeploymentRecord | undefined {
   return service.deployments.find((deployment) => deployment.id === task.deploymentId);
 }
 
 /**
- * One change (`moved`, or `completed` when it finished the rollout), or why there is none: `done` (steady) or
- * `waiting` (a FAILED rollout with no rollback).
+ * Moves one task one state on (started or crashed, stopped after its deregistration delay, health check passed or
+ * failed), as the task runtime reports it: what every strategy does before its own step. `moved` when a task
+ * moved or is on its way to stopping, `idle` when nothing did.
  */
-function step(world: World, service: ServiceRecord, at: number): 'moved' | 'completed' | 'waiting' | 'done' {
+export function moveTasks(world: World, service: ServiceRecord, at: number): 'moved' | 'idle' {
   const runtime = world.tasks;
-  const primary = service.deployments[0];
   const live = liveTasks(service);
 
   // Tasks still starting are passed over: real containers take their time, and others may move meanwhile.
@@ -139,6 +169,23 @@ function step(world: World, service: ServiceRecord, at: number): 'moved' | 'comp
     task.targetState = health;
     return 'moved';
   }
+  return 'idle';
+}
+
+/**
+ * One change of a rolling update (`moved`, or `completed` when it finished the rollout), or why there is none:
+ * `done` (steady) or `waiting` (a FAILED rollout with no rollback).
+ */
+export function rollingStep(world: World, service: ServiceRecord, at: number): StepOutcome {
+  const primary = service.deployments[0];
+  const record = serviceDeploymentOf(service, primary);
+  if (primary && record?.status === 'ROLLBACK_REQUESTED') {
+    // StopServiceDeployment ROLLBACK: a deployment of the source revision carries on the same record.
+    rollBackRolling(world, service, record, at);
+    return 'moved';
+  }
+  if (moveTasks(world, service, at) === 'moved') return 'moved';
+  const live = liveTasks(service);
   const draining = live.some((task) => task.lastStatus === 'DEACTIVATING');
   if (!primary) return draining ? 'moved' : 'done';
 
@@ -169,7 +216,7 @@ function step(world: World, service: ServiceRecord, at: number): 'moved' | 'comp
   return 'done';
 }
 
-function launch(world: World, service: ServiceRecord, deployment: DeploymentRecord, at: number): void {
+export function launch(world: World, service: ServiceRecord, deployment: DeploymentRecord, at: number): void {
   const taskDefinition = world.taskDefinition(deployment.taskDefinitionArn)!;
   const containers = taskDefinition.definition.containerDefinitions as Array<{ name: string; image: string }>;
   const imageDigests: Record<string, string> = {};
@@ -233,8 +280,17 @@ function crash(
   deployment.failedTasks++;
   deployment.updatedAt = at;
   if (deployment.status !== 'PRIMARY' || deployment.rolloutState !== 'IN_PROGRESS') return;
+  const record = serviceDeploymentOf(service, deployment);
+  if (record && record.status === 'IN_PROGRESS') record.failureCount++;
   const threshold = failureThreshold(deployment.desiredCount);
   if (service.circuitBreaker.enable && deployment.failedTasks >= threshold) {
+    if (record && record.strategy !== 'ROLLING') {
+      record.circuitBreakerStatus = 'TRIGGERED';
+      if (service.circuitBreaker.rollback) {
+        requestRollback(world, service, record, 'ECS deployment circuit breaker: tasks failed to start.', at);
+        return;
+      }
+    }
     tripCircuitBreaker(world, service, deployment, at);
   } else if (deployment.failedTasks === threshold) {
     world.addEvent(
@@ -249,20 +305,59 @@ function tripCircuitBreaker(world: World, service: ServiceRecord, deployment: De
   deployment.rolloutState = 'FAILED';
   deployment.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.';
   world.addEvent(service, `(deployment ${deployment.id}) deployment failed: tasks failed to start.`, at);
+  const record = serviceDeploymentOf(service, deployment);
+  if (record) record.circuitBreakerStatus = 'TRIGGERED';
   const target = service.lastCompleted;
   const taskDefinition = target && world.taskDefinition(target.taskDefinitionArn);
-  if (!service.circuitBreaker.rollback || !target || !taskDefinition) return;
+  if (!service.circuitBreaker.rollback || !target || !taskDefinition) {
+    if (record) setStatus(world, service, record, 'STOPPED', at, deployment.rolloutStateReason);
+    return;
+  }
+  if (record) {
+    record.rollback = {
+      reason: deployment.rolloutStateReason,
+      startedAt: at,
+      serviceRevisionArn: revisionOf(service, target.id) ?? record.targetRevisionArn,
+    };
+  }
   startDeployment(
     world,
     service,
     taskDefinition,
     at,
     `ECS deployment circuit breaker: rolling back to deploymentId ${target.id}.`,
+    record,
   );
   world.addEvent(service, `rolling back to deployment ${target.id}.`, at);
 }
 
-function beginStopping(world: World, service: ServiceRecord, task: TaskRecord, at: number): void {
+function revisionOf(service: ServiceRecord, deploymentId: string): string | undefined {
+  if (service.lastCompleted?.id === deploymentId && service.lastCompleted.serviceRevisionArn)
+    return service.lastCompleted.serviceRevisionArn;
+  return service.deployments.find((entry) => entry.id === deploymentId)?.serviceRevisionArn;
+}
+
+/** ECS's own rollback of a rolling deployment in flight: a deployment of the last completed revision. */
+function rollBackRolling(world: World, service: ServiceRecord, record: ServiceDeploymentRecord, at: number): void {
+  const target = service.lastCompleted;
+  const taskDefinition = target && world.taskDefinition(target.taskDefinitionArn);
+  if (!target || !taskDefinition) {
+    setStatus(world, service, record, 'ROLLBACK_FAILED', at, 'No completed deployment to roll back to.');
+    return;
+  }
+  const failing = service.deployments.find((entry) => entry.serviceDeploymentArn === record.arn);
+  if (failing && failing.rolloutState === 'IN_PROGRESS') {
+    failing.rolloutState = 'FAILED';
+    failing.rolloutStateReason = record.rollback?.reason ?? 'Rollback requested.';
+  }
+  if (record.rollback) {
+    record.rollback.serviceRevisionArn = revisionOf(service, target.id) ?? record.rollback.serviceRevisionArn;
+  }
+  startDeployment(world, service, taskDefinition, at, `Rolling back to deploymentId ${target.id}.`, record);
+  world.addEvent(service, `rolling back to deployment ${target.id}.`, at);
+}
+
+export function beginStopping(world: World, service: ServiceRecord, task: TaskRecord, at: number): void {
   task.lastStatus = 'DEACTIVATING';
   task.desiredStatus = 'STOPPED';
   task.stoppingAt = at;
@@ -300,13 +395,33 @@ function stop(
   }
 }
 
-function complete(world: World, service: ServiceRecord, primary: DeploymentRecord, at: number): void {
+export function complete(world: World, service: ServiceRecord, primary: DeploymentRecord, at: number): void {
   service.deployments = [primary];
+  const record = serviceDeploymentOf(service, primary);
+  if (record && (record.status === 'IN_PROGRESS' || record.status === 'ROLLBACK_IN_PROGRESS')) {
+    const rolledBack = record.status === 'ROLLBACK_IN_PROGRESS';
+    if (!rolledBack) {
+      record.productionWeight = 100;
+      record.testWeight = 100;
+    }
+    setStatus(
+      world,
+      service,
+      record,
+      rolledBack ? 'ROLLBACK_SUCCESSFUL' : 'SUCCESSFUL',
+      at,
+      rolledBack ? 'Service deployment rolled back.' : 'Service deployment completed.',
+    );
+  }
   if (primary.rolloutState === 'IN_PROGRESS') {
     primary.rolloutState = 'COMPLETED';
     primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
     primary.updatedAt = at;
-    service.lastCompleted = { id: primary.id, taskDefinitionArn: primary.taskDefinitionArn };
+    service.lastCompleted = {
+      id: primary.id,
+      taskDefinitionArn: primary.taskDefinitionArn,
+      serviceRevisionArn: primary.serviceRevisionArn,
+    };
     world.addEvent(service, `(deployment ${primary.id}) deployment completed.`, at);
   }
 }

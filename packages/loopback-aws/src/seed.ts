@@ -1,5 +1,5 @@
 import { AwsError } from './errors.js';
-import type { CircuitBreaker } from './scenarios.js';
+import { ROLLING, type CircuitBreaker, type DeploymentSettings } from './scenarios.js';
 import { registerTaskDefinition } from './taskdefs.js';
 import {
   DOCKER_MANIFEST_MEDIA_TYPE,
@@ -71,6 +71,8 @@ export interface ServiceSeed {
   desiredCount?: number;
   /** Rollback on unless set. */
   circuitBreaker?: CircuitBreaker;
+  /** Rolling unless set; blue/green, linear and canary also get an alternate target group and listener rules. */
+  settings?: DeploymentSettings;
   /** Name or ARN of a target group (created when a name is new), or false for no load balancer. `<cluster>-<name>` unless set. */
   targetGroup?: string | false;
   /** The container and port registered in the target group: the first container and its first port unless set. */
@@ -104,6 +106,8 @@ export function seedService(world: World, seed: ServiceSeed): ServiceRecord {
     tasks: [],
     events: [],
     circuitBreaker: seed.circuitBreaker ?? { enable: true, rollback: true },
+    settings: ROLLING,
+    serviceDeployments: [],
     loadBalancers: targetGroupArn ? [{ targetGroupArn, containerName: container.name, containerPort }] : [],
     subnets: SUBNETS,
     securityGroups: [SECURITY_GROUP],
@@ -111,8 +115,36 @@ export function seedService(world: World, seed: ServiceSeed): ServiceRecord {
     steady: true,
   };
   world.services.set(`${cluster.name}/${seed.name}`, service);
+  applySettings(world, service, seed.settings ?? ROLLING);
   const id = world.newDeploymentId();
+  const serviceRevisionArn = world.serviceChildArn('service-revision', service);
+  const serviceDeploymentArn = world.serviceChildArn('service-deployment', service);
+  service.serviceDeployments.push({
+    arn: serviceDeploymentArn,
+    deploymentId: id,
+    strategy: 'ROLLING',
+    settings: ROLLING,
+    createdAt: since,
+    startedAt: since,
+    updatedAt: since + 60_000,
+    finishedAt: since + 60_000,
+    status: 'SUCCESSFUL',
+    statusReason: 'Service deployment completed.',
+    targetRevisionArn: serviceRevisionArn,
+    sourceRevisionArns: [],
+    productionWeight: 100,
+    testWeight: 100,
+    trafficStep: 0,
+    hooks: [],
+    failureCount: 0,
+    circuitBreakerStatus: service.circuitBreaker.enable ? 'MONITORING_COMPLETE' : 'DISABLED',
+    alarmStatus: 'DISABLED',
+    triggeredAlarmNames: [],
+    history: ['SUCCESSFUL - 100'],
+  });
   service.deployments.push({
+    serviceDeploymentArn,
+    serviceRevisionArn,
     id,
     status: 'PRIMARY',
     taskDefinitionArn: taskDefinition.arn,
@@ -124,7 +156,7 @@ export function seedService(world: World, seed: ServiceSeed): ServiceRecord {
     updatedAt: since + 60_000,
     fate: taskDefinition.fate,
   });
-  service.lastCompleted = { id, taskDefinitionArn: taskDefinition.arn };
+  service.lastCompleted = { id, taskDefinitionArn: taskDefinition.arn, serviceRevisionArn };
   for (let i = 0; i < desiredCount; i++) {
     const taskId = world.newTaskId();
     const task: TaskRecord = {
@@ -151,6 +183,36 @@ export function seedService(world: World, seed: ServiceSeed): ServiceRecord {
   world.addEvent(service, `(deployment ${id}) deployment completed.`, since + 60_000, { log: false });
   world.addEvent(service, 'has reached a steady state.', since + 60_000, { log: false });
   return service;
+}
+
+/**
+ * Sets how the service's next deployment goes. Blue/green, linear and canary need an alternate target group for the
+ * green tasks and listener rules ECS switches: they are created here, as a platform team would.
+ */
+export function applySettings(world: World, service: ServiceRecord, settings: DeploymentSettings): void {
+  service.settings = settings;
+  if (settings.strategy === 'ROLLING') return;
+  for (const binding of service.loadBalancers) {
+    if (binding.advancedConfiguration) continue;
+    const blue = world.targetGroups.get(binding.targetGroupArn);
+    const name = `${blue?.name ?? service.name}-green`.slice(0, 32);
+    const green = seedTargetGroup(world, {
+      name,
+      port: blue?.port ?? binding.containerPort,
+      healthCheckPath: blue?.healthCheckPath,
+      loadBalancerName: blue?.loadBalancerArns[0]?.split('/')[2],
+    });
+    const loadBalancer = (blue?.loadBalancerArns[0] ?? green.loadBalancerArns[0]).replace(
+      ':loadbalancer/',
+      ':listener-rule/',
+    );
+    binding.advancedConfiguration = {
+      alternateTargetGroupArn: green.arn,
+      productionListenerRule: `${loadBalancer}/${sha256(`${name} 443`).slice(0, 16)}/${sha256(`${name} prod`).slice(0, 16)}`,
+      testListenerRule: `${loadBalancer}/${sha256(`${name} 8443`).slice(0, 16)}/${sha256(`${name} test`).slice(0, 16)}`,
+      roleArn: `arn:aws:iam::${world.accountId}:role/ecs-infrastructure-load-balancers`,
+    };
+  }
 }
 
 function targetGroupFor(world: World, seed: ServiceSeed, port: number): string {

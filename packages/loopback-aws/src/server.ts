@@ -6,6 +6,7 @@ import { ELB_NAMESPACE, elbOperation } from './elb.js';
 import { AwsError, type Fault } from './errors.js';
 import { secretsManagerOperation, ssmOperation } from './secrets.js';
 import { STS_NAMESPACE, stsOperation } from './sts.js';
+import type { TokenBuckets } from './throttle.js';
 import type { World } from './world.js';
 import { parseQueryBody, queryError, queryResponse, type QueryParams, type XmlValue } from './xml.js';
 
@@ -22,6 +23,8 @@ export interface RecordedRequest {
   time: number;
   /** HTTP status answered. */
   status: number;
+  /** The error code answered, if any (ThrottlingException when a token bucket was empty). */
+  error?: string;
 }
 
 export interface PendingFault extends Fault {
@@ -44,6 +47,8 @@ export interface ServerContext {
   requests: RecordedRequest[];
   faults: PendingFault[];
   silence?: Silence;
+  /** ECS's per-account request rates; unlimited when unset. */
+  throttle?: TokenBuckets;
 }
 
 /** True when this request is to be held open; also arms the silence once its `after` operation went by. */
@@ -124,9 +129,11 @@ function answerJson(context: ServerContext, target: string, body: string, respon
   const [prefix, operation = ''] = target.split('.');
   const api = JSON_SERVICES[prefix];
   const service = api?.service ?? 'unknown';
+  let error: string | undefined;
   try {
     const fault = takeFault(context, service, operation);
     if (fault) throw fault;
+    if (service === 'ecs') context.throttle?.take(operation);
     const handler = api?.operation(operation);
     if (!handler) throw new AwsError('UnknownOperationException', `The loopback AWS does not simulate ${target}.`);
     let input: unknown;
@@ -137,10 +144,11 @@ function answerJson(context: ServerContext, target: string, body: string, respon
     }
     sendJson(response, 200, handler(context.world, input), requestId);
   } catch (caught) {
-    const error = asAwsError(caught, context.world);
-    sendJson(response, error.status, { __type: error.code, message: error.message }, requestId);
+    const answered = asAwsError(caught, context.world);
+    error = answered.code;
+    sendJson(response, answered.status, { __type: answered.code, message: answered.message }, requestId);
   } finally {
-    context.requests.push({ service, operation, time: Date.now(), status: response.statusCode });
+    context.requests.push({ service, operation, time: Date.now(), status: response.statusCode, error });
   }
 }
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AwsError } from './errors.js';
-import { SCENARIOS, type CircuitBreaker, type Fate, type Scenario } from './scenarios.js';
+import { SCENARIOS, type CircuitBreaker, type DeploymentSettings, type Fate, type Scenario } from './scenarios.js';
 import { simulatedTasks, type TaskRuntime, type TaskRuntimeFactory } from './tasks/runtime.js';
 
 /** The state of the simulated account: everything the handlers answer from and the rollouts change. */
@@ -36,6 +36,67 @@ export interface DeploymentRecord {
   createdAt: number;
   updatedAt: number;
   fate: Fate;
+  /** The service deployment (service-deployments API) this deployment carries out, a rollback included. */
+  serviceDeploymentArn?: string;
+  /** The service revision this deployment runs (`service-revision/<cluster>/<service>/<id>`). */
+  serviceRevisionArn: string;
+}
+
+export type ServiceDeploymentStatus =
+  | 'PENDING'
+  | 'IN_PROGRESS'
+  | 'STOP_REQUESTED'
+  | 'ROLLBACK_REQUESTED'
+  | 'ROLLBACK_IN_PROGRESS'
+  | 'SUCCESSFUL'
+  | 'STOPPED'
+  | 'ROLLBACK_SUCCESSFUL'
+  | 'ROLLBACK_FAILED';
+
+export interface LifecycleHookRecord {
+  hookId: string;
+  targetType: 'AWS_LAMBDA' | 'PAUSE';
+  targetArn?: string;
+  /** The stage it holds the deployment at. */
+  stage: string;
+  status: 'IN_PROGRESS' | 'AWAITING_ACTION' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+  expiresAt?: number;
+  timeoutAction: 'CONTINUE' | 'ROLLBACK';
+}
+
+/** One record of the service-deployments API: what ListServiceDeployments and DescribeServiceDeployments report. */
+export interface ServiceDeploymentRecord {
+  arn: string;
+  /** The deployment (`ecs-svc/…`) that carries it out; a rollback runs in another deployment of the same record. */
+  deploymentId: string;
+  strategy: DeploymentSettings['strategy'];
+  settings: DeploymentSettings;
+  createdAt: number;
+  startedAt: number;
+  updatedAt: number;
+  finishedAt?: number;
+  stoppedAt?: number;
+  status: ServiceDeploymentStatus;
+  statusReason?: string;
+  /** Blue/green, linear and canary only; an open string (hooks also name PRE_PRODUCTION_TRAFFIC_SHIFT). */
+  lifecycleStage?: string;
+  /** When the current stage (or bake, or traffic step) may end. */
+  stageEndsAt?: number;
+  targetRevisionArn: string;
+  sourceRevisionArns: string[];
+  /** Production and test traffic weights of the target revision, in percent. */
+  productionWeight: number;
+  testWeight: number;
+  /** Index into the production traffic steps while shifting. */
+  trafficStep: number;
+  hooks: LifecycleHookRecord[];
+  rollback?: { reason: string; startedAt: number; serviceRevisionArn: string };
+  failureCount: number;
+  circuitBreakerStatus: 'DISABLED' | 'MONITORING' | 'MONITORING_COMPLETE' | 'TRIGGERED';
+  alarmStatus: 'DISABLED' | 'MONITORING' | 'MONITORING_COMPLETE' | 'TRIGGERED';
+  triggeredAlarmNames: string[];
+  /** Every change of status, stage or production weight, oldest first: `STATUS STAGE WEIGHT` (for assertions). */
+  history: string[];
 }
 
 export type TargetState = 'initial' | 'healthy' | 'unhealthy' | 'draining';
@@ -73,6 +134,13 @@ export interface ServiceEvent {
 
 export interface LoadBalancerBinding {
   targetGroupArn: string;
+  /** Blue/green, linear and canary: the green revision's target group and the listener rules ECS switches. */
+  advancedConfiguration?: {
+    alternateTargetGroupArn: string;
+    productionListenerRule: string;
+    testListenerRule?: string;
+    roleArn: string;
+  };
   containerName: string;
   containerPort: number;
 }
@@ -90,12 +158,16 @@ export interface ServiceRecord {
   /** Newest first, at most 100 as DescribeServices returns them. */
   events: ServiceEvent[];
   circuitBreaker: CircuitBreaker;
+  /** Strategy, bake time, hooks, alarms: how the next deployment goes (DeploymentConfiguration). */
+  settings: DeploymentSettings;
+  /** Every service deployment, newest first (the service-deployments API's history). */
+  serviceDeployments: ServiceDeploymentRecord[];
   loadBalancers: LoadBalancerBinding[];
   subnets: string[];
   securityGroups: string[];
   createdAt: number;
   /** The deployment the circuit breaker rolls back to. */
-  lastCompleted?: { id: string; taskDefinitionArn: string };
+  lastCompleted?: { id: string; taskDefinitionArn: string; serviceRevisionArn?: string };
   /** When the rollout advances next; undefined while nothing moves. */
   nextStepAt?: number;
   /** True once the steady-state event for the last change was sent. */
@@ -142,6 +214,8 @@ export interface WorldOptions {
   accountId: string;
   region: string;
   stepMs: number;
+  /** How long a "minute" of bake time, hook timeout or traffic step lasts here; 10 steps unless set. */
+  minuteMs?: number;
   scenario: Scenario;
   now?: () => number;
   log?: (line: string) => void;
@@ -206,6 +280,7 @@ export class World {
   readonly accountId: string;
   readonly region: string;
   readonly stepMs: number;
+  readonly minuteMs: number;
   readonly now: () => number;
   readonly log: (line: string) => void;
   scenario: Scenario;
@@ -227,6 +302,7 @@ export class World {
     this.accountId = options.accountId;
     this.region = options.region;
     this.stepMs = options.stepMs;
+    this.minuteMs = options.minuteMs ?? options.stepMs * 10;
     this.scenario = options.scenario ?? SCENARIOS.completes;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => {});
@@ -285,6 +361,15 @@ export class World {
 
   newTaskId(): string {
     return randomBytes(16).toString('hex');
+  }
+
+  /** `<prefix>/<cluster>/<service>/<id>`, as ECS names service deployments and service revisions. */
+  serviceChildArn(kind: 'service-deployment' | 'service-revision', service: ServiceRecord): string {
+    const id =
+      kind === 'service-revision'
+        ? (BigInt(`0x${randomBytes(8).toString('hex')}`) % 10n ** 19n).toString().padStart(19, '4')
+        : randomBytes(15).toString('base64url');
+    return this.arn('ecs', `${kind}/${service.clusterName}/${service.name}/${id}`);
   }
 
   newDeploymentId(): string {
