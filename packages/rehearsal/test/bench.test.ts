@@ -30,6 +30,8 @@ function deployment(overrides: Partial<DeploymentRecord>): DeploymentRecord {
     createdAt: 1_000,
     updatedAt: 2_500,
     fate: 'healthy',
+    serviceRevisionArn:
+      'arn:aws:ecs:eu-west-1:123456789012:service-revision/demo-dev/sample-service/4444444444444444444',
     ...overrides,
   };
 }
