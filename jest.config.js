@@ -12,6 +12,10 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.test.json' }],
   },
   setupFilesAfterEnv: ['<rootDir>/test/setup/network.ts'],
+  // The sample service's PostgreSQL suites never skip: a throwaway server when TEST_DATABASE_URL is unset. Plain
+  // JavaScript: jest loads global hooks natively, where the TypeScript transform's import mapping does not apply.
+  globalSetup: '<rootDir>/test/setup/postgres.mjs',
+  globalTeardown: '<rootDir>/test/setup/postgres-teardown.mjs',
   testTimeout: 30000,
   // Two cores: leave one for the servers that end-to-end tests start.
   maxWorkers: 2,

@@ -1,14 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { openDatabase } from '../src/database/database.js';
 import { migrate } from '../src/database/migrate.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../src/database/migrations.js';
 import { createLogger } from '../src/logger.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './support/postgres.js';
+import { createTestDatabase, describeWithPostgres, type TestDatabase } from './support/postgres.js';
 import { runMigrations, runSampleServiceToExit } from './support/start-service.js';
 
-// api.test.ts fails in CI when TEST_DATABASE_URL is missing, so this cannot be skipped there unnoticed.
-const describeWithPostgres = TEST_DATABASE_URL === undefined ? describe.skip : describe;
 const MIGRATION_LOCK_ID = 7_241_001;
 
 it('refuses to run without DATABASE_URL, naming it', async () => {
@@ -17,7 +15,7 @@ it('refuses to run without DATABASE_URL, naming it', async () => {
   expect(run.logs.find((line) => line.level === 'fatal')?.msg).toMatch(/^DATABASE_URL must be set to the PostgreSQL/);
 });
 
-describeWithPostgres('the migration command (node sample-service/dist/migrate.js) on real PostgreSQL', () => {
+describeWithPostgres('the migration command (node sample-service/dist/migrate.js) on real PostgreSQL', (serverUrl) => {
   let database: TestDatabase;
   const clients: pg.Client[] = [];
   const connect = async () => {
@@ -39,7 +37,7 @@ describeWithPostgres('the migration command (node sample-service/dist/migrate.js
       .name !== null;
 
   beforeEach(async () => {
-    database = await createTestDatabase(TEST_DATABASE_URL as string);
+    database = await createTestDatabase(serverUrl);
   });
 
   afterEach(async () => {

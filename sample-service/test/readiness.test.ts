@@ -1,19 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { call, LEAK_PATTERN } from './support/http.js';
-import { createMigratedTestDatabase, DatabaseLink, TEST_DATABASE_URL, type TestDatabase } from './support/postgres.js';
+import {
+  createMigratedTestDatabase,
+  DatabaseLink,
+  describeWithPostgres,
+  type TestDatabase,
+} from './support/postgres.js';
 import { startSampleService, type SampleService } from './support/start-service.js';
 
-// Needs a database server that can go away while the service runs, so real PostgreSQL (scripts/ci-postgres.sh);
-// api.test.ts fails in CI when TEST_DATABASE_URL is missing, so this cannot be skipped there unnoticed.
-const describeWithPostgres = TEST_DATABASE_URL === undefined ? describe.skip : describe;
-
-describeWithPostgres('readiness when the database goes away and comes back', () => {
+// Needs a database server that can go away while the service runs, so real PostgreSQL (scripts/ci-postgres.sh).
+describeWithPostgres('readiness when the database goes away and comes back', (serverUrl) => {
   let database: TestDatabase;
   let link: DatabaseLink;
   let service: SampleService;
 
   beforeAll(async () => {
-    database = await createMigratedTestDatabase(TEST_DATABASE_URL as string);
+    database = await createMigratedTestDatabase(serverUrl);
     link = DatabaseLink.to(database.url);
     await link.up();
     service = await startSampleService({ env: { DATABASE_URL: link.urlFor(database.url) } });
