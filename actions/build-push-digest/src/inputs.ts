@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import {
+  checkHttpUrl,
   getBoolean,
   getChoice,
   getInteger,
@@ -38,7 +39,11 @@ const REPOSITORY_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-
 const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const PLATFORM_PATTERN = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 const COMMIT_PATTERN = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
-const REMOTE_CONTEXT = /^(?:[a-z]+:\/\/|git@)/;
+// A git repository over https or ssh (`git@host:path` or ssh://), optionally with #ref[:subdir], as buildx takes it.
+const GIT_CONTEXT = /^(?:https:\/\/[^\s@/]+\/\S+|ssh:\/\/[\w.-]+@[^\s/]+\/\S+|git@[\w.-]+:\S+)$/;
+const CONTEXT_FORM =
+  'expected the build context folder (such as .), a git URL over https or ssh (https://github.com/org/repo.git#main, ' +
+  'git@github.com:org/repo.git)';
 
 /** Reads and checks every input; a wrong value fails here, before Docker or AWS is called. */
 export function readInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
@@ -80,9 +85,17 @@ function readRepository(): string {
 
 function readContext(): string {
   const context = getOptional('context') ?? '.';
-  if (REMOTE_CONTEXT.test(context)) return context;
+  // buildx reads `-` from standard input, which an action step does not have: the build would get no Dockerfile.
+  if (context === '-') {
+    throw inputError('context', `"-" (standard input) is not available to an action step; ${CONTEXT_FORM}`);
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(context) || context.startsWith('git@')) {
+    if (context.startsWith('https://')) checkHttpUrl('context', context, { expected: CONTEXT_FORM, http: 'loopback' });
+    if (GIT_CONTEXT.test(context)) return context;
+    throw inputError('context', `"${context}" is not a git URL over https or ssh; ${CONTEXT_FORM}`);
+  }
   if (!existsSync(context) || !statSync(context).isDirectory()) {
-    throw inputError('context', `directory "${context}" does not exist; expected the build context folder, such as .`);
+    throw inputError('context', `directory "${context}" does not exist; ${CONTEXT_FORM}`);
   }
   return context;
 }

@@ -71,8 +71,24 @@ describe('readInputs', () => {
     [
       'context',
       'missing-dir',
-      `Input 'context': directory "missing-dir" does not exist; expected the build context folder, such as .`,
+      `Input 'context': directory "missing-dir" does not exist; expected the build context folder (such as .), a git URL over https or ssh (https://github.com/org/repo.git#main, git@github.com:org/repo.git)`,
     ],
+    [
+      'context',
+      'ftp://example.com/ctx.tar',
+      /^Input 'context': "ftp:\/\/example\.com\/ctx\.tar" is not a git URL over https or ssh; expected the build context folder/,
+    ],
+    [
+      'context',
+      'http://github.com/org/repo.git',
+      /^Input 'context': "http:\/\/github\.com\/org\/repo\.git" is not a git URL over https or ssh/,
+    ],
+    [
+      'context',
+      'https://x-token:ghp_secret@github.com/org/repo.git',
+      /^Input 'context': holds a user name or password before the host \(user:password@\)/,
+    ],
+    ['context', '-', /^Input 'context': "-" \(standard input\) is not available to an action step/],
     [
       'dockerfile',
       'web/Dockerfile',

@@ -1,8 +1,10 @@
 import {
+  checkHttpUrl,
   getBoolean,
   getDuration,
   getOptional,
   getRequired,
+  getText,
   inputError,
   parseImageReference,
   type ImageReference,
@@ -58,7 +60,6 @@ export interface Inputs {
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
 const MESSAGE_TS = /^\d{9,}\.\d{1,9}$/;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
  * Reads every input. The webhook URL and token are masked before anything else can print them.
@@ -86,7 +87,7 @@ export function readInputs(secrets: Secrets): Inputs {
     'task-definition-arn': revision('task-definition-arn'),
     'deployment-url': deploymentUrl('deployment-url'),
     'duration-seconds': getDuration('duration-seconds', { defaultUnit: 's' }),
-    'failure-reason': getOptional('failure-reason'),
+    'failure-reason': getText('failure-reason'),
     'rolled-back-to': revision('rolled-back-to'),
     'payload-file': payloadFile('payload-file'),
     'fail-on-error': getBoolean('fail-on-error', false),
@@ -116,18 +117,10 @@ function credentialUrl(name: string, value: string): string {
     name === 'webhook-url'
       ? 'expected an https URL such as https://hooks.slack.com/services/T…/B…/…'
       : 'expected an https URL such as https://slack.com/api/';
-  if (!URL.canParse(value)) {
-    const hint = name === 'webhook-url' && value.startsWith('xox') ? ' (a bot token goes in bot-token)' : '';
-    throw inputError(name, `is not a URL${hint}; ${expected}`);
+  if (!URL.canParse(value) && name === 'webhook-url' && value.startsWith('xox')) {
+    throw inputError(name, `is not a URL (a bot token goes in bot-token); ${expected}`);
   }
-  const url = new URL(value);
-  if (url.protocol === 'https:') return url.href;
-  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return url.href;
-  const problem =
-    url.protocol === 'http:'
-      ? `uses plain http to ${url.hostname}, which would send the secret unencrypted; http is only allowed to 127.0.0.1 or localhost`
-      : `uses ${url.protocol.replace(/:$/, '')}`;
-  throw inputError(name, `${problem}; ${expected}`);
+  return checkHttpUrl(name, value, { expected, http: 'loopback', secret: true }).href;
 }
 
 function checkToken(value: string): string {
@@ -197,8 +190,11 @@ function revision(name: string): Revision | undefined {
 function deploymentUrl(name: string): string | undefined {
   const value = getOptional(name);
   if (value === undefined) return undefined;
-  if (URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)) return value;
-  throw inputError(name, `"${value}" is not a URL; expected http:// or https://, e.g. https://shop.example.com`);
+  checkHttpUrl(name, value, {
+    expected: 'expected http:// or https://, e.g. https://shop.example.com',
+    http: 'anywhere',
+  });
+  return value;
 }
 
 function payloadFile(name: string): PayloadTemplate | undefined {

@@ -133,7 +133,7 @@ describe('a wrong input fails before any request, naming the input and the expec
   it('rejects a webhook URL that is not http(s)', async () => {
     setInputs({ 'webhook-url': 'ftp://hooks.slack.com/services/x', status: 'success' });
     expect(await errorLine()).toBe(
-      "::error::Input 'webhook-url': uses ftp; expected an https URL such as https://hooks.slack.com/services/T…/B…/…",
+      "::error::Input 'webhook-url': uses ftp, not http(s); expected an https URL such as https://hooks.slack.com/services/T…/B…/…",
     );
   });
 

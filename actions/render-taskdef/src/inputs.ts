@@ -1,10 +1,10 @@
-import * as core from '@actions/core';
 import {
   getBoolean,
   getChoice,
   getKeyValues,
+  getMultiline,
   getOptional,
-  getRequired,
+  getText,
   inputError,
   isDigestPinned,
   parseImageReference,
@@ -90,7 +90,7 @@ export function readInputs(): Inputs {
   if (container !== undefined && !CONTAINER_NAME.test(container)) {
     throw inputError('container', `"${container}" is not a container name; expected letters, digits, - and _`);
   }
-  const command = getOptional('command');
+  const command = getText('command');
   const region = getOptional('region');
   // Checked even when no AWS call is needed, so that a typo does not wait for the day one is.
   if (region !== undefined) resolveRegion(region);
@@ -131,8 +131,8 @@ function lineNumber(text: string, key: string): number {
 }
 
 function readImages(allowMutableTags: boolean): Map<string, string> {
-  getRequired('images');
-  const text = core.getInput('images', { trimWhitespace: false });
+  const text = getMultiline('images');
+  if (text.trim() === '') throw inputError('images', 'is required but was not set');
   const images = parseKeyValues('images', text, {
     keyName: 'container',
     valueName: 'image',

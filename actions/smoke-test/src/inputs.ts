@@ -1,4 +1,4 @@
-import { getInteger, getList, getOptional, getRequired, inputError } from '@ecs-actions/action-kit';
+import { checkHttpUrl, getInteger, getList, getOptional, getRequired, inputError } from '@ecs-actions/action-kit';
 import { BUILTIN_CHECK_NAMES, type BuiltinCheckName } from './builtin-checks.js';
 import { type CustomCheckDefinition, loadChecksFile } from './checks-file.js';
 
@@ -53,12 +53,8 @@ export function readInputs(): SmokeTestInputs {
 function readBaseUrl(): URL {
   const value = getRequired('base-url');
   const form = 'expected an http(s) URL such as https://api.example.com or https://example.com/orders';
-  const url = URL.parse(value);
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw inputError('base-url', `"${value}" is not an http(s) URL; ${form}`);
-  }
   // Credentials in the URL would be printed with every check line.
-  if (url.username || url.password) throw inputError('base-url', `must not contain credentials; ${form}`);
+  const url = checkHttpUrl('base-url', value, { expected: form, http: 'anywhere' });
   if (url.search || url.hash) throw inputError('base-url', `"${value}" has a query or fragment; ${form}`);
   return url;
 }

@@ -98,10 +98,22 @@ describe('readInputs', () => {
     [{ 'base-url': '' }, "Input 'base-url': is required but was not set"],
     [
       { 'base-url': 'api.example.com' },
-      `Input 'base-url': "api.example.com" is not an http(s) URL; expected an http(s) URL such as https://api.example.com or https://example.com/orders`,
+      `Input 'base-url': "api.example.com" is not a URL; expected an http(s) URL such as https://api.example.com or https://example.com/orders`,
     ],
-    [{ 'base-url': 'ftp://example.com' }, `Input 'base-url': "ftp://example.com" is not an http(s) URL`],
-    [{ 'base-url': 'https://user:secret@example.com' }, "Input 'base-url': must not contain credentials"],
+    [{ 'base-url': 'ftp://example.com' }, `Input 'base-url': "ftp://example.com" uses ftp, not http(s)`],
+    [
+      { 'base-url': 'https://api.example.com/\n::add-mask::x' },
+      "Input 'base-url': holds a line break; expected a single line",
+    ],
+    [{ 'base-url': 'https://api.example.com/a\tb' }, 'holds whitespace or a control character'],
+    [
+      { 'base-url': `https://${'a'.repeat(3000)}.com` },
+      "Input 'base-url': is 3012 characters long; expected at most 2048 on a single line",
+    ],
+    [
+      { 'base-url': 'https://user:secret@example.com' },
+      "Input 'base-url': holds a user name or password before the host (user:password@)",
+    ],
     [
       { 'base-url': 'https://example.com/?a=1' },
       `Input 'base-url': "https://example.com/?a=1" has a query or fragment`,

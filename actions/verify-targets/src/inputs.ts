@@ -1,5 +1,4 @@
-import * as core from '@actions/core';
-import { getInteger, getLines, getOptional, getRequired, inputError } from '@ecs-actions/action-kit';
+import { getInteger, getLines, getMultiline, getOptional, getRequired, inputError } from '@ecs-actions/action-kit';
 import { checkEcsNameOrArn } from '@ecs-actions/aws';
 import { TASK_DEFINITION_ARN_FORM, parseRevisionReference } from '@ecs-actions/taskdef/revision';
 import { parseExpectedDigests, type ExpectedDigests } from './digests.js';
@@ -62,10 +61,7 @@ export function readInputs(): VerifyTargetsInputs {
     service,
     'target-group-arns': [...new Set(targetGroupArns)],
     'task-definition-arn': taskDefinitionArn,
-    'expected-digests': parseExpectedDigests(
-      'expected-digests',
-      core.getInput('expected-digests', { trimWhitespace: false }),
-    ),
+    'expected-digests': parseExpectedDigests('expected-digests', getMultiline('expected-digests')),
     'timeout-seconds': getInteger('timeout-seconds', { default: 300, min: 1, max: 3600 }),
     region: getOptional('region'),
   };

@@ -10,6 +10,10 @@ export {
   getDuration,
   parseDuration,
   getList,
+  getMultiline,
+  getText,
+  MAX_INPUT_LENGTH,
+  MAX_MULTILINE_INPUT_LENGTH,
   getLines,
   getKeyValues,
   parseKeyValues,
@@ -20,6 +24,8 @@ export { JobSummary, escapeHtml, code, link } from './summary.js';
 export { group, setOutputs, formatDuration } from './log.js';
 export { foreignLine, printForeign } from './foreign.js';
 export { pathInside, writeFileInside } from './paths.js';
+export { checkHttpUrl } from './urls.js';
+export type { HttpUrlOptions } from './urls.js';
 export { mapWithConcurrency } from './concurrency.js';
 export { compileUserPattern, MAX_PATTERN_LENGTH } from './patterns.js';
 export type { UserPattern } from './patterns.js';

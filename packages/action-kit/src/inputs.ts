@@ -6,12 +6,52 @@ import { UserError } from './errors.js';
  * and the form it expects, so an action fails before it calls AWS.
  */
 
-function raw(name: string): string {
-  return core.getInput(name, { trimWhitespace: true });
-}
+/** Longest single-line input: names, ARNs, URLs and image references are far shorter. */
+export const MAX_INPUT_LENGTH = 2048;
+/** Longest multi-line input (lists, KEY=VALUE lines, free text), and longest line in one. */
+export const MAX_MULTILINE_INPUT_LENGTH = 64 * 1024;
 
 export function inputError(name: string, problem: string): UserError {
   return new UserError(`Input '${name}': ${problem}`);
+}
+
+/**
+ * A single-line input, trimmed. A line break is refused: a value the action logs could otherwise start a
+ * workflow command of its own (`::add-mask::`, `::stop-commands::`). The value is not quoted in these errors,
+ * as it is too long or not one line.
+ */
+function raw(name: string): string {
+  const value = core.getInput(name, { trimWhitespace: true });
+  if (/[\r\n\u2028\u2029]/.test(value)) {
+    throw inputError(name, 'holds a line break; expected a single line');
+  }
+  if (value.length > MAX_INPUT_LENGTH) {
+    throw inputError(name, `is ${value.length} characters long; expected at most ${MAX_INPUT_LENGTH} on a single line`);
+  }
+  return value;
+}
+
+/** A multi-line input as written (untrimmed), within MAX_MULTILINE_INPUT_LENGTH and MAX_INPUT_LENGTH per line. */
+export function getMultiline(name: string): string {
+  const value = core.getInput(name, { trimWhitespace: false });
+  if (value.length > MAX_MULTILINE_INPUT_LENGTH) {
+    throw inputError(name, `is ${value.length} characters long; expected at most ${MAX_MULTILINE_INPUT_LENGTH}`);
+  }
+  const lines = value.split(/\r\n|\r|\n/);
+  const long = lines.findIndex((line) => line.length > MAX_INPUT_LENGTH);
+  if (long !== -1) {
+    throw inputError(
+      name,
+      `line ${long + 1} is ${lines[long]!.length} characters long; expected at most ${MAX_INPUT_LENGTH} per line`,
+    );
+  }
+  return value;
+}
+
+/** Free text that may span lines (a failure reason, a command), trimmed; undefined when empty. */
+export function getText(name: string): string | undefined {
+  const value = getMultiline(name).trim();
+  return value === '' ? undefined : value;
 }
 
 export function getRequired(name: string): string {
@@ -118,7 +158,7 @@ function formatMs(ms: number): string {
 
 /** One value per line or comma: `a, b` or a YAML block. Blank entries are dropped. */
 export function getList(name: string): string[] {
-  return raw(name)
+  return getMultiline(name)
     .split(/[\n,]/)
     .map((item) => item.trim())
     .filter((item) => item !== '');
@@ -126,7 +166,7 @@ export function getList(name: string): string[] {
 
 /** Non-blank lines, trimmed; lines starting with `#` are comments. */
 export function getLines(name: string): string[] {
-  return raw(name)
+  return getMultiline(name)
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'));
@@ -175,7 +215,7 @@ export function parseKeyValues(name: string, text: string, options: KeyValueOpti
 }
 
 export function getKeyValues(name: string, options: KeyValueOptions = {}): Map<string, string> {
-  return parseKeyValues(name, core.getInput(name, { trimWhitespace: false }), options);
+  return parseKeyValues(name, getMultiline(name), options);
 }
 
 /** An input restricted to a fixed set of words, compared case-insensitively. */

@@ -9,7 +9,10 @@ import {
   getList,
   getOptional,
   getRequired,
+  getText,
   isUserError,
+  MAX_INPUT_LENGTH,
+  MAX_MULTILINE_INPUT_LENGTH,
 } from '../src/index.js';
 
 const saved = { ...process.env };
@@ -208,5 +211,39 @@ describe('getChoice', () => {
     expect(failure(() => getChoice('environment-mode', ['merge', 'replace'] as const, 'merge')).message).toBe(
       `Input 'environment-mode': "append" is not allowed; expected one of merge, replace`,
     );
+  });
+});
+
+describe('single-line and length limits', () => {
+  it.each(['web\n::add-mask::x', 'web\r::notice::x', 'web\u2028x'])(
+    'refuses a line break in a single-line input (%j), naming the input',
+    (value) => {
+      setInput('service', value);
+      expect(failure(() => getOptional('service')).message).toBe(
+        "Input 'service': holds a line break; expected a single line",
+      );
+      expect(() => getRequired('service')).toThrow(/holds a line break/);
+    },
+  );
+
+  it('refuses a 120 KB single-line input without quoting it', () => {
+    setInput('image', `nginx:${'a'.repeat(120 * 1024)}`);
+    expect(failure(() => getOptional('image')).message).toBe(
+      `Input 'image': is ${120 * 1024 + 6} characters long; expected at most ${MAX_INPUT_LENGTH} on a single line`,
+    );
+  });
+
+  it('refuses a line of a multi-line input over the line limit, and a multi-line input over its limit', () => {
+    setInput('images', `web=nginx@sha256:${'a'.repeat(64)}\nsidecar=${'b'.repeat(3000)}`);
+    expect(failure(() => getKeyValues('images')).message).toBe(
+      `Input 'images': line 2 is 3008 characters long; expected at most ${MAX_INPUT_LENGTH} per line`,
+    );
+    setInput('tags', 'v1\n'.repeat(MAX_MULTILINE_INPUT_LENGTH));
+    expect(() => getList('tags')).toThrow(/characters long; expected at most 65536$/);
+  });
+
+  it('keeps line breaks in free text', () => {
+    setInput('failure-reason', '  rollout failed\ntask stopped  ');
+    expect(getText('failure-reason')).toBe('rollout failed\ntask stopped');
   });
 });
