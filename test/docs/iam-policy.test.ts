@@ -13,7 +13,7 @@ const IAM_PREFIX: Record<string, string> = {
 // Permissions the code needs without sending an SDK command of that name, each with its reason.
 const NOT_SDK_COMMANDS: Record<string, string> = {
   'ecs:TagResource': 'RegisterTaskDefinition with tags is authorised as ecs:TagResource too',
-  'iam:PassRole': 'RegisterTaskDefinition passes the task and execution roles to ECS',
+  'iam:PassRole': 'RegisterTaskDefinition and RunTask pass the task and execution roles to ECS',
   'ecr:BatchCheckLayerAvailability': 'docker buildx push (registry API)',
   'ecr:InitiateLayerUpload': 'docker buildx push (registry API)',
   'ecr:UploadLayerPart': 'docker buildx push (registry API)',

@@ -1,10 +1,8 @@
-import { existsSync, statSync } from 'node:fs';
 import { getBoolean, getInteger, getOptional, getRequired, inputError } from '@ecs-actions/action-kit';
 import { checkEcsNameOrArn } from '@ecs-actions/aws';
-import { TASK_DEFINITION_ARN_FORM, parseRevisionReference } from '@ecs-actions/taskdef';
+import { readTaskDefinitionSource, type TaskDefinitionSource } from '@ecs-actions/taskdef';
 
-/** What the `task-definition` input names: a file to register, or a revision ECS already has. */
-export type TaskDefinitionSource = { kind: 'file'; path: string } | { kind: 'existing'; reference: string };
+export type { TaskDefinitionSource } from '@ecs-actions/taskdef';
 
 export interface Inputs {
   cluster: string;
@@ -23,26 +21,13 @@ export interface Inputs {
 
 const ACCOUNT_ID = /^\d{12}$/;
 
-function taskDefinitionSource(): TaskDefinitionSource {
-  const name = 'task-definition';
-  const value = getRequired(name);
-  if (parseRevisionReference(value) !== undefined) return { kind: 'existing', reference: value };
-  const expected =
-    'expected the path of a JSON or YAML task-definition file, an existing revision as family:revision, ' +
-    `or its ARN (${TASK_DEFINITION_ARN_FORM})`;
-  if (value.startsWith('arn:')) throw inputError(name, `"${value}" is not a task definition ARN; ${expected}`);
-  if (!existsSync(value)) throw inputError(name, `no file at ${value}; ${expected}`);
-  if (!statSync(value).isFile()) throw inputError(name, `${value} is a directory; ${expected}`);
-  return { kind: 'file', path: value };
-}
-
 /** Reads every input; a wrong value fails here, before any AWS call. */
 export function readInputs(): Inputs {
   return {
     cluster: checkEcsNameOrArn('cluster', getRequired('cluster'), 'cluster'),
     service: checkEcsNameOrArn('service', getRequired('service'), 'service'),
     region: getOptional('region'),
-    'task-definition': taskDefinitionSource(),
+    'task-definition': readTaskDefinitionSource('task-definition'),
     wait: getBoolean('wait', true),
     'timeout-minutes': getInteger('timeout-minutes', { min: 1, max: 360, default: 30 }),
     rollback: getBoolean('rollback', true),

@@ -197,6 +197,8 @@ describe('registerIfChanged', () => {
       taskDefinitionArn: taskDefinitionArn(1),
       origin: 'registered',
       images: [{ container: 'web', image: IMAGE, digest: `sha256:${'a'.repeat(64)}` }],
+      containerDefinitions: FILE.containerDefinitions,
+      networkMode: undefined,
     });
   });
 

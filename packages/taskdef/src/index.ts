@@ -29,3 +29,7 @@ export {
 export type { Validation } from './validate.js';
 export { ROLE_ARN_FORM, SECRET_REFERENCE_FORMS, isRoleArn, secretSource } from './references.js';
 export type { SecretSource } from './references.js';
+export { containerImages, describeExisting, registerIfChanged } from './register.js';
+export type { ContainerImage, RevisionLogger, TargetTaskDefinition } from './register.js';
+export { readTaskDefinitionSource } from './source.js';
+export type { TaskDefinitionSource } from './source.js';

@@ -1,0 +1,433 @@
+import { afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nock from 'nock';
+import { FakeClock, runAction } from '@ecs-actions/action-kit';
+import { run } from '../src/main.js';
+
+const REGION = 'eu-west-1';
+const ACCOUNT = '123456789012';
+const CLUSTER = 'prod';
+const SERVICE = 'web';
+const ECS_ENDPOINT = `https://ecs.${REGION}.amazonaws.com`;
+const JSON_HEADERS = { 'content-type': 'application/x-amz-json-1.1' };
+const IMAGE = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/web@sha256:${'a'.repeat(64)}`;
+const TASK_ID = '0123456789abcdef0123456789abcdef';
+const TASK_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${CLUSTER}/${TASK_ID}`;
+const MIGRATE = ['node', 'sample-service/dist/migrate.js'];
+const SUBNETS = ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'];
+const SECURITY_GROUPS = ['sg-0ccccccccccccccc3'];
+
+const revisionArn = (revision: number) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/web:${revision}`;
+
+/** The file render-taskdef writes. */
+const TASK_DEFINITION = {
+  family: 'web',
+  networkMode: 'awsvpc',
+  requiresCompatibilities: ['FARGATE'],
+  cpu: '256',
+  memory: '512',
+  executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/web-execution`,
+  containerDefinitions: [{ name: 'web', image: IMAGE, essential: true, portMappings: [{ containerPort: 3000 }] }],
+};
+
+const saved = { ...process.env };
+let dir: string;
+let summaryFile: string;
+let stdout: string;
+let clock: FakeClock;
+
+beforeAll(() => {
+  summaryFile = join(mkdtempSync(join(tmpdir(), 'run-task-summary-')), 'summary.md');
+});
+
+beforeEach(() => {
+  for (const key of Object.keys(process.env))
+    if (key.startsWith('INPUT_') || key.startsWith('GITHUB_') || key.startsWith('AWS_')) delete process.env[key];
+  process.env.AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+  process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  process.env.AWS_REGION = REGION;
+  dir = mkdtempSync(join(tmpdir(), 'run-task-'));
+  writeFileSync(join(dir, 'task-definition.json'), JSON.stringify(TASK_DEFINITION, null, 2));
+  writeFileSync(join(dir, 'output'), '');
+  writeFileSync(summaryFile, '');
+  process.env.GITHUB_OUTPUT = join(dir, 'output');
+  process.env.GITHUB_STEP_SUMMARY = summaryFile;
+  setInputs({ cluster: CLUSTER, 'task-definition': join(dir, 'task-definition.json'), service: SERVICE });
+  stdout = '';
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  process.exitCode = undefined;
+  clock = new FakeClock();
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+  process.exitCode = undefined;
+  process.env = { ...saved };
+});
+
+function setInputs(inputs: Record<string, string>): void {
+  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
+}
+
+async function runTask(context?: { signal: AbortSignal }): Promise<void> {
+  await runAction(() => run({ clock, interval: () => 2000, ...(context ? { context } : {}) }));
+}
+
+function outputs(): Record<string, string> {
+  const text = readFileSync(join(dir, 'output'), 'utf8');
+  const result: Record<string, string> = {};
+  for (const match of text.matchAll(/^(.+?)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2$/gm)) result[match[1]!] = match[3]!;
+  return result;
+}
+
+function errorLines(): string[] {
+  return stdout.split('\n').filter((line) => line.startsWith('::error::'));
+}
+
+/** Expects one ECS call with exactly this JSON body and the operation's x-amz-target header. */
+function expectEcs(operation: string, body: object, reply: object | (() => object), status = 200): nock.Scope {
+  // RunTask carries the SDK's idempotency token, a fresh UUID per call (kept across the SDK's retries).
+  const matches = (sent: Record<string, unknown>) => {
+    const { clientToken, ...rest } = sent;
+    if (operation === 'RunTask' && !/^[0-9a-f-]{36}$/.test(String(clientToken))) return false;
+    return JSON.stringify(sortKeys(rest)) === JSON.stringify(sortKeys(body));
+  };
+  return nock(ECS_ENDPOINT)
+    .post('/', matches)
+    .matchHeader('x-amz-target', `AmazonEC2ContainerServiceV20141113.${operation}`)
+    .reply(status, typeof reply === 'function' ? reply : () => reply, JSON_HEADERS);
+}
+
+function expectService(): void {
+  expectEcs(
+    'DescribeServices',
+    { cluster: CLUSTER, services: [SERVICE] },
+    {
+      services: [
+        {
+          serviceName: SERVICE,
+          status: 'ACTIVE',
+          launchType: 'FARGATE',
+          platformVersion: '1.4.0',
+          networkConfiguration: {
+            awsvpcConfiguration: { subnets: SUBNETS, securityGroups: SECURITY_GROUPS, assignPublicIp: 'DISABLED' },
+          },
+        },
+      ],
+      failures: [],
+    },
+  );
+}
+
+/** The family has no revision yet: the file is registered as web:7. */
+function expectRegister(): void {
+  expectEcs(
+    'DescribeTaskDefinition',
+    { taskDefinition: 'web', include: ['TAGS'] },
+    { __type: 'ClientException', message: 'Unable to describe task definition.' },
+    400,
+  );
+  expectEcs('RegisterTaskDefinition', TASK_DEFINITION, { taskDefinition: { taskDefinitionArn: revisionArn(7) } });
+}
+
+const PLACEMENT = {
+  networkConfiguration: {
+    awsvpcConfiguration: { subnets: SUBNETS, securityGroups: SECURITY_GROUPS, assignPublicIp: 'DISABLED' },
+  },
+  launchType: 'FARGATE',
+  platformVersion: '1.4.0',
+};
+
+function expectRunTask(revision = 7, overrides: object | undefined = undefined): void {
+  expectEcs(
+    'RunTask',
+    {
+      cluster: CLUSTER,
+      taskDefinition: revisionArn(revision),
+      count: 1,
+      startedBy: 'ecs-actions/run-task',
+      ...PLACEMENT,
+      ...(overrides ? { overrides } : {}),
+    },
+    { tasks: [task('PROVISIONING', [{ name: 'web', lastStatus: 'PENDING' }])], failures: [] },
+  );
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, entry]) => [key, sortKeys(entry)]),
+  );
+}
+
+interface ContainerFixture {
+  name: string;
+  lastStatus: string;
+  exitCode?: number;
+  reason?: string;
+}
+
+function task(lastStatus: string, containers: ContainerFixture[], stop: object = {}): object {
+  return { taskArn: TASK_ARN, lastStatus, desiredStatus: 'RUNNING', containers, ...stop };
+}
+
+function expectDescribeTask(reply: object | (() => object), times = 1): void {
+  for (let i = 0; i < times; i++)
+    expectEcs('DescribeTasks', { cluster: CLUSTER, tasks: [TASK_ARN] }, () => ({
+      tasks: [typeof reply === 'function' ? reply() : reply],
+      failures: [],
+    }));
+}
+
+const ESSENTIAL_EXITED = { stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' };
+
+describe('run-task', () => {
+  afterEach(() => expect(nock.pendingMocks()).toEqual([]));
+
+  it('runs the rendered file with the migration command in the service network and succeeds on exit 0', async () => {
+    setInputs({ 'command-overrides': `web=${JSON.stringify(MIGRATE)}` });
+    expectService();
+    expectRegister();
+    expectRunTask(7, { containerOverrides: [{ name: 'web', command: MIGRATE }] });
+    expectDescribeTask(task('RUNNING', [{ name: 'web', lastStatus: 'RUNNING' }]));
+    expectDescribeTask(task('STOPPED', [{ name: 'web', lastStatus: 'STOPPED', exitCode: 0 }], ESSENTIAL_EXITED));
+    await runTask();
+
+    expect(errorLines()).toEqual([]);
+    expect(process.exitCode).toBeUndefined();
+    expect(outputs()).toEqual({
+      'task-arn': TASK_ARN,
+      'task-definition-arn': revisionArn(7),
+      'exit-codes': '{"web":0}',
+      status: 'succeeded',
+    });
+    expect(stdout).toContain('subnets: subnet-0aaaaaaaaaaaaaaa1, subnet-0bbbbbbbbbbbbbbb2 (service web)');
+    expect(stdout).toContain(`Task ${TASK_ID}: RUNNING -> STOPPED`);
+    expect(stdout).toContain('  web: exit 0');
+    expect(readFileSync(summaryFile, 'utf8')).toContain('One-off task: succeeded');
+  });
+
+  it('fails naming the container and its exit code when the migration exits non-zero', async () => {
+    setInputs({ 'task-definition': 'web:7', 'command-overrides': `web=${JSON.stringify(MIGRATE)}` });
+    expectService();
+    expectEcs(
+      'DescribeTaskDefinition',
+      { taskDefinition: 'web:7' },
+      { taskDefinition: { ...TASK_DEFINITION, taskDefinitionArn: revisionArn(7), status: 'ACTIVE' } },
+    );
+    expectRunTask(7, { containerOverrides: [{ name: 'web', command: MIGRATE }] });
+    expectDescribeTask(task('STOPPED', [{ name: 'web', lastStatus: 'STOPPED', exitCode: 3 }], ESSENTIAL_EXITED));
+    await runTask();
+
+    expect(process.exitCode).toBe(1);
+    expect(errorLines()).toEqual([
+      `::error::One-off task ${TASK_ID} of web:7 failed: Essential container web exited 3.`,
+    ]);
+    expect(outputs()).toMatchObject({ 'exit-codes': '{"web":3}', status: 'failed', 'task-arn': TASK_ARN });
+    expect(stdout).toContain('  web: exit 3');
+  });
+
+  it('fails when an essential container never ran, and does not count a non-essential one', async () => {
+    const twoContainers = {
+      ...TASK_DEFINITION,
+      containerDefinitions: [
+        ...TASK_DEFINITION.containerDefinitions,
+        { name: 'log-router', image: IMAGE, essential: false },
+      ],
+    };
+    writeFileSync(join(dir, 'task-definition.json'), JSON.stringify(twoContainers));
+    expectService();
+    expectEcs(
+      'DescribeTaskDefinition',
+      { taskDefinition: 'web', include: ['TAGS'] },
+      { __type: 'ClientException', message: 'Unable to describe task definition.' },
+      400,
+    );
+    expectEcs('RegisterTaskDefinition', twoContainers, { taskDefinition: { taskDefinitionArn: revisionArn(8) } });
+    expectRunTask(8);
+    expectDescribeTask(
+      task(
+        'STOPPED',
+        [
+          {
+            name: 'web',
+            lastStatus: 'STOPPED',
+            reason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s)',
+          },
+          { name: 'log-router', lastStatus: 'STOPPED', exitCode: 137 },
+        ],
+        {
+          stopCode: 'TaskFailedToStart',
+          stoppedReason: 'CannotPullContainerError: pull image manifest has been retried',
+        },
+      ),
+    );
+    await runTask();
+
+    expect(errorLines()).toEqual([
+      `::error::One-off task ${TASK_ID} of web:8 failed: Essential container web has no exit code ` +
+        '(CannotPullContainerError: pull image manifest has been retried 5 time(s)).',
+    ]);
+    expect(outputs()).toMatchObject({ 'exit-codes': '{"web":null,"log-router":137}', status: 'failed' });
+    expect(stdout).toContain('  log-router: exit 137, not essential');
+  });
+
+  it('fails when an essential container is missing from the stopped task', async () => {
+    setInputs({ 'task-definition': 'web:7' });
+    expectService();
+    expectEcs(
+      'DescribeTaskDefinition',
+      { taskDefinition: 'web:7' },
+      { taskDefinition: { ...TASK_DEFINITION, taskDefinitionArn: revisionArn(7), status: 'ACTIVE' } },
+    );
+    expectRunTask(7);
+    expectDescribeTask(
+      task('STOPPED', [], { stopCode: 'TaskFailedToStart', stoppedReason: 'ResourceInitializationError' }),
+    );
+    await runTask();
+    expect(errorLines()[0]).toContain('Essential container web has no exit code (not in the task)');
+    expect(outputs()).toMatchObject({ 'exit-codes': '{"web":null}', status: 'failed' });
+  });
+
+  it('stops the task with StopTask and says so when timeout-minutes passes', async () => {
+    setInputs({ 'timeout-minutes': '1' });
+    expectService();
+    expectRegister();
+    expectRunTask();
+    // 2 s polls over one minute of fake time: 31 looks at a task that keeps running.
+    expectDescribeTask(task('RUNNING', [{ name: 'web', lastStatus: 'RUNNING' }]), 31);
+    expectEcs(
+      'StopTask',
+      {
+        cluster: CLUSTER,
+        task: TASK_ARN,
+        reason: 'ecs-actions run-task: timeout-minutes (1) passed before the task stopped',
+      },
+      { task: task('STOPPED', []) },
+    );
+    await runTask();
+
+    expect(process.exitCode).toBe(1);
+    expect(outputs()).toMatchObject({ status: 'timed-out', 'task-arn': TASK_ARN, 'exit-codes': '{"web":null}' });
+    expect(errorLines()[0]).toContain('did not finish: timeout-minutes (1) passed before the task stopped.');
+    expect(errorLines()[0]).toContain(`Stopped it: StopTask sent for task ${TASK_ID}`);
+  });
+
+  it('stops the task and reports cancelled when the run is cancelled while it runs', async () => {
+    const cancel = new AbortController();
+    expectService();
+    expectRegister();
+    expectRunTask();
+    expectDescribeTask(task('RUNNING', [{ name: 'web', lastStatus: 'RUNNING' }]));
+    expectDescribeTask(() => {
+      cancel.abort();
+      return task('RUNNING', [{ name: 'web', lastStatus: 'RUNNING' }]);
+    });
+    expectEcs(
+      'StopTask',
+      { cluster: CLUSTER, task: TASK_ARN, reason: 'ecs-actions run-task: the run was cancelled' },
+      { task: task('STOPPED', []) },
+    );
+    await runTask({ signal: cancel.signal });
+
+    expect(process.exitCode).toBe(1);
+    expect(outputs()).toMatchObject({ status: 'cancelled', 'task-arn': TASK_ARN });
+    expect(errorLines()[0]).toContain('did not finish: the run was cancelled.');
+  });
+
+  it('ends at once on expired credentials after the task started, saying the task was not followed', async () => {
+    expectService();
+    expectRegister();
+    expectRunTask();
+    expectEcs(
+      'DescribeTasks',
+      { cluster: CLUSTER, tasks: [TASK_ARN] },
+      { __type: 'ExpiredTokenException', message: 'The security token included in the request is expired' },
+      400,
+    );
+    await runTask();
+
+    expect(errorLines()).toHaveLength(1);
+    expect(errorLines()[0]).toMatch(/^::error::AWS credentials expired while calling ECS DescribeTasks/);
+    expect(errorLines()[0]).toContain(`Task ${TASK_ID} had been started and was not followed to its end`);
+    expect(outputs()).toMatchObject({ status: 'failed', 'task-arn': TASK_ARN });
+  });
+
+  it('reports the reason ECS gives when it cannot place the task, having started nothing', async () => {
+    expectService();
+    expectRegister();
+    expectEcs(
+      'RunTask',
+      { cluster: CLUSTER, taskDefinition: revisionArn(7), count: 1, startedBy: 'ecs-actions/run-task', ...PLACEMENT },
+      { tasks: [], failures: [{ arn: revisionArn(7), reason: 'RESOURCE:ENI', detail: 'no free address in subnet' }] },
+    );
+    await runTask();
+    expect(errorLines()).toEqual([
+      '::error::ECS could not start the task: RESOURCE:ENI (no free address in subnet); nothing was started',
+    ]);
+    expect(outputs()).toMatchObject({ status: 'failed', 'task-arn': '' });
+  });
+
+  describe('bad input changes nothing', () => {
+    // No interceptor is registered: any AWS call would fail the test with a refused connection.
+    const refuses = async (inputs: Record<string, string>, message: string) => {
+      setInputs(inputs);
+      await runTask();
+      expect(process.exitCode).toBe(1);
+      expect(errorLines()).toEqual([`::error::${message}`]);
+      expect(outputs()).toMatchObject({ status: 'failed', 'task-arn': '', 'task-definition-arn': '' });
+    };
+
+    it('refuses a command override for a container the file does not have', () =>
+      refuses(
+        { 'command-overrides': 'migrate=["node","migrate.js"]' },
+        "Input 'command-overrides': the task definition has no container migrate; its containers are web",
+      ));
+
+    it('refuses a command that is not a JSON list of strings', () =>
+      refuses(
+        { 'command-overrides': 'web=node migrate.js' },
+        "Input 'command-overrides': the command of web is not JSON: node migrate.js; expected " +
+          'container=["executable","arg",...], e.g. web=["node","dist/migrate.js"]',
+      ));
+
+    it('refuses launch-type together with capacity-provider-strategy', () =>
+      refuses(
+        { 'launch-type': 'FARGATE', 'capacity-provider-strategy': 'FARGATE_SPOT=1' },
+        "Input 'launch-type': is set together with capacity-provider-strategy; ECS accepts one or the other: set only one",
+      ));
+
+    it('refuses an awsvpc task with neither a service nor subnets', () =>
+      refuses(
+        { service: '' },
+        "Input 'subnets': the task definition uses networkMode awsvpc (as Fargate requires), so the task needs " +
+          'subnets: set service to copy them from a service, or set subnets and security-groups',
+      ));
+
+    it('refuses a subnet that is not a subnet id', () =>
+      refuses(
+        { subnets: 'subnet-1, default' },
+        `Input 'subnets': "subnet-1" is not an id of that kind; expected ids such as subnet-0123456789abcdef0`,
+      ));
+
+    it('refuses an override for an unknown container of an existing revision without starting anything', async () => {
+      setInputs({ 'task-definition': 'web:7', 'command-overrides': 'migrate=["node","migrate.js"]' });
+      expectService();
+      expectEcs(
+        'DescribeTaskDefinition',
+        { taskDefinition: 'web:7' },
+        { taskDefinition: { ...TASK_DEFINITION, taskDefinitionArn: revisionArn(7), status: 'ACTIVE' } },
+      );
+      await runTask();
+      expect(errorLines()).toEqual([
+        "::error::Input 'command-overrides': the task definition has no container migrate; its containers are web",
+      ]);
+      expect(outputs()).toMatchObject({ status: 'failed', 'task-arn': '' });
+    });
+  });
+});
