@@ -24,6 +24,8 @@ ci_docker_install() (
   command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
   command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
   command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+  # Asks the registry whether it answers; a minimal machine may lack it.
+  command -v curl >/dev/null 2>&1 || need+=(curl)
   if [ "${#need[@]}" -gt 0 ] || ! docker buildx version >/dev/null 2>&1; then
     [ "$(id -u)" -eq 0 ] || { ci_docker_log "missing ${need[*]:-docker-buildx} and not root: install them"; exit 1; }
   fi
@@ -70,6 +72,10 @@ ci_docker_reachable() {
 ci_docker_start_engine() (
   set -euo pipefail
   PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+  if [ "$(id -u)" -ne 0 ]; then
+    ci_docker_log "no Docker engine answers and starting dockerd needs root: run this as root, or set DOCKER_HOST to an engine"
+    exit 1
+  fi
   mkdir -p "$CI_DOCKER_STATE/data" "$CI_DOCKER_STATE/exec"
   ci_docker_log "starting dockerd (no bridge, no iptables, vfs) on unix://$CI_DOCKER_STATE/docker.sock"
   # setsid: the engine outlives this shell (CI discards the machine; locally: kill "$(cat $CI_DOCKER_STATE/dockerd.pid)").
@@ -131,9 +137,16 @@ YML
 ci_docker_base_image() (
   set -euo pipefail
   PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
-  if docker image inspect "$CI_DOCKER_NODE_IMAGE" >/dev/null 2>&1; then exit 0; fi
+  # Present and usable by the unprivileged user the sample service runs as (an image built by an earlier version
+  # of this script had a root directory only root could enter): keep it.
+  if docker image inspect "$CI_DOCKER_NODE_IMAGE" >/dev/null 2>&1; then
+    if docker run --rm --network none --user 1000:1000 "$CI_DOCKER_NODE_IMAGE" node -e 0 >/dev/null 2>&1; then exit 0; fi
+    ci_docker_log "the base image $CI_DOCKER_NODE_IMAGE cannot run node as uid 1000: building it again"
+  fi
   local root mirror arch node_pkg npmdir
   root=$(mktemp -d /tmp/ci-docker-rootfs.XXXXXX)
+  # mktemp makes the directory 0700, and it becomes the image's /: every user must be able to enter it.
+  chmod 0755 "$root"
   npmdir=$(mktemp -d /tmp/ci-docker-node.XXXXXX)
   trap 'rm -rf "$root" "$npmdir"' EXIT
   mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)

@@ -1,10 +1,13 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { all, argsOf, dockerfile, dockerignore, finalStage, healthcheckScript } from './support/dockerfile.js';
 
-// No Docker engine in CI: these read the Dockerfile and catch the regressions that matter for ECS.
+// These read the Dockerfile and catch the regressions that matter for ECS without an engine; test/docker/image.test.ts
+// builds the image and runs it when one is reachable.
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('sample-service/Dockerfile', () => {
@@ -77,6 +80,23 @@ describe('sample-service/Dockerfile', () => {
 });
 
 describe('the HEALTHCHECK command', () => {
+  it('asks /health on the address in HOST, where a container with host networking listens', async () => {
+    const server = createServer((request, response) => {
+      response.writeHead(request.url === '/health' ? 200 : 404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.7', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const check = spawn(process.execPath, ['-e', healthcheckScript()], {
+        env: { HOST: '127.0.0.7', PORT: String(port) },
+      });
+      const status = await new Promise((resolve) => check.on('exit', resolve));
+      expect(status).toBe(0);
+    } finally {
+      server.close();
+    }
+  });
+
   it('fails when nothing answers on the port', () => {
     // Port 9 (discard) on loopback: nothing listens, the probe must exit 1 rather than hang or pass.
     const check = spawnSync(process.execPath, ['-e', healthcheckScript()], { env: { PORT: '9' }, timeout: 10_000 });

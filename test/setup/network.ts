@@ -1,10 +1,11 @@
 import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
 import nock from 'nock';
 
-// No test may reach the network: nock answers AWS and Slack, and only loopback servers the tests start are reachable.
+// No test may reach the network: nock answers AWS and Slack, and only loopback servers the tests start are reachable
+// (anywhere in 127.0.0.0/8: each container of the Docker suites listens on its own 127.0.0.N).
 beforeAll(() => {
   nock.disableNetConnect();
-  nock.enableNetConnect(/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/);
+  nock.enableNetConnect(/^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])(:\d+)?$/);
 });
 
 // Every mocked call a test set up must have been made: a request the code no longer sends fails the test.

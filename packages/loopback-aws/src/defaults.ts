@@ -1,5 +1,5 @@
 import type { CircuitBreaker } from './scenarios.js';
-import { seedImage, seedService, seedTargetGroup, seedTaskDefinition } from './seed.js';
+import { seedImage, seedRepository, seedService, seedTargetGroup, seedTaskDefinition } from './seed.js';
 import { OTHER_IMAGE, SAMPLE_IMAGE, type World } from './world.js';
 
 /** The world the demo starts from: sample-service running in three environments, its image already in ECR. */
@@ -77,8 +77,13 @@ export function seedDefaultWorld(
   circuitBreaker: CircuitBreaker,
   taskDefinitionFor?: (environment: string) => Record<string, unknown>,
 ): void {
-  seedImage(world, { repository: SAMPLE_REPOSITORY, tags: [SAMPLE_IMAGE_TAG], label: 'sample-service 1.0.0' });
-  seedImage(world, { repository: SAMPLE_REPOSITORY, tags: [OTHER_IMAGE_TAG], label: 'sample-service 0.9.0' });
+  if (world.images.kind === 'memory') {
+    seedImage(world, { repository: SAMPLE_REPOSITORY, tags: [SAMPLE_IMAGE_TAG], label: 'sample-service 1.0.0' });
+    seedImage(world, { repository: SAMPLE_REPOSITORY, tags: [OTHER_IMAGE_TAG], label: 'sample-service 0.9.0' });
+  } else {
+    // A registry holds only real images: the repository exists, and what is in it is what was pushed.
+    seedRepository(world, SAMPLE_REPOSITORY);
+  }
   const image = sampleImageUri(world.accountId, world.region);
   for (const environment of DEMO_ENVIRONMENTS) {
     const taskDefinition = seedTaskDefinition(

@@ -11,7 +11,7 @@ import type {
 import { AwsError } from './errors.js';
 import { paginate } from './paging.js';
 import { seedRepository } from './seed.js';
-import type { ImageRecord, RepositoryRecord, World } from './world.js';
+import type { RepositoryRecord, World } from './world.js';
 
 /** ECR (JSON 1.1, `x-amz-target: AmazonEC2ContainerRegistry_V20150921.<Operation>`). */
 
@@ -41,15 +41,6 @@ function requireRepository(world: World, name: string | undefined): RepositoryRe
   return repository;
 }
 
-function findImage(repository: RepositoryRecord, id: ImageIdentifier): ImageRecord | undefined {
-  return repository.images.find(
-    (image) =>
-      (id.imageDigest === undefined || image.digest === id.imageDigest) &&
-      (id.imageTag === undefined || image.tags.includes(id.imageTag)) &&
-      (id.imageDigest !== undefined || id.imageTag !== undefined),
-  );
-}
-
 function describeImageId(id: ImageIdentifier): string {
   return `{imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'}`;
 }
@@ -60,7 +51,7 @@ function GetAuthorizationToken(world: World) {
       {
         authorizationToken: Buffer.from(`AWS:${randomBytes(48).toString('base64')}`).toString('base64'),
         expiresAt: (world.now() + 12 * 3_600_000) / 1000,
-        proxyEndpoint: `https://${world.registryUri}`,
+        proxyEndpoint: world.images.proxyEndpoint,
       },
     ],
   };
@@ -135,23 +126,27 @@ function GetLifecyclePolicy(world: World, input: GetLifecyclePolicyRequest) {
   };
 }
 
-function DescribeImages(world: World, input: DescribeImagesRequest) {
+async function DescribeImages(world: World, input: DescribeImagesRequest) {
   const repository = requireRepository(world, input.repositoryName);
-  let images = repository.images;
+  let images;
   if (input.imageIds?.length) {
-    images = input.imageIds.map((id) => {
-      const image = findImage(repository, id);
+    images = [];
+    for (const id of input.imageIds) {
+      const image = await world.images.find(repository, id);
       if (!image) {
         throw new AwsError(
           'ImageNotFoundException',
           `The image with imageId ${describeImageId(id)} does not exist within the repository with name '${repository.name}' in the registry with id '${world.accountId}'`,
         );
       }
-      return image;
-    });
-  } else if (input.filter?.tagStatus === 'TAGGED' || input.filter?.tagStatus === 'UNTAGGED') {
-    const tagged = input.filter.tagStatus === 'TAGGED';
-    images = images.filter((image) => image.tags.length > 0 === tagged);
+      images.push(image);
+    }
+  } else {
+    images = await world.images.list(repository);
+    if (input.filter?.tagStatus === 'TAGGED' || input.filter?.tagStatus === 'UNTAGGED') {
+      const tagged = input.filter.tagStatus === 'TAGGED';
+      images = images.filter((image) => image.tags.length > 0 === tagged);
+    }
   }
   const { page, nextToken } = paginate(images, input.maxResults, input.nextToken, 1000);
   return {
@@ -169,12 +164,12 @@ function DescribeImages(world: World, input: DescribeImagesRequest) {
   };
 }
 
-function BatchGetImage(world: World, input: BatchGetImageRequest) {
+async function BatchGetImage(world: World, input: BatchGetImageRequest) {
   const repository = requireRepository(world, input.repositoryName);
   const images = [];
   const failures = [];
   for (const id of input.imageIds ?? []) {
-    const image = findImage(repository, id);
+    const image = await world.images.find(repository, id);
     if (image) {
       images.push({
         registryId: world.accountId,

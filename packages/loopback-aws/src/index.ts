@@ -9,6 +9,8 @@ export { dockerEngine } from './containers/docker-cli.js';
 export { simulatedTasks } from './tasks/runtime.js';
 export type { TaskRuntime, TaskRuntimeFactory, TaskRunState, TargetHealthState } from './tasks/runtime.js';
 export type { SecretSeed, ParameterSeed } from './secrets.js';
+export { memoryImageStore, registryImageStore } from './ecr-images.js';
+export type { EcrImageStore, RegistryImageStoreOptions } from './ecr-images.js';
 export type { RecordedRequest } from './server.js';
 export type { ServiceSeed, TargetGroupSeed, ImageSeed } from './seed.js';
 export type {

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, seedDefaultWorld } from './defaults.js';
+import { registryImageStore } from './ecr-images.js';
 import type { Fault } from './errors.js';
 import { advance } from './rollout.js';
 import { ROLLING, scenarioNamed, type CircuitBreaker, type ScenarioName } from './scenarios.js';
@@ -60,6 +61,12 @@ export interface LoopbackAwsOptions {
   minuteMs?: number;
   /** Enforce ECS's request rates per account and region (ThrottlingException, see ECS_BUCKETS); true unless set. */
   throttle?: boolean;
+  /**
+   * `host:port` of a real OCI registry (HTTP API v2, plain HTTP on 127.0.0.0/8) that backs ECR: repository URIs
+   * name it, DescribeImages and BatchGetImage read it, and docker pushes go straight to it. ECR keeps its images in
+   * memory (made-up manifests, seedImage) unless set.
+   */
+  registry?: string;
 }
 
 export interface LoopbackAws {
@@ -112,6 +119,9 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
     now: options.now,
     log: options.log,
     tasks: options.tasks,
+    images: options.registry
+      ? registryImageStore({ registry: options.registry, now: options.now ?? Date.now })
+      : undefined,
   });
   for (const secret of options.secrets ?? []) seedSecret(world, secret);
   for (const parameter of options.parameters ?? []) seedParameter(world, parameter);

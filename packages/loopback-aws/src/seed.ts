@@ -249,6 +249,12 @@ export interface ImageSeed {
 
 /** Pushes an image: tags move to it from any other image, as with a mutable repository. */
 export function seedImage(world: World, seed: ImageSeed): ImageRecord {
+  if (world.images.kind !== 'memory') {
+    throw new Error(
+      `seedImage makes up a manifest, which the registry behind this ECR (${world.registryUri}) cannot hold: ` +
+        `push a real image to ${world.registryUri}/${seed.repository} instead`,
+    );
+  }
   const repository = seedRepository(world, seed.repository);
   const tags = seed.tags ?? [];
   const { manifest, digest, sizeInBytes } = imageManifest(seed.label ?? `${seed.repository}:${tags[0] ?? 'untagged'}`);

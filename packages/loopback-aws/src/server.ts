@@ -65,7 +65,7 @@ function silenced(context: ServerContext, operation: string): boolean {
   return true;
 }
 
-type JsonOperation = (world: World, input: unknown) => unknown;
+type JsonOperation = (world: World, input: unknown) => unknown; // a value, or a promise of one (ECR reading a registry)
 type QueryOperation = (world: World, params: QueryParams) => XmlValue;
 
 const JSON_SERVICES: Record<string, { service: string; operation: (name: string) => JsonOperation | undefined }> = {
@@ -124,7 +124,12 @@ function sendXml(response: ServerResponse, status: number, body: string, request
   response.end(body);
 }
 
-function answerJson(context: ServerContext, target: string, body: string, response: ServerResponse): void {
+async function answerJson(
+  context: ServerContext,
+  target: string,
+  body: string,
+  response: ServerResponse,
+): Promise<void> {
   const requestId = randomUUID();
   const [prefix, operation = ''] = target.split('.');
   const api = JSON_SERVICES[prefix];
@@ -142,7 +147,7 @@ function answerJson(context: ServerContext, target: string, body: string, respon
     } catch {
       throw new AwsError('SerializationException', 'The request body is not valid JSON.');
     }
-    sendJson(response, 200, handler(context.world, input), requestId);
+    sendJson(response, 200, await handler(context.world, input), requestId);
   } catch (caught) {
     const answered = asAwsError(caught, context.world);
     error = answered.code;
@@ -187,7 +192,7 @@ export function requestListener(context: ServerContext) {
         const target = request.headers['x-amz-target'];
         if (typeof target === 'string') {
           if (silenced(context, target.split('.')[1] ?? '')) return;
-          answerJson(context, target, body, response);
+          void answerJson(context, target, body, response);
           return;
         }
         const params = parseQueryBody(body);

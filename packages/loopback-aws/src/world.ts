@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { memoryImageStore, type EcrImageStore } from './ecr-images.js';
 import { AwsError } from './errors.js';
 import { SCENARIOS, type CircuitBreaker, type DeploymentSettings, type Fate, type Scenario } from './scenarios.js';
 import { simulatedTasks, type TaskRuntime, type TaskRuntimeFactory } from './tasks/runtime.js';
@@ -219,6 +220,8 @@ export interface WorldOptions {
   scenario: Scenario;
   now?: () => number;
   log?: (line: string) => void;
+  /** Where ECR's images live; in memory (made-up manifests) unless set. */
+  images?: EcrImageStore;
   /** What runs the tasks; simulated unless set. */
   tasks?: TaskRuntimeFactory;
 }
@@ -296,6 +299,8 @@ export class World {
   /** SSM parameters by name (`/sample-service/dev/api-token`). */
   readonly parameters = new Map<string, ParameterRecord>();
   readonly tasks: TaskRuntime;
+  /** ECR's images: in memory, or read from a real registry (chosen at start-up). */
+  readonly images: EcrImageStore;
   private taskCounter = 0;
 
   constructor(options: WorldOptions) {
@@ -306,6 +311,7 @@ export class World {
     this.scenario = options.scenario ?? SCENARIOS.completes;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => {});
+    this.images = options.images ?? memoryImageStore(`${this.accountId}.dkr.ecr.${this.region}.amazonaws.com`);
     this.tasks = (options.tasks ?? simulatedTasks)(this);
   }
 
@@ -317,8 +323,9 @@ export class World {
     return `arn:aws:sts::${this.accountId}:assumed-role/${CALLER_ROLE}/${CALLER_SESSION}`;
   }
 
+  /** `<account>.dkr.ecr.<region>.amazonaws.com`, or the real registry's `host:port` when one backs ECR. */
   get registryUri(): string {
-    return `${this.accountId}.dkr.ecr.${this.region}.amazonaws.com`;
+    return this.images.registryHost;
   }
 
   /** A cluster by name or ARN; ECS uses `default` when none is given. */
@@ -389,7 +396,8 @@ export class World {
   digestOf(image: string): string {
     const pinned = /@(sha256:[0-9a-f]{64})$/.exec(image);
     if (pinned) return pinned[1];
-    const tagged = /^(?:[^/]+\.amazonaws\.com\/)?([^:@]+):([^:@/]+)$/.exec(image);
+    const local = image.startsWith(`${this.registryUri}/`) ? image.slice(this.registryUri.length + 1) : image;
+    const tagged = /^(?:[^/]+\.amazonaws\.com\/)?([^:@]+):([^:@/]+)$/.exec(local);
     if (tagged) {
       const found = this.repositories.get(tagged[1])?.images.find((entry) => entry.tags.includes(tagged[2]));
       if (found) return found.digest;

@@ -124,3 +124,23 @@ describe('ECR', () => {
     expect(imageDetails![0].imageDigest).toBe(image.digest);
   });
 });
+
+describe('ECR backed by a registry that does not answer', () => {
+  it('answers ServerException naming the registry, and its proxy endpoint is the registry', async () => {
+    // Port 9 (discard) on loopback: nothing listens there.
+    const backed = await startLoopbackAws({ stepMs: 20, registry: '127.0.0.1:9' });
+    try {
+      const client = clientsFor(backed).ecr;
+      const { authorizationData } = await client.send(new GetAuthorizationTokenCommand({}));
+      expect(authorizationData![0].proxyEndpoint).toBe('http://127.0.0.1:9');
+      await expect(
+        client.send(new DescribeImagesCommand({ repositoryName: 'sample-service', imageIds: [{ imageTag: '1.0.0' }] })),
+      ).rejects.toMatchObject({
+        name: 'ServerException',
+        message: expect.stringContaining('The registry behind the loopback ECR (127.0.0.1:9) did not answer'),
+      });
+    } finally {
+      await backed.close();
+    }
+  });
+});
