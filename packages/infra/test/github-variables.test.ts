@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +99,26 @@ describe('gh variable set commands from stack outputs', () => {
     expect(printGitHubVariables([path, '--environment', 'build'])).toBe(
       'gh variable set AWS_BUILD_ROLE_ARN --env build --body arn:aws:iam::111111111111:role/orders-build\n' +
         'gh variable set AWS_REGION --env build --body eu-west-1\n',
+    );
+  });
+
+  it('runs as a command, and fails with one line naming the problem', () => {
+    const path = join(folder, 'cli-outputs.json');
+    writeFileSync(path, JSON.stringify(cdkOutputs));
+    const script = new URL('../src/print-github-variables.ts', import.meta.url).pathname;
+    const printed = execFileSync(process.execPath, ['--import', 'tsx', script, path, '--environment', 'prod'], {
+      encoding: 'utf8',
+    });
+    expect(printed).toBe(
+      'gh variable set AWS_DEPLOY_ROLE_ARN --env prod --body arn:aws:iam::333333333333:role/orders-deploy-prod\n' +
+        'gh variable set BASE_URL --env prod --body https://orders.example.com\n',
+    );
+    const failed = spawnSync(process.execPath, ['--import', 'tsx', script, path, '--environment', 'qa'], {
+      encoding: 'utf8',
+    });
+    expect(failed.status).toBe(1);
+    expect(failed.stderr.trim()).toBe(
+      'print-github-variables: no GitHub variables for the environment qa in the outputs (environments found: build, dev, prod)',
     );
   });
 

@@ -290,6 +290,29 @@ describe('ServiceEnvironment: roles', () => {
   });
 });
 
+describe('ServiceEnvironment: stack outputs', () => {
+  it('outputs the GitHub variables of the environment, one output each', () => {
+    const outputs = template.findOutputs('*');
+    expect(Object.keys(outputs).sort()).toEqual([
+      'GitHubVarDevAwsAccountId',
+      'GitHubVarDevAwsDeployRoleArn',
+      'GitHubVarDevAwsRegion',
+      'GitHubVarDevBaseUrl',
+      'GitHubVarDevEcsCluster',
+      'GitHubVarDevEcsService',
+      'LoadBalancerDnsName',
+    ]);
+    expect(outputs.GitHubVarDevAwsAccountId.Value).toBe(ACCOUNT);
+    expect(outputs.GitHubVarDevAwsRegion.Value).toBe(REGION);
+    expect(outputs.GitHubVarDevEcsCluster.Value).toBe('orders-dev');
+    expect(outputs.GitHubVarDevEcsService.Value).toBe('orders');
+    expect(outputs.GitHubVarDevBaseUrl.Value).toBe('https://orders.dev.example.com');
+    expect(outputs.GitHubVarDevAwsDeployRoleArn.Value).toEqual({
+      'Fn::GetAtt': [roleLogicalId(template, 'orders-deploy-dev'), 'Arn'],
+    });
+  });
+});
+
 describe('ServiceEnvironment: checks its properties before synthesis', () => {
   it.each([
     [{ environment: 'Prod' }, /environment "Prod" is not a valid environment name/],
