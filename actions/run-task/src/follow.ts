@@ -60,8 +60,12 @@ export async function followTask(options: FollowOptions): Promise<FollowOutcome>
     const waited = clock.now() - started;
     if (waited >= options.timeoutMs) return { result: 'timed-out', task, elapsedMs: waited };
     const pause = Math.min(interval(waited) * 2 ** failingCalls, Math.max(interval(waited), MAX_BACKOFF_MS));
-    const aborted = await sleep(clock, Math.min(pause, options.timeoutMs - waited), signal);
-    if (aborted) return { result: 'cancelled', task, elapsedMs: clock.now() - started };
+    try {
+      await clock.sleep(Math.min(pause, options.timeoutMs - waited), signal);
+    } catch (error) {
+      if (signal.aborted) return { result: 'cancelled', task, elapsedMs: clock.now() - started };
+      throw error;
+    }
   }
 }
 
@@ -69,19 +73,6 @@ async function describeTask(ecs: ECSClient, cluster: string, taskArn: string, si
   const response = await ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }), { abortSignal: signal });
   // Just after RunTask a task may not be described yet (MISSING); the next poll finds it.
   return response.tasks?.find((task) => task.taskArn === taskArn);
-}
-
-/** Resolves true if the signal aborted during the sleep. */
-function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const onAbort = () => resolve(true);
-    signal.addEventListener('abort', onAbort, { once: true });
-    clock.sleep(ms).then(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(signal.aborted);
-    });
-  });
 }
 
 function reportChanges(task: Task, seen: Map<string, string>, log: Logger): void {

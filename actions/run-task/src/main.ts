@@ -7,6 +7,7 @@ import {
   printForeign,
   setOutputs,
   systemClock,
+  RunContext,
   type Clock,
 } from '@ecs-actions/action-kit';
 import { createAwsClient, resolveRegion } from '@ecs-actions/aws';
@@ -28,28 +29,23 @@ export interface Dependencies {
   /** Time; tests pass a FakeClock so that a 30-minute wait runs in milliseconds. */
   clock: Clock;
   /** The run's cancel signal (SIGINT/SIGTERM) and the bounded final phase, from runAction. */
-  context: { signal: AbortSignal; finalSignal?: AbortSignal };
+  context: RunContext;
   /** Milliseconds between DescribeTasks calls; tests shorten it. */
   interval?: (elapsedMs: number) => number;
 }
 
 const log: Logger = { info: (message) => core.info(message), warning: (message) => core.warning(message) };
 
-/** How long StopTask may take after a timeout or cancel when the run gives no final-phase signal. */
+/** How long StopTask may take after a timeout. */
 const STOP_TIMEOUT_MS = 5000;
 
 export async function run(dependencies: Partial<Dependencies> = {}): Promise<void> {
   const clock = dependencies.clock ?? systemClock;
-  const signal = dependencies.context?.signal ?? new AbortController().signal;
+  const context = dependencies.context ?? new RunContext();
   const started = clock.now();
   const report: RunReport = { status: 'failed', durationMs: 0, containers: [], placement: [] };
   try {
-    await runOnce(report, {
-      clock,
-      signal,
-      finalSignal: dependencies.context?.finalSignal,
-      interval: dependencies.interval,
-    });
+    await runOnce(report, { clock, context, interval: dependencies.interval });
   } catch (error) {
     report.status = 'failed';
     report.failure ??= errorMessage(error);
@@ -77,8 +73,7 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
 
 interface RunOptions {
   clock: Clock;
-  signal: AbortSignal;
-  finalSignal?: AbortSignal;
+  context: RunContext;
   interval?: (elapsedMs: number) => number;
 }
 
@@ -105,9 +100,10 @@ async function runOnce(report: RunReport, options: RunOptions): Promise<void> {
         })
       : undefined;
 
-  const ecs = createAwsClient(ECSClient, { region: inputs.region, action: 'run-task' });
+  const { signal } = options.context;
+  const ecs = createAwsClient(ECSClient, { region: inputs.region, action: 'run-task', signal });
   const placement = await group('Placement', async () => {
-    const resolved = await resolvePlacement(ecs, inputs, region, options.signal);
+    const resolved = await resolvePlacement(ecs, inputs, region, signal);
     for (const [setting, value, from] of resolved.sources) log.info(`${setting}: ${value} (${from})`);
     if (resolved.sources.length === 0) log.info('No network configuration, launch type or platform version given');
     return resolved;
@@ -133,9 +129,13 @@ async function runOnce(report: RunReport, options: RunOptions): Promise<void> {
       placement,
       startedBy: inputs['started-by'],
     },
-    options.signal,
+    signal,
   );
   report.taskArn = task.taskArn;
+  options.context.standing(
+    `task ${taskId(task.taskArn)} of ${revisionLabel(target.taskDefinitionArn)} was started and may still be running: ` +
+      `aws ecs stop-task --cluster ${inputs.cluster} --task ${task.taskArn}`,
+  );
   log.info(`Started task ${taskId(task.taskArn)} of ${revisionLabel(target.taskDefinitionArn)}`);
 
   const timeoutMs = inputs['timeout-minutes'] * 60_000;
@@ -147,7 +147,7 @@ async function runOnce(report: RunReport, options: RunOptions): Promise<void> {
       cluster: inputs.cluster,
       taskArn: task.taskArn!,
       timeoutMs,
-      signal: options.signal,
+      signal: signal,
       interval: options.interval,
     }),
   );
@@ -169,7 +169,9 @@ async function runOnce(report: RunReport, options: RunOptions): Promise<void> {
       : 'the run was cancelled';
   report.status = outcome.result;
   report.failure = `Task ${taskId(task.taskArn)} of ${revisionLabel(target.taskDefinitionArn)} did not finish: ${why}.`;
-  const stopSignal = options.finalSignal ?? AbortSignal.timeout(STOP_TIMEOUT_MS);
+  // After a cancel only the final phase is left (context.signal has aborted); after a timeout, a few seconds.
+  const stopSignal =
+    outcome.result === 'cancelled' ? options.context.finalSignal : AbortSignal.timeout(STOP_TIMEOUT_MS);
   const stop = await stopTask(ecs, inputs.cluster, task.taskArn!, `ecs-actions run-task: ${why}`, stopSignal);
   report.stop = stop.stopped ? `Stopped it: ${stop.message}.` : `Tried to stop it but ${stop.message}.`;
   report.stopped = stop.stopped ? 'StopTask sent' : undefined;

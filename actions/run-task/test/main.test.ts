@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
-import { FakeClock, runAction } from '@ecs-actions/action-kit';
+import { FakeClock, RunContext, runAction } from '@ecs-actions/action-kit';
 import { run } from '../src/main.js';
 
 const REGION = 'eu-west-1';
@@ -71,8 +71,8 @@ function setInputs(inputs: Record<string, string>): void {
   for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
 }
 
-async function runTask(context?: { signal: AbortSignal }): Promise<void> {
-  await runAction(() => run({ clock, interval: () => 2000, ...(context ? { context } : {}) }));
+async function runTask(context = new RunContext()): Promise<void> {
+  await runAction(() => run({ clock, context, interval: () => 2000 }));
 }
 
 function outputs(): Record<string, string> {
@@ -319,13 +319,13 @@ describe('run-task', () => {
   });
 
   it('stops the task and reports cancelled when the run is cancelled while it runs', async () => {
-    const cancel = new AbortController();
+    const context = new RunContext();
     expectService();
     expectRegister();
     expectRunTask();
     expectDescribeTask(task('RUNNING', [{ name: 'web', lastStatus: 'RUNNING' }]));
     expectDescribeTask(() => {
-      cancel.abort();
+      context.cancel('SIGINT');
       return task('RUNNING', [{ name: 'web', lastStatus: 'RUNNING' }]);
     });
     expectEcs(
@@ -333,7 +333,7 @@ describe('run-task', () => {
       { cluster: CLUSTER, task: TASK_ARN, reason: 'ecs-actions run-task: the run was cancelled' },
       { task: task('STOPPED', []) },
     );
-    await runTask({ signal: cancel.signal });
+    await runTask(context);
 
     expect(process.exitCode).toBe(1);
     expect(outputs()).toMatchObject({ status: 'cancelled', 'task-arn': TASK_ARN });
