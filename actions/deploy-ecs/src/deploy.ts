@@ -1,5 +1,5 @@
 import { UpdateServiceCommand, type ECSClient, type ServiceEvent } from '@aws-sdk/client-ecs';
-import { errorMessage, type Clock } from '@ecs-actions/action-kit';
+import { errorMessage, isCancelled, type Clock } from '@ecs-actions/action-kit';
 import { revisionLabel } from '@ecs-actions/taskdef';
 import { describeStoppedTask, describeStoppedTasks, diagnoseStoppedTasks, type StoppedTask } from './diagnose.js';
 import { defaultMaxFailedTasks } from './inputs.js';
@@ -8,9 +8,10 @@ import type { TargetTaskDefinition } from './register.js';
 import { followRollback, rollBack, type RollbackResult } from './rollback.js';
 import { primaryDeployment, type Logger, type ServiceRef } from './service.js';
 import { describeServicesFollower, type DeploymentFollower } from './follower.js';
+import type { DeployPhases } from './phases.js';
 import type { WaitResult } from './waiter.js';
 
-export type DeployStatus = 'succeeded' | 'unchanged' | 'rolled-back' | 'failed' | 'started';
+export type DeployStatus = 'succeeded' | 'unchanged' | 'rolled-back' | 'failed' | 'started' | 'cancelled';
 
 /** Folds a phase of the log; `core.group` on a runner. */
 export type Group = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
@@ -23,6 +24,8 @@ export interface DeployContext {
   region: string;
   /** How the deployment is followed; DescribeServices unless set (see DeploymentFollower). */
   follower?: DeploymentFollower;
+  /** Deadlines and cancel, phase by phase; the ECS client reads its signal. No deadline unless set (tests). */
+  phases?: DeployPhases;
 }
 
 export interface DeployRequest extends ServiceRef {
@@ -48,6 +51,9 @@ export interface DeployResult {
   events: ServiceEvent[];
   /** The follower that watched the deployment (DeploymentFollower.name). */
   followedWith?: string;
+  /** The rollback deployment under way or done, and who started it. */
+  rollbackDeploymentId?: string;
+  rollbackBy?: 'this run' | 'ECS';
 }
 
 const SUMMARY_EVENTS = 10;
@@ -85,10 +91,17 @@ export async function rollOut(context: DeployContext, request: DeployRequest, re
     }
   }
 
+  const { phases } = context;
   const startedAt = existing ? (primary?.createdAt?.getTime() ?? context.clock.now()) : context.clock.now();
+  phases?.enter('update');
   const deploymentId =
     existing ?? (await group('Update service', () => updateService(ecs, { ...request, forceNewDeployment }, log)));
   result.deploymentId = deploymentId;
+  phases?.enter('wait');
+  phases?.context.standing(
+    `deployment ${deploymentId} of ${label} ${existing ? 'was under way' : 'started'}; not yet steady ` +
+      `(the previous revision is ${revisionLabel(before.previousTaskDefinitionArn)})`,
+  );
   if (!request.wait) {
     log.info(`wait is false: deployment ${deploymentId} ${existing ? 'is' : 'started'}, its outcome is not checked`);
     result.status = 'started';
@@ -103,10 +116,13 @@ export async function rollOut(context: DeployContext, request: DeployRequest, re
     region: context.region,
     cluster: request.cluster,
     service: request.service,
-    timeoutMs: request.timeoutMs,
+    // The rollout's deadline counts from the start of the run (pre-flight included).
+    timeoutMs: phases ? phases.rolloutRemaining() : request.timeoutMs,
+    budgetMs: request.timeoutMs,
     maxFailedTasks: request.maxFailedTasks ?? defaultMaxFailedTasks(desired),
     seenEventIds: before.eventIds,
     startedAt,
+    signal: phases?.signal,
   };
   const follower = context.follower ?? describeServicesFollower;
   result.followedWith = follower.name;
@@ -123,6 +139,7 @@ export async function rollOut(context: DeployContext, request: DeployRequest, re
   result.failure = outcome.reason;
   log.warning(`Deployment ${deploymentId} failed: ${outcome.reason}`);
 
+  phases?.startDiagnosis();
   await group('Stopped tasks of the new deployment', async () => {
     try {
       // Listed afresh: the waiter's list may be seconds old and stops counting at max-failed-tasks.
@@ -141,15 +158,31 @@ export async function rollOut(context: DeployContext, request: DeployRequest, re
       if (diagnosis.count > result.stoppedTasks.length)
         log.info(`… and ${diagnosis.count - result.stoppedTasks.length} more stopped task(s)`);
     } catch (error) {
-      // The diagnosis must never stand in the way of the rollback.
+      if (isCancelled(error)) throw error;
+      // The diagnosis must never stand in the way of the rollback (nor its deadline: it has one of its own).
       log.warning(`Could not describe the stopped tasks: ${errorMessage(error)}`);
     }
   });
 
-  const rollbackOptions = { ...waitOptions, taskDefinitionArn: before.previousTaskDefinitionArn };
+  phases?.startRollback();
+  const rollbackOptions = {
+    ...waitOptions,
+    timeoutMs: request.timeoutMs,
+    signal: phases?.signal,
+    taskDefinitionArn: before.previousTaskDefinitionArn,
+    onStarted: (rollbackId: string) => {
+      result.rollbackDeploymentId = rollbackId;
+      phases?.context.standing(
+        `deployment ${deploymentId} of ${label} failed; rollback deployment ${rollbackId} to ` +
+          `${revisionLabel(before.previousTaskDefinitionArn)} is under way`,
+      );
+    },
+  };
   if (outcome.result === 'replaced') {
     if (!outcome.replacedBy?.id) return;
     const replacement = outcome.replacedBy.id;
+    result.rollbackBy = 'ECS';
+    rollbackOptions.onStarted(replacement);
     result.rollback = await group(`Waiting for rollback deployment ${replacement}`, () =>
       followRollback({ ...rollbackOptions, deploymentId: replacement }),
     );
@@ -162,6 +195,7 @@ export async function rollOut(context: DeployContext, request: DeployRequest, re
     );
     return;
   } else {
+    result.rollbackBy = 'this run';
     result.rollback = await group(`Rolling back to ${revisionLabel(before.previousTaskDefinitionArn)}`, () =>
       rollBack(rollbackOptions),
     );

@@ -1,4 +1,4 @@
-import { getBoolean, getInteger, getOptional, getRequired, inputError } from '@ecs-actions/action-kit';
+import { getBoolean, getChoice, getInteger, getOptional, getRequired, inputError } from '@ecs-actions/action-kit';
 import { checkEcsNameOrArn } from '@ecs-actions/aws';
 import { readTaskDefinitionSource, type TaskDefinitionSource } from '@ecs-actions/taskdef';
 
@@ -17,6 +17,8 @@ export interface Inputs {
   'force-new-deployment': boolean;
   'desired-count'?: number;
   'expected-account-id'?: string;
+  /** What a cancelled run does with a rollout still in progress. */
+  'on-cancel': 'rollback' | 'leave';
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -35,6 +37,7 @@ export function readInputs(): Inputs {
     'force-new-deployment': getBoolean('force-new-deployment', false),
     'desired-count': getInteger('desired-count', { min: 0, max: 5000 }),
     'expected-account-id': accountId('expected-account-id'),
+    'on-cancel': getChoice('on-cancel', ['rollback', 'leave'] as const, 'rollback'),
   };
 }
 

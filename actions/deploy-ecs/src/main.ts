@@ -2,18 +2,23 @@ import * as core from '@actions/core';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { STSClient } from '@aws-sdk/client-sts';
 import {
+  CancelledError,
+  RunContext,
   UserError,
   errorMessage,
   group,
+  isCancelled,
+  isDeadline,
   isUserError,
   setOutputs,
   systemClock,
   type Clock,
-  type RunContext,
 } from '@ecs-actions/action-kit';
-import { createAwsClient, ecsServiceConsoleUrl, resolveRegion } from '@ecs-actions/aws';
+import { createAwsClient, ecsServiceConsoleUrl, resolveRegion, type AwsTimeouts } from '@ecs-actions/aws';
 import { assertValid, readTaskDefinitionFile, revisionLabel, validateTaskDefinition } from '@ecs-actions/taskdef';
+import { cancelLine, settleCancel } from './cancel.js';
 import { rollOut } from './deploy.js';
+import { DeployPhases } from './phases.js';
 import { readInputs } from './inputs.js';
 import { checkAccount, preflight } from './preflight.js';
 import { describeExisting, registerIfChanged } from './register.js';
@@ -25,6 +30,10 @@ export interface Dependencies {
   clock: Clock;
   /** Cancel signal and final phase, from runAction. */
   context: RunContext;
+  /** Tests: the rollout's (and the rollback's) budget in ms instead of timeout-minutes, whose minimum is 1 minute. */
+  timeoutMs: number;
+  /** Tests: short per-attempt AWS timeouts. */
+  awsTimeouts: Partial<AwsTimeouts>;
 }
 
 const log: Logger = { info: (message) => core.info(message), warning: (message) => core.warning(message) };
@@ -40,12 +49,24 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
     stoppedTaskCount: 0,
     events: [],
   };
+  const context = dependencies.context ?? new RunContext();
   try {
-    await deploy(report, clock);
+    await deploy(report, { ...dependencies, clock, context });
   } catch (error) {
+    if (isCancelled(error) && report.cancelRequest) {
+      report.status = 'cancelled';
+      report.cancel = await settleCancel({ ...report.cancelRequest(), by: error.by });
+      throw new CancelledError(cancelLine(report.cancel), error.by, { cause: error });
+    }
+    if (isCancelled(error)) {
+      report.status = 'cancelled';
+      throw error;
+    }
+    if (isDeadline(error) && !report.deploymentId) throw new UserError(nothingChanged(report, error), { cause: error });
+    const rolloutFailure = report.failure;
     report.failure ??= errorMessage(error);
     throw isUserError(error) && report.deploymentId
-      ? new UserError(startedButUnknown(report, error), { cause: error })
+      ? new UserError(startedButUnknown(report, error, rolloutFailure), { cause: error })
       : error;
   } finally {
     report.durationMs = clock.now() - started;
@@ -61,12 +82,26 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
   if (report.status === 'failed' || report.status === 'rolled-back') throw new UserError(failureLine(report));
 }
 
-async function deploy(report: DeployReport, clock: Clock): Promise<void> {
+async function deploy(
+  report: DeployReport,
+  dependencies: Partial<Dependencies> & { clock: Clock; context: RunContext },
+): Promise<void> {
+  const { clock, context } = dependencies;
   const inputs = readInputs();
   const ref = { cluster: inputs.cluster, service: inputs.service };
   Object.assign(report, ref);
   const region = resolveRegion(inputs.region);
   report.region = region;
+  const minutes = inputs['timeout-minutes'];
+  const phases = new DeployPhases(
+    context,
+    clock,
+    dependencies.timeoutMs ?? minutes * 60_000,
+    dependencies.timeoutMs === undefined
+      ? `timeout-minutes (${minutes} minute${minutes === 1 ? '' : 's'})`
+      : `${dependencies.timeoutMs} ms`,
+  );
+  context.standing('nothing was changed yet');
 
   // The file is read and checked before any AWS call: a bad file changes nothing.
   const source = inputs['task-definition'];
@@ -92,16 +127,41 @@ async function deploy(report: DeployReport, clock: Clock): Promise<void> {
         })
       : undefined;
 
-  const ecs = createAwsClient(ECSClient, { region: inputs.region, action: 'deploy-ecs' });
+  // Every call is bounded by the phase it is made in (rollout, diagnosis, rollback, final phase after a cancel).
+  const clientOptions = {
+    region: inputs.region,
+    action: 'deploy-ecs',
+    signal: () => phases.signal,
+    timeouts: dependencies.awsTimeouts,
+  };
+  const ecs = createAwsClient(ECSClient, clientOptions);
+  const known: { before?: Awaited<ReturnType<typeof preflight>> } = {};
+  // What a cancel needs to settle things, read when it comes.
+  report.cancelRequest = () => ({
+    ...ref,
+    ecs,
+    log,
+    region,
+    phase: phases.startFinal(),
+    onCancel: inputs['on-cancel'],
+    beforePrimaryId: known.before?.primary?.id,
+    previousTaskDefinitionArn: report.previousTaskDefinitionArn,
+    taskDefinitionArn: report.taskDefinitionArn,
+    deploymentId: report.deploymentId,
+    rollbackDeploymentId: report.rollbackDeploymentId,
+    rollbackBy: report.rollbackBy,
+  });
   const expectedAccountId = inputs['expected-account-id'];
   if (expectedAccountId !== undefined) {
-    const sts = createAwsClient(STSClient, { region: inputs.region, action: 'deploy-ecs' });
+    const sts = createAwsClient(STSClient, clientOptions);
     await group('Account', async () =>
       log.info(`Credentials belong to account ${await checkAccount(sts, expectedAccountId)}`),
     );
   }
   const before = await group('Pre-flight', () => preflight(ecs, ref, region, log));
+  known.before = before;
   report.previousTaskDefinitionArn = before.previousTaskDefinitionArn;
+  phases.enter('register');
 
   const target = await group('Task definition revision', () =>
     source.kind === 'existing'
@@ -111,13 +171,13 @@ async function deploy(report: DeployReport, clock: Clock): Promise<void> {
   Object.assign(report, { taskDefinitionArn: target.taskDefinitionArn, origin: target.origin, images: target.images });
 
   await rollOut(
-    { ecs, clock, log, group, region },
+    { ecs, clock, log, group, region, phases },
     {
       ...ref,
       before,
       target,
       wait: inputs.wait,
-      timeoutMs: inputs['timeout-minutes'] * 60_000,
+      timeoutMs: phases.timeoutMs,
       rollback: inputs.rollback,
       maxFailedTasks: inputs['max-failed-tasks'],
       forceNewDeployment: inputs['force-new-deployment'],
@@ -149,12 +209,28 @@ function failureLine(report: DeployReport): string {
 }
 
 /** An error after UpdateService leaves a rollout nobody watches: say so, and where to look. */
-function startedButUnknown(report: DeployReport, error: Error): string {
+function startedButUnknown(report: DeployReport, error: Error, rolloutFailure: string | undefined): string {
   const where =
     report.region && report.cluster && report.service
       ? `: see ${ecsServiceConsoleUrl(report.region, report.cluster, report.service, 'deployments')}`
       : '';
-  return `${error.message} Deployment ${report.deploymentId} of ${revisionLabel(report.taskDefinitionArn)} had started; its outcome was not followed to the end${where}`;
+  const started = `Deployment ${report.deploymentId} of ${revisionLabel(report.taskDefinitionArn)} had started`;
+  const previous = revisionLabel(report.previousTaskDefinitionArn);
+  const failed = rolloutFailure ? ` and failed (${rolloutFailure})` : '';
+  const state = report.rollbackDeploymentId
+    ? `${started}${failed}; the rollback to ${previous} (deployment ${report.rollbackDeploymentId}) was not confirmed`
+    : rolloutFailure
+      ? `${started}${failed}; the service may still be on it: the rollback to ${previous} was not started or not confirmed`
+      : `${started}; its outcome was not followed to the end`;
+  return `${error.message.replace(/\.$/, '')}. ${state}${where}`;
+}
+
+/** What a user error before UpdateService leaves: nothing changed. */
+function nothingChanged(report: DeployReport, error: Error): string {
+  const previous = report.previousTaskDefinitionArn
+    ? `: the service still runs ${revisionLabel(report.previousTaskDefinitionArn)}`
+    : '';
+  return `${error.message.replace(/\.$/, '')}. Nothing was changed${previous}.`;
 }
 
 function containersOf(task: DeployReport['stoppedTasks'][number]): string {

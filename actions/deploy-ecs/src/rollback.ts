@@ -12,6 +12,8 @@ const MAX_REPLACEMENTS_FOLLOWED = 3;
 export interface RollbackOptions extends Omit<WaitOptions, 'deploymentId'> {
   /** The revision to go back to: the PRIMARY task definition before the deploy. */
   taskDefinitionArn: string;
+  /** Told the rollback deployment's id as soon as it is known, so a cancel mid-rollback can say which it is. */
+  onStarted?: (deploymentId: string) => void;
 }
 
 export interface RollbackResult {
@@ -34,6 +36,7 @@ export async function rollBack(options: RollbackOptions): Promise<RollbackResult
   // The rollback is what keeps the service up: a throttled or failing ECS API is retried, not given up on.
   const updated = await poll({
     clock: options.clock,
+    signal: options.signal,
     interval: 2000,
     timeoutMs: ROLLBACK_UPDATE_TIMEOUT_MS,
     attempt: () =>
@@ -49,6 +52,7 @@ export async function rollBack(options: RollbackOptions): Promise<RollbackResult
   const deploymentId = response.service && primaryDeployment(response.service)?.id;
   if (!deploymentId) throw new Error('UpdateService returned no PRIMARY deployment for the rollback');
   log.info(`Rollback deployment ${deploymentId} started`);
+  options.onStarted?.(deploymentId);
   return followRollback({ ...options, deploymentId });
 }
 
@@ -70,6 +74,7 @@ export async function followRollback(options: RollbackOptions & { deploymentId: 
     if (!replacement?.id || replacement.taskDefinition !== taskDefinitionArn) break;
     options.log.info(`Deployment ${replacement.id} of ${previous} replaced ${deploymentId}: following it`);
     deploymentId = replacement.id;
+    options.onStarted?.(deploymentId);
     wait = await waitForDeployment({ ...options, deploymentId, timeoutMs: Math.max(0, options.timeoutMs - waitedMs) });
     waitedMs += wait.elapsedMs;
   }

@@ -2,6 +2,7 @@ import type { ServiceEvent } from '@aws-sdk/client-ecs';
 import { JobSummary, code, escapeHtml, formatDuration, link } from '@ecs-actions/action-kit';
 import { ecsServiceConsoleUrl, shortName } from '@ecs-actions/aws';
 import { revisionLabel } from '@ecs-actions/taskdef';
+import { CANCEL_PHASES, type CancelReport, type CancelRequest } from './cancel.js';
 import type { DeployStatus } from './deploy.js';
 import { describeContainer, type StoppedTask } from './diagnose.js';
 import type { ContainerImage, TargetTaskDefinition } from './register.js';
@@ -26,6 +27,13 @@ export interface DeployReport {
   stoppedTaskCount: number;
   /** Newest first. */
   events: ServiceEvent[];
+  /** The rollback deployment under way or done, and who started it. */
+  rollbackDeploymentId?: string;
+  rollbackBy?: 'this run' | 'ECS';
+  /** Set once the run knows enough to settle a cancel (see settleCancel); it starts the final phase. */
+  cancelRequest?: () => Omit<CancelRequest, 'by'>;
+  /** What a cancel found and did. */
+  cancel?: CancelReport;
 }
 
 const STATUS_LABELS: Record<DeployStatus, string> = {
@@ -34,6 +42,7 @@ const STATUS_LABELS: Record<DeployStatus, string> = {
   started: '🚀 started (not waited for)',
   'rolled-back': '↩️ rolled back',
   failed: '❌ failed',
+  cancelled: '⏹️ cancelled',
 };
 
 const ORIGINS: Record<TargetTaskDefinition['origin'], string> = {
@@ -70,6 +79,14 @@ export function buildSummary(report: DeployReport): JobSummary {
   facts.push(['Duration', formatDuration(report.durationMs)]);
   summary.facts(facts);
 
+  if (report.cancel) {
+    const { cancel } = report;
+    summary.paragraph(
+      `<b>Cancelled</b> (${escapeHtml(cancel.by)}) ${escapeHtml(CANCEL_PHASES[cancel.phase])}: ${escapeHtml(cancel.state)}.`,
+    );
+    summary.paragraph(`<b>What this run did:</b> ${escapeHtml(cancel.action)}.`);
+    if (cancel.followUrl) summary.paragraph(`<b>Follow it:</b> ${link('the service’s deployments', cancel.followUrl)}`);
+  }
   if (report.failure) summary.paragraph(`<b>What went wrong:</b> ${escapeHtml(report.failure)}`);
   if (report.rollback) summary.paragraph(`<b>Rollback:</b> ${escapeHtml(report.rollback.message)}`);
 
@@ -96,7 +113,7 @@ export function buildSummary(report: DeployReport): JobSummary {
       ]),
     );
   }
-  if (report.status === 'failed' || report.status === 'rolled-back') {
+  if (report.status === 'failed' || report.status === 'rolled-back' || report.status === 'cancelled') {
     if (report.events.length > 0) {
       summary.heading('Last service events', 3);
       summary.table(

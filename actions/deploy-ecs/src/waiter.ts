@@ -1,5 +1,5 @@
 import type { Deployment, ECSClient, Service, ServiceEvent } from '@aws-sdk/client-ecs';
-import { errorMessage, poll, type Clock } from '@ecs-actions/action-kit';
+import { errorMessage, isDeadline, poll, type Clock } from '@ecs-actions/action-kit';
 import { isTransientAwsError } from '@ecs-actions/aws';
 import { revisionLabel } from '@ecs-actions/taskdef';
 import { STOPPED_TASKS_LIMIT, describeTasks, isFailedTask, listStoppedTasks } from './diagnose.js';
@@ -21,6 +21,13 @@ export interface WaitOptions extends ServiceRef {
   seenEventIds: Set<string>;
   /** Milliseconds between DescribeServices calls, by time waited so far. */
   interval?: (elapsedMs: number) => number;
+  /**
+   * Cancel or deadline (the ECS client should be bound to the same one). A cancel ends the wait with the
+   * CancelledError; a deadline ends it as a `timeout` naming the call that did not answer.
+   */
+  signal?: AbortSignal;
+  /** The whole budget, for the timeout message, when `timeoutMs` is what is left of it. */
+  budgetMs?: number;
 }
 
 export type WaitOutcome =
@@ -152,18 +159,36 @@ export async function waitForDeployment(options: WaitOptions): Promise<WaitResul
     for (const task of tasks ?? []) if (task.stoppedAt) failedByArn.set(task.taskArn, isFailedTask(task, since));
   }
 
-  const polled = await poll({
-    clock,
-    timeoutMs: options.timeoutMs,
-    interval: (elapsedMs) =>
-      failingApiCalls === 0
-        ? baseInterval(elapsedMs)
-        : Math.min(baseInterval(elapsedMs) * 2 ** failingApiCalls, MAX_BACKOFF_MS),
-    attempt,
-  });
+  let polled;
+  try {
+    polled = await poll({
+      clock,
+      timeoutMs: options.timeoutMs,
+      interval: (elapsedMs) =>
+        failingApiCalls === 0
+          ? baseInterval(elapsedMs)
+          : Math.min(baseInterval(elapsedMs) * 2 ** failingApiCalls, MAX_BACKOFF_MS),
+      attempt,
+      signal: options.signal,
+    });
+  } catch (error) {
+    if (!isDeadline(error)) throw error;
+    // The deadline passed mid-call (an endpoint that stopped answering, say): a timeout, so the rollback still runs.
+    const reason = `the deployment did not complete within ${formatMinutes(options.budgetMs ?? options.timeoutMs)} (${error.message})`;
+    return {
+      outcome: { result: 'timeout', reason },
+      elapsedMs: clock.now() - started,
+      service,
+      stoppedTaskArns,
+      failedTaskArns,
+    };
+  }
   const outcome: WaitOutcome = polled.done
     ? polled.value
-    : { result: 'timeout', reason: `the deployment did not complete within ${formatMinutes(options.timeoutMs)}` };
+    : {
+        result: 'timeout',
+        reason: `the deployment did not complete within ${formatMinutes(options.budgetMs ?? options.timeoutMs)}`,
+      };
   return { outcome, elapsedMs: polled.elapsedMs, service, stoppedTaskArns, failedTaskArns };
 }
 

@@ -36,6 +36,7 @@ describe('readInputs', () => {
       'force-new-deployment': false,
       'desired-count': undefined,
       'expected-account-id': undefined,
+      'on-cancel': 'rollback',
     });
   });
 
@@ -51,6 +52,7 @@ describe('readInputs', () => {
       'force-new-deployment': 'true',
       'desired-count': '4',
       'expected-account-id': '123456789012',
+      'on-cancel': 'leave',
     });
     expect(readInputs()).toEqual({
       cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod',
@@ -64,6 +66,7 @@ describe('readInputs', () => {
       'force-new-deployment': true,
       'desired-count': 4,
       'expected-account-id': '123456789012',
+      'on-cancel': 'leave',
     });
   });
 
@@ -123,6 +126,7 @@ describe('readInputs', () => {
       '1234-5678-9012',
       `Input 'expected-account-id': "1234-5678-9012" is not an AWS account id; expected 12 digits, e.g. 123456789012`,
     ],
+    ['on-cancel', 'wait', `Input 'on-cancel': "wait" is not allowed; expected one of rollback, leave`],
   ])('rejects %s=%j naming the input and the expected form', (name, value, message) => {
     setInputs({ [name]: value });
     expect(() => readInputs()).toThrow(message);

@@ -1,0 +1,159 @@
+import { UpdateServiceCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
+import { errorMessage } from '@ecs-actions/action-kit';
+import { ecsServiceConsoleUrl } from '@ecs-actions/aws';
+import { revisionLabel } from '@ecs-actions/taskdef';
+import type { Phase } from './phases.js';
+import { describeService, primaryDeployment, type Logger, type ServiceRef } from './service.js';
+import { describeDeployment, ecsRollsBack } from './waiter.js';
+
+export type OnCancel = 'rollback' | 'leave';
+
+/** What a cancel found and did, for the summary and the one error line. */
+export interface CancelReport {
+  /** The signal, e.g. SIGINT. */
+  by: string;
+  /** The phase the cancel interrupted. */
+  phase: Phase;
+  /** Where the deployment stood when the cancel came. */
+  state: string;
+  /** What this run did about it (or let go on). */
+  action: string;
+  /** A rollback deployment this run started, or the one it let go on. */
+  rollbackDeploymentId?: string;
+  /** Where to follow the service. */
+  followUrl?: string;
+}
+
+export interface CancelRequest extends ServiceRef {
+  ecs: ECSClient;
+  log: Logger;
+  region: string;
+  by: string;
+  phase: Phase;
+  onCancel: OnCancel;
+  /** The PRIMARY deployment before this run. */
+  beforePrimaryId?: string;
+  previousTaskDefinitionArn?: string;
+  taskDefinitionArn?: string;
+  /** The deployment this run started or followed. */
+  deploymentId?: string;
+  /** A rollback deployment already under way (this run's, or ECS's that it was following). */
+  rollbackDeploymentId?: string;
+  /** Who started that rollback. */
+  rollbackBy?: 'this run' | 'ECS';
+}
+
+/** How each phase reads after `Cancelled (SIGINT) `. */
+export const CANCEL_PHASES: Record<Phase, string> = {
+  'pre-flight': 'during pre-flight',
+  register: 'while registering the task definition',
+  update: 'during UpdateService',
+  wait: 'while waiting for the deployment',
+  diagnosis: 'while describing the stopped tasks',
+  rollback: 'during the rollback',
+  final: 'during the final phase',
+};
+
+/**
+ * Decides, within the final phase, what a cancel leaves behind: nothing to undo before UpdateService; a rollback
+ * already under way (this run's or ECS's circuit breaker's) goes on; a rollout still in progress is rolled back
+ * with UpdateService to the previous revision (on-cancel: rollback, not waited for) or left (on-cancel: leave).
+ * The ECS client must be bound to the final phase's signal.
+ */
+export async function settleCancel(request: CancelRequest): Promise<CancelReport> {
+  const { log, by, phase } = request;
+  const previous = revisionLabel(request.previousTaskDefinitionArn);
+  const target = revisionLabel(request.taskDefinitionArn);
+  const followUrl = ecsServiceConsoleUrl(request.region, request.cluster, request.service, 'deployments');
+  const report = (state: string, action: string, rollbackDeploymentId?: string): CancelReport => ({
+    by,
+    phase,
+    state,
+    action,
+    rollbackDeploymentId,
+    followUrl,
+  });
+
+  if (!request.deploymentId && (phase === 'pre-flight' || phase === 'register')) {
+    const runs = request.previousTaskDefinitionArn
+      ? `the service still runs ${previous}`
+      : 'the service was not touched';
+    return report('nothing was changed', runs);
+  }
+
+  let service: Service | undefined;
+  try {
+    service = await describeService(request.ecs, request, request.region);
+  } catch (error) {
+    log.warning(`Could not describe the service after the cancel: ${errorMessage(error)}`);
+  }
+  const primary = service && primaryDeployment(service);
+  const ours = service?.deployments?.find((deployment) => deployment.id === request.deploymentId);
+  const where = ours
+    ? `deployment ${ours.id} of ${target} was ${ours.status} (${describeDeployment(ours)})`
+    : request.deploymentId
+      ? `deployment ${request.deploymentId} of ${target} had started`
+      : `UpdateService to ${target} may or may not have been applied`;
+
+  // A rollback under way goes on by itself: ECS finishes a deployment whether or not anyone watches it.
+  const rollingBackTo = primary?.taskDefinition === request.previousTaskDefinitionArn;
+  const newPrimary = primary?.id !== undefined && primary.id !== request.beforePrimaryId;
+  if (primary && rollingBackTo && newPrimary && primary.id !== request.deploymentId) {
+    const whose =
+      request.rollbackDeploymentId === primary.id && request.rollbackBy === 'this run' ? 'this run’s' : 'ECS’s';
+    return report(
+      `${where}; ${whose} rollback deployment ${primary.id} to ${previous} was ${describeDeployment(primary)}`,
+      `the rollback goes on (not waited for)`,
+      primary.id,
+    );
+  }
+  if (service && ours?.rolloutState === 'FAILED' && ecsRollsBack(service)) {
+    return report(
+      `${where}: ECS marked the rollout FAILED`,
+      `ECS’s circuit breaker rolls it back to ${previous} by itself; that goes on (not waited for)`,
+    );
+  }
+  if (primary && rollingBackTo && !newPrimary) {
+    return report(`UpdateService had not been applied: the service still runs ${previous}`, 'nothing to undo');
+  }
+  if (ours && primary?.id === ours.id && ours.rolloutState === 'COMPLETED' && service?.deployments?.length === 1) {
+    return report(`${where}: the rollout had completed, ${target} is live`, 'nothing rolled back');
+  }
+  if (request.onCancel === 'leave') {
+    return report(
+      where,
+      `left in progress (on-cancel: leave); ECS goes on with it` +
+        (service && ecsRollsBack(service) ? ' and its circuit breaker rolls it back if it fails' : ''),
+    );
+  }
+  if (!request.previousTaskDefinitionArn || request.previousTaskDefinitionArn === request.taskDefinitionArn) {
+    return report(where, `nothing to roll back to: the previous revision is ${target} too`);
+  }
+  try {
+    const response = await request.ecs.send(
+      new UpdateServiceCommand({
+        cluster: request.cluster,
+        service: request.service,
+        taskDefinition: request.previousTaskDefinitionArn,
+      }),
+    );
+    const rollbackId = response.service && primaryDeployment(response.service)?.id;
+    log.info(`Cancelled: rollback deployment ${rollbackId ?? ''} to ${previous} started; not waiting for it`);
+    return report(
+      where,
+      `rollback to ${previous} started as deployment ${rollbackId ?? '?'} (not waited for)`,
+      rollbackId,
+    );
+  } catch (error) {
+    log.warning(`Could not start the rollback to ${previous}: ${errorMessage(error)}`);
+    return report(
+      where,
+      `the rollback to ${previous} could not be started (${errorMessage(error)}); the service needs attention`,
+    );
+  }
+}
+
+/** The one line a cancelled deploy ends with. */
+export function cancelLine(cancel: CancelReport): string {
+  return `Cancelled (${cancel.by}) ${CANCEL_PHASES[cancel.phase]}: ${cancel.state}; ${cancel.action}. Follow it at ${cancel.followUrl}`;
+}

@@ -1,0 +1,130 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RunContext, runAction } from '@ecs-actions/action-kit';
+import {
+  OTHER_IMAGE_DIGEST,
+  sampleImageUri,
+  sampleTaskDefinition,
+  startLoopbackAws,
+  startSilentServer,
+  type LoopbackAws,
+  type SilentServer,
+} from '@ecs-actions/loopback-aws';
+import { run } from '../src/main.js';
+
+/*
+ * Endpoints that accept connections and never answer, over real sockets, with short deadlines and AWS timeouts
+ * injected through the action's dependencies (timeout-minutes cannot go below one minute).
+ */
+
+const saved = { ...process.env };
+let dir: string;
+let stdout: string;
+let aws: LoopbackAws | undefined;
+let silent: SilentServer | undefined;
+let context: RunContext;
+
+beforeEach(() => {
+  for (const key of Object.keys(process.env))
+    if (key.startsWith('INPUT_') || key.startsWith('GITHUB_') || key.startsWith('AWS_')) delete process.env[key];
+  process.env.AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+  process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  process.env.AWS_REGION = 'eu-west-1';
+  dir = mkdtempSync(join(tmpdir(), 'deploy-ecs-hang-'));
+  writeFileSync(join(dir, 'output'), '');
+  process.env.GITHUB_OUTPUT = join(dir, 'output');
+  process.env.INPUT_CLUSTER = 'demo-dev';
+  process.env.INPUT_SERVICE = 'sample-service';
+  stdout = '';
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  process.exitCode = undefined;
+  context = new RunContext();
+});
+afterEach(async () => {
+  jest.restoreAllMocks();
+  process.exitCode = undefined;
+  process.env = { ...saved };
+  await aws?.close();
+  await silent?.close();
+  aws = silent = undefined;
+});
+
+function outputs(): Record<string, string> {
+  const text = readFileSync(join(dir, 'output'), 'utf8');
+  const result: Record<string, string> = {};
+  for (const match of text.matchAll(/^(.+?)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2$/gm)) result[match[1]!] = match[3]!;
+  return result;
+}
+
+function errorLines(): string[] {
+  return stdout.split('\n').filter((line) => line.startsWith('::error::'));
+}
+
+async function deploy(timeoutMs: number, responseMs: number): Promise<number> {
+  const started = Date.now();
+  await runAction(() => run({ context, timeoutMs, awsTimeouts: { responseMs, connectionMs: 500 } }));
+  return Date.now() - started;
+}
+
+describe('deploy-ecs against endpoints that stop answering', () => {
+  it('ends in pre-flight at the deadline, naming the call, the endpoint and that nothing changed', async () => {
+    silent = await startSilentServer();
+    process.env.AWS_ENDPOINT_URL = silent.url;
+    process.env['INPUT_TASK-DEFINITION'] = 'sample-service-dev:2';
+
+    const elapsedMs = await deploy(1000, 60_000);
+
+    expect(elapsedMs).toBeLessThan(3000);
+    expect(process.exitCode).toBe(1);
+    expect(errorLines()).toEqual([
+      `::error::ECS DescribeServices (${silent.url}) did not answer before the deadline passed: the rollout's 1000 ms. ` +
+        'Nothing was changed.',
+    ]);
+    expect(outputs()).toMatchObject({ status: 'failed', 'deployment-id': '' });
+  });
+
+  it('names the call and endpoint when every attempt times out before the deadline', async () => {
+    silent = await startSilentServer();
+    process.env.AWS_ENDPOINT_URL = silent.url;
+    process.env['INPUT_TASK-DEFINITION'] = 'sample-service-dev:2';
+
+    await deploy(60_000, 100);
+
+    expect(errorLines()[0]).toMatch(
+      new RegExp(`^::error::ECS DescribeServices \\(${silent.url}\\) did not answer: no answer within 100 ms`),
+    );
+  });
+
+  it('ends within its deadlines when reads stop answering after UpdateService, saying what state it is in', async () => {
+    aws = await startLoopbackAws({ stepMs: 20 });
+    process.env.AWS_ENDPOINT_URL = aws.url;
+    const next = aws.seedTaskDefinition(
+      sampleTaskDefinition(aws.state, 'dev', sampleImageUri(aws.accountId, aws.region, OTHER_IMAGE_DIGEST)),
+    );
+    process.env['INPUT_TASK-DEFINITION'] = next.arn;
+    // A half-open connection: from UpdateService on, nothing answers (the rollback's UpdateService neither).
+    aws.stopAnswering({ after: 'UpdateService' });
+
+    // Rollout 1 s (+0.1 s margin), diagnosis at most 1 s, rollback 1 s (+0.1 s).
+    const elapsedMs = await deploy(1000, 250);
+
+    expect(elapsedMs).toBeLessThan(6000);
+    expect(process.exitCode).toBe(1);
+    const [line] = errorLines();
+    expect(line).toContain(
+      `ECS UpdateService (${aws.url}) did not answer before the deadline passed: the rollback's 1000 ms.`,
+    );
+    expect(line).toContain(
+      `Deployment ${outputs()['deployment-id']} of sample-service-dev:2 had started and failed (the deployment did not complete within 1 s (ECS DescribeServices (${aws.url}) did not answer before the deadline passed: the rollout's 1000 ms))`,
+    );
+    expect(line).toContain(
+      'the service may still be on it: the rollback to sample-service-dev:1 was not started or not confirmed',
+    );
+    expect(outputs()).toMatchObject({
+      status: 'failed',
+      'previous-task-definition-arn': expect.stringContaining('sample-service-dev:1'),
+    });
+  });
+});
