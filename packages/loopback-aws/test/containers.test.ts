@@ -190,7 +190,7 @@ describeDocker('loopback AWS with container tasks', () => {
     expect(statuses).toEqual(['HEALTHY', 'HEALTHY']);
   }, 30_000);
 
-  it('forwards only to healthy targets that are not draining', async () => {
+  it('forwards only to healthy targets that are not draining, and fails open to the registered ones when none is healthy', async () => {
     const url = await aws.listenerUrl('c-dev-app');
     const [first, second] = aws.state.services.get('c-dev/app')!.tasks;
     first!.targetState = 'draining';
@@ -198,7 +198,9 @@ describeDocker('loopback AWS with container tasks', () => {
       const hosts = new Set<string>();
       for (let i = 0; i < 6; i++) hosts.add((await get(`${url}/whoami`)).body.host!);
       expect(hosts).toEqual(new Set([second!.ip]));
-      second!.targetState = 'initial';
+      second!.targetState = 'unhealthy';
+      expect((await get(`${url}/whoami`)).body.host).toBe(second!.ip);
+      second!.targetState = 'draining';
       expect((await get(`${url}/whoami`)).status).toBe(503);
     } finally {
       first!.targetState = 'healthy';

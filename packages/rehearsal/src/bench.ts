@@ -30,6 +30,8 @@ import {
 } from '@ecs-actions/loopback-aws';
 import { startSampleService, type SampleService } from '../../../sample-service/test/support/start-service.js';
 import { repositoryRoot, runBundle, stopAllSteps, type BundleRun, type RunBundleOptions } from './run-bundle.js';
+import { zeroDowntimeBench } from './bench-docker.js';
+import { runCleanups, type Cleanups } from './docker-rehearsal.js';
 
 // ---- Pure helpers (tested in test/bench.test.ts) ----
 
@@ -277,7 +279,7 @@ async function deployOnce(aws: LoopbackAws, scenario: DeployScenario): Promise<D
   };
 }
 
-function awsEnvironment(aws: LoopbackAws): Record<string, string> {
+export function awsEnvironment(aws: LoopbackAws): Record<string, string> {
   return {
     AWS_ENDPOINT_URL: aws.url,
     AWS_REGION: aws.region,
@@ -405,8 +407,15 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '5' },
       'step-ms': { type: 'string', default: '100' },
       out: { type: 'string', default: '.bench/results.json' },
+      docker: { type: 'boolean', default: false },
     },
   });
+  if (values.docker) {
+    const cleanups: Cleanups = [];
+    running.add(() => runCleanups(cleanups));
+    process.exitCode = await zeroDowntimeBench({ out: '.bench', cleanups });
+    return;
+  }
   const runs = Number(values.runs);
   const stepMs = Number(values['step-ms']);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs "${values.runs}" is not a whole number from 1`);

@@ -9,23 +9,38 @@ import { SCENARIOS, sampleImageUri, SAMPLE_IMAGE_TAG } from '@ecs-actions/loopba
 import { formatTable, REHEARSAL_SCENARIOS, startRehearsal, type RehearsalScenario } from './rehearsal.js';
 import { revisionName } from './pipeline.js';
 import { stopAllSteps } from './run-bundle.js';
+import { dockerDemo, isDockerScenario } from './demo-docker.js';
+import { DOCKER_SCENARIOS } from './docker-rehearsal.js';
 
-const usage = `Usage: npm run demo [-- --scenario <name>] [--step-ms <ms>]
+const usage = `Usage: npm run demo [-- --scenario <name>] [--step-ms <ms>] [--docker]
 Scenarios:
 ${Object.entries(REHEARSAL_SCENARIOS)
   .map(([name, scenario]) => `  ${name.padEnd(26)}${scenario.description}`)
+  .join('\n')}
+With --docker (real image, containers and load balancer; needs \`source scripts/ci-docker.sh\` and
+\`source scripts/ci-postgres.sh\`):
+${Object.entries(DOCKER_SCENARIOS)
+  .map(([name, description]) => `  ${name.padEnd(26)}${description}`)
   .join('\n')}`;
 
 const { values } = parseArgs({
   options: {
     scenario: { type: 'string', default: 'completes' },
     'step-ms': { type: 'string', default: '150' },
+    docker: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   console.log(usage);
   process.exit(0);
+}
+if (values.docker) {
+  if (!isDockerScenario(values.scenario)) {
+    console.error(`Scenario "${values.scenario}" has no real-container version.\n${usage}`);
+    process.exit(2);
+  }
+  process.exit(await dockerDemo({ scenario: values.scenario, stepMs: 100, log: (line) => console.log(line) }));
 }
 if (!(values.scenario in REHEARSAL_SCENARIOS)) {
   console.error(`Unknown scenario "${values.scenario}".\n${usage}`);

@@ -8,7 +8,14 @@ import {
   type ScenarioName,
 } from '@ecs-actions/loopback-aws';
 import { startSampleService, type SampleService } from '../../../sample-service/test/support/start-service.js';
-import { deployEnvironment, revisionName, type EnvironmentResult, type Logger } from './pipeline.js';
+import {
+  deployEnvironment,
+  revisionName,
+  type DeployRequest,
+  type EnvironmentResult,
+  type Logger,
+  type RehearsalTarget,
+} from './pipeline.js';
 import { startSlackReceiver, type SlackReceiver } from './slack-receiver.js';
 
 /** What `npm run demo -- --scenario <name>` can show; all but `completes` end with the pipeline failing. */
@@ -78,35 +85,22 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
     throw error;
   }
 
-  const runPipeline = async () => {
-    const results: EnvironmentResult[] = [];
-    const image = sampleImageUri(aws.accountId, aws.region);
-    for (const environment of DEMO_ENVIRONMENTS) {
-      // The failure is staged in the first environment: promotion must stop there.
-      aws.setScenario(environment === 'dev' && scenario.loopback ? scenario.loopback : 'completes');
-      options.log('');
-      options.log(`══ ${environment}: deploying ${image}`);
-      const result = await deployEnvironment(
-        {
-          awsUrl: aws.url,
-          accountId: aws.accountId,
-          region: aws.region,
-          slackApiUrl: slack.url,
-          serviceUrl: service.url,
-          corsOrigin: CORS_ORIGIN,
-          cluster: demoCluster as (environment: string) => string,
-          service: SAMPLE_SERVICE,
-          verifyTimeoutSeconds: options.verifyTimeoutSeconds ?? 20,
-          smokeTimeoutSeconds: options.smokeTimeoutSeconds ?? 30,
-        },
-        { environment, image, version: options.version },
-        options.log,
-      );
-      results.push(result);
-      if (result.status !== 'succeeded' && result.status !== 'unchanged') break;
-    }
-    return results;
-  };
+  const runPipeline = () =>
+    promote(aws, scenario.loopback, options.log, (environment) => ({
+      target: {
+        awsUrl: aws.url,
+        accountId: aws.accountId,
+        region: aws.region,
+        slackApiUrl: slack.url,
+        serviceUrl: service.url,
+        corsOrigin: CORS_ORIGIN,
+        cluster: demoCluster as (environment: string) => string,
+        service: SAMPLE_SERVICE,
+        verifyTimeoutSeconds: options.verifyTimeoutSeconds ?? 20,
+        smokeTimeoutSeconds: options.smokeTimeoutSeconds ?? 30,
+      },
+      request: { environment, image: sampleImageUri(aws.accountId, aws.region), version: options.version },
+    }));
 
   return {
     aws,
@@ -118,6 +112,29 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
       await Promise.allSettled([service.stop(), aws.close(), slack.close()]);
     },
   };
+}
+
+/**
+ * dev -> staging -> prod, one deploy each, stopping at the first that does not succeed. The failure is staged in the
+ * first environment (the loopback scenario is set for dev only): promotion must stop there.
+ */
+export async function promote(
+  aws: LoopbackAws,
+  loopbackScenario: ScenarioName | undefined,
+  log: Logger,
+  plan: (environment: string) => { target: RehearsalTarget; request: DeployRequest },
+): Promise<EnvironmentResult[]> {
+  const results: EnvironmentResult[] = [];
+  for (const environment of DEMO_ENVIRONMENTS) {
+    aws.setScenario(environment === 'dev' && loopbackScenario ? loopbackScenario : 'completes');
+    const { target, request } = plan(environment);
+    log('');
+    log(`══ ${environment}: deploying ${request.image ?? request.taskDefinition}`);
+    const result = await deployEnvironment(target, request, log);
+    results.push(result);
+    if (result.status !== 'succeeded' && result.status !== 'unchanged') break;
+  }
+  return results;
 }
 
 function revisionChange(result: EnvironmentResult): string {

@@ -28,7 +28,7 @@ export interface ContainerTasksOptions {
   timeScale?: number;
   /** ECS waits this long between deregistering a task's targets and stopping it; 1500 ms unless set (300 s in AWS). */
   deregistrationDelayMs?: number;
-  /** The load balancer's health checks; every 500 ms, 2 to turn healthy, 3 to turn unhealthy unless set. */
+  /** The load balancer's health checks; every 1 s, 5 s timeout, 2 to turn healthy, 3 to turn unhealthy unless set. */
   healthCheck?: Partial<HealthCheckSettings>;
 }
 
@@ -120,11 +120,12 @@ class ContainerTasks implements TaskRuntime {
     this.deregistrationDelayMs = options.deregistrationDelayMs ?? 1500;
     this.description = `containers on the local Docker engine (label ${CONTAINER_LABEL}=${this.label})`;
     this.checker = new HealthChecker(world, {
-      intervalMs: 500,
-      timeoutMs: 2_000,
+      intervalMs: 1_000,
+      // The ALB's default timeout: a busy 2-core machine (a vfs engine removing a container) can stall a check.
+      timeoutMs: 5_000,
       healthyThreshold: 2,
       unhealthyThreshold: 3,
-      graceMs: 5_000,
+      graceMs: 15_000,
       ...options.healthCheck,
       onChange: (service) => wake(world, service, world.now()),
     });

@@ -5,7 +5,7 @@ import type { ServiceRecord, TargetGroupRecord, TaskRecord, World } from '../wor
 
 /**
  * The real half of Elastic Load Balancing: health checks that are HTTP requests to each target's health path, and
- * a listener on 127.0.0.1 that forwards each request to one healthy target. The target states themselves stay in
+ * a listener on 127.0.0.1 that forwards each request to one healthy target (never a draining one). The target states themselves stay in
  * the world (what DescribeTargetHealth answers); this module only measures and forwards.
  */
 
@@ -51,8 +51,8 @@ export function targetsOf(world: World, group?: TargetGroupRecord): Target[] {
   return targets;
 }
 
-/** One GET with a fresh connection, as the load balancer's health checker makes it; true on HTTP 200. */
-function check(url: string, timeoutMs: number): Promise<boolean> {
+/** One GET with a fresh connection, as the load balancer's health checker makes it; undefined on HTTP 200, else why not. */
+function check(url: string, timeoutMs: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const request = httpRequest(url, {
       agent: false,
@@ -61,10 +61,10 @@ function check(url: string, timeoutMs: number): Promise<boolean> {
     });
     request.on('response', (response) => {
       response.resume();
-      resolve(response.statusCode === 200);
+      resolve(response.statusCode === 200 ? undefined : `HTTP ${response.statusCode}`);
     });
-    request.on('timeout', () => request.destroy(new Error('timeout')));
-    request.on('error', () => resolve(false));
+    request.on('timeout', () => request.destroy(new Error(`no answer in ${timeoutMs} ms`)));
+    request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
     request.end();
   });
 }
@@ -119,8 +119,8 @@ export class HealthChecker {
       this.states.set(key, state);
     }
     const before = state.health;
-    const ok = await check(`http://${task.ip}:${port}${group.healthCheckPath}`, this.settings.timeoutMs);
-    if (ok) {
+    const failure = await check(`http://${task.ip}:${port}${group.healthCheckPath}`, this.settings.timeoutMs);
+    if (failure === undefined) {
       state.failures = 0;
       if (++state.successes >= this.settings.healthyThreshold) state.health = 'healthy';
     } else {
@@ -129,7 +129,12 @@ export class HealthChecker {
       const inGrace = state.health === 'initial' && now - state.registeredAt < this.settings.graceMs;
       if (failures >= this.settings.unhealthyThreshold && !inGrace) state.health = 'unhealthy';
     }
-    if (state.health !== before) this.settings.onChange?.(service);
+    if (state.health !== before) {
+      if (state.health === 'unhealthy') {
+        this.world.log(`target ${task.ip}:${port} in ${group.name} is unhealthy: ${group.healthCheckPath} ${failure}`);
+      }
+      this.settings.onChange?.(service);
+    }
   }
 
   close(): void {
@@ -169,7 +174,10 @@ export class Listener {
     request: IncomingMessage,
     response: import('node:http').ServerResponse,
   ): void {
-    const healthy = targetsOf(world, group).filter((target) => target.task.targetState === 'healthy');
+    const registered = targetsOf(world, group).filter((target) => target.task.targetState !== 'draining');
+    let healthy = registered.filter((target) => target.task.targetState === 'healthy');
+    // With no healthy target the ALB fails open: it routes to every registered target rather than to none.
+    if (healthy.length === 0) healthy = registered;
     if (healthy.length === 0) {
       response.writeHead(503, { 'content-type': 'text/plain' });
       response.end('503 Service Temporarily Unavailable: no healthy targets\n');
