@@ -155,7 +155,7 @@ describeDocker('loopback AWS with container tasks', () => {
       encoding: 'utf8',
     });
     expect(left.trim()).toBe('');
-  }, 60_000);
+  }, 150_000);
 
   it('runs each task as a container on an address of its own, with the environment and secrets of its environment', async () => {
     const dev = await aws.listenerUrl('c-dev-app');

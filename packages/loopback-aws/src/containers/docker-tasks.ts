@@ -373,9 +373,15 @@ class ContainerTasks implements TaskRuntime {
     await Promise.allSettled([...this.listeners.values()].map(async (listener) => (await listener).close()));
     await Promise.allSettled([...this.pending]);
     this.events.kill();
-    // Everything with this loopback's label goes, whatever state it is in.
-    const left = await docker(['ps', '--all', '--quiet', '--filter', `label=${CONTAINER_LABEL}=${this.label}`]);
-    const ids = left.stdout.split('\n').filter(Boolean);
-    if (ids.length > 0) await docker(['rm', '--force', ...ids], { timeoutMs: 60_000 });
+    // Everything with this loopback's label goes, whatever state it is in; a removal already in progress (the vfs
+    // driver deletes a whole copy of the image) is waited for, so that nothing is left when close() resolves.
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const left = await docker(['ps', '--all', '--quiet', '--filter', `label=${CONTAINER_LABEL}=${this.label}`]);
+      const ids = left.stdout.split('\n').filter(Boolean);
+      if (ids.length === 0 || Date.now() > deadline) return;
+      await docker(['rm', '--force', ...ids], { timeoutMs: 60_000 });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 }
