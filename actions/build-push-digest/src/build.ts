@@ -76,6 +76,8 @@ export interface BuildRequest {
   /** The user's labels and build arguments; a key they share with an automatic one replaces it. */
   labels: Map<string, string>;
   buildArgs: Map<string, string>;
+  /** `--network` for RUN steps; the builder's default unless set. */
+  network?: string;
   revision: Revision;
   push: boolean;
   /** GitHub Actions cache scope; undefined builds without a cache. */
@@ -104,6 +106,7 @@ export function buildxArguments(request: BuildRequest): string[] {
   for (const [name, value] of buildArgs) args.push('--build-arg', `${name}=${value}`);
   if (request.platforms.length) args.push('--platform', request.platforms.join(','));
   if (request.target) args.push('--target', request.target);
+  if (request.network) args.push('--network', request.network);
   if (request.dockerfile) args.push('--file', request.dockerfile);
   if (request.cacheScope) {
     args.push('--cache-from', `type=gha,scope=${request.cacheScope}`);
@@ -156,6 +159,8 @@ const PUSH_REFUSED =
   /^denied:|not authorized to perform|no basic auth credentials|(?:failed to push|unexpected status).*\b(?:401|403)\b/im;
 const IMMUTABLE_TAG = /cannot be overwritten because the (?:repository is immutable|tag is immutable)|tag invalid/i;
 const DOCKER_DRIVER = /not supported (?:for|with) the docker driver|docker driver.*not supported/i;
+const HOST_NETWORK_REFUSED = /network\.host is not allowed|entitlement network\.host/i;
+const NO_BRIDGE = /network bridge not found/i;
 
 /** One clear message per way a build or push fails; Docker's own reason is quoted. */
 export function explainBuildFailure(result: DockerResult, request: Pick<BuildRequest, 'references'>): UserError {
@@ -176,6 +181,19 @@ export function explainBuildFailure(result: DockerResult, request: Pick<BuildReq
         'The role needs ecr:BatchCheckLayerAvailability, ecr:InitiateLayerUpload, ecr:UploadLayerPart, ' +
         'ecr:CompleteLayerUpload and ecr:PutImage on the repository (see docs/iam/build-role-policy.json). ' +
         `Docker said: ${reason}`,
+    );
+  }
+  if (HOST_NETWORK_REFUSED.test(text)) {
+    return new UserError(
+      'The buildx builder refused network: host (the network.host entitlement). Create the builder with ' +
+        "docker/setup-buildx-action and buildkitd-flags: --allow-insecure-entitlement network.host, or leave 'network' " +
+        `unset. Docker said: ${reason}`,
+    );
+  }
+  if (NO_BRIDGE.test(text)) {
+    return new UserError(
+      "The Docker engine has no bridge network for the build's RUN steps; set network: host (an engine started with " +
+        `--bridge=none, such as scripts/ci-docker.sh's). Docker said: ${reason}`,
     );
   }
   if (DOCKER_DRIVER.test(text)) {

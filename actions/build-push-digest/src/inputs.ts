@@ -25,6 +25,8 @@ export interface Inputs {
   platforms: string[];
   target?: string;
   labels: Map<string, string>;
+  /** buildx `--network` for RUN steps: `default`, `none`, `host` or a network name; the builder's default unless set. */
+  network?: string;
   push: boolean;
   cache: CacheMode;
   provenance: boolean;
@@ -56,6 +58,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     platforms: readPlatforms(),
     target: readTarget(),
     labels: getKeyValues('labels', { keyName: 'KEY', valueName: 'VALUE' }),
+    network: readNetwork(),
     push: getBoolean('push', true),
     cache: getChoice('cache', CACHE_MODES, 'auto'),
     provenance: getBoolean('provenance', false),
@@ -146,6 +149,20 @@ function readPlatforms(): string[] {
     }
   }
   return [...new Set(platforms)];
+}
+
+// Docker's rule for network names; `default`, `none` and `host` are the modes buildx itself names.
+const NETWORK_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+function readNetwork(): string | undefined {
+  const network = getOptional('network');
+  if (network !== undefined && !NETWORK_PATTERN.test(network)) {
+    throw inputError(
+      'network',
+      `"${network}" is not a network mode; expected default, none, host or a Docker network name (letters, digits, _ . -)`,
+    );
+  }
+  return network;
 }
 
 function readTarget(): string | undefined {

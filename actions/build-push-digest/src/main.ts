@@ -64,6 +64,7 @@ async function buildAndPush(
     references,
     labels: inputs.labels,
     buildArgs: inputs['build-args'],
+    network: inputs.network,
     revision,
     push: inputs.push,
     cacheScope,

@@ -52,6 +52,12 @@ describe('buildxArguments', () => {
     ]);
   });
 
+  it('passes network to buildx for the RUN steps, and nothing when unset', () => {
+    const args = buildxArguments(request({ network: 'host' }));
+    expect(args[args.indexOf('--network') + 1]).toBe('host');
+    expect(buildxArguments(request())).not.toContain('--network');
+  });
+
   it('omits the source label when the repository is unknown', () => {
     const args = buildxArguments(request({ revision: { sha: SHA, created: '2026-01-01T00:00:00Z' } }));
     expect(args.join(' ')).not.toContain('org.opencontainers.image.source');
@@ -129,6 +135,21 @@ describe('explainBuildFailure', () => {
         "ERROR: failed to solve: failed to push x: tag invalid: The image tag '0123456' already exists in the 'team/web' repository and cannot be overwritten because the repository is immutable.",
       ).message,
     ).toMatch(/^ECR refused a tag for .*team\/web: the tag already exists and the repository's tags are immutable/);
+  });
+
+  it('explains a builder that refuses host networking', () => {
+    expect(
+      fail('ERROR: failed to solve: granting entitlement network.host is not allowed by build daemon configuration')
+        .message,
+    ).toMatch(/^The buildx builder refused network: host .*--allow-insecure-entitlement network\.host/);
+  });
+
+  it('explains an engine without a bridge network and names the network input', () => {
+    expect(
+      fail(
+        'ERROR: failed to solve: process "/bin/sh -c npm ci" did not complete successfully: network bridge not found',
+      ).message,
+    ).toMatch(/^The Docker engine has no bridge network for the build's RUN steps; set network: host/);
   });
 
   it('explains what the docker driver cannot do', () => {

@@ -13,6 +13,11 @@ beforeEach(() => {
 afterEach(() => sandbox.restore());
 
 describe('readInputs', () => {
+  it.each(['host', 'none', 'default', 'build_net.1'])('takes network %s for the RUN steps', (network) => {
+    sandbox.inputs({ network });
+    expect(readInputs().network).toBe(network);
+  });
+
   it('defaults to the short commit SHA as the only tag, push on, automatic cache, no attestations', () => {
     expect(readInputs()).toEqual({
       repository: 'team/web',
@@ -23,6 +28,7 @@ describe('readInputs', () => {
       platforms: [],
       target: undefined,
       labels: new Map(),
+      network: undefined,
       push: true,
       cache: 'auto',
       provenance: false,
@@ -103,6 +109,11 @@ describe('readInputs', () => {
       'target',
       'build stage',
       `Input 'target': "build stage" is not a build stage name; expected the name after AS in the Dockerfile`,
+    ],
+    [
+      'network',
+      'host --privileged',
+      `Input 'network': "host --privileged" is not a network mode; expected default, none, host or a Docker network name (letters, digits, _ . -)`,
     ],
     ['build-args', 'NODE_ENV', `Input 'build-args': line 1 "NODE_ENV" has no "="; expected NAME=VALUE`],
     ['cache', 's3', `Input 'cache': "s3" is not allowed; expected one of auto, gha, none`],
