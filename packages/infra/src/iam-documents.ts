@@ -29,6 +29,7 @@ const PLACEHOLDERS = [
   'ACCOUNT_ID',
   'ENVIRONMENT',
   'REPOSITORY',
+  'FAMILY',
   'CLUSTER',
   'SERVICE',
   'REGION',
@@ -88,6 +89,22 @@ export function iamPolicyFromDocs(
     // Keep the statements (and their Sids) one to one with the file, so a reviewer can compare them.
     minimize: false,
   });
+}
+
+/** The resources of a docs policy, placeholders substituted, that end in a wildcard (other than a bare "*"). */
+export function wildcardResources(
+  name: Exclude<IamDocumentName, 'github-oidc-trust-policy'>,
+  values: Partial<Record<Placeholder, string>>,
+): Array<{ sid: string; resource: string }> {
+  const document = substitutePlaceholders(readIamDocument(name), values, name);
+  return document.Statement.flatMap((statement) =>
+    [statement.Resource]
+      .flat()
+      .filter(
+        (resource): resource is string => typeof resource === 'string' && resource !== '*' && resource.includes('*'),
+      )
+      .map((resource) => ({ sid: String(statement.Sid), resource })),
+  );
 }
 
 /** The subject claim and audience of the trust policy in docs/iam/github-oidc-trust-policy.json. */

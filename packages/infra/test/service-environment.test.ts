@@ -151,7 +151,7 @@ describe('ServiceEnvironment: load balancer', () => {
     });
     const baseUrl = plain.findOutputs('GitHubVarDevBaseUrl').GitHubVarDevBaseUrl.Value;
     expect(JSON.stringify(baseUrl)).toContain('DNSName');
-  });
+  }, 120_000);
 });
 
 describe('ServiceEnvironment: network', () => {
@@ -222,7 +222,7 @@ describe('ServiceEnvironment: network', () => {
         AwsvpcConfiguration: Match.objectLike({ Subnets: ['subnet-0a2a2a2a2a2a2a2a2', 'subnet-0b2b2b2b2b2b2b2b2'] }),
       },
     });
-  });
+  }, 120_000);
 });
 
 describe('ServiceEnvironment: roles', () => {
@@ -341,6 +341,7 @@ describe('ServiceEnvironment: the deploy role is docs/iam/deploy-role-policy.jso
         ['REGION', REGION],
         ['CLUSTER', 'orders-dev'],
         ['SERVICE', 'orders'],
+        ['FAMILY', 'orders-dev'],
       ]),
     );
   });
