@@ -8,6 +8,7 @@ import type {
   UpdateServiceRequest,
 } from '@aws-sdk/client-ecs';
 import { AwsError } from './errors.js';
+import { ONE_OFF_OPERATIONS, advanceOneOffTasks, findOneOffTask, oneOffTaskShape } from './one-off.js';
 import { paginate } from './paging.js';
 import { advance, startDeployment, wake } from './rollout.js';
 import { SERVICE_DEPLOYMENT_OPERATIONS } from './service-deployments.js';
@@ -270,8 +271,15 @@ function ListTasks(world: World, input: ListTasksRequest) {
     .filter((task) => task.desiredStatus === desiredStatus)
     .filter((task) => !input.startedBy || task.deploymentId === input.startedBy)
     .filter((task) => !input.family || world.taskDefinition(task.taskDefinitionArn)?.family === input.family);
+  // Without a service name ECS lists the cluster's tasks, one-off tasks (RunTask) included.
+  const oneOff = input.serviceName
+    ? []
+    : world.oneOffTasks
+        .filter((task) => task.clusterName === cluster.name && task.desiredStatus === desiredStatus)
+        .filter((task) => !input.startedBy || task.startedBy === input.startedBy)
+        .filter((task) => !input.family || world.taskDefinition(task.taskDefinitionArn)?.family === input.family);
   const { page, nextToken } = paginate(
-    tasks.map((task) => task.arn),
+    [...tasks, ...oneOff].map((task) => task.arn),
     input.maxResults,
     input.nextToken,
   );
@@ -290,7 +298,9 @@ function DescribeTasks(world: World, input: DescribeTasksRequest) {
     const id = reference.split('/').pop();
     const owner = world.servicesOf(cluster).find((service) => service.tasks.some((task) => task.id === id));
     const task = owner?.tasks.find((entry) => entry.id === id);
+    const oneOff = findOneOffTask(world, cluster, reference);
     if (owner && task) tasks.push(taskShape(world, owner, task));
+    else if (oneOff) tasks.push(oneOffTaskShape(world, oneOff));
     else
       failures.push({
         arn: reference.startsWith('arn:') ? reference : `${cluster.arn.replace(':cluster/', ':task/')}/${reference}`,
@@ -313,6 +323,7 @@ const OPERATIONS: Record<string, Handler> = {
   ListTasks,
   DescribeTasks,
   ...SERVICE_DEPLOYMENT_OPERATIONS,
+  ...ONE_OFF_OPERATIONS,
 };
 
 /** Answers one ECS operation, after moving every rollout up to now; undefined for an operation not simulated. */
@@ -322,6 +333,7 @@ export function ecsOperation(operation: string): ((world: World, input: unknown)
     handler &&
     ((world, input) => {
       advance(world);
+      advanceOneOffTasks(world);
       return handler(world, input);
     })
   );

@@ -45,3 +45,4 @@ export {
 export type { DemoEnvironment } from './defaults.js';
 export { startSilentServer } from './silent.js';
 export type { SilentServer } from './silent.js';
+export type { OneOffFate, OneOffTaskRecord } from './one-off.js';

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, seedDefaultWorld } from './defaults.js';
 import { registryImageStore } from './ecr-images.js';
 import type { Fault } from './errors.js';
+import type { OneOffFate } from './one-off.js';
 import { advance } from './rollout.js';
 import { ROLLING, scenarioNamed, type CircuitBreaker, type ScenarioName } from './scenarios.js';
 import {
@@ -84,6 +85,8 @@ export interface LoopbackAws {
   requests: RecordedRequest[];
   /** Answers the next `times` (1) requests for `operation` (e.g. DescribeServices) with this error instead. */
   failNext(operation: string, fault: Fault): void;
+  /** How the next one-off tasks (RunTask) end, whatever the scenario says; undefined gives the choice back. */
+  setOneOffFate(fate: OneOffFate | undefined): void;
   /**
    * From now on (or once a request for `after` was answered), requests for `operations` (all when unset) are read
    * and never answered: the connection stays open, as with a half-open connection. `answerAgain()` ends it.
@@ -171,6 +174,9 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
       world.log(`scenario: ${name} (${world.scenario.description})`);
     },
     requests,
+    setOneOffFate(fate) {
+      world.oneOffFate = fate;
+    },
     failNext(operation, fault) {
       faults.push({ ...fault, operation, remaining: fault.times ?? 1 });
     },

@@ -1,3 +1,5 @@
+import type { OneOffFate } from './one-off.js';
+
 /** How the next rollout of a new task definition goes. */
 export type ScenarioName =
   | 'completes'
@@ -10,7 +12,8 @@ export type ScenarioName =
   | 'canary'
   | 'linear'
   | 'pause-hook'
-  | 'stop-deployment-rollback';
+  | 'stop-deployment-rollback'
+  | 'migration-fails';
 
 /**
  * What the tasks of one task definition do, decided the first time it is deployed and kept after that, so that
@@ -49,6 +52,8 @@ export interface Scenario {
   circuitBreaker?: CircuitBreaker;
   /** Set on every service when the scenario is chosen; rolling with no alarms unless set. */
   settings?: DeploymentSettings;
+  /** How one-off tasks (RunTask: the migration) end; every container exits 0 unless set. */
+  oneOff?: OneOffFate;
 }
 
 const PAUSE_AFTER_TEST_TRAFFIC: NonNullable<DeploymentSettings['lifecycleHooks']>[number] = {
@@ -138,6 +143,13 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
       'rolling, no circuit breaker: the new tasks keep exiting with code 1 until deploy-ecs rolls the deployment back in flight with StopServiceDeployment ROLLBACK',
     fate: 'crash',
     circuitBreaker: { enable: false, rollback: false },
+  },
+  'migration-fails': {
+    name: 'migration-fails',
+    description:
+      'the migration task (RunTask before the deploy) exits with code 1: the deploy must stop before any traffic changes',
+    fate: 'healthy',
+    oneOff: 'exits-1',
   },
 };
 

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { memoryImageStore, type EcrImageStore } from './ecr-images.js';
 import { AwsError } from './errors.js';
+import type { OneOffFate, OneOffTaskRecord } from './one-off.js';
 import { SCENARIOS, type CircuitBreaker, type DeploymentSettings, type Fate, type Scenario } from './scenarios.js';
 import { simulatedTasks, type TaskRuntime, type TaskRuntimeFactory } from './tasks/runtime.js';
 
@@ -294,6 +295,10 @@ export class World {
   readonly taskDefinitions = new Map<string, TaskDefinitionRecord[]>();
   readonly targetGroups = new Map<string, TargetGroupRecord>();
   readonly repositories = new Map<string, RepositoryRecord>();
+  /** Tasks started by RunTask, not by a service. */
+  readonly oneOffTasks: OneOffTaskRecord[] = [];
+  /** How the next one-off tasks end; the scenario's (else exits-0) unless set. */
+  oneOffFate: OneOffFate | undefined;
   /** Secrets Manager secrets by ARN. */
   readonly secrets = new Map<string, SecretRecord>();
   /** SSM parameters by name (`/sample-service/dev/api-token`). */
