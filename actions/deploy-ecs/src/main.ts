@@ -14,7 +14,13 @@ import {
   systemClock,
   type Clock,
 } from '@ecs-actions/action-kit';
-import { createAwsClient, ecsServiceConsoleUrl, resolveRegion, type AwsTimeouts } from '@ecs-actions/aws';
+import {
+  createAwsClient,
+  ecsServiceConsoleUrl,
+  isAwsRequestRefused,
+  resolveRegion,
+  type AwsTimeouts,
+} from '@ecs-actions/aws';
 import { assertValid, readTaskDefinitionFile, revisionLabel, validateTaskDefinition } from '@ecs-actions/taskdef';
 import { cancelLine, settleCancel } from './cancel.js';
 import { rollOut } from './deploy.js';
@@ -166,7 +172,12 @@ async function deploy(
   const target = await group('Task definition revision', () =>
     source.kind === 'existing'
       ? describeExisting(ecs, source.reference, log)
-      : registerIfChanged(ecs, file!.taskDefinition, log),
+      : registerIfChanged(ecs, file!.taskDefinition, log).catch((error: unknown) => {
+          // ECS refusing the file is the input's fault: quote AWS and name the input, never a bug.
+          if (isAwsRequestRefused(error))
+            throw new UserError(`Input 'task-definition': ${source.path}: ${error.message}`, { cause: error });
+          throw error;
+        }),
   );
   Object.assign(report, { taskDefinitionArn: target.taskDefinitionArn, origin: target.origin, images: target.images });
 

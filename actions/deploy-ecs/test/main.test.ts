@@ -720,6 +720,27 @@ describe('deploy-ecs', () => {
     expect(outputs()).toMatchObject({ status: 'unchanged' });
   });
 
+  it('reports a task definition ECS refuses as a user error naming the input and quoting ECS', async () => {
+    expectDescribeServices({ deployments: [stable41], events: [{ id: 'e0', message: 'steady' }] });
+    expectEcs('DescribeTaskDefinition', { taskDefinition: 'web', include: ['TAGS'] }, registered(41, OLD_IMAGE));
+    expectEcs(
+      'RegisterTaskDefinition',
+      TASK_DEFINITION,
+      awsError('ClientException', 'Fargate requires that task definition memory be set.'),
+      400,
+    );
+
+    await deploy();
+
+    expect(process.exitCode).toBe(1);
+    expect(errorLines()).toEqual([
+      `::error::Input 'task-definition': ${join(dir, 'task-definition.json')}: ECS RegisterTaskDefinition refused the ` +
+        'request (ClientException): AWS said: Fargate requires that task definition memory be set.',
+    ]);
+    expect(stdout).not.toContain('this is a bug');
+    expect(outputs()).toMatchObject({ status: 'failed', 'deployment-id': '' });
+  });
+
   describe('changes nothing for a bad task-definition file', () => {
     it.each([
       ['not JSON or YAML', '{"family": "web",', /not valid JSON or YAML/],

@@ -4,8 +4,8 @@ import {
   type ECSClient,
   type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
-import { UserError, errorMessage } from '@ecs-actions/action-kit';
-import { isAwsError } from '@ecs-actions/aws';
+import { UserError } from '@ecs-actions/action-kit';
+import { awsMessageOf, isAwsError } from '@ecs-actions/aws';
 import { fromDescribedTaskDefinition } from '@ecs-actions/taskdef';
 
 export interface RegisteredRevision {
@@ -26,7 +26,7 @@ export async function describeRevision(ecs: ECSClient, taskDefinition: string): 
   } catch (error) {
     if (isAwsError(error, 'ClientException')) {
       throw new UserError(
-        `Task definition "${taskDefinition}" was not found in ${await ecs.config.region()} (${errorMessage(error)}); ` +
+        `Task definition "${taskDefinition}" was not found in ${await ecs.config.region()} (${awsMessageOf(error)}); ` +
           'check the family name and region, or register a first revision from a template',
         { cause: error },
       );

@@ -3,6 +3,7 @@ import {
   DeadlineError,
   UserError,
   errorMessage,
+  foreignLine,
   formatDuration,
   isCancelled,
   isDeadline,
@@ -46,6 +47,15 @@ const DENIED = new Set([
   'NotAuthorized',
 ]);
 const NO_CREDENTIALS = new Set(['CredentialsProviderError']);
+// AWS refusing the request itself: a bad parameter the user gave (a task definition ECS will not register).
+const REFUSED = new Set([
+  'ClientException',
+  'InvalidParameterException',
+  'InvalidParameterValueException',
+  'InvalidParameterCombination',
+  'ValidationError',
+  'ValidationException',
+]);
 
 const ACCESS_KEY_PATTERN = /\b(AKIA|ASIA)[A-Z0-9]{16}\b/g;
 
@@ -78,6 +88,35 @@ export class AwsAuthError extends UserError {
     super(message, options);
     this.name = 'AwsAuthError';
   }
+}
+
+/**
+ * AWS refused the request as given (ClientException, InvalidParameterException, ValidationError): a user error
+ * quoting AWS's message, never a bug. `name` stays the AWS code, so isAwsError(error, 'ClientException') holds.
+ */
+export class AwsRequestRefusedError extends UserError {
+  constructor(
+    message: string,
+    readonly code: string,
+    /** AWS's own message, for callers that quote it after their own words. */
+    readonly awsMessage: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = code;
+  }
+}
+
+export function isAwsRequestRefused(error: unknown): error is AwsRequestRefusedError {
+  return (
+    error instanceof AwsRequestRefusedError ||
+    (isUserError(error) && typeof (error as { awsMessage?: unknown }).awsMessage === 'string')
+  );
+}
+
+/** AWS's own words for a refused request, for a caller that explains it in its own terms; else the message. */
+export function awsMessageOf(error: unknown): string {
+  return isAwsRequestRefused(error) ? error.awsMessage : errorMessage(error);
 }
 
 export function isAwsAuthError(error: unknown): error is AwsAuthError {
@@ -115,6 +154,16 @@ export function translateAwsError(error: unknown, context: CallContext): unknown
       `No AWS credentials were found for ${api}. Add aws-actions/configure-aws-credentials before this step ` +
       `(with role-to-assume and permissions: id-token: write), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.` +
       (detail ? ` (${detail})` : '');
+  }
+  if (message === undefined && REFUSED.has(code)) {
+    return new AwsRequestRefusedError(
+      `${api} refused the request (${code}): AWS said: ${foreignLine(detail)}`,
+      code,
+      detail,
+      {
+        cause: error,
+      },
+    );
   }
   return message === undefined ? error : new AwsAuthError(message, code, { cause: error });
 }

@@ -13,6 +13,9 @@ export {
   isAwsAuthError,
   AwsAuthError,
   AwsNetworkError,
+  AwsRequestRefusedError,
+  isAwsRequestRefused,
+  awsMessageOf,
   abortedCallError,
   describeCall,
 } from './errors.js';

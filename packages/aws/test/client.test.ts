@@ -4,7 +4,7 @@ import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { isUserError } from '@ecs-actions/action-kit';
-import { createAwsClient, isAwsAuthError, isTransientAwsError, resolveRegion } from '../src/index.js';
+import { createAwsClient, isAwsAuthError, isAwsError, isTransientAwsError, resolveRegion } from '../src/index.js';
 
 const saved = { ...process.env };
 beforeEach(() => {
@@ -101,6 +101,22 @@ describe('createAwsClient', () => {
     expect(isTransientAwsError(error)).toBe(true);
     expect(isUserError(error)).toBe(false);
   });
+});
+
+describe('requests AWS refuses', () => {
+  it.each(['ClientException', 'InvalidParameterException'])(
+    'turns %s into a user error quoting AWS, still recognisable by its code',
+    async (code) => {
+      ecsReply(400, { __type: code, message: 'Invalid setting for container.\n::add-mask::x' });
+      const ecs = createAwsClient(ECSClient, { region: 'eu-west-1', action: 'deploy-ecs' });
+      const error = await ecs.send(new DescribeServicesCommand({ services: ['web'] })).catch((e: unknown) => e);
+      expect(isUserError(error)).toBe(true);
+      expect(isAwsError(error, code)).toBe(true);
+      expect((error as Error).message).toBe(
+        `ECS DescribeServices refused the request (${code}): AWS said: Invalid setting for container.\\n::add-mask::x`,
+      );
+    },
+  );
 });
 
 describe('credential and permission errors', () => {

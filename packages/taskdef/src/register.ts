@@ -5,8 +5,8 @@ import {
   type ECSClient,
   type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
-import { UserError, errorMessage, parseImageReference } from '@ecs-actions/action-kit';
-import { isAwsError } from '@ecs-actions/aws';
+import { UserError, parseImageReference } from '@ecs-actions/action-kit';
+import { awsMessageOf, isAwsError } from '@ecs-actions/aws';
 import { isSameTaskDefinition } from './compare.js';
 import { fromDescribedTaskDefinition } from './prepare.js';
 import { revisionLabel } from './revision.js';
@@ -59,7 +59,7 @@ export async function registerIfChanged(
     latest = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: family, include: ['TAGS'] }));
   } catch (error) {
     if (!isAwsError(error, 'ClientException')) throw error;
-    log.info(`Family ${family} has no active revision yet (${errorMessage(error)})`);
+    log.info(`Family ${family} has no active revision yet (${awsMessageOf(error)})`);
   }
   const current = latest?.taskDefinition;
   if (
@@ -105,7 +105,7 @@ export async function describeExisting(
   } catch (error) {
     if (!isAwsError(error, 'ClientException')) throw error;
     throw new UserError(
-      `Input 'task-definition': ECS has no task definition ${reference} (${errorMessage(error)}); ` +
+      `Input 'task-definition': ECS has no task definition ${reference} (${awsMessageOf(error)}); ` +
         'expected an existing family:revision or task definition ARN in this account and region.',
       { cause: error },
     );
