@@ -1,4 +1,4 @@
-export { runBundle, parseOutputFile, inputVariable, repositoryRoot } from './run-bundle.js';
+export { runBundle, parseOutputFile, inputVariable, repositoryRoot, RUNNER_GRACE_MS } from './run-bundle.js';
 export type { BundleRun, RunBundleOptions } from './run-bundle.js';
 export { startSlackReceiver } from './slack-receiver.js';
 export type { SlackReceiver, SlackMessage } from './slack-receiver.js';

@@ -17,6 +17,8 @@ export interface BundleRun {
   /** `::error::` messages. */
   errors: string[];
   durationMs: number;
+  /** Signals the step was sent, with milliseconds since it started. */
+  signals: Array<{ signal: NodeJS.Signals; atMs: number }>;
 }
 
 export interface RunBundleOptions {
@@ -32,7 +34,17 @@ export interface RunBundleOptions {
   runnerTemp?: string;
   /** Stops the step (SIGTERM, as a runner cancelling a job does) when aborted. */
   signal?: AbortSignal;
+  /**
+   * Cancels the step as GitHub's runner does when aborted (actions/runner ProcessInvoker.cs): SIGINT, then SIGTERM
+   * `graceMs.sigint` later, then SIGKILL `graceMs.sigterm` after that.
+   */
+  cancel?: AbortSignal;
+  /** The runner's waits after SIGINT and after SIGTERM; 7.5 s and 2.5 s unless set (a test of a second signal). */
+  graceMs?: { sigint: number; sigterm: number };
 }
+
+/** How long GitHub's runner waits after SIGINT, then after SIGTERM, before it kills a cancelled step. */
+export const RUNNER_GRACE_MS = { sigint: 7_500, sigterm: 2_500 };
 
 /** One controller for everything a rehearsal runs: aborting it stops the step in flight (Ctrl-C, SIGTERM). */
 export const stopAllSteps = new AbortController();
@@ -118,10 +130,27 @@ export async function runBundle(action: string, options: RunBundleOptions): Prom
   collect(child.stdout!);
   collect(child.stderr!);
   const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
-  const stop = () => child.kill('SIGTERM');
+  const signals: BundleRun['signals'] = [];
+  const send = (name: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    signals.push({ signal: name, atMs: Date.now() - started });
+    child.kill(name);
+  };
+  const stop = () => send('SIGTERM');
   signal.addEventListener('abort', stop, { once: true });
+  const grace = options.graceMs ?? RUNNER_GRACE_MS;
+  const runnerTimers: NodeJS.Timeout[] = [];
+  const cancel = () => {
+    send('SIGINT');
+    runnerTimers.push(setTimeout(() => send('SIGTERM'), grace.sigint));
+    runnerTimers.push(setTimeout(() => send('SIGKILL'), grace.sigint + grace.sigterm));
+  };
+  if (options.cancel?.aborted) cancel();
+  else options.cancel?.addEventListener('abort', cancel, { once: true });
   const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
   signal.removeEventListener('abort', stop);
+  options.cancel?.removeEventListener('abort', cancel);
+  runnerTimers.forEach(clearTimeout);
   if (timer) clearTimeout(timer);
 
   const result: BundleRun = {
@@ -132,6 +161,7 @@ export async function runBundle(action: string, options: RunBundleOptions): Prom
     lines,
     errors: lines.filter((line) => line.startsWith('::error')).map((line) => line.replace(/^::error[^:]*::/, '')),
     durationMs: Date.now() - started,
+    signals,
   };
   rmSync(work, { recursive: true, force: true });
   return result;
