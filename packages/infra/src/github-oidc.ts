@@ -7,7 +7,7 @@ import {
   WebIdentityPrincipal,
 } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { githubVariableOutput } from './github-variables.js';
+import { githubVariableOutput } from './github-variable-outputs.js';
 import { githubOidcTrustConditions, iamPolicyFromDocs } from './iam-documents.js';
 import { checkEnvironmentName, checkGitHubRepository } from './names.js';
 

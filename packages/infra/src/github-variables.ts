@@ -1,6 +1,3 @@
-import { CfnOutput } from 'aws-cdk-lib';
-import type { Construct } from 'constructs';
-
 /**
  * Stack outputs that are GitHub environment variables. CloudFormation output keys are alphanumeric, so the key
  * spells the environment and the variable in Pascal case behind a fixed prefix:
@@ -44,21 +41,6 @@ export function parseGitHubVariableOutputKey(key: string): { environment: string
     .map((word) => word.toUpperCase())
     .join('_');
   return { environment, variable };
-}
-
-/** One stack output per GitHub variable, named so that print-github-variables can map it back. */
-export function githubVariableOutput(
-  scope: Construct,
-  environment: string,
-  variable: GitHubVariableName,
-  value: string,
-): CfnOutput {
-  const key = githubVariableOutputKey(environment, variable);
-  return new CfnOutput(scope, key, {
-    key,
-    value,
-    description: `GitHub variable ${variable} of the environment ${environment} (docs/setup.md)`,
-  });
 }
 
 export interface GitHubVariable {

@@ -9,6 +9,7 @@ export {
   type GitHubOidcProviderProps,
 } from './github-oidc.js';
 export * from './github-variables.js';
+export { githubVariableOutput } from './github-variable-outputs.js';
 export { iamPolicyFromDocs, readIamDocument, substitutePlaceholders } from './iam-documents.js';
 export { ServiceEnvironment, type ServiceEnvironmentProps } from './service-environment.js';
 export { ServiceRepository, type ServiceRepositoryProps } from './service-repository.js';

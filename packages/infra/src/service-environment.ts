@@ -40,7 +40,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
 import { bootstrapHealthCheckCommand, bootstrapServerCommand, DEFAULT_BOOTSTRAP_IMAGE } from './bootstrap.js';
 import { GitHubEnvironmentRole } from './github-oidc.js';
-import { githubVariableOutput } from './github-variables.js';
+import { githubVariableOutput } from './github-variable-outputs.js';
 import { iamPolicyFromDocs, wildcardResources } from './iam-documents.js';
 import { checkEnvironmentName, checkGitHubRepository, checkServiceName } from './names.js';
 
