@@ -22,8 +22,8 @@ import {
   type LoopbackAws,
   type SecretSeed,
 } from '@ecs-actions/loopback-aws';
-import { createMigratedTestDatabase, type TestDatabase } from '../../../sample-service/test/support/postgres.js';
 import { runCommand } from './commands.js';
+import { createEnvironmentDatabase, type EnvironmentDatabase } from './databases.js';
 import type { EnvironmentResult, Logger } from './pipeline.js';
 import { promote } from './rehearsal.js';
 import { repositoryRoot, runBundle } from './run-bundle.js';
@@ -160,9 +160,9 @@ export async function startDockerRehearsal(options: DockerRehearsalOptions): Pro
     const previousDigest = await buildDirect(options, `${repository}:previous`, options.previousVersion);
     const previousImage = `${repository}@${previousDigest}`;
 
-    const databases: Record<string, TestDatabase> = {};
+    const databases: Record<string, EnvironmentDatabase> = {};
     for (const environment of environments) {
-      databases[environment] = await createMigratedTestDatabase(options.databaseServerUrl);
+      databases[environment] = await createEnvironmentDatabase(options.databaseServerUrl, environment);
       cleanups.push(() => databases[environment]!.drop());
     }
     const missingDatabase = new URL(databases.dev!.url);
