@@ -1,8 +1,9 @@
 /**
  * ECS tasks as real containers on the local Docker engine (`source scripts/ci-docker.sh`), through the real SDK.
- * In CI (CI=true) a missing engine fails; elsewhere the suite skips with one line.
+ * In CI (CI=true) a missing engine fails; elsewhere the suite skips with one line (describeWithDocker).
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { describeWithDocker } from '@ecs-actions/docker-test';
 import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
 import nock from 'nock';
@@ -12,7 +13,7 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { containerTasks, dockerEngine, CONTAINER_LABEL, startLoopbackAws, type LoopbackAws } from '../src/index.js';
+import { containerTasks, CONTAINER_LABEL, startLoopbackAws, type LoopbackAws } from '../src/index.js';
 import { clientsFor, describeService } from './clients.js';
 import type { ECSClient, Service } from '@aws-sdk/client-ecs';
 
@@ -24,13 +25,6 @@ async function waitForApp(ecs: ECSClient, cluster: string, done: (service: Servi
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
-
-const engine = await dockerEngine();
-if ('problem' in engine) {
-  if (process.env.CI === 'true') throw new Error(`Docker suites cannot run in CI: ${engine.problem}`);
-  console.log(`Skipping the loopback container suite: ${engine.problem}`);
-}
-const describeDocker = 'problem' in engine ? describe.skip : describe;
 
 /** A small server on the stand-in Node image: /health, /env and /whoami; CRASH=<code> exits at start. */
 const SERVER = `
@@ -97,7 +91,7 @@ function get(url: string): Promise<{ status: number; body: Record<string, string
   });
 }
 
-describeDocker('loopback AWS with container tasks', () => {
+describeWithDocker('loopback AWS with container tasks', () => {
   let aws: LoopbackAws;
   const label = `test-${process.pid}`;
 

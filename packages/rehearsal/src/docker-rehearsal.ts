@@ -26,6 +26,7 @@ import { runCommand } from './commands.js';
 import { createEnvironmentDatabase, type EnvironmentDatabase } from './databases.js';
 import type { EnvironmentResult, Logger } from './pipeline.js';
 import { promote } from './rehearsal.js';
+import { readableLine } from './log-lines.js';
 import { repositoryRoot, runBundle } from './run-bundle.js';
 import { startSlackReceiver, type SlackReceiver } from './slack-receiver.js';
 
@@ -178,6 +179,7 @@ export async function startDockerRehearsal(options: DockerRehearsalOptions): Pro
       stepMs: options.stepMs,
       log: (line) => log(`   [aws] ${line}`),
       tasks: containerTasks({ label: `rehearsal-${run}` }),
+      registry: options.registry,
       secrets,
       parameters: environments.map((environment) => ({
         name: `/sample-service/${environment}/api-token`,
@@ -185,6 +187,7 @@ export async function startDockerRehearsal(options: DockerRehearsalOptions): Pro
       })),
     });
     cleanups.push(() => aws.close());
+    aws.seedRepository(SAMPLE_REPOSITORY);
     const slack = await startSlackReceiver();
     cleanups.push(() => slack.close());
 
@@ -269,10 +272,43 @@ export async function startDockerRehearsal(options: DockerRehearsalOptions): Pro
       previousImage,
       renderTaskDefinition,
       build: async () => {
+        // The real action, as the pipeline's build job runs it: ECR here is the loopback's, backed by the registry.
         const started = Date.now();
-        const gitSha = options.scenario === 'smoke-fails' ? options.previousVersion : options.version;
-        const digest = await buildDirect(options, `${repository}:${options.version.slice(0, 7)}`, gitSha);
-        return { image: `${repository}@${digest}`, digest, durationMs: Date.now() - started };
+        const buildArgs = [`NODE_IMAGE=${options.nodeImage ?? ''}`];
+        // smoke-fails: an image whose baked-in GIT_SHA is not the commit the pipeline deploys.
+        if (options.scenario === 'smoke-fails') buildArgs.push(`GIT_SHA=${options.previousVersion}`);
+        const built = await runBundle('build-push-digest', {
+          inputs: {
+            repository: SAMPLE_REPOSITORY,
+            context: '.',
+            dockerfile: 'sample-service/Dockerfile',
+            tags: options.version.slice(0, 7),
+            network: 'host',
+            'build-args': options.nodeImage ? buildArgs.join('\n') : buildArgs.slice(1).join('\n'),
+            cache: 'none',
+          },
+          env: {
+            AWS_ENDPOINT_URL: aws.url,
+            AWS_REGION: aws.region,
+            AWS_ACCESS_KEY_ID: 'AKIDREHEARSAL',
+            AWS_SECRET_ACCESS_KEY: 'rehearsal-secret',
+            AWS_EC2_METADATA_DISABLED: 'true',
+            GITHUB_SHA: options.version,
+            GITHUB_REPOSITORY: 'org/ecs-actions',
+            GITHUB_SERVER_URL: 'https://github.com',
+          },
+          runnerTemp: work,
+          timeoutMs: 15 * 60_000,
+          onLine: (line) => {
+            const readable = readableLine(line);
+            if (readable !== undefined) log(`   ${readable}`);
+          },
+        });
+        const digest = built.outputs.digest;
+        if (built.exitCode !== 0 || !digest) {
+          throw new Error(`build-push-digest failed (exit ${built.exitCode}): ${built.errors.join('; ')}`);
+        }
+        return { image: built.outputs.image!, digest, durationMs: Date.now() - started };
       },
       runPipeline: (image) =>
         promote(
