@@ -25,6 +25,7 @@ const SERVICES: Record<string, { label: string; iamPrefix: string }> = {
   ECRClient: { label: 'ECR', iamPrefix: 'ecr' },
   STSClient: { label: 'STS', iamPrefix: 'sts' },
   ElasticLoadBalancingV2Client: { label: 'Elastic Load Balancing', iamPrefix: 'elasticloadbalancing' },
+  CloudWatchLogsClient: { label: 'CloudWatch Logs', iamPrefix: 'logs' },
 };
 
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);

@@ -3,6 +3,8 @@ export type { LoopbackAws, LoopbackAwsOptions } from './loopback.js';
 export { SCENARIOS, SCENARIO_NAMES, isScenarioName } from './scenarios.js';
 export type { ScenarioName, Scenario, Fate, CircuitBreaker } from './scenarios.js';
 export type { Fault } from './errors.js';
+export { appendContainerLogLines, appendLogLines, containerLogStream } from './logs.js';
+export type { LogEventRecord, LogGroups } from './logs.js';
 export { containerTasks, CONTAINER_LABEL } from './containers/docker-tasks.js';
 export type { ContainerTasksOptions } from './containers/docker-tasks.js';
 export { dockerEngine } from './containers/docker-cli.js';

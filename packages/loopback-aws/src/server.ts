@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ecrOperation } from './ecr.js';
+import { logsOperation } from './logs.js';
 import { ecsOperation } from './ecs.js';
 import { ELB_NAMESPACE, elbOperation } from './elb.js';
 import { AwsError, type Fault } from './errors.js';
@@ -71,6 +72,7 @@ type QueryOperation = (world: World, params: QueryParams) => XmlValue;
 const JSON_SERVICES: Record<string, { service: string; operation: (name: string) => JsonOperation | undefined }> = {
   AmazonEC2ContainerServiceV20141113: { service: 'ecs', operation: ecsOperation },
   AmazonEC2ContainerRegistry_V20150921: { service: 'ecr', operation: ecrOperation },
+  Logs_20140328: { service: 'logs', operation: logsOperation },
   secretsmanager: { service: 'secretsmanager', operation: secretsManagerOperation },
   AmazonSSM: { service: 'ssm', operation: ssmOperation },
 };

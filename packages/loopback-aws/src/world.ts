@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { memoryImageStore, type EcrImageStore } from './ecr-images.js';
 import { AwsError } from './errors.js';
+import type { LogGroups } from './logs.js';
 import type { OneOffFate, OneOffTaskRecord } from './one-off.js';
 import { SCENARIOS, type CircuitBreaker, type DeploymentSettings, type Fate, type Scenario } from './scenarios.js';
 import { simulatedTasks, type TaskRuntime, type TaskRuntimeFactory } from './tasks/runtime.js';
@@ -304,6 +305,8 @@ export class World {
   /** SSM parameters by name (`/sample-service/dev/api-token`). */
   readonly parameters = new Map<string, ParameterRecord>();
   readonly tasks: TaskRuntime;
+  /** CloudWatch Logs: the awslogs streams of the tasks' containers. */
+  readonly logGroups: LogGroups = new Map();
   /** ECR's images: in memory, or read from a real registry (chosen at start-up). */
   readonly images: EcrImageStore;
   private taskCounter = 0;

@@ -1,3 +1,4 @@
+import { writeScriptedLogLines } from './scripted-logs.js';
 import type { ServiceRecord, TargetGroupRecord, TaskRecord, World } from '../world.js';
 
 /**
@@ -53,7 +54,8 @@ export function simulatedTasks(): TaskRuntime {
     description: 'simulated tasks (nothing runs; each rollout follows its scenario)',
     deregistrationDelayMs: 0,
     address: (world) => world.nextTaskAddress(),
-    start: () => {},
+    // Nothing runs, but the task's container "prints" what the scenario's container would.
+    start: (world, service, task) => writeScriptedLogLines(world, service, task),
     state(_world, service, task) {
       if (task.stopRequestedAt !== undefined) {
         return { status: 'exited', exitCode: 0, healthStatus: 'UNKNOWN', container: '' };
