@@ -7,11 +7,11 @@ import type { ServiceBefore } from './preflight.js';
 import type { TargetTaskDefinition } from './register.js';
 import { followRollback, rollBack, type RollbackResult } from './rollback.js';
 import { primaryDeployment, type Logger, type ServiceRef } from './service.js';
-import { describeServicesFollower, type DeploymentFollower } from './follower.js';
+import { describeServicesFollower, type DeploymentFollower, type FollowRequest } from './follower.js';
 import type { DeployPhases } from './phases.js';
 import type { WaitResult } from './waiter.js';
 
-export type DeployStatus = 'succeeded' | 'unchanged' | 'rolled-back' | 'failed' | 'started' | 'cancelled';
+export type DeployStatus = 'succeeded' | 'unchanged' | 'rolled-back' | 'failed' | 'started' | 'cancelled' | 'paused';
 
 /** Folds a phase of the log; `core.group` on a runner. */
 export type Group = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
@@ -26,6 +26,8 @@ export interface DeployContext {
   follower?: DeploymentFollower;
   /** Deadlines and cancel, phase by phase; the ECS client reads its signal. No deadline unless set (tests). */
   phases?: DeployPhases;
+  /** Milliseconds between polls; each follower's own pacing unless set (tests against the loopback). */
+  interval?: FollowRequest['interval'];
 }
 
 export interface DeployRequest extends ServiceRef {
@@ -54,6 +56,11 @@ export interface DeployResult {
   /** The rollback deployment under way or done, and who started it. */
   rollbackDeploymentId?: string;
   rollbackBy?: 'this run' | 'ECS';
+  /** The service deployment followed (service-deployments API), and the hook holding it when paused. */
+  serviceDeploymentArn?: string;
+  hookId?: string;
+  /** What the follower saw over time, for the summary's gantt. */
+  timeline?: WaitResult['timeline'];
 }
 
 const SUMMARY_EVENTS = 10;
@@ -66,7 +73,6 @@ export async function rollOut(context: DeployContext, request: DeployRequest, re
   const { ecs, log, group } = context;
   const { before, target } = request;
 
-  const sameRevision = before.previousTaskDefinitionArn === target.taskDefinitionArn;
   const sameCount = request.desiredCount === undefined || request.desiredCount === before.desiredCount;
   const primary = before.primary;
   const label = revisionLabel(target.taskDefinitionArn);
@@ -126,18 +132,56 @@ export async function rollOut(context: DeployContext, request: DeployRequest, re
   };
   const follower = context.follower ?? describeServicesFollower;
   result.followedWith = follower.name;
-  const waited = await group(`Waiting for deployment ${deploymentId}`, () =>
-    follower.follow({ ...waitOptions, deploymentId }),
-  );
+  const followRequest: FollowRequest = { ...waitOptions, deploymentId, interval: context.interval };
+  const waited = await group(`Waiting for deployment ${deploymentId}`, () => follower.follow(followRequest));
+  await finishWait(context, request, result, followRequest, follower, waited);
+}
+
+/**
+ * Reports what the wait found and, when the deployment failed, diagnoses its stopped tasks and rolls back: with the
+ * follower's own in-flight rollback (StopServiceDeployment ROLLBACK) while the deployment is still moving, else
+ * with UpdateService to the previous revision. Also used by the `continue` mode after ContinueServiceDeployment.
+ */
+export async function finishWait(
+  context: DeployContext,
+  request: Pick<DeployRequest, 'cluster' | 'service' | 'before' | 'target' | 'rollback' | 'timeoutMs'>,
+  result: DeployResult,
+  followRequest: FollowRequest & { budgetMs?: number },
+  follower: DeploymentFollower,
+  waited: WaitResult,
+): Promise<void> {
+  const { ecs, log, group, phases } = context;
+  const { before, target } = request;
+  const { deploymentId, startedAt } = followRequest;
+  const waitOptions = followRequest;
+  const label = revisionLabel(target.taskDefinitionArn);
+  const sameRevision = before.previousTaskDefinitionArn === target.taskDefinitionArn;
+  result.followedWith = waited.followedWith ?? follower.name;
+  result.serviceDeploymentArn = waited.serviceDeploymentArn;
+  result.timeline = waited.timeline;
   result.events = latestEvents(waited);
   const { outcome } = waited;
   if (outcome.result === 'completed') {
-    log.info(`Deployment ${deploymentId} completed: ${revisionLabel(target.taskDefinitionArn)} is live`);
+    log.info(`Deployment ${deploymentId} completed: ${label} is live`);
     result.status = 'succeeded';
     return;
   }
-  result.failure = outcome.reason;
-  log.warning(`Deployment ${deploymentId} failed: ${outcome.reason}`);
+  if (outcome.result === 'paused') {
+    log.info(
+      `Deployment ${deploymentId} is paused at ${outcome.stage}: hook ${outcome.hookId} awaits action. Test the new ` +
+        'revision on the test listener, then run deploy-ecs with continue: continue (or rollback), ' +
+        `service-deployment-arn: ${outcome.serviceDeploymentArn} and hook-id: ${outcome.hookId}.`,
+    );
+    Object.assign(result, {
+      status: 'paused',
+      hookId: outcome.hookId,
+      serviceDeploymentArn: outcome.serviceDeploymentArn,
+    });
+    return;
+  }
+  result.failure =
+    outcome.result === 'rolled-back' ? `ECS rolled the deployment back: ${outcome.reason}` : outcome.reason;
+  log.warning(`Deployment ${deploymentId} failed: ${result.failure}`);
 
   phases?.startDiagnosis();
   await group('Stopped tasks of the new deployment', async () => {
@@ -178,7 +222,13 @@ export async function rollOut(context: DeployContext, request: DeployRequest, re
       );
     },
   };
-  if (outcome.result === 'replaced') {
+  const inFlight = outcome.result === 'tasks-stopped' || outcome.result === 'timeout';
+  if (outcome.result === 'rolled-back') {
+    const message = `ECS rolled the deployment back itself (${outcome.reason}); the service runs the previous revision`;
+    log.info(`Rolled back: ${message}`);
+    result.rollbackBy = 'ECS';
+    result.rollback = { status: 'rolled-back', method: 'ECS', deploymentId, wait: waited, message };
+  } else if (outcome.result === 'replaced') {
     if (!outcome.replacedBy?.id) return;
     const replacement = outcome.replacedBy.id;
     result.rollbackBy = 'ECS';
@@ -196,9 +246,22 @@ export async function rollOut(context: DeployContext, request: DeployRequest, re
     return;
   } else {
     result.rollbackBy = 'this run';
-    result.rollback = await group(`Rolling back to ${revisionLabel(before.previousTaskDefinitionArn)}`, () =>
-      rollBack(rollbackOptions),
-    );
+    const ecsRollback =
+      inFlight && follower.rollBackInFlight
+        ? await group(`Rolling back deployment ${deploymentId} with ECS's rollback`, () =>
+            follower.rollBackInFlight!({ ...followRequest, signal: phases?.signal ?? followRequest.signal }, waited),
+          )
+        : undefined;
+    result.rollback = ecsRollback
+      ? {
+          ...ecsRollback,
+          method: 'StopServiceDeployment',
+          deploymentId: primaryDeployment(ecsRollback.wait.service ?? {})?.id ?? deploymentId,
+        }
+      : await group(`Rolling back to ${revisionLabel(before.previousTaskDefinitionArn)}`, () =>
+          rollBack(rollbackOptions),
+        );
+    if (ecsRollback?.wait.timeline) result.timeline = ecsRollback.wait.timeline;
   }
   result.status = result.rollback.status;
   result.events = latestEvents(result.rollback.wait, result.events);

@@ -1,5 +1,6 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { Clock } from '@ecs-actions/action-kit';
+import type { PaceState } from './pacing.js';
 import type { Logger, ServiceRef } from './service.js';
 import { waitForDeployment, type WaitResult } from './waiter.js';
 
@@ -21,7 +22,7 @@ export interface FollowRequest extends ServiceRef {
   /** Ends the wait early (cancelled run). */
   signal?: AbortSignal;
   /** Milliseconds between polls, by time waited so far; the follower's own pacing unless set (tests). */
-  interval?: (elapsedMs: number) => number;
+  interval?: (elapsedMs: number, state?: PaceState) => number;
 }
 
 /**

@@ -8,9 +8,15 @@ export interface Inputs {
   cluster: string;
   service: string;
   region?: string;
-  'task-definition': TaskDefinitionSource;
+  /** Undefined only in the `continue` mode, which deploys nothing new. */
+  'task-definition'?: TaskDefinitionSource;
   wait: boolean;
-  'timeout-minutes': number;
+  /** Undefined: 30 minutes plus the bake and traffic-step time of the service's strategy. */
+  'timeout-minutes'?: number;
+  /** `paused`: stop once a PAUSE lifecycle hook awaits action, with the deployment ARN and hook id as outputs. */
+  'wait-until': 'completed' | 'paused';
+  /** Resume a paused deployment instead of deploying: CONTINUE or ROLLBACK its hook. */
+  continue?: { action: 'CONTINUE' | 'ROLLBACK'; serviceDeploymentArn: string; hookId: string };
   rollback: boolean;
   /** Undefined: the ECS circuit-breaker threshold for the desired count (see defaultMaxFailedTasks). */
   'max-failed-tasks'?: number;
@@ -23,15 +29,46 @@ export interface Inputs {
 
 const ACCOUNT_ID = /^\d{12}$/;
 
+/** The default rollout time, before a blue/green, linear or canary strategy adds its bake and step time. */
+export const DEFAULT_TIMEOUT_MINUTES = 30;
+
+const SERVICE_DEPLOYMENT_ARN =
+  /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service-deployment\/[A-Za-z0-9_-]{1,255}\/[A-Za-z0-9_-]{1,255}\/[A-Za-z0-9_-]{1,64}$/;
+const HOOK_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+function continueMode(): Inputs['continue'] {
+  const action = getChoice('continue', ['none', 'continue', 'rollback'] as const, 'none');
+  if (action === 'none') return undefined;
+  const serviceDeploymentArn = getRequired('service-deployment-arn');
+  if (!SERVICE_DEPLOYMENT_ARN.test(serviceDeploymentArn)) {
+    throw inputError(
+      'service-deployment-arn',
+      `"${serviceDeploymentArn}" is not a service deployment ARN; expected ` +
+        'arn:aws:ecs:<region>:<account>:service-deployment/<cluster>/<service>/<id> (the output of a paused deploy-ecs)',
+    );
+  }
+  const hookId = getRequired('hook-id');
+  if (!HOOK_ID.test(hookId)) {
+    throw inputError(
+      'hook-id',
+      `"${hookId}" is not a lifecycle hook id; expected the hook-id output of a paused deploy-ecs`,
+    );
+  }
+  return { action: action === 'continue' ? 'CONTINUE' : 'ROLLBACK', serviceDeploymentArn, hookId };
+}
+
 /** Reads every input; a wrong value fails here, before any AWS call. */
 export function readInputs(): Inputs {
+  const resume = continueMode();
   return {
     cluster: checkEcsNameOrArn('cluster', getRequired('cluster'), 'cluster'),
     service: checkEcsNameOrArn('service', getRequired('service'), 'service'),
     region: getOptional('region'),
-    'task-definition': readTaskDefinitionSource('task-definition'),
+    'task-definition': resume ? undefined : readTaskDefinitionSource('task-definition'),
     wait: getBoolean('wait', true),
-    'timeout-minutes': getInteger('timeout-minutes', { min: 1, max: 360, default: 30 }),
+    'timeout-minutes': getInteger('timeout-minutes', { min: 1, max: 360 }),
+    'wait-until': getChoice('wait-until', ['completed', 'paused'] as const, 'completed'),
+    continue: resume,
     rollback: getBoolean('rollback', true),
     'max-failed-tasks': getInteger('max-failed-tasks', { min: 1, max: 5000 }),
     'force-new-deployment': getBoolean('force-new-deployment', false),

@@ -23,10 +23,16 @@ import {
 } from '@ecs-actions/aws';
 import { assertValid, readTaskDefinitionFile, revisionLabel, validateTaskDefinition } from '@ecs-actions/taskdef';
 import { cancelLine, settleCancel } from './cancel.js';
-import { rollOut } from './deploy.js';
+import { finishWait, rollOut, type DeployContext } from './deploy.js';
+import type { DeploymentFollower, FollowRequest } from './follower.js';
 import { DeployPhases } from './phases.js';
-import { readInputs } from './inputs.js';
-import { checkAccount, preflight } from './preflight.js';
+import { DEFAULT_TIMEOUT_MINUTES, defaultMaxFailedTasks, readInputs, type Inputs } from './inputs.js';
+import { checkAccount, preflight, type ServiceBefore } from './preflight.js';
+import {
+  continueServiceDeployment,
+  followServiceDeployment,
+  serviceDeploymentsFollower,
+} from './service-deployments.js';
 import { describeExisting, registerIfChanged } from './register.js';
 import type { Logger } from './service.js';
 import { buildSummary, type DeployReport } from './summary.js';
@@ -40,9 +46,17 @@ export interface Dependencies {
   timeoutMs: number;
   /** Tests: short per-attempt AWS timeouts. */
   awsTimeouts: Partial<AwsTimeouts>;
+  /** How deployments are followed; the service-deployments API (falling back to DescribeServices) unless set. */
+  follower: DeploymentFollower;
+  /** Milliseconds between polls; the follower's own pacing unless set (tests against the loopback). */
+  interval: DeployContext['interval'];
 }
 
-const log: Logger = { info: (message) => core.info(message), warning: (message) => core.warning(message) };
+const log: Logger = {
+  info: (message) => core.info(message),
+  warning: (message) => core.warning(message),
+  notice: (message) => core.notice(message),
+};
 
 export async function run(dependencies: Partial<Dependencies> = {}): Promise<void> {
   const clock = dependencies.clock ?? systemClock;
@@ -82,6 +96,10 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
       'deployment-id': report.deploymentId ?? '',
       status: report.status,
       'duration-seconds': Math.round(report.durationMs / 1000),
+      'service-deployment-arn': report.serviceDeploymentArn ?? '',
+      'hook-id': report.hookId ?? '',
+      'followed-with': report.followedWith ?? '',
+      'rollback-method': report.rollback?.method ?? '',
     });
     await buildSummary(report).write();
   }
@@ -98,7 +116,7 @@ async function deploy(
   Object.assign(report, ref);
   const region = resolveRegion(inputs.region);
   report.region = region;
-  const minutes = inputs['timeout-minutes'];
+  const minutes = inputs['timeout-minutes'] ?? DEFAULT_TIMEOUT_MINUTES;
   const phases = new DeployPhases(
     context,
     clock,
@@ -108,11 +126,13 @@ async function deploy(
       : `${dependencies.timeoutMs} ms`,
   );
   context.standing('nothing was changed yet');
+  const follower =
+    dependencies.follower ?? serviceDeploymentsFollower({ stopAtPause: inputs['wait-until'] === 'paused' });
 
   // The file is read and checked before any AWS call: a bad file changes nothing.
   const source = inputs['task-definition'];
   const file =
-    source.kind === 'file'
+    source?.kind === 'file'
       ? await group(`Task definition ${source.path}`, async () => {
           const prepared = await readTaskDefinitionFile('task-definition', source.path);
           // The checks render-taskdef runs, before any AWS call: ECS would refuse the file minutes later.
@@ -141,6 +161,16 @@ async function deploy(
     timeouts: dependencies.awsTimeouts,
   };
   const ecs = createAwsClient(ECSClient, clientOptions);
+  const deployContext: DeployContext = {
+    ecs,
+    clock,
+    log,
+    group,
+    region,
+    phases,
+    follower,
+    interval: dependencies.interval,
+  };
   const known: { before?: Awaited<ReturnType<typeof preflight>> } = {};
   // What a cancel needs to settle things, read when it comes.
   report.cancelRequest = () => ({
@@ -167,22 +197,40 @@ async function deploy(
   const before = await group('Pre-flight', () => preflight(ecs, ref, region, log));
   known.before = before;
   report.previousTaskDefinitionArn = before.previousTaskDefinitionArn;
+  report.plan = before.plan;
+  if (inputs['timeout-minutes'] === undefined && dependencies.timeoutMs === undefined) {
+    const total = DEFAULT_TIMEOUT_MINUTES + before.plan.addedMinutes;
+    phases.extend(before.plan.addedMinutes * 60_000, `default timeout (${total} minutes: 30 + bake and step time)`);
+    if (before.plan.addedMinutes > 0)
+      log.info(`Waiting up to ${total} min (30 + ${before.plan.addedMinutes} of bake and step time)`);
+  }
+  if (inputs.continue) {
+    await resume(deployContext, inputs, inputs.continue, before, report);
+    return;
+  }
+  if (inputs['wait-until'] === 'paused' && !before.plan.pauseStages.length) {
+    throw new UserError(
+      `Input 'wait-until': paused needs a PAUSE lifecycle hook on service '${before.serviceName}', which has none ` +
+        `(strategy ${before.plan.strategy}); nothing was changed. Add a hook with targetType PAUSE at ` +
+        'POST_TEST_TRAFFIC_SHIFT (docs/setup.md), or use wait-until: completed.',
+    );
+  }
   phases.enter('register');
 
   const target = await group('Task definition revision', () =>
-    source.kind === 'existing'
-      ? describeExisting(ecs, source.reference, log)
+    source!.kind === 'existing'
+      ? describeExisting(ecs, source!.reference, log)
       : registerIfChanged(ecs, file!.taskDefinition, log).catch((error: unknown) => {
           // ECS refusing the file is the input's fault: quote AWS and name the input, never a bug.
           if (isAwsRequestRefused(error))
-            throw new UserError(`Input 'task-definition': ${source.path}: ${error.message}`, { cause: error });
+            throw new UserError(`Input 'task-definition': ${source!.path}: ${error.message}`, { cause: error });
           throw error;
         }),
   );
   Object.assign(report, { taskDefinitionArn: target.taskDefinitionArn, origin: target.origin, images: target.images });
 
   await rollOut(
-    { ecs, clock, log, group, region, phases },
+    deployContext,
     {
       ...ref,
       before,
@@ -195,6 +243,64 @@ async function deploy(
       desiredCount: inputs['desired-count'],
     },
     report,
+  );
+}
+
+/**
+ * The `continue` mode: resumes a deployment a PAUSE hook holds (ContinueServiceDeployment CONTINUE or ROLLBACK)
+ * and follows it to its end, with the same reporting and rollback as a deploy.
+ */
+async function resume(
+  context: DeployContext,
+  inputs: Inputs,
+  resumeWith: NonNullable<Inputs['continue']>,
+  before: ServiceBefore,
+  report: DeployReport,
+): Promise<void> {
+  const ref = { cluster: inputs.cluster, service: inputs.service };
+  const primary = before.primary;
+  Object.assign(report, {
+    taskDefinitionArn: primary?.taskDefinitionArn,
+    origin: 'existing',
+    deploymentId: primary?.id,
+    serviceDeploymentArn: resumeWith.serviceDeploymentArn,
+  });
+  context.phases?.enter('wait');
+  await group(`ContinueServiceDeployment ${resumeWith.action}`, async () => {
+    await continueServiceDeployment(context.ecs, resumeWith.serviceDeploymentArn, resumeWith.hookId, resumeWith.action);
+    log.info(`Hook ${resumeWith.hookId} of ${resumeWith.serviceDeploymentArn}: ${resumeWith.action}`);
+  });
+  const timeoutMs = context.phases?.timeoutMs ?? DEFAULT_TIMEOUT_MINUTES * 60_000;
+  const followRequest: FollowRequest = {
+    ecs: context.ecs,
+    clock: context.clock,
+    log,
+    region: context.region,
+    ...ref,
+    deploymentId: primary?.id ?? '',
+    startedAt: primary?.createdAt?.getTime() ?? context.clock.now(),
+    timeoutMs: context.phases?.rolloutRemaining() ?? timeoutMs,
+    maxFailedTasks: inputs['max-failed-tasks'] ?? defaultMaxFailedTasks(before.desiredCount),
+    seenEventIds: before.eventIds,
+    signal: context.phases?.signal,
+    interval: context.interval,
+  };
+  const waited = await group(`Waiting for ${resumeWith.serviceDeploymentArn}`, () =>
+    followServiceDeployment(followRequest, resumeWith.serviceDeploymentArn, { stopAtPause: false }),
+  );
+  const target = {
+    taskDefinitionArn: primary?.taskDefinitionArn ?? '',
+    origin: 'existing' as const,
+    images: [],
+    containerDefinitions: [],
+  };
+  await finishWait(
+    context,
+    { ...ref, before, target, rollback: inputs.rollback, timeoutMs },
+    report,
+    followRequest,
+    context.follower!,
+    waited,
   );
 }
 

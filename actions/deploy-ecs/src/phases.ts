@@ -28,9 +28,9 @@ export class DeployPhases {
   constructor(
     readonly context: RunContext,
     private readonly clock: Clock,
-    readonly timeoutMs: number,
+    public timeoutMs: number,
     /** `timeout-minutes (30 minutes)` */
-    private readonly budget: string,
+    private budget: string,
   ) {
     this.startedAt = clock.now();
     this.deadline = context.withDeadline(timeoutMs + deadlineMargin(timeoutMs), `the rollout's ${budget}`);
@@ -48,6 +48,18 @@ export class DeployPhases {
   /** Milliseconds left in the current phase. */
   remaining(): number {
     return this.deadline.remaining();
+  }
+
+  /**
+   * A blue/green, linear or canary strategy adds its bake and step time to the default budget (known after
+   * pre-flight): the rollout's deadline moves out by as much.
+   */
+  extend(extraMs: number, budget: string): void {
+    if (extraMs <= 0) return;
+    this.timeoutMs += extraMs;
+    this.budget = budget;
+    const left = this.timeoutMs - (this.clock.now() - this.startedAt);
+    this.deadline = this.context.withDeadline(left + deadlineMargin(this.timeoutMs), `the rollout's ${budget}`);
   }
 
   /** Pre-flight, register, update and wait share the rollout's deadline. */

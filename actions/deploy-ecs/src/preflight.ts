@@ -2,6 +2,7 @@ import type { Deployment, DeploymentCircuitBreaker, ECSClient } from '@aws-sdk/c
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { UserError } from '@ecs-actions/action-kit';
 import { revisionLabel } from '@ecs-actions/taskdef';
+import { deploymentPlan, planLines, type DeploymentPlan } from './plan.js';
 import { describeService, primaryDeployment, type Logger, type ServiceRef } from './service.js';
 import { describeDeployment } from './waiter.js';
 
@@ -28,6 +29,8 @@ export interface ServiceBefore {
   circuitBreaker: DeploymentCircuitBreaker;
   /** Events already on the service: the waiter prints only newer ones. */
   eventIds: Set<string>;
+  /** Strategy, stages, bake time, traffic steps and hooks of the next deployment. */
+  plan: DeploymentPlan;
 }
 
 /** Fails, naming both accounts, when the credentials are not for the account the workflow expects. */
@@ -77,6 +80,8 @@ export async function preflight(ecs: ECSClient, ref: ServiceRef, region: string,
     `Service ${name}: ${service.runningCount ?? 0}/${service.desiredCount ?? 0} tasks running; circuit breaker ` +
       `${circuitBreaker.enable ? `on${circuitBreaker.rollback ? ' with rollback' : ' without rollback'}` : 'off'}`,
   );
+  const plan = deploymentPlan(service);
+  for (const line of planLines(plan)) log.info(line);
   // The deployments as they are: a PRIMARY deployment whose rollout is not COMPLETED does not run its revision yet.
   for (const deployment of deployments) log.info(`  ${describeDeploymentBefore(deployment)}`);
   if (!settled && deployments.length > 1) {
@@ -112,6 +117,7 @@ export async function preflight(ecs: ECSClient, ref: ServiceRef, region: string,
     settled,
     circuitBreaker,
     eventIds: new Set((service.events ?? []).flatMap((event) => (event.id ? [event.id] : []))),
+    plan,
   };
 }
 

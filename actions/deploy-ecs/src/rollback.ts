@@ -19,6 +19,12 @@ export interface RollbackOptions extends Omit<WaitOptions, 'deploymentId'> {
 export interface RollbackResult {
   /** `rolled-back` only when the service is stable on `taskDefinitionArn` again. */
   status: 'rolled-back' | 'failed';
+  /**
+   * How: UpdateService to the previous revision (deploy-ecs's own, also after a completed deployment), ECS's
+   * in-flight rollback asked with StopServiceDeployment ROLLBACK, or ECS rolling back by itself (circuit breaker,
+   * alarm, lifecycle hook).
+   */
+  method: 'UpdateService' | 'StopServiceDeployment' | 'ECS';
   deploymentId: string;
   wait: WaitResult;
   /** One sentence for the log and the error line. */
@@ -53,7 +59,7 @@ export async function rollBack(options: RollbackOptions): Promise<RollbackResult
   if (!deploymentId) throw new Error('UpdateService returned no PRIMARY deployment for the rollback');
   log.info(`Rollback deployment ${deploymentId} started`);
   options.onStarted?.(deploymentId);
-  return followRollback({ ...options, deploymentId });
+  return { ...(await followRollback({ ...options, deploymentId })), method: 'UpdateService' };
 }
 
 /**
@@ -82,7 +88,7 @@ export async function followRollback(options: RollbackOptions & { deploymentId: 
   if (outcome.result === 'completed' && outcome.deployment.taskDefinition === taskDefinitionArn) {
     const message = `the service is stable on ${previous} again (deployment ${deploymentId})`;
     options.log.info(`Rolled back: ${message}`);
-    return { status: 'rolled-back', deploymentId, wait, message };
+    return { status: 'rolled-back', method: 'ECS', deploymentId, wait, message };
   }
   const why =
     outcome.result === 'completed'
@@ -90,5 +96,5 @@ export async function followRollback(options: RollbackOptions & { deploymentId: 
       : outcome.reason;
   const message = `the rollback to ${previous} did not complete: ${why}`;
   options.log.warning(message);
-  return { status: 'failed', deploymentId, wait, message };
+  return { status: 'failed', method: 'ECS', deploymentId, wait, message };
 }

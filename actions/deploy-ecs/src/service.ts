@@ -12,6 +12,8 @@ export interface ServiceRef {
 export interface Logger {
   info(message: string): void;
   warning(message: string): void;
+  /** A notice annotation on a runner (a fallback the user may want to fix); info unless set. */
+  notice?(message: string): void;
 }
 
 export async function describeService(ecs: ECSClient, ref: ServiceRef, region: string): Promise<Service> {

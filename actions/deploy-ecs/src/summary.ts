@@ -6,7 +6,9 @@ import { CANCEL_PHASES, type CancelReport, type CancelRequest } from './cancel.j
 import type { DeployStatus } from './deploy.js';
 import { describeContainer, type StoppedTask } from './diagnose.js';
 import type { ContainerImage, TargetTaskDefinition } from './register.js';
+import { planSummary, type DeploymentPlan } from './plan.js';
 import type { RollbackResult } from './rollback.js';
+import { mermaidGantt, type Timeline } from './timeline.js';
 
 /** Everything one run found out, filled in as it goes; written as outputs and job summary even on failure. */
 export interface DeployReport {
@@ -34,6 +36,12 @@ export interface DeployReport {
   cancelRequest?: () => Omit<CancelRequest, 'by'>;
   /** What a cancel found and did. */
   cancel?: CancelReport;
+  followedWith?: string;
+  serviceDeploymentArn?: string;
+  hookId?: string;
+  timeline?: Timeline;
+  /** Strategy, stages, bake time and traffic steps, from pre-flight. */
+  plan?: DeploymentPlan;
 }
 
 const STATUS_LABELS: Record<DeployStatus, string> = {
@@ -43,6 +51,13 @@ const STATUS_LABELS: Record<DeployStatus, string> = {
   'rolled-back': '↩️ rolled back',
   failed: '❌ failed',
   cancelled: '⏹️ cancelled',
+  paused: '⏸️ paused for tests (awaiting action)',
+};
+
+const ROLLBACK_METHODS: Record<RollbackResult['method'], string> = {
+  UpdateService: 'UpdateService to the previous revision (deploy-ecs)',
+  StopServiceDeployment: "ECS's rollback in flight (StopServiceDeployment ROLLBACK)",
+  ECS: 'ECS by itself (circuit breaker, alarm or lifecycle hook)',
 };
 
 const ORIGINS: Record<TargetTaskDefinition['origin'], string> = {
@@ -75,6 +90,11 @@ export function buildSummary(report: DeployReport): JobSummary {
     const id = escapeHtml(report.deploymentId);
     facts.push(['Deployment', links ? link(report.deploymentId, consoleUrl('deployments')) : id]);
   }
+  if (report.serviceDeploymentArn) facts.push(['Service deployment', code(report.serviceDeploymentArn)]);
+  if (report.hookId) facts.push(['Awaiting hook', code(report.hookId)]);
+  if (report.plan) facts.push(['Strategy', escapeHtml(planSummary(report.plan))]);
+  if (report.followedWith) facts.push(['Followed with', escapeHtml(report.followedWith)]);
+  if (report.rollback) facts.push(['Rolled back by', escapeHtml(ROLLBACK_METHODS[report.rollback.method])]);
   facts.push(['Status', STATUS_LABELS[report.status]]);
   facts.push(['Duration', formatDuration(report.durationMs)]);
   summary.facts(facts);
@@ -89,6 +109,12 @@ export function buildSummary(report: DeployReport): JobSummary {
   }
   if (report.failure) summary.paragraph(`<b>What went wrong:</b> ${escapeHtml(report.failure)}`);
   if (report.rollback) summary.paragraph(`<b>Rollback:</b> ${escapeHtml(report.rollback.message)}`);
+
+  const segments = report.timeline?.segments ?? [];
+  if (segments.length > 0) {
+    summary.heading('Timeline', 3);
+    summary.mermaid(mermaidGantt(`Deployment ${report.deploymentId ?? ''}`, segments));
+  }
 
   if (report.images.length > 0) {
     summary.table(

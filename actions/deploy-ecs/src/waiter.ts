@@ -1,9 +1,10 @@
-import type { Deployment, ECSClient, Service, ServiceEvent } from '@aws-sdk/client-ecs';
+import type { Deployment, ECSClient, Service, ServiceDeployment, ServiceEvent } from '@aws-sdk/client-ecs';
 import { errorMessage, isDeadline, poll, type Clock } from '@ecs-actions/action-kit';
 import { isTransientAwsError } from '@ecs-actions/aws';
 import { revisionLabel } from '@ecs-actions/taskdef';
 import { STOPPED_TASKS_LIMIT, describeTasks, isFailedTask, listStoppedTasks } from './diagnose.js';
 import { describeService, primaryDeployment, type Logger, type ServiceRef } from './service.js';
+import type { Timeline } from './timeline.js';
 
 export interface WaitOptions extends ServiceRef {
   ecs: ECSClient;
@@ -38,7 +39,11 @@ export type WaitOutcome =
   /** The deployment is gone or no longer PRIMARY: the circuit breaker (or another deploy) replaced it. */
   | { result: 'replaced'; reason: string; replacedBy?: Deployment }
   | { result: 'tasks-stopped'; reason: string }
-  | { result: 'timeout'; reason: string };
+  | { result: 'timeout'; reason: string }
+  /** ECS rolled the deployment back and the rollback succeeded (circuit breaker, alarm, hook, StopServiceDeployment). */
+  | { result: 'rolled-back'; reason: string }
+  /** A PAUSE hook holds the deployment, and the wait was asked to stop there (`wait-until: paused`). */
+  | { result: 'paused'; reason: string; serviceDeploymentArn: string; hookId: string; stage: string };
 
 export interface WaitResult {
   outcome: WaitOutcome;
@@ -49,6 +54,13 @@ export interface WaitResult {
   stoppedTaskArns: string[];
   /** Those of them that count as failed (see isFailedTask). */
   failedTaskArns: string[];
+  /** The follower that produced this result, when it fell back from another one. */
+  followedWith?: string;
+  /** The service deployment followed (service-deployments API only). */
+  serviceDeploymentArn?: string;
+  serviceDeployment?: ServiceDeployment;
+  /** What was seen over time, for the summary's gantt (service-deployments API only). */
+  timeline?: Timeline;
 }
 
 /** 1 s for the first minute (completion is reported within 2 s), then 2 s: at most one DescribeServices a second. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
 import { FakeClock, RunContext, runAction } from '@ecs-actions/action-kit';
+import { describeServicesFollower } from '../src/follower.js';
 import { run } from '../src/main.js';
 import {
   CLUSTER,
@@ -78,7 +79,7 @@ afterEach(() => {
 });
 
 async function deploy(): Promise<void> {
-  await runAction(() => run({ clock: new FakeClock(), context }));
+  await runAction(() => run({ clock: new FakeClock(), context, follower: describeServicesFollower }));
 }
 
 function outputs(): Record<string, string> {

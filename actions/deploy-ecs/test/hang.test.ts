@@ -12,6 +12,7 @@ import {
   type LoopbackAws,
   type SilentServer,
 } from '@ecs-actions/loopback-aws';
+import { describeServicesFollower } from '../src/follower.js';
 import { run } from '../src/main.js';
 
 /*
@@ -64,7 +65,9 @@ function errorLines(): string[] {
 
 async function deploy(timeoutMs: number, responseMs: number): Promise<number> {
   const started = Date.now();
-  await runAction(() => run({ context, timeoutMs, awsTimeouts: { responseMs, connectionMs: 500 } }));
+  await runAction(() =>
+    run({ context, timeoutMs, awsTimeouts: { responseMs, connectionMs: 500 }, follower: describeServicesFollower }),
+  );
   return Date.now() - started;
 }
 

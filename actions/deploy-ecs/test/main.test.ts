@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
 import { FakeClock, runAction } from '@ecs-actions/action-kit';
+import { describeServicesFollower } from '../src/follower.js';
 import { run } from '../src/main.js';
 import {
   CLUSTER,
@@ -115,7 +116,7 @@ function setInputs(inputs: Record<string, string>): void {
 }
 
 async function deploy(): Promise<void> {
-  await runAction(() => run({ clock }));
+  await runAction(() => run({ clock, follower: describeServicesFollower }));
 }
 
 function outputs(): Record<string, string> {
@@ -216,6 +217,10 @@ describe('deploy-ecs', () => {
       'deployment-id': 'ecs-svc/2',
       status: 'succeeded',
       'duration-seconds': '1',
+      'service-deployment-arn': '',
+      'hook-id': '',
+      'followed-with': 'DescribeServices',
+      'rollback-method': '',
     });
     expect(stdout).toContain('00:00:02Z (service web) has started 2 tasks: (task t4) (task t5).\n');
     expect(stdout).not.toContain('steady');
@@ -241,6 +246,10 @@ describe('deploy-ecs', () => {
       'deployment-id': 'ecs-svc/2',
       status: 'unchanged',
       'duration-seconds': '0',
+      'service-deployment-arn': '',
+      'hook-id': '',
+      'followed-with': '',
+      'rollback-method': '',
     });
     expect(summary()).toContain('➖ unchanged');
   });

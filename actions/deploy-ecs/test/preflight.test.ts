@@ -51,9 +51,11 @@ describe('preflight', () => {
       settled: true,
       circuitBreaker: { enable: true, rollback: true },
       eventIds: new Set(['e1']),
+      plan: expect.objectContaining({ strategy: 'ROLLING', addedMinutes: 0, pauseStages: [] }),
     });
     expect(lines).toEqual([
       'Service web: 4/4 tasks running; circuit breaker on with rollback',
+      'Strategy ROLLING (rolling update)',
       '  ecs-svc/2 PRIMARY web:41: 4/4 running, 0 pending, rollout COMPLETED',
     ]);
   });
@@ -85,6 +87,7 @@ describe('preflight', () => {
     // Honest about what runs: the PRIMARY deployment's tasks are not running.
     expect(lines).toEqual([
       'Service web: 2/2 tasks running; circuit breaker on without rollback',
+      'Strategy ROLLING (rolling update)',
       '  ecs-svc/2 PRIMARY web:42: 0/2 running, 0 pending, rollout FAILED (tasks failed to start)',
       '  ecs-svc/1 ACTIVE web:41: 2/2 running, 0 pending, rollout COMPLETED',
       "warning: Service 'web' is still rolling out ecs-svc/2 (1 older deployment(s) draining).",

@@ -45,6 +45,12 @@ export class JobSummary {
     return this;
   }
 
+  /** A Mermaid diagram as a fenced block, which GitHub renders in job summaries (an HTML <pre> it would not). */
+  mermaid(diagram: string): this {
+    this.summary.addRaw(`\n\n\`\`\`mermaid\n${diagram.replace(/`/g, "'")}\n\`\`\`\n\n`);
+    return this;
+  }
+
   list(items: string[]): this {
     this.summary.addList(items);
     return this;
