@@ -1,4 +1,4 @@
-import { mapWithConcurrency } from '@ecs-actions/action-kit';
+import { mapWithConcurrency, isCancelled, isDeadline } from '@ecs-actions/action-kit';
 import { NoAnswerError } from './http.js';
 
 export type Outcome = 'pass' | 'fail' | 'skip';
@@ -49,8 +49,9 @@ export async function runChecks(
       verdict = await check.run();
     } catch (error) {
       // A request that got no answer fails its check; anything else is a bug and surfaces with its stack.
-      if (!(error instanceof NoAnswerError)) throw error;
-      verdict = fail(`${error.url} did not answer`, 'an HTTP answer', error.reason);
+      if (isCancelled(error) || isDeadline(error)) verdict = fail(NOT_RUN, 'the check to run', error.message);
+      else if (!(error instanceof NoAnswerError)) throw error;
+      else verdict = fail(`${error.url} did not answer`, 'an HTTP answer', error.reason);
     }
     const result: CheckResult = { name: check.name, ...verdict, durationMs: Math.round(performance.now() - started) };
     onResult(result);

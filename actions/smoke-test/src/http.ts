@@ -1,3 +1,4 @@
+import { abortReason } from '@ecs-actions/action-kit';
 /** One HTTP exchange with the service under test, over Node's global fetch (undici). */
 
 export interface HttpRequest {
@@ -6,6 +7,8 @@ export interface HttpRequest {
   body?: string;
   /** The whole exchange, body included, is aborted after this many milliseconds. */
   timeoutMs: number;
+  /** Cancel or deadline: the request ends at once with the signal's reason (not a NoAnswerError). */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -38,11 +41,14 @@ export const send: Send = async (url, request) => {
       headers: request.headers,
       body: request.body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(request.timeoutMs),
+      signal: request.signal
+        ? AbortSignal.any([AbortSignal.timeout(request.timeoutMs), request.signal])
+        : AbortSignal.timeout(request.timeoutMs),
     });
     const body = await response.text();
     return { status: response.status, headers: response.headers, body, durationMs: performance.now() - started };
   } catch (error) {
+    if (request.signal?.aborted) throw abortReason(request.signal);
     throw new NoAnswerError(url.href, describeNetworkError(error, request.timeoutMs));
   }
 };

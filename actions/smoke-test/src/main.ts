@@ -7,7 +7,9 @@ import {
   group,
   setOutputs,
   systemClock,
-  type RunContext,
+  CancelledError,
+  RunContext,
+  isCancelled,
 } from '@ecs-actions/action-kit';
 import { builtinChecks } from './builtin-checks.js';
 import { type CheckResult, NOT_RUN, fail, formatResult, runChecks } from './checks.js';
@@ -15,7 +17,7 @@ import { customCheck } from './custom-checks.js';
 import { type Send, send as httpSend } from './http.js';
 import { readInputs } from './inputs.js';
 import { buildReport, reportSummary, writeReport } from './report.js';
-import { waitForService } from './wait.js';
+import { waitForService, type WaitResult } from './wait.js';
 
 /** Short, so a service that comes up is seen within a second. */
 const WAIT_INTERVAL_MS = 1000;
@@ -32,7 +34,10 @@ export interface Dependencies {
 }
 
 export async function run(dependencies: Partial<Dependencies> = {}): Promise<void> {
-  const { clock = systemClock, send = httpSend, httpUrl } = dependencies;
+  const { clock = systemClock, send: sendRequest = httpSend, httpUrl } = dependencies;
+  const context = dependencies.context ?? new RunContext();
+  // Every request ends at once on a cancel.
+  const send: Send = (url, request) => sendRequest(url, { ...request, signal: request.signal ?? context.signal });
   const inputs = readInputs();
   const baseUrl = inputs['base-url'];
   const expectedVersion = inputs['expected-version'];
@@ -73,6 +78,10 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
       clock,
       send,
       log: (line) => core.info(line),
+      signal: context.signal,
+    }).catch((error: unknown): WaitResult => {
+      if (!isCancelled(error)) throw error;
+      return { ready: false, answered: false, elapsedMs: clock.now() - startedAt, lastState: error.message };
     }),
   );
   if (wait.ready) core.info(`${baseUrl.href} is up after ${formatDuration(wait.elapsedMs)}`);
@@ -112,6 +121,14 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
   setOutputs({ passed: report.passed, failed: report.counts.failed, report: reportPath });
   await reportSummary(report).write();
 
+  if (context.cancelledBy !== undefined) {
+    const ran = results.filter((result) => result.detail !== NOT_RUN).length;
+    throw new CancelledError(
+      `Cancelled (${context.cancelledBy}) ${wait.ready || wait.answered ? `after ${ran} of ${results.length} checks` : 'while waiting for the service'}; ` +
+        `partial report written to ${reportPath}`,
+      context.cancelledBy,
+    );
+  }
   if (!wait.ready && !wait.answered) {
     throw new UserError(
       `${baseUrl.href} did not answer within ${formatDuration(timeoutMs)} (${lastState}); ` +

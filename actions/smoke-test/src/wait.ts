@@ -14,6 +14,8 @@ export interface WaitOptions {
   clock: Clock;
   send: Send;
   log: (line: string) => void;
+  /** Cancel or deadline: the wait ends at once (the poll rejects with its reason). */
+  signal?: AbortSignal;
 }
 
 export type WaitResult =
@@ -37,6 +39,7 @@ export async function waitForService(options: WaitOptions): Promise<WaitResult> 
     clock,
     interval: options.intervalMs,
     timeoutMs: options.timeoutMs,
+    signal: options.signal,
     attempt: async () => {
       const remaining = options.timeoutMs - (clock.now() - started);
       const timeoutMs = Math.max(1000, Math.min(options.requestTimeoutMs, remaining));

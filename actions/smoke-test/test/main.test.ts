@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { FakeClock } from '@ecs-actions/action-kit';
+import { FakeClock, RunContext } from '@ecs-actions/action-kit';
 import { run } from '../src/main.js';
 import { actionEnvironment } from './support/action.js';
 import { ALLOWED_ORIGIN, GIT_SHA, type LocalServer, json, startServer, wellBehavedService } from './support/servers.js';
@@ -134,6 +134,25 @@ describe('smoke-test', () => {
     expect(lines().filter((line) => line.startsWith('::error'))).toEqual([]);
     expect(summary()).toContain('3s (not ready: no answer: connection refused (ECONNREFUSED))');
     expect(summary()).toContain('<td>version</td><td>❌ fail</td><td>not run</td>');
+  });
+
+  it('stops at once on a cancel, even mid-request, and writes a partial report', async () => {
+    // The health endpoint accepts the request and never answers.
+    service = await startServer(wellBehavedService({ 'GET /health': () => undefined }));
+    setInputs({ 'base-url': service.url.href, 'timeout-seconds': '60' });
+    const context = new RunContext();
+    setTimeout(() => context.cancel('SIGINT'), 100);
+    const started = Date.now();
+
+    const message = await failure(run({ context }));
+
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(message).toMatch(
+      /^Cancelled \(SIGINT\) while waiting for the service; partial report written to .*report\.json$/,
+    );
+    expect(outputs()).toMatchObject({ passed: 'false', failed: '10' });
+    expect(report().checks[0]).toMatchObject({ name: 'version', outcome: 'fail', detail: 'not run' });
+    context.dispose();
   });
 
   it('runs the checks anyway when the service answers but is not ready by the timeout', async () => {

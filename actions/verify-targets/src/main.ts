@@ -1,6 +1,15 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { group, setOutputs, systemClock, UserError, type Clock, type RunContext } from '@ecs-actions/action-kit';
+import {
+  CancelledError,
+  RunContext,
+  group,
+  isCancelled,
+  setOutputs,
+  systemClock,
+  UserError,
+  type Clock,
+} from '@ecs-actions/action-kit';
 import { createAwsClient } from '@ecs-actions/aws';
 import { readInputs } from './inputs.js';
 import { targetsSummary } from './summary.js';
@@ -30,9 +39,17 @@ export interface Dependencies {
 
 export async function run(dependencies: Partial<Dependencies> = {}): Promise<void> {
   const clock = dependencies.clock ?? systemClock;
+  const context = dependencies.context ?? new RunContext();
   const inputs = readInputs();
-  const ecs = createAwsClient(ECSClient, { region: inputs.region, action: 'verify-targets' });
-  const elbv2 = createAwsClient(ElasticLoadBalancingV2Client, { region: inputs.region, action: 'verify-targets' });
+  // The last poll may be in flight when timeout-seconds passes: it gets a little longer before the deadline cuts it.
+  const timeoutMs = inputs['timeout-seconds'] * 1000;
+  const deadline = context.withDeadline(
+    timeoutMs + Math.min(10_000, timeoutMs / 10),
+    `timeout-seconds (${inputs['timeout-seconds']} s)`,
+  );
+  const clientOptions = { region: inputs.region, action: 'verify-targets', signal: deadline.signal };
+  const ecs = createAwsClient(ECSClient, clientOptions);
+  const elbv2 = createAwsClient(ElasticLoadBalancingV2Client, clientOptions);
 
   const result = await group('Verify load balancer targets', () =>
     verifyTargets({
@@ -43,8 +60,9 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
       targetGroupArns: inputs['target-group-arns'],
       taskDefinitionArn: inputs['task-definition-arn'],
       expectedDigests: inputs['expected-digests'],
-      timeoutMs: inputs['timeout-seconds'] * 1000,
+      timeoutMs,
       clock,
+      signal: deadline.signal,
     }),
   );
 
@@ -57,5 +75,8 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
     { cluster: inputs.cluster, service: inputs.service, expectedDigests: inputs['expected-digests'] },
     result,
   ).write();
+  if (result.stopped && isCancelled(result.stopped)) {
+    throw new CancelledError(result.failure ?? result.stopped.message, result.stopped.by, { cause: result.stopped });
+  }
   if (!result.verified) throw new UserError(result.failure ?? 'Targets not verified');
 }

@@ -22,7 +22,9 @@ function digestsText(expected: ExpectedDigests | undefined): string {
 export function targetsSummary(context: SummaryContext, result: VerifyTargetsResult): JobSummary {
   const verdict = result.verified
     ? `✅ Verified in ${formatDuration(result.elapsedMs)}`
-    : `❌ Not verified after ${formatDuration(result.elapsedMs)}`;
+    : result.stopped
+      ? `⏹️ Stopped after ${formatDuration(result.elapsedMs)} (${escapeHtml(result.stopped.message)}); not verified`
+      : `❌ Not verified after ${formatDuration(result.elapsedMs)}`;
   const where = context.service
     ? `${code(context.service)} in cluster ${code(context.cluster)}`
     : `cluster ${code(context.cluster)}`;

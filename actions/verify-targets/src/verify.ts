@@ -1,7 +1,16 @@
 import * as core from '@actions/core';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { errorMessage, formatDuration, poll, systemClock, UserError, type Clock } from '@ecs-actions/action-kit';
+import {
+  errorMessage,
+  formatDuration,
+  isCancelled,
+  isDeadline,
+  poll,
+  systemClock,
+  UserError,
+  type Clock,
+} from '@ecs-actions/action-kit';
 import { isAwsAuthError, isTransientAwsError } from '@ecs-actions/aws';
 import { familyOf, revisionLabel } from '@ecs-actions/taskdef/revision';
 import { describeService, describeTargetHealth, listRunningTasks, type ServiceFacts } from './aws.js';
@@ -38,10 +47,14 @@ export interface VerifyTargetsOptions {
   clock?: Clock;
   /** Where progress lines go; core.info by default. */
   log?: (line: string) => void;
+  /** Cancel or deadline: the verification stops at once and returns what it saw (see `stopped`). */
+  signal?: AbortSignal;
 }
 
 export interface VerifyTargetsResult {
   verified: boolean;
+  /** Set when a cancel or deadline stopped the verification: the CancelledError or DeadlineError. */
+  stopped?: Error;
   /** One line per target group and target that kept the verification from passing; empty when verified. */
   failure: string | null;
   elapsedMs: number;
@@ -126,7 +139,20 @@ export async function verifyTargets(options: VerifyTargetsOptions): Promise<Veri
     }
   };
 
-  const outcome = await poll({ clock, interval: intervalMs, timeoutMs: options.timeoutMs, attempt });
+  const started = clock.now();
+  let stopped: Error | undefined;
+  const outcome = await poll({
+    clock,
+    interval: intervalMs,
+    timeoutMs: options.timeoutMs,
+    attempt,
+    signal: options.signal,
+  }).catch((error: unknown) => {
+    if (!isCancelled(error) && !isDeadline(error)) throw error;
+    // Partial results: what the last poll saw is reported as not verified.
+    stopped = error;
+    return { done: false as const, elapsedMs: clock.now() - started };
+  });
   const evaluation = outcome.done ? outcome.value : last;
   const targets = evaluation?.targets ?? [];
   const verified = outcome.done;
@@ -137,9 +163,15 @@ export async function verifyTargets(options: VerifyTargetsOptions): Promise<Veri
         `${revisionLabel(plan.taskDefinitionArn)}${digests}`,
     );
   }
+  const failure = failureMessage(outcome.elapsedMs, evaluation, lastError);
   return {
     verified,
-    failure: verified ? null : failureMessage(outcome.elapsedMs, evaluation, lastError),
+    stopped,
+    failure: verified
+      ? null
+      : stopped
+        ? `${stopped.message}: ${failure.replace(/^Targets not verified/, 'targets not verified')}`
+        : failure,
     elapsedMs: outcome.elapsedMs,
     taskDefinitionArn: plan?.taskDefinitionArn,
     healthyCount: targets.filter((target) => target.state === 'healthy').length,

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
-import { FakeClock, runAction } from '@ecs-actions/action-kit';
+import { FakeClock, RunContext, runAction } from '@ecs-actions/action-kit';
 import { run } from '../src/main.js';
 import {
   CURRENT,
@@ -114,6 +114,41 @@ describe('verify-targets action', () => {
     expect(outputs()['digest-verified']).toBe('false');
     expect(outputs()['healthy-count']).toBe('1');
     expect(readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain('Not verified after 4s');
+  });
+
+  it('stops at a cancel, writing what the last poll saw, and ends with one cancelled line', async () => {
+    pollAnswers({
+      service: { desiredCount: 1 },
+      tasks: [{ id: TASK_A, ip: '10.0.1.5' }],
+      targets: { [WEB_TG]: [{ id: '10.0.1.5', state: 'initial' }] },
+    });
+    const context = new RunContext();
+    // The runner's SIGINT arrives while the action waits between polls.
+    const clock = new (class extends FakeClock {
+      override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+        context.cancel('SIGINT');
+        return super.sleep(ms, signal);
+      }
+    })();
+
+    await runAction(() => run({ clock, context }));
+
+    expect(process.exitCode).toBe(1);
+    const errors = stdout
+      .join('')
+      .split('\n')
+      .filter((line) => line.startsWith('::error::'));
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^::error::The run was cancelled \(SIGINT\): targets not verified after 0s\. web-tg: 0 of 1 required/,
+      ),
+    ]);
+    expect(outputs()['healthy-count']).toBe('0');
+    expect(JSON.parse(outputs().targets!)).toEqual([expect.objectContaining({ id: '10.0.1.5', state: 'initial' })]);
+    expect(readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain(
+      '⏹️ Stopped after 0s (The run was cancelled (SIGINT)); not verified',
+    );
+    context.dispose();
   });
 
   it('rejects a bad input before any AWS call', async () => {
