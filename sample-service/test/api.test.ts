@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { healthcheckScript } from './support/dockerfile.js';
 import { call, jsonRequest, LEAK_PATTERN } from './support/http.js';
-import { createMigratedTestDatabase, describeWithPostgres, type TestDatabase } from './support/postgres.js';
+import { describeWithPostgres } from './support/describe-postgres.js';
+import { createMigratedTestDatabase, type TestDatabase } from './support/postgres.js';
 import { startSampleService, TEST_API_TOKEN, type SampleService } from './support/start-service.js';
 
 interface Project {

@@ -4,7 +4,8 @@ import { openDatabase } from '../src/database/database.js';
 import { migrate } from '../src/database/migrate.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../src/database/migrations.js';
 import { createLogger } from '../src/logger.js';
-import { createTestDatabase, describeWithPostgres, type TestDatabase } from './support/postgres.js';
+import { describeWithPostgres } from './support/describe-postgres.js';
+import { createTestDatabase, type TestDatabase } from './support/postgres.js';
 import { runMigrations, runSampleServiceToExit } from './support/start-service.js';
 
 const MIGRATION_LOCK_ID = 7_241_001;

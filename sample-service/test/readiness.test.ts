@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { call, LEAK_PATTERN } from './support/http.js';
-import {
-  createMigratedTestDatabase,
-  DatabaseLink,
-  describeWithPostgres,
-  type TestDatabase,
-} from './support/postgres.js';
+import { describeWithPostgres } from './support/describe-postgres.js';
+import { createMigratedTestDatabase, DatabaseLink, type TestDatabase } from './support/postgres.js';
 import { startSampleService, type SampleService } from './support/start-service.js';
 
 // Needs a database server that can go away while the service runs, so real PostgreSQL (scripts/ci-postgres.sh).
