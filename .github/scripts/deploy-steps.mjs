@@ -45,6 +45,17 @@ export function decideOutcome(env) {
     'rolled-back-to': rolledBackTo,
     'task-definition-arn': runs,
   });
+  // A migration that did not succeed stops the deploy before deploy-ecs: the service and its traffic are untouched.
+  if (env.MIGRATE_OUTCOME === 'failure') {
+    const exitCodes =
+      env.MIGRATE_EXIT_CODES && env.MIGRATE_EXIT_CODES !== '{}' ? `, exit codes ${env.MIGRATE_EXIT_CODES}` : '';
+    return result(
+      'failed',
+      `the migration (run-task) ${env.MIGRATE_STATUS || 'failed'}${exitCodes}; deploy-ecs did not run and no traffic changed`,
+      '',
+      previous,
+    );
+  }
   if (env.DEPLOY_OUTCOME === 'skipped' || !env.DEPLOY_OUTCOME) {
     return result('failed', 'nothing was deployed: a step before deploy-ecs failed (see the log)', '', previous);
   }

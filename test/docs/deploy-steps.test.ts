@@ -136,6 +136,27 @@ describe('decideOutcome (deploy-environment.yml "Summarise the outcome")', () =>
       reason: 'nothing was deployed: a step before deploy-ecs failed (see the log)',
     });
   });
+  it('stops at a failed migration, saying deploy-ecs did not run and why', () => {
+    const outcome = decideOutcome({
+      ...base,
+      MIGRATE_OUTCOME: 'failure',
+      MIGRATE_STATUS: 'failed',
+      MIGRATE_EXIT_CODES: '{"web":1}',
+      DEPLOY_OUTCOME: 'skipped',
+    });
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      'notify-status': 'failure',
+      reason: 'the migration (run-task) failed, exit codes {"web":1}; deploy-ecs did not run and no traffic changed',
+      'rolled-back-to': '',
+    });
+  });
+  it('deploys after a migration that succeeded, as without one', () => {
+    expect(
+      decideOutcome({ ...base, MIGRATE_OUTCOME: 'success', DEPLOY_OUTCOME: 'success', DEPLOY_STATUS: 'succeeded' })
+        .status,
+    ).toBe('succeeded');
+  });
   it('reports failed when deploy-ecs failed', () => {
     expect(decideOutcome({ ...base, DEPLOY_OUTCOME: 'failure', DEPLOY_STATUS: 'failed' }).status).toBe('failed');
   });

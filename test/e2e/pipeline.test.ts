@@ -59,6 +59,32 @@ describe('the local rehearsal of the pipeline', () => {
       DEMO_ENVIRONMENTS.flatMap(() => ['chat.postMessage', 'chat.update']),
     );
     expect(log).not.toMatch(/^\s+ERROR:/m);
+    // Each environment migrates first, from the revision it then deploys.
+    for (const environment of DEMO_ENVIRONMENTS) {
+      expect(log).toContain(`── ${environment} · Run the migration (run-task)`);
+    }
+    expect(log).toMatch(/web: exit 0/);
+    expect(results[0]!.steps.map((step) => step.name).slice(0, 4)).toEqual([
+      'Notify Slack (started)',
+      'Render the task definition',
+      'Run the migration',
+      'Deploy to ECS',
+    ]);
+  });
+
+  it('stops before deploy-ecs when the migration fails, saying why, with no traffic changed', async () => {
+    const { rehearsal, results, log } = await rehearse('migration-fails');
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({
+      environment: 'dev',
+      status: 'failed',
+      reason: 'the migration (run-task) failed, exit codes {"web":1}; deploy-ecs did not run and no traffic changed',
+      failure: { step: 'Run the migration' },
+    });
+    expect(results[0]!.steps.find((step) => step.name === 'Deploy to ECS')?.outcome).toBe('skipped');
+    expect(log).toContain('Essential container web exited 1');
+    expect(runningRevision(rehearsal, 'dev')).toBe('sample-service-dev:1');
+    expect(lastSlackText(rehearsal)).toMatch(/migration/);
   });
 
   it('reports a circuit-breaker rollback as rolled-back and stops promotion', async () => {

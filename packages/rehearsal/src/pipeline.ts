@@ -32,6 +32,8 @@ export interface DeployRequest {
   template?: string;
   varsFile?: string;
   container?: string;
+  /** The migration, as deploy-environment.yml's migrate-command: a JSON array run by run-task before deploy-ecs. */
+  migrateCommand?: string;
 }
 
 export interface StepRecord {
@@ -62,7 +64,8 @@ const DEFAULT_TEMPLATE = 'sample-service/deploy/taskdef.template.json';
 
 /**
  * One environment's deploy, step for step as deploy-environment.yml runs it: notify (started) -> render ->
- * deploy -> verify targets -> smoke test -> roll back if a check failed after the rollout -> notify (final).
+ * migrate (run-task, when a migrate command is given) -> deploy -> verify targets -> smoke test -> roll back if a
+ * check failed after the rollout -> notify (final).
  * The decisions between steps come from the same module the workflow runs.
  */
 export async function deployEnvironment(
@@ -152,13 +155,25 @@ async function runJob(
           service: target.service,
         })
       : skip('Render the task definition');
+  const taskDefinition = render.run?.outputs['task-definition'] ?? request.taskDefinition;
+  const migrate =
+    request.migrateCommand === undefined || render.outcome === 'failure'
+      ? skip('Run the migration')
+      : await step('Run the migration', 'run-task', {
+          cluster,
+          service: target.service,
+          'task-definition': taskDefinition,
+          'command-overrides': `${request.container ?? 'web'}=${request.migrateCommand}`,
+          'timeout-minutes': '5',
+        });
   const deploy =
-    render.outcome === 'failure'
+    render.outcome === 'failure' || migrate.outcome === 'failure'
       ? skip('Deploy to ECS')
       : await step('Deploy to ECS', 'deploy-ecs', {
           cluster,
           service: target.service,
-          'task-definition': render.run?.outputs['task-definition'] ?? request.taskDefinition,
+          // The very revision the migration ran, as deploy-environment.yml passes it.
+          'task-definition': migrate.run?.outputs['task-definition-arn'] || taskDefinition,
           'expected-account-id': target.accountId,
         });
   const deployed = deploy.outcome === 'success';
@@ -192,6 +207,9 @@ async function runJob(
     : skip('Roll back after failed checks');
 
   const outcome = decideOutcome({
+    MIGRATE_OUTCOME: migrate.outcome,
+    MIGRATE_STATUS: migrate.run?.outputs.status ?? '',
+    MIGRATE_EXIT_CODES: migrate.run?.outputs['exit-codes'] ?? '',
     DEPLOY_OUTCOME: deploy.outcome,
     DEPLOY_STATUS: deploy.run?.outputs.status ?? '',
     DEPLOYED: deploy.run?.outputs['task-definition-arn'] ?? '',

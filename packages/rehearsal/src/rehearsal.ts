@@ -41,6 +41,10 @@ export const REHEARSAL_SCENARIOS = {
     description: 'the rollout completes but the service reports another version: smoke-test fails, rollback',
     loopback: undefined,
   },
+  'migration-fails': {
+    description: 'the migration task exits with code 1: the deploy stops before deploy-ecs, no traffic changes',
+    loopback: 'migration-fails',
+  },
 } as const satisfies Record<string, { description: string; loopback: ScenarioName | undefined }>;
 
 export type RehearsalScenario = keyof typeof REHEARSAL_SCENARIOS;
@@ -67,6 +71,8 @@ export interface Rehearsal {
 }
 
 const CORS_ORIGIN = 'https://app.example.test';
+/** The sample service's migration command, as a caller of deploy-environment.yml passes migrate-command. */
+export const MIGRATE_COMMAND = '["node","sample-service/dist/migrate.js"]';
 
 /** Starts the loopback AWS, the local Slack receiver and the sample service; `runPipeline` deploys dev -> prod. */
 export async function startRehearsal(options: RehearsalOptions): Promise<Rehearsal> {
@@ -99,7 +105,12 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
         verifyTimeoutSeconds: options.verifyTimeoutSeconds ?? 20,
         smokeTimeoutSeconds: options.smokeTimeoutSeconds ?? 30,
       },
-      request: { environment, image: sampleImageUri(aws.accountId, aws.region), version: options.version },
+      request: {
+        environment,
+        image: sampleImageUri(aws.accountId, aws.region),
+        version: options.version,
+        migrateCommand: MIGRATE_COMMAND,
+      },
     }));
 
   return {
