@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { buildSampleApp } from '../src/app.js';
+import { buildSampleApp, cdkJsonContext } from '../src/app.js';
 import { substituteVars } from '../../../actions/render-taskdef/src/vars.js';
 import { ENVIRONMENT_NAMES, environmentConfig, readVarsFile } from '../src/environments.js';
 
@@ -16,7 +16,8 @@ process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/aws-credentials';
 const outdir = mkdtempSync(join(tmpdir(), 'sample-service-infra-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 const started = process.hrtime.bigint();
-const assembly: CloudAssembly = buildSampleApp({ outdir }).app.synth();
+const sample = buildSampleApp({ outdir });
+const assembly: CloudAssembly = sample.app.synth();
 const synthSeconds = Number(process.hrtime.bigint() - started) / 1e9;
 
 type Template = {
@@ -53,6 +54,22 @@ describe('the sample service app', () => {
     ]);
     // Not a performance goal (that is the bench's job): printed so that a slow synthesis is noticed.
     console.log(`synthesized 3 stacks with cdk-nag in ${synthSeconds.toFixed(1)} s`);
+  });
+
+  it("applies cdk.json's feature flags outside the CLI too (new App() alone would not read cdk.json)", () => {
+    const context = cdkJsonContext();
+    const flags = Object.keys(context).filter((key) => key.startsWith('@aws-cdk'));
+    expect(flags.length).toBeGreaterThan(50);
+    for (const flag of flags) expect(sample.app.node.tryGetContext(flag)).toEqual(context[flag]);
+  });
+
+  it("turns the CLI's notices, telemetry and version reporting off", () => {
+    const cdkJson = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8'));
+    expect(cdkJson).toMatchObject({ notices: false, versionReporting: false, context: { 'cli-telemetry': false } });
+    for (const stack of assembly.stacks)
+      expect(Object.values((stack.template as Template).Resources).map((r) => r.Type)).not.toContain(
+        'AWS::CDK::Metadata',
+      );
   });
 
   it('needs no lookup in an account: nothing is missing from the context, so `cdk synth` asks AWS for nothing', () => {
