@@ -208,6 +208,11 @@ export class ServiceEnvironment extends Construct {
     const environment = checkEnvironmentName(props.environment);
     checkGitHubRepository(props.githubRepository);
     const name = `${serviceName}-${environment}`;
+    if (name.length > 32) {
+      throw new Error(
+        `"${name}" (serviceName-environment) is ${name.length} characters; a load balancer's name allows 32: shorten serviceName or environment`,
+      );
+    }
     const clusterName = props.clusterName ?? name;
     const containerName = props.containerName ?? 'web';
     const containerPort = props.containerPort ?? 3000;

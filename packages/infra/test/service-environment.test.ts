@@ -321,6 +321,10 @@ describe('ServiceEnvironment: checks its properties before synthesis', () => {
     [{ domainName: undefined }, /certificateArn needs domainName/],
     [{ healthCheckPath: "/health'); process.exit(0); ('" }, /healthCheckPath .* is not valid/],
     [{ minTasks: 3, desiredCount: 2 }, /1 <= minTasks \(3\) <= desiredCount \(2\)/],
+    [
+      { serviceName: 'order-management-service', environment: 'preproduction' },
+      /is 38 characters; a load balancer's name allows 32/,
+    ],
   ])('rejects %o', (overrides, message) => {
     expect(() => environmentStack(overrides)).toThrow(message);
   });
