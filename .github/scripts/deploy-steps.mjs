@@ -17,18 +17,62 @@ export function planDeploy(env) {
       "give exactly one of the inputs 'image' (a digest-pinned image to render and deploy) and 'task-definition' (an existing revision to deploy as it is)",
     );
   }
-  if (taskDefinition !== '') return { mode: 'revision', digest: '', vars: '' };
+  if (taskDefinition !== '') {
+    singleLine('task-definition', taskDefinition);
+    return { mode: 'revision', digest: '', vars: '' };
+  }
+  // Each var is one NAME=VALUE line: a line break in a value would add variables of its own.
+  singleLine('image', image);
+  if (image.length > MAX_IMAGE_LENGTH) {
+    throw new Error(`input 'image': is ${image.length} characters long; expected at most ${MAX_IMAGE_LENGTH}`);
+  }
   const digest = DIGEST.exec(image)?.[1];
-  if (!digest)
+  if (!digest || /\s/.test(image))
     throw new Error(
-      `input 'image': "${image}" is not pinned by digest; expected <registry>/<repository>@sha256:<64 hex>`,
+      `input 'image': ${quoted(image)} is not pinned by digest; expected <registry>/<repository>@sha256:<64 hex>`,
     );
   if (!(env.TEMPLATE ?? '').trim())
     throw new Error("input 'template' is required with 'image': the task-definition template to render");
-  const vars = [`ENVIRONMENT=${env.ENVIRONMENT ?? ''}`, `IMAGE=${image}`];
-  if (env.ACCOUNT_ID) vars.push(`ACCOUNT_ID=${env.ACCOUNT_ID}`);
-  if (env.REGION) vars.push(`REGION=${env.REGION}`);
+  const environment = env.ENVIRONMENT ?? '';
+  if (!/^[A-Za-z0-9_-]*$/.test(environment)) {
+    throw new Error(
+      `input 'environment': ${quoted(environment)} is not an environment name; expected letters, digits, - and _`,
+    );
+  }
+  const vars = [`ENVIRONMENT=${environment}`, `IMAGE=${image}`];
+  if (env.ACCOUNT_ID) {
+    if (!/^\d{12}$/.test(env.ACCOUNT_ID)) throw new Error(`account-id: ${quoted(env.ACCOUNT_ID)} is not 12 digits`);
+    vars.push(`ACCOUNT_ID=${env.ACCOUNT_ID}`);
+  }
+  if (env.REGION) {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(env.REGION))
+      throw new Error(`region: ${quoted(env.REGION)} is not an AWS region`);
+    vars.push(`REGION=${env.REGION}`);
+  }
   return { mode: 'image', digest, vars: vars.join('\n') };
+}
+
+/** A docker reference is at most 255 characters of name, a 128-character tag and a 71-character digest. */
+const MAX_IMAGE_LENGTH = 512;
+
+function singleLine(input, value) {
+  if (/[\r\n\u2028\u2029]/.test(value)) throw new Error(`input '${input}': holds a line break; expected a single line`);
+}
+
+/** A value from the caller, quoted on one line and shortened, for a message. */
+function quoted(value) {
+  const text = JSON.stringify(String(value));
+  return text.length > 120 ? `${text.slice(0, 100)}..." (${String(value).length} characters)` : text;
+}
+
+/**
+ * An `::error::` line: the message escaped as the runner reads command data (%, CR and LF), so no text in it can
+ * end the annotation and start a command of its own. (These scripts run without the repository's packages, so
+ * they cannot import action-kit; @actions/core escapes the same way.)
+ */
+export function errorCommand(message) {
+  const data = String(message).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return `::error::${data}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 // Step "Check the inputs" of deploy-environment.yml.
-import { planDeploy, writeOutputs } from './deploy-steps.mjs';
+import { errorCommand, planDeploy, writeOutputs } from './deploy-steps.mjs';
 
 try {
   const plan = planDeploy(process.env);
@@ -8,6 +8,6 @@ try {
     plan.mode === 'image' ? `Deploying image digest ${plan.digest}` : 'Deploying an existing task-definition revision',
   );
 } catch (error) {
-  console.log(`::error::${error.message}`);
+  console.log(errorCommand(error.message));
   process.exit(1);
 }

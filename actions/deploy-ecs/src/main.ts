@@ -6,6 +6,7 @@ import {
   RunContext,
   UserError,
   errorMessage,
+  foreignLine,
   group,
   isCancelled,
   isDeadline,
@@ -17,7 +18,11 @@ import {
 import {
   createAwsClient,
   ecsServiceConsoleUrl,
+  arnInputs,
+  callerScope,
+  checkArnsInScope,
   isAwsRequestRefused,
+  type ArnInput,
   resolveRegion,
   type AwsTimeouts,
 } from '@ecs-actions/aws';
@@ -188,11 +193,22 @@ async function deploy(
     rollbackBy: report.rollbackBy,
   });
   const expectedAccountId = inputs['expected-account-id'];
-  if (expectedAccountId !== undefined) {
+  const arns: ArnInput[] = [
+    { input: 'cluster', value: inputs.cluster },
+    { input: 'service', value: inputs.service },
+    { input: 'task-definition', value: source.kind === 'existing' ? source.reference : undefined },
+  ];
+  if (expectedAccountId !== undefined || arnInputs(arns).length > 0) {
     const sts = createAwsClient(STSClient, clientOptions);
-    await group('Account', async () =>
-      log.info(`Credentials belong to account ${await checkAccount(sts, expectedAccountId)}`),
-    );
+    await group('Account', async () => {
+      const account =
+        expectedAccountId !== undefined
+          ? await checkAccount(sts, expectedAccountId)
+          : (await callerScope(sts, region)).account;
+      // An ARN of another account or region is refused before any change.
+      checkArnsInScope(arns, { account, region });
+      log.info(`Credentials belong to account ${account}`);
+    });
   }
   const before = await group('Pre-flight', () => preflight(ecs, ref, region, log));
   known.before = before;
@@ -228,6 +244,13 @@ async function deploy(
         }),
   );
   Object.assign(report, { taskDefinitionArn: target.taskDefinitionArn, origin: target.origin, images: target.images });
+  // A tag can be moved to another image after the deploy; the summary line alone is easy to miss.
+  for (const image of target.images.filter((candidate) => candidate.digest === undefined)) {
+    log.warning(
+      `Container ${image.container} runs ${foreignLine(image.image)}, a mutable tag: the image behind it can change ` +
+        'without a deploy, and a rollback may not restore what ran. Pin it by digest (<repository>@sha256:<64 hex>).',
+    );
+  }
 
   await rollOut(
     deployContext,

@@ -338,6 +338,7 @@ describe('deploy-ecs', () => {
 
   it('deploys an existing revision named by ARN without registering anything', async () => {
     setInputs({ 'task-definition': taskDefinitionArn(40) });
+    expectCallerIdentity('123456789012');
     expectDescribeServices({ deployments: [stable41] });
     expectEcs('DescribeTaskDefinition', { taskDefinition: taskDefinitionArn(40) }, registered(40, OLD_IMAGE));
     expectUpdateService(40, [{ id: 'ecs-svc/2', revision: 40, rolloutState: 'IN_PROGRESS', running: 0 }, draining41]);
@@ -505,6 +506,7 @@ describe('deploy-ecs', () => {
   it('never rolls back to the revision that just failed: a forced redeploy of web:42 that fails stays failed', async () => {
     const circuitBreaker = { enable: true, rollback: false };
     setInputs({ 'task-definition': taskDefinitionArn(42), 'force-new-deployment': 'true' });
+    expectCallerIdentity('123456789012');
     expectDescribeServices({ deployments: [{ id: 'ecs-svc/1', revision: 42 }], circuitBreaker });
     expectEcs('DescribeTaskDefinition', { taskDefinition: taskDefinitionArn(42) }, registered(42));
     const redeploy = { id: 'ecs-svc/2', revision: 42, running: 0, rolloutState: 'IN_PROGRESS' as const };
@@ -716,6 +718,54 @@ describe('deploy-ecs', () => {
         'was changed. Check role-to-assume in aws-actions/configure-aws-credentials for this environment.',
     ]);
     expect(outputs()).toMatchObject({ status: 'failed', 'task-definition-arn': '', 'deployment-id': '' });
+  });
+
+  describe('changes nothing for an ARN of another account or region', () => {
+    it.each([
+      [
+        'task-definition',
+        'arn:aws:ecs:eu-west-1:999999999999:task-definition/web:7',
+        'account 999999999999 in eu-west-1',
+      ],
+      [
+        'task-definition',
+        'arn:aws:ecs:us-east-1:123456789012:task-definition/web:7',
+        'account 123456789012 in us-east-1',
+      ],
+      ['cluster', 'arn:aws:ecs:eu-west-1:999999999999:cluster/prod', 'account 999999999999 in eu-west-1'],
+      ['service', 'arn:aws:ecs:eu-west-1:999999999999:service/prod/web', 'account 999999999999 in eu-west-1'],
+    ])('%s %s', async (input, arn, where) => {
+      setInputs({ [input]: arn });
+      expectCallerIdentity('123456789012');
+
+      await deploy();
+
+      expect(process.exitCode).toBe(1);
+      expect(errorLines()).toEqual([
+        `::error::Input '${input}': ${arn} belongs to ${where}, but the AWS credentials act in account ` +
+          '123456789012 in eu-west-1; nothing was changed. Use an ARN of this account and region, or the ' +
+          'credentials of the other account.',
+      ]);
+      expect(outputs()).toMatchObject({ status: 'failed', 'task-definition-arn': '', 'deployment-id': '' });
+    });
+  });
+
+  it('annotates a mutable tag with a ::warning::, not only a summary line', async () => {
+    const tagged = {
+      ...TASK_DEFINITION,
+      containerDefinitions: [{ ...TASK_DEFINITION.containerDefinitions[0], image: 'nginx:latest' }],
+    };
+    writeFileSync(join(dir, 'task-definition.json'), JSON.stringify(tagged));
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/2', revision: 42 }] });
+    expectEcs('DescribeTaskDefinition', { taskDefinition: 'web', include: ['TAGS'] }, registered(42, 'nginx:latest'));
+
+    await deploy();
+
+    expect(outputs()).toMatchObject({ status: 'unchanged' });
+    expect(stdout.split('\n').filter((line) => line.startsWith('::warning::'))).toEqual([
+      '::warning::Container web runs nginx:latest, a mutable tag: the image behind it can change without a deploy, ' +
+        'and a rollback may not restore what ran. Pin it by digest (<repository>@sha256:<64 hex>).',
+    ]);
   });
 
   it('goes ahead when the credentials belong to the expected account', async () => {
