@@ -196,7 +196,7 @@ async function deploy(
   const arns: ArnInput[] = [
     { input: 'cluster', value: inputs.cluster },
     { input: 'service', value: inputs.service },
-    { input: 'task-definition', value: source.kind === 'existing' ? source.reference : undefined },
+    { input: 'task-definition', value: source?.kind === 'existing' ? source.reference : undefined },
   ];
   if (expectedAccountId !== undefined || arnInputs(arns).length > 0) {
     const sts = createAwsClient(STSClient, clientOptions);
