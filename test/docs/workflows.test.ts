@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { ACTION_RELEASES } from './action-releases.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const workflowsDir = join(root, '.github', 'workflows');
@@ -33,6 +34,42 @@ const workflows = Object.fromEntries(
 );
 const texts = Object.fromEntries(files.map((file) => [file, readFileSync(join(workflowsDir, file), 'utf8')]));
 
+/** Markdown files whose examples users copy: the README, each action's README and docs/. */
+const docs = [
+  'README.md',
+  ...readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(root, entry.name, 'action.yml')))
+    .map((entry) => `${entry.name}/README.md`),
+  ...readdirSync(join(root, 'docs'))
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => `docs/${file}`),
+].filter((file) => existsSync(join(root, file)));
+
+interface Pin {
+  where: string;
+  action: string;
+  ref: string;
+  /** `v7.0.1` from the `# v7.0.1` comment after the pin. */
+  version?: string;
+}
+
+/** Every `uses:` of a third-party action in the workflows and docs; this repository's own actions are not pins. */
+function thirdPartyPins(): Pin[] {
+  const pins: Pin[] = [];
+  const sources = [
+    ...files.map((file) => [`.github/workflows/${file}`, texts[file]!] as const),
+    ...docs.map((file) => [file, readFileSync(join(root, file), 'utf8')] as const),
+  ];
+  for (const [where, text] of sources) {
+    for (const match of text.matchAll(/uses:\s*([\w.-]+\/[\w./-]+)@([^\s#]+)(.*)$/gm)) {
+      const [, action, ref, rest] = match;
+      if (action!.startsWith('org/ecs-actions') || action!.startsWith('./')) continue;
+      pins.push({ where, action: action!, ref: ref!, version: /#\s*(v\d+(?:\.\d+)*)/.exec(rest!)?.[1] });
+    }
+  }
+  return pins;
+}
+
 function steps(file: string, job: string): Step[] {
   return workflows[file]!.jobs[job]!.steps!;
 }
@@ -53,16 +90,55 @@ describe('the workflows', () => {
     for (const file of files) expect([file, workflows[file]!.permissions]).toEqual([file, { contents: 'read' }]);
   });
 
-  it('pin every third-party action by full commit SHA with its version in a comment', () => {
-    const unpinned: string[] = [];
-    for (const [file, text] of Object.entries(texts)) {
-      for (const match of text.matchAll(/uses:\s*([^\s#]+)(.*)$/gm)) {
-        const [, reference, rest] = match;
-        if (reference!.startsWith('./')) continue;
-        if (!/@[0-9a-f]{40}$/.test(reference!) || !/#\s*v\d+/.test(rest!)) unpinned.push(`${file}: ${reference}`);
+  it('pin every third-party action by full commit SHA with its version in a comment, in workflows and docs', () => {
+    const unpinned = thirdPartyPins()
+      .filter((pin) => !/^[0-9a-f]{40}$/.test(pin.ref) || pin.version === undefined)
+      .map((pin) => `${pin.where}: ${pin.action}@${pin.ref}`);
+    expect(unpinned).toEqual([]);
+  });
+
+  it('pin no release known to run on node20, and name the version of each known commit right', () => {
+    const wrong: string[] = [];
+    for (const pin of thirdPartyPins()) {
+      const release = ACTION_RELEASES.find((known) => known.commit === pin.ref);
+      if (release === undefined) continue;
+      if (release.action !== pin.action.split('/').slice(0, 2).join('/')) {
+        wrong.push(`${pin.where}: ${pin.ref} is a commit of ${release.action}, not ${pin.action}`);
+      } else if (release.runtime === 'node20') {
+        wrong.push(`${pin.where}: ${pin.action} ${release.version} runs on node20`);
+      } else if (pin.version !== release.version) {
+        wrong.push(`${pin.where}: ${pin.action}@${pin.ref} is ${release.version}, not ${pin.version}`);
       }
     }
-    expect(unpinned).toEqual([]);
+    expect(wrong).toEqual([]);
+  });
+
+  it('name every release they pin in the table of known releases', () => {
+    const unknown = thirdPartyPins()
+      .filter((pin) => !ACTION_RELEASES.some((known) => known.commit === pin.ref))
+      .map((pin) => `${pin.where}: ${pin.action}@${pin.ref} ${pin.version ?? ''}`);
+    // A pin Dependabot moved to a newer release: check its runtime and add it to test/docs/action-releases.ts.
+    expect(unknown).toEqual([]);
+  });
+
+  it('let Dependabot keep the action pins and npm dependencies current, weekly and grouped', () => {
+    const dependabot = parse(readFileSync(join(root, '.github', 'dependabot.yml'), 'utf8')) as {
+      updates: Array<{ 'package-ecosystem': string; schedule: { interval: string }; groups?: object }>;
+    };
+    expect(dependabot.updates.map((update) => update['package-ecosystem']).sort()).toEqual(['github-actions', 'npm']);
+    for (const update of dependabot.updates) {
+      expect(update.schedule.interval).toBe('weekly');
+      expect(Object.keys(update.groups ?? {}).length).toBeGreaterThan(0);
+    }
+  });
+
+  it('guard the AWS account twice in the deploy job: configure-aws-credentials and deploy-ecs', () => {
+    const deploySteps = steps('deploy-environment.yml', 'deploy');
+    const credentials = deploySteps.find((candidate) => candidate.uses?.startsWith('aws-actions/'));
+    expect(credentials?.with?.['allowed-account-ids']).toBe('${{ vars.AWS_ACCOUNT_ID }}');
+    expect(step('deploy-environment.yml', 'deploy', 'deploy').with?.['expected-account-id']).toBe(
+      '${{ vars.AWS_ACCOUNT_ID }}',
+    );
   });
 
   it('give the repository actions only inputs their action.yml declares', () => {

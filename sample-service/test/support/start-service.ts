@@ -103,6 +103,8 @@ function spawnService(
     PORT: '0',
     API_TOKEN: TEST_API_TOKEN,
     LOG_LEVEL: 'info',
+    // Set by c8 in `npm run test:coverage`: the service writes its coverage where the run collects it.
+    NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE,
   };
   for (const [name, value] of Object.entries({ ...defaults, ...overrides })) {
     if (value !== undefined) env[name] = value;
