@@ -45,6 +45,27 @@ export const REHEARSAL_SCENARIOS = {
     description: 'the migration task exits with code 1: the deploy stops before deploy-ecs, no traffic changes',
     loopback: 'migration-fails',
   },
+  'blue-green': {
+    description: 'native BLUE_GREEN in dev: green scales up, takes test then production traffic, bakes; success',
+    loopback: 'blue-green',
+  },
+  'blue-green-alarm-rollback': {
+    description: 'native BLUE_GREEN in dev: the 5xx alarm fires during bake time, ECS shifts traffic back; rolled-back',
+    loopback: 'blue-green-alarm-rollback',
+  },
+  canary: {
+    description: 'native CANARY in dev: 10% of production traffic for a minute, then all of it; success',
+    loopback: 'canary',
+  },
+  linear: {
+    description: 'native LINEAR in dev: production traffic moves 25% at a time; success',
+    loopback: 'linear',
+  },
+  'stop-deployment-rollback': {
+    description:
+      'rolling, new tasks keep stopping: deploy-ecs rolls back in flight with StopServiceDeployment ROLLBACK',
+    loopback: 'stop-deployment-rollback',
+  },
 } as const satisfies Record<string, { description: string; loopback: ScenarioName | undefined }>;
 
 export type RehearsalScenario = keyof typeof REHEARSAL_SCENARIOS;
