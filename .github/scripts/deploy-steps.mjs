@@ -84,7 +84,14 @@ export function decideOutcome(env) {
   const previous = env.PREVIOUS ?? '';
   const result = (status, reason, rolledBackTo, runs) => ({
     status,
-    'notify-status': status === 'rolled-back' ? 'rolled-back' : status === 'failed' ? 'failure' : 'success',
+    'notify-status':
+      status === 'rolled-back'
+        ? 'rolled-back'
+        : status === 'failed'
+          ? 'failure'
+          : status === 'cancelled'
+            ? 'cancelled'
+            : 'success',
     reason,
     'rolled-back-to': rolledBackTo,
     'task-definition-arn': runs,
@@ -100,7 +107,20 @@ export function decideOutcome(env) {
       previous,
     );
   }
+  const cancelled = env.JOB_STATUS === 'cancelled';
+  if (env.DEPLOY_OUTCOME === 'cancelled' || env.DEPLOY_STATUS === 'cancelled') {
+    // deploy-ecs settled the cancel itself (on-cancel: rollback): nothing was changed, or it started the rollback.
+    return result(
+      'cancelled',
+      env.DEPLOYMENT_ID
+        ? `cancelled during deploy-ecs: the rollout of ${revisionName(deployed)} was stopped and a rollback to ${revisionName(previous)} started (see the deploy-ecs summary)`
+        : `cancelled before deploy-ecs changed anything: the service runs ${revisionName(previous) || 'what it ran'}`,
+      '',
+      previous,
+    );
+  }
   if (env.DEPLOY_OUTCOME === 'skipped' || !env.DEPLOY_OUTCOME) {
+    if (cancelled) return result('cancelled', 'cancelled before deploy-ecs started: nothing was changed', '', previous);
     return result('failed', 'nothing was deployed: a step before deploy-ecs failed (see the log)', '', previous);
   }
   if (env.DEPLOY_OUTCOME !== 'success') {
@@ -112,6 +132,20 @@ export function decideOutcome(env) {
           previous,
         )
       : result('failed', 'deploy-ecs failed (see the deploy-ecs step)', '', deployed);
+  }
+  if (cancelled || env.VERIFY_OUTCOME === 'cancelled' || env.SMOKE_OUTCOME === 'cancelled') {
+    // The rollout completed; the checks were cut short. It is kept, reported as unverified (docs/setup.md).
+    const during =
+      env.VERIFY_OUTCOME === 'cancelled' || env.VERIFY_OUTCOME === 'skipped' || !env.VERIFY_OUTCOME
+        ? 'verify-targets'
+        : 'smoke-test';
+    return result(
+      'cancelled',
+      `cancelled during ${during} after the rollout completed: ${revisionName(deployed)} is live but unverified; ` +
+        `run rollback.yml to go back to ${revisionName(previous)}`,
+      '',
+      deployed,
+    );
   }
   const failedCheck =
     env.VERIFY_OUTCOME === 'failure' ? 'verify-targets' : env.SMOKE_OUTCOME === 'failure' ? 'smoke-test' : undefined;

@@ -160,6 +160,47 @@ describe('decideOutcome (deploy-environment.yml "Summarise the outcome")', () =>
   it('reports failed when deploy-ecs failed', () => {
     expect(decideOutcome({ ...base, DEPLOY_OUTCOME: 'failure', DEPLOY_STATUS: 'failed' }).status).toBe('failed');
   });
+  it('reports a deploy-ecs cancel as cancelled, naming the rollback it started', () => {
+    expect(
+      decideOutcome({
+        ...base,
+        JOB_STATUS: 'cancelled',
+        DEPLOY_OUTCOME: 'cancelled',
+        DEPLOY_STATUS: 'cancelled',
+        DEPLOYMENT_ID: 'ecs-svc/2',
+      }),
+    ).toEqual({
+      status: 'cancelled',
+      'notify-status': 'cancelled',
+      reason:
+        'cancelled during deploy-ecs: the rollout of sample-service-dev:8 was stopped and a rollback to sample-service-dev:7 started (see the deploy-ecs summary)',
+      'rolled-back-to': '',
+      'task-definition-arn': PREVIOUS,
+    });
+  });
+  it('says nothing changed when deploy-ecs was cancelled before UpdateService', () => {
+    expect(decideOutcome({ ...base, DEPLOY_OUTCOME: 'cancelled', DEPLOY_STATUS: 'cancelled' }).reason).toBe(
+      'cancelled before deploy-ecs changed anything: the service runs sample-service-dev:7',
+    );
+  });
+  it('keeps a completed rollout whose checks were cancelled, and reports it unverified, never succeeded', () => {
+    const outcome = decideOutcome({
+      ...base,
+      JOB_STATUS: 'cancelled',
+      DEPLOY_OUTCOME: 'success',
+      DEPLOY_STATUS: 'succeeded',
+      VERIFY_OUTCOME: 'success',
+      SMOKE_OUTCOME: 'cancelled',
+    });
+    expect(outcome).toMatchObject({
+      status: 'cancelled',
+      'notify-status': 'cancelled',
+      'task-definition-arn': DEPLOYED,
+    });
+    expect(outcome.reason).toBe(
+      'cancelled during smoke-test after the rollout completed: sample-service-dev:8 is live but unverified; run rollback.yml to go back to sample-service-dev:7',
+    );
+  });
   it('shortens an ARN to family:revision', () => {
     expect(revisionName(DEPLOYED)).toBe('sample-service-dev:8');
   });

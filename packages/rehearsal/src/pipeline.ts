@@ -212,6 +212,7 @@ async function runJob(
     MIGRATE_EXIT_CODES: migrate.run?.outputs['exit-codes'] ?? '',
     DEPLOY_OUTCOME: deploy.outcome,
     DEPLOY_STATUS: deploy.run?.outputs.status ?? '',
+    DEPLOYMENT_ID: deploy.run?.outputs['deployment-id'] ?? '',
     DEPLOYED: deploy.run?.outputs['task-definition-arn'] ?? '',
     PREVIOUS: deploy.run?.outputs['previous-task-definition-arn'] ?? '',
     VERIFY_OUTCOME: verify.outcome,
