@@ -8,6 +8,7 @@ const IAM_PREFIX: Record<string, string> = {
   '@aws-sdk/client-ecr': 'ecr',
   '@aws-sdk/client-sts': 'sts',
   '@aws-sdk/client-elastic-load-balancing-v2': 'elasticloadbalancing',
+  '@aws-sdk/client-cloudwatch-logs': 'logs',
 };
 
 // Permissions the code needs without sending an SDK command of that name, each with its reason.
@@ -35,7 +36,7 @@ function sourceFiles(dir: string): string[] {
 function actionsTheCodeSends(): Map<string, string[]> {
   const shipped = [
     ...readdirSync(join(root, 'actions')).map((name) => join(root, 'actions', name, 'src')),
-    ...['action-kit', 'aws', 'taskdef'].map((name) => join(root, 'packages', name, 'src')),
+    ...['action-kit', 'aws', 'taskdef', 'logs'].map((name) => join(root, 'packages', name, 'src')),
   ];
   const actions = new Map<string, string[]>();
   for (const file of shipped.flatMap((dir) => sourceFiles(dir))) {

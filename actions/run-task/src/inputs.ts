@@ -28,6 +28,8 @@ export interface Inputs {
   'platform-version'?: string;
   'started-by': string;
   'timeout-minutes': number;
+  /** The last lines of each essential container's log read after the task stopped; 0 reads none. */
+  'log-lines': number;
 }
 
 const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
@@ -65,6 +67,7 @@ export function readInputs(): Inputs {
       pattern('started-by', STARTED_BY, 'up to 128 letters, digits, hyphens, slashes and underscores') ??
       'ecs-actions/run-task',
     'timeout-minutes': getInteger('timeout-minutes', { min: 1, max: 360, default: 30 }),
+    'log-lines': getInteger('log-lines', { min: 0, max: 200, default: 20 }),
   };
 }
 

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
-import { ECSClient, type ContainerDefinition } from '@aws-sdk/client-ecs';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ECSClient, type ContainerDefinition, type Task } from '@aws-sdk/client-ecs';
 import {
   UserError,
   errorMessage,
@@ -19,6 +20,16 @@ import {
   revisionLabel,
   validateTaskDefinition,
 } from '@ecs-actions/taskdef';
+import {
+  deniedGroups,
+  deniedNotice,
+  formatTaskLogs,
+  isErrorLine,
+  printableLogLine,
+  readTaskLogs,
+  taskLogsDetails,
+  type TaskLogs,
+} from '@ecs-actions/logs';
 import { followTask, stopTask, taskId } from './follow.js';
 import { readInputs } from './inputs.js';
 import { checkRunnable, resolvePlacement, startTask, type Logger } from './launch.js';
@@ -159,7 +170,8 @@ async function runOnce(report: RunReport, options: RunOptions): Promise<void> {
     log.info(`Task ${taskId(task.taskArn)} stopped: ${report.stopped}`);
     for (const container of verdict.containers) printForeign(`  ${containerLine(container)}`);
     report.status = verdict.succeeded ? 'succeeded' : 'failed';
-    if (!verdict.succeeded) report.failure = `${capitalise(verdict.problems.join('; '))}.`;
+    const logs = await showLogs(report, outcome.task, target.containerDefinitions, inputs, signal);
+    if (!verdict.succeeded) report.failure = `${capitalise(verdict.problems.join('; '))}.${lastErrorLine(logs)}`;
     return;
   }
 
@@ -177,6 +189,47 @@ async function runOnce(report: RunReport, options: RunOptions): Promise<void> {
   report.stopped = stop.stopped ? 'StopTask sent' : undefined;
   (stop.stopped ? log.info : log.warning)(report.stop);
   if (outcome.task) report.containers = judgeTask(outcome.task, target.containerDefinitions).containers;
+  // What the task printed until it was stopped says what it was waiting for.
+  if (outcome.task) {
+    const logSignal = outcome.result === 'cancelled' ? options.context.finalSignal : signal;
+    await showLogs(report, outcome.task, target.containerDefinitions, inputs, logSignal);
+  }
+}
+
+/** Prints the essential containers' last log lines (never fails the step: a logs problem is one line). */
+async function showLogs(
+  report: RunReport,
+  task: Task,
+  containers: ContainerDefinition[],
+  inputs: { region?: string; 'log-lines': number },
+  signal: AbortSignal,
+): Promise<TaskLogs | undefined> {
+  const lines = inputs['log-lines'];
+  if (lines === 0 || !task.taskArn) return undefined;
+  const client = createAwsClient(CloudWatchLogsClient, { region: inputs.region, action: 'run-task', signal });
+  const logs = await group('Container log lines', async () => {
+    const read = await readTaskLogs(client, task.taskArn!, containers, {
+      lines,
+      since: task.createdAt ? task.createdAt.getTime() : undefined,
+      signal,
+    });
+    for (const line of formatTaskLogs(read, lines)) log.info(line);
+    return read;
+  });
+  const denied = deniedGroups([logs]);
+  if (denied.length > 0) core.notice(deniedNotice(denied));
+  report.logs = taskLogsDetails(logs, lines);
+  return logs;
+}
+
+/** ` Last error line of web: ...` from the logs read, for the failure line; empty when there is none. */
+function lastErrorLine(logs: TaskLogs | undefined): string {
+  for (const read of logs?.reads ?? []) {
+    if (read.status !== 'lines') continue;
+    const line = [...read.lines].reverse().find((entry) => isErrorLine(entry.message));
+    if (line) return ` Last error line of ${read.source.container}: ${printableLogLine(line.message)}`;
+  }
+  return '';
 }
 
 function names(containers: ContainerDefinition[]): string {

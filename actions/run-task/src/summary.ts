@@ -22,6 +22,8 @@ export interface RunReport {
   failure?: string;
   /** What happened to the task on timeout or cancel. */
   stop?: string;
+  /** The essential containers' last log lines, for a collapsed block. */
+  logs?: { label: string; html: string };
 }
 
 const VERDICT: Record<RunStatus, string> = {
@@ -60,6 +62,7 @@ export function buildSummary(report: RunReport): JobSummary {
       ]),
     );
   }
+  if (report.logs) summary.details(report.logs.label, report.logs.html);
   if (report.placement.length > 0) {
     summary.details(
       'Placement',

@@ -232,6 +232,58 @@ describe('run-task', () => {
     expect(stdout).toContain('  web: exit 3');
   });
 
+  it("prints the container's last log lines and puts its last error line in the failure", async () => {
+    const logged = {
+      ...TASK_DEFINITION,
+      containerDefinitions: [
+        {
+          ...TASK_DEFINITION.containerDefinitions[0],
+          logConfiguration: {
+            logDriver: 'awslogs',
+            options: { 'awslogs-group': '/ecs/web', 'awslogs-region': REGION, 'awslogs-stream-prefix': 'web' },
+          },
+        },
+      ],
+    };
+    setInputs({ 'task-definition': 'web:7', 'command-overrides': `web=${JSON.stringify(MIGRATE)}` });
+    expectService();
+    expectEcs(
+      'DescribeTaskDefinition',
+      { taskDefinition: 'web:7' },
+      { taskDefinition: { ...logged, taskDefinitionArn: revisionArn(7), status: 'ACTIVE' } },
+    );
+    expectRunTask(7, { containerOverrides: [{ name: 'web', command: MIGRATE }] });
+    expectDescribeTask(task('STOPPED', [{ name: 'web', lastStatus: 'STOPPED', exitCode: 1 }], ESSENTIAL_EXITED));
+    const fatal =
+      '{"level":"fatal","msg":"migration 0002 failed and was rolled back: column \\"url\\" already exists"}';
+    nock(`https://logs.${REGION}.amazonaws.com`)
+      .post(
+        '/',
+        (body: Record<string, unknown>) =>
+          body.logGroupName === '/ecs/web' && body.logStreamName === `web/web/${TASK_ID}`,
+      )
+      .matchHeader('x-amz-target', 'Logs_20140328.GetLogEvents')
+      .reply(
+        200,
+        {
+          events: [
+            { timestamp: 1767225600000, message: '{"level":"info","msg":"applied migration 0001"}' },
+            { timestamp: 1767225600100, message: fatal },
+          ],
+          nextBackwardToken: 'b/1',
+        },
+        JSON_HEADERS,
+      );
+    await runTask();
+
+    expect(stdout).toContain(`web (task ${TASK_ID}): last 2 lines of /ecs/web web/web/${TASK_ID}`);
+    expect(stdout).toContain('{"level":"info","msg":"applied migration 0001"}');
+    expect(errorLines()).toEqual([
+      `::error::One-off task ${TASK_ID} of web:7 failed: Essential container web exited 1. Last error line of web: ${fatal}`,
+    ]);
+    expect(readFileSync(summaryFile, 'utf8')).toContain(`Log lines of task ${TASK_ID}`);
+  });
+
   it('fails when an essential container never ran, and does not count a non-essential one', async () => {
     const twoContainers = {
       ...TASK_DEFINITION,

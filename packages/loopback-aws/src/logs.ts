@@ -44,7 +44,7 @@ interface ContainerLogConfiguration {
 /** The awslogs group and stream of one container of a task, or undefined when it does not log to CloudWatch. */
 export function containerLogStream(
   world: World,
-  task: TaskRecord,
+  task: Pick<TaskRecord, 'id' | 'taskDefinitionArn'>,
   containerName: string,
 ): { group: string; stream: string } | undefined {
   const definition = world.taskDefinition(task.taskDefinitionArn)?.definition;
@@ -64,7 +64,7 @@ export function containerLogStream(
  */
 export function appendContainerLogLines(
   world: World,
-  task: TaskRecord,
+  task: Pick<TaskRecord, 'id' | 'taskDefinitionArn'>,
   containerName: string,
   messages: string[],
   at?: number,

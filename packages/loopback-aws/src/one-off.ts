@@ -1,5 +1,6 @@
 import type { RunTaskRequest, StopTaskRequest } from '@aws-sdk/client-ecs';
 import { AwsError } from './errors.js';
+import { appendContainerLogLines } from './logs.js';
 import type { ClusterRecord, TaskDefinitionRecord, World } from './world.js';
 
 /**
@@ -201,12 +202,37 @@ export function advanceOneOffTasks(world: World, until = world.now()): void {
     }
     if (task.fate !== 'runs-until-stopped' && steps >= 2 + RUNNING_STEPS) {
       const exitCode = task.fate === 'exits-1' ? 1 : 0;
-      stop(task, task.createdAt + (2 + RUNNING_STEPS) * world.stepMs, (container) => ({
-        exitCode: container.essential ? exitCode : 0,
-      }));
+      const at = task.createdAt + (2 + RUNNING_STEPS) * world.stepMs;
+      writeScriptedLines(world, task, at);
+      stop(task, at, (container) => ({ exitCode: container.essential ? exitCode : 0 }));
       task.stopCode = 'EssentialContainerExited';
       task.stoppedReason = 'Essential container in task exited';
     }
+  }
+}
+
+/**
+ * What the essential containers print before they exit, in the sample service's migration format (pino JSON), so
+ * that run-task reads the same kind of lines as from a real migration.
+ */
+function writeScriptedLines(world: World, task: OneOffTaskRecord, at: number): void {
+  const lines =
+    task.fate === 'exits-1'
+      ? [
+          { level: 'info', msg: 'applied migration 0001 "create projects"' },
+          {
+            level: 'fatal',
+            msg:
+              'cannot migrate the database at db.internal:5432/app: migration 0002 "add project links and ' +
+              'technologies" failed and was rolled back: column "url" of relation "projects" already exists',
+          },
+        ]
+      : [{ level: 'info', msg: 'migrations complete: 0 applied, schema at version 2' }];
+  for (const container of task.containers.filter((entry) => entry.essential)) {
+    const messages = lines.map((line, index) =>
+      JSON.stringify({ level: line.level, time: new Date(at - lines.length + index).toISOString(), msg: line.msg }),
+    );
+    appendContainerLogLines(world, task, container.name, messages, at - 1);
   }
 }
 
