@@ -11,6 +11,6 @@ export {
 export * from './github-variables.js';
 export { githubVariableOutput } from './github-variable-outputs.js';
 export { iamPolicyFromDocs, readIamDocument, substitutePlaceholders } from './iam-documents.js';
-export { ServiceEnvironment, type ServiceEnvironmentProps } from './service-environment.js';
+export { deployPolicyWildcardReason, ServiceEnvironment, type ServiceEnvironmentProps } from './service-environment.js';
 export { ServiceRepository, type ServiceRepositoryProps } from './service-repository.js';
 export { ServiceStack, type ServiceStackProps } from './service-stack.js';

@@ -184,6 +184,27 @@ const DEPLOY_POLICY_WILDCARD_REASONS: Record<string, string> = {
 };
 
 /**
+ * The reason cdk-nag is told for a wildcard resource of the deploy policy, or undefined to leave it a finding. Besides
+ * the statements above, a wildcard inside this environment's own cluster or family is an id ECS assigns at run time
+ * (a task, a service deployment); a wildcard anywhere else stays a finding.
+ */
+export function deployPolicyWildcardReason(
+  sid: string,
+  resource: string,
+  own: { region: string; account: string; clusterName: string; family: string },
+): string | undefined {
+  if (DEPLOY_POLICY_WILDCARD_REASONS[sid]) return DEPLOY_POLICY_WILDCARD_REASONS[sid];
+  const ownResource =
+    resource.startsWith(`arn:aws:ecs:${own.region}:${own.account}:`) &&
+    (resource.includes(`/${own.clusterName}/`) || resource.includes(`/${own.family}:`));
+  if (!ownResource) return undefined;
+  return (
+    `Statement ${sid} of docs/iam/deploy-role-policy.json: the wildcard is the id ECS assigns at run time, ` +
+    `inside this environment's own cluster (${own.clusterName}) or family (${own.family}).`
+  );
+}
+
+/**
  * One environment of one service, ready for the pipeline: VPC, cluster, load balancer, Fargate service, log group,
  * task and execution roles, autoscaling, deployment alarms, and the environment's deploy role, with one stack output
  * per GitHub variable. The stack owns everything around the task definition; the pipeline owns its revisions.
@@ -364,7 +385,12 @@ export class ServiceEnvironment extends Construct {
 
     this.acknowledgeFindings(props);
     for (const { sid, resource } of wildcardResources('deploy-role-policy', deployPolicyValues)) {
-      const reason = DEPLOY_POLICY_WILDCARD_REASONS[sid];
+      const reason = deployPolicyWildcardReason(sid, resource, {
+        region: stack.region,
+        account: stack.account,
+        clusterName,
+        family: name,
+      });
       if (reason)
         Validations.of(this.deployRole).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
     }

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ACCOUNT, DATABASE_SECRET_ARN, environmentStack, onlyResource, REGION, roleLogicalId } from './fixture.js';
 import { docsPolicy, normalizePolicy } from './iam-policy-equality.js';
+import { deployPolicyWildcardReason } from '../src/index.js';
 
 // Synthesized once for the file: every assertion reads the same template.
 const { template } = environmentStack();
@@ -359,5 +360,29 @@ describe('ServiceEnvironment: the deploy role is docs/iam/deploy-role-policy.jso
     expect(
       JSON.stringify(template.findResources('AWS::IAM::Role', { Properties: { RoleName: 'orders-deploy-dev' } })),
     ).not.toContain('ManagedPolicyArns');
+  });
+});
+
+describe("cdk-nag reasons for the deploy policy's wildcard resources", () => {
+  const own = { region: REGION, account: ACCOUNT, clusterName: 'orders-dev', family: 'orders-dev' };
+
+  it('gives a statement it knows its own reason', () => {
+    expect(deployPolicyWildcardReason('RunOneOffTasks', 'anything', own)).toMatch(/only in this cluster/);
+  });
+
+  it("accepts an id wildcard inside the environment's own cluster, naming the statement", () => {
+    const resource = `arn:aws:ecs:${REGION}:${ACCOUNT}:service-deployment/orders-dev/orders/*`;
+    expect(deployPolicyWildcardReason('FollowServiceDeployments', resource, own)).toMatch(
+      /^Statement FollowServiceDeployments of docs\/iam\/deploy-role-policy.json: .*own cluster \(orders-dev\)/,
+    );
+  });
+
+  it.each([
+    `arn:aws:ecs:${REGION}:${ACCOUNT}:task/other-cluster/*`,
+    `arn:aws:ecs:${REGION}:222222222222:task/orders-dev/*`,
+    'arn:aws:s3:::*',
+    `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/*`,
+  ])('leaves %s a finding', (resource) => {
+    expect(deployPolicyWildcardReason('SomethingNew', resource, own)).toBeUndefined();
   });
 });
