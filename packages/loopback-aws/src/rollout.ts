@@ -200,8 +200,8 @@ export function rollingStep(world: World, service: ServiceRecord, at: number): S
   }
   // A FAILED deployment without rollback launches nothing more and leaves the old tasks serving.
   if (primary.rolloutState === 'FAILED') return draining ? 'moved' : 'waiting';
-  // Minimum healthy 100%: old tasks stop only once every new task runs and its targets left `initial`.
-  const ready = primaryTasks.every((task) => task.lastStatus === 'RUNNING' && task.targetState !== 'initial');
+  // Minimum healthy 100%: old tasks stop only once every new task runs healthy.
+  const ready = primaryTasks.every((task) => world.tasks.replacesOld(task));
   if (!ready) return 'moved';
   const old = live.find((task) => task.deploymentId !== primary.id && task.lastStatus !== 'DEACTIVATING');
   if (old) {

@@ -109,7 +109,7 @@ describeWithDocker('loopback AWS with container tasks', () => {
     aws = await startLoopbackAws({
       seed: false,
       stepMs: 50,
-      tasks: containerTasks({ label, deregistrationDelayMs: 800, healthCheck: { intervalMs: 200 } }),
+      tasks: containerTasks({ label, deregistrationDelayMs: 800, healthCheck: { intervalMs: 200, graceMs: 3_000 } }),
       secrets: [
         {
           name: 'app/dev/database-url',
@@ -273,6 +273,32 @@ describeWithDocker('loopback AWS with container tasks', () => {
     });
     expect(tasks![0]!.containers![0]!.exitCode).toBe(3);
   }, 120_000);
+
+  it('keeps the old tasks serving while the new targets fail their health checks (minimum healthy 100%)', async () => {
+    const { ecs } = clientsFor(aws);
+    const service = aws.state.services.get('c-dev/app')!;
+    const serving = service.tasks.filter((task) => task.lastStatus === 'RUNNING');
+    const { taskDefinition: sick } = await ecs.send(
+      new RegisterTaskDefinitionCommand(
+        taskDefinition('app-dev', { APP_ENV: 'dev', REVISION: 'sick', SICK: '1' }) as never,
+      ),
+    );
+    await ecs.send(
+      new UpdateServiceCommand({ cluster: 'c-dev', service: 'app', taskDefinition: sick!.taskDefinitionArn }),
+    );
+    const deadline = Date.now() + 30_000;
+    const isSick = (task: (typeof service.tasks)[number]) => task.taskDefinitionArn === sick!.taskDefinitionArn;
+    while (Date.now() < deadline && !service.tasks.some((task) => isSick(task) && task.targetState === 'unhealthy')) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(service.tasks.filter((task) => isSick(task) && task.targetState === 'unhealthy')).not.toHaveLength(0);
+    expect(serving.map((task) => [task.lastStatus, task.targetState])).toEqual([
+      ['RUNNING', 'healthy'],
+      ['RUNNING', 'healthy'],
+    ]);
+    const url = await aws.listenerUrl('c-dev-app');
+    for (let i = 0; i < 4; i++) expect((await get(`${url}/whoami`)).body.revision).toBe('1');
+  }, 45_000);
 
   it('fails to start a task whose secret does not exist, as ECS does', async () => {
     const { ecs } = clientsFor(aws);

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 // @ts-expect-error plain JavaScript shared with .github/workflows/deploy-environment.yml
 import { decideOutcome, planDeploy, revisionName } from '../../../.github/scripts/deploy-steps.mjs';
 import { readableLine } from './log-lines.js';
@@ -147,7 +147,7 @@ async function runJob(
   const render =
     plan.mode === 'image'
       ? await step('Render the task definition', 'render-taskdef', {
-          template: join(repositoryRoot, template),
+          template: isAbsolute(template) ? template : join(repositoryRoot, template),
           images: `${request.container ?? 'web'}=${request.image}`,
           'vars-file': request.varsFile ?? join(repositoryRoot, `sample-service/deploy/${request.environment}.env`),
           vars: plan.vars,

@@ -125,7 +125,7 @@ class ContainerTasks implements TaskRuntime {
       timeoutMs: 5_000,
       healthyThreshold: 2,
       unhealthyThreshold: 3,
-      graceMs: 15_000,
+      graceMs: 30_000,
       ...options.healthCheck,
       onChange: (service) => wake(world, service, world.now()),
     });
@@ -321,6 +321,11 @@ class ContainerTasks implements TaskRuntime {
 
   targetHealth(_world: World, service: ServiceRecord, task: TaskRecord) {
     return this.checker.health(service, task);
+  }
+
+  /** ECS's order: an old task stops only once a new one runs with every target healthy. */
+  replacesOld(task: TaskRecord): boolean {
+    return task.lastStatus === 'RUNNING' && (task.targetState === undefined || task.targetState === 'healthy');
   }
 
   stop(_world: World, _service: ServiceRecord, task: TaskRecord): void {

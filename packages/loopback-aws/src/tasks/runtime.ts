@@ -33,6 +33,8 @@ export interface TaskRuntime {
   state(world: World, service: ServiceRecord, task: TaskRecord): TaskRunState;
   /** The health checks' verdict on the task's targets. */
   targetHealth(world: World, service: ServiceRecord, task: TaskRecord): TargetHealthState;
+  /** Whether a new RUNNING task is healthy enough for ECS to stop an old one in its place (minimum healthy 100%). */
+  replacesOld(task: TaskRecord): boolean;
   /** Asks the task's containers to stop (SIGTERM, then SIGKILL after the container's stopTimeout). */
   stop(world: World, service: ServiceRecord, task: TaskRecord): void;
   /** Resolves once every task started so far is running with healthy targets; rejects when one exits. */
@@ -67,6 +69,8 @@ export function simulatedTasks(): TaskRuntime {
     },
     targetHealth: (_world, service, task) =>
       deploymentFate(service, task) === 'unhealthy-targets' ? 'unhealthy' : 'healthy',
+    // The targets-unhealthy scenario scripts a rollout that completes although its targets never turn healthy.
+    replacesOld: (task) => task.lastStatus === 'RUNNING' && task.targetState !== 'initial',
     stop: () => {},
     settled: async () => {},
     listener: async () => {
