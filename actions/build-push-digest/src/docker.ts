@@ -1,10 +1,10 @@
 import * as core from '@actions/core';
-import * as exec from '@actions/exec';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError, errorMessage } from '@ecs-actions/action-kit';
+import { UserError, abortReason, errorMessage } from '@ecs-actions/action-kit';
 
 export interface DockerResult {
   exitCode: number;
@@ -39,6 +39,9 @@ type DockerConfigFile = Record<string, unknown> & {
  * and contexts stay visible through links.
  */
 export class DockerSession {
+  /** Cancel: a running docker (buildx) is sent SIGINT, which stops the build, and SIGKILL if it lingers. */
+  signal: AbortSignal | undefined;
+
   private constructor(
     /** Removed by dispose(): the Docker config and the build metadata file live here. */
     readonly workDir: string,
@@ -69,23 +72,51 @@ export class DockerSession {
 
   /** Runs `docker <args>`; a non-zero exit is returned, not thrown. Output is streamed to the log unless silent. */
   async run(args: string[], options: { input?: string; silent?: boolean } = {}): Promise<DockerResult> {
-    try {
-      return await exec.getExecOutput('docker', args, {
-        env: this.env(),
-        input: options.input === undefined ? undefined : Buffer.from(options.input),
-        silent: options.silent ?? false,
-        ignoreReturnCode: true,
+    const { signal } = this;
+    if (signal?.aborted) throw abortReason(signal);
+    const silent = options.silent ?? false;
+    if (!silent) process.stdout.write(`[command]docker ${args.join(' ')}\n`);
+    return new Promise<DockerResult>((resolve, reject) => {
+      const child = spawn('docker', args, { env: this.env(), stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      let killTimer: NodeJS.Timeout | undefined;
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString('utf8');
+        if (!silent) process.stdout.write(chunk);
       });
-    } catch (error) {
-      if (/Unable to locate executable file/i.test(errorMessage(error))) {
-        throw new UserError(
-          'The Docker CLI was not found on PATH. This action needs Docker with the buildx plugin: use a GitHub-hosted ' +
-            'ubuntu runner, or install Docker on the self-hosted runner.',
-          { cause: error },
-        );
-      }
-      throw error;
-    }
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString('utf8');
+        if (!silent) process.stderr.write(chunk);
+      });
+      const stop = () => {
+        // buildx cancels the build on SIGINT, as on Ctrl-C; a child that lingers is killed.
+        child.kill('SIGINT');
+        killTimer = setTimeout(() => child.kill('SIGKILL'), 2000);
+        killTimer.unref();
+      };
+      signal?.addEventListener('abort', stop, { once: true });
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        signal?.removeEventListener('abort', stop);
+        if (error.code === 'ENOENT') {
+          reject(
+            new UserError(
+              'The Docker CLI was not found on PATH. This action needs Docker with the buildx plugin: use a ' +
+                'GitHub-hosted ubuntu runner, or install Docker on the self-hosted runner.',
+              { cause: error },
+            ),
+          );
+        } else reject(error);
+      });
+      child.on('close', (code) => {
+        signal?.removeEventListener('abort', stop);
+        clearTimeout(killTimer);
+        if (signal?.aborted) reject(abortReason(signal));
+        else resolve({ exitCode: code ?? 1, stdout, stderr });
+      });
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(options.input === undefined ? undefined : Buffer.from(options.input));
+    });
   }
 
   /** Fails with its own message when buildx is missing or too old; reports the current builder's driver. */

@@ -30,6 +30,8 @@ export async function run(options: RunOptions = {}): Promise<void> {
   const inputs = readInputs(env);
   const revision = describeRevision(env, clock);
   const docker = await DockerSession.create(env);
+  // A cancel stops the buildx child; the partial summary below says so.
+  docker.signal = options.context?.signal;
   try {
     await buildAndPush(inputs, revision, docker, env, clock);
   } catch (error) {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RunContext, isCancelled } from '@ecs-actions/action-kit';
 import { DockerSession } from '../src/docker.js';
 import { installFakeDocker, type FakeDocker } from './fake-docker.js';
 import { REGISTRY, Sandbox } from './harness.js';
@@ -120,5 +121,28 @@ describe('DockerSession', () => {
     );
     await expect(failure).rejects.not.toThrow(/secret-password/);
     await session.dispose();
+  });
+
+  it('stops a running buildx with SIGINT when the run is cancelled', async () => {
+    process.env.FAKE_DOCKER_BUILD = 'hang';
+    const session = await DockerSession.create();
+    const context = new RunContext();
+    session.signal = context.signal;
+    try {
+      setTimeout(() => context.cancel('SIGINT'), 300);
+      const started = Date.now();
+      const error = await session
+        .run(['buildx', 'build', '--tag', 'web:1', '--metadata-file', join(session.workDir, 'm.json'), '.'], {
+          silent: true,
+        })
+        .catch((caught: unknown) => caught);
+      expect(isCancelled(error)).toBe(true);
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(existsSync(`${process.env.FAKE_DOCKER_LOG}.sigint`)).toBe(true);
+    } finally {
+      delete process.env.FAKE_DOCKER_BUILD;
+      context.dispose();
+      await session.dispose();
+    }
   });
 });

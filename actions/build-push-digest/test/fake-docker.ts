@@ -42,6 +42,12 @@ if (argv[0] === 'buildx') {
     const tag = argv[argv.indexOf('--tag') + 1];
     process.stderr.write('#0 building with "builder" instance using docker-container driver\n#1 [internal] load build definition from Dockerfile\n#1 DONE 0.0s\n');
     const behaviour = env.FAKE_DOCKER_BUILD || 'ok';
+    if (behaviour === 'hang') {
+      // A long build: it stops on SIGINT, as buildx does, and leaves a mark that it was told to.
+      process.on('SIGINT', () => { fs.writeFileSync(env.FAKE_DOCKER_LOG + '.sigint', ''); process.exit(130); });
+      setInterval(() => undefined, 1000);
+      return;
+    }
     if (behaviour === 'denied') fail('#14 pushing layers\n#14 ERROR: denied: User: arn:aws:sts::123456789012:assumed-role/ci/gha is not authorized to perform: ecr:InitiateLayerUpload on resource: arn:aws:ecr:eu-west-1:123456789012:repository/team/web because no identity-based policy allows the ecr:InitiateLayerUpload action\nERROR: failed to solve: failed to push ' + tag + ': denied: User: arn:aws:sts::123456789012:assumed-role/ci/gha is not authorized to perform: ecr:InitiateLayerUpload on resource: arn:aws:ecr:eu-west-1:123456789012:repository/team/web');
     if (behaviour === 'forbidden') fail('ERROR: failed to solve: failed to push ' + tag + ': unexpected status from POST request to https://123456789012.dkr.ecr.eu-west-1.amazonaws.com/v2/team/web/blobs/uploads/: 403 Forbidden');
     if (behaviour === 'immutable') fail('ERROR: failed to solve: failed to push ' + tag + ": tag invalid: The image tag 'abc1234' already exists in the 'team/web' repository and cannot be overwritten because the repository is immutable.");
