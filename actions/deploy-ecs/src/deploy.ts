@@ -1,5 +1,6 @@
 import { UpdateServiceCommand, type ECSClient, type ServiceEvent } from '@aws-sdk/client-ecs';
 import { errorMessage, isCancelled, type Clock } from '@ecs-actions/action-kit';
+import { isAwsError } from '@ecs-actions/aws';
 import { revisionLabel } from '@ecs-actions/taskdef';
 import { describeStoppedTask, describeStoppedTasks, diagnoseStoppedTasks, type StoppedTask } from './diagnose.js';
 import { defaultMaxFailedTasks } from './inputs.js';
@@ -101,7 +102,7 @@ export async function rollOut(context: DeployContext, request: DeployRequest, re
   const startedAt = existing ? (primary?.createdAt?.getTime() ?? context.clock.now()) : context.clock.now();
   phases?.enter('update');
   const deploymentId =
-    existing ?? (await group('Update service', () => updateService(ecs, { ...request, forceNewDeployment }, log)));
+    existing ?? (await group('Update service', () => updateService(context, { ...request, forceNewDeployment })));
   result.deploymentId = deploymentId;
   phases?.enter('wait');
   phases?.context.standing(
@@ -267,16 +268,33 @@ export async function finishWait(
   result.events = latestEvents(result.rollback.wait, result.events);
 }
 
-async function updateService(ecs: ECSClient, request: DeployRequest, log: Logger): Promise<string> {
-  const response = await ecs.send(
-    new UpdateServiceCommand({
-      cluster: request.cluster,
-      service: request.service,
-      taskDefinition: request.target.taskDefinitionArn,
-      forceNewDeployment: request.forceNewDeployment,
-      ...(request.desiredCount !== undefined ? { desiredCount: request.desiredCount } : {}),
-    }),
-  );
+/** ECS refused the request for the account's rate (nothing was changed): safe to send again, unlike a 5xx. */
+const THROTTLED = ['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded'];
+/** UpdateService's bucket refills at 5/s per account: 100 deploys at once wait up to ~10 s for a token. */
+const UPDATE_THROTTLED_FOR_MS = 2 * 60_000;
+
+async function updateService(context: DeployContext, request: DeployRequest): Promise<string> {
+  const { ecs, log, clock } = context;
+  const command = new UpdateServiceCommand({
+    cluster: request.cluster,
+    service: request.service,
+    taskDefinition: request.target.taskDefinitionArn,
+    forceNewDeployment: request.forceNewDeployment,
+    ...(request.desiredCount !== undefined ? { desiredCount: request.desiredCount } : {}),
+  });
+  const started = clock.now();
+  let response;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      response = await ecs.send(command);
+      break;
+    } catch (error) {
+      // Many deploys in one account: a throttled UpdateService after the SDK's own retries waits, never fails.
+      if (!isAwsError(error, ...THROTTLED) || clock.now() - started > UPDATE_THROTTLED_FOR_MS) throw error;
+      if (attempt === 1) log.warning(`UpdateService was throttled (${errorMessage(error)}); trying again`);
+      await clock.sleep(Math.round(1000 + Math.random() * 2000 * Math.min(attempt, 5)), context.phases?.signal);
+    }
+  }
   const deploymentId = response.service && primaryDeployment(response.service)?.id;
   if (!deploymentId) throw new Error('UpdateService returned no PRIMARY deployment');
   log.info(`Deployment ${deploymentId} started: ${revisionLabel(request.target.taskDefinitionArn)}`);

@@ -10,3 +10,7 @@ export type { ServiceBefore } from './preflight.js';
 export { listStoppedTasks, describeStoppedTasks, describeStoppedTask } from './diagnose.js';
 export type { StoppedTask } from './diagnose.js';
 export type { Logger, ServiceRef } from './service.js';
+export { rollOut } from './deploy.js';
+export type { DeployContext, DeployRequest, DeployResult } from './deploy.js';
+export { serviceDeploymentsFollower } from './service-deployments.js';
+export { budgetInterval } from './pacing.js';

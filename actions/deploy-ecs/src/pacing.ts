@@ -8,12 +8,12 @@ export interface PaceState {
   random: () => number;
 }
 
-/** While the end is near: completion is seen within about a second. */
-export const NEAR_INTERVAL_MS = 1000;
+/** While the end is near: completion is seen within 2 s (1.5 s ± 20%). */
+export const NEAR_INTERVAL_MS = 1500;
 /** While it is not: ECS's DescribeServiceDeployments budget (20/s per account) is shared by every deploy. */
-export const FAR_INTERVAL_MS = 5000;
+export const FAR_INTERVAL_MS = 6000;
 /** Throttled polls back off up to this. */
-export const MAX_BACKOFF_MS = 20_000;
+export const MAX_BACKOFF_MS = 8000;
 
 /**
  * The delay before the next poll: fast only while completion is near, with ±20% jitter so parallel deploys do not

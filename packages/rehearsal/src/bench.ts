@@ -18,6 +18,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { budgetRun, budgetTable, type BudgetRun } from './budget.js';
 import {
   demoCluster,
   SAMPLE_SERVICE,
@@ -408,12 +409,18 @@ async function main(): Promise<void> {
       'step-ms': { type: 'string', default: '100' },
       out: { type: 'string', default: '.bench/results.json' },
       docker: { type: 'boolean', default: false },
+      /** Only the API-budget section: 1, 20 and 100 parallel deploys in one account. */
+      'budget-only': { type: 'boolean', default: false },
     },
   });
   if (values.docker) {
     const cleanups: Cleanups = [];
     running.add(() => runCleanups(cleanups));
     process.exitCode = await zeroDowntimeBench({ out: '.bench', cleanups });
+    return;
+  }
+  if (values['budget-only']) {
+    await budgetSection(values.out.replace(/\.json$/, '-budget.json'));
     return;
   }
   const runs = Number(values.runs);
@@ -505,6 +512,24 @@ async function main(): Promise<void> {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   log(`Raw samples, medians and spreads: ${values.out} (stepMs ${stepMs}; deploy-ecs runs ${stepRange})`);
+  await budgetSection(values.out.replace(/\.json$/, '-budget.json'));
+}
+
+/** The API budget: 1, 20 and 100 parallel deploys of different services in one account (see budget.ts). */
+async function budgetSection(file: string): Promise<void> {
+  const log = (line: string) => console.log(line);
+  log('');
+  log('API budget: 1, 20 and 100 deploys of different services at once in one account (ECS token buckets enforced)');
+  const runs: BudgetRun[] = [];
+  for (const count of [1, 20, 100]) {
+    log(`  ${count} parallel deploy(s)...`);
+    runs.push(await budgetRun(count));
+  }
+  for (const line of budgetTable(runs)) log(line);
+  const out = resolve(repositoryRoot, file);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(runs, null, 2)}\n`);
+  log(`Budget figures: ${file}`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
