@@ -53,6 +53,8 @@ export interface Inputs {
   'duration-seconds'?: number;
   'failure-reason'?: string;
   'rolled-back-to'?: Revision;
+  /** Slack mrkdwn listing the commits of the deploy (the changelog action's slack output). */
+  changes?: string;
   'payload-file'?: PayloadTemplate;
   'fail-on-error': boolean;
 }
@@ -89,6 +91,7 @@ export function readInputs(secrets: Secrets): Inputs {
     'duration-seconds': getDuration('duration-seconds', { defaultUnit: 's' }),
     'failure-reason': getText('failure-reason'),
     'rolled-back-to': revision('rolled-back-to'),
+    changes: getText('changes'),
     'payload-file': payloadFile('payload-file'),
     'fail-on-error': getBoolean('fail-on-error', false),
   };

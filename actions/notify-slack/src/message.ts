@@ -56,6 +56,8 @@ export function buildMessage(inputs: Inputs, context: RunContext): SlackMessage 
   }
   const fields = facts(inputs, context).map(([label, value]) => ({ type: 'mrkdwn', text: `*${label}*\n${value}` }));
   if (fields.length > 0) blocks.push({ type: 'section', fields });
+  // Already mrkdwn, with commit titles escaped by the changelog action that wrote it.
+  if (inputs.changes) blocks.push(section(`*Changes:*\n${inputs.changes}`));
   const links = linkLine(inputs, context);
   if (links) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: links }] });
   return { text: escape(fallbackText(inputs, context)), blocks };

@@ -35,6 +35,18 @@ const CONSOLE_URL = 'https://eu-west-1.console.aws.amazon.com/ecs/v2/task-defini
 const LINKS = `<${RUN_URL}|Workflow run #57> · acme/shop`;
 
 describe('the built-in message', () => {
+  it('lists the changes the changelog action wrote under the facts, as mrkdwn', async () => {
+    const changes =
+      '• `fffffff` Fix the health check (ann) #7\n<https://github.com/acme/shop/compare/a...f|Compare a...f>';
+    setInputs({ 'webhook-url': WEBHOOK_URL, status: 'success', environment: 'production', service: 'web', changes });
+    const received = webhookReceives();
+
+    await runStep();
+
+    const blocks = (received.body as { blocks: Array<{ text?: { text: string } }> }).blocks;
+    expect(blocks).toContainEqual({ type: 'section', text: { type: 'mrkdwn', text: `*Changes:*\n${changes}` } });
+  });
+
   it('reports a success with every fact, the commit link and the deployment link', async () => {
     setInputs({
       'webhook-url': WEBHOOK_URL,
