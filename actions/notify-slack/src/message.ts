@@ -132,7 +132,13 @@ function facts(inputs: Inputs, context: RunContext): Array<[string, string]> {
   const rolledBackTo = inputs.status === 'rolled-back' ? inputs['rolled-back-to'] : undefined;
   // After a rollback, workflows pass either the revision that failed or the one the service runs now.
   if (deployed && !(rolledBackTo && revisionName(deployed) === revisionName(rolledBackTo))) {
-    rows.push([rolledBackTo ? 'Rolled back from' : 'Task definition', revisionLink(deployed)]);
+    // After a cancel the workflow passes what the service runs (or is going back to), not what was deployed.
+    const label = rolledBackTo
+      ? 'Rolled back from'
+      : inputs.status === 'cancelled'
+        ? 'Service runs'
+        : 'Task definition';
+    rows.push([label, revisionLink(deployed)]);
   }
   if (rolledBackTo) rows.push(['Rolled back to', revisionLink(rolledBackTo)]);
   if (context.actor) {

@@ -263,6 +263,25 @@ describe('the built-in message', () => {
     ]);
   });
 
+  it('says cancelled, why, and what the service runs after a cancel', async () => {
+    setInputs({
+      'webhook-url': WEBHOOK_URL,
+      status: 'cancelled',
+      service: 'web',
+      'task-definition-arn': 'web:41',
+      'failure-reason':
+        'cancelled during deploy-ecs: the rollout of web:42 was stopped and a rollback to web:41 started',
+    });
+    const received = webhookReceives();
+
+    await runStep();
+
+    expect(JSON.stringify(received.body)).toContain(JSON.stringify('*Service runs*\n`web:41`').slice(1, -1));
+    expect(JSON.stringify(received.body)).toContain(
+      'cancelled: cancelled during deploy-ecs: the rollout of web:42 was stopped and a rollback to web:41 started',
+    );
+  });
+
   it('links a GovCloud revision to the GovCloud console and leaves a family:revision unlinked', async () => {
     setInputs({
       'webhook-url': WEBHOOK_URL,
