@@ -9,6 +9,7 @@ export default tseslint.config(
       '**/node_modules/**',
       'coverage/**',
       'sample-service/dist/**',
+      'sample-service/infra/cdk.out/**',
       '.bench/**',
       '.demo/**',
       '.stryker-tmp/**',

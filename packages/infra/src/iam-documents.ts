@@ -30,6 +30,7 @@ const PLACEHOLDERS = [
   'ENVIRONMENT',
   'REPOSITORY',
   'FAMILY',
+  'LOG_GROUP',
   'CLUSTER',
   'SERVICE',
   'REGION',

@@ -178,6 +178,9 @@ const DEPLOY_POLICY_WILDCARD_REASONS: Record<string, string> = {
   RunOneOffTasks:
     "run-task registers a new revision per run, so it may run any revision of this service's own family, and only in " +
     'this cluster (the ecs:cluster condition).',
+  ReadTheTasksLogLines:
+    'run-task prints the last log lines of the task it ran; log streams are named per task, so the resource is every ' +
+    "stream of this environment's own log group.",
   StopOneOffTasksOnTimeoutOrCancel:
     'run-task stops the task it started when it times out or is cancelled; task ids are not known before, so the ' +
     'resource is every task of this cluster.',
@@ -354,6 +357,7 @@ export class ServiceEnvironment extends Construct {
       CLUSTER: clusterName,
       SERVICE: serviceName,
       FAMILY: name,
+      LOG_GROUP: `/ecs/${name}`,
       TASK_ROLE: `${name}-task`,
       TASK_EXECUTION_ROLE: `${name}-execution`,
     };

@@ -347,6 +347,7 @@ describe('ServiceEnvironment: the deploy role is docs/iam/deploy-role-policy.jso
         ['CLUSTER', 'orders-dev'],
         ['SERVICE', 'orders'],
         ['FAMILY', 'orders-dev'],
+        ['LOG_GROUP', '/ecs/orders-dev'],
       ]),
     );
   });

@@ -96,13 +96,24 @@ describe('the sample service app', () => {
       rule.id
         .replace(`:task-definition/sample-service-${rule.environment}:*]`, ':task-definition/<family>:*]')
         .replace(`:task/sample-service-${rule.environment}/*]`, ':task/<cluster>/*]')
+        .replace(
+          `:service-deployment/sample-service-${rule.environment}/sample-service/*]`,
+          ':service-deployment/<cluster>/<service>/*]',
+        )
+        .replace(
+          `:log-group:/ecs/sample-service-${rule.environment}:log-stream:*]`,
+          ':log-group:<log group>:log-stream:*]',
+        )
+        .replace(/arn:aws:logs:eu-west-1:\d{12}:/, 'arn:aws:logs:<region>:<account>:')
         .replace(/arn:aws:ecs:eu-west-1:\d{12}:/, 'arn:aws:ecs:<region>:<account>:');
     expect([...new Set(acknowledged.map(general))].sort()).toEqual([
       'AwsSolutions-EC23',
       'AwsSolutions-ELB2',
       'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::arn:aws:ecs:<region>:<account>:service-deployment/<cluster>/<service>/*]',
       'AwsSolutions-IAM5[Resource::arn:aws:ecs:<region>:<account>:task-definition/<family>:*]',
       'AwsSolutions-IAM5[Resource::arn:aws:ecs:<region>:<account>:task/<cluster>/*]',
+      'AwsSolutions-IAM5[Resource::arn:aws:logs:<region>:<account>:log-group:<log group>:log-stream:*]',
       // aws-cdk-lib's own FlowLog acknowledges these two (its camelCase DestinationOptions).
       'CloudFormation-Validate::F3002',
       'CloudFormation-Validate::F3003',
@@ -118,6 +129,12 @@ describe('the sample service app', () => {
       'AwsSolutions-IAM5[Resource::*]': ['AWS::IAM::Policy', 'AWS::IAM::Role'],
       'AwsSolutions-IAM5[Resource::arn:aws:ecs:<region>:<account>:task-definition/<family>:*]': ['AWS::IAM::Role'],
       'AwsSolutions-IAM5[Resource::arn:aws:ecs:<region>:<account>:task/<cluster>/*]': ['AWS::IAM::Role'],
+      'AwsSolutions-IAM5[Resource::arn:aws:ecs:<region>:<account>:service-deployment/<cluster>/<service>/*]': [
+        'AWS::IAM::Role',
+      ],
+      'AwsSolutions-IAM5[Resource::arn:aws:logs:<region>:<account>:log-group:<log group>:log-stream:*]': [
+        'AWS::IAM::Role',
+      ],
     });
     for (const rule of acknowledged) expect(rule.reason.length).toBeGreaterThan(60);
   });
