@@ -58,7 +58,8 @@ export interface Dependencies {
 }
 
 const log: Logger = {
-  info: (message) => core.info(message),
+  // Log lines quote service events, stopped reasons and container output: foreign text, one line each.
+  info: (message) => core.info(foreignLine(message)),
   warning: (message) => core.warning(message),
   notice: (message) => core.notice(message),
 };

@@ -9,6 +9,7 @@ import {
   UserError,
   type Clock,
   type RunContext,
+  foreignLine,
 } from '@ecs-actions/action-kit';
 import { readRunContext } from './context.js';
 import { DEFAULT_RETRY_POLICY, SlackDeliveryError, type RetryPolicy } from './http.js';
@@ -36,7 +37,8 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
   const message = await group('Message', async () => {
     const template = inputs['payload-file'];
     const built = template ? buildTemplatedMessage(inputs, context) : buildMessage(inputs, context);
-    core.info(template ? `${sentence} (blocks from ${template.path})` : sentence);
+    // The sentence quotes environment, service, version and failure-reason: foreign text.
+    core.info(foreignLine(template ? `${sentence} (blocks from ${template.path})` : sentence));
     core.debug(`Payload: ${secrets.redact(JSON.stringify(built))}`);
     return built;
   });
@@ -59,7 +61,7 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
         clock,
         policy,
         secrets,
-        log: (line) => core.info(line),
+        log: (line) => core.info(foreignLine(line)),
       });
       core.info(
         `Slack accepted the message${result.ts ? ` (ts ${result.ts} in ${result.channel})` : ''}` +

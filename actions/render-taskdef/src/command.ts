@@ -34,6 +34,11 @@ const DOUBLE_QUOTE_ESCAPES = new Set(['"', '\\', '$', '`', '\n']);
 /**
  * Splits words as a POSIX shell would, without expansions: whitespace separates words, single quotes keep
  * everything literally, double quotes keep spaces, a backslash escapes the next character.
+ *
+ * Kept by hand on purpose, instead of shell-quote's parse: ECS runs the command without a shell, so `$HOME`,
+ * `*`, `|` and `;` must stay literal words, and shell-quote expands `$VAR` (to "" without an env), turns globs,
+ * pipes and `;` into operator objects, and accepts an unterminated quote silently. A typo here must fail the step
+ * naming the character, not register a container that runs something else. It is linear in the input.
  */
 export function splitShellWords(name: string, text: string): string[] {
   const words: string[] = [];

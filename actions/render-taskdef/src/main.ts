@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { ECSClient, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import { group, setOutputs, type RunDependencies } from '@ecs-actions/action-kit';
+import { group, setOutputs, type RunDependencies, foreignLine, printForeign } from '@ecs-actions/action-kit';
 import { createAwsClient } from '@ecs-actions/aws';
 import { diffAgainstRunning } from './compare.js';
 import { describeRevision, describeRunningRevision, type RunningRevision } from './ecs.js';
@@ -44,7 +44,7 @@ export async function run(_dependencies: Partial<RunDependencies> = {}): Promise
     const validation = validateTaskDefinition(result.taskDefinition);
     [...result.warnings, ...validation.warnings].forEach((warning) => core.warning(warning));
     assertValid(validation, base.source);
-    for (const [container, image] of Object.entries(result.images)) core.info(`${container}: ${image}`);
+    for (const [container, image] of Object.entries(result.images)) core.info(foreignLine(`${container}: ${image}`));
     const settings = containerSettings(inputs);
     if (result.target !== undefined && settings.length > 0)
       core.info(`${result.target}: applied ${settings.join(', ')}`);
@@ -67,7 +67,9 @@ export async function run(_dependencies: Partial<RunDependencies> = {}): Promise
         return [current, ''] as const;
       }
       const changes = diffAgainstRunning(current.revision, rendered.taskDefinition);
-      core.info(changes === '' ? `No change from ${current.revision.name}` : changes);
+      // The diff quotes template values and the running revision: printed so no line of it is a command.
+      if (changes === '') core.info(`No change from ${current.revision.name}`);
+      else printForeign(changes);
       return [current, changes] as const;
     });
   }
@@ -88,7 +90,7 @@ async function readBase(inputs: Inputs, ecsClient: () => ECSClient): Promise<Bas
     if (loaded.unusedVars.length > 0) {
       core.warning(`vars not used by any placeholder in ${inputs.template}: ${loaded.unusedVars.join(', ')}`);
     }
-    core.info(`Read ${inputs.template} (family ${loaded.taskDefinition.family})`);
+    core.info(foreignLine(`Read ${inputs.template} (family ${loaded.taskDefinition.family})`));
     return { taskDefinition: loaded.taskDefinition, source: `template ${inputs.template}` };
   }
   const revision = await describeRevision(ecsClient(), inputs.family!);

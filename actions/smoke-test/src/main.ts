@@ -77,7 +77,7 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
       clock,
       send,
-      log: (line) => core.info(line),
+      log: (line) => core.info(foreignLine(line)),
       signal: context.signal,
     }).catch((error: unknown): WaitResult => {
       if (!isCancelled(error)) throw error;

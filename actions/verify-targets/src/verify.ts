@@ -10,6 +10,7 @@ import {
   systemClock,
   UserError,
   type Clock,
+  foreignLine,
 } from '@ecs-actions/action-kit';
 import { isAwsAuthError, isTransientAwsError } from '@ecs-actions/aws';
 import { familyOf, revisionLabel } from '@ecs-actions/taskdef/revision';
@@ -83,7 +84,7 @@ export const DEFAULT_INTERVAL_MS = 2000;
  * what it saw rather than throwing, so the caller can report it; credential and "not found" errors throw.
  */
 export async function verifyTargets(options: VerifyTargetsOptions): Promise<VerifyTargetsResult> {
-  const { ecs, elbv2, cluster, clock = systemClock, log = (line: string) => core.info(line) } = options;
+  const { ecs, elbv2, cluster, clock = systemClock, log = (line: string) => core.info(foreignLine(line)) } = options;
   const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
   let plan: Plan | undefined;
   let last: Evaluation | undefined;
