@@ -86,11 +86,14 @@ export interface PollingRate {
   medianGapMs: number;
 }
 
+/** The calls deploy-ecs polls with: DescribeServiceDeployments (its follower), DescribeServices (the fallback). */
+const POLLS = new Set(['DescribeServices', 'DescribeServiceDeployments']);
+
 /** How often deploy-ecs asked DescribeServices while it waited: after its UpdateService, up to its last call. */
 export function describeServicesRate(requests: RecordedRequest[]): PollingRate | undefined {
   const update = requests.findIndex((request) => request.operation === 'UpdateService');
   if (update < 0) return undefined;
-  const polls = requests.slice(update + 1).filter((request) => request.operation === 'DescribeServices');
+  const polls = requests.slice(update + 1).filter((request) => POLLS.has(request.operation));
   if (polls.length < 2) return undefined;
   const windowMs = polls.at(-1)!.time - requests[update]!.time;
   const gaps = polls.slice(1).map((poll, index) => poll.time - polls[index]!.time);
@@ -265,7 +268,7 @@ async function deployOnce(aws: LoopbackAws, scenario: DeployScenario): Promise<D
     throw failure(`deploy-ecs exited in "${scenario}" but the service is not settled on ${endsOn}`, run);
   }
   const polling = describeServicesRate(aws.requests);
-  const lastPoll = aws.requests.filter((request) => request.operation === 'DescribeServices').at(-1);
+  const lastPoll = aws.requests.filter((request) => POLLS.has(request.operation)).at(-1);
   if (!polling || !lastPoll) throw failure(`deploy-ecs in "${scenario}" polled DescribeServices fewer than twice`, run);
   return {
     stepMs: aws.state.stepMs,
