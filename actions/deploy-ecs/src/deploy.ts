@@ -1,6 +1,8 @@
 import { UpdateServiceCommand, type ECSClient, type ServiceEvent } from '@aws-sdk/client-ecs';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { errorMessage, isCancelled, type Clock } from '@ecs-actions/action-kit';
 import { isAwsError } from '@ecs-actions/aws';
+import { deniedGroups, deniedNotice, formatTaskLogs, readTaskLogs, type TaskLogs } from '@ecs-actions/logs';
 import { revisionLabel } from '@ecs-actions/taskdef';
 import { describeStoppedTask, describeStoppedTasks, diagnoseStoppedTasks, type StoppedTask } from './diagnose.js';
 import { defaultMaxFailedTasks } from './inputs.js';
@@ -29,6 +31,15 @@ export interface DeployContext {
   phases?: DeployPhases;
   /** Milliseconds between polls; each follower's own pacing unless set (tests against the loopback). */
   interval?: FollowRequest['interval'];
+  /** Reads the failed tasks' last log lines; none are read unless set (log-lines: 0). */
+  logs?: TaskLogReader;
+}
+
+/** The failed tasks' container log lines: a CloudWatch Logs client and how many lines per container. */
+export interface TaskLogReader {
+  client: CloudWatchLogsClient;
+  lines: number;
+  notice(message: string): void;
 }
 
 export interface DeployRequest extends ServiceRef {
@@ -62,6 +73,8 @@ export interface DeployResult {
   hookId?: string;
   /** What the follower saw over time, for the summary's gantt. */
   timeline?: WaitResult['timeline'];
+  /** The last log lines of the reported stopped tasks' essential containers (log-lines). */
+  taskLogs: TaskLogs[];
 }
 
 const SUMMARY_EVENTS = 10;
@@ -199,7 +212,19 @@ export async function finishWait(
       result.stoppedTaskCount = diagnosis.count;
       result.stoppedTasks = diagnosis.tasks;
       if (diagnosis.count === 0) log.info('No task of the new deployment stopped');
-      for (const task of result.stoppedTasks) log.info(describeStoppedTask(task));
+      for (const task of result.stoppedTasks) {
+        log.info(describeStoppedTask(task));
+        if (!context.logs) continue;
+        // Why the container died is in its own last lines; reading them never changes the deploy's result.
+        const taskLogs = await readTaskLogs(context.logs.client, task.taskArn, target.containerDefinitions, {
+          lines: context.logs.lines,
+          signal: phases?.signal,
+        });
+        result.taskLogs.push(taskLogs);
+        for (const line of formatTaskLogs(taskLogs, context.logs.lines)) log.info(`  ${line}`);
+      }
+      const denied = deniedGroups(result.taskLogs);
+      if (context.logs && denied.length > 0) context.logs.notice(deniedNotice(denied));
       if (diagnosis.count > result.stoppedTasks.length)
         log.info(`… and ${diagnosis.count - result.stoppedTasks.length} more stopped task(s)`);
     } catch (error) {

@@ -25,6 +25,8 @@ export interface Inputs {
   'expected-account-id'?: string;
   /** What a cancelled run does with a rollout still in progress. */
   'on-cancel': 'rollback' | 'leave';
+  /** Last log lines shown per essential container of each failed task; 0 reads none. */
+  'log-lines': number;
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -75,6 +77,7 @@ export function readInputs(): Inputs {
     'desired-count': getInteger('desired-count', { min: 0, max: 5000 }),
     'expected-account-id': accountId('expected-account-id'),
     'on-cancel': getChoice('on-cancel', ['rollback', 'leave'] as const, 'rollback'),
+    'log-lines': getInteger('log-lines', { min: 0, max: 200, default: 20 }),
   };
 }
 

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { STSClient } from '@aws-sdk/client-sts';
 import {
@@ -73,6 +74,7 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
     images: [],
     stoppedTasks: [],
     stoppedTaskCount: 0,
+    taskLogs: [],
     events: [],
   };
   const context = dependencies.context ?? new RunContext();
@@ -167,6 +169,16 @@ async function deploy(
     timeouts: dependencies.awsTimeouts,
   };
   const ecs = createAwsClient(ECSClient, clientOptions);
+  report.logLines = inputs['log-lines'];
+  const logs =
+    inputs['log-lines'] > 0
+      ? {
+          // Two attempts: the lines are a courtesy, the rollback must not wait for them.
+          client: createAwsClient(CloudWatchLogsClient, { ...clientOptions, maxAttempts: 2 }),
+          lines: inputs['log-lines'],
+          notice: (message: string) => core.notice(message),
+        }
+      : undefined;
   const deployContext: DeployContext = {
     ecs,
     clock,
@@ -176,6 +188,7 @@ async function deploy(
     phases,
     follower,
     interval: dependencies.interval,
+    logs,
   };
   const known: { before?: Awaited<ReturnType<typeof preflight>> } = {};
   // What a cancel needs to settle things, read when it comes.

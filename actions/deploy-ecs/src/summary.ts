@@ -1,6 +1,7 @@
 import type { ServiceEvent } from '@aws-sdk/client-ecs';
 import { JobSummary, code, escapeHtml, formatDuration, link } from '@ecs-actions/action-kit';
 import { ecsServiceConsoleUrl, shortName } from '@ecs-actions/aws';
+import { taskLogsDetails, type TaskLogs } from '@ecs-actions/logs';
 import { revisionLabel } from '@ecs-actions/taskdef';
 import { CANCEL_PHASES, type CancelReport, type CancelRequest } from './cancel.js';
 import type { DeployStatus } from './deploy.js';
@@ -27,6 +28,10 @@ export interface DeployReport {
   rollback?: RollbackResult;
   stoppedTasks: StoppedTask[];
   stoppedTaskCount: number;
+  /** The stopped tasks' last container log lines (log-lines). */
+  taskLogs: TaskLogs[];
+  /** How many lines were asked per container. */
+  logLines?: number;
   /** Newest first. */
   events: ServiceEvent[];
   /** The rollback deployment under way or done, and who started it. */
@@ -138,6 +143,10 @@ export function buildSummary(report: DeployReport): JobSummary {
         task.containers.map((container) => escapeHtml(describeContainer(container))).join('<br>'),
       ]),
     );
+  }
+  for (const task of report.taskLogs) {
+    const { label, html } = taskLogsDetails(task, report.logLines ?? 0);
+    summary.details(label, html);
   }
   if (report.status === 'failed' || report.status === 'rolled-back' || report.status === 'cancelled') {
     if (report.events.length > 0) {

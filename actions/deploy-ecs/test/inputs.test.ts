@@ -40,6 +40,7 @@ describe('readInputs', () => {
       'desired-count': undefined,
       'expected-account-id': undefined,
       'on-cancel': 'rollback',
+      'log-lines': 20,
     });
   });
 
@@ -56,6 +57,7 @@ describe('readInputs', () => {
       'desired-count': '4',
       'expected-account-id': '123456789012',
       'on-cancel': 'leave',
+      'log-lines': '5',
     });
     expect(readInputs()).toEqual({
       cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod',
@@ -72,6 +74,7 @@ describe('readInputs', () => {
       'desired-count': 4,
       'expected-account-id': '123456789012',
       'on-cancel': 'leave',
+      'log-lines': 5,
     });
   });
 
@@ -132,6 +135,7 @@ describe('readInputs', () => {
       `Input 'expected-account-id': "1234-5678-9012" is not an AWS account id; expected 12 digits, e.g. 123456789012`,
     ],
     ['on-cancel', 'wait', `Input 'on-cancel': "wait" is not allowed; expected one of rollback, leave`],
+    ['log-lines', '500', `Input 'log-lines': 500 is out of range; expected a whole number from 0 to 200`],
   ])('rejects %s=%j naming the input and the expected form', (name, value, message) => {
     setInputs({ [name]: value });
     expect(() => readInputs()).toThrow(message);

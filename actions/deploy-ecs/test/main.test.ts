@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
 import { FakeClock, runAction } from '@ecs-actions/action-kit';
+import { runnerCommands } from '@ecs-actions/action-kit/testing';
 import { describeServicesFollower } from '../src/follower.js';
 import { run } from '../src/main.js';
 import {
   CLUSTER,
   IMAGE,
+  REGION,
   SERVICE,
   allowEcs,
   awsError,
@@ -855,5 +857,113 @@ describe('deploy-ecs', () => {
       /::notice::.*removed read-only keys taskDefinitionArn, revision, status, requiresAttributes, compatibilities, registeredAt/,
     );
     expect(outputs()).toMatchObject({ status: 'unchanged' });
+  });
+});
+
+describe("deploy-ecs: the failed tasks' container log lines", () => {
+  afterEach(() => expect(nock.pendingMocks()).toEqual([]));
+
+  const AWSLOGS = {
+    logDriver: 'awslogs',
+    options: { 'awslogs-group': '/ecs/web', 'awslogs-region': REGION, 'awslogs-stream-prefix': 'web' },
+  };
+
+  /** web:42 (with awslogs) is deployed by ARN; its tasks exit; ECS marks the rollout FAILED without rolling back. */
+  function expectFailedRolloutOf42WithLogs(): void {
+    const circuitBreaker = { enable: true, rollback: false };
+    setInputs({ 'task-definition': taskDefinitionArn(42) });
+    expectCallerIdentity('123456789012');
+    expectDescribeServices({ deployments: [stable41], events: [{ id: 'e0', message: 'steady' }] });
+    const described = registered(42) as { taskDefinition: { containerDefinitions: object[] } };
+    described.taskDefinition.containerDefinitions = described.taskDefinition.containerDefinitions.map((container) => ({
+      ...container,
+      logConfiguration: AWSLOGS,
+    }));
+    expectEcs('DescribeTaskDefinition', { taskDefinition: taskDefinitionArn(42) }, described);
+    expectUpdateService(42, [starting42, draining41]);
+    expectDescribeServices({
+      deployments: [{ ...starting42, rolloutState: 'FAILED', rolloutStateReason: 'tasks failed to start' }, draining41],
+      circuitBreaker,
+    });
+    expectStoppedTasksDiagnosis(['t1']);
+  }
+
+  function expectLogEvents(reply: object, status = 200): nock.Scope {
+    return nock(`https://logs.${REGION}.amazonaws.com`)
+      .post('/', { logGroupName: '/ecs/web', logStreamName: 'web/web/t1', startFromHead: false, limit: 20 })
+      .matchHeader('x-amz-target', 'Logs_20140328.GetLogEvents')
+      .reply(status, reply, { 'content-type': 'application/x-amz-json-1.1' });
+  }
+
+  const FATAL = '{"level":"fatal","msg":"Invalid configuration: DATABASE_URL is required when NODE_ENV=production"}';
+
+  it("shows each failed task's last lines in the log and, collapsed, in the summary", async () => {
+    expectFailedRolloutOf42WithLogs();
+    expectLogEvents({
+      events: [
+        { timestamp: 1767225600000, message: '{"level":"info","msg":"starting"}' },
+        { timestamp: 1767225600500, message: FATAL },
+      ],
+      nextBackwardToken: 'b/0',
+      nextForwardToken: 'f/2',
+    });
+    expectRollbackTo41();
+
+    await deploy();
+
+    expect(outputs()).toMatchObject({ status: 'rolled-back' });
+    expect(stdout).toContain('  web (task t1): last 2 lines of /ecs/web web/web/t1');
+    expect(stdout).toContain(`    00:00:00.500Z ${FATAL}`);
+    expect(summary()).toMatch(/<details><summary>Log lines of task t1<\/summary><pre>[^]*DATABASE_URL is required/);
+  });
+
+  it('prints hostile container lines as data: no workflow command, no control character, long lines cut', async () => {
+    expectFailedRolloutOf42WithLogs();
+    expectLogEvents({
+      events: [
+        { timestamp: 1767225600000, message: '::add-mask::hunter2' },
+        { timestamp: 1767225600001, message: '::stop-commands::x\r::error::forged' },
+        { timestamp: 1767225600002, message: '\u001b[31m##[error]red\u001b[0m\u0000' },
+        { timestamp: 1767225600003, message: 'y'.repeat(5000) },
+      ],
+      nextBackwardToken: 'b/0',
+    });
+    expectRollbackTo41();
+
+    await deploy();
+
+    const commands = runnerCommands(stdout).map((command) => command.name);
+    expect(commands.filter((name) => !['group', 'endgroup', 'warning', 'error'].includes(name))).toEqual([]);
+    expect(runnerCommands(stdout).filter((command) => /forged|red|hunter2/.test(command.line))).toEqual([]);
+    expect(stdout).toContain('\\::add-mask::hunter2');
+    expect(stdout).toContain(`${'y'.repeat(500)}… (4500 more characters)`);
+  });
+
+  it('says once that logs:GetLogEvents is missing, and the deploy result stays rolled-back', async () => {
+    expectFailedRolloutOf42WithLogs();
+    expectLogEvents(
+      awsError('AccessDeniedException', 'User: deploy is not authorized to perform: logs:GetLogEvents'),
+      400,
+    );
+    expectRollbackTo41();
+
+    await deploy();
+
+    expect(outputs()).toMatchObject({ status: 'rolled-back' });
+    const notices = stdout.split('\n').filter((line) => line.startsWith('::notice::'));
+    expect(notices).toEqual([expect.stringMatching(/may not call logs:GetLogEvents on \/ecs\/web\. Grant/)]);
+    expect(errorLines()[0]).toContain('Rolled back');
+  });
+
+  it('reads no log lines with log-lines: 0', async () => {
+    setInputs({ 'log-lines': '0' });
+    expectFailedRolloutOf42WithLogs();
+    setInputs({ 'log-lines': '0' });
+    expectRollbackTo41();
+
+    await deploy();
+
+    expect(outputs()).toMatchObject({ status: 'rolled-back' });
+    expect(stdout).not.toContain('web (task t1)');
   });
 });
