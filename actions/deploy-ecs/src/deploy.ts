@@ -74,7 +74,7 @@ export interface DeployResult {
   /** What the follower saw over time, for the summary's gantt. */
   timeline?: WaitResult['timeline'];
   /** The last log lines of the reported stopped tasks' essential containers (log-lines). */
-  taskLogs: TaskLogs[];
+  taskLogs?: TaskLogs[];
 }
 
 const SUMMARY_EVENTS = 10;
@@ -220,10 +220,10 @@ export async function finishWait(
           lines: context.logs.lines,
           signal: phases?.signal,
         });
-        result.taskLogs.push(taskLogs);
+        (result.taskLogs ??= []).push(taskLogs);
         for (const line of formatTaskLogs(taskLogs, context.logs.lines)) log.info(`  ${line}`);
       }
-      const denied = deniedGroups(result.taskLogs);
+      const denied = deniedGroups(result.taskLogs ?? []);
       if (context.logs && denied.length > 0) context.logs.notice(deniedNotice(denied));
       if (diagnosis.count > result.stoppedTasks.length)
         log.info(`… and ${diagnosis.count - result.stoppedTasks.length} more stopped task(s)`);

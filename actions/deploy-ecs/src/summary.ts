@@ -29,7 +29,7 @@ export interface DeployReport {
   stoppedTasks: StoppedTask[];
   stoppedTaskCount: number;
   /** The stopped tasks' last container log lines (log-lines). */
-  taskLogs: TaskLogs[];
+  taskLogs?: TaskLogs[];
   /** How many lines were asked per container. */
   logLines?: number;
   /** Newest first. */
@@ -144,7 +144,7 @@ export function buildSummary(report: DeployReport): JobSummary {
       ]),
     );
   }
-  for (const task of report.taskLogs) {
+  for (const task of report.taskLogs ?? []) {
     const { label, html } = taskLogsDetails(task, report.logLines ?? 0);
     summary.details(label, html);
   }
