@@ -114,7 +114,10 @@ describe('sample service security', () => {
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
     const limited = await call(`${service.url}/api/projects`, from('203.0.113.9'));
     expect(limited.status).toBe(429);
-    expect(limited.headers.get('retry-after')).toBe('60');
+    // Seconds left in the 60 s window that the first request opened: 60 at once, less on a slow machine.
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
     expect(limited.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
     expect(limited.text).not.toMatch(LEAK_PATTERN);
   });
