@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { hostileText, runnerCommands } from '@ecs-actions/action-kit/testing';
 
+const envSafeText = hostileText.map((text) => text.replaceAll('\0', ''));
 const DIGEST = `sha256:${'c'.repeat(64)}`;
 const IMAGE = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/sample-service@${DIGEST}`;
 
@@ -59,7 +60,8 @@ describe('plan-deploy.mjs refuses hostile input', () => {
 
   it('never issues a command other than its one ::error::, whatever the image', () => {
     fc.assert(
-      fc.property(hostileText, (image) => {
+      // An environment variable cannot hold a NUL byte (the runner cannot pass one either), so none is generated here.
+      fc.property(envSafeText, (image) => {
         const run = runScript('plan-deploy.mjs', { TEMPLATE: 'taskdef.json', IMAGE: image });
         const names = runnerCommands(run.stdout).map((command) => command.name);
         expect(names.length === 0 || (names.length === 1 && names[0] === 'error')).toBe(true);
