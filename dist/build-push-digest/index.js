@@ -56222,8 +56222,8 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5509);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4259);
+/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3932);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9667);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -56233,7 +56233,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4259:
+/***/ 9667:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56242,14 +56242,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
-var core = __nccwpck_require__(3360);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
+var core = __nccwpck_require__(3218);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(8249);
-// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 7 modules
-var src = __nccwpck_require__(5509);
+// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 11 modules
+var src = __nccwpck_require__(3932);
 ;// CONCATENATED MODULE: ./packages/aws/src/errors.ts
 
 const SERVICES = {
@@ -56257,6 +56257,7 @@ const SERVICES = {
     ECRClient: { label: 'ECR', iamPrefix: 'ecr' },
     STSClient: { label: 'STS', iamPrefix: 'sts' },
     ElasticLoadBalancingV2Client: { label: 'Elastic Load Balancing', iamPrefix: 'elasticloadbalancing' },
+    CloudWatchLogsClient: { label: 'CloudWatch Logs', iamPrefix: 'logs' },
 };
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
 const INVALID = new Set([
@@ -56278,6 +56279,15 @@ const DENIED = new Set([
     'NotAuthorized',
 ]);
 const NO_CREDENTIALS = new Set(['CredentialsProviderError']);
+// AWS refusing the request itself: a bad parameter the user gave (a task definition ECS will not register).
+const REFUSED = new Set([
+    'ClientException',
+    'InvalidParameterException',
+    'InvalidParameterValueException',
+    'InvalidParameterCombination',
+    'ValidationError',
+    'ValidationException',
+]);
 const ACCESS_KEY_PATTERN = /\b(AKIA|ASIA)[A-Z0-9]{16}\b/g;
 /** Describes the API call for messages: `ECS DescribeServices (IAM action ecs:DescribeServices)`. */
 function describeCall(context) {
@@ -56306,6 +56316,30 @@ class AwsAuthError extends src/* UserError */.yo {
         this.code = code;
         this.name = 'AwsAuthError';
     }
+}
+/**
+ * AWS refused the request as given (ClientException, InvalidParameterException, ValidationError): a user error
+ * quoting AWS's message, never a bug. `name` stays the AWS code, so isAwsError(error, 'ClientException') holds.
+ */
+class AwsRequestRefusedError extends src/* UserError */.yo {
+    code;
+    awsMessage;
+    constructor(message, code, 
+    /** AWS's own message, for callers that quote it after their own words. */
+    awsMessage, options) {
+        super(message, options);
+        this.code = code;
+        this.awsMessage = awsMessage;
+        this.name = code;
+    }
+}
+function isAwsRequestRefused(error) {
+    return (error instanceof AwsRequestRefusedError ||
+        (isUserError(error) && typeof error.awsMessage === 'string'));
+}
+/** AWS's own words for a refused request, for a caller that explains it in its own terms; else the message. */
+function awsMessageOf(error) {
+    return isAwsRequestRefused(error) ? error.awsMessage : errorMessage(error);
 }
 function isAwsAuthError(error) {
     return error instanceof Error && error.name === 'AwsAuthError';
@@ -56346,6 +56380,11 @@ function translateAwsError(error, context) {
                 `(with role-to-assume and permissions: id-token: write), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.` +
                 (detail ? ` (${detail})` : '');
     }
+    if (message === undefined && REFUSED.has(code)) {
+        return new AwsRequestRefusedError(`${api} refused the request (${code}): AWS said: ${(0,src/* foreignLine */.nT)(detail)}`, code, detail, {
+            cause: error,
+        });
+    }
     return message === undefined ? error : new AwsAuthError(message, code, { cause: error });
 }
 const THROTTLING = new Set([
@@ -56379,6 +56418,8 @@ const NETWORK = new Set([
 function isTransientAwsError(error) {
     if (isAwsAuthError(error))
         return false;
+    if (error instanceof Error && error.name === 'AwsNetworkError')
+        return true;
     const code = errorCode(error);
     if (code !== undefined && (THROTTLING.has(code) || NETWORK.has(code)))
         return true;
@@ -56389,6 +56430,65 @@ function isTransientAwsError(error) {
     if (status !== undefined && (status >= 500 || status === 429))
         return true;
     return typeof candidate?.code === 'string' && NETWORK.has(candidate.code);
+}
+/** An AWS call that got no answer (timeouts, refused or reset connections) after the SDK's retries. */
+class AwsNetworkError extends src/* UserError */.yo {
+    code;
+    api;
+    constructor(message, 
+    /** The network code: `TimeoutError`, `ECONNREFUSED`, ... */
+    code, 
+    /** `ECS DescribeServices` */
+    api, options) {
+        super(message, options);
+        this.code = code;
+        this.api = api;
+        this.name = 'AwsNetworkError';
+    }
+}
+function seconds(ms) {
+    return ms < 1000 ? `${ms} ms` : (0,src/* formatDuration */.a3)(ms);
+}
+function endpointOf(context) {
+    return context.endpoint ?? 'its endpoint (not reached yet)';
+}
+/**
+ * The error of a call ended by the client's signal: a cancel names the call it interrupted, a deadline names the
+ * call that did not answer and where it was sent.
+ */
+function abortedCallError(reason, context) {
+    const { api } = describeCall(context);
+    if ((0,src/* isDeadline */.vh)(reason)) {
+        return new src/* DeadlineError */.j3(`${api} (${endpointOf(context)}) did not answer before the deadline passed: ${reason.what}`, reason.what, { cause: reason });
+    }
+    if ((0,src/* isCancelled */.mm)(reason)) {
+        return new src/* CancelledError */.cc(`Cancelled (${reason.by}) during ${api} (${endpointOf(context)})`, reason.by, {
+            cause: reason,
+        });
+    }
+    return reason;
+}
+/** Network faults that outlived the SDK's retries become one user error naming the call and endpoint. */
+function translateNetworkError(error, context, timeouts) {
+    if ((0,src/* isUserError */.iU)(error))
+        return error;
+    const candidate = (error ?? {});
+    if (candidate.$metadata?.httpStatusCode !== undefined)
+        return error; // AWS answered
+    const message = candidate.message ?? '';
+    // The SDK wraps an error from another realm (jest's vm contexts) into its message, dropping its code.
+    const named = [candidate.code, candidate.name, /\b(E[A-Z]+)\b/.exec(message)?.[1]];
+    const code = named.find((value) => value !== undefined && NETWORK.has(value));
+    if (code === undefined)
+        return error;
+    const { api } = describeCall(context);
+    const what = /did not establish a connection/.test(message)
+        ? `could not connect within ${seconds(timeouts.connectionMs)}`
+        : code === 'TimeoutError' || code === 'ETIMEDOUT'
+            ? `no answer within ${seconds(timeouts.responseMs)}`
+            : `${code} (${message.replace(/^AWS SDK error wrapper for /, '')})`;
+    return new AwsNetworkError(`${api} (${endpointOf(context)}) did not answer: ${what}, after the SDK's retries. Check the network ` +
+        'between this runner and AWS (proxy, VPC endpoint, AWS_ENDPOINT_URL).', code, api, { cause: error });
 }
 
 ;// CONCATENATED MODULE: ./packages/aws/src/client.ts
@@ -56420,6 +56520,10 @@ function resolveRegion(input, env = process.env) {
     throw new src/* UserError */.yo("No AWS region: set the input 'region', or AWS_REGION / AWS_DEFAULT_REGION " +
         '(aws-actions/configure-aws-credentials sets AWS_REGION from its aws-region input).');
 }
+/** ECS, ECR, ELB and STS answer in well under a second; these only catch endpoints that stopped answering. */
+const DEFAULT_TIMEOUTS = { connectionMs: 5_000, responseMs: 20_000 };
+/** Where the middleware keeps the endpoint of the call, for the message of a call that did not answer. */
+const ENDPOINT = Symbol('ecs-actions.endpoint');
 const DEFAULT_MAX_ATTEMPTS = 5;
 /** The version users pinned (`@v1`), from the runner; `dev` outside one. */
 function actionVersion(env = process.env) {
@@ -56430,24 +56534,52 @@ function actionVersion(env = process.env) {
  * number of attempts, an `ecs-actions/<action>/<version>` user agent, and credential/permission errors
  * translated into one user error naming the API call. No endpoint is set here, so the SDK's standard
  * overrides (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ECS, ...) keep working.
+ *
+ * Every attempt has a connection and a response timeout (a timed-out attempt is retried like a network fault),
+ * and `options.signal` bounds the whole call: retries happen only within the deadline's remaining budget.
  */
 function createAwsClient(ClientClass, options) {
+    const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     const client = new ClientClass({
         region: resolveRegion(options.region),
         retryMode: 'adaptive',
         maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
         customUserAgent: `ecs-actions/${options.action}/${actionVersion()}`,
+        requestHandler: {
+            connectionTimeout: timeouts.connectionMs,
+            requestTimeout: timeouts.responseMs,
+            throwOnRequestTimeout: true,
+        },
     });
+    const signalOf = typeof options.signal === 'function' ? options.signal : () => options.signal;
     client.middlewareStack.add((next, context) => async (args) => {
+        const signal = signalOf();
+        const call = () => ({ ...context, endpoint: context[ENDPOINT] });
         try {
-            return await next(args);
+            // The race also ends the SDK's retry back-off, which takes no signal.
+            return await (0,src/* abortable */.ZC)(next(args), signal, (reason) => abortedCallError(reason, call()));
         }
         catch (error) {
-            throw translateAwsError(error, context);
+            const translated = translateAwsError(error, context);
+            return Promise.reject(translated === error ? translateNetworkError(error, call(), timeouts) : translated);
         }
     }, 
     // At the initialize step the translation wraps the SDK's retries: it sees only the final error.
     { step: 'initialize', name: 'ecsActionsErrorTranslation', priority: 'high' });
+    client.middlewareStack.add((next, context) => async (args) => {
+        const request = args.request;
+        if (request.hostname) {
+            context[ENDPOINT] =
+                `${request.protocol ?? 'https:'}//${request.hostname}${request.port ? `:${request.port}` : ''}`;
+        }
+        return next(args);
+    }, { step: 'finalizeRequest', name: 'ecsActionsEndpoint', priority: 'low' });
+    // The signal also reaches the HTTP handler, so an aborted call closes its socket at once.
+    const send = client.send.bind(client);
+    client.send = (command, sendOptions) => {
+        const abortSignal = sendOptions?.abortSignal ?? signalOf();
+        return send(command, abortSignal ? { ...sendOptions, abortSignal } : sendOptions);
+    };
     return client;
 }
 
@@ -56477,7 +56609,46 @@ function checkEcsNameOrArn(input, value, kind) {
         `or arn:aws:ecs:<region>:<account>:${kind}/${kind === 'service' ? '<cluster>/' : ''}<name>`);
 }
 
+;// CONCATENATED MODULE: ./packages/aws/src/arns.ts
+
+
+function parseArn(value) {
+    const match = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)$/.exec(value);
+    if (!match)
+        return undefined;
+    const [, partition, service, region, account, resource] = match;
+    return { partition: partition, service: service, region: region, account: account, resource: resource };
+}
+async function callerScope(sts, region) {
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+    if (!identity.Account)
+        throw new Error('STS GetCallerIdentity returned no account');
+    return { account: identity.Account, region };
+}
+/** The inputs that hold an ARN, for deciding whether the caller's account is needed at all. */
+function arnInputs(inputs) {
+    return inputs.filter((item) => item.value?.startsWith('arn:') === true);
+}
+/**
+ * Refuses, before any change, an ARN input of another account or region than the credentials act in: a dev
+ * workflow handed a prod revision's ARN must not move a service to it. IAM ARNs have no region.
+ */
+function checkArnsInScope(inputs, scope) {
+    for (const { input, value } of arnInputs(inputs)) {
+        const arn = parseArn(value);
+        if (!arn)
+            continue; // the input's own check says what form it expects
+        const where = `account ${arn.account}${arn.region ? ` in ${arn.region}` : ''}`;
+        const expected = `account ${scope.account}${arn.region ? ` in ${scope.region}` : ''}`;
+        if (arn.account !== scope.account || (arn.region !== '' && arn.region !== scope.region)) {
+            throw new UserError(`Input '${input}': ${value} belongs to ${where}, but the AWS credentials act in ${expected}; ` +
+                'nothing was changed. Use an ARN of this account and region, or the credentials of the other account.');
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/aws/src/index.ts
+
 
 
 
@@ -56486,8 +56657,8 @@ function checkEcsNameOrArn(input, value, kind) {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
-var exec = __nccwpck_require__(2876);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:os"
@@ -56515,6 +56686,8 @@ class DockerSession {
     workDir;
     configDir;
     baseEnv;
+    /** Cancel: a running docker (buildx) is sent SIGINT, which stops the build, and SIGKILL if it lingers. */
+    signal;
     constructor(
     /** Removed by dispose(): the Docker config and the build metadata file live here. */
     workDir, configDir, baseEnv) {
@@ -56546,21 +56719,54 @@ class DockerSession {
     }
     /** Runs `docker <args>`; a non-zero exit is returned, not thrown. Output is streamed to the log unless silent. */
     async run(args, options = {}) {
-        try {
-            return await exec/* getExecOutput */.H('docker', args, {
-                env: this.env(),
-                input: options.input === undefined ? undefined : Buffer.from(options.input),
-                silent: options.silent ?? false,
-                ignoreReturnCode: true,
+        const { signal } = this;
+        if (signal?.aborted)
+            throw (0,src/* abortReason */.Js)(signal);
+        const silent = options.silent ?? false;
+        if (!silent)
+            process.stdout.write(`[command]docker ${args.join(' ')}\n`);
+        return new Promise((resolve, reject) => {
+            const child = (0,external_node_child_process_.spawn)('docker', args, { env: this.env(), stdio: ['pipe', 'pipe', 'pipe'] });
+            let stdout = '';
+            let stderr = '';
+            let killTimer;
+            child.stdout.on('data', (chunk) => {
+                stdout += chunk.toString('utf8');
+                if (!silent)
+                    process.stdout.write(chunk);
             });
-        }
-        catch (error) {
-            if (/Unable to locate executable file/i.test((0,src/* errorMessage */.gJ)(error))) {
-                throw new src/* UserError */.yo('The Docker CLI was not found on PATH. This action needs Docker with the buildx plugin: use a GitHub-hosted ' +
-                    'ubuntu runner, or install Docker on the self-hosted runner.', { cause: error });
-            }
-            throw error;
-        }
+            child.stderr.on('data', (chunk) => {
+                stderr += chunk.toString('utf8');
+                if (!silent)
+                    process.stderr.write(chunk);
+            });
+            const stop = () => {
+                // buildx cancels the build on SIGINT, as on Ctrl-C; a child that lingers is killed.
+                child.kill('SIGINT');
+                killTimer = setTimeout(() => child.kill('SIGKILL'), 2000);
+                killTimer.unref();
+            };
+            signal?.addEventListener('abort', stop, { once: true });
+            child.on('error', (error) => {
+                signal?.removeEventListener('abort', stop);
+                if (error.code === 'ENOENT') {
+                    reject(new src/* UserError */.yo('The Docker CLI was not found on PATH. This action needs Docker with the buildx plugin: use a ' +
+                        'GitHub-hosted ubuntu runner, or install Docker on the self-hosted runner.', { cause: error }));
+                }
+                else
+                    reject(error);
+            });
+            child.on('close', (code) => {
+                signal?.removeEventListener('abort', stop);
+                clearTimeout(killTimer);
+                if (signal?.aborted)
+                    reject((0,src/* abortReason */.Js)(signal));
+                else
+                    resolve({ exitCode: code ?? 1, stdout, stderr });
+            });
+            child.stdin.on('error', () => undefined);
+            child.stdin.end(options.input === undefined ? undefined : Buffer.from(options.input));
+        });
     }
     /** Fails with its own message when buildx is missing or too old; reports the current builder's driver. */
     async checkBuildx() {
@@ -56737,6 +56943,8 @@ function buildxArguments(request) {
         args.push('--platform', request.platforms.join(','));
     if (request.target)
         args.push('--target', request.target);
+    if (request.network)
+        args.push('--network', request.network);
     if (request.dockerfile)
         args.push('--file', request.dockerfile);
     if (request.cacheScope) {
@@ -56776,6 +56984,8 @@ async function readMetadata(file) {
 const PUSH_REFUSED = /^denied:|not authorized to perform|no basic auth credentials|(?:failed to push|unexpected status).*\b(?:401|403)\b/im;
 const IMMUTABLE_TAG = /cannot be overwritten because the (?:repository is immutable|tag is immutable)|tag invalid/i;
 const DOCKER_DRIVER = /not supported (?:for|with) the docker driver|docker driver.*not supported/i;
+const HOST_NETWORK_REFUSED = /network\.host is not allowed|entitlement network\.host/i;
+const NO_BRIDGE = /network bridge not found/i;
 /** One clear message per way a build or push fails; Docker's own reason is quoted. */
 function explainBuildFailure(result, request) {
     const text = `${result.stderr}\n${result.stdout}`;
@@ -56792,6 +57002,15 @@ function explainBuildFailure(result, request) {
             'The role needs ecr:BatchCheckLayerAvailability, ecr:InitiateLayerUpload, ecr:UploadLayerPart, ' +
             'ecr:CompleteLayerUpload and ecr:PutImage on the repository (see docs/iam/build-role-policy.json). ' +
             `Docker said: ${reason}`);
+    }
+    if (HOST_NETWORK_REFUSED.test(text)) {
+        return new src/* UserError */.yo('The buildx builder refused network: host (the network.host entitlement). Create the builder with ' +
+            "docker/setup-buildx-action and buildkitd-flags: --allow-insecure-entitlement network.host, or leave 'network' " +
+            `unset. Docker said: ${reason}`);
+    }
+    if (NO_BRIDGE.test(text)) {
+        return new src/* UserError */.yo("The Docker engine has no bridge network for the build's RUN steps; set network: host (an engine started with " +
+            `--bridge=none, such as scripts/ci-docker.sh's). Docker said: ${reason}`);
     }
     if (DOCKER_DRIVER.test(text)) {
         return new src/* UserError */.yo('The current buildx builder uses the docker driver, which cannot do what this build asks (cache export, ' +
@@ -56970,7 +57189,10 @@ const REPOSITORY_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-
 const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const PLATFORM_PATTERN = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 const COMMIT_PATTERN = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
-const REMOTE_CONTEXT = /^(?:[a-z]+:\/\/|git@)/;
+// A git repository over https or ssh (`git@host:path` or ssh://), optionally with #ref[:subdir], as buildx takes it.
+const GIT_CONTEXT = /^(?:https:\/\/[^\s@/]+\/\S+|ssh:\/\/[\w.-]+@[^\s/]+\/\S+|git@[\w.-]+:\S+)$/;
+const CONTEXT_FORM = 'expected the build context folder (such as .), a git URL over https or ssh (https://github.com/org/repo.git#main, ' +
+    'git@github.com:org/repo.git)';
 /** Reads and checks every input; a wrong value fails here, before Docker or AWS is called. */
 function readInputs(env = process.env) {
     return {
@@ -56982,6 +57204,7 @@ function readInputs(env = process.env) {
         platforms: readPlatforms(),
         target: readTarget(),
         labels: (0,src/* getKeyValues */.cp)('labels', { keyName: 'KEY', valueName: 'VALUE' }),
+        network: readNetwork(),
         push: (0,src/* getBoolean */.pW)('push', true),
         cache: (0,src/* getChoice */.m)('cache', CACHE_MODES, 'auto'),
         provenance: (0,src/* getBoolean */.pW)('provenance', false),
@@ -57003,10 +57226,19 @@ function readRepository() {
 }
 function readContext() {
     const context = (0,src/* getOptional */.xX)('context') ?? '.';
-    if (REMOTE_CONTEXT.test(context))
-        return context;
+    // buildx reads `-` from standard input, which an action step does not have: the build would get no Dockerfile.
+    if (context === '-') {
+        throw (0,src/* inputError */.Xu)('context', `"-" (standard input) is not available to an action step; ${CONTEXT_FORM}`);
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(context) || context.startsWith('git@')) {
+        if (context.startsWith('https://'))
+            (0,src/* checkHttpUrl */.Om)('context', context, { expected: CONTEXT_FORM, http: 'loopback' });
+        if (GIT_CONTEXT.test(context))
+            return context;
+        throw (0,src/* inputError */.Xu)('context', `"${context}" is not a git URL over https or ssh; ${CONTEXT_FORM}`);
+    }
     if (!(0,external_node_fs_.existsSync)(context) || !(0,external_node_fs_.statSync)(context).isDirectory()) {
-        throw (0,src/* inputError */.Xu)('context', `directory "${context}" does not exist; expected the build context folder, such as .`);
+        throw (0,src/* inputError */.Xu)('context', `directory "${context}" does not exist; ${CONTEXT_FORM}`);
     }
     return context;
 }
@@ -57043,6 +57275,15 @@ function readPlatforms() {
         }
     }
     return [...new Set(platforms)];
+}
+// Docker's rule for network names; `default`, `none` and `host` are the modes buildx itself names.
+const NETWORK_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+function readNetwork() {
+    const network = (0,src/* getOptional */.xX)('network');
+    if (network !== undefined && !NETWORK_PATTERN.test(network)) {
+        throw (0,src/* inputError */.Xu)('network', `"${network}" is not a network mode; expected default, none, host or a Docker network name (letters, digits, _ . -)`);
+    }
+    return network;
 }
 function readTarget() {
     const target = (0,src/* getOptional */.xX)('target');
@@ -57108,6 +57349,8 @@ async function run(options = {}) {
     const inputs = readInputs(env);
     const revision = describeRevision(env, clock);
     const docker = await DockerSession.create(env);
+    // A cancel stops the buildx child; the partial summary below says so.
+    docker.signal = options.context?.signal;
     try {
         await buildAndPush(inputs, revision, docker, env, clock);
     }
@@ -57137,6 +57380,7 @@ async function buildAndPush(inputs, revision, docker, env, clock) {
         references,
         labels: inputs.labels,
         buildArgs: inputs['build-args'],
+        network: inputs.network,
         revision,
         push: inputs.push,
         cacheScope,
@@ -57188,18 +57432,25 @@ async function buildAndPush(inputs, revision, docker, env, clock) {
 
 /***/ }),
 
-/***/ 5509:
+/***/ 3932:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  cc: () => (/* reexport */ CancelledError),
   WA: () => (/* reexport */ DIGEST_PATTERN),
+  j3: () => (/* reexport */ DeadlineError),
   c3: () => (/* reexport */ JobSummary),
-  yo: () => (/* reexport */ UserError),
+  yo: () => (/* reexport */ errors_UserError),
+  Js: () => (/* reexport */ cancel_abortReason),
+  ZC: () => (/* reexport */ abortable),
+  Om: () => (/* reexport */ checkHttpUrl),
   aY: () => (/* reexport */ code),
   gJ: () => (/* reexport */ errorMessage),
   ZD: () => (/* reexport */ escapeHtml),
+  nT: () => (/* reexport */ foreign_foreignLine),
+  a3: () => (/* reexport */ formatDuration),
   pW: () => (/* reexport */ getBoolean),
   m: () => (/* reexport */ getChoice),
   XU: () => (/* reexport */ getInteger),
@@ -57209,6 +57460,9 @@ __nccwpck_require__.d(__webpack_exports__, {
   kA: () => (/* reexport */ getRequired),
   Os: () => (/* reexport */ group),
   Xu: () => (/* reexport */ inputError),
+  mm: () => (/* reexport */ isCancelled),
+  vh: () => (/* reexport */ isDeadline),
+  iU: () => (/* reexport */ isUserError),
   wt: () => (/* reexport */ poll),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ setOutputs),
@@ -57216,7 +57470,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ml: () => (/* reexport */ systemClock)
 });
 
-// UNUSED EXPORTS: FakeClock, formatDuration, getDuration, getLines, isDigestPinned, isUserError, link, parseDuration, parseImageReference, parseInteger, parseKeyValues
+// UNUSED EXPORTS: FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, RunContext, compileUserPattern, getDuration, getLines, getMultiline, getText, isDigestPinned, link, mapWithConcurrency, parseDuration, parseImageReference, parseInteger, parseKeyValues, pathInside, printForeign, withDeadline, writeFileInside
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/errors.ts
 const USER_ERROR = Symbol.for('ecs-actions.user-error');
@@ -57224,7 +57478,7 @@ const USER_ERROR = Symbol.for('ecs-actions.user-error');
  * A failure the user can fix (bad input, missing permission, a rollout that failed).
  * It is reported as one clear line, without a stack; anything else is treated as a bug.
  */
-class UserError extends Error {
+class errors_UserError extends Error {
     [USER_ERROR] = true;
     constructor(message, options) {
         super(message, options);
@@ -57239,27 +57493,226 @@ function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
-var core = __nccwpck_require__(3360);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
+var lib_core = __nccwpck_require__(3218);
+;// CONCATENATED MODULE: ./packages/action-kit/src/cancel.ts
+
+/**
+ * Cancellation and deadlines, one mechanism for every action (issue 17, issue 24).
+ *
+ * - `RunContext.signal` aborts at the first SIGINT or SIGTERM (the runner's cancel), with a CancelledError.
+ * - `withDeadline(signal, ms, what)` adds a time limit: its signal aborts on cancel or when `ms` pass, with a
+ *   DeadlineError. Every wait, poll and request takes such a signal.
+ * - `RunContext.finalSignal` bounds the final phase after a cancel (outputs, summary, a rollback UpdateService):
+ *   it aborts `finalPhaseMs` after the first signal, or at once on a second one.
+ *
+ * GitHub's runner sends SIGINT, waits 7.5 s, sends SIGTERM, waits 2.5 s, then kills the step
+ * (actions/runner ProcessInvoker.cs): the final phase is sized to end well within the first 7.5 s.
+ */
+const CANCELLED = Symbol.for('ecs-actions.cancelled');
+const DEADLINE = Symbol.for('ecs-actions.deadline');
+/** The run was cancelled (SIGINT/SIGTERM): reported as one line, the action's outputs and summary still written. */
+class CancelledError extends errors_UserError {
+    by;
+    [CANCELLED] = true;
+    constructor(message, 
+    /** The signal that cancelled the run, e.g. `SIGINT`. */
+    by, options) {
+        super(message, options);
+        this.by = by;
+        this.name = 'CancelledError';
+    }
+}
+/** A deadline passed while something was still waiting: a user error naming what did not answer in time. */
+class DeadlineError extends errors_UserError {
+    what;
+    [DEADLINE] = true;
+    constructor(message, 
+    /** What the deadline bounds, e.g. `timeout-minutes (1 minute)`. */
+    what, options) {
+        super(message, options);
+        this.what = what;
+        this.name = 'DeadlineError';
+    }
+}
+/** True for a CancelledError, also from another copy of this module (jest registries, bundles). */
+function isCancelled(error) {
+    return typeof error === 'object' && error !== null && error[CANCELLED] === true;
+}
+function isDeadline(error) {
+    return typeof error === 'object' && error !== null && error[DEADLINE] === true;
+}
+/**
+ * A deadline `ms` from now that also aborts with `parent`. The timer runs on the wall clock (a FakeClock does not
+ * move it) and does not keep the process alive.
+ */
+function withDeadline(parent, ms, what) {
+    const at = Date.now() + ms;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DeadlineError(`The deadline passed: ${what}`, what)), ms);
+    timer.unref();
+    const signal = AbortSignal.any([parent, controller.signal]);
+    signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    return { signal, at, what, remaining: () => Math.max(0, at - Date.now()) };
+}
+/** How long the final phase after a cancel may take: well within the runner's 7.5 s between SIGINT and SIGTERM. */
+const FINAL_PHASE_MS = 5000;
+/**
+ * What `runAction` hands an action's `run`: the cancel signal and the bounded final phase. Tests create one and
+ * call `cancel('SIGINT')` where the runner would send the signal.
+ */
+class RunContext {
+    cancelController = new AbortController();
+    finalController = new AbortController();
+    finalTimer;
+    /** The signal that cancelled the run, once one did. */
+    cancelledBy;
+    /** Wall-clock time of the first signal. */
+    cancelledAt;
+    /** Where things stand, in one sentence, kept current by the action (see `standing`). */
+    standingLine;
+    finalPhaseMs;
+    constructor(options = {}) {
+        this.finalPhaseMs = options.finalPhaseMs ?? FINAL_PHASE_MS;
+    }
+    /** Aborts at the first SIGINT or SIGTERM, with a CancelledError as reason. */
+    get signal() {
+        return this.cancelController.signal;
+    }
+    /** For the work of the final phase: aborts `finalPhaseMs` after the first signal, or at once at a second. */
+    get finalSignal() {
+        return this.finalController.signal;
+    }
+    /**
+     * Records where things stand, e.g. `deployment ecs-svc/2 of web:42 started; not yet steady`. If the action is
+     * stopped before its final phase ends (a second signal, or the phase overruns), runAction prints this line.
+     */
+    standing(line) {
+        this.standingLine = line;
+    }
+    get lastStanding() {
+        return this.standingLine;
+    }
+    /** Milliseconds left of the final phase (all of it before any cancel). */
+    finalPhaseRemaining() {
+        if (this.cancelledAt === undefined)
+            return this.finalPhaseMs;
+        return Math.max(0, this.cancelledAt + this.finalPhaseMs - Date.now());
+    }
+    /** A deadline `ms` from now tied to this run's cancel signal. */
+    withDeadline(ms, what) {
+        return withDeadline(this.signal, ms, what);
+    }
+    /** The first call cancels the run and starts the final phase; a second one ends the final phase at once. */
+    cancel(by) {
+        if (this.cancelledBy === undefined) {
+            this.cancelledBy = by;
+            this.cancelledAt = Date.now();
+            this.cancelController.abort(new CancelledError(`The run was cancelled (${by})`, by));
+            this.finalTimer = setTimeout(() => this.endFinalPhase(by, 'time is up'), this.finalPhaseMs);
+            this.finalTimer.unref();
+            return;
+        }
+        this.endFinalPhase(by, 'second signal');
+    }
+    endFinalPhase(by, why) {
+        clearTimeout(this.finalTimer);
+        if (!this.finalController.signal.aborted) {
+            this.finalController.abort(new CancelledError(`The run was cancelled (${by}); final phase ended: ${why}`, by));
+        }
+    }
+    /** Stops the final-phase timer once the action has ended. */
+    dispose() {
+        clearTimeout(this.finalTimer);
+    }
+}
+/** The reason of an aborted signal as an Error (a CancelledError or DeadlineError from this module, usually). */
+function cancel_abortReason(signal) {
+    const reason = signal.reason;
+    return reason instanceof Error ? reason : new CancelledError(`The run was cancelled (${String(reason)})`, 'abort');
+}
+/**
+ * Settles with `promise`, or rejects with `onAbort(reason)` as soon as `signal` aborts, whichever comes first.
+ * For work that cannot take a signal itself (the SDK's retry back-off, a child process's exit).
+ */
+function abortable(promise, signal, onAbort = (reason) => reason) {
+    if (!signal)
+        return promise;
+    if (signal.aborted) {
+        promise.catch(() => undefined);
+        return Promise.reject(onAbort(cancel_abortReason(signal)));
+    }
+    return new Promise((resolve, reject) => {
+        const abort = () => {
+            promise.catch(() => undefined);
+            reject(onAbort(cancel_abortReason(signal)));
+        };
+        signal.addEventListener('abort', abort, { once: true });
+        promise.then((value) => {
+            signal.removeEventListener('abort', abort);
+            resolve(value);
+        }, (error) => {
+            signal.removeEventListener('abort', abort);
+            // An SDK or fetch AbortError caused by this signal becomes the signal's own reason (cancel or deadline).
+            reject(signal.aborted ? onAbort(cancel_abortReason(signal)) : error);
+        });
+    });
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/run.ts
 
 
+
+/** After the final phase, this long for the action to return before the process is ended. */
+const HARD_STOP_MARGIN_MS = 1000;
 /**
  * Runs an action's main function. A UserError becomes one `::error::` line and exit code 1;
  * any other error is a bug, so its stack is printed too.
+ *
+ * The first SIGINT or SIGTERM aborts `context.signal`: the action stops waiting, writes its outputs and summary
+ * within `context.finalPhaseMs` and ends with one line saying where things stand. A second signal, or a final
+ * phase that overruns, ends the process at once with the last line the action gave `context.standing`.
  */
-async function runAction(main) {
+async function runAction(main, options = {}) {
+    const context = new RunContext({ finalPhaseMs: options.finalPhaseMs });
+    const signals = options.signals ?? process;
+    const exit = options.exit ?? ((code) => process.exit(code));
+    let hardStop;
+    const stopNow = (why) => {
+        const standing = context.lastStanding ?? 'nothing had been changed yet';
+        lib_core/* setFailed */.C1(`Cancelled (${context.cancelledBy}); ${why}. Where things stand: ${standing}`);
+        exit(1);
+    };
+    const onSignal = (name) => {
+        if (context.cancelledBy === undefined) {
+            lib_core/* warning */.$e(`Received ${name}: cancelling; outputs and job summary follow within ${context.finalPhaseMs / 1000} s`);
+            context.cancel(name);
+            hardStop = setTimeout(() => stopNow(`the final phase did not end within ${context.finalPhaseMs / 1000} s`), context.finalPhaseMs + HARD_STOP_MARGIN_MS);
+            hardStop.unref();
+            return;
+        }
+        context.cancel(name);
+        stopNow(`stopped at once by a second signal (${name})`);
+    };
+    signals.on('SIGINT', onSignal);
+    signals.on('SIGTERM', onSignal);
     try {
-        await main();
+        await main({ context });
     }
     catch (error) {
         if (isUserError(error)) {
-            core/* setFailed */.C1(error.message);
+            lib_core/* setFailed */.C1(error.message);
             return;
         }
         const stack = error instanceof Error && error.stack ? error.stack : String(error);
         process.stderr.write(`${stack}\n`);
-        core/* setFailed */.C1(`Unexpected error, this is a bug in ecs-actions (please report it with the log above): ${errorMessage(error)}`);
+        lib_core/* setFailed */.C1(`Unexpected error, this is a bug in ecs-actions (please report it with the log above): ${errorMessage(error)}`);
+    }
+    finally {
+        clearTimeout(hardStop);
+        context.dispose();
+        signals.off('SIGINT', onSignal);
+        signals.off('SIGTERM', onSignal);
     }
 }
 
@@ -57270,11 +57723,45 @@ async function runAction(main) {
  * Typed readers over `core.getInput`. Each rejects a bad value with a message that names the input
  * and the form it expects, so an action fails before it calls AWS.
  */
-function raw(name) {
-    return core/* getInput */.V4(name, { trimWhitespace: true });
-}
+/** Longest single-line input: names, ARNs, URLs and image references are far shorter. */
+const MAX_INPUT_LENGTH = 2048;
+/** Longest multi-line input (lists, KEY=VALUE lines, free text), and longest line in one. */
+const MAX_MULTILINE_INPUT_LENGTH = 64 * 1024;
 function inputError(name, problem) {
-    return new UserError(`Input '${name}': ${problem}`);
+    return new errors_UserError(`Input '${name}': ${problem}`);
+}
+/**
+ * A single-line input, trimmed. A line break is refused: a value the action logs could otherwise start a
+ * workflow command of its own (`::add-mask::`, `::stop-commands::`). The value is not quoted in these errors,
+ * as it is too long or not one line.
+ */
+function raw(name) {
+    const value = lib_core/* getInput */.V4(name, { trimWhitespace: true });
+    if (/[\r\n\u2028\u2029]/.test(value)) {
+        throw inputError(name, 'holds a line break; expected a single line');
+    }
+    if (value.length > MAX_INPUT_LENGTH) {
+        throw inputError(name, `is ${value.length} characters long; expected at most ${MAX_INPUT_LENGTH} on a single line`);
+    }
+    return value;
+}
+/** A multi-line input as written (untrimmed), within MAX_MULTILINE_INPUT_LENGTH and MAX_INPUT_LENGTH per line. */
+function getMultiline(name) {
+    const value = lib_core/* getInput */.V4(name, { trimWhitespace: false });
+    if (value.length > MAX_MULTILINE_INPUT_LENGTH) {
+        throw inputError(name, `is ${value.length} characters long; expected at most ${MAX_MULTILINE_INPUT_LENGTH}`);
+    }
+    const lines = value.split(/\r\n|\r|\n/);
+    const long = lines.findIndex((line) => line.length > MAX_INPUT_LENGTH);
+    if (long !== -1) {
+        throw inputError(name, `line ${long + 1} is ${lines[long].length} characters long; expected at most ${MAX_INPUT_LENGTH} per line`);
+    }
+    return value;
+}
+/** Free text that may span lines (a failure reason, a command), trimmed; undefined when empty. */
+function getText(name) {
+    const value = getMultiline(name).trim();
+    return value === '' ? undefined : value;
 }
 function getRequired(name) {
     const value = raw(name);
@@ -57361,14 +57848,14 @@ function formatMs(ms) {
 }
 /** One value per line or comma: `a, b` or a YAML block. Blank entries are dropped. */
 function getList(name) {
-    return raw(name)
+    return getMultiline(name)
         .split(/[\n,]/)
         .map((item) => item.trim())
         .filter((item) => item !== '');
 }
 /** Non-blank lines, trimmed; lines starting with `#` are comments. */
 function getLines(name) {
-    return raw(name)
+    return getMultiline(name)
         .split('\n')
         .map((line) => line.trim())
         .filter((line) => line !== '' && !line.startsWith('#'));
@@ -57408,7 +57895,7 @@ function parseKeyValues(name, text, options = {}) {
     return result;
 }
 function getKeyValues(name, options = {}) {
-    return parseKeyValues(name, core/* getInput */.V4(name, { trimWhitespace: false }), options);
+    return parseKeyValues(name, getMultiline(name), options);
 }
 /** An input restricted to a fixed set of words, compared case-insensitively. */
 function getChoice(name, choices, defaultValue) {
@@ -57428,7 +57915,7 @@ function getChoice(name, choices, defaultValue) {
  * a heading, key/value facts, tables and collapsed details.
  */
 class JobSummary {
-    summary = core/* summary */.z.emptyBuffer();
+    summary = lib_core/* summary */.z.emptyBuffer();
     heading(text, level = 2) {
         this.summary.addHeading(text, level);
         return this;
@@ -57455,6 +57942,11 @@ class JobSummary {
         this.summary.addCodeBlock(text, lang);
         return this;
     }
+    /** A Mermaid diagram as a fenced block, which GitHub renders in job summaries (an HTML <pre> it would not). */
+    mermaid(diagram) {
+        this.summary.addRaw(`\n\n\`\`\`mermaid\n${diagram.replace(/`/g, "'")}\n\`\`\`\n\n`);
+        return this;
+    }
     list(items) {
         this.summary.addList(items);
         return this;
@@ -57465,7 +57957,7 @@ class JobSummary {
     /** Appends to the job summary; outside a runner (no GITHUB_STEP_SUMMARY) it only logs at debug level. */
     async write() {
         if (!process.env.GITHUB_STEP_SUMMARY) {
-            core/* debug */.Yz('GITHUB_STEP_SUMMARY is not set; job summary not written');
+            lib_core/* debug */.Yz('GITHUB_STEP_SUMMARY is not set; job summary not written');
             return;
         }
         await this.summary.write();
@@ -57486,14 +57978,14 @@ function summary_link(text, url) {
 
 /** Runs `fn` inside a folded log group. */
 function group(name, fn) {
-    return core/* group */.Os(name, fn);
+    return lib_core/* group */.Os(name, fn);
 }
 /** Sets every output of a record; objects and arrays are written as JSON. */
 function setOutputs(outputs) {
     for (const [name, value] of Object.entries(outputs)) {
         if (value === undefined)
             continue;
-        core/* setOutput */.uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+        lib_core/* setOutput */.uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
     }
 }
 function formatDuration(ms) {
@@ -57504,14 +57996,150 @@ function formatDuration(ms) {
     return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./packages/action-kit/src/foreign.ts
+
+
+/*
+ * Text the action did not write itself (service events, container log lines, HTTP bodies, template values,
+ * AWS messages, user inputs) is data, not log syntax. The runner reads every stdout line that starts with `::`
+ * after leading whitespace as a workflow command, and also the legacy `##[command]` form anywhere in a line; it
+ * splits lines at LF, CR and CRLF. These two helpers are the only way foreign text reaches the log.
+ */
+// C0 and C1 controls (CR and LF among them, tab excepted) and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g;
+/**
+ * Foreign text made safe to interpolate into one log line or message: control characters become visible
+ * escapes (`\n`, `\r`, `\x1b`), so it cannot start a new line, and a leading `::` or any `##[` is broken with a
+ * backslash, so the line cannot be read as a command even when the foreign text begins it.
+ */
+function foreign_foreignLine(text) {
+    return text
+        .replace(CONTROL, (char) => {
+        if (char === '\n')
+            return '\\n';
+        if (char === '\r')
+            return '\\r';
+        return `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    })
+        .replace(/##\[/g, '##\\[')
+        .replace(/^(\s*)::/, '$1\\::');
+}
+/**
+ * Prints foreign text, possibly many lines, exactly as it is. When a line of it could be read as a workflow
+ * command, the whole text is wrapped in `::stop-commands::<token>` ... `::<token>::` with a fresh random token
+ * it cannot contain, so the runner prints it verbatim and resumes commands after it.
+ */
+function printForeign(text, write = core.info) {
+    if (!couldBeCommand(text)) {
+        write(text);
+        return;
+    }
+    const token = stopCommandsToken(text);
+    write(`::stop-commands::${token}\n${text}\n::${token}::`);
+}
+function couldBeCommand(text) {
+    return text.includes('::') || text.includes('##[');
+}
+function stopCommandsToken(text) {
+    for (;;) {
+        const token = `foreign-${randomBytes(16).toString('hex')}`;
+        if (!text.includes(token))
+            return token;
+    }
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./packages/action-kit/src/paths.ts
+
+
+
+
+/**
+ * The path of `fileName` inside `directory`, or an error when the name is not one plain path segment: a name
+ * built from user text (a task definition family, a template variable) must never reach `..`, `/` or a NUL.
+ */
+function pathInside(directory, fileName) {
+    const root = resolve(directory);
+    const path = resolve(root, fileName);
+    const rel = relative(root, path);
+    if (fileName === '' ||
+        fileName.includes('\0') ||
+        basename(fileName) !== fileName ||
+        fileName === '.' ||
+        fileName === '..' ||
+        rel === '' ||
+        rel.startsWith('..') ||
+        isAbsolute(rel)) {
+        throw new UserError(`Refused to write "${foreignLine(fileName)}": a file name must be one path segment inside ${root}`);
+    }
+    return path;
+}
+/** Writes a new file inside `directory` (never outside, never over an existing file or link) and returns its path. */
+async function writeFileInside(directory, fileName, content) {
+    const path = pathInside(directory, fileName);
+    await writeFile(path, content, { encoding: 'utf8', flag: 'wx' });
+    return path;
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/urls.ts
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f-\u009f]/;
+/**
+ * Checks an input that must be an http(s) URL. The WHATWG parser silently drops tabs and line breaks and
+ * keeps `user:password@`, so both are refused here, with the reason, before any request.
+ */
+function checkHttpUrl(name, value, options) {
+    const shown = options.secret ? '' : `"${value}" `;
+    const { expected } = options;
+    if (WHITESPACE_OR_CONTROL.test(value)) {
+        throw inputError(name, `${shown}holds whitespace or a control character; ${expected}`);
+    }
+    const url = URL.parse(value);
+    if (!url)
+        throw inputError(name, `${shown}is not a URL; ${expected}`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw inputError(name, `${shown}uses ${url.protocol.replace(/:$/, '')}, not http(s); ${expected}`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw inputError(name, `holds a user name or password before the host (user:password@), which would be printed and sent along ` +
+            `with every request; ${expected}`);
+    }
+    if (url.protocol === 'http:' && options.http === 'loopback' && !LOOPBACK_HOSTS.has(url.hostname)) {
+        throw inputError(name, `uses plain http to ${url.hostname}, which would send the secret unencrypted; http is only allowed to ` +
+            `127.0.0.1 or localhost; ${expected}`);
+    }
+    return url;
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/clock.ts
+
 const systemClock = {
     now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep: (ms, signal) => new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(cancel_abortReason(signal));
+        const abort = () => {
+            clearTimeout(timer);
+            reject(cancel_abortReason(signal));
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', abort);
+            resolve();
+        }, ms);
+        signal?.addEventListener('abort', abort, { once: true });
+    }),
 };
 /**
  * A clock for tests: `sleep` advances virtual time at once and yields to the event loop,
- * so a 30-minute wait runs in milliseconds.
+ * so a 30-minute wait runs in milliseconds. An aborted signal rejects the sleep, as on the system clock.
  */
 class FakeClock {
     current;
@@ -57525,17 +58153,23 @@ class FakeClock {
     advance(ms) {
         this.current += ms;
     }
-    async sleep(ms) {
+    async sleep(ms, signal) {
+        if (signal?.aborted)
+            throw abortReason(signal);
         this.sleeps.push(ms);
         this.current += ms;
         await new Promise((resolve) => setImmediate(resolve));
+        if (signal?.aborted)
+            throw abortReason(signal);
     }
 }
 /** Calls `attempt` until it returns a value or the timeout passes. Errors from `attempt` end the poll. */
 async function poll(options) {
-    const { clock, timeoutMs, attempt } = options;
+    const { clock, timeoutMs, attempt, signal } = options;
     const started = clock.now();
     for (;;) {
+        if (signal?.aborted)
+            throw cancel_abortReason(signal);
         const value = await attempt();
         const elapsedMs = clock.now() - started;
         if (value !== undefined)
@@ -57543,7 +58177,7 @@ async function poll(options) {
         if (elapsedMs >= timeoutMs)
             return { done: false, elapsedMs };
         const interval = typeof options.interval === 'function' ? options.interval(elapsedMs) : options.interval;
-        await clock.sleep(Math.max(0, Math.min(interval, timeoutMs - elapsedMs)));
+        await clock.sleep(Math.max(0, Math.min(interval, timeoutMs - elapsedMs)), signal);
     }
 }
 
@@ -57581,6 +58215,12 @@ function shortDigest(digest) {
 
 
 
+
+
+
+
+
+
 /***/ }),
 
 /***/ 2613:
@@ -57594,13 +58234,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 9896:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -57814,20 +58447,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
-/***/ 857:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-
-/***/ }),
-
-/***/ 6928:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-
-/***/ }),
-
 /***/ 3193:
 /***/ ((module) => {
 
@@ -57849,7 +58468,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 3360:
+/***/ 3218:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57868,8 +58487,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
+;// CONCATENATED MODULE: external "os"
+const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -57944,7 +58563,7 @@ function utils_toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_.EOL);
+    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -58000,8 +58619,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: external "fs"
+const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -58015,10 +58634,10 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_.existsSync(filePath)) {
+    if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -58034,11 +58653,11 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
@@ -58997,7 +59616,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_.promises;
+const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -59020,7 +59639,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
+                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -59116,7 +59735,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_.EOL);
+        return this.addRaw(external_os_namespaceObject.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -59300,421 +59919,16 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
-var lib_exec = __nccwpck_require__(2876);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_.platform();
-const arch = external_os_.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
-    }
-    issueCommand('save-state', { name }, toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-
-/***/ }),
-
-/***/ 2876:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  H: () => (/* binding */ getExecOutput)
-});
-
-// UNUSED EXPORTS: exec
-
 // EXTERNAL MODULE: external "string_decoder"
 var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
 // EXTERNAL MODULE: external "events"
 var external_events_ = __nccwpck_require__(4434);
 ;// CONCATENATED MODULE: external "child_process"
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -59725,7 +59939,7 @@ var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argume
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -59740,7 +59954,7 @@ const IS_WINDOWS = process.platform === 'win32';
  * backslash to all junction results on Windows.
  */
 function readlink(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
+    return io_util_awaiter(this, void 0, void 0, function* () {
         const result = yield fs.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
@@ -59752,9 +59966,9 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
+const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
 function exists(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
+    return io_util_awaiter(this, void 0, void 0, function* () {
         try {
             yield stat(fsPath);
         }
@@ -59768,7 +59982,7 @@ function exists(fsPath) {
     });
 }
 function isDirectory(fsPath_1) {
-    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
         const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
         return stats.isDirectory();
     });
@@ -59795,7 +60009,7 @@ function isRooted(p) {
  * @return if file exists and is executable, returns the file path. otherwise empty string.
  */
 function tryGetExecutablePath(filePath, extensions) {
-    return __awaiter(this, void 0, void 0, function* () {
+    return io_util_awaiter(this, void 0, void 0, function* () {
         let stats = undefined;
         try {
             // test file exists
@@ -59810,7 +60024,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_.extname(filePath).toUpperCase();
+                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -59839,11 +60053,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_.dirname(filePath);
-                        const upperName = external_path_.basename(filePath).toUpperCase();
+                        const directory = external_path_namespaceObject.dirname(filePath);
+                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_.join(directory, actualName);
+                                filePath = external_path_namespaceObject.join(directory, actualName);
                                 break;
                             }
                         }
@@ -60063,7 +60277,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -60078,7 +60292,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_.sep)) {
+        if (tool.includes(external_path_namespaceObject.sep)) {
             return [];
         }
         // build the list of directories
@@ -60089,7 +60303,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -60098,7 +60312,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -60245,13 +60459,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_.EOL);
+            let n = s.indexOf(external_os_namespaceObject.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_.EOL.length);
-                n = s.indexOf(external_os_.EOL);
+                s = s.substring(n + external_os_namespaceObject.EOL.length);
+                n = s.indexOf(external_os_namespaceObject.EOL);
             }
             return s;
         }
@@ -60529,7 +60743,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -60542,7 +60756,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -60777,16 +60991,16 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec(commandLine, args, options) {
+function exec_exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
+        const commandArgs = tr.argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
+        const runner = new tr.ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -60806,8 +61020,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -60823,7 +61037,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -60835,6 +61049,389 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_namespaceObject.platform();
+const arch = external_os_namespaceObject.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_namespaceObject.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_namespaceObject.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+    }
+    issueCommand('save-state', { name }, toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
 
 /***/ })
 

@@ -59409,8 +59409,8 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5375);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9792);
+/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9613);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9444);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -59420,7 +59420,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9792:
+/***/ 9444:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59433,8 +59433,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(3218);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(212);
-// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 5 modules
-var src = __nccwpck_require__(5375);
+// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 9 modules
+var src = __nccwpck_require__(9613);
 ;// CONCATENATED MODULE: ./packages/aws/src/errors.ts
 
 const SERVICES = {
@@ -59442,6 +59442,7 @@ const SERVICES = {
     ECRClient: { label: 'ECR', iamPrefix: 'ecr' },
     STSClient: { label: 'STS', iamPrefix: 'sts' },
     ElasticLoadBalancingV2Client: { label: 'Elastic Load Balancing', iamPrefix: 'elasticloadbalancing' },
+    CloudWatchLogsClient: { label: 'CloudWatch Logs', iamPrefix: 'logs' },
 };
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
 const INVALID = new Set([
@@ -59463,6 +59464,15 @@ const DENIED = new Set([
     'NotAuthorized',
 ]);
 const NO_CREDENTIALS = new Set(['CredentialsProviderError']);
+// AWS refusing the request itself: a bad parameter the user gave (a task definition ECS will not register).
+const REFUSED = new Set([
+    'ClientException',
+    'InvalidParameterException',
+    'InvalidParameterValueException',
+    'InvalidParameterCombination',
+    'ValidationError',
+    'ValidationException',
+]);
 const ACCESS_KEY_PATTERN = /\b(AKIA|ASIA)[A-Z0-9]{16}\b/g;
 /** Describes the API call for messages: `ECS DescribeServices (IAM action ecs:DescribeServices)`. */
 function describeCall(context) {
@@ -59491,6 +59501,30 @@ class AwsAuthError extends src/* UserError */.yo {
         this.code = code;
         this.name = 'AwsAuthError';
     }
+}
+/**
+ * AWS refused the request as given (ClientException, InvalidParameterException, ValidationError): a user error
+ * quoting AWS's message, never a bug. `name` stays the AWS code, so isAwsError(error, 'ClientException') holds.
+ */
+class AwsRequestRefusedError extends src/* UserError */.yo {
+    code;
+    awsMessage;
+    constructor(message, code, 
+    /** AWS's own message, for callers that quote it after their own words. */
+    awsMessage, options) {
+        super(message, options);
+        this.code = code;
+        this.awsMessage = awsMessage;
+        this.name = code;
+    }
+}
+function isAwsRequestRefused(error) {
+    return (error instanceof AwsRequestRefusedError ||
+        ((0,src/* isUserError */.iU)(error) && typeof error.awsMessage === 'string'));
+}
+/** AWS's own words for a refused request, for a caller that explains it in its own terms; else the message. */
+function errors_awsMessageOf(error) {
+    return isAwsRequestRefused(error) ? error.awsMessage : (0,src/* errorMessage */.gJ)(error);
 }
 function isAwsAuthError(error) {
     return error instanceof Error && error.name === 'AwsAuthError';
@@ -59531,6 +59565,11 @@ function translateAwsError(error, context) {
                 `(with role-to-assume and permissions: id-token: write), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.` +
                 (detail ? ` (${detail})` : '');
     }
+    if (message === undefined && REFUSED.has(code)) {
+        return new AwsRequestRefusedError(`${api} refused the request (${code}): AWS said: ${(0,src/* foreignLine */.nT)(detail)}`, code, detail, {
+            cause: error,
+        });
+    }
     return message === undefined ? error : new AwsAuthError(message, code, { cause: error });
 }
 const THROTTLING = new Set([
@@ -59564,6 +59603,8 @@ const NETWORK = new Set([
 function isTransientAwsError(error) {
     if (isAwsAuthError(error))
         return false;
+    if (error instanceof Error && error.name === 'AwsNetworkError')
+        return true;
     const code = errorCode(error);
     if (code !== undefined && (THROTTLING.has(code) || NETWORK.has(code)))
         return true;
@@ -59574,6 +59615,65 @@ function isTransientAwsError(error) {
     if (status !== undefined && (status >= 500 || status === 429))
         return true;
     return typeof candidate?.code === 'string' && NETWORK.has(candidate.code);
+}
+/** An AWS call that got no answer (timeouts, refused or reset connections) after the SDK's retries. */
+class AwsNetworkError extends src/* UserError */.yo {
+    code;
+    api;
+    constructor(message, 
+    /** The network code: `TimeoutError`, `ECONNREFUSED`, ... */
+    code, 
+    /** `ECS DescribeServices` */
+    api, options) {
+        super(message, options);
+        this.code = code;
+        this.api = api;
+        this.name = 'AwsNetworkError';
+    }
+}
+function seconds(ms) {
+    return ms < 1000 ? `${ms} ms` : (0,src/* formatDuration */.a3)(ms);
+}
+function endpointOf(context) {
+    return context.endpoint ?? 'its endpoint (not reached yet)';
+}
+/**
+ * The error of a call ended by the client's signal: a cancel names the call it interrupted, a deadline names the
+ * call that did not answer and where it was sent.
+ */
+function abortedCallError(reason, context) {
+    const { api } = describeCall(context);
+    if ((0,src/* isDeadline */.vh)(reason)) {
+        return new src/* DeadlineError */.j3(`${api} (${endpointOf(context)}) did not answer before the deadline passed: ${reason.what}`, reason.what, { cause: reason });
+    }
+    if ((0,src/* isCancelled */.mm)(reason)) {
+        return new src/* CancelledError */.cc(`Cancelled (${reason.by}) during ${api} (${endpointOf(context)})`, reason.by, {
+            cause: reason,
+        });
+    }
+    return reason;
+}
+/** Network faults that outlived the SDK's retries become one user error naming the call and endpoint. */
+function translateNetworkError(error, context, timeouts) {
+    if ((0,src/* isUserError */.iU)(error))
+        return error;
+    const candidate = (error ?? {});
+    if (candidate.$metadata?.httpStatusCode !== undefined)
+        return error; // AWS answered
+    const message = candidate.message ?? '';
+    // The SDK wraps an error from another realm (jest's vm contexts) into its message, dropping its code.
+    const named = [candidate.code, candidate.name, /\b(E[A-Z]+)\b/.exec(message)?.[1]];
+    const code = named.find((value) => value !== undefined && NETWORK.has(value));
+    if (code === undefined)
+        return error;
+    const { api } = describeCall(context);
+    const what = /did not establish a connection/.test(message)
+        ? `could not connect within ${seconds(timeouts.connectionMs)}`
+        : code === 'TimeoutError' || code === 'ETIMEDOUT'
+            ? `no answer within ${seconds(timeouts.responseMs)}`
+            : `${code} (${message.replace(/^AWS SDK error wrapper for /, '')})`;
+    return new AwsNetworkError(`${api} (${endpointOf(context)}) did not answer: ${what}, after the SDK's retries. Check the network ` +
+        'between this runner and AWS (proxy, VPC endpoint, AWS_ENDPOINT_URL).', code, api, { cause: error });
 }
 
 ;// CONCATENATED MODULE: ./packages/aws/src/client.ts
@@ -59605,6 +59705,10 @@ function resolveRegion(input, env = process.env) {
     throw new src/* UserError */.yo("No AWS region: set the input 'region', or AWS_REGION / AWS_DEFAULT_REGION " +
         '(aws-actions/configure-aws-credentials sets AWS_REGION from its aws-region input).');
 }
+/** ECS, ECR, ELB and STS answer in well under a second; these only catch endpoints that stopped answering. */
+const DEFAULT_TIMEOUTS = { connectionMs: 5_000, responseMs: 20_000 };
+/** Where the middleware keeps the endpoint of the call, for the message of a call that did not answer. */
+const ENDPOINT = Symbol('ecs-actions.endpoint');
 const DEFAULT_MAX_ATTEMPTS = 5;
 /** The version users pinned (`@v1`), from the runner; `dev` outside one. */
 function actionVersion(env = process.env) {
@@ -59615,24 +59719,52 @@ function actionVersion(env = process.env) {
  * number of attempts, an `ecs-actions/<action>/<version>` user agent, and credential/permission errors
  * translated into one user error naming the API call. No endpoint is set here, so the SDK's standard
  * overrides (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ECS, ...) keep working.
+ *
+ * Every attempt has a connection and a response timeout (a timed-out attempt is retried like a network fault),
+ * and `options.signal` bounds the whole call: retries happen only within the deadline's remaining budget.
  */
 function createAwsClient(ClientClass, options) {
+    const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     const client = new ClientClass({
         region: resolveRegion(options.region),
         retryMode: 'adaptive',
         maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
         customUserAgent: `ecs-actions/${options.action}/${actionVersion()}`,
+        requestHandler: {
+            connectionTimeout: timeouts.connectionMs,
+            requestTimeout: timeouts.responseMs,
+            throwOnRequestTimeout: true,
+        },
     });
+    const signalOf = typeof options.signal === 'function' ? options.signal : () => options.signal;
     client.middlewareStack.add((next, context) => async (args) => {
+        const signal = signalOf();
+        const call = () => ({ ...context, endpoint: context[ENDPOINT] });
         try {
-            return await next(args);
+            // The race also ends the SDK's retry back-off, which takes no signal.
+            return await (0,src/* abortable */.ZC)(next(args), signal, (reason) => abortedCallError(reason, call()));
         }
         catch (error) {
-            throw translateAwsError(error, context);
+            const translated = translateAwsError(error, context);
+            return Promise.reject(translated === error ? translateNetworkError(error, call(), timeouts) : translated);
         }
     }, 
     // At the initialize step the translation wraps the SDK's retries: it sees only the final error.
     { step: 'initialize', name: 'ecsActionsErrorTranslation', priority: 'high' });
+    client.middlewareStack.add((next, context) => async (args) => {
+        const request = args.request;
+        if (request.hostname) {
+            context[ENDPOINT] =
+                `${request.protocol ?? 'https:'}//${request.hostname}${request.port ? `:${request.port}` : ''}`;
+        }
+        return next(args);
+    }, { step: 'finalizeRequest', name: 'ecsActionsEndpoint', priority: 'low' });
+    // The signal also reaches the HTTP handler, so an aborted call closes its socket at once.
+    const send = client.send.bind(client);
+    client.send = (command, sendOptions) => {
+        const abortSignal = sendOptions?.abortSignal ?? signalOf();
+        return send(command, abortSignal ? { ...sendOptions, abortSignal } : sendOptions);
+    };
     return client;
 }
 
@@ -59641,7 +59773,7 @@ function createAwsClient(ClientClass, options) {
  * True when an SDK call failed with one of these AWS error codes, e.g. `ClusterNotFoundException`. The SDK
  * names each service exception class after its code, so `name` is the code.
  */
-function isAwsError(error, ...codes) {
+function error_code_isAwsError(error, ...codes) {
     return error instanceof Error && codes.includes(error.name);
 }
 
@@ -59662,7 +59794,46 @@ function checkEcsNameOrArn(input, value, kind) {
         `or arn:aws:ecs:<region>:<account>:${kind}/${kind === 'service' ? '<cluster>/' : ''}<name>`);
 }
 
+;// CONCATENATED MODULE: ./packages/aws/src/arns.ts
+
+
+function parseArn(value) {
+    const match = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)$/.exec(value);
+    if (!match)
+        return undefined;
+    const [, partition, service, region, account, resource] = match;
+    return { partition: partition, service: service, region: region, account: account, resource: resource };
+}
+async function callerScope(sts, region) {
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+    if (!identity.Account)
+        throw new Error('STS GetCallerIdentity returned no account');
+    return { account: identity.Account, region };
+}
+/** The inputs that hold an ARN, for deciding whether the caller's account is needed at all. */
+function arnInputs(inputs) {
+    return inputs.filter((item) => item.value?.startsWith('arn:') === true);
+}
+/**
+ * Refuses, before any change, an ARN input of another account or region than the credentials act in: a dev
+ * workflow handed a prod revision's ARN must not move a service to it. IAM ARNs have no region.
+ */
+function checkArnsInScope(inputs, scope) {
+    for (const { input, value } of arnInputs(inputs)) {
+        const arn = parseArn(value);
+        if (!arn)
+            continue; // the input's own check says what form it expects
+        const where = `account ${arn.account}${arn.region ? ` in ${arn.region}` : ''}`;
+        const expected = `account ${scope.account}${arn.region ? ` in ${scope.region}` : ''}`;
+        if (arn.account !== scope.account || (arn.region !== '' && arn.region !== scope.region)) {
+            throw new UserError(`Input '${input}': ${value} belongs to ${where}, but the AWS credentials act in ${expected}; ` +
+                'nothing was changed. Use an ARN of this account and region, or the credentials of the other account.');
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/aws/src/index.ts
+
 
 
 
@@ -59673,8 +59844,230 @@ function checkEcsNameOrArn(input, value, kind) {
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ./packages/action-kit/src/errors.ts
+var errors = __nccwpck_require__(8826);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./packages/action-kit/src/inputs.ts
+var inputs = __nccwpck_require__(8200);
+;// CONCATENATED MODULE: ./packages/action-kit/src/files.ts
+
+
+
+
+
+/**
+ * Reads the file an input names. A missing file, a directory or an unreadable file is the input's error (naming
+ * the input, the path and what was expected), not a bug with a stack.
+ */
+async function readInputFile(input, path, expected) {
+    try {
+        return await (0,promises_.readFile)(path, 'utf8');
+    }
+    catch (error) {
+        throw unreadable(input, path, expected, error);
+    }
+}
+/** readInputFile for inputs read synchronously. */
+function files_readInputFileSync(input, path, expected) {
+    try {
+        return readFileSync(path, 'utf8');
+    }
+    catch (error) {
+        throw unreadable(input, path, expected, error);
+    }
+}
+function unreadable(input, path, expected, error) {
+    const code = error.code;
+    // A relative path is resolved against the working directory, which a workflow step may not expect.
+    const where = (0,external_node_path_.isAbsolute)(path) ? '' : `; looked for ${(0,external_node_path_.resolve)(path)}`;
+    const why = code === 'ENOENT' ? `no such file${where}` : code === 'EISDIR' ? `is a directory${where}` : (0,errors/* errorMessage */.gJ)(error);
+    return (0,inputs/* inputError */.Xu)(input, `cannot read ${path} (${why}); expected ${expected}`);
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/documents.ts
+
+
+
+
+
+/** Task definitions, checks files and Block Kit payloads are a few kilobytes and a dozen levels deep. */
+const DOCUMENT_LIMITS = { maxBytes: 1024 * 1024, maxDepth: 64, maxAliases: 100 };
+function limitsOf(options) {
+    return { ...DOCUMENT_LIMITS, ...options.limits };
+}
+function sourceOf(input, path) {
+    return `Input '${input}': ${path}`;
+}
+/** Reads and parses the file an input names, under the limits. */
+async function documents_readInputDocument(input, path, options) {
+    const limits = limitsOf(options);
+    const size = await (0,promises_.stat)(path).then((stats) => stats.size, () => 0);
+    checkSize(sourceOf(input, path), size, limits);
+    const text = await readInputFile(input, path, options.expected);
+    return { text, document: documents_parseDocumentText(sourceOf(input, path), text, { ...options, limits }) };
+}
+/** readInputDocument for inputs read synchronously. */
+function readInputDocumentSync(input, path, options) {
+    const limits = limitsOf(options);
+    let size = 0;
+    try {
+        size = statSync(path).size;
+    }
+    catch {
+        // readInputFileSync explains a missing or unreadable file
+    }
+    checkSize(sourceOf(input, path), size, limits);
+    const text = readInputFileSync(input, path, options.expected);
+    return { text, document: documents_parseDocumentText(sourceOf(input, path), text, { ...options, limits }) };
+}
+/** Reads a plain-text input file (KEY=VALUE lines) under the size limit. */
+async function readInputText(input, path, expected, maxBytes = DOCUMENT_LIMITS.maxBytes) {
+    const size = await (0,promises_.stat)(path).then((stats) => stats.size, () => 0);
+    checkSize(sourceOf(input, path), size, { ...DOCUMENT_LIMITS, maxBytes });
+    return readInputFile(input, path, expected);
+}
+/**
+ * Parses JSON or YAML text under the limits; `source` starts every message (e.g. "Input 'checks': checks.yml").
+ * JSON is tried first for `json-or-yaml`, as its errors are clearer for a file that looks like JSON.
+ */
+function documents_parseDocumentText(source, text, options) {
+    const limits = limitsOf(options);
+    const expected = options.expected === undefined ? '' : `; expected ${options.expected}`;
+    checkSize(source, Buffer.byteLength(text), limits);
+    if (text.trim() === '')
+        throw new errors/* UserError */.yo(`${source}: the file is empty${expected}`);
+    checkBracketDepth(source, text, limits.maxDepth);
+    let document;
+    if (options.format === 'yaml') {
+        try {
+            document = parseYaml(source, text, limits);
+        }
+        catch (error) {
+            if (error instanceof errors/* UserError */.yo)
+                throw error;
+            throw new errors/* UserError */.yo(`${source}: not valid YAML (${(0,errors/* errorMessage */.gJ)(error)})${expected}`);
+        }
+    }
+    else {
+        let json;
+        let jsonError;
+        try {
+            json = { value: JSON.parse(text) };
+        }
+        catch (error) {
+            jsonError = error;
+        }
+        if (json !== undefined) {
+            checkJsonDuplicateKeys(source, text);
+            document = json.value;
+        }
+        else if (options.format === 'json') {
+            throw new errors/* UserError */.yo(`${source}: not valid JSON (${(0,errors/* errorMessage */.gJ)(jsonError)})${expected}`);
+        }
+        else {
+            try {
+                document = parseYaml(source, text, limits);
+            }
+            catch (yamlError) {
+                if (yamlError instanceof errors/* UserError */.yo)
+                    throw yamlError;
+                const looksLikeJson = /^\s*[{[]/.test(text);
+                const detail = looksLikeJson ? (0,errors/* errorMessage */.gJ)(jsonError) : (0,errors/* errorMessage */.gJ)(yamlError);
+                throw new errors/* UserError */.yo(`${source}: not valid JSON or YAML (${detail})${expected}`);
+            }
+        }
+    }
+    checkDepth(source, document, limits.maxDepth);
+    return document;
+}
+function checkSize(source, bytes, limits) {
+    if (bytes > limits.maxBytes) {
+        throw new errors/* UserError */.yo(`${source}: the file is ${formatBytes(bytes)}, over the limit of ${formatBytes(limits.maxBytes)} for an input file`);
+    }
+}
+function formatBytes(bytes) {
+    if (bytes >= 1024 * 1024)
+        return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
+    if (bytes >= 1024)
+        return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
+    return `${bytes} bytes`;
+}
+function depthError(source, maxDepth) {
+    return new errors/* UserError */.yo(`${source}: lists and mappings nest deeper than ${maxDepth} levels, the limit for an input file`);
+}
+/**
+ * Flow brackets counted outside double-quoted strings, before any parser runs: parsers and the walks after them
+ * recurse, so 20,000 nested `[` would otherwise exhaust the stack.
+ */
+function checkBracketDepth(source, text, maxDepth) {
+    let depth = 0;
+    let inString = false;
+    for (let index = 0; index < text.length; index++) {
+        const char = text[index];
+        if (inString) {
+            if (char === '\\')
+                index++;
+            else if (char === '"')
+                inString = false;
+        }
+        else if (char === '"')
+            inString = true;
+        else if (char === '[' || char === '{') {
+            if (++depth > maxDepth)
+                throw depthError(source, maxDepth);
+        }
+        else if ((char === ']' || char === '}') && depth > 0)
+            depth--;
+    }
+}
+/** The parsed value's depth, walked with an explicit stack (YAML block nesting has no brackets). */
+function checkDepth(source, document, maxDepth) {
+    const stack = [[document, 0]];
+    while (stack.length > 0) {
+        const [value, depth] = stack.pop();
+        if (typeof value !== 'object' || value === null)
+            continue;
+        if (depth + 1 > maxDepth)
+            throw depthError(source, maxDepth);
+        for (const child of Object.values(value))
+            stack.push([child, depth + 1]);
+    }
+}
+function parseYaml(source, text, limits) {
+    const document = (0,dist/* parseDocument */.Tp)(text, { uniqueKeys: true, prettyErrors: true });
+    const duplicate = document.errors.find((error) => error.code === 'DUPLICATE_KEY');
+    if (duplicate)
+        throw duplicateKeyError(source, duplicate.linePos?.[0]);
+    const [syntaxError] = document.errors;
+    if (syntaxError)
+        throw new Error(syntaxError.message.split('\n')[0].replace(/:$/, ''));
+    try {
+        return document.toJS({ maxAliasCount: limits.maxAliases });
+    }
+    catch (error) {
+        if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+            throw new errors/* UserError */.yo(`${source}: YAML aliases expand more than ${limits.maxAliases} times, the limit for an input file ` +
+                '(a file that multiplies itself through aliases is refused)');
+        }
+        throw error;
+    }
+}
+function duplicateKeyError(source, at) {
+    const where = at ? ` at line ${at.line}, column ${at.col}` : '';
+    return new errors/* UserError */.yo(`${source}: a key appears twice in one mapping${where}; each key may appear once`);
+}
+/** JSON.parse keeps the last of two equal keys; the YAML parser (JSON is YAML) reports them instead. */
+function checkJsonDuplicateKeys(source, text) {
+    const duplicate = (0,dist/* parseDocument */.Tp)(text, { uniqueKeys: true, prettyErrors: true }).errors.find((error) => error.code === 'DUPLICATE_KEY');
+    if (duplicate)
+        throw duplicateKeyError(source, duplicate.linePos?.[0]);
+}
+
 ;// CONCATENATED MODULE: ./packages/taskdef/src/schema.ts
 
 const SIMPLE = { kind: 'simple' };
@@ -59759,7 +60152,6 @@ function checkShape(value, shape, path = '', problems = []) {
 
 
 
-
 /** Keys DescribeTaskDefinition returns that RegisterTaskDefinition refuses: a copied revision carries them. */
 const READ_ONLY_KEYS = [
     'taskDefinitionArn',
@@ -59771,26 +60163,14 @@ const READ_ONLY_KEYS = [
     'registeredBy',
     'deregisteredAt',
 ];
-/** Parses a task-definition document: JSON first (its errors are clearer), then YAML. */
+const EXPECTED_DOCUMENT = 'a task definition document';
+/** Parses a task-definition document (JSON first, its errors are clearer, then YAML) under the file limits. */
 function parseDocument(text, source) {
-    if (text.trim() === '')
-        throw new src/* UserError */.yo(`${source}: the file is empty; expected a task definition in JSON or YAML`);
-    try {
-        return JSON.parse(text);
+    const document = parseDocumentText(source, text, { format: 'json-or-yaml', expected: EXPECTED_DOCUMENT });
+    if (typeof document !== 'object' || document === null) {
+        throw new UserError(`${source}: not valid JSON or YAML (a ${typeof document}); expected ${EXPECTED_DOCUMENT}`);
     }
-    catch (jsonError) {
-        const looksLikeJson = /^\s*[{[]/.test(text);
-        try {
-            const document = (0,dist/* parse */.qg)(text);
-            if (typeof document === 'object' && document !== null)
-                return document;
-        }
-        catch (yamlError) {
-            const detail = looksLikeJson ? (0,src/* errorMessage */.gJ)(jsonError) : (0,src/* errorMessage */.gJ)(yamlError).split('\n')[0];
-            throw new src/* UserError */.yo(`${source}: not valid JSON or YAML (${detail}); expected a task definition document`);
-        }
-        throw new src/* UserError */.yo(`${source}: not valid JSON or YAML (${(0,src/* errorMessage */.gJ)(jsonError)}); expected a task definition document`);
-    }
+    return document;
 }
 /**
  * Turns a parsed document into RegisterTaskDefinition input: strips read-only keys, rejects any key ECS does
@@ -59828,20 +60208,16 @@ function prepareTaskDefinition(document, source) {
     }
     return { taskDefinition: raw, strippedKeys: [...strippedKeys] };
 }
-async function readTaskDefinitionFile(path, source) {
-    let text;
-    try {
-        text = await readFile(path, 'utf8');
-    }
-    catch (error) {
-        const code = error.code;
-        const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : errorMessage(error);
-        throw new UserError(`${source}: cannot read ${path} (${why}); expected the path of a task-definition file`);
-    }
-    return prepareTaskDefinition(parseDocument(text, source), source);
+/** Reads the task-definition file an input names, under the file limits, and prepares it. */
+async function readTaskDefinitionFile(input, path) {
+    const { document } = await readInputDocument(input, path, {
+        format: 'json-or-yaml',
+        expected: 'a JSON or YAML task-definition file',
+    });
+    return prepareTaskDefinition(document, `Input '${input}': ${path}`);
 }
 /** A registered revision as RegisterTaskDefinition input (read-only and unknown keys dropped), tags included. */
-function fromDescribedTaskDefinition(taskDefinition, tags) {
+function prepare_fromDescribedTaskDefinition(taskDefinition, tags) {
     const shape = registerTaskDefinitionShape();
     const input = {};
     for (const [key, value] of Object.entries(taskDefinition)) {
@@ -59921,8 +60297,339 @@ function normalizeForComparison(taskDefinition) {
         input.tags = [...input.tags].sort(byKey('key'));
     return canonical(input) ?? {};
 }
-function isSameTaskDefinition(a, b) {
+function compare_isSameTaskDefinition(a, b) {
     return JSON.stringify(normalizeForComparison(a)) === JSON.stringify(normalizeForComparison(b));
+}
+
+;// CONCATENATED MODULE: ./packages/taskdef/src/references.ts
+/*
+ * Forms of the AWS references the inputs take. ECS reports a malformed one only when a task starts
+ * (ResourceInitializationError minutes into a deploy); checking the form here fails the build step instead.
+ */
+const PARTITION = 'aws(?:-cn|-us-gov|-iso|-iso-b)?';
+const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d+';
+const ACCOUNT = '\\d{12}';
+const SSM_PARAMETER_ARN = new RegExp(`^arn:${PARTITION}:ssm:${REGION}:${ACCOUNT}:parameter/[A-Za-z0-9_.\\-/]+$`);
+// The secret name may be followed by :json-key:version-stage:version-id (each part may be empty).
+const SECRETS_MANAGER_ARN = new RegExp(`^arn:${PARTITION}:secretsmanager:${REGION}:${ACCOUNT}:secret:[A-Za-z0-9/_+=.@-]+(?::[^:\\s]*:[^:\\s]*:[^:\\s]*)?$`);
+const SSM_PARAMETER_NAME = /^\/?[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/;
+const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT}:role/[A-Za-z0-9+=,.@_/-]+$`);
+const SECRET_REFERENCE_FORMS = 'an SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>), ' +
+    'a Secrets Manager ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>[:<json-key>::]) ' +
+    'or an SSM parameter name in the task region (/path/name)';
+/** Which store a secret's valueFrom points to, or undefined when it is malformed. */
+function secretSource(valueFrom) {
+    if (SECRETS_MANAGER_ARN.test(valueFrom))
+        return 'secretsmanager';
+    if (SSM_PARAMETER_ARN.test(valueFrom))
+        return 'ssm';
+    // Secrets Manager secrets must be given by full ARN; a bare name means an SSM parameter.
+    if (!valueFrom.startsWith('arn:') && SSM_PARAMETER_NAME.test(valueFrom))
+        return 'ssm';
+    return undefined;
+}
+const ROLE_ARN_FORM = 'an IAM role ARN such as arn:aws:iam::123456789012:role/web-task';
+function isRoleArn(value) {
+    return ROLE_ARN.test(value);
+}
+
+;// CONCATENATED MODULE: ./packages/taskdef/src/validate.ts
+
+
+/** Task memory (MiB) Fargate accepts for each task CPU value (units), from the ECS developer guide. */
+const FARGATE_MEMORY = new Map([
+    [256, [512, 1024, 2048]],
+    [512, steps(1024, 4096, 1024)],
+    [1024, steps(2048, 8192, 1024)],
+    [2048, steps(4096, 16384, 1024)],
+    [4096, steps(8192, 30720, 1024)],
+    [8192, steps(16384, 61440, 4096)],
+    [16384, steps(32768, 122880, 8192)],
+]);
+function steps(from, to, step) {
+    const values = [];
+    for (let value = from; value <= to; value += step)
+        values.push(value);
+    return values;
+}
+/** CPU units from `256`, `"256"`, `"0.25 vCPU"` or `"1vcpu"` (the forms RegisterTaskDefinition converts). */
+function parseCpuUnits(value) {
+    return parseQuantity(value, /^v?cpus?$/i, 1024);
+}
+/** Memory in MiB from `512`, `"512"`, `"1 GB"` or `"0.5GB"`. */
+function parseMemoryMiB(value) {
+    return parseQuantity(value, /^gb$/i, 1024);
+}
+function parseQuantity(value, unit, perUnit) {
+    if (typeof value === 'number')
+        return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+    if (typeof value !== 'string')
+        return undefined;
+    const match = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(value);
+    if (!match)
+        return undefined;
+    const amount = Number(match[1]);
+    const result = match[2] === '' ? amount : unit.test(match[2]) ? amount * perUnit : NaN;
+    return Number.isSafeInteger(result) && result > 0 ? result : undefined;
+}
+const CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+/** AWS's rule for a task definition family; render-taskdef also names its output file after it. */
+const FAMILY_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
+const FAMILY_RULE = 'up to 255 letters, digits, hyphens and underscores';
+/**
+ * Checks what RegisterTaskDefinition or the first Fargate task would reject, so the step fails in seconds
+ * with the field path instead of minutes later in the deploy.
+ */
+function validateTaskDefinition(taskDefinition) {
+    const problems = [];
+    const warnings = [];
+    if (typeof taskDefinition.family !== 'string' || !FAMILY_PATTERN.test(taskDefinition.family)) {
+        problems.push(`family: ${quote(taskDefinition.family)} is not a task definition family; expected ${FAMILY_RULE}`);
+    }
+    const fargate = (taskDefinition.requiresCompatibilities ?? []).includes('FARGATE');
+    const awsvpc = taskDefinition.networkMode === 'awsvpc';
+    if (fargate) {
+        if (!awsvpc) {
+            problems.push(`networkMode: is ${JSON.stringify(taskDefinition.networkMode ?? null)} but FARGATE requires "awsvpc"`);
+        }
+        problems.push(...checkFargateSize(taskDefinition.cpu, taskDefinition.memory));
+    }
+    else {
+        warnings.push('requiresCompatibilities does not include FARGATE, so the Fargate checks were skipped; ' +
+            'ECS refuses to run this revision in a Fargate service (add "requiresCompatibilities": ["FARGATE"])');
+    }
+    const containers = taskDefinition.containerDefinitions ?? [];
+    const seenNames = new Map();
+    // In awsvpc mode every container shares the task's network interface, so a port can be bound only once.
+    const seenPorts = new Map();
+    containers.forEach((container, index) => {
+        const path = `containerDefinitions[${index}]`;
+        problems.push(...checkName(container, index, seenNames));
+        if (typeof container.image !== 'string' || container.image.trim() === '' || /[\s]/.test(container.image)) {
+            problems.push(`${path}.image: ${quote(container.image)} is not an image reference; expected a string such as <repository>@sha256:<64 hex>`);
+        }
+        problems.push(...checkPorts(container, path, awsvpc, seenPorts));
+        problems.push(...checkEnvironmentAndSecrets(container, path));
+    });
+    if (containers.length > 0 && !containers.some((container) => container.essential !== false)) {
+        problems.push('containerDefinitions: no container is essential; at least one must have "essential": true');
+    }
+    return { problems, warnings };
+}
+/** Throws one user error listing every broken rule. */
+function assertValid(validation, source) {
+    const { problems } = validation;
+    if (problems.length === 0)
+        return;
+    throw new src/* UserError */.yo(`${source}: the task definition breaks ${problems.length === 1 ? 'a rule' : `${problems.length} rules`}: ` +
+        problems.join('; '));
+}
+function checkFargateSize(cpuValue, memoryValue) {
+    const cpuChoices = [...FARGATE_MEMORY.keys()].join(', ');
+    if (cpuValue === undefined)
+        return [`cpu: is missing; FARGATE requires a task cpu, one of ${cpuChoices}`];
+    const cpu = parseCpuUnits(cpuValue);
+    const memoryChoices = cpu === undefined ? undefined : FARGATE_MEMORY.get(cpu);
+    if (memoryChoices === undefined) {
+        return [`cpu: ${JSON.stringify(cpuValue)} is not a Fargate CPU size; expected one of ${cpuChoices}`];
+    }
+    if (memoryValue === undefined) {
+        return [`memory: is missing; FARGATE requires a task memory, with cpu ${cpu} one of ${memoryChoices.join(', ')}`];
+    }
+    const memory = parseMemoryMiB(memoryValue);
+    if (memory === undefined || !memoryChoices.includes(memory)) {
+        return [
+            `memory: ${JSON.stringify(memoryValue)} is not valid with cpu ${cpu} on Fargate; ` +
+                `expected one of ${memoryChoices.join(', ')} (MiB)`,
+        ];
+    }
+    return [];
+}
+function checkName(container, index, seen) {
+    const path = `containerDefinitions[${index}]`;
+    const { name } = container;
+    if (typeof name !== 'string' || name === '')
+        return [`${path}.name: is missing; every container needs a name`];
+    if (!CONTAINER_NAME.test(name)) {
+        return [`${path}.name: ${quote(name)} may contain only letters, digits, hyphens and underscores (up to 255)`];
+    }
+    const first = seen.get(name);
+    if (first !== undefined) {
+        return [
+            `${path}.name: "${name}" is also the name of containerDefinitions[${first}]; container names must be unique`,
+        ];
+    }
+    seen.set(name, index);
+    return [];
+}
+function isPort(value) {
+    return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
+}
+function checkPorts(container, path, awsvpc, seen) {
+    const problems = [];
+    (container.portMappings ?? []).forEach((mapping, index) => {
+        const at = `${path}.portMappings[${index}]`;
+        const { containerPort, hostPort, protocol = 'tcp', containerPortRange } = mapping;
+        if (protocol !== 'tcp' && protocol !== 'udp') {
+            problems.push(`${at}.protocol: "${protocol}" is not a protocol; expected tcp or udp`);
+        }
+        if (containerPort === undefined) {
+            if (containerPortRange === undefined) {
+                problems.push(`${at}.containerPort: is missing; expected a port from 1 to 65535`);
+            }
+            return;
+        }
+        if (!isPort(containerPort)) {
+            problems.push(`${at}.containerPort: ${JSON.stringify(containerPort)} is not a port; expected 1 to 65535`);
+            return;
+        }
+        if (hostPort !== undefined && awsvpc && hostPort !== containerPort) {
+            problems.push(`${at}.hostPort: ${JSON.stringify(hostPort)} differs from containerPort ${containerPort}; ` +
+                'in awsvpc mode hostPort must be omitted or equal containerPort');
+        }
+        else if (hostPort !== undefined && hostPort !== 0 && !isPort(hostPort)) {
+            problems.push(`${at}.hostPort: ${JSON.stringify(hostPort)} is not a port; expected 1 to 65535`);
+        }
+        if (awsvpc) {
+            const key = `${containerPort}/${protocol}`;
+            const other = seen.get(key);
+            if (other !== undefined) {
+                problems.push(`${at}.containerPort: ${key} is already mapped by ${other}; a task can bind each port once`);
+            }
+            else {
+                seen.set(key, at);
+            }
+        }
+    });
+    return problems;
+}
+function checkEnvironmentAndSecrets(container, path) {
+    const problems = (container.secrets ?? []).flatMap((secret, index) => typeof secret.valueFrom === 'string' && secretSource(secret.valueFrom) !== undefined
+        ? []
+        : [
+            `${path}.secrets[${index}].valueFrom: ${JSON.stringify(secret.valueFrom ?? null)} is not a secret reference; ` +
+                `expected ${SECRET_REFERENCE_FORMS}`,
+        ]);
+    const secretNames = new Set((container.secrets ?? []).map((secret) => secret.name));
+    const both = (container.environment ?? [])
+        .filter((variable) => variable.name !== undefined && secretNames.has(variable.name))
+        .map((variable) => `${path}: ${variable.name} is set both in environment and in secrets; ` +
+        'keep only one, so that which value the container sees is clear');
+    return [...problems, ...both];
+}
+/** A value from the file, quoted on one line and shortened, so a hostile one cannot flood or break the message. */
+function quote(value) {
+    const text = JSON.stringify(value ?? null) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+;// CONCATENATED MODULE: ./packages/taskdef/src/register.ts
+
+
+
+
+
+
+function containerImages(containers) {
+    return (containers ?? []).map((container) => ({
+        container: container.name ?? 'container',
+        image: container.image ?? '',
+        digest: parseImageReference(container.image ?? '')?.digest,
+    }));
+}
+/**
+ * Registers the file's task definition, unless the newest ACTIVE revision of its family has the same content:
+ * then that revision is reused, so a re-run does not pile up identical revisions.
+ */
+async function registerIfChanged(ecs, taskDefinition, log) {
+    const family = taskDefinition.family;
+    const images = containerImages(taskDefinition.containerDefinitions);
+    let latest;
+    try {
+        // With a family and no revision, DescribeTaskDefinition returns the newest ACTIVE revision.
+        latest = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: family, include: ['TAGS'] }));
+    }
+    catch (error) {
+        if (!isAwsError(error, 'ClientException'))
+            throw error;
+        log.info(`Family ${family} has no active revision yet (${awsMessageOf(error)})`);
+    }
+    const current = latest?.taskDefinition;
+    if (current?.taskDefinitionArn &&
+        isSameTaskDefinition(fromDescribedTaskDefinition(current, latest?.tags), taskDefinition)) {
+        log.info(`${revisionLabel(current.taskDefinitionArn)} already has this content: reusing it, nothing registered`);
+        return {
+            taskDefinitionArn: current.taskDefinitionArn,
+            origin: 'reused',
+            images,
+            containerDefinitions: taskDefinition.containerDefinitions ?? [],
+            networkMode: taskDefinition.networkMode,
+        };
+    }
+    const registered = await ecs.send(new RegisterTaskDefinitionCommand(taskDefinition));
+    const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn;
+    if (!taskDefinitionArn)
+        throw new Error('RegisterTaskDefinition returned no taskDefinitionArn');
+    log.info(`Registered ${revisionLabel(taskDefinitionArn)}` +
+        (current?.taskDefinitionArn ? ` (the newest revision was ${revisionLabel(current.taskDefinitionArn)})` : ''));
+    return {
+        taskDefinitionArn,
+        origin: 'registered',
+        images,
+        containerDefinitions: taskDefinition.containerDefinitions ?? [],
+        networkMode: taskDefinition.networkMode,
+    };
+}
+/** Looks up a revision named by `family:revision` or ARN; registers nothing. */
+async function describeExisting(ecs, reference, log, 
+/** What the revision is for, in the log line: `Deploying` (deploy-ecs) or `Running` (run-task). */
+purpose = 'Deploying') {
+    let response;
+    try {
+        response = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference }));
+    }
+    catch (error) {
+        if (!isAwsError(error, 'ClientException'))
+            throw error;
+        throw new UserError(`Input 'task-definition': ECS has no task definition ${reference} (${awsMessageOf(error)}); ` +
+            'expected an existing family:revision or task definition ARN in this account and region.', { cause: error });
+    }
+    const found = response.taskDefinition;
+    if (!found?.taskDefinitionArn)
+        throw new Error(`DescribeTaskDefinition returned no task definition for ${reference}`);
+    if (found.status !== 'ACTIVE') {
+        throw new UserError(`Input 'task-definition': ${revisionLabel(found.taskDefinitionArn)} is ${found.status}; ECS does not ` +
+            (purpose === 'Deploying' ? 'move a service to' : 'start new tasks from') +
+            ' a deregistered revision. Use an ACTIVE revision or register this one again.');
+    }
+    log.info(`${purpose} existing revision ${revisionLabel(found.taskDefinitionArn)}: nothing registered`);
+    return {
+        taskDefinitionArn: found.taskDefinitionArn,
+        origin: 'existing',
+        images: containerImages(found.containerDefinitions),
+        containerDefinitions: found.containerDefinitions ?? [],
+        networkMode: found.networkMode,
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/taskdef/src/source.ts
+
+
+
+/** Reads a `task-definition` input (deploy-ecs, run-task): a file path, `family:revision` or an ARN. */
+function readTaskDefinitionSource(name = 'task-definition') {
+    const value = getRequired(name);
+    if (parseRevisionReference(value) !== undefined)
+        return { kind: 'existing', reference: value };
+    const expected = 'expected the path of a JSON or YAML task-definition file, an existing revision as family:revision, ' +
+        `or its ARN (${TASK_DEFINITION_ARN_FORM})`;
+    if (value.startsWith('arn:'))
+        throw inputError(name, `"${value}" is not a task definition ARN; ${expected}`);
+    if (!existsSync(value))
+        throw inputError(name, `no file at ${value}; ${expected}`);
+    if (!statSync(value).isFile())
+        throw inputError(name, `${value} is a directory; ${expected}`);
+    return { kind: 'file', path: value };
 }
 
 ;// CONCATENATED MODULE: ./packages/taskdef/src/index.ts
@@ -59931,93 +60638,714 @@ function isSameTaskDefinition(a, b) {
 
 
 
-;// CONCATENATED MODULE: ./actions/render-taskdef/src/diff.ts
-/**
- * Line edits turning `before` into `after`, from a longest-common-subsequence table. Task definitions are a
- * few hundred lines, so the quadratic table is small and the result is the minimal diff.
- */
-function diffLines(before, after) {
-    const rows = before.length + 1;
-    const cols = after.length + 1;
-    // common[i * cols + j]: length of the LCS of before[i..] and after[j..]
-    const common = new Uint32Array(rows * cols);
-    for (let i = before.length - 1; i >= 0; i--) {
-        for (let j = after.length - 1; j >= 0; j--) {
-            common[i * cols + j] =
-                before[i] === after[j]
-                    ? common[(i + 1) * cols + j + 1] + 1
-                    : Math.max(common[(i + 1) * cols + j], common[i * cols + j + 1]);
+
+
+
+
+;// CONCATENATED MODULE: ./actions/render-taskdef/node_modules/diff/libesm/diff/base.js
+class Diff {
+    diff(oldStr, newStr, 
+    // Type below is not accurate/complete - see above for full possibilities - but it compiles
+    options = {}) {
+        let callback;
+        if (typeof options === 'function') {
+            callback = options;
+            options = {};
         }
+        else if ('callback' in options) {
+            callback = options.callback;
+        }
+        // Allow subclasses to massage the input prior to running
+        const oldString = this.castInput(oldStr, options);
+        const newString = this.castInput(newStr, options);
+        const oldTokens = this.removeEmpty(this.tokenize(oldString, options));
+        const newTokens = this.removeEmpty(this.tokenize(newString, options));
+        return this.diffWithOptionsObj(oldTokens, newTokens, options, callback);
     }
-    const edits = [];
-    let i = 0;
-    let j = 0;
-    while (i < before.length || j < after.length) {
-        if (i < before.length && j < after.length && before[i] === after[j]) {
-            edits.push({ kind: ' ', line: before[i] });
-            i++;
-            j++;
+    diffWithOptionsObj(oldTokens, newTokens, options, callback) {
+        var _a;
+        const done = (value) => {
+            value = this.postProcess(value, options);
+            if (callback) {
+                setTimeout(function () { callback(value); }, 0);
+                return undefined;
+            }
+            else {
+                return value;
+            }
+        };
+        const newLen = newTokens.length, oldLen = oldTokens.length;
+        let editLength = 1;
+        let maxEditLength = newLen + oldLen;
+        if (options.maxEditLength != null) {
+            maxEditLength = Math.min(maxEditLength, options.maxEditLength);
         }
-        else if (i < before.length && (j === after.length || common[(i + 1) * cols + j] >= common[i * cols + j + 1])) {
-            // On a tie take the removal first, so a changed line reads -old then +new as in diff -u.
-            edits.push({ kind: '-', line: before[i++] });
+        const maxExecutionTime = (_a = options.timeout) !== null && _a !== void 0 ? _a : Infinity;
+        const abortAfterTimestamp = Date.now() + maxExecutionTime;
+        const bestPath = [{ oldPos: -1, lastComponent: undefined }];
+        // Seed editLength = 0, i.e. the content starts with the same values
+        let newPos = this.extractCommon(bestPath[0], newTokens, oldTokens, 0, options);
+        if (bestPath[0].oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
+            // Identity per the equality and tokenizer
+            return done(this.buildValues(bestPath[0].lastComponent, newTokens, oldTokens));
+        }
+        // Once we hit the right edge of the edit graph on some diagonal k, we can
+        // definitely reach the end of the edit graph in no more than k edits, so
+        // there's no point in considering any moves to diagonal k+1 any more (from
+        // which we're guaranteed to need at least k+1 more edits).
+        // Similarly, once we've reached the bottom of the edit graph, there's no
+        // point considering moves to lower diagonals.
+        // We record this fact by setting minDiagonalToConsider and
+        // maxDiagonalToConsider to some finite value once we've hit the edge of
+        // the edit graph.
+        // This optimization is not faithful to the original algorithm presented in
+        // Myers's paper, which instead pointlessly extends D-paths off the end of
+        // the edit graph - see page 7 of Myers's paper which notes this point
+        // explicitly and illustrates it with a diagram. This has major performance
+        // implications for some common scenarios. For instance, to compute a diff
+        // where the new text simply appends d characters on the end of the
+        // original text of length n, the true Myers algorithm will take O(n+d^2)
+        // time while this optimization needs only O(n+d) time.
+        let minDiagonalToConsider = -Infinity, maxDiagonalToConsider = Infinity;
+        // Main worker method. checks all permutations of a given edit length for acceptance.
+        const execEditLength = () => {
+            for (let diagonalPath = Math.max(minDiagonalToConsider, -editLength); diagonalPath <= Math.min(maxDiagonalToConsider, editLength); diagonalPath += 2) {
+                let basePath;
+                const removePath = bestPath[diagonalPath - 1], addPath = bestPath[diagonalPath + 1];
+                if (removePath) {
+                    // No one else is going to attempt to use this value, clear it
+                    // @ts-expect-error - perf optimisation. This type-violating value will never be read.
+                    bestPath[diagonalPath - 1] = undefined;
+                }
+                let canAdd = false;
+                if (addPath) {
+                    // what newPos will be after we do an insertion:
+                    const addPathNewPos = addPath.oldPos - diagonalPath;
+                    canAdd = addPath && 0 <= addPathNewPos && addPathNewPos < newLen;
+                }
+                const canRemove = removePath && removePath.oldPos + 1 < oldLen;
+                if (!canAdd && !canRemove) {
+                    // If this path is a terminal then prune
+                    // @ts-expect-error - perf optimisation. This type-violating value will never be read.
+                    bestPath[diagonalPath] = undefined;
+                    continue;
+                }
+                // Select the diagonal that we want to branch from. We select the prior
+                // path whose position in the old string is the farthest from the origin
+                // and does not pass the bounds of the diff graph
+                if (!canRemove || (canAdd && removePath.oldPos < addPath.oldPos)) {
+                    basePath = this.addToPath(addPath, true, false, 0, options);
+                }
+                else {
+                    basePath = this.addToPath(removePath, false, true, 1, options);
+                }
+                newPos = this.extractCommon(basePath, newTokens, oldTokens, diagonalPath, options);
+                if (basePath.oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
+                    // If we have hit the end of both strings, then we are done
+                    return done(this.buildValues(basePath.lastComponent, newTokens, oldTokens)) || true;
+                }
+                else {
+                    bestPath[diagonalPath] = basePath;
+                    if (basePath.oldPos + 1 >= oldLen) {
+                        maxDiagonalToConsider = Math.min(maxDiagonalToConsider, diagonalPath - 1);
+                    }
+                    if (newPos + 1 >= newLen) {
+                        minDiagonalToConsider = Math.max(minDiagonalToConsider, diagonalPath + 1);
+                    }
+                }
+            }
+            editLength++;
+        };
+        // Performs the length of edit iteration. Is a bit fugly as this has to support the
+        // sync and async mode which is never fun. Loops over execEditLength until a value
+        // is produced, or until the edit length exceeds options.maxEditLength (if given),
+        // in which case it will return undefined.
+        if (callback) {
+            (function exec() {
+                setTimeout(function () {
+                    if (editLength > maxEditLength || Date.now() > abortAfterTimestamp) {
+                        return callback(undefined);
+                    }
+                    if (!execEditLength()) {
+                        exec();
+                    }
+                }, 0);
+            }());
         }
         else {
-            edits.push({ kind: '+', line: after[j++] });
+            while (editLength <= maxEditLength && Date.now() <= abortAfterTimestamp) {
+                const ret = execEditLength();
+                if (ret) {
+                    return ret;
+                }
+            }
         }
     }
-    return edits;
+    addToPath(path, added, removed, oldPosInc, options) {
+        const last = path.lastComponent;
+        if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
+            return {
+                oldPos: path.oldPos + oldPosInc,
+                lastComponent: { count: last.count + 1, added: added, removed: removed, previousComponent: last.previousComponent }
+            };
+        }
+        else {
+            return {
+                oldPos: path.oldPos + oldPosInc,
+                lastComponent: { count: 1, added: added, removed: removed, previousComponent: last }
+            };
+        }
+    }
+    extractCommon(basePath, newTokens, oldTokens, diagonalPath, options) {
+        const newLen = newTokens.length, oldLen = oldTokens.length;
+        let oldPos = basePath.oldPos, newPos = oldPos - diagonalPath, commonCount = 0;
+        while (newPos + 1 < newLen && oldPos + 1 < oldLen && this.equals(oldTokens[oldPos + 1], newTokens[newPos + 1], options)) {
+            newPos++;
+            oldPos++;
+            commonCount++;
+            if (options.oneChangePerToken) {
+                basePath.lastComponent = { count: 1, previousComponent: basePath.lastComponent, added: false, removed: false };
+            }
+        }
+        if (commonCount && !options.oneChangePerToken) {
+            basePath.lastComponent = { count: commonCount, previousComponent: basePath.lastComponent, added: false, removed: false };
+        }
+        basePath.oldPos = oldPos;
+        return newPos;
+    }
+    equals(left, right, options) {
+        if (options.comparator) {
+            return options.comparator(left, right);
+        }
+        else {
+            return left === right
+                || (!!options.ignoreCase && left.toLowerCase() === right.toLowerCase());
+        }
+    }
+    removeEmpty(array) {
+        const ret = [];
+        for (let i = 0; i < array.length; i++) {
+            if (array[i]) {
+                ret.push(array[i]);
+            }
+        }
+        return ret;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    castInput(value, options) {
+        return value;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    tokenize(value, options) {
+        return Array.from(value);
+    }
+    join(chars) {
+        // Assumes ValueT is string, which is the case for most subclasses.
+        // When it's false, e.g. in diffArrays, this method needs to be overridden (e.g. with a no-op)
+        // Yes, the casts are verbose and ugly, because this pattern - of having the base class SORT OF
+        // assume tokens and values are strings, but not completely - is weird and janky.
+        return chars.join('');
+    }
+    postProcess(changeObjects, 
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    options) {
+        return changeObjects;
+    }
+    get useLongestToken() {
+        return false;
+    }
+    buildValues(lastComponent, newTokens, oldTokens) {
+        // First we convert our linked list of components in reverse order to an
+        // array in the right order:
+        const components = [];
+        let nextComponent;
+        while (lastComponent) {
+            components.push(lastComponent);
+            nextComponent = lastComponent.previousComponent;
+            delete lastComponent.previousComponent;
+            lastComponent = nextComponent;
+        }
+        components.reverse();
+        const componentLen = components.length;
+        let componentPos = 0, newPos = 0, oldPos = 0;
+        for (; componentPos < componentLen; componentPos++) {
+            const component = components[componentPos];
+            if (!component.removed) {
+                if (!component.added && this.useLongestToken) {
+                    let value = newTokens.slice(newPos, newPos + component.count);
+                    value = value.map(function (value, i) {
+                        const oldValue = oldTokens[oldPos + i];
+                        return oldValue.length > value.length ? oldValue : value;
+                    });
+                    component.value = this.join(value);
+                }
+                else {
+                    component.value = this.join(newTokens.slice(newPos, newPos + component.count));
+                }
+                newPos += component.count;
+                // Common case
+                if (!component.added) {
+                    oldPos += component.count;
+                }
+            }
+            else {
+                component.value = this.join(oldTokens.slice(oldPos, oldPos + component.count));
+                oldPos += component.count;
+            }
+        }
+        return components;
+    }
 }
+
+;// CONCATENATED MODULE: ./actions/render-taskdef/node_modules/diff/libesm/diff/line.js
+
+
+class LineDiff extends Diff {
+    constructor() {
+        super(...arguments);
+        this.tokenize = tokenize;
+    }
+    equals(left, right, options) {
+        // If we're ignoring whitespace, we need to normalise lines by stripping
+        // whitespace before checking equality. (This has an annoying interaction
+        // with newlineIsToken that requires special handling: if newlines get their
+        // own token, then we DON'T want to trim the *newline* tokens down to empty
+        // strings, since this would cause us to treat whitespace-only line content
+        // as equal to a separator between lines, which would be weird and
+        // inconsistent with the documented behavior of the options.)
+        if (options.ignoreWhitespace) {
+            if (!options.newlineIsToken || !left.includes('\n')) {
+                left = left.trim();
+            }
+            if (!options.newlineIsToken || !right.includes('\n')) {
+                right = right.trim();
+            }
+        }
+        else if (options.ignoreNewlineAtEof && !options.newlineIsToken) {
+            if (left.endsWith('\n')) {
+                left = left.slice(0, -1);
+            }
+            if (right.endsWith('\n')) {
+                right = right.slice(0, -1);
+            }
+        }
+        return super.equals(left, right, options);
+    }
+}
+const lineDiff = new LineDiff();
+function diffLines(oldStr, newStr, options) {
+    return lineDiff.diff(oldStr, newStr, options);
+}
+function diffTrimmedLines(oldStr, newStr, options) {
+    options = generateOptions(options, { ignoreWhitespace: true });
+    return lineDiff.diff(oldStr, newStr, options);
+}
+// Exported standalone so it can be used from jsonDiff too.
+function tokenize(value, options) {
+    if (options.stripTrailingCr) {
+        // remove one \r before \n to match GNU diff's --strip-trailing-cr behavior
+        value = value.replace(/\r\n/g, '\n');
+    }
+    const retLines = [], linesAndNewlines = value.split(/(\n|\r\n)/);
+    // Ignore the final empty token that occurs if the string ends with a new line
+    if (!linesAndNewlines[linesAndNewlines.length - 1]) {
+        linesAndNewlines.pop();
+    }
+    // Merge the content and line separators into single tokens
+    for (let i = 0; i < linesAndNewlines.length; i++) {
+        const line = linesAndNewlines[i];
+        if (i % 2 && !options.newlineIsToken) {
+            retLines[retLines.length - 1] += line;
+        }
+        else {
+            retLines.push(line);
+        }
+    }
+    return retLines;
+}
+
+;// CONCATENATED MODULE: ./actions/render-taskdef/node_modules/diff/libesm/patch/create.js
+
+/**
+ * Returns true if the filename contains characters that require C-style
+ * quoting (as used by Git and GNU diffutils in diff output).
+ */
+function needsQuoting(s) {
+    for (let i = 0; i < s.length; i++) {
+        if (s[i] < '\x20' || s[i] > '\x7e' || s[i] === '"' || s[i] === '\\') {
+            return true;
+        }
+    }
+    return false;
+}
+/**
+ * C-style quotes a filename, encoding special characters as escape sequences
+ * and non-ASCII bytes as octal escapes. This is the inverse of
+ * `parseQuotedFileName` in parse.ts.
+ *
+ * Non-ASCII bytes are encoded as UTF-8 before being emitted as octal escapes.
+ * This matches the behaviour of both Git and GNU diffutils, which always emit
+ * UTF-8 octal escapes regardless of the underlying filesystem encoding (e.g.
+ * Git for Windows converts from NTFS's UTF-16 to UTF-8 internally).
+ *
+ * If the filename doesn't need quoting, returns it as-is.
+ */
+function quoteFileNameIfNeeded(s) {
+    if (!needsQuoting(s)) {
+        return s;
+    }
+    let result = '"';
+    const bytes = new TextEncoder().encode(s);
+    let i = 0;
+    while (i < bytes.length) {
+        const b = bytes[i];
+        // See https://en.wikipedia.org/wiki/Escape_sequences_in_C#Escape_sequences
+        if (b === 0x07) {
+            result += '\\a';
+        }
+        else if (b === 0x08) {
+            result += '\\b';
+        }
+        else if (b === 0x09) {
+            result += '\\t';
+        }
+        else if (b === 0x0a) {
+            result += '\\n';
+        }
+        else if (b === 0x0b) {
+            result += '\\v';
+        }
+        else if (b === 0x0c) {
+            result += '\\f';
+        }
+        else if (b === 0x0d) {
+            result += '\\r';
+        }
+        else if (b === 0x22) {
+            result += '\\"';
+        }
+        else if (b === 0x5c) {
+            result += '\\\\';
+        }
+        else if (b >= 0x20 && b <= 0x7e) {
+            // Just a printable ASCII character that is neither a double quote nor a
+            // backslash; no need to escape it.
+            result += String.fromCharCode(b);
+        }
+        else {
+            // Either part of a non-ASCII character or a control character without a
+            // special escape sequence; needs escaping as a 3-digit octal escape
+            result += '\\' + b.toString(8).padStart(3, '0');
+        }
+        i++;
+    }
+    result += '"';
+    return result;
+}
+const INCLUDE_HEADERS = {
+    includeIndex: true,
+    includeUnderline: true,
+    includeFileHeaders: true
+};
+const FILE_HEADERS_ONLY = {
+    includeIndex: false,
+    includeUnderline: false,
+    includeFileHeaders: true
+};
+const OMIT_HEADERS = {
+    includeIndex: false,
+    includeUnderline: false,
+    includeFileHeaders: false
+};
+function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
+    let optionsObj;
+    if (!options) {
+        optionsObj = {};
+    }
+    else if (typeof options === 'function') {
+        optionsObj = { callback: options };
+    }
+    else {
+        optionsObj = options;
+    }
+    if (typeof optionsObj.context === 'undefined') {
+        optionsObj.context = 4;
+    }
+    // We copy this into its own variable to placate TypeScript, which thinks
+    // optionsObj.context might be undefined in the callbacks below.
+    const context = optionsObj.context;
+    // @ts-expect-error (runtime check for something that is correctly a static type error)
+    if (optionsObj.newlineIsToken) {
+        throw new Error('newlineIsToken may not be used with patch-generation functions, only with diffing functions');
+    }
+    if (!optionsObj.callback) {
+        return diffLinesResultToPatch(diffLines(oldStr, newStr, optionsObj));
+    }
+    else {
+        const { callback } = optionsObj;
+        diffLines(oldStr, newStr, Object.assign(Object.assign({}, optionsObj), { callback: (diff) => {
+                const patch = diffLinesResultToPatch(diff);
+                // TypeScript is unhappy without the cast because it does not understand that `patch` may
+                // be undefined here only if `callback` is StructuredPatchCallbackAbortable:
+                callback(patch);
+            } }));
+    }
+    function diffLinesResultToPatch(diff) {
+        // STEP 1: Build up the patch with no "\ No newline at end of file" lines and with the arrays
+        //         of lines containing trailing newline characters. We'll tidy up later...
+        if (!diff) {
+            return;
+        }
+        diff.push({ value: '', lines: [] }); // Append an empty value to make cleanup easier
+        function contextLines(lines) {
+            return lines.map(function (entry) { return ' ' + entry; });
+        }
+        const hunks = [];
+        let oldRangeStart = 0, newRangeStart = 0, curRange = [], oldLine = 1, newLine = 1;
+        for (let i = 0; i < diff.length; i++) {
+            const current = diff[i], lines = current.lines || splitLines(current.value);
+            current.lines = lines;
+            if (current.added || current.removed) {
+                // If we have previous context, start with that
+                if (!oldRangeStart) {
+                    const prev = diff[i - 1];
+                    oldRangeStart = oldLine;
+                    newRangeStart = newLine;
+                    if (prev) {
+                        curRange = context > 0 ? contextLines(prev.lines.slice(-context)) : [];
+                        oldRangeStart -= curRange.length;
+                        newRangeStart -= curRange.length;
+                    }
+                }
+                // Output our changes
+                for (const line of lines) {
+                    curRange.push((current.added ? '+' : '-') + line);
+                }
+                // Track the updated file position
+                if (current.added) {
+                    newLine += lines.length;
+                }
+                else {
+                    oldLine += lines.length;
+                }
+            }
+            else {
+                // Identical context lines. Track line changes
+                if (oldRangeStart) {
+                    // Close out any changes that have been output (or join overlapping)
+                    if (lines.length <= context * 2 && i < diff.length - 2) {
+                        // Overlapping
+                        for (const line of contextLines(lines)) {
+                            curRange.push(line);
+                        }
+                    }
+                    else {
+                        // end the range and output
+                        const contextSize = Math.min(lines.length, context);
+                        for (const line of contextLines(lines.slice(0, contextSize))) {
+                            curRange.push(line);
+                        }
+                        const hunk = {
+                            oldStart: oldRangeStart,
+                            oldLines: (oldLine - oldRangeStart + contextSize),
+                            newStart: newRangeStart,
+                            newLines: (newLine - newRangeStart + contextSize),
+                            lines: curRange
+                        };
+                        hunks.push(hunk);
+                        oldRangeStart = 0;
+                        newRangeStart = 0;
+                        curRange = [];
+                    }
+                }
+                oldLine += lines.length;
+                newLine += lines.length;
+            }
+        }
+        // Step 2: eliminate the trailing `\n` from each line of each hunk, and, where needed, add
+        //         "\ No newline at end of file".
+        for (const hunk of hunks) {
+            for (let i = 0; i < hunk.lines.length; i++) {
+                if (hunk.lines[i].endsWith('\n')) {
+                    hunk.lines[i] = hunk.lines[i].slice(0, -1);
+                }
+                else {
+                    hunk.lines.splice(i + 1, 0, '\\ No newline at end of file');
+                    i++; // Skip the line we just added, then continue iterating
+                }
+            }
+        }
+        return {
+            oldFileName: oldFileName, newFileName: newFileName,
+            oldHeader: oldHeader, newHeader: newHeader,
+            hunks: hunks
+        };
+    }
+}
+/**
+ * creates a unified diff patch.
+ *
+ * @param patch either a single structured patch object (as returned by `structuredPatch`) or an
+ *   array of them (as returned by `parsePatch`).
+ * @param headerOptions behaves the same as the `headerOptions` option of `createTwoFilesPatch`.
+ *   Ignored for patches where `isGit` is `true`.
+ *
+ * When a patch has `isGit: true`, `formatPatch` output is changed to more closely match Git's
+ * output: it emits a `diff --git` header, emits Git extended headers as appropriate based on
+ * properties like `isRename`, `isCreate`, `newMode`, etc, and will omit `---`/`+++` file
+ * headers for patches with no hunks (e.g. renames without content changes).
+ */
+function formatPatch(patch, headerOptions) {
+    var _a, _b, _c, _d, _e, _f;
+    if (!headerOptions) {
+        headerOptions = INCLUDE_HEADERS;
+    }
+    if (Array.isArray(patch)) {
+        if (patch.length > 1 && !headerOptions.includeFileHeaders && !patch.every(p => p.isGit)) {
+            throw new Error('Cannot omit file headers on a multi-file patch. '
+                + '(The result would be unparseable; how would a tool trying to apply '
+                + 'the patch know which changes are to which file?)');
+        }
+        return patch.map(p => formatPatch(p, headerOptions)).join('\n');
+    }
+    const ret = [];
+    // Git patches have a fixed header format (diff --git, extended headers,
+    // and ---/+++ when hunks are present), so headerOptions is ignored.
+    if (patch.isGit) {
+        headerOptions = INCLUDE_HEADERS;
+        // Emit Git-style diff --git header and extended headers.
+        // Git never puts /dev/null in the "diff --git" line; for file
+        // creations/deletions it uses the real filename on both sides.
+        if (!patch.oldFileName) {
+            throw new Error('oldFileName must be specified for Git patches');
+        }
+        if (!patch.newFileName) {
+            throw new Error('newFileName must be specified for Git patches');
+        }
+        let gitOldName = patch.oldFileName;
+        let gitNewName = patch.newFileName;
+        if (patch.isCreate && gitOldName === '/dev/null') {
+            gitOldName = gitNewName.replace(/^b\//, 'a/');
+        }
+        else if (patch.isDelete && gitNewName === '/dev/null') {
+            gitNewName = gitOldName.replace(/^a\//, 'b/');
+        }
+        ret.push('diff --git ' + quoteFileNameIfNeeded(gitOldName) + ' ' + quoteFileNameIfNeeded(gitNewName));
+        if (patch.isDelete) {
+            ret.push('deleted file mode ' + ((_a = patch.oldMode) !== null && _a !== void 0 ? _a : '100644'));
+        }
+        if (patch.isCreate) {
+            ret.push('new file mode ' + ((_b = patch.newMode) !== null && _b !== void 0 ? _b : '100644'));
+        }
+        if (patch.oldMode && patch.newMode && !patch.isDelete && !patch.isCreate) {
+            ret.push('old mode ' + patch.oldMode);
+            ret.push('new mode ' + patch.newMode);
+        }
+        if (patch.isRename) {
+            ret.push('rename from ' + quoteFileNameIfNeeded(((_c = patch.oldFileName) !== null && _c !== void 0 ? _c : '').replace(/^a\//, '')));
+            ret.push('rename to ' + quoteFileNameIfNeeded(((_d = patch.newFileName) !== null && _d !== void 0 ? _d : '').replace(/^b\//, '')));
+        }
+        if (patch.isCopy) {
+            ret.push('copy from ' + quoteFileNameIfNeeded(((_e = patch.oldFileName) !== null && _e !== void 0 ? _e : '').replace(/^a\//, '')));
+            ret.push('copy to ' + quoteFileNameIfNeeded(((_f = patch.newFileName) !== null && _f !== void 0 ? _f : '').replace(/^b\//, '')));
+        }
+    }
+    else {
+        if (headerOptions.includeIndex && patch.oldFileName == patch.newFileName && patch.oldFileName !== undefined) {
+            ret.push('Index: ' + patch.oldFileName);
+        }
+        if (headerOptions.includeUnderline) {
+            ret.push('===================================================================');
+        }
+    }
+    // Emit --- / +++ file headers. For Git patches with no hunks (e.g.
+    // pure renames, mode-only changes), Git omits these, so we do too.
+    const hasHunks = patch.hunks.length > 0;
+    if (headerOptions.includeFileHeaders && patch.oldFileName !== undefined && patch.newFileName !== undefined
+        && (!patch.isGit || hasHunks)) {
+        ret.push('--- ' + quoteFileNameIfNeeded(patch.oldFileName) + (patch.oldHeader ? '\t' + patch.oldHeader : ''));
+        ret.push('+++ ' + quoteFileNameIfNeeded(patch.newFileName) + (patch.newHeader ? '\t' + patch.newHeader : ''));
+    }
+    for (let i = 0; i < patch.hunks.length; i++) {
+        const hunk = patch.hunks[i];
+        // Unified Diff Format quirk: If the chunk size is 0,
+        // the first number is one lower than one would expect.
+        // https://www.artima.com/weblogs/viewpost.jsp?thread=164293
+        const oldStart = hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart;
+        const newStart = hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart;
+        ret.push('@@ -' + oldStart + ',' + hunk.oldLines
+            + ' +' + newStart + ',' + hunk.newLines
+            + ' @@');
+        for (const line of hunk.lines) {
+            ret.push(line);
+        }
+    }
+    return ret.join('\n') + '\n';
+}
+function createTwoFilesPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
+    if (typeof options === 'function') {
+        options = { callback: options };
+    }
+    if (!(options === null || options === void 0 ? void 0 : options.callback)) {
+        const patchObj = structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options);
+        if (!patchObj) {
+            return;
+        }
+        return formatPatch(patchObj, options === null || options === void 0 ? void 0 : options.headerOptions);
+    }
+    else {
+        const { callback } = options;
+        structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, Object.assign(Object.assign({}, options), { callback: patchObj => {
+                if (!patchObj) {
+                    callback(undefined);
+                }
+                else {
+                    callback(formatPatch(patchObj, options.headerOptions));
+                }
+            } }));
+    }
+}
+function createPatch(fileName, oldStr, newStr, oldHeader, newHeader, options) {
+    return createTwoFilesPatch(fileName, fileName, oldStr, newStr, oldHeader, newHeader, options);
+}
+/**
+ * Split `text` into an array of lines, including the trailing newline character (where present)
+ */
 function splitLines(text) {
-    if (text === '')
-        return [];
-    const lines = text.split('\n');
-    if (lines[lines.length - 1] === '')
-        lines.pop();
-    return lines;
+    const hasTrailingNl = text.endsWith('\n');
+    const result = text.split('\n').map(line => line + '\n');
+    if (hasTrailingNl) {
+        result.pop();
+    }
+    else {
+        result.push(result.pop().slice(0, -1));
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./actions/render-taskdef/src/diff.ts
+
+/**
+ * A unified diff (`diff -u` format with `context` lines around each change); empty when the texts are equal.
+ * The line diff itself is jsdiff's (Myers): only the `diff -u` text is written here.
+ */
+function unifiedDiff(before, after, labels, context = 3) {
+    const patch = structuredPatch(labels.before, labels.after, before, after, undefined, undefined, { context });
+    if (patch.hunks.length === 0)
+        return '';
+    const out = [`--- ${labels.before}`, `+++ ${labels.after}`];
+    for (const hunk of patch.hunks) {
+        out.push(`@@ -${range(hunk.oldStart, hunk.oldLines)} +${range(hunk.newStart, hunk.newLines)} @@`);
+        // jsdiff marks a last line without a newline; the texts compared here are whole lines.
+        out.push(...hunk.lines.filter((line) => !line.startsWith('\\')));
+    }
+    return `${out.join('\n')}\n`;
 }
 function range(start, count) {
-    // diff -u numbers an empty range by the line before it.
+    // diff -u numbers an empty range by the line before it; jsdiff gives the line after.
     if (count === 0)
         return `${start - 1},0`;
     return count === 1 ? `${start}` : `${start},${count}`;
-}
-/** A unified diff (`diff -u` format with `context` lines around each change); empty when the texts are equal. */
-function unifiedDiff(before, after, labels, context = 3) {
-    const edits = diffLines(splitLines(before), splitLines(after));
-    const changed = edits.flatMap((edit, index) => (edit.kind === ' ' ? [] : [index]));
-    if (changed.length === 0)
-        return '';
-    // Group changes whose context overlaps into one hunk.
-    const hunks = [];
-    for (const index of changed) {
-        const last = hunks[hunks.length - 1];
-        if (last && index - last[1] <= 2 * context)
-            last[1] = index;
-        else
-            hunks.push([index, index]);
-    }
-    const out = [`--- ${labels.before}`, `+++ ${labels.after}`];
-    for (const [first, last] of hunks) {
-        const start = Math.max(0, first - context);
-        const end = Math.min(edits.length - 1, last + context);
-        // Line numbers where the hunk starts: count the lines each side consumed before it.
-        let beforeLine = 1;
-        let afterLine = 1;
-        for (const edit of edits.slice(0, start)) {
-            if (edit.kind !== '+')
-                beforeLine++;
-            if (edit.kind !== '-')
-                afterLine++;
-        }
-        const body = edits.slice(start, end + 1);
-        const beforeCount = body.filter((edit) => edit.kind !== '+').length;
-        const afterCount = body.filter((edit) => edit.kind !== '-').length;
-        out.push(`@@ -${range(beforeLine, beforeCount)} +${range(afterLine, afterCount)} @@`);
-        for (const edit of body)
-            out.push(`${edit.kind}${edit.line}`);
-    }
-    return `${out.join('\n')}\n`;
 }
 
 ;// CONCATENATED MODULE: ./actions/render-taskdef/src/compare.ts
@@ -60066,8 +61394,8 @@ async function describeRevision(ecs, taskDefinition) {
         response = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition, include: ['TAGS'] }));
     }
     catch (error) {
-        if (isAwsError(error, 'ClientException')) {
-            throw new src/* UserError */.yo(`Task definition "${taskDefinition}" was not found in ${await ecs.config.region()} (${(0,src/* errorMessage */.gJ)(error)}); ` +
+        if (error_code_isAwsError(error, 'ClientException')) {
+            throw new src/* UserError */.yo(`Task definition "${taskDefinition}" was not found in ${await ecs.config.region()} (${errors_awsMessageOf(error)}); ` +
                 'check the family name and region, or register a first revision from a template', { cause: error });
         }
         throw error;
@@ -60078,7 +61406,7 @@ async function describeRevision(ecs, taskDefinition) {
     return {
         name: `${described.family}:${described.revision}`,
         arn: described.taskDefinitionArn,
-        taskDefinition: fromDescribedTaskDefinition(described, response.tags),
+        taskDefinition: prepare_fromDescribedTaskDefinition(described, response.tags),
     };
 }
 /** The revision a service runs now; a service that does not exist yet (a first deploy) is not an error. */
@@ -60088,7 +61416,7 @@ async function describeRunningRevision(ecs, cluster, service) {
         response = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
     }
     catch (error) {
-        if (isAwsError(error, 'ClusterNotFoundException')) {
+        if (error_code_isAwsError(error, 'ClusterNotFoundException')) {
             throw new src/* UserError */.yo(`Input 'cluster': cluster "${cluster}" was not found in ${await ecs.config.region()}; check the name and region`, { cause: error });
         }
         throw error;
@@ -60107,21 +61435,19 @@ async function describeRunningRevision(ecs, cluster, service) {
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./actions/render-taskdef/src/files.ts
+
 
 
 
 /**
  * Writes the rendered task definition under RUNNER_TEMP (os.tmpdir() outside a runner), in a folder of its own
- * so that two renders in one job never overwrite each other.
+ * so that two renders in one job never overwrite each other. The file is named after the family, which comes
+ * from the template: writeFileInside refuses any name that would leave the folder.
  */
 async function writeTaskDefinition(taskDefinition, env = process.env) {
     const directory = await (0,promises_.mkdtemp)((0,external_node_path_.join)(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'render-taskdef-'));
-    const path = (0,external_node_path_.join)(directory, `${taskDefinition.family}.json`);
-    await (0,promises_.writeFile)(path, `${JSON.stringify(taskDefinition, null, 2)}\n`, 'utf8');
-    return path;
+    return (0,src/* writeFileInside */.gE)(directory, `${taskDefinition.family}.json`, `${JSON.stringify(taskDefinition, null, 2)}\n`);
 }
 
 ;// CONCATENATED MODULE: ./actions/render-taskdef/src/command.ts
@@ -60157,6 +61483,11 @@ const DOUBLE_QUOTE_ESCAPES = new Set(['"', '\\', '$', '`', '\n']);
 /**
  * Splits words as a POSIX shell would, without expansions: whitespace separates words, single quotes keep
  * everything literally, double quotes keep spaces, a backslash escapes the next character.
+ *
+ * Kept by hand on purpose, instead of shell-quote's parse: ECS runs the command without a shell, so `$HOME`,
+ * `*`, `|` and `;` must stay literal words, and shell-quote expands `$VAR` (to "" without an env), turns globs,
+ * pipes and `;` into operator objects, and accepts an unterminated quote silently. A typo here must fail the step
+ * naming the character, not register a container that runs something else. It is linear in the input.
  */
 function splitShellWords(name, text) {
     const words = [];
@@ -60225,79 +61556,6 @@ function splitShellWords(name, text) {
     return words;
 }
 
-;// CONCATENATED MODULE: ./actions/render-taskdef/src/references.ts
-/*
- * Forms of the AWS references the inputs take. ECS reports a malformed one only when a task starts
- * (ResourceInitializationError minutes into a deploy); checking the form here fails the build step instead.
- */
-const PARTITION = 'aws(?:-cn|-us-gov|-iso|-iso-b)?';
-const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d+';
-const ACCOUNT = '\\d{12}';
-const SSM_PARAMETER_ARN = new RegExp(`^arn:${PARTITION}:ssm:${REGION}:${ACCOUNT}:parameter/[A-Za-z0-9_.\\-/]+$`);
-// The secret name may be followed by :json-key:version-stage:version-id (each part may be empty).
-const SECRETS_MANAGER_ARN = new RegExp(`^arn:${PARTITION}:secretsmanager:${REGION}:${ACCOUNT}:secret:[A-Za-z0-9/_+=.@-]+(?::[^:\\s]*:[^:\\s]*:[^:\\s]*)?$`);
-const SSM_PARAMETER_NAME = /^\/?[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/;
-const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT}:role/[A-Za-z0-9+=,.@_/-]+$`);
-const SECRET_REFERENCE_FORMS = 'an SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>), ' +
-    'a Secrets Manager ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>[:<json-key>::]) ' +
-    'or an SSM parameter name in the task region (/path/name)';
-/** Which store a secret's valueFrom points to, or undefined when it is malformed. */
-function secretSource(valueFrom) {
-    if (SECRETS_MANAGER_ARN.test(valueFrom))
-        return 'secretsmanager';
-    if (SSM_PARAMETER_ARN.test(valueFrom))
-        return 'ssm';
-    // Secrets Manager secrets must be given by full ARN; a bare name means an SSM parameter.
-    if (!valueFrom.startsWith('arn:') && SSM_PARAMETER_NAME.test(valueFrom))
-        return 'ssm';
-    return undefined;
-}
-const ROLE_ARN_FORM = 'an IAM role ARN such as arn:aws:iam::123456789012:role/web-task';
-function isRoleArn(value) {
-    return ROLE_ARN.test(value);
-}
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./packages/action-kit/src/errors.ts
-var errors = __nccwpck_require__(8826);
-// EXTERNAL MODULE: ./packages/action-kit/src/inputs.ts
-var inputs = __nccwpck_require__(8200);
-;// CONCATENATED MODULE: ./packages/action-kit/src/files.ts
-
-
-
-
-
-/**
- * Reads the file an input names. A missing file, a directory or an unreadable file is the input's error (naming
- * the input, the path and what was expected), not a bug with a stack.
- */
-async function readInputFile(input, path, expected) {
-    try {
-        return await (0,promises_.readFile)(path, 'utf8');
-    }
-    catch (error) {
-        throw unreadable(input, path, expected, error);
-    }
-}
-/** readInputFile for inputs read synchronously. */
-function readInputFileSync(input, path, expected) {
-    try {
-        return readFileSync(path, 'utf8');
-    }
-    catch (error) {
-        throw unreadable(input, path, expected, error);
-    }
-}
-function unreadable(input, path, expected, error) {
-    const code = error.code;
-    // A relative path is resolved against the working directory, which a workflow step may not expect.
-    const where = (0,external_node_path_.isAbsolute)(path) ? '' : `; looked for ${(0,external_node_path_.resolve)(path)}`;
-    const why = code === 'ENOENT' ? `no such file${where}` : code === 'EISDIR' ? `is a directory${where}` : (0,errors/* errorMessage */.gJ)(error);
-    return (0,inputs/* inputError */.Xu)(input, `cannot read ${path} (${why}); expected ${expected}`);
-}
-
 ;// CONCATENATED MODULE: ./actions/render-taskdef/src/vars.ts
 
 
@@ -60356,7 +61614,7 @@ function substituteVars(document, vars, source) {
 }
 /** Reads a `NAME=VALUE` file (blank lines and `#` comments allowed), e.g. sample-service/deploy/prod.env. */
 async function readVarsFile(path) {
-    const text = await readInputFile('vars-file', path, 'a file of NAME=VALUE lines');
+    const text = await readInputText('vars-file', path, 'a file of NAME=VALUE lines');
     return (0,src/* parseKeyValues */.Hl)('vars-file', text, {
         keyName: 'NAME',
         keyPattern: VAR_NAME,
@@ -60368,184 +61626,7 @@ function mergeVars(fromFile, fromInput) {
     return new Map([...fromFile, ...fromInput]);
 }
 
-;// CONCATENATED MODULE: ./actions/render-taskdef/src/validate.ts
-
-
-/** Task memory (MiB) Fargate accepts for each task CPU value (units), from the ECS developer guide. */
-const FARGATE_MEMORY = new Map([
-    [256, [512, 1024, 2048]],
-    [512, steps(1024, 4096, 1024)],
-    [1024, steps(2048, 8192, 1024)],
-    [2048, steps(4096, 16384, 1024)],
-    [4096, steps(8192, 30720, 1024)],
-    [8192, steps(16384, 61440, 4096)],
-    [16384, steps(32768, 122880, 8192)],
-]);
-function steps(from, to, step) {
-    const values = [];
-    for (let value = from; value <= to; value += step)
-        values.push(value);
-    return values;
-}
-/** CPU units from `256`, `"256"`, `"0.25 vCPU"` or `"1vcpu"` (the forms RegisterTaskDefinition converts). */
-function parseCpuUnits(value) {
-    return parseQuantity(value, /^v?cpus?$/i, 1024);
-}
-/** Memory in MiB from `512`, `"512"`, `"1 GB"` or `"0.5GB"`. */
-function parseMemoryMiB(value) {
-    return parseQuantity(value, /^gb$/i, 1024);
-}
-function parseQuantity(value, unit, perUnit) {
-    if (typeof value === 'number')
-        return Number.isSafeInteger(value) && value > 0 ? value : undefined;
-    if (typeof value !== 'string')
-        return undefined;
-    const match = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(value);
-    if (!match)
-        return undefined;
-    const amount = Number(match[1]);
-    const result = match[2] === '' ? amount : unit.test(match[2]) ? amount * perUnit : NaN;
-    return Number.isSafeInteger(result) && result > 0 ? result : undefined;
-}
-const CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
-/**
- * Checks what RegisterTaskDefinition or the first Fargate task would reject, so the step fails in seconds
- * with the field path instead of minutes later in the deploy.
- */
-function validateTaskDefinition(taskDefinition) {
-    const problems = [];
-    const warnings = [];
-    const fargate = (taskDefinition.requiresCompatibilities ?? []).includes('FARGATE');
-    const awsvpc = taskDefinition.networkMode === 'awsvpc';
-    if (fargate) {
-        if (!awsvpc) {
-            problems.push(`networkMode: is ${JSON.stringify(taskDefinition.networkMode ?? null)} but FARGATE requires "awsvpc"`);
-        }
-        problems.push(...checkFargateSize(taskDefinition.cpu, taskDefinition.memory));
-    }
-    else {
-        warnings.push('requiresCompatibilities does not include FARGATE, so the Fargate checks were skipped; ' +
-            'ECS refuses to run this revision in a Fargate service (add "requiresCompatibilities": ["FARGATE"])');
-    }
-    const containers = taskDefinition.containerDefinitions ?? [];
-    const seenNames = new Map();
-    // In awsvpc mode every container shares the task's network interface, so a port can be bound only once.
-    const seenPorts = new Map();
-    containers.forEach((container, index) => {
-        const path = `containerDefinitions[${index}]`;
-        problems.push(...checkName(container, index, seenNames));
-        problems.push(...checkPorts(container, path, awsvpc, seenPorts));
-        problems.push(...checkEnvironmentAndSecrets(container, path));
-    });
-    if (containers.length > 0 && !containers.some((container) => container.essential !== false)) {
-        problems.push('containerDefinitions: no container is essential; at least one must have "essential": true');
-    }
-    return { problems, warnings };
-}
-/** Throws one user error listing every broken rule. */
-function assertValid(validation, source) {
-    const { problems } = validation;
-    if (problems.length === 0)
-        return;
-    throw new src/* UserError */.yo(`${source}: the rendered task definition breaks ${problems.length === 1 ? 'a rule' : `${problems.length} rules`}: ` +
-        problems.join('; '));
-}
-function checkFargateSize(cpuValue, memoryValue) {
-    const cpuChoices = [...FARGATE_MEMORY.keys()].join(', ');
-    if (cpuValue === undefined)
-        return [`cpu: is missing; FARGATE requires a task cpu, one of ${cpuChoices}`];
-    const cpu = parseCpuUnits(cpuValue);
-    const memoryChoices = cpu === undefined ? undefined : FARGATE_MEMORY.get(cpu);
-    if (memoryChoices === undefined) {
-        return [`cpu: ${JSON.stringify(cpuValue)} is not a Fargate CPU size; expected one of ${cpuChoices}`];
-    }
-    if (memoryValue === undefined) {
-        return [`memory: is missing; FARGATE requires a task memory, with cpu ${cpu} one of ${memoryChoices.join(', ')}`];
-    }
-    const memory = parseMemoryMiB(memoryValue);
-    if (memory === undefined || !memoryChoices.includes(memory)) {
-        return [
-            `memory: ${JSON.stringify(memoryValue)} is not valid with cpu ${cpu} on Fargate; ` +
-                `expected one of ${memoryChoices.join(', ')} (MiB)`,
-        ];
-    }
-    return [];
-}
-function checkName(container, index, seen) {
-    const path = `containerDefinitions[${index}]`;
-    const { name } = container;
-    if (typeof name !== 'string' || name === '')
-        return [`${path}.name: is missing; every container needs a name`];
-    if (!CONTAINER_NAME.test(name)) {
-        return [`${path}.name: "${name}" may contain only letters, digits, hyphens and underscores (up to 255)`];
-    }
-    const first = seen.get(name);
-    if (first !== undefined) {
-        return [
-            `${path}.name: "${name}" is also the name of containerDefinitions[${first}]; container names must be unique`,
-        ];
-    }
-    seen.set(name, index);
-    return [];
-}
-function isPort(value) {
-    return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
-}
-function checkPorts(container, path, awsvpc, seen) {
-    const problems = [];
-    (container.portMappings ?? []).forEach((mapping, index) => {
-        const at = `${path}.portMappings[${index}]`;
-        const { containerPort, hostPort, protocol = 'tcp', containerPortRange } = mapping;
-        if (protocol !== 'tcp' && protocol !== 'udp') {
-            problems.push(`${at}.protocol: "${protocol}" is not a protocol; expected tcp or udp`);
-        }
-        if (containerPort === undefined) {
-            if (containerPortRange === undefined) {
-                problems.push(`${at}.containerPort: is missing; expected a port from 1 to 65535`);
-            }
-            return;
-        }
-        if (!isPort(containerPort)) {
-            problems.push(`${at}.containerPort: ${JSON.stringify(containerPort)} is not a port; expected 1 to 65535`);
-            return;
-        }
-        if (hostPort !== undefined && awsvpc && hostPort !== containerPort) {
-            problems.push(`${at}.hostPort: ${JSON.stringify(hostPort)} differs from containerPort ${containerPort}; ` +
-                'in awsvpc mode hostPort must be omitted or equal containerPort');
-        }
-        else if (hostPort !== undefined && hostPort !== 0 && !isPort(hostPort)) {
-            problems.push(`${at}.hostPort: ${JSON.stringify(hostPort)} is not a port; expected 1 to 65535`);
-        }
-        if (awsvpc) {
-            const key = `${containerPort}/${protocol}`;
-            const other = seen.get(key);
-            if (other !== undefined) {
-                problems.push(`${at}.containerPort: ${key} is already mapped by ${other}; a task can bind each port once`);
-            }
-            else {
-                seen.set(key, at);
-            }
-        }
-    });
-    return problems;
-}
-function checkEnvironmentAndSecrets(container, path) {
-    const problems = (container.secrets ?? []).flatMap((secret, index) => typeof secret.valueFrom === 'string' && secretSource(secret.valueFrom) !== undefined
-        ? []
-        : [
-            `${path}.secrets[${index}].valueFrom: ${JSON.stringify(secret.valueFrom ?? null)} is not a secret reference; ` +
-                `expected ${SECRET_REFERENCE_FORMS}`,
-        ]);
-    const secretNames = new Set((container.secrets ?? []).map((secret) => secret.name));
-    const both = (container.environment ?? [])
-        .filter((variable) => variable.name !== undefined && secretNames.has(variable.name))
-        .map((variable) => `${path}: ${variable.name} is set both in environment and in secrets; ` +
-        'keep only one, so that which value the container sees is clear');
-    return [...problems, ...both];
-}
-
 ;// CONCATENATED MODULE: ./actions/render-taskdef/src/inputs.ts
-
 
 
 
@@ -60593,7 +61674,7 @@ function readInputs() {
     if (container !== undefined && !inputs_CONTAINER_NAME.test(container)) {
         throw (0,src/* inputError */.Xu)('container', `"${container}" is not a container name; expected letters, digits, - and _`);
     }
-    const command = (0,src/* getOptional */.xX)('command');
+    const command = (0,src/* getText */.q4)('command');
     const region = (0,src/* getOptional */.xX)('region');
     // Checked even when no AWS call is needed, so that a typo does not wait for the day one is.
     if (region !== undefined)
@@ -60631,8 +61712,9 @@ function lineNumber(text, key) {
     return text.split('\n').findIndex((candidate) => line.test(candidate)) + 1;
 }
 function readImages(allowMutableTags) {
-    (0,src/* getRequired */.kA)('images');
-    const text = core/* getInput */.V4('images', { trimWhitespace: false });
+    const text = (0,src/* getMultiline */.qT)('images');
+    if (text.trim() === '')
+        throw (0,src/* inputError */.Xu)('images', 'is required but was not set');
     const images = (0,src/* parseKeyValues */.Hl)('images', text, {
         keyName: 'container',
         valueName: 'image',
@@ -60833,9 +61915,12 @@ async function writeSummary(facts) {
 
 /** Reads a JSON or YAML template, fills its `${NAME}` placeholders, and checks its keys against the ECS API. */
 async function loadTemplate(path, vars) {
-    const text = await readInputFile('template', path, 'the path of a JSON or YAML task definition');
+    const parsed = await documents_readInputDocument('template', path, {
+        format: 'json-or-yaml',
+        expected: 'the path of a JSON or YAML task definition',
+    });
     const source = `template ${path}`;
-    const { document, unusedVars } = substituteVars(parseDocument(text, source), vars, source);
+    const { document, unusedVars } = substituteVars(parsed.document, vars, source);
     const { taskDefinition, strippedKeys } = prepareTaskDefinition(document, source);
     return { taskDefinition, strippedKeys, unusedVars };
 }
@@ -60854,7 +61939,7 @@ async function loadTemplate(path, vars) {
 
 
 
-async function run() {
+async function run(_dependencies = {}) {
     const inputs = readInputs();
     let ecs;
     const ecsClient = () => (ecs ??= createAwsClient(dist_cjs/* ECSClient */.Zgc, { region: inputs.region, action: 'render-taskdef' }));
@@ -60879,7 +61964,7 @@ async function run() {
         [...result.warnings, ...validation.warnings].forEach((warning) => core/* warning */.$e(warning));
         assertValid(validation, base.source);
         for (const [container, image] of Object.entries(result.images))
-            core/* info */.pq(`${container}: ${image}`);
+            core/* info */.pq((0,src/* foreignLine */.nT)(`${container}: ${image}`));
         const settings = containerSettings(inputs);
         if (result.target !== undefined && settings.length > 0)
             core/* info */.pq(`${result.target}: applied ${settings.join(', ')}`);
@@ -60900,7 +61985,11 @@ async function run() {
                 return [current, ''];
             }
             const changes = diffAgainstRunning(current.revision, rendered.taskDefinition);
-            core/* info */.pq(changes === '' ? `No change from ${current.revision.name}` : changes);
+            // The diff quotes template values and the running revision: printed so no line of it is a command.
+            if (changes === '')
+                core/* info */.pq(`No change from ${current.revision.name}`);
+            else
+                (0,src/* printForeign */.Qr)(changes);
             return [current, changes];
         });
     }
@@ -60917,7 +62006,7 @@ async function readBase(inputs, ecsClient) {
         if (loaded.unusedVars.length > 0) {
             core/* warning */.$e(`vars not used by any placeholder in ${inputs.template}: ${loaded.unusedVars.join(', ')}`);
         }
-        core/* info */.pq(`Read ${inputs.template} (family ${loaded.taskDefinition.family})`);
+        core/* info */.pq((0,src/* foreignLine */.nT)(`Read ${inputs.template} (family ${loaded.taskDefinition.family})`));
         return { taskDefinition: loaded.taskDefinition, source: `template ${inputs.template}` };
     }
     const revision = await describeRevision(ecsClient(), inputs.family);
@@ -60974,48 +62063,252 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 5375:
+/***/ 9613:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  cc: () => (/* reexport */ CancelledError),
+  j3: () => (/* reexport */ DeadlineError),
   c3: () => (/* reexport */ JobSummary),
   yo: () => (/* reexport */ errors/* UserError */.yo),
+  ZC: () => (/* reexport */ abortable),
   aY: () => (/* reexport */ code),
   gJ: () => (/* reexport */ errors/* errorMessage */.gJ),
   ZD: () => (/* reexport */ escapeHtml),
+  nT: () => (/* reexport */ foreignLine),
+  a3: () => (/* reexport */ formatDuration),
   pW: () => (/* reexport */ inputs/* getBoolean */.pW),
   m: () => (/* reexport */ inputs/* getChoice */.m),
   cp: () => (/* reexport */ inputs/* getKeyValues */.cp),
+  qT: () => (/* reexport */ inputs/* getMultiline */.qT),
   xX: () => (/* reexport */ inputs/* getOptional */.xX),
-  kA: () => (/* reexport */ inputs/* getRequired */.kA),
+  q4: () => (/* reexport */ inputs/* getText */.q4),
   Os: () => (/* reexport */ group),
   Xu: () => (/* reexport */ inputs/* inputError */.Xu),
+  mm: () => (/* reexport */ isCancelled),
+  vh: () => (/* reexport */ isDeadline),
   H_: () => (/* reexport */ isDigestPinned),
+  iU: () => (/* reexport */ errors/* isUserError */.iU),
   o_: () => (/* reexport */ parseImageReference),
   Hl: () => (/* reexport */ inputs/* parseKeyValues */.Hl),
+  Qr: () => (/* reexport */ printForeign),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ setOutputs),
-  VK: () => (/* reexport */ shortDigest)
+  VK: () => (/* reexport */ shortDigest),
+  gE: () => (/* reexport */ writeFileInside)
 });
 
-// UNUSED EXPORTS: DIGEST_PATTERN, FakeClock, formatDuration, getDuration, getInteger, getLines, getList, isUserError, link, parseDuration, parseInteger, poll, systemClock
+// UNUSED EXPORTS: DIGEST_PATTERN, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, RunContext, abortReason, checkHttpUrl, compileUserPattern, getDuration, getInteger, getLines, getList, getRequired, link, mapWithConcurrency, parseDuration, parseInteger, pathInside, poll, systemClock, withDeadline
 
 // EXTERNAL MODULE: ./packages/action-kit/src/errors.ts
 var errors = __nccwpck_require__(8826);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
 var core = __nccwpck_require__(3218);
+;// CONCATENATED MODULE: ./packages/action-kit/src/cancel.ts
+
+/**
+ * Cancellation and deadlines, one mechanism for every action (issue 17, issue 24).
+ *
+ * - `RunContext.signal` aborts at the first SIGINT or SIGTERM (the runner's cancel), with a CancelledError.
+ * - `withDeadline(signal, ms, what)` adds a time limit: its signal aborts on cancel or when `ms` pass, with a
+ *   DeadlineError. Every wait, poll and request takes such a signal.
+ * - `RunContext.finalSignal` bounds the final phase after a cancel (outputs, summary, a rollback UpdateService):
+ *   it aborts `finalPhaseMs` after the first signal, or at once on a second one.
+ *
+ * GitHub's runner sends SIGINT, waits 7.5 s, sends SIGTERM, waits 2.5 s, then kills the step
+ * (actions/runner ProcessInvoker.cs): the final phase is sized to end well within the first 7.5 s.
+ */
+const CANCELLED = Symbol.for('ecs-actions.cancelled');
+const DEADLINE = Symbol.for('ecs-actions.deadline');
+/** The run was cancelled (SIGINT/SIGTERM): reported as one line, the action's outputs and summary still written. */
+class CancelledError extends errors/* UserError */.yo {
+    by;
+    [CANCELLED] = true;
+    constructor(message, 
+    /** The signal that cancelled the run, e.g. `SIGINT`. */
+    by, options) {
+        super(message, options);
+        this.by = by;
+        this.name = 'CancelledError';
+    }
+}
+/** A deadline passed while something was still waiting: a user error naming what did not answer in time. */
+class DeadlineError extends errors/* UserError */.yo {
+    what;
+    [DEADLINE] = true;
+    constructor(message, 
+    /** What the deadline bounds, e.g. `timeout-minutes (1 minute)`. */
+    what, options) {
+        super(message, options);
+        this.what = what;
+        this.name = 'DeadlineError';
+    }
+}
+/** True for a CancelledError, also from another copy of this module (jest registries, bundles). */
+function isCancelled(error) {
+    return typeof error === 'object' && error !== null && error[CANCELLED] === true;
+}
+function isDeadline(error) {
+    return typeof error === 'object' && error !== null && error[DEADLINE] === true;
+}
+/**
+ * A deadline `ms` from now that also aborts with `parent`. The timer runs on the wall clock (a FakeClock does not
+ * move it) and does not keep the process alive.
+ */
+function withDeadline(parent, ms, what) {
+    const at = Date.now() + ms;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DeadlineError(`The deadline passed: ${what}`, what)), ms);
+    timer.unref();
+    const signal = AbortSignal.any([parent, controller.signal]);
+    signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    return { signal, at, what, remaining: () => Math.max(0, at - Date.now()) };
+}
+/** How long the final phase after a cancel may take: well within the runner's 7.5 s between SIGINT and SIGTERM. */
+const FINAL_PHASE_MS = 5000;
+/**
+ * What `runAction` hands an action's `run`: the cancel signal and the bounded final phase. Tests create one and
+ * call `cancel('SIGINT')` where the runner would send the signal.
+ */
+class RunContext {
+    cancelController = new AbortController();
+    finalController = new AbortController();
+    finalTimer;
+    /** The signal that cancelled the run, once one did. */
+    cancelledBy;
+    /** Wall-clock time of the first signal. */
+    cancelledAt;
+    /** Where things stand, in one sentence, kept current by the action (see `standing`). */
+    standingLine;
+    finalPhaseMs;
+    constructor(options = {}) {
+        this.finalPhaseMs = options.finalPhaseMs ?? FINAL_PHASE_MS;
+    }
+    /** Aborts at the first SIGINT or SIGTERM, with a CancelledError as reason. */
+    get signal() {
+        return this.cancelController.signal;
+    }
+    /** For the work of the final phase: aborts `finalPhaseMs` after the first signal, or at once at a second. */
+    get finalSignal() {
+        return this.finalController.signal;
+    }
+    /**
+     * Records where things stand, e.g. `deployment ecs-svc/2 of web:42 started; not yet steady`. If the action is
+     * stopped before its final phase ends (a second signal, or the phase overruns), runAction prints this line.
+     */
+    standing(line) {
+        this.standingLine = line;
+    }
+    get lastStanding() {
+        return this.standingLine;
+    }
+    /** Milliseconds left of the final phase (all of it before any cancel). */
+    finalPhaseRemaining() {
+        if (this.cancelledAt === undefined)
+            return this.finalPhaseMs;
+        return Math.max(0, this.cancelledAt + this.finalPhaseMs - Date.now());
+    }
+    /** A deadline `ms` from now tied to this run's cancel signal. */
+    withDeadline(ms, what) {
+        return withDeadline(this.signal, ms, what);
+    }
+    /** The first call cancels the run and starts the final phase; a second one ends the final phase at once. */
+    cancel(by) {
+        if (this.cancelledBy === undefined) {
+            this.cancelledBy = by;
+            this.cancelledAt = Date.now();
+            this.cancelController.abort(new CancelledError(`The run was cancelled (${by})`, by));
+            this.finalTimer = setTimeout(() => this.endFinalPhase(by, 'time is up'), this.finalPhaseMs);
+            this.finalTimer.unref();
+            return;
+        }
+        this.endFinalPhase(by, 'second signal');
+    }
+    endFinalPhase(by, why) {
+        clearTimeout(this.finalTimer);
+        if (!this.finalController.signal.aborted) {
+            this.finalController.abort(new CancelledError(`The run was cancelled (${by}); final phase ended: ${why}`, by));
+        }
+    }
+    /** Stops the final-phase timer once the action has ended. */
+    dispose() {
+        clearTimeout(this.finalTimer);
+    }
+}
+/** The reason of an aborted signal as an Error (a CancelledError or DeadlineError from this module, usually). */
+function cancel_abortReason(signal) {
+    const reason = signal.reason;
+    return reason instanceof Error ? reason : new CancelledError(`The run was cancelled (${String(reason)})`, 'abort');
+}
+/**
+ * Settles with `promise`, or rejects with `onAbort(reason)` as soon as `signal` aborts, whichever comes first.
+ * For work that cannot take a signal itself (the SDK's retry back-off, a child process's exit).
+ */
+function abortable(promise, signal, onAbort = (reason) => reason) {
+    if (!signal)
+        return promise;
+    if (signal.aborted) {
+        promise.catch(() => undefined);
+        return Promise.reject(onAbort(cancel_abortReason(signal)));
+    }
+    return new Promise((resolve, reject) => {
+        const abort = () => {
+            promise.catch(() => undefined);
+            reject(onAbort(cancel_abortReason(signal)));
+        };
+        signal.addEventListener('abort', abort, { once: true });
+        promise.then((value) => {
+            signal.removeEventListener('abort', abort);
+            resolve(value);
+        }, (error) => {
+            signal.removeEventListener('abort', abort);
+            // An SDK or fetch AbortError caused by this signal becomes the signal's own reason (cancel or deadline).
+            reject(signal.aborted ? onAbort(cancel_abortReason(signal)) : error);
+        });
+    });
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/run.ts
 
 
+
+/** After the final phase, this long for the action to return before the process is ended. */
+const HARD_STOP_MARGIN_MS = 1000;
 /**
  * Runs an action's main function. A UserError becomes one `::error::` line and exit code 1;
  * any other error is a bug, so its stack is printed too.
+ *
+ * The first SIGINT or SIGTERM aborts `context.signal`: the action stops waiting, writes its outputs and summary
+ * within `context.finalPhaseMs` and ends with one line saying where things stand. A second signal, or a final
+ * phase that overruns, ends the process at once with the last line the action gave `context.standing`.
  */
-async function runAction(main) {
+async function runAction(main, options = {}) {
+    const context = new RunContext({ finalPhaseMs: options.finalPhaseMs });
+    const signals = options.signals ?? process;
+    const exit = options.exit ?? ((code) => process.exit(code));
+    let hardStop;
+    const stopNow = (why) => {
+        const standing = context.lastStanding ?? 'nothing had been changed yet';
+        core/* setFailed */.C1(`Cancelled (${context.cancelledBy}); ${why}. Where things stand: ${standing}`);
+        exit(1);
+    };
+    const onSignal = (name) => {
+        if (context.cancelledBy === undefined) {
+            core/* warning */.$e(`Received ${name}: cancelling; outputs and job summary follow within ${context.finalPhaseMs / 1000} s`);
+            context.cancel(name);
+            hardStop = setTimeout(() => stopNow(`the final phase did not end within ${context.finalPhaseMs / 1000} s`), context.finalPhaseMs + HARD_STOP_MARGIN_MS);
+            hardStop.unref();
+            return;
+        }
+        context.cancel(name);
+        stopNow(`stopped at once by a second signal (${name})`);
+    };
+    signals.on('SIGINT', onSignal);
+    signals.on('SIGTERM', onSignal);
     try {
-        await main();
+        await main({ context });
     }
     catch (error) {
         if ((0,errors/* isUserError */.iU)(error)) {
@@ -61025,6 +62318,12 @@ async function runAction(main) {
         const stack = error instanceof Error && error.stack ? error.stack : String(error);
         process.stderr.write(`${stack}\n`);
         core/* setFailed */.C1(`Unexpected error, this is a bug in ecs-actions (please report it with the log above): ${(0,errors/* errorMessage */.gJ)(error)}`);
+    }
+    finally {
+        clearTimeout(hardStop);
+        context.dispose();
+        signals.off('SIGINT', onSignal);
+        signals.off('SIGTERM', onSignal);
     }
 }
 
@@ -61062,6 +62361,11 @@ class JobSummary {
     }
     code(text, lang) {
         this.summary.addCodeBlock(text, lang);
+        return this;
+    }
+    /** A Mermaid diagram as a fenced block, which GitHub renders in job summaries (an HTML <pre> it would not). */
+    mermaid(diagram) {
+        this.summary.addRaw(`\n\n\`\`\`mermaid\n${diagram.replace(/`/g, "'")}\n\`\`\`\n\n`);
         return this;
     }
     list(items) {
@@ -61113,14 +62417,150 @@ function formatDuration(ms) {
     return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./packages/action-kit/src/foreign.ts
+
+
+/*
+ * Text the action did not write itself (service events, container log lines, HTTP bodies, template values,
+ * AWS messages, user inputs) is data, not log syntax. The runner reads every stdout line that starts with `::`
+ * after leading whitespace as a workflow command, and also the legacy `##[command]` form anywhere in a line; it
+ * splits lines at LF, CR and CRLF. These two helpers are the only way foreign text reaches the log.
+ */
+// C0 and C1 controls (CR and LF among them, tab excepted) and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g;
+/**
+ * Foreign text made safe to interpolate into one log line or message: control characters become visible
+ * escapes (`\n`, `\r`, `\x1b`), so it cannot start a new line, and a leading `::` or any `##[` is broken with a
+ * backslash, so the line cannot be read as a command even when the foreign text begins it.
+ */
+function foreignLine(text) {
+    return text
+        .replace(CONTROL, (char) => {
+        if (char === '\n')
+            return '\\n';
+        if (char === '\r')
+            return '\\r';
+        return `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    })
+        .replace(/##\[/g, '##\\[')
+        .replace(/^(\s*)::/, '$1\\::');
+}
+/**
+ * Prints foreign text, possibly many lines, exactly as it is. When a line of it could be read as a workflow
+ * command, the whole text is wrapped in `::stop-commands::<token>` ... `::<token>::` with a fresh random token
+ * it cannot contain, so the runner prints it verbatim and resumes commands after it.
+ */
+function printForeign(text, write = core/* info */.pq) {
+    if (!couldBeCommand(text)) {
+        write(text);
+        return;
+    }
+    const token = stopCommandsToken(text);
+    write(`::stop-commands::${token}\n${text}\n::${token}::`);
+}
+function couldBeCommand(text) {
+    return text.includes('::') || text.includes('##[');
+}
+function stopCommandsToken(text) {
+    for (;;) {
+        const token = `foreign-${(0,external_node_crypto_.randomBytes)(16).toString('hex')}`;
+        if (!text.includes(token))
+            return token;
+    }
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./packages/action-kit/src/paths.ts
+
+
+
+
+/**
+ * The path of `fileName` inside `directory`, or an error when the name is not one plain path segment: a name
+ * built from user text (a task definition family, a template variable) must never reach `..`, `/` or a NUL.
+ */
+function pathInside(directory, fileName) {
+    const root = (0,external_node_path_.resolve)(directory);
+    const path = (0,external_node_path_.resolve)(root, fileName);
+    const rel = (0,external_node_path_.relative)(root, path);
+    if (fileName === '' ||
+        fileName.includes('\0') ||
+        (0,external_node_path_.basename)(fileName) !== fileName ||
+        fileName === '.' ||
+        fileName === '..' ||
+        rel === '' ||
+        rel.startsWith('..') ||
+        (0,external_node_path_.isAbsolute)(rel)) {
+        throw new errors/* UserError */.yo(`Refused to write "${foreignLine(fileName)}": a file name must be one path segment inside ${root}`);
+    }
+    return path;
+}
+/** Writes a new file inside `directory` (never outside, never over an existing file or link) and returns its path. */
+async function writeFileInside(directory, fileName, content) {
+    const path = pathInside(directory, fileName);
+    await (0,promises_.writeFile)(path, content, { encoding: 'utf8', flag: 'wx' });
+    return path;
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/urls.ts
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f-\u009f]/;
+/**
+ * Checks an input that must be an http(s) URL. The WHATWG parser silently drops tabs and line breaks and
+ * keeps `user:password@`, so both are refused here, with the reason, before any request.
+ */
+function checkHttpUrl(name, value, options) {
+    const shown = options.secret ? '' : `"${value}" `;
+    const { expected } = options;
+    if (WHITESPACE_OR_CONTROL.test(value)) {
+        throw inputError(name, `${shown}holds whitespace or a control character; ${expected}`);
+    }
+    const url = URL.parse(value);
+    if (!url)
+        throw inputError(name, `${shown}is not a URL; ${expected}`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw inputError(name, `${shown}uses ${url.protocol.replace(/:$/, '')}, not http(s); ${expected}`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw inputError(name, `holds a user name or password before the host (user:password@), which would be printed and sent along ` +
+            `with every request; ${expected}`);
+    }
+    if (url.protocol === 'http:' && options.http === 'loopback' && !LOOPBACK_HOSTS.has(url.hostname)) {
+        throw inputError(name, `uses plain http to ${url.hostname}, which would send the secret unencrypted; http is only allowed to ` +
+            `127.0.0.1 or localhost; ${expected}`);
+    }
+    return url;
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/clock.ts
+
 const systemClock = {
     now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep: (ms, signal) => new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(cancel_abortReason(signal));
+        const abort = () => {
+            clearTimeout(timer);
+            reject(cancel_abortReason(signal));
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', abort);
+            resolve();
+        }, ms);
+        signal?.addEventListener('abort', abort, { once: true });
+    }),
 };
 /**
  * A clock for tests: `sleep` advances virtual time at once and yields to the event loop,
- * so a 30-minute wait runs in milliseconds.
+ * so a 30-minute wait runs in milliseconds. An aborted signal rejects the sleep, as on the system clock.
  */
 class FakeClock {
     current;
@@ -61134,17 +62574,23 @@ class FakeClock {
     advance(ms) {
         this.current += ms;
     }
-    async sleep(ms) {
+    async sleep(ms, signal) {
+        if (signal?.aborted)
+            throw abortReason(signal);
         this.sleeps.push(ms);
         this.current += ms;
         await new Promise((resolve) => setImmediate(resolve));
+        if (signal?.aborted)
+            throw abortReason(signal);
     }
 }
 /** Calls `attempt` until it returns a value or the timeout passes. Errors from `attempt` end the poll. */
 async function poll(options) {
-    const { clock, timeoutMs, attempt } = options;
+    const { clock, timeoutMs, attempt, signal } = options;
     const started = clock.now();
     for (;;) {
+        if (signal?.aborted)
+            throw abortReason(signal);
         const value = await attempt();
         const elapsedMs = clock.now() - started;
         if (value !== undefined)
@@ -61152,7 +62598,7 @@ async function poll(options) {
         if (elapsedMs >= timeoutMs)
             return { done: false, elapsedMs };
         const interval = typeof options.interval === 'function' ? options.interval(elapsedMs) : options.interval;
-        await clock.sleep(Math.max(0, Math.min(interval, timeoutMs - elapsedMs)));
+        await clock.sleep(Math.max(0, Math.min(interval, timeoutMs - elapsedMs)), signal);
     }
 }
 
@@ -61190,6 +62636,12 @@ function shortDigest(digest) {
 
 
 
+
+
+
+
+
+
 /***/ }),
 
 /***/ 8200:
@@ -61199,12 +62651,13 @@ function shortDigest(digest) {
 /* harmony export */   Hl: () => (/* binding */ parseKeyValues),
 /* harmony export */   Xu: () => (/* binding */ inputError),
 /* harmony export */   cp: () => (/* binding */ getKeyValues),
-/* harmony export */   kA: () => (/* binding */ getRequired),
 /* harmony export */   m: () => (/* binding */ getChoice),
 /* harmony export */   pW: () => (/* binding */ getBoolean),
+/* harmony export */   q4: () => (/* binding */ getText),
+/* harmony export */   qT: () => (/* binding */ getMultiline),
 /* harmony export */   xX: () => (/* binding */ getOptional)
 /* harmony export */ });
-/* unused harmony exports parseInteger, getInteger, parseDuration, getDuration, getList, getLines */
+/* unused harmony exports MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, getRequired, parseInteger, getInteger, parseDuration, getDuration, getList, getLines */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8826);
 
@@ -61213,11 +62666,45 @@ function shortDigest(digest) {
  * Typed readers over `core.getInput`. Each rejects a bad value with a message that names the input
  * and the form it expects, so an action fails before it calls AWS.
  */
-function raw(name) {
-    return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name, { trimWhitespace: true });
-}
+/** Longest single-line input: names, ARNs, URLs and image references are far shorter. */
+const MAX_INPUT_LENGTH = 2048;
+/** Longest multi-line input (lists, KEY=VALUE lines, free text), and longest line in one. */
+const MAX_MULTILINE_INPUT_LENGTH = 64 * 1024;
 function inputError(name, problem) {
     return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Input '${name}': ${problem}`);
+}
+/**
+ * A single-line input, trimmed. A line break is refused: a value the action logs could otherwise start a
+ * workflow command of its own (`::add-mask::`, `::stop-commands::`). The value is not quoted in these errors,
+ * as it is too long or not one line.
+ */
+function raw(name) {
+    const value = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name, { trimWhitespace: true });
+    if (/[\r\n\u2028\u2029]/.test(value)) {
+        throw inputError(name, 'holds a line break; expected a single line');
+    }
+    if (value.length > MAX_INPUT_LENGTH) {
+        throw inputError(name, `is ${value.length} characters long; expected at most ${MAX_INPUT_LENGTH} on a single line`);
+    }
+    return value;
+}
+/** A multi-line input as written (untrimmed), within MAX_MULTILINE_INPUT_LENGTH and MAX_INPUT_LENGTH per line. */
+function getMultiline(name) {
+    const value = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name, { trimWhitespace: false });
+    if (value.length > MAX_MULTILINE_INPUT_LENGTH) {
+        throw inputError(name, `is ${value.length} characters long; expected at most ${MAX_MULTILINE_INPUT_LENGTH}`);
+    }
+    const lines = value.split(/\r\n|\r|\n/);
+    const long = lines.findIndex((line) => line.length > MAX_INPUT_LENGTH);
+    if (long !== -1) {
+        throw inputError(name, `line ${long + 1} is ${lines[long].length} characters long; expected at most ${MAX_INPUT_LENGTH} per line`);
+    }
+    return value;
+}
+/** Free text that may span lines (a failure reason, a command), trimmed; undefined when empty. */
+function getText(name) {
+    const value = getMultiline(name).trim();
+    return value === '' ? undefined : value;
 }
 function getRequired(name) {
     const value = raw(name);
@@ -61304,14 +62791,14 @@ function formatMs(ms) {
 }
 /** One value per line or comma: `a, b` or a YAML block. Blank entries are dropped. */
 function getList(name) {
-    return raw(name)
+    return getMultiline(name)
         .split(/[\n,]/)
         .map((item) => item.trim())
         .filter((item) => item !== '');
 }
 /** Non-blank lines, trimmed; lines starting with `#` are comments. */
 function getLines(name) {
-    return raw(name)
+    return getMultiline(name)
         .split('\n')
         .map((line) => line.trim())
         .filter((line) => line !== '' && !line.startsWith('#'));
@@ -61351,7 +62838,7 @@ function parseKeyValues(name, text, options = {}) {
     return result;
 }
 function getKeyValues(name, options = {}) {
-    return parseKeyValues(name, _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name, { trimWhitespace: false }), options);
+    return parseKeyValues(name, getMultiline(name), options);
 }
 /** An input restricted to a fixed set of words, compared case-insensitively. */
 function getChoice(name, choices, defaultValue) {
@@ -64275,9 +65762,9 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 __webpack_unused_export__ = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-exports.qg = publicApi.parse;
+__webpack_unused_export__ = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
-__webpack_unused_export__ = publicApi.parseDocument;
+exports.Tp = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
 __webpack_unused_export__ = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;

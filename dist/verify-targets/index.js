@@ -63377,8 +63377,8 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5509);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3436);
+/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3932);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3516);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -63388,7 +63388,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3436:
+/***/ 3516:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63401,8 +63401,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var dist_cjs = __nccwpck_require__(212);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-elastic-load-balancing-v2/dist-cjs/index.js
 var client_elastic_load_balancing_v2_dist_cjs = __nccwpck_require__(586);
-// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 7 modules
-var src = __nccwpck_require__(5509);
+// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 11 modules
+var src = __nccwpck_require__(3932);
 ;// CONCATENATED MODULE: ./packages/aws/src/errors.ts
 
 const SERVICES = {
@@ -63410,6 +63410,7 @@ const SERVICES = {
     ECRClient: { label: 'ECR', iamPrefix: 'ecr' },
     STSClient: { label: 'STS', iamPrefix: 'sts' },
     ElasticLoadBalancingV2Client: { label: 'Elastic Load Balancing', iamPrefix: 'elasticloadbalancing' },
+    CloudWatchLogsClient: { label: 'CloudWatch Logs', iamPrefix: 'logs' },
 };
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
 const INVALID = new Set([
@@ -63431,6 +63432,15 @@ const DENIED = new Set([
     'NotAuthorized',
 ]);
 const NO_CREDENTIALS = new Set(['CredentialsProviderError']);
+// AWS refusing the request itself: a bad parameter the user gave (a task definition ECS will not register).
+const REFUSED = new Set([
+    'ClientException',
+    'InvalidParameterException',
+    'InvalidParameterValueException',
+    'InvalidParameterCombination',
+    'ValidationError',
+    'ValidationException',
+]);
 const ACCESS_KEY_PATTERN = /\b(AKIA|ASIA)[A-Z0-9]{16}\b/g;
 /** Describes the API call for messages: `ECS DescribeServices (IAM action ecs:DescribeServices)`. */
 function describeCall(context) {
@@ -63459,6 +63469,30 @@ class AwsAuthError extends src/* UserError */.yo {
         this.code = code;
         this.name = 'AwsAuthError';
     }
+}
+/**
+ * AWS refused the request as given (ClientException, InvalidParameterException, ValidationError): a user error
+ * quoting AWS's message, never a bug. `name` stays the AWS code, so isAwsError(error, 'ClientException') holds.
+ */
+class AwsRequestRefusedError extends src/* UserError */.yo {
+    code;
+    awsMessage;
+    constructor(message, code, 
+    /** AWS's own message, for callers that quote it after their own words. */
+    awsMessage, options) {
+        super(message, options);
+        this.code = code;
+        this.awsMessage = awsMessage;
+        this.name = code;
+    }
+}
+function isAwsRequestRefused(error) {
+    return (error instanceof AwsRequestRefusedError ||
+        (isUserError(error) && typeof error.awsMessage === 'string'));
+}
+/** AWS's own words for a refused request, for a caller that explains it in its own terms; else the message. */
+function awsMessageOf(error) {
+    return isAwsRequestRefused(error) ? error.awsMessage : errorMessage(error);
 }
 function isAwsAuthError(error) {
     return error instanceof Error && error.name === 'AwsAuthError';
@@ -63499,6 +63533,11 @@ function translateAwsError(error, context) {
                 `(with role-to-assume and permissions: id-token: write), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.` +
                 (detail ? ` (${detail})` : '');
     }
+    if (message === undefined && REFUSED.has(code)) {
+        return new AwsRequestRefusedError(`${api} refused the request (${code}): AWS said: ${(0,src/* foreignLine */.nT)(detail)}`, code, detail, {
+            cause: error,
+        });
+    }
     return message === undefined ? error : new AwsAuthError(message, code, { cause: error });
 }
 const THROTTLING = new Set([
@@ -63532,6 +63571,8 @@ const NETWORK = new Set([
 function isTransientAwsError(error) {
     if (isAwsAuthError(error))
         return false;
+    if (error instanceof Error && error.name === 'AwsNetworkError')
+        return true;
     const code = errorCode(error);
     if (code !== undefined && (THROTTLING.has(code) || NETWORK.has(code)))
         return true;
@@ -63542,6 +63583,65 @@ function isTransientAwsError(error) {
     if (status !== undefined && (status >= 500 || status === 429))
         return true;
     return typeof candidate?.code === 'string' && NETWORK.has(candidate.code);
+}
+/** An AWS call that got no answer (timeouts, refused or reset connections) after the SDK's retries. */
+class AwsNetworkError extends src/* UserError */.yo {
+    code;
+    api;
+    constructor(message, 
+    /** The network code: `TimeoutError`, `ECONNREFUSED`, ... */
+    code, 
+    /** `ECS DescribeServices` */
+    api, options) {
+        super(message, options);
+        this.code = code;
+        this.api = api;
+        this.name = 'AwsNetworkError';
+    }
+}
+function seconds(ms) {
+    return ms < 1000 ? `${ms} ms` : (0,src/* formatDuration */.a3)(ms);
+}
+function endpointOf(context) {
+    return context.endpoint ?? 'its endpoint (not reached yet)';
+}
+/**
+ * The error of a call ended by the client's signal: a cancel names the call it interrupted, a deadline names the
+ * call that did not answer and where it was sent.
+ */
+function abortedCallError(reason, context) {
+    const { api } = describeCall(context);
+    if ((0,src/* isDeadline */.vh)(reason)) {
+        return new src/* DeadlineError */.j3(`${api} (${endpointOf(context)}) did not answer before the deadline passed: ${reason.what}`, reason.what, { cause: reason });
+    }
+    if ((0,src/* isCancelled */.mm)(reason)) {
+        return new src/* CancelledError */.cc(`Cancelled (${reason.by}) during ${api} (${endpointOf(context)})`, reason.by, {
+            cause: reason,
+        });
+    }
+    return reason;
+}
+/** Network faults that outlived the SDK's retries become one user error naming the call and endpoint. */
+function translateNetworkError(error, context, timeouts) {
+    if ((0,src/* isUserError */.iU)(error))
+        return error;
+    const candidate = (error ?? {});
+    if (candidate.$metadata?.httpStatusCode !== undefined)
+        return error; // AWS answered
+    const message = candidate.message ?? '';
+    // The SDK wraps an error from another realm (jest's vm contexts) into its message, dropping its code.
+    const named = [candidate.code, candidate.name, /\b(E[A-Z]+)\b/.exec(message)?.[1]];
+    const code = named.find((value) => value !== undefined && NETWORK.has(value));
+    if (code === undefined)
+        return error;
+    const { api } = describeCall(context);
+    const what = /did not establish a connection/.test(message)
+        ? `could not connect within ${seconds(timeouts.connectionMs)}`
+        : code === 'TimeoutError' || code === 'ETIMEDOUT'
+            ? `no answer within ${seconds(timeouts.responseMs)}`
+            : `${code} (${message.replace(/^AWS SDK error wrapper for /, '')})`;
+    return new AwsNetworkError(`${api} (${endpointOf(context)}) did not answer: ${what}, after the SDK's retries. Check the network ` +
+        'between this runner and AWS (proxy, VPC endpoint, AWS_ENDPOINT_URL).', code, api, { cause: error });
 }
 
 ;// CONCATENATED MODULE: ./packages/aws/src/client.ts
@@ -63573,6 +63673,10 @@ function resolveRegion(input, env = process.env) {
     throw new src/* UserError */.yo("No AWS region: set the input 'region', or AWS_REGION / AWS_DEFAULT_REGION " +
         '(aws-actions/configure-aws-credentials sets AWS_REGION from its aws-region input).');
 }
+/** ECS, ECR, ELB and STS answer in well under a second; these only catch endpoints that stopped answering. */
+const DEFAULT_TIMEOUTS = { connectionMs: 5_000, responseMs: 20_000 };
+/** Where the middleware keeps the endpoint of the call, for the message of a call that did not answer. */
+const ENDPOINT = Symbol('ecs-actions.endpoint');
 const DEFAULT_MAX_ATTEMPTS = 5;
 /** The version users pinned (`@v1`), from the runner; `dev` outside one. */
 function actionVersion(env = process.env) {
@@ -63583,24 +63687,52 @@ function actionVersion(env = process.env) {
  * number of attempts, an `ecs-actions/<action>/<version>` user agent, and credential/permission errors
  * translated into one user error naming the API call. No endpoint is set here, so the SDK's standard
  * overrides (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ECS, ...) keep working.
+ *
+ * Every attempt has a connection and a response timeout (a timed-out attempt is retried like a network fault),
+ * and `options.signal` bounds the whole call: retries happen only within the deadline's remaining budget.
  */
 function createAwsClient(ClientClass, options) {
+    const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     const client = new ClientClass({
         region: resolveRegion(options.region),
         retryMode: 'adaptive',
         maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
         customUserAgent: `ecs-actions/${options.action}/${actionVersion()}`,
+        requestHandler: {
+            connectionTimeout: timeouts.connectionMs,
+            requestTimeout: timeouts.responseMs,
+            throwOnRequestTimeout: true,
+        },
     });
+    const signalOf = typeof options.signal === 'function' ? options.signal : () => options.signal;
     client.middlewareStack.add((next, context) => async (args) => {
+        const signal = signalOf();
+        const call = () => ({ ...context, endpoint: context[ENDPOINT] });
         try {
-            return await next(args);
+            // The race also ends the SDK's retry back-off, which takes no signal.
+            return await (0,src/* abortable */.ZC)(next(args), signal, (reason) => abortedCallError(reason, call()));
         }
         catch (error) {
-            throw translateAwsError(error, context);
+            const translated = translateAwsError(error, context);
+            return Promise.reject(translated === error ? translateNetworkError(error, call(), timeouts) : translated);
         }
     }, 
     // At the initialize step the translation wraps the SDK's retries: it sees only the final error.
     { step: 'initialize', name: 'ecsActionsErrorTranslation', priority: 'high' });
+    client.middlewareStack.add((next, context) => async (args) => {
+        const request = args.request;
+        if (request.hostname) {
+            context[ENDPOINT] =
+                `${request.protocol ?? 'https:'}//${request.hostname}${request.port ? `:${request.port}` : ''}`;
+        }
+        return next(args);
+    }, { step: 'finalizeRequest', name: 'ecsActionsEndpoint', priority: 'low' });
+    // The signal also reaches the HTTP handler, so an aborted call closes its socket at once.
+    const send = client.send.bind(client);
+    client.send = (command, sendOptions) => {
+        const abortSignal = sendOptions?.abortSignal ?? signalOf();
+        return send(command, abortSignal ? { ...sendOptions, abortSignal } : sendOptions);
+    };
     return client;
 }
 
@@ -63630,6 +63762,44 @@ function checkEcsNameOrArn(input, value, kind) {
         `or arn:aws:ecs:<region>:<account>:${kind}/${kind === 'service' ? '<cluster>/' : ''}<name>`);
 }
 
+;// CONCATENATED MODULE: ./packages/aws/src/arns.ts
+
+
+function parseArn(value) {
+    const match = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)$/.exec(value);
+    if (!match)
+        return undefined;
+    const [, partition, service, region, account, resource] = match;
+    return { partition: partition, service: service, region: region, account: account, resource: resource };
+}
+async function callerScope(sts, region) {
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+    if (!identity.Account)
+        throw new Error('STS GetCallerIdentity returned no account');
+    return { account: identity.Account, region };
+}
+/** The inputs that hold an ARN, for deciding whether the caller's account is needed at all. */
+function arnInputs(inputs) {
+    return inputs.filter((item) => item.value?.startsWith('arn:') === true);
+}
+/**
+ * Refuses, before any change, an ARN input of another account or region than the credentials act in: a dev
+ * workflow handed a prod revision's ARN must not move a service to it. IAM ARNs have no region.
+ */
+function checkArnsInScope(inputs, scope) {
+    for (const { input, value } of arnInputs(inputs)) {
+        const arn = parseArn(value);
+        if (!arn)
+            continue; // the input's own check says what form it expects
+        const where = `account ${arn.account}${arn.region ? ` in ${arn.region}` : ''}`;
+        const expected = `account ${scope.account}${arn.region ? ` in ${scope.region}` : ''}`;
+        if (arn.account !== scope.account || (arn.region !== '' && arn.region !== scope.region)) {
+            throw new UserError(`Input '${input}': ${value} belongs to ${where}, but the AWS credentials act in ${expected}; ` +
+                'nothing was changed. Use an ARN of this account and region, or the credentials of the other account.');
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/aws/src/index.ts
 
 
@@ -63637,8 +63807,7 @@ function checkEcsNameOrArn(input, value, kind) {
 
 
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
-var core = __nccwpck_require__(3218);
+
 ;// CONCATENATED MODULE: ./packages/taskdef/src/revision.ts
 /*
  * Task definition revisions as users and ECS name them: `web:42`, or
@@ -63769,7 +63938,6 @@ function findDigestMismatches(containers, expected, loadBalanced) {
 
 
 
-
 const TARGET_GROUP_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
 /** Reads and checks every input before any AWS call. */
 function readInputs() {
@@ -63801,7 +63969,7 @@ function readInputs() {
         service,
         'target-group-arns': [...new Set(targetGroupArns)],
         'task-definition-arn': taskDefinitionArn,
-        'expected-digests': parseExpectedDigests('expected-digests', core/* getInput */.V4('expected-digests', { trimWhitespace: false })),
+        'expected-digests': parseExpectedDigests('expected-digests', (0,src/* getMultiline */.qT)('expected-digests')),
         'timeout-seconds': (0,src/* getInteger */.XU)('timeout-seconds', { default: 300, min: 1, max: 3600 }),
         region: (0,src/* getOptional */.xX)('region'),
     };
@@ -63928,7 +64096,9 @@ function digestsText(expected) {
 function targetsSummary(context, result) {
     const verdict = result.verified
         ? `✅ Verified in ${(0,src/* formatDuration */.a3)(result.elapsedMs)}`
-        : `❌ Not verified after ${(0,src/* formatDuration */.a3)(result.elapsedMs)}`;
+        : result.stopped
+            ? `⏹️ Stopped after ${(0,src/* formatDuration */.a3)(result.elapsedMs)} (${(0,src/* escapeHtml */.ZD)(result.stopped.message)}); not verified`
+            : `❌ Not verified after ${(0,src/* formatDuration */.a3)(result.elapsedMs)}`;
     const where = context.service
         ? `${(0,src/* code */.aY)(context.service)} in cluster ${(0,src/* code */.aY)(context.cluster)}`
         : `cluster ${(0,src/* code */.aY)(context.cluster)}`;
@@ -63961,6 +64131,8 @@ function targetsSummary(context, result) {
     return summary;
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
+var core = __nccwpck_require__(3218);
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./actions/verify-targets/src/aws.ts
@@ -64091,7 +64263,7 @@ const DEFAULT_INTERVAL_MS = 2000;
  * what it saw rather than throwing, so the caller can report it; credential and "not found" errors throw.
  */
 async function verifyTargets(options) {
-    const { ecs, elbv2, cluster, clock = src/* systemClock */.ml, log = (line) => core/* info */.pq(line) } = options;
+    const { ecs, elbv2, cluster, clock = src/* systemClock */.ml, log = (line) => core/* info */.pq((0,src/* foreignLine */.nT)(line)) } = options;
     const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
     let plan;
     let last;
@@ -64138,7 +64310,21 @@ async function verifyTargets(options) {
             return undefined;
         }
     };
-    const outcome = await (0,src/* poll */.wt)({ clock, interval: intervalMs, timeoutMs: options.timeoutMs, attempt });
+    const started = clock.now();
+    let stopped;
+    const outcome = await (0,src/* poll */.wt)({
+        clock,
+        interval: intervalMs,
+        timeoutMs: options.timeoutMs,
+        attempt,
+        signal: options.signal,
+    }).catch((error) => {
+        if (!(0,src/* isCancelled */.mm)(error) && !(0,src/* isDeadline */.vh)(error))
+            throw error;
+        // Partial results: what the last poll saw is reported as not verified.
+        stopped = error;
+        return { done: false, elapsedMs: clock.now() - started };
+    });
     const evaluation = outcome.done ? outcome.value : last;
     const targets = evaluation?.targets ?? [];
     const verified = outcome.done;
@@ -64147,9 +64333,15 @@ async function verifyTargets(options) {
         log(`Verified in ${(0,src/* formatDuration */.a3)(outcome.elapsedMs)}: every target group sends traffic only to ` +
             `${revisionLabel(plan.taskDefinitionArn)}${digests}`);
     }
+    const failure = failureMessage(outcome.elapsedMs, evaluation, lastError);
     return {
         verified,
-        failure: verified ? null : failureMessage(outcome.elapsedMs, evaluation, lastError),
+        stopped,
+        failure: verified
+            ? null
+            : stopped
+                ? `${stopped.message}: ${failure.replace(/^Targets not verified/, 'targets not verified')}`
+                : failure,
         elapsedMs: outcome.elapsedMs,
         taskDefinitionArn: plan?.taskDefinitionArn,
         healthyCount: targets.filter((target) => target.state === 'healthy').length,
@@ -64272,10 +64464,16 @@ function publicTarget(target) {
         problem: target.problem,
     };
 }
-async function run(clock = src/* systemClock */.ml) {
+async function run(dependencies = {}) {
+    const clock = dependencies.clock ?? src/* systemClock */.ml;
+    const context = dependencies.context ?? new src/* RunContext */.ZI();
     const inputs = readInputs();
-    const ecs = createAwsClient(dist_cjs/* ECSClient */.Zgc, { region: inputs.region, action: 'verify-targets' });
-    const elbv2 = createAwsClient(client_elastic_load_balancing_v2_dist_cjs/* ElasticLoadBalancingV2Client */.MlD, { region: inputs.region, action: 'verify-targets' });
+    // The last poll may be in flight when timeout-seconds passes: it gets a little longer before the deadline cuts it.
+    const timeoutMs = inputs['timeout-seconds'] * 1000;
+    const deadline = context.withDeadline(timeoutMs + Math.min(10_000, timeoutMs / 10), `timeout-seconds (${inputs['timeout-seconds']} s)`);
+    const clientOptions = { region: inputs.region, action: 'verify-targets', signal: deadline.signal };
+    const ecs = createAwsClient(dist_cjs/* ECSClient */.Zgc, clientOptions);
+    const elbv2 = createAwsClient(client_elastic_load_balancing_v2_dist_cjs/* ElasticLoadBalancingV2Client */.MlD, clientOptions);
     const result = await (0,src/* group */.Os)('Verify load balancer targets', () => verifyTargets({
         ecs,
         elbv2,
@@ -64284,8 +64482,9 @@ async function run(clock = src/* systemClock */.ml) {
         targetGroupArns: inputs['target-group-arns'],
         taskDefinitionArn: inputs['task-definition-arn'],
         expectedDigests: inputs['expected-digests'],
-        timeoutMs: inputs['timeout-seconds'] * 1000,
+        timeoutMs,
         clock,
+        signal: deadline.signal,
     }));
     (0,src/* setOutputs */.n0)({
         'healthy-count': result.healthyCount,
@@ -64293,6 +64492,9 @@ async function run(clock = src/* systemClock */.ml) {
         'digest-verified': result.digestVerified,
     });
     await targetsSummary({ cluster: inputs.cluster, service: inputs.service, expectedDigests: inputs['expected-digests'] }, result).write();
+    if (result.stopped && (0,src/* isCancelled */.mm)(result.stopped)) {
+        throw new src/* CancelledError */.cc(result.failure ?? result.stopped.message, result.stopped.by, { cause: result.stopped });
+    }
     if (!result.verified)
         throw new src/* UserError */.yo(result.failure ?? 'Targets not verified');
 }
@@ -64300,25 +64502,34 @@ async function run(clock = src/* systemClock */.ml) {
 
 /***/ }),
 
-/***/ 5509:
+/***/ 3932:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  cc: () => (/* reexport */ CancelledError),
   WA: () => (/* reexport */ DIGEST_PATTERN),
+  j3: () => (/* reexport */ DeadlineError),
   c3: () => (/* reexport */ JobSummary),
-  yo: () => (/* reexport */ UserError),
+  ZI: () => (/* reexport */ RunContext),
+  yo: () => (/* reexport */ errors_UserError),
+  ZC: () => (/* reexport */ abortable),
   aY: () => (/* reexport */ code),
   gJ: () => (/* reexport */ errorMessage),
   ZD: () => (/* reexport */ escapeHtml),
+  nT: () => (/* reexport */ foreign_foreignLine),
   a3: () => (/* reexport */ formatDuration),
   XU: () => (/* reexport */ getInteger),
   iv: () => (/* reexport */ getLines),
+  qT: () => (/* reexport */ getMultiline),
   xX: () => (/* reexport */ getOptional),
   kA: () => (/* reexport */ getRequired),
   Os: () => (/* reexport */ group),
-  Xu: () => (/* reexport */ inputError),
+  Xu: () => (/* reexport */ inputs_inputError),
+  mm: () => (/* reexport */ isCancelled),
+  vh: () => (/* reexport */ isDeadline),
+  iU: () => (/* reexport */ isUserError),
   o_: () => (/* reexport */ parseImageReference),
   Hl: () => (/* reexport */ parseKeyValues),
   wt: () => (/* reexport */ poll),
@@ -64328,7 +64539,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ml: () => (/* reexport */ systemClock)
 });
 
-// UNUSED EXPORTS: FakeClock, getBoolean, getChoice, getDuration, getKeyValues, getList, isDigestPinned, isUserError, link, parseDuration, parseInteger
+// UNUSED EXPORTS: FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortReason, checkHttpUrl, compileUserPattern, getBoolean, getChoice, getDuration, getKeyValues, getList, getText, isDigestPinned, link, mapWithConcurrency, parseDuration, parseInteger, pathInside, printForeign, withDeadline, writeFileInside
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/errors.ts
 const USER_ERROR = Symbol.for('ecs-actions.user-error');
@@ -64336,7 +64547,7 @@ const USER_ERROR = Symbol.for('ecs-actions.user-error');
  * A failure the user can fix (bad input, missing permission, a rollout that failed).
  * It is reported as one clear line, without a stack; anything else is treated as a bug.
  */
-class UserError extends Error {
+class errors_UserError extends Error {
     [USER_ERROR] = true;
     constructor(message, options) {
         super(message, options);
@@ -64353,16 +64564,209 @@ function errorMessage(error) {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
 var lib_core = __nccwpck_require__(3218);
+;// CONCATENATED MODULE: ./packages/action-kit/src/cancel.ts
+
+/**
+ * Cancellation and deadlines, one mechanism for every action (issue 17, issue 24).
+ *
+ * - `RunContext.signal` aborts at the first SIGINT or SIGTERM (the runner's cancel), with a CancelledError.
+ * - `withDeadline(signal, ms, what)` adds a time limit: its signal aborts on cancel or when `ms` pass, with a
+ *   DeadlineError. Every wait, poll and request takes such a signal.
+ * - `RunContext.finalSignal` bounds the final phase after a cancel (outputs, summary, a rollback UpdateService):
+ *   it aborts `finalPhaseMs` after the first signal, or at once on a second one.
+ *
+ * GitHub's runner sends SIGINT, waits 7.5 s, sends SIGTERM, waits 2.5 s, then kills the step
+ * (actions/runner ProcessInvoker.cs): the final phase is sized to end well within the first 7.5 s.
+ */
+const CANCELLED = Symbol.for('ecs-actions.cancelled');
+const DEADLINE = Symbol.for('ecs-actions.deadline');
+/** The run was cancelled (SIGINT/SIGTERM): reported as one line, the action's outputs and summary still written. */
+class CancelledError extends errors_UserError {
+    by;
+    [CANCELLED] = true;
+    constructor(message, 
+    /** The signal that cancelled the run, e.g. `SIGINT`. */
+    by, options) {
+        super(message, options);
+        this.by = by;
+        this.name = 'CancelledError';
+    }
+}
+/** A deadline passed while something was still waiting: a user error naming what did not answer in time. */
+class DeadlineError extends errors_UserError {
+    what;
+    [DEADLINE] = true;
+    constructor(message, 
+    /** What the deadline bounds, e.g. `timeout-minutes (1 minute)`. */
+    what, options) {
+        super(message, options);
+        this.what = what;
+        this.name = 'DeadlineError';
+    }
+}
+/** True for a CancelledError, also from another copy of this module (jest registries, bundles). */
+function isCancelled(error) {
+    return typeof error === 'object' && error !== null && error[CANCELLED] === true;
+}
+function isDeadline(error) {
+    return typeof error === 'object' && error !== null && error[DEADLINE] === true;
+}
+/**
+ * A deadline `ms` from now that also aborts with `parent`. The timer runs on the wall clock (a FakeClock does not
+ * move it) and does not keep the process alive.
+ */
+function withDeadline(parent, ms, what) {
+    const at = Date.now() + ms;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DeadlineError(`The deadline passed: ${what}`, what)), ms);
+    timer.unref();
+    const signal = AbortSignal.any([parent, controller.signal]);
+    signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    return { signal, at, what, remaining: () => Math.max(0, at - Date.now()) };
+}
+/** How long the final phase after a cancel may take: well within the runner's 7.5 s between SIGINT and SIGTERM. */
+const FINAL_PHASE_MS = 5000;
+/**
+ * What `runAction` hands an action's `run`: the cancel signal and the bounded final phase. Tests create one and
+ * call `cancel('SIGINT')` where the runner would send the signal.
+ */
+class RunContext {
+    cancelController = new AbortController();
+    finalController = new AbortController();
+    finalTimer;
+    /** The signal that cancelled the run, once one did. */
+    cancelledBy;
+    /** Wall-clock time of the first signal. */
+    cancelledAt;
+    /** Where things stand, in one sentence, kept current by the action (see `standing`). */
+    standingLine;
+    finalPhaseMs;
+    constructor(options = {}) {
+        this.finalPhaseMs = options.finalPhaseMs ?? FINAL_PHASE_MS;
+    }
+    /** Aborts at the first SIGINT or SIGTERM, with a CancelledError as reason. */
+    get signal() {
+        return this.cancelController.signal;
+    }
+    /** For the work of the final phase: aborts `finalPhaseMs` after the first signal, or at once at a second. */
+    get finalSignal() {
+        return this.finalController.signal;
+    }
+    /**
+     * Records where things stand, e.g. `deployment ecs-svc/2 of web:42 started; not yet steady`. If the action is
+     * stopped before its final phase ends (a second signal, or the phase overruns), runAction prints this line.
+     */
+    standing(line) {
+        this.standingLine = line;
+    }
+    get lastStanding() {
+        return this.standingLine;
+    }
+    /** Milliseconds left of the final phase (all of it before any cancel). */
+    finalPhaseRemaining() {
+        if (this.cancelledAt === undefined)
+            return this.finalPhaseMs;
+        return Math.max(0, this.cancelledAt + this.finalPhaseMs - Date.now());
+    }
+    /** A deadline `ms` from now tied to this run's cancel signal. */
+    withDeadline(ms, what) {
+        return withDeadline(this.signal, ms, what);
+    }
+    /** The first call cancels the run and starts the final phase; a second one ends the final phase at once. */
+    cancel(by) {
+        if (this.cancelledBy === undefined) {
+            this.cancelledBy = by;
+            this.cancelledAt = Date.now();
+            this.cancelController.abort(new CancelledError(`The run was cancelled (${by})`, by));
+            this.finalTimer = setTimeout(() => this.endFinalPhase(by, 'time is up'), this.finalPhaseMs);
+            this.finalTimer.unref();
+            return;
+        }
+        this.endFinalPhase(by, 'second signal');
+    }
+    endFinalPhase(by, why) {
+        clearTimeout(this.finalTimer);
+        if (!this.finalController.signal.aborted) {
+            this.finalController.abort(new CancelledError(`The run was cancelled (${by}); final phase ended: ${why}`, by));
+        }
+    }
+    /** Stops the final-phase timer once the action has ended. */
+    dispose() {
+        clearTimeout(this.finalTimer);
+    }
+}
+/** The reason of an aborted signal as an Error (a CancelledError or DeadlineError from this module, usually). */
+function cancel_abortReason(signal) {
+    const reason = signal.reason;
+    return reason instanceof Error ? reason : new CancelledError(`The run was cancelled (${String(reason)})`, 'abort');
+}
+/**
+ * Settles with `promise`, or rejects with `onAbort(reason)` as soon as `signal` aborts, whichever comes first.
+ * For work that cannot take a signal itself (the SDK's retry back-off, a child process's exit).
+ */
+function abortable(promise, signal, onAbort = (reason) => reason) {
+    if (!signal)
+        return promise;
+    if (signal.aborted) {
+        promise.catch(() => undefined);
+        return Promise.reject(onAbort(cancel_abortReason(signal)));
+    }
+    return new Promise((resolve, reject) => {
+        const abort = () => {
+            promise.catch(() => undefined);
+            reject(onAbort(cancel_abortReason(signal)));
+        };
+        signal.addEventListener('abort', abort, { once: true });
+        promise.then((value) => {
+            signal.removeEventListener('abort', abort);
+            resolve(value);
+        }, (error) => {
+            signal.removeEventListener('abort', abort);
+            // An SDK or fetch AbortError caused by this signal becomes the signal's own reason (cancel or deadline).
+            reject(signal.aborted ? onAbort(cancel_abortReason(signal)) : error);
+        });
+    });
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/run.ts
 
 
+
+/** After the final phase, this long for the action to return before the process is ended. */
+const HARD_STOP_MARGIN_MS = 1000;
 /**
  * Runs an action's main function. A UserError becomes one `::error::` line and exit code 1;
  * any other error is a bug, so its stack is printed too.
+ *
+ * The first SIGINT or SIGTERM aborts `context.signal`: the action stops waiting, writes its outputs and summary
+ * within `context.finalPhaseMs` and ends with one line saying where things stand. A second signal, or a final
+ * phase that overruns, ends the process at once with the last line the action gave `context.standing`.
  */
-async function runAction(main) {
+async function runAction(main, options = {}) {
+    const context = new RunContext({ finalPhaseMs: options.finalPhaseMs });
+    const signals = options.signals ?? process;
+    const exit = options.exit ?? ((code) => process.exit(code));
+    let hardStop;
+    const stopNow = (why) => {
+        const standing = context.lastStanding ?? 'nothing had been changed yet';
+        lib_core/* setFailed */.C1(`Cancelled (${context.cancelledBy}); ${why}. Where things stand: ${standing}`);
+        exit(1);
+    };
+    const onSignal = (name) => {
+        if (context.cancelledBy === undefined) {
+            lib_core/* warning */.$e(`Received ${name}: cancelling; outputs and job summary follow within ${context.finalPhaseMs / 1000} s`);
+            context.cancel(name);
+            hardStop = setTimeout(() => stopNow(`the final phase did not end within ${context.finalPhaseMs / 1000} s`), context.finalPhaseMs + HARD_STOP_MARGIN_MS);
+            hardStop.unref();
+            return;
+        }
+        context.cancel(name);
+        stopNow(`stopped at once by a second signal (${name})`);
+    };
+    signals.on('SIGINT', onSignal);
+    signals.on('SIGTERM', onSignal);
     try {
-        await main();
+        await main({ context });
     }
     catch (error) {
         if (isUserError(error)) {
@@ -64373,6 +64777,12 @@ async function runAction(main) {
         process.stderr.write(`${stack}\n`);
         lib_core/* setFailed */.C1(`Unexpected error, this is a bug in ecs-actions (please report it with the log above): ${errorMessage(error)}`);
     }
+    finally {
+        clearTimeout(hardStop);
+        context.dispose();
+        signals.off('SIGINT', onSignal);
+        signals.off('SIGTERM', onSignal);
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/inputs.ts
@@ -64382,16 +64792,50 @@ async function runAction(main) {
  * Typed readers over `core.getInput`. Each rejects a bad value with a message that names the input
  * and the form it expects, so an action fails before it calls AWS.
  */
-function raw(name) {
-    return lib_core/* getInput */.V4(name, { trimWhitespace: true });
+/** Longest single-line input: names, ARNs, URLs and image references are far shorter. */
+const MAX_INPUT_LENGTH = 2048;
+/** Longest multi-line input (lists, KEY=VALUE lines, free text), and longest line in one. */
+const MAX_MULTILINE_INPUT_LENGTH = 64 * 1024;
+function inputs_inputError(name, problem) {
+    return new errors_UserError(`Input '${name}': ${problem}`);
 }
-function inputError(name, problem) {
-    return new UserError(`Input '${name}': ${problem}`);
+/**
+ * A single-line input, trimmed. A line break is refused: a value the action logs could otherwise start a
+ * workflow command of its own (`::add-mask::`, `::stop-commands::`). The value is not quoted in these errors,
+ * as it is too long or not one line.
+ */
+function raw(name) {
+    const value = lib_core/* getInput */.V4(name, { trimWhitespace: true });
+    if (/[\r\n\u2028\u2029]/.test(value)) {
+        throw inputs_inputError(name, 'holds a line break; expected a single line');
+    }
+    if (value.length > MAX_INPUT_LENGTH) {
+        throw inputs_inputError(name, `is ${value.length} characters long; expected at most ${MAX_INPUT_LENGTH} on a single line`);
+    }
+    return value;
+}
+/** A multi-line input as written (untrimmed), within MAX_MULTILINE_INPUT_LENGTH and MAX_INPUT_LENGTH per line. */
+function getMultiline(name) {
+    const value = lib_core/* getInput */.V4(name, { trimWhitespace: false });
+    if (value.length > MAX_MULTILINE_INPUT_LENGTH) {
+        throw inputs_inputError(name, `is ${value.length} characters long; expected at most ${MAX_MULTILINE_INPUT_LENGTH}`);
+    }
+    const lines = value.split(/\r\n|\r|\n/);
+    const long = lines.findIndex((line) => line.length > MAX_INPUT_LENGTH);
+    if (long !== -1) {
+        throw inputs_inputError(name, `line ${long + 1} is ${lines[long].length} characters long; expected at most ${MAX_INPUT_LENGTH} per line`);
+    }
+    return value;
+}
+/** Free text that may span lines (a failure reason, a command), trimmed; undefined when empty. */
+function getText(name) {
+    const value = getMultiline(name).trim();
+    return value === '' ? undefined : value;
 }
 function getRequired(name) {
     const value = raw(name);
     if (value === '')
-        throw inputError(name, 'is required but was not set');
+        throw inputs_inputError(name, 'is required but was not set');
     return value;
 }
 function getOptional(name) {
@@ -64408,7 +64852,7 @@ function getBoolean(name, defaultValue) {
         return true;
     if (FALSE_VALUES.has(value))
         return false;
-    throw inputError(name, `"${raw(name)}" is not a boolean; expected true or false`);
+    throw inputs_inputError(name, `"${raw(name)}" is not a boolean; expected true or false`);
 }
 function parseInteger(name, value, options = {}) {
     const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = options;
@@ -64420,10 +64864,10 @@ function parseInteger(name, value, options = {}) {
                 ? ` of at most ${max}`
                 : '';
     if (!/^[-+]?\d+$/.test(value))
-        throw inputError(name, `"${value}" is not a whole number; expected a whole number${range}`);
+        throw inputs_inputError(name, `"${value}" is not a whole number; expected a whole number${range}`);
     const parsed = Number(value);
     if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-        throw inputError(name, `${value} is out of range; expected a whole number${range}`);
+        throw inputs_inputError(name, `${value} is out of range; expected a whole number${range}`);
     }
     return parsed;
 }
@@ -64449,11 +64893,11 @@ function parseDuration(name, value, options = {}) {
         }
     }
     else {
-        throw inputError(name, `"${value}" is not a duration; ${expected}`);
+        throw inputs_inputError(name, `"${value}" is not a duration; ${expected}`);
     }
     ms = Math.round(ms);
     if (ms < minMs || ms > maxMs) {
-        throw inputError(name, `${value} is out of range; expected from ${formatMs(minMs)} to ${formatMs(maxMs)}`);
+        throw inputs_inputError(name, `${value} is out of range; expected from ${formatMs(minMs)} to ${formatMs(maxMs)}`);
     }
     return ms;
 }
@@ -64473,14 +64917,14 @@ function formatMs(ms) {
 }
 /** One value per line or comma: `a, b` or a YAML block. Blank entries are dropped. */
 function getList(name) {
-    return raw(name)
+    return getMultiline(name)
         .split(/[\n,]/)
         .map((item) => item.trim())
         .filter((item) => item !== '');
 }
 /** Non-blank lines, trimmed; lines starting with `#` are comments. */
 function getLines(name) {
-    return raw(name)
+    return getMultiline(name)
         .split('\n')
         .map((line) => line.trim())
         .filter((line) => line !== '' && !line.startsWith('#'));
@@ -64502,25 +64946,25 @@ function parseKeyValues(name, text, options = {}) {
         const where = `line ${index + 1}`;
         const separator = line.indexOf('=');
         if (separator === -1)
-            throw inputError(name, `${where} "${line}" has no "="; expected ${form}`);
+            throw inputs_inputError(name, `${where} "${line}" has no "="; expected ${form}`);
         const key = line.slice(0, separator).trim();
         const value = line.slice(separator + 1).trim();
         if (key === '')
-            throw inputError(name, `${where} "${line}" has an empty ${keyName}; expected ${form}`);
+            throw inputs_inputError(name, `${where} "${line}" has an empty ${keyName}; expected ${form}`);
         if (!keyPattern.test(key)) {
             const rule = options.keyPatternDescription ?? 'must not contain spaces';
-            throw inputError(name, `${where}: ${keyName} "${key}" ${rule}; expected ${form}`);
+            throw inputs_inputError(name, `${where}: ${keyName} "${key}" ${rule}; expected ${form}`);
         }
         if (!allowEmptyValue && value === '')
-            throw inputError(name, `${where} "${line}" has an empty ${valueName}; expected ${form}`);
+            throw inputs_inputError(name, `${where} "${line}" has an empty ${valueName}; expected ${form}`);
         if (result.has(key))
-            throw inputError(name, `${where}: ${keyName} "${key}" is given twice`);
+            throw inputs_inputError(name, `${where}: ${keyName} "${key}" is given twice`);
         result.set(key, value);
     });
     return result;
 }
 function getKeyValues(name, options = {}) {
-    return parseKeyValues(name, core.getInput(name, { trimWhitespace: false }), options);
+    return parseKeyValues(name, getMultiline(name), options);
 }
 /** An input restricted to a fixed set of words, compared case-insensitively. */
 function getChoice(name, choices, defaultValue) {
@@ -64529,7 +64973,7 @@ function getChoice(name, choices, defaultValue) {
         return defaultValue;
     const match = choices.find((choice) => choice.toLowerCase() === value);
     if (match === undefined)
-        throw inputError(name, `"${raw(name)}" is not allowed; expected one of ${choices.join(', ')}`);
+        throw inputs_inputError(name, `"${raw(name)}" is not allowed; expected one of ${choices.join(', ')}`);
     return match;
 }
 
@@ -64565,6 +65009,11 @@ class JobSummary {
     }
     code(text, lang) {
         this.summary.addCodeBlock(text, lang);
+        return this;
+    }
+    /** A Mermaid diagram as a fenced block, which GitHub renders in job summaries (an HTML <pre> it would not). */
+    mermaid(diagram) {
+        this.summary.addRaw(`\n\n\`\`\`mermaid\n${diagram.replace(/`/g, "'")}\n\`\`\`\n\n`);
         return this;
     }
     list(items) {
@@ -64616,14 +65065,150 @@ function formatDuration(ms) {
     return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./packages/action-kit/src/foreign.ts
+
+
+/*
+ * Text the action did not write itself (service events, container log lines, HTTP bodies, template values,
+ * AWS messages, user inputs) is data, not log syntax. The runner reads every stdout line that starts with `::`
+ * after leading whitespace as a workflow command, and also the legacy `##[command]` form anywhere in a line; it
+ * splits lines at LF, CR and CRLF. These two helpers are the only way foreign text reaches the log.
+ */
+// C0 and C1 controls (CR and LF among them, tab excepted) and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g;
+/**
+ * Foreign text made safe to interpolate into one log line or message: control characters become visible
+ * escapes (`\n`, `\r`, `\x1b`), so it cannot start a new line, and a leading `::` or any `##[` is broken with a
+ * backslash, so the line cannot be read as a command even when the foreign text begins it.
+ */
+function foreign_foreignLine(text) {
+    return text
+        .replace(CONTROL, (char) => {
+        if (char === '\n')
+            return '\\n';
+        if (char === '\r')
+            return '\\r';
+        return `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    })
+        .replace(/##\[/g, '##\\[')
+        .replace(/^(\s*)::/, '$1\\::');
+}
+/**
+ * Prints foreign text, possibly many lines, exactly as it is. When a line of it could be read as a workflow
+ * command, the whole text is wrapped in `::stop-commands::<token>` ... `::<token>::` with a fresh random token
+ * it cannot contain, so the runner prints it verbatim and resumes commands after it.
+ */
+function printForeign(text, write = core.info) {
+    if (!couldBeCommand(text)) {
+        write(text);
+        return;
+    }
+    const token = stopCommandsToken(text);
+    write(`::stop-commands::${token}\n${text}\n::${token}::`);
+}
+function couldBeCommand(text) {
+    return text.includes('::') || text.includes('##[');
+}
+function stopCommandsToken(text) {
+    for (;;) {
+        const token = `foreign-${randomBytes(16).toString('hex')}`;
+        if (!text.includes(token))
+            return token;
+    }
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./packages/action-kit/src/paths.ts
+
+
+
+
+/**
+ * The path of `fileName` inside `directory`, or an error when the name is not one plain path segment: a name
+ * built from user text (a task definition family, a template variable) must never reach `..`, `/` or a NUL.
+ */
+function pathInside(directory, fileName) {
+    const root = resolve(directory);
+    const path = resolve(root, fileName);
+    const rel = relative(root, path);
+    if (fileName === '' ||
+        fileName.includes('\0') ||
+        basename(fileName) !== fileName ||
+        fileName === '.' ||
+        fileName === '..' ||
+        rel === '' ||
+        rel.startsWith('..') ||
+        isAbsolute(rel)) {
+        throw new UserError(`Refused to write "${foreignLine(fileName)}": a file name must be one path segment inside ${root}`);
+    }
+    return path;
+}
+/** Writes a new file inside `directory` (never outside, never over an existing file or link) and returns its path. */
+async function writeFileInside(directory, fileName, content) {
+    const path = pathInside(directory, fileName);
+    await writeFile(path, content, { encoding: 'utf8', flag: 'wx' });
+    return path;
+}
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/urls.ts
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f-\u009f]/;
+/**
+ * Checks an input that must be an http(s) URL. The WHATWG parser silently drops tabs and line breaks and
+ * keeps `user:password@`, so both are refused here, with the reason, before any request.
+ */
+function checkHttpUrl(name, value, options) {
+    const shown = options.secret ? '' : `"${value}" `;
+    const { expected } = options;
+    if (WHITESPACE_OR_CONTROL.test(value)) {
+        throw inputError(name, `${shown}holds whitespace or a control character; ${expected}`);
+    }
+    const url = URL.parse(value);
+    if (!url)
+        throw inputError(name, `${shown}is not a URL; ${expected}`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw inputError(name, `${shown}uses ${url.protocol.replace(/:$/, '')}, not http(s); ${expected}`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw inputError(name, `holds a user name or password before the host (user:password@), which would be printed and sent along ` +
+            `with every request; ${expected}`);
+    }
+    if (url.protocol === 'http:' && options.http === 'loopback' && !LOOPBACK_HOSTS.has(url.hostname)) {
+        throw inputError(name, `uses plain http to ${url.hostname}, which would send the secret unencrypted; http is only allowed to ` +
+            `127.0.0.1 or localhost; ${expected}`);
+    }
+    return url;
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/clock.ts
+
 const systemClock = {
     now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep: (ms, signal) => new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(cancel_abortReason(signal));
+        const abort = () => {
+            clearTimeout(timer);
+            reject(cancel_abortReason(signal));
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', abort);
+            resolve();
+        }, ms);
+        signal?.addEventListener('abort', abort, { once: true });
+    }),
 };
 /**
  * A clock for tests: `sleep` advances virtual time at once and yields to the event loop,
- * so a 30-minute wait runs in milliseconds.
+ * so a 30-minute wait runs in milliseconds. An aborted signal rejects the sleep, as on the system clock.
  */
 class FakeClock {
     current;
@@ -64637,17 +65222,23 @@ class FakeClock {
     advance(ms) {
         this.current += ms;
     }
-    async sleep(ms) {
+    async sleep(ms, signal) {
+        if (signal?.aborted)
+            throw abortReason(signal);
         this.sleeps.push(ms);
         this.current += ms;
         await new Promise((resolve) => setImmediate(resolve));
+        if (signal?.aborted)
+            throw abortReason(signal);
     }
 }
 /** Calls `attempt` until it returns a value or the timeout passes. Errors from `attempt` end the poll. */
 async function poll(options) {
-    const { clock, timeoutMs, attempt } = options;
+    const { clock, timeoutMs, attempt, signal } = options;
     const started = clock.now();
     for (;;) {
+        if (signal?.aborted)
+            throw cancel_abortReason(signal);
         const value = await attempt();
         const elapsedMs = clock.now() - started;
         if (value !== undefined)
@@ -64655,7 +65246,7 @@ async function poll(options) {
         if (elapsedMs >= timeoutMs)
             return { done: false, elapsedMs };
         const interval = typeof options.interval === 'function' ? options.interval(elapsedMs) : options.interval;
-        await clock.sleep(Math.max(0, Math.min(interval, timeoutMs - elapsedMs)));
+        await clock.sleep(Math.max(0, Math.min(interval, timeoutMs - elapsedMs)), signal);
     }
 }
 
@@ -64684,6 +65275,12 @@ function shortDigest(digest) {
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/index.ts
+
+
+
+
+
+
 
 
 
@@ -64952,10 +65549,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   pq: () => (/* binding */ info),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
-  z: () => (/* reexport */ summary)
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setSecret, startGroup, toPlatformPath, toPosixPath, toWin32Path, warning
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setSecret, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -67800,7 +68398,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
