@@ -112,6 +112,9 @@ describe('deploy-ecs cancelled by the runner', () => {
 
   it('lets the circuit breaker’s rollback go on and says so', async () => {
     const { aws: server, next } = await loopback('circuit-breaker-rollback');
+    // Through the DescribeServices follower, which sees ECS's rollback deployment while it runs; the loopback's
+    // service-deployment record goes from IN_PROGRESS to ROLLBACK_SUCCESSFUL between two of its slower polls.
+    server.failNext('ListServiceDeployments', { code: 'AccessDeniedException', message: 'not authorized', times: 5 });
     const run = await deployAndCancel(server, next, /Waiting for rollback deployment/);
 
     expect(exitAfterSignal(run)).toBeLessThan(RUNNER_GRACE_MS.sigint);
@@ -125,6 +128,9 @@ describe('deploy-ecs cancelled by the runner', () => {
 
   it('lets its own rollback go on when cancelled during it', async () => {
     const { aws: server, next } = await loopback('tasks-keep-stopping');
+    // Through the DescribeServices follower, whose rollback is an UpdateService to the previous revision (the
+    // service-deployments follower rolls back with StopServiceDeployment instead).
+    server.failNext('ListServiceDeployments', { code: 'AccessDeniedException', message: 'not authorized', times: 5 });
     const run = await deployAndCancel(server, next, /^Rollback deployment ecs-svc\/\S+ started/, {
       inputs: { 'max-failed-tasks': '1' },
     });
