@@ -23,7 +23,7 @@ import {
   type SecretSeed,
 } from '@ecs-actions/loopback-aws';
 import { runCommand } from './commands.js';
-import { createEnvironmentDatabase, type EnvironmentDatabase } from './databases.js';
+import { createMigratedTestDatabase, type TestDatabase } from '../../../sample-service/test/support/postgres.js';
 import type { EnvironmentResult, Logger } from './pipeline.js';
 import { promote } from './rehearsal.js';
 import { readableLine } from './log-lines.js';
@@ -161,9 +161,9 @@ export async function startDockerRehearsal(options: DockerRehearsalOptions): Pro
     const previousDigest = await buildDirect(options, `${repository}:previous`, options.previousVersion);
     const previousImage = `${repository}@${previousDigest}`;
 
-    const databases: Record<string, EnvironmentDatabase> = {};
+    const databases: Record<string, TestDatabase> = {};
     for (const environment of environments) {
-      databases[environment] = await createEnvironmentDatabase(options.databaseServerUrl, environment);
+      databases[environment] = await createMigratedTestDatabase(options.databaseServerUrl, `rehearsal_${environment}`);
       cleanups.push(() => databases[environment]!.drop());
     }
     const missingDatabase = new URL(databases.dev!.url);

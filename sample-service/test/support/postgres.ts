@@ -18,8 +18,8 @@ export interface TestDatabase {
  * A test database migrated with the real migration command (dist/migrate.js), which the service needs before it
  * starts on a real PostgreSQL.
  */
-export async function createMigratedTestDatabase(serverUrl: string): Promise<TestDatabase> {
-  const database = await createTestDatabase(serverUrl);
+export async function createMigratedTestDatabase(serverUrl: string, prefix = 'sample_test'): Promise<TestDatabase> {
+  const database = await createTestDatabase(serverUrl, prefix);
   const run = await runMigrations(database.url);
   if (run.code !== 0) {
     await database.drop();
@@ -28,9 +28,12 @@ export async function createMigratedTestDatabase(serverUrl: string): Promise<Tes
   return database;
 }
 
-/** A database of its own for one test file, so that files running in parallel never see each other's rows. */
-export async function createTestDatabase(serverUrl: string): Promise<TestDatabase> {
-  const name = `sample_test_${randomBytes(6).toString('hex')}`;
+/**
+ * A database of its own for one test file (or one rehearsal environment), so that files running in parallel never see
+ * each other's rows. `prefix` is letters, digits and `_` (it becomes part of an SQL identifier).
+ */
+export async function createTestDatabase(serverUrl: string, prefix = 'sample_test'): Promise<TestDatabase> {
+  const name = `${prefix.replace(/\W/g, '_')}_${randomBytes(6).toString('hex')}`;
   await withAdminClient(serverUrl, (client) => client.query(`CREATE DATABASE ${name}`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
