@@ -66,7 +66,11 @@ describe('graceful shutdown on SIGTERM', () => {
       service.process.kill('SIGTERM');
       await service.waitForLog((line) => line.msg.startsWith('shutting down'));
       client.stdin.write('wait-until-refused\n');
-      expect(await next()).toEqual({ event: 'new-connection', result: 'ECONNREFUSED' });
+      // Not accepted: refused once the listener is closed, or reset when it arrived in the closing listener's backlog.
+      expect(await next()).toEqual({
+        event: 'new-connection',
+        result: expect.stringMatching(/^(ECONNREFUSED|ECONNRESET)$/),
+      });
 
       client.stdin.write('send-rest\n');
       const { response } = await next();
