@@ -1,4 +1,4 @@
-import type { ServiceDeployment } from '@aws-sdk/client-ecs';
+import type { Service, ServiceDeployment } from '@aws-sdk/client-ecs';
 
 /** One bar of the deployment's timeline: a lifecycle stage, or a phase of a rolling update. */
 export interface TimelineSegment {
@@ -18,19 +18,53 @@ export class Timeline {
   readonly segments: TimelineSegment[] = [];
   private current?: TimelineSegment;
 
+  /** A service deployment as DescribeServiceDeployments returns it (the service-deployments follower). */
   observe(deployment: ServiceDeployment, now: number, final = false): void {
-    if (final) {
-      if (this.current) this.current.end = now;
-      return;
-    }
-    const label = phaseOf(deployment);
+    if (final) return this.end(now);
+    this.mark(phaseOf(deployment), now, deployment.startedAt?.getTime() ?? deployment.createdAt?.getTime());
+  }
+
+  /**
+   * The service as DescribeServices returns it (the DescribeServices follower): the rolling phase of deployment
+   * `deploymentId` from its counts and those of the older deployments still live next to it.
+   */
+  observeService(service: Service, deploymentId: string, now: number): void {
+    const live = (service.deployments ?? []).filter((deployment) => deployment.status !== 'INACTIVE');
+    const followed = live.find((deployment) => deployment.id === deploymentId);
+    if (!followed) return;
+    const older = live.filter((deployment) => deployment !== followed);
+    const sum = (key: 'runningCount' | 'desiredCount') =>
+      older.reduce((total, deployment) => total + (deployment[key] ?? 0), 0);
+    const label =
+      followed.rolloutState === 'FAILED'
+        ? 'Rollout FAILED'
+        : older.length === 0 &&
+            (followed.rolloutState ?? 'COMPLETED') === 'COMPLETED' &&
+            (followed.runningCount ?? 0) === (followed.desiredCount ?? 0)
+          ? 'Completed'
+          : rollingPhase({
+              running: followed.runningCount ?? 0,
+              pending: followed.pendingCount ?? 0,
+              requested: followed.desiredCount ?? 0,
+              oldRunning: sum('runningCount'),
+              oldRequested: sum('desiredCount'),
+            });
+    this.mark(label, now, followed.createdAt?.getTime());
+  }
+
+  /** The wait ended: the last phase lasts until now. */
+  end(now: number): void {
+    if (this.current) this.current.end = now;
+  }
+
+  private mark(label: string, now: number, startedAt: number | undefined): void {
     if (this.current?.label === label) {
       this.current.end = now;
       return;
     }
     if (this.current) this.current.end = now;
-    const start = this.current ? now : (deployment.startedAt?.getTime() ?? deployment.createdAt?.getTime() ?? now);
-    this.current = { label, start: Math.min(start, now), end: now, critical: /ROLLBACK|STOPPED|FAILED/.test(label) };
+    const start = this.current ? now : (startedAt ?? now);
+    this.current = { label, start: Math.min(start, now), end: now, critical: /ROLLBACK|STOPPED|FAILED/i.test(label) };
     this.segments.push(this.current);
   }
 }
@@ -45,19 +79,34 @@ function phaseOf(deployment: ServiceDeployment): string {
     const weight = target?.requestedProductionTrafficWeight ?? 0;
     return stage === 'PRODUCTION_TRAFFIC_SHIFT' ? `${stage} ${weight}%` : stage;
   }
-  const running = target?.runningTaskCount ?? 0;
-  const requested = target?.requestedTaskCount ?? 0;
-  const old = (deployment.sourceServiceRevisions ?? []).reduce(
-    (sum, revision) => sum + (revision.runningTaskCount ?? 0),
-    0,
-  );
-  const oldRequested = (deployment.sourceServiceRevisions ?? []).reduce(
-    (sum, revision) => sum + (revision.requestedTaskCount ?? 0),
-    0,
-  );
+  const sources = deployment.sourceServiceRevisions ?? [];
+  return rollingPhase({
+    running: target?.runningTaskCount ?? 0,
+    pending: target?.pendingTaskCount ?? 0,
+    requested: target?.requestedTaskCount ?? 0,
+    oldRunning: sources.reduce((sum, revision) => sum + (revision.runningTaskCount ?? 0), 0),
+    oldRequested: sources.reduce((sum, revision) => sum + (revision.requestedTaskCount ?? 0), 0),
+  });
+}
+
+/**
+ * The phase of a rolling update, whichever API reported it: the update accepted (nothing launched yet), new tasks
+ * starting, all new tasks running while ECS waits for their targets to be healthy (old tasks still wanted),
+ * old tasks draining (ECS lowered their count), completing.
+ */
+function rollingPhase(counts: {
+  running: number;
+  pending: number;
+  requested: number;
+  oldRunning: number;
+  oldRequested: number;
+}): string {
+  const { running, pending, requested, oldRunning, oldRequested } = counts;
+  if (running === 0 && pending === 0 && requested > 0) return 'Update';
   if (running < requested) return 'New tasks starting';
-  if (old > 0 && old >= oldRequested) return 'Targets healthy';
-  if (old > 0) return 'Old tasks draining';
+  // ECS lowers the old deployment's count as it stops its tasks: more running than requested is draining.
+  if (oldRunning > 0 && oldRunning <= oldRequested) return 'Targets healthy';
+  if (oldRunning > 0) return 'Old tasks draining';
   return 'Completing';
 }
 

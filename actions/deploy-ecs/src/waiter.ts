@@ -4,7 +4,7 @@ import { isTransientAwsError } from '@ecs-actions/aws';
 import { revisionLabel } from '@ecs-actions/taskdef';
 import { STOPPED_TASKS_LIMIT, describeTasks, isFailedTask, listStoppedTasks } from './diagnose.js';
 import { describeService, primaryDeployment, type Logger, type ServiceRef } from './service.js';
-import type { Timeline } from './timeline.js';
+import { Timeline } from './timeline.js';
 
 export interface WaitOptions extends ServiceRef {
   ecs: ECSClient;
@@ -29,6 +29,8 @@ export interface WaitOptions extends ServiceRef {
   signal?: AbortSignal;
   /** The whole budget, for the timeout message, when `timeoutMs` is what is left of it. */
   budgetMs?: number;
+  /** Where the phases seen are drawn for the summary's gantt; a new one unless set. */
+  timeline?: Timeline;
 }
 
 export type WaitOutcome =
@@ -59,7 +61,7 @@ export interface WaitResult {
   /** The service deployment followed (service-deployments API only). */
   serviceDeploymentArn?: string;
   serviceDeployment?: ServiceDeployment;
-  /** What was seen over time, for the summary's gantt (service-deployments API only). */
+  /** What was seen over time, for the summary's gantt. */
   timeline?: Timeline;
 }
 
@@ -96,6 +98,7 @@ export async function waitForDeployment(options: WaitOptions): Promise<WaitResul
   let lastStoppedCheck = started;
   let failedSince: number | undefined;
   let seen = false;
+  const timeline = options.timeline ?? new Timeline();
 
   const elapsed = () => `${Math.round((clock.now() - started) / 1000)}s`;
 
@@ -125,6 +128,7 @@ export async function waitForDeployment(options: WaitOptions): Promise<WaitResul
       return undefined;
     }
     seen ||= deployment !== undefined;
+    timeline.observeService(service, deploymentId, clock.now());
     if (!deployment || deployment.status !== 'PRIMARY') return replaced(service, deployment);
 
     const state = describeDeployment(deployment);
@@ -187,12 +191,14 @@ export async function waitForDeployment(options: WaitOptions): Promise<WaitResul
     if (!isDeadline(error)) throw error;
     // The deadline passed mid-call (an endpoint that stopped answering, say): a timeout, so the rollback still runs.
     const reason = `the deployment did not complete within ${formatMinutes(options.budgetMs ?? options.timeoutMs)} (${error.message})`;
+    timeline.end(clock.now());
     return {
       outcome: { result: 'timeout', reason },
       elapsedMs: clock.now() - started,
       service,
       stoppedTaskArns,
       failedTaskArns,
+      timeline,
     };
   }
   const outcome: WaitOutcome = polled.done
@@ -201,7 +207,8 @@ export async function waitForDeployment(options: WaitOptions): Promise<WaitResul
         result: 'timeout',
         reason: `the deployment did not complete within ${formatMinutes(options.budgetMs ?? options.timeoutMs)}`,
       };
-  return { outcome, elapsedMs: polled.elapsedMs, service, stoppedTaskArns, failedTaskArns };
+  timeline.end(clock.now());
+  return { outcome, elapsedMs: polled.elapsedMs, service, stoppedTaskArns, failedTaskArns, timeline };
 }
 
 /** The circuit breaker or a CloudWatch alarm rolls a FAILED rollout back by itself when its rollback is on. */

@@ -177,4 +177,17 @@ describe('deploy-ecs with the service-deployments API', () => {
     expect(outputs()).toMatchObject({ status: 'succeeded', 'followed-with': 'DescribeServices' });
     expect(stdout.split('\n').filter((line) => line.startsWith('::notice::'))).toHaveLength(1);
   });
+
+  it('draws the rolling timeline in the summary when following through DescribeServices', async () => {
+    const revision = await start('completes');
+    aws!.failNext('ListServiceDeployments', { code: 'AccessDeniedException', message: 'not authorized', times: 5 });
+    await deploy({ 'task-definition': revision });
+    expect(outputs()).toMatchObject({ status: 'succeeded', 'followed-with': 'DescribeServices' });
+    const gantt = /```mermaid\n(gantt[\s\S]*?)```/.exec(summary())?.[1] ?? '';
+    const bars = [...gantt.matchAll(/^ {2}([A-Za-z ]+) :/gm)].map((match) => match[1]);
+    // Each poll sees one phase; a loaded machine may skip some, never reorder them.
+    const order = ['Update', 'New tasks starting', 'Targets healthy', 'Old tasks draining', 'Completing', 'Completed'];
+    expect(bars.at(-1)).toBe('Completed');
+    expect(bars.map((bar) => order.indexOf(bar!))).toEqual([...bars.map((bar) => order.indexOf(bar!))].sort());
+  });
 });
