@@ -1,6 +1,12 @@
 import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { DEMO_ENVIRONMENTS, OTHER_IMAGE_DIGEST, SAMPLE_IMAGE_DIGEST } from '@ecs-actions/loopback-aws';
-import { startRehearsal, type Rehearsal, type RehearsalScenario } from '@ecs-actions/rehearsal';
+import {
+  afterCancel,
+  RUNNER_GRACE_MS,
+  startRehearsal,
+  type Rehearsal,
+  type RehearsalScenario,
+} from '@ecs-actions/rehearsal';
 
 /*
  * The committed bundles, run as a runner runs them, against the loopback AWS, the local Slack receiver and the real
@@ -13,11 +19,11 @@ afterAll(async () => {
   await Promise.all(started.map((rehearsal) => rehearsal.stop()));
 });
 
-async function rehearse(scenario: RehearsalScenario) {
+async function rehearse(scenario: RehearsalScenario, stepMs = 40) {
   const lines: string[] = [];
   const rehearsal = await startRehearsal({
     scenario,
-    stepMs: 40,
+    stepMs,
     version: VERSION,
     log: (line) => lines.push(line),
     verifyTimeoutSeconds: 6,
@@ -132,5 +138,56 @@ describe('the local rehearsal of the pipeline', () => {
     expect(log).toContain(VERSION);
     expect(runningRevision(rehearsal, 'dev')).toBe('sample-service-dev:1');
     expect(lastSlackText(rehearsal)).toMatch(/smoke-test/);
+  });
+
+  it('cancelled mid-rollout: deploy-ecs rolls back, the outcome and final Slack steps say cancelled, the previous revision serves', async () => {
+    // Slower steps than the other scenarios: the cancel must land while the rollout is still in progress.
+    const { rehearsal, results } = await rehearse('cancelled', 150);
+    expect(results.map((result) => [result.environment, result.status])).toEqual([['dev', 'cancelled']]);
+    const steps = Object.fromEntries(results[0]!.steps.map((step) => [step.name, step]));
+    expect(steps['Deploy to ECS']?.outcome).toBe('cancelled');
+    const deploy = steps['Deploy to ECS']!.run!;
+    expect(deploy.signals.map((sent) => sent.signal)).toEqual(['SIGINT']);
+    expect(deploy.durationMs - deploy.signals[0]!.atMs).toBeLessThan(RUNNER_GRACE_MS.sigint);
+    expect(deploy.outputs.status).toBe('cancelled');
+    // The runner skips the steps without always(); the final Slack message still goes out.
+    expect(
+      ['Verify load balancer targets', 'Smoke test', 'Roll back after failed checks'].map(
+        (name) => steps[name]?.outcome,
+      ),
+    ).toEqual(['skipped', 'skipped', 'skipped']);
+    expect(steps['Notify Slack (final)']?.outcome).toBe('success');
+    expect(results[0]!.reason).toBe(
+      'cancelled during deploy-ecs: the rollout of sample-service-dev:2 was stopped and a rollback to sample-service-dev:1 started (see the deploy-ecs summary)',
+    );
+    expect(rehearsal.slack.messages.map((message) => message.method)).toEqual(['chat.postMessage', 'chat.update']);
+    expect(lastSlackText(rehearsal)).toMatch(/cancelled.*rollback to sample-service-dev:1 started/);
+
+    const after = await afterCancel(rehearsal.aws, results[0]!, { log: () => undefined });
+    expect(after).toEqual({
+      serving: 'sample-service-dev:1',
+      message: expect.stringMatching(/^dev was cancelled and rolled back: sample-service-dev:1 serves again/),
+    });
+  });
+
+  it('cancelled during verify-targets: keeps the completed rollout, reports it unverified and does not roll back', async () => {
+    const { rehearsal, results } = await rehearse('cancelled-during-verify');
+    expect(results[0]).toMatchObject({
+      environment: 'dev',
+      status: 'cancelled',
+      reason:
+        'cancelled during verify-targets after the rollout completed: sample-service-dev:2 is live but unverified; run rollback.yml to go back to sample-service-dev:1',
+    });
+    const steps = Object.fromEntries(results[0]!.steps.map((step) => [step.name, step]));
+    expect(steps['Verify load balancer targets']?.outcome).toBe('cancelled');
+    expect(steps['Verify load balancer targets']?.run?.outputs['healthy-count']).toBe('0');
+    expect([steps['Smoke test']?.outcome, steps['Roll back after failed checks']?.outcome]).toEqual([
+      'skipped',
+      'skipped',
+    ]);
+    expect(lastSlackText(rehearsal)).toMatch(/live but unverified/);
+    const after = await afterCancel(rehearsal.aws, results[0]!, { log: () => undefined });
+    expect(after.serving).toBe('sample-service-dev:2');
+    expect(rehearsal.aws.requests.filter((request) => request.operation === 'UpdateService')).toHaveLength(1);
   });
 });

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { SCENARIOS, sampleImageUri, SAMPLE_IMAGE_TAG } from '@ecs-actions/loopback-aws';
-import { formatTable, REHEARSAL_SCENARIOS, startRehearsal, type RehearsalScenario } from './rehearsal.js';
+import { afterCancel, formatTable, REHEARSAL_SCENARIOS, startRehearsal, type RehearsalScenario } from './rehearsal.js';
 import { revisionName } from './pipeline.js';
 import { stopAllSteps } from './run-bundle.js';
 import { dockerDemo, isDockerScenario } from './demo-docker.js';
@@ -102,6 +102,10 @@ try {
     if (failed.failure) log(`${failed.failure.step}: ${failed.failure.error}`);
     if (failed.status === 'rolled-back')
       log(`The service is back on ${revisionName(failed.taskDefinitionArn)}; promotion stopped.`);
+    if (failed.status === 'cancelled') {
+      log('After the cancel nobody watches the service; the loopback ECS goes on with what deploy-ecs left...');
+      await afterCancel(rehearsal.aws, failed, { log });
+    }
     log('The pipeline would fail here: the demo exits non-zero.');
   } else {
     log('');

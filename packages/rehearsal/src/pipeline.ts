@@ -39,7 +39,22 @@ export interface DeployRequest {
 export interface StepRecord {
   name: string;
   run?: BundleRun;
-  outcome: 'success' | 'failure' | 'skipped';
+  /** As `steps.<id>.outcome`: `cancelled` for the step the runner was running when the job was cancelled. */
+  outcome: 'success' | 'failure' | 'skipped' | 'cancelled';
+}
+
+/**
+ * The job cancelled as GitHub cancels it (Cancel pressed, or the job's timeout-minutes ran out), at the first line
+ * the named step prints that matches `line`: the runner sends that step SIGINT, then SIGTERM 7.5 s later; the
+ * steps after it run only when their condition has always() (the outcome and the final Slack message).
+ */
+export interface JobCancel {
+  step: string;
+  line: RegExp;
+}
+
+export interface JobOptions {
+  cancel?: JobCancel;
 }
 
 export interface EnvironmentResult {
@@ -72,10 +87,11 @@ export async function deployEnvironment(
   target: RehearsalTarget,
   request: DeployRequest,
   log: Logger,
+  job: JobOptions = {},
 ): Promise<EnvironmentResult> {
   const runnerTemp = mkdtempSync(join(tmpdir(), `rehearsal-${request.environment}-`));
   try {
-    return await runJob(target, request, log, runnerTemp);
+    return await runJob(target, request, log, runnerTemp, job);
   } finally {
     rmSync(runnerTemp, { recursive: true, force: true });
   }
@@ -86,6 +102,7 @@ async function runJob(
   request: DeployRequest,
   log: Logger,
   runnerTemp: string,
+  job: JobOptions,
 ): Promise<EnvironmentResult> {
   const started = Date.now();
   const cluster = target.cluster(request.environment);
@@ -112,25 +129,46 @@ async function runJob(
     GITHUB_WORKFLOW: 'Pipeline (local rehearsal)',
   };
   const steps: StepRecord[] = [];
-  const step = async (name: string, action: string, inputs: Record<string, string | undefined>) => {
+  const jobCancel = new AbortController();
+  const step = async (
+    name: string,
+    action: string,
+    inputs: Record<string, string | undefined>,
+    condition: { always?: boolean } = {},
+  ): Promise<StepRecord> => {
+    // After a cancel the runner skips every step whose condition lacks always() or cancelled().
+    if (jobCancel.signal.aborted && !condition.always) return skip(name);
     if (!stopAllSteps.signal.aborted) log(`── ${request.environment} · ${name} (${action})`);
+    const cancelHere = job.cancel?.step === name ? job.cancel : undefined;
     const run = await runBundle(action, {
       inputs,
       env,
       runnerTemp,
       timeoutMs: 10 * 60_000,
+      cancel: cancelHere && jobCancel.signal,
       onLine: (line) => {
         const readable = readableLine(line);
         if (readable !== undefined) log(`   ${readable}`);
+        if (cancelHere && !jobCancel.signal.aborted && cancelHere.line.test(line)) {
+          log(
+            `   ⏹ The job is cancelled (Cancel pressed, or timeout-minutes ran out): the runner sends ${action} SIGINT`,
+          );
+          jobCancel.abort();
+        }
       },
     });
-    const record: StepRecord = { name, run, outcome: run.exitCode === 0 ? 'success' : 'failure' };
+    const cancelled = cancelHere !== undefined && run.signals.length > 0;
+    const record: StepRecord = {
+      name,
+      run,
+      outcome: cancelled ? 'cancelled' : run.exitCode === 0 ? 'success' : 'failure',
+    };
     steps.push(record);
     return record;
   };
-  const skip = (name: string) => {
+  const skip = (name: string): StepRecord => {
     steps.push({ name, outcome: 'skipped' });
-    return { name, outcome: 'skipped' as const, run: undefined };
+    return { name, outcome: 'skipped', run: undefined };
   };
   const slack = {
     'bot-token': 'xoxb-rehearsal-token',
@@ -207,6 +245,7 @@ async function runJob(
     : skip('Roll back after failed checks');
 
   const outcome = decideOutcome({
+    JOB_STATUS: jobCancel.signal.aborted ? 'cancelled' : jobStatus(steps),
     MIGRATE_OUTCOME: migrate.outcome,
     MIGRATE_STATUS: migrate.run?.outputs.status ?? '',
     MIGRATE_EXIT_CODES: migrate.run?.outputs['exit-codes'] ?? '',
@@ -223,16 +262,21 @@ async function runJob(
   const failedStep = steps.find((record) => record.outcome === 'failure');
   const reason = outcome.reason || (failedStep?.run?.errors[0] ?? '');
   if (notifyStart.run?.outputs.ts) {
-    await step('Notify Slack (final)', 'notify-slack', {
-      ...slack,
-      channel: notifyStart.run.outputs.channel,
-      'message-ts': notifyStart.run.outputs.ts,
-      status: render.outcome === 'failure' ? 'failure' : outcome['notify-status'],
-      'task-definition-arn': outcome['task-definition-arn'],
-      'duration-seconds': deploy.run?.outputs['duration-seconds'],
-      'failure-reason': reason,
-      'rolled-back-to': outcome['rolled-back-to'],
-    });
+    await step(
+      'Notify Slack (final)',
+      'notify-slack',
+      {
+        ...slack,
+        channel: notifyStart.run.outputs.channel,
+        'message-ts': notifyStart.run.outputs.ts,
+        status: render.outcome === 'failure' ? 'failure' : outcome['notify-status'],
+        'task-definition-arn': outcome['task-definition-arn'],
+        'duration-seconds': deploy.run?.outputs['duration-seconds'],
+        'failure-reason': reason,
+        'rolled-back-to': outcome['rolled-back-to'],
+      },
+      { always: true },
+    );
   }
   return {
     environment: request.environment,
@@ -249,6 +293,16 @@ async function runJob(
       error: failedStep.run?.errors[0] ?? `exit ${failedStep.run?.exitCode}`,
     },
   };
+}
+
+/** Steps whose failure does not fail the job (continue-on-error in deploy-environment.yml). */
+const CONTINUE_ON_ERROR = new Set(['Verify load balancer targets', 'Smoke test']);
+
+/** `job.status` as the outcome step sees it, for a job that was not cancelled. */
+function jobStatus(steps: StepRecord[]): 'success' | 'failure' {
+  return steps.some((record) => record.outcome === 'failure' && !CONTINUE_ON_ERROR.has(record.name))
+    ? 'failure'
+    : 'success';
 }
 
 export { revisionName };

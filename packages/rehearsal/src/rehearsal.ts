@@ -4,6 +4,7 @@ import {
   sampleImageUri,
   SAMPLE_SERVICE,
   startLoopbackAws,
+  type DemoEnvironment,
   type LoopbackAws,
   type ScenarioName,
 } from '@ecs-actions/loopback-aws';
@@ -13,6 +14,8 @@ import {
   revisionName,
   type DeployRequest,
   type EnvironmentResult,
+  type JobCancel,
+  type JobOptions,
   type Logger,
   type RehearsalTarget,
 } from './pipeline.js';
@@ -66,7 +69,18 @@ export const REHEARSAL_SCENARIOS = {
       'rolling, new tasks keep stopping: deploy-ecs rolls back in flight with StopServiceDeployment ROLLBACK',
     loopback: 'stop-deployment-rollback',
   },
-} as const satisfies Record<string, { description: string; loopback: ScenarioName | undefined }>;
+  cancelled: {
+    description:
+      'the dev job is cancelled mid-rollout: deploy-ecs starts the rollback within the grace period; cancelled',
+    loopback: undefined,
+    cancel: { step: 'Deploy to ECS', line: /^Deployment ecs-svc\/\S+ started/ },
+  },
+  'cancelled-during-verify': {
+    description: 'the dev job is cancelled while verify-targets waits: the completed rollout is kept, unverified',
+    loopback: 'targets-unhealthy',
+    cancel: { step: 'Verify load balancer targets', line: /: \d+ of \d+ healthy and verified/ },
+  },
+} as const satisfies Record<string, { description: string; loopback: ScenarioName | undefined; cancel?: JobCancel }>;
 
 export type RehearsalScenario = keyof typeof REHEARSAL_SCENARIOS;
 
@@ -112,6 +126,7 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
     throw error;
   }
 
+  const cancel: JobCancel | undefined = 'cancel' in scenario ? scenario.cancel : undefined;
   const runPipeline = () =>
     promote(aws, scenario.loopback, options.log, (environment) => ({
       target: {
@@ -132,6 +147,8 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
         version: options.version,
         migrateCommand: MIGRATE_COMMAND,
       },
+      // Like the failure, the cancel is staged in the first environment.
+      job: { cancel: environment === 'dev' ? cancel : undefined },
     }));
 
   return {
@@ -154,15 +171,15 @@ export async function promote(
   aws: LoopbackAws,
   loopbackScenario: ScenarioName | undefined,
   log: Logger,
-  plan: (environment: string) => { target: RehearsalTarget; request: DeployRequest },
+  plan: (environment: string) => { target: RehearsalTarget; request: DeployRequest; job?: JobOptions },
 ): Promise<EnvironmentResult[]> {
   const results: EnvironmentResult[] = [];
   for (const environment of DEMO_ENVIRONMENTS) {
     aws.setScenario(environment === 'dev' && loopbackScenario ? loopbackScenario : 'completes');
-    const { target, request } = plan(environment);
+    const { target, request, job } = plan(environment);
     log('');
     log(`══ ${environment}: deploying ${request.image ?? request.taskDefinition}`);
-    const result = await deployEnvironment(target, request, log);
+    const result = await deployEnvironment(target, request, log, job);
     results.push(result);
     if (result.status !== 'succeeded' && result.status !== 'unchanged') break;
   }
@@ -195,4 +212,40 @@ export function formatTable(results: EnvironmentResult[]): string {
     `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`,
     ...rows.slice(1).map(line),
   ].join('\n');
+}
+
+/** The revisions of an environment's deployments, newest first (one once the service is steady). */
+export function serviceRevisions(aws: LoopbackAws, environment: string): string[] {
+  aws.advance();
+  const service = aws.state.services.get(`${demoCluster(environment as DemoEnvironment)}/${SAMPLE_SERVICE}`);
+  return (service?.deployments ?? []).map((deployment) => revisionName(deployment.taskDefinitionArn));
+}
+
+/**
+ * After a cancelled job nobody watches the service: ECS goes on with whatever deploy-ecs left (its rollback, or a
+ * completed rollout). Waits until the service is steady on one revision, then says which one serves, as a person
+ * looking at the console after the cancel would.
+ */
+export async function afterCancel(
+  aws: LoopbackAws,
+  result: EnvironmentResult,
+  options: { log: Logger; timeoutMs?: number; intervalMs?: number },
+): Promise<{ serving: string; message: string }> {
+  const previous = revisionName(result.previousTaskDefinitionArn);
+  const deployed = revisionName(result.deployedTaskDefinitionArn);
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  let revisions = serviceRevisions(aws, result.environment);
+  while (revisions.length !== 1 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
+    revisions = serviceRevisions(aws, result.environment);
+  }
+  const serving = revisions.length === 1 ? revisions[0]! : '';
+  const message =
+    serving === ''
+      ? `${result.environment} was cancelled and is still not steady: deployments of ${revisions.join(', ')}; check the service`
+      : serving === previous && deployed !== previous
+        ? `${result.environment} was cancelled and rolled back: ${previous} serves again (the rollback deploy-ecs started at the cancel completed with nobody watching); ${deployed} was never verified`
+        : `${result.environment} was cancelled after the rollout completed: ${serving} serves, unverified; run rollback.yml to go back to ${previous}`;
+  options.log(message);
+  return { serving, message };
 }
