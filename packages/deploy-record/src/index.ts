@@ -21,9 +21,15 @@ export {
   type DeployTag,
 } from './deploy-tags.js';
 export {
-  describeRollbackTarget,
   rollbackFromDeployTags,
   rollbackFromServiceDeployments,
   type RollbackTarget,
   type ServiceDeploymentFacts,
 } from './rollback-target.js';
+export {
+  describeRollbackPlan,
+  planRollback,
+  type RollbackPlan,
+  type RollbackPlanRequest,
+  type RollbackPlanSources,
+} from './rollback-plan.js';

@@ -9,7 +9,7 @@ export interface ServiceDeploymentFacts {
   createdAt: Date;
   /** The task definition of the deployment's target service revision. */
   taskDefinitionArn: string;
-  /** The image digests of that revision, when known. */
+  /** The revision's images as `<container>=<image>@<digest>` (DescribeServiceRevisions' containerImages). */
   images?: string[];
 }
 
@@ -26,16 +26,20 @@ export type RollbackTarget =
   | { source: 'deploy-tags'; commit: string; run: number; currentCommit: string; currentRun: number };
 
 /**
- * The revision a one-click rollback goes back to: the newest SUCCESSFUL deployment before the live one (the newest
- * SUCCESSFUL) that ran another task definition. A deployment ECS rolled back (ROLLBACK_SUCCESSFUL, ROLLBACK_FAILED),
- * or that was stopped or failed, never ran as the service's revision, so it is skipped.
+ * The revision a one-click rollback goes back to: the newest SUCCESSFUL deployment before the live revision (that of
+ * the newest SUCCESSFUL deployment) first went live. A deployment ECS rolled back (ROLLBACK_SUCCESSFUL,
+ * ROLLBACK_FAILED), or that was stopped or failed, never ran as the service's revision, so it is skipped. So is one
+ * undone by a deployment back to a revision that ran before it (deploy-ecs's rollback after failed checks, an
+ * earlier rollback.yml): rolling back twice goes further back, never forward to the revision just undone.
  */
 export function rollbackFromServiceDeployments(history: ServiceDeploymentFacts[]): RollbackTarget | undefined {
-  const newestFirst = [...history].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-  const successful = newestFirst.filter((deployment) => deployment.status === 'SUCCESSFUL');
-  const [current, ...earlier] = successful;
+  const oldestFirst = history
+    .filter((deployment) => deployment.status === 'SUCCESSFUL')
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  const current = oldestFirst.at(-1);
   if (current === undefined) return undefined;
-  const target = earlier.find((deployment) => deployment.taskDefinitionArn !== current.taskDefinitionArn);
+  const firstLive = oldestFirst.findIndex((deployment) => deployment.taskDefinitionArn === current.taskDefinitionArn);
+  const target = oldestFirst[firstLive - 1];
   if (target === undefined) return undefined;
   return {
     source: 'service-deployments',
@@ -47,11 +51,15 @@ export function rollbackFromServiceDeployments(history: ServiceDeploymentFacts[]
   };
 }
 
-/** Without a service-deployment history: the commit of the deploy before the newest `deployed/<env>/*` tag. */
+/**
+ * Without a service-deployment history: the commit deployed before the live commit (that of the newest
+ * `deployed/<env>/*` tag) was first deployed, skipping a re-deploy and a commit undone by a rollback to an older one.
+ */
 export function rollbackFromDeployTags(tags: DeployTag[], environment: string): RollbackTarget | undefined {
-  const [current, ...earlier] = environmentTags(tags, environment);
+  const oldestFirst = environmentTags(tags, environment).reverse();
+  const current = oldestFirst.at(-1);
   if (current === undefined) return undefined;
-  const target = earlier.find((tag) => tag.sha !== current.sha);
+  const target = oldestFirst[oldestFirst.findIndex((tag) => tag.sha === current.sha) - 1];
   if (target === undefined) return undefined;
   return {
     source: 'deploy-tags',
@@ -60,25 +68,4 @@ export function rollbackFromDeployTags(tags: DeployTag[], environment: string): 
     currentCommit: current.sha,
     currentRun: current.run,
   };
-}
-
-/** The plan, printed before anything changes. */
-export function describeRollbackTarget(target: RollbackTarget | undefined, environment: string): string {
-  if (target === undefined) {
-    return (
-      `No earlier successful deploy of ${environment} found (service deployments or deployed/${environment}/* ` +
-      'tags): give rollback.yml a task-definition or an image'
-    );
-  }
-  if (target.source === 'service-deployments') {
-    const images = target.images.length > 0 ? `, image ${target.images.join(', ')}` : '';
-    return (
-      `Rollback plan for ${environment}: from ${target.currentTaskDefinitionArn} (live, ${target.currentDeploymentArn}) ` +
-      `to ${target.taskDefinitionArn}${images}, the previous successful deployment ${target.deploymentArn}`
-    );
-  }
-  return (
-    `Rollback plan for ${environment}: from commit ${target.currentCommit.slice(0, 7)} (deployed/${environment}/` +
-    `${target.currentRun}) to commit ${target.commit.slice(0, 7)} (deployed/${environment}/${target.run})`
-  );
 }

@@ -1,10 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  describeRollbackTarget,
-  rollbackFromDeployTags,
-  rollbackFromServiceDeployments,
-  type ServiceDeploymentFacts,
-} from '../src/index.js';
+import { rollbackFromDeployTags, rollbackFromServiceDeployments, type ServiceDeploymentFacts } from '../src/index.js';
 
 const ARN = 'arn:aws:ecs:eu-west-1:123456789012';
 const revision = (n: number) => `${ARN}:task-definition/web:${n}`;
@@ -17,7 +12,9 @@ function deployment(id: number, status: string, taskRevision: number): ServiceDe
     status,
     createdAt: new Date(Date.UTC(2026, 0, 1, 0, minute)),
     taskDefinitionArn: revision(taskRevision),
-    images: [`123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:${String(taskRevision).repeat(64).slice(0, 64)}`],
+    images: [
+      `web=123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:${String(taskRevision).repeat(64).slice(0, 64)}`,
+    ],
   };
 }
 
@@ -64,6 +61,22 @@ describe('rollbackFromServiceDeployments', () => {
     expect(rollbackFromServiceDeployments(history)).toMatchObject({ taskDefinitionArn: revision(40) });
   });
 
+  it('skips a deployment undone by a deployment back to the revision before it, so a second rollback goes further back', () => {
+    // 42 failed its checks after the rollout and deploy-ecs put 41 back: going "back" to 42 would undo that rollback.
+    const history = [
+      deployment(1, 'SUCCESSFUL', 40),
+      deployment(2, 'SUCCESSFUL', 41),
+      deployment(3, 'SUCCESSFUL', 42),
+      deployment(4, 'SUCCESSFUL', 41),
+    ];
+
+    expect(rollbackFromServiceDeployments(history)).toMatchObject({
+      taskDefinitionArn: revision(40),
+      deploymentArn: history[0]!.arn,
+      currentDeploymentArn: history[3]!.arn,
+    });
+  });
+
   it('finds nothing when no earlier SUCCESSFUL deployment ran another revision', () => {
     expect(rollbackFromServiceDeployments([])).toBeUndefined();
     expect(rollbackFromServiceDeployments([deployment(1, 'SUCCESSFUL', 40)])).toBeUndefined();
@@ -103,22 +116,18 @@ describe('rollbackFromDeployTags', () => {
     expect(rollbackFromDeployTags(tags, 'prod')).toMatchObject({ commit: sha('a'), run: 3 });
   });
 
+  it('skips a commit undone by a rollback to an older one', () => {
+    const tags = [
+      { environment: 'prod', run: 3, sha: sha('a') },
+      { environment: 'prod', run: 4, sha: sha('b') },
+      { environment: 'prod', run: 5, sha: sha('c') },
+      { environment: 'prod', run: 6, sha: sha('b') },
+    ];
+
+    expect(rollbackFromDeployTags(tags, 'prod')).toMatchObject({ commit: sha('a'), run: 3, currentRun: 6 });
+  });
+
   it('finds nothing with fewer than two deploys of the environment', () => {
     expect(rollbackFromDeployTags([{ environment: 'prod', run: 3, sha: sha('a') }], 'prod')).toBeUndefined();
-  });
-});
-
-describe('describeRollbackTarget', () => {
-  it('names the revision, digest and deployment it will go back to', () => {
-    const history = [deployment(1, 'SUCCESSFUL', 40), deployment(2, 'SUCCESSFUL', 41)];
-
-    expect(describeRollbackTarget(rollbackFromServiceDeployments(history), 'prod')).toBe(
-      `Rollback plan for prod: from ${revision(41)} (live, ${history[1]!.arn}) to ${revision(40)}, image ` +
-        `${history[0]!.images![0]}, the previous successful deployment ${history[0]!.arn}`,
-    );
-  });
-
-  it('says what to give instead when there is nothing to go back to', () => {
-    expect(describeRollbackTarget(undefined, 'prod')).toMatch(/^No earlier successful deploy of prod found/);
   });
 });

@@ -12,6 +12,7 @@ import { ONE_OFF_OPERATIONS, advanceOneOffTasks, findOneOffTask, oneOffTaskShape
 import { paginate } from './paging.js';
 import { advance, startDeployment, wake } from './rollout.js';
 import { SERVICE_DEPLOYMENT_OPERATIONS } from './service-deployments.js';
+import { SERVICE_REVISION_OPERATIONS } from './service-revisions.js';
 import { registerTaskDefinition, taskDefinitionShape } from './taskdefs.js';
 import type { ClusterRecord, DeploymentRecord, ServiceRecord, TaskRecord, World } from './world.js';
 
@@ -323,6 +324,7 @@ const OPERATIONS: Record<string, Handler> = {
   ListTasks,
   DescribeTasks,
   ...SERVICE_DEPLOYMENT_OPERATIONS,
+  ...SERVICE_REVISION_OPERATIONS,
   ...ONE_OFF_OPERATIONS,
 };
 

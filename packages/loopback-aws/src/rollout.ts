@@ -1,4 +1,5 @@
 import { trafficShiftStep } from './bluegreen.js';
+import { recordServiceRevision } from './service-revisions.js';
 import { openServiceDeployment, requestRollback, serviceDeploymentOf, setStatus } from './service-deployments.js';
 import type { TaskRunState } from './tasks/runtime.js';
 import {
@@ -73,6 +74,7 @@ export function startDeployment(
       world.serviceChildArn('service-revision', service),
   };
   service.deployments.unshift(deployment);
+  recordServiceRevision(world, service, deployment.serviceRevisionArn, taskDefinition, at);
   if (rollbackOf) {
     deployment.serviceDeploymentArn = rollbackOf.arn;
     setStatus(world, service, rollbackOf, 'ROLLBACK_IN_PROGRESS', at);

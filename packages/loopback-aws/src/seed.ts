@@ -1,5 +1,6 @@
 import { AwsError } from './errors.js';
 import { ROLLING, type CircuitBreaker, type DeploymentSettings } from './scenarios.js';
+import { recordServiceRevision } from './service-revisions.js';
 import { registerTaskDefinition } from './taskdefs.js';
 import {
   DOCKER_MANIFEST_MEDIA_TYPE,
@@ -118,6 +119,7 @@ export function seedService(world: World, seed: ServiceSeed): ServiceRecord {
   applySettings(world, service, seed.settings ?? ROLLING);
   const id = world.newDeploymentId();
   const serviceRevisionArn = world.serviceChildArn('service-revision', service);
+  recordServiceRevision(world, service, serviceRevisionArn, taskDefinition, since);
   const serviceDeploymentArn = world.serviceChildArn('service-deployment', service);
   service.serviceDeployments.push({
     arn: serviceDeploymentArn,

@@ -3,6 +3,7 @@ import { memoryImageStore, type EcrImageStore } from './ecr-images.js';
 import { AwsError } from './errors.js';
 import type { LogGroups } from './logs.js';
 import type { OneOffFate, OneOffTaskRecord } from './one-off.js';
+import type { ServiceRevisionRecord } from './service-revisions.js';
 import { SCENARIOS, type CircuitBreaker, type DeploymentSettings, type Fate, type Scenario } from './scenarios.js';
 import { simulatedTasks, type TaskRuntime, type TaskRuntimeFactory } from './tasks/runtime.js';
 
@@ -296,6 +297,8 @@ export class World {
   readonly taskDefinitions = new Map<string, TaskDefinitionRecord[]>();
   readonly targetGroups = new Map<string, TargetGroupRecord>();
   readonly repositories = new Map<string, RepositoryRecord>();
+  /** Service revisions by ARN (DescribeServiceRevisions), kept after their deployments are gone. */
+  readonly serviceRevisions = new Map<string, ServiceRevisionRecord>();
   /** Tasks started by RunTask, not by a service. */
   readonly oneOffTasks: OneOffTaskRecord[] = [];
   /** How the next one-off tasks end; the scenario's (else exits-0) unless set. */
