@@ -23,7 +23,14 @@ export interface ServiceFacts {
   name: string;
   desiredCount: number;
   taskDefinitionArn: string;
-  loadBalancers: Array<{ targetGroupArn: string; containerName?: string; containerPort?: number }>;
+  loadBalancers: Array<{
+    targetGroupArn: string;
+    containerName?: string;
+    containerPort?: number;
+    /** Native blue/green (advancedConfiguration): where ECS registers the green tasks while the test listener tests them. */
+    alternateTargetGroupArn?: string;
+    testListenerRule?: string;
+  }>;
 }
 
 export interface TaskFacts {
@@ -76,6 +83,8 @@ export async function describeService(ecs: ECSClient, cluster: string, service: 
         targetGroupArn: balancer.targetGroupArn!,
         containerName: balancer.containerName,
         containerPort: balancer.containerPort,
+        alternateTargetGroupArn: balancer.advancedConfiguration?.alternateTargetGroupArn,
+        testListenerRule: balancer.advancedConfiguration?.testListenerRule,
       })),
   };
 }

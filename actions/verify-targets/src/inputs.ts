@@ -1,4 +1,12 @@
-import { getInteger, getLines, getMultiline, getOptional, getRequired, inputError } from '@ecs-actions/action-kit';
+import {
+  getChoice,
+  getInteger,
+  getLines,
+  getMultiline,
+  getOptional,
+  getRequired,
+  inputError,
+} from '@ecs-actions/action-kit';
 import { checkEcsNameOrArn } from '@ecs-actions/aws';
 import { TASK_DEFINITION_ARN_FORM, parseRevisionReference } from '@ecs-actions/taskdef/revision';
 import { parseExpectedDigests, type ExpectedDigests } from './digests.js';
@@ -11,6 +19,11 @@ export interface VerifyTargetsInputs {
   'expected-digests'?: ExpectedDigests;
   'timeout-seconds': number;
   region?: string;
+  /**
+   * `test`: verify the targets behind the test listener of a native blue/green service (the alternate target groups
+   * of its load balancers), as a deployment paused at POST_TEST_TRAFFIC_SHIFT has them; `production` by default.
+   */
+  listener: 'production' | 'test';
 }
 
 const TARGET_GROUP_ARN =
@@ -56,6 +69,15 @@ export function readInputs(): VerifyTargetsInputs {
     );
   }
 
+  const listener = getChoice('listener', ['production', 'test'] as const, 'production');
+  if (listener === 'test' && (service === undefined || targetGroupArns.length > 0)) {
+    throw inputError(
+      'listener',
+      'test takes the alternate target groups from the service (loadBalancers[].advancedConfiguration); set ' +
+        'service and leave target-group-arns empty, or keep listener: production to verify exactly target-group-arns',
+    );
+  }
+
   return {
     cluster,
     service,
@@ -64,5 +86,6 @@ export function readInputs(): VerifyTargetsInputs {
     'expected-digests': parseExpectedDigests('expected-digests', getMultiline('expected-digests')),
     'timeout-seconds': getInteger('timeout-seconds', { default: 300, min: 1, max: 3600 }),
     region: getOptional('region'),
+    listener,
   };
 }

@@ -58,6 +58,7 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
       cluster: inputs.cluster,
       service: inputs.service,
       targetGroupArns: inputs['target-group-arns'],
+      listener: inputs.listener,
       taskDefinitionArn: inputs['task-definition-arn'],
       expectedDigests: inputs['expected-digests'],
       timeoutMs,

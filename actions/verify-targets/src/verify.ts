@@ -39,6 +39,8 @@ export interface VerifyTargetsOptions {
   service?: string;
   /** Target groups to verify instead of the service's; without a service, taskDefinitionArn is required. */
   targetGroupArns?: string[];
+  /** `test`: the service's alternate target groups, behind its test listener (native blue/green). */
+  listener?: 'production' | 'test';
   /** The revision that must serve traffic; default: the service's current task definition. */
   taskDefinitionArn?: string;
   expectedDigests?: ExpectedDigests;
@@ -74,6 +76,8 @@ interface Plan {
   targetGroupArns: string[];
   containerByTargetGroup: Map<string, string>;
   owner: string;
+  /** How traffic reaches these target groups, when it is not the production listener. */
+  via?: string;
 }
 
 export const DEFAULT_INTERVAL_MS = 2000;
@@ -183,6 +187,7 @@ export async function verifyTargets(options: VerifyTargetsOptions): Promise<Veri
 }
 
 function makePlan(options: VerifyTargetsOptions, service: ServiceFacts | undefined): Plan {
+  if (options.listener === 'test') return testListenerPlan(options, service);
   const fromService = service?.loadBalancers ?? [];
   const targetGroupArns = options.targetGroupArns?.length
     ? [...new Set(options.targetGroupArns)]
@@ -208,6 +213,31 @@ function makePlan(options: VerifyTargetsOptions, service: ServiceFacts | undefin
   };
 }
 
+/** The green tasks of a native blue/green deployment, in the alternate target groups the test listener sends to. */
+function testListenerPlan(options: VerifyTargetsOptions, service: ServiceFacts | undefined): Plan {
+  const balancers = (service?.loadBalancers ?? []).filter((balancer) => balancer.alternateTargetGroupArn !== undefined);
+  if (service === undefined || balancers.length === 0) {
+    throw new UserError(
+      `Input 'listener': test needs a service with native blue/green load balancers, but service ${service?.name} ` +
+        'has no loadBalancers[].advancedConfiguration.alternateTargetGroupArn; set it up as docs/setup.md ' +
+        '(test a new revision before production traffic) says, or verify with listener: production',
+    );
+  }
+  const containerByTargetGroup = new Map<string, string>();
+  for (const balancer of balancers) {
+    if (balancer.containerName !== undefined)
+      containerByTargetGroup.set(balancer.alternateTargetGroupArn!, balancer.containerName);
+  }
+  const rules = [...new Set(balancers.flatMap((balancer) => balancer.testListenerRule ?? []))];
+  return {
+    taskDefinitionArn: options.taskDefinitionArn ?? service.taskDefinitionArn,
+    targetGroupArns: [...new Set(balancers.map((balancer) => balancer.alternateTargetGroupArn!))],
+    containerByTargetGroup,
+    owner: `service ${service.name}`,
+    via: rules.length > 0 ? `the test listener (rule ${rules.join(', ')})` : 'the test listener',
+  };
+}
+
 function describePlan(plan: Plan, service: ServiceFacts | undefined): string {
   const groups = plan.targetGroupArns.map((arn) => targetGroupName(arn)).join(', ');
   const revision = revisionLabel(plan.taskDefinitionArn);
@@ -215,7 +245,8 @@ function describePlan(plan: Plan, service: ServiceFacts | undefined): string {
     service !== undefined
       ? `at least ${service.desiredCount} healthy in each (desired count of service ${service.name})`
       : `in each, every RUNNING task of ${revision} healthy and verified`;
-  return `Verifying ${groups}: traffic only to tasks of ${revision}, ${required}`;
+  const via = plan.via ? ` behind ${plan.via}` : '';
+  return `Verifying ${groups}${via}: traffic only to tasks of ${revision}, ${required}`;
 }
 
 function address(target: TargetReport): string {

@@ -55,7 +55,12 @@ function ecs(operation: string, body: object, answer: object, status = 200): noc
 export interface ServiceFixture {
   desiredCount?: number;
   taskDefinition?: string;
-  loadBalancers?: Array<{ targetGroupArn: string; containerName: string; containerPort: number }>;
+  loadBalancers?: Array<{
+    targetGroupArn: string;
+    containerName: string;
+    containerPort: number;
+    advancedConfiguration?: { alternateTargetGroupArn: string; testListenerRule?: string };
+  }>;
 }
 
 export function describeServices(service: ServiceFixture = {}): nock.Scope {

@@ -34,6 +34,7 @@ describe('readInputs', () => {
       'expected-digests': undefined,
       'timeout-seconds': 300,
       region: undefined,
+      listener: 'production',
     });
   });
 
@@ -154,5 +155,19 @@ describe('readInputs', () => {
       `Input 'service': "my web" is not a service name or ARN; expected up to 255 letters, digits, hyphens and ` +
         'underscores, or arn:aws:ecs:<region>:<account>:service/<cluster>/<name>',
     );
+  });
+  it('reads listener: test with a service', () => {
+    setInputs({ cluster: 'prod', service: 'web', listener: 'test' });
+    expect(readInputs()).toMatchObject({ service: 'web', listener: 'test' });
+  });
+
+  it('rejects listener: test with target-group-arns, which name the target groups already', () => {
+    setInputs({ cluster: 'prod', service: 'web', listener: 'test', 'target-group-arns': WEB_TG });
+    expect(inputFailure()).toMatch(/^Input 'listener': test takes the alternate target groups from the service/);
+  });
+
+  it('rejects a listener that is neither production nor test', () => {
+    setInputs({ cluster: 'prod', service: 'web', listener: 'staging' });
+    expect(inputFailure()).toBe(`Input 'listener': "staging" is not allowed; expected one of production, test`);
   });
 });

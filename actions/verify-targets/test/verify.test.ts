@@ -605,4 +605,67 @@ describe('verifyTargets', () => {
       'Service web has desiredCount 0, so no target can become healthy; scale it up before verifying targets',
     );
   });
+  describe('listener: test (native blue/green, paused before production traffic)', () => {
+    const greenTg = targetGroupArn('web-tg-green');
+    const TEST_RULE =
+      'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee';
+    const blueGreen = {
+      loadBalancers: [
+        {
+          targetGroupArn: WEB_TG,
+          containerName: 'web',
+          containerPort: 8080,
+          advancedConfiguration: { alternateTargetGroupArn: greenTg, testListenerRule: TEST_RULE },
+        },
+      ],
+    };
+
+    it('verifies the alternate target group behind the test listener, not the production one', async () => {
+      // Production still sends to the old tasks: only the green target group is read.
+      pollAnswers({
+        service: blueGreen,
+        tasks: [...twoNewTasks, { id: OLD_TASK, ip: '10.0.3.9', revision: 41 }],
+        targets: {
+          [greenTg]: [
+            { id: '10.0.1.5', state: 'healthy' },
+            { id: '10.0.2.7', state: 'healthy' },
+          ],
+        },
+      });
+
+      const result = await verifyTargets(options({ listener: 'test' }));
+
+      expect(result).toMatchObject({ verified: true, healthyCount: 2, digestVerified: true });
+      expect(result.targetGroups.map((group) => group.arn)).toEqual([greenTg]);
+      expect(lines[0]).toBe(
+        `Verifying web-tg-green behind the test listener (rule ${TEST_RULE}): traffic only to tasks of web:42, ` +
+          'at least 2 healthy in each (desired count of service web)',
+      );
+    });
+
+    it('fails naming the old task when the test listener still reaches the previous revision', async () => {
+      const old = {
+        tasks: [{ id: OLD_TASK, ip: '10.0.3.9', revision: 41 }],
+        targets: { [greenTg]: [{ id: '10.0.3.9', state: 'healthy' }] },
+      };
+      pollAnswers({ service: blueGreen, ...old });
+      pollAnswers({ service: blueGreen, ...old });
+
+      const result = await verifyTargets(options({ listener: 'test', timeoutMs: 2000 }));
+
+      expect(result.verified).toBe(false);
+      expect(result.failure).toMatch(
+        /web-tg-green: .*10\.0\.3\.9:8080 healthy, task 9f8e7d6c5b4a39281706f5e4d3c2b1a0 \(web:41\)/,
+      );
+    });
+
+    it('fails at once when the service has no alternate target group (not native blue/green)', async () => {
+      describeServices();
+
+      await expect(verifyTargets(options({ listener: 'test' }))).rejects.toThrow(
+        "Input 'listener': test needs a service with native blue/green load balancers, but service web has no " +
+          'loadBalancers[].advancedConfiguration.alternateTargetGroupArn',
+      );
+    });
+  });
 });

@@ -1,6 +1,7 @@
 import { AwsError } from './errors.js';
 import { advance } from './rollout.js';
-import type { TargetGroupRecord, TargetState, World } from './world.js';
+import { serviceDeploymentOf } from './service-deployments.js';
+import type { ServiceRecord, TargetGroupRecord, TargetState, World } from './world.js';
 import { queryStringList, queryStructList, type QueryParams, type XmlValue } from './xml.js';
 
 /** Elastic Load Balancing v2 (query protocol, Version 2015-12-01, XML answers). */
@@ -18,13 +19,36 @@ function targetGroupsNotFound(arns: string[]): AwsError {
   return new AwsError('TargetGroupNotFound', `Target groups '${arns.join("', '")}' not found`);
 }
 
+/**
+ * The tasks of a native blue/green (linear, canary) deployment in flight, which ECS registers in the alternate
+ * target group, the one the test listener sends to. (The loopback keeps them in the primary target group as well.)
+ */
+function greenTaskIds(service: ServiceRecord): Set<string> {
+  const green = service.deployments[0];
+  const record = serviceDeploymentOf(service, green);
+  if (!green || !record || record.settings.strategy === 'ROLLING' || !IN_FLIGHT.has(record.status)) return new Set();
+  return new Set(service.tasks.filter((task) => task.deploymentId === green.id).map((task) => task.id));
+}
+
+const IN_FLIGHT = new Set(['PENDING', 'IN_PROGRESS']);
+
 /** The targets the services behind this target group have registered, from their tasks. */
 function registeredTargets(world: World, group: TargetGroupRecord) {
   const targets = [];
   for (const service of world.services.values()) {
-    for (const binding of service.loadBalancers.filter((entry) => entry.targetGroupArn === group.arn)) {
+    const alternate = service.loadBalancers.filter(
+      (entry) => entry.advancedConfiguration?.alternateTargetGroupArn === group.arn,
+    );
+    const green = alternate.length > 0 ? greenTaskIds(service) : new Set<string>();
+    const bindings = [
+      ...service.loadBalancers
+        .filter((entry) => entry.targetGroupArn === group.arn)
+        .map((binding) => ({ binding, holds: () => true })),
+      ...alternate.map((binding) => ({ binding, holds: (task: { id: string }) => green.has(task.id) })),
+    ];
+    for (const { binding, holds } of bindings) {
       for (const task of service.tasks) {
-        if (task.targetState === undefined) continue;
+        if (task.targetState === undefined || !holds(task)) continue;
         targets.push({
           Target: { Id: task.ip, Port: binding.containerPort, AvailabilityZone: task.availabilityZone },
           HealthCheckPort: String(binding.containerPort),

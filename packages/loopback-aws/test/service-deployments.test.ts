@@ -8,6 +8,7 @@ import {
   ECSClient,
   type ServiceDeployment,
 } from '@aws-sdk/client-ecs';
+import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { startLoopbackAws, type LoopbackAws, type ScenarioName } from '../src/index.js';
 import { clientsFor, deployNewRevision, describeService } from './clients.js';
 
@@ -152,6 +153,26 @@ describe('service deployments in the loopback', () => {
     const { deployment } = await follow(ecs, arn, finished);
     expect(deployment.status).toBe('SUCCESSFUL');
     expect(deployment.lifecycleHookDetails![0].status).toBe('SUCCEEDED');
+  });
+
+  it('puts the green tasks of a paused deployment in the alternate target group, behind the test listener', async () => {
+    const { ecs, elb } = await start('pause-hook');
+    const since = new Date(Date.now() - 1000);
+    await deployNewRevision(aws!, ecs);
+    const arn = await newest(ecs, since);
+    await follow(ecs, arn, (deployment) =>
+      (deployment.lifecycleHookDetails ?? []).some((hook) => hook.status === 'AWAITING_ACTION'),
+    );
+    const service = await describeService(ecs, CLUSTER);
+    const green = service.loadBalancers![0].advancedConfiguration!.alternateTargetGroupArn!;
+    const record = aws!.state.services.get(`${CLUSTER}/${SERVICE}`)!;
+    const greenIps = record.tasks
+      .filter((task) => task.deploymentId === record.deployments[0]!.id)
+      .map((task) => task.ip)
+      .sort();
+    const health = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: green }));
+    expect(health.TargetHealthDescriptions!.map((target) => target.Target!.Id).sort()).toEqual(greenIps);
+    expect(greenIps).toHaveLength(2);
   });
 
   it('rolls a paused deployment back on ContinueServiceDeployment ROLLBACK', async () => {
