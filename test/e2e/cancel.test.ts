@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   OTHER_IMAGE_DIGEST,
+  SAMPLE_IMAGE_DIGEST,
   sampleImageUri,
   sampleTaskDefinition,
   startLoopbackAws,
@@ -10,14 +13,17 @@ import {
 import { RUNNER_GRACE_MS, runBundle, type BundleRun } from '@ecs-actions/rehearsal';
 
 /*
- * The committed deploy-ecs bundle, cancelled as GitHub's runner cancels a step: SIGINT, SIGTERM 7.5 s later, SIGKILL
- * 2.5 s after that, mid-rollout against the loopback AWS. Nothing is mocked.
+ * The committed bundles, cancelled as GitHub's runner cancels a step: SIGINT, SIGTERM 7.5 s later, SIGKILL 2.5 s
+ * after that: deploy-ecs mid-rollout against the loopback AWS, verify-targets while it polls, smoke-test against a
+ * real HTTP server on 127.0.0.1. Nothing is mocked.
  */
 
 let aws: LoopbackAws | undefined;
+let service: Server | undefined;
 afterEach(async () => {
   await aws?.close();
-  aws = undefined;
+  await new Promise((resolve) => (service ? service.close(resolve).closeAllConnections() : resolve(undefined)));
+  aws = service = undefined;
 });
 jest.setTimeout(60_000);
 
@@ -31,27 +37,21 @@ async function loopback(scenario: ScenarioName): Promise<{ aws: LoopbackAws; nex
   return { aws, next: next.arn };
 }
 
-/** Runs the bundle and cancels it, as the runner would, at the first line that matches `when`. */
-async function deployAndCancel(
-  server: LoopbackAws,
-  taskDefinition: string,
+/** Runs an action's bundle and cancels it, as the runner would, at the first line that matches `when`. */
+async function runAndCancel(
+  action: string,
+  inputs: Record<string, string>,
   when: RegExp,
   options: {
-    inputs?: Record<string, string>;
+    env?: Record<string, string>;
     graceMs?: { sigint: number; sigterm: number };
     atCancel?: () => void;
   } = {},
 ): Promise<BundleRun> {
   const cancel = new AbortController();
-  return runBundle('deploy-ecs', {
-    inputs: { cluster: 'demo-dev', service: 'sample-service', 'task-definition': taskDefinition, ...options.inputs },
-    env: {
-      AWS_ENDPOINT_URL: server.url,
-      AWS_REGION: server.region,
-      AWS_ACCESS_KEY_ID: 'AKIDREHEARSAL',
-      AWS_SECRET_ACCESS_KEY: 'rehearsal-secret',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    },
+  return runBundle(action, {
+    inputs,
+    env: options.env,
     cancel: cancel.signal,
     graceMs: options.graceMs,
     timeoutMs: 30_000,
@@ -62,6 +62,36 @@ async function deployAndCancel(
       }
     },
   });
+}
+
+/** The environment a step gets for the loopback AWS. */
+function awsEnvironment(server: LoopbackAws): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: server.url,
+    AWS_REGION: server.region,
+    AWS_ACCESS_KEY_ID: 'AKIDREHEARSAL',
+    AWS_SECRET_ACCESS_KEY: 'rehearsal-secret',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+/** deploy-ecs of `taskDefinition` to the dev service, cancelled at the first line that matches `when`. */
+async function deployAndCancel(
+  server: LoopbackAws,
+  taskDefinition: string,
+  when: RegExp,
+  options: {
+    inputs?: Record<string, string>;
+    graceMs?: { sigint: number; sigterm: number };
+    atCancel?: () => void;
+  } = {},
+): Promise<BundleRun> {
+  return runAndCancel(
+    'deploy-ecs',
+    { cluster: 'demo-dev', service: 'sample-service', 'task-definition': taskDefinition, ...options.inputs },
+    when,
+    { ...options, env: awsEnvironment(server) },
+  );
 }
 
 /** Milliseconds from the first signal to the exit. */
@@ -157,5 +187,88 @@ describe('deploy-ecs cancelled by the runner', () => {
     expect(run.errors.at(-1)).toMatch(
       /^Cancelled \(SIGINT\); stopped at once by a second signal \(SIGTERM\)\. Where things stand: deployment ecs-svc\/\S+ of sample-service-dev:2 started; not yet steady/,
     );
+  });
+});
+
+const VERSION = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+
+/**
+ * A service on 127.0.0.1 whose health check passes and whose /version reports `reports`; every other path is
+ * accepted and never answered (a check that hangs until the cancel ends it).
+ */
+async function startService(reports: string): Promise<string> {
+  service = createServer((request, response) => {
+    if (request.url === '/health')
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    else if (request.url === '/version')
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ gitSha: reports }));
+  });
+  await new Promise<void>((resolve) => service!.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
+}
+
+describe('verify-targets and smoke-test cancelled by the runner', () => {
+  it('verify-targets stops at SIGINT, within the grace period, with what the last poll saw in its outputs and summary', async () => {
+    aws = await startLoopbackAws({ stepMs: 100 });
+    const running = aws.state.services.get(SERVICE_KEY)!.deployments[0]!.taskDefinitionArn;
+    // The tasks run SAMPLE_IMAGE_DIGEST: the targets never verify against another digest, so only the cancel ends it.
+    const run = await runAndCancel(
+      'verify-targets',
+      {
+        cluster: 'demo-dev',
+        service: 'sample-service',
+        'task-definition-arn': running,
+        'expected-digests': OTHER_IMAGE_DIGEST,
+        'timeout-seconds': '120',
+      },
+      /: \d+ of \d+ healthy and verified/,
+      { env: awsEnvironment(aws) },
+    );
+
+    expect(run.signals.map((sent) => sent.signal)).toEqual(['SIGINT']);
+    expect(exitAfterSignal(run)).toBeLessThan(RUNNER_GRACE_MS.sigint);
+    expect(run.exitCode).toBe(1);
+    // Both targets are healthy, but neither runs the expected digest.
+    expect(run.outputs).toMatchObject({ 'healthy-count': '2', 'digest-verified': 'false' });
+    const targets = JSON.parse(run.outputs.targets!) as Array<{ digest: string }>;
+    expect(targets).toHaveLength(2);
+    expect(targets.map((target) => target.digest)).toEqual([SAMPLE_IMAGE_DIGEST, SAMPLE_IMAGE_DIGEST]);
+    expect(run.summary).toContain('The run was cancelled (SIGINT)');
+    expect(run.errors).toEqual([
+      expect.stringMatching(
+        /^The run was cancelled \(SIGINT\): targets not verified after \d+s\. sample-service-dev: 0 of 2/,
+      ),
+    ]);
+  });
+
+  it('smoke-test stops at SIGINT while it waits for the expected version, writing its report and summary', async () => {
+    const baseUrl = await startService('f'.repeat(40));
+    const run = await runAndCancel(
+      'smoke-test',
+      { 'base-url': baseUrl, 'expected-version': VERSION, 'timeout-seconds': '120' },
+      /waiting for a1b2c3d4/,
+    );
+
+    expect(run.signals.map((sent) => sent.signal)).toEqual(['SIGINT']);
+    expect(exitAfterSignal(run)).toBeLessThan(RUNNER_GRACE_MS.sigint);
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs).toMatchObject({ passed: 'false', report: expect.stringMatching(/\.json$/) });
+    expect(run.summary).toContain('not run');
+    expect(run.errors.at(-1)).toMatch(/^Cancelled \(SIGINT\) .*; partial report written to /);
+  });
+
+  it('smoke-test stops at SIGINT during a check that hangs, saying how many checks ran', async () => {
+    const baseUrl = await startService(VERSION);
+    const run = await runAndCancel(
+      'smoke-test',
+      { 'base-url': baseUrl, 'expected-version': VERSION, 'timeout-seconds': '120' },
+      /^::group::Running \d+ checks/,
+    );
+
+    expect(run.signals.map((sent) => sent.signal)).toEqual(['SIGINT']);
+    expect(exitAfterSignal(run)).toBeLessThan(RUNNER_GRACE_MS.sigint);
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.passed).toBe('false');
+    expect(run.errors.at(-1)).toMatch(/^Cancelled \(SIGINT\) after \d+ of \d+ checks; partial report written to /);
   });
 });
