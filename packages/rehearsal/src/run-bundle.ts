@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inputVariable, parseCommandFile, runStepProcess, RUNNER_GRACE_MS } from '@ecs-actions/workflow-runner';
 
 export const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -43,35 +43,13 @@ export interface RunBundleOptions {
   graceMs?: { sigint: number; sigterm: number };
 }
 
-/** How long GitHub's runner waits after SIGINT, then after SIGTERM, before it kills a cancelled step. */
-export const RUNNER_GRACE_MS = { sigint: 7_500, sigterm: 2_500 };
+export { RUNNER_GRACE_MS, inputVariable };
 
 /** One controller for everything a rehearsal runs: aborting it stops the step in flight (Ctrl-C, SIGTERM). */
 export const stopAllSteps = new AbortController();
 
-/** The environment variable a runner sets for an input: `INPUT_` + the name upper-cased, spaces as `_`. */
-export function inputVariable(name: string): string {
-  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-
 /** Reads a GITHUB_OUTPUT file: `name=value` lines and `name<<DELIMITER` blocks. */
-export function parseOutputFile(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index]!;
-    const block = /^([^=<]+)<<(.+)$/.exec(line);
-    if (block) {
-      const [, name, delimiter] = block;
-      const value: string[] = [];
-      while (++index < lines.length && lines[index] !== delimiter) value.push(lines[index]!);
-      outputs[name!] = value.join('\n');
-    } else if (line.includes('=')) {
-      outputs[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
-    }
-  }
-  return outputs;
-}
+export const parseOutputFile = (text: string): Record<string, string> => parseCommandFile(text);
 
 /**
  * Runs `dist/<action>/index.js` the way a GitHub runner runs a node24 action: inputs as INPUT_* variables,
@@ -101,67 +79,31 @@ export async function runBundle(action: string, options: RunBundleOptions): Prom
     if (value !== undefined && value !== '') env[inputVariable(name)] = String(value);
   }
 
-  const started = Date.now();
   const lines: string[] = [];
-  const child = spawn(process.execPath, [join(repositoryRoot, 'dist', action, 'index.js')], {
-    env,
+  const run = await runStepProcess({
+    command: process.execPath,
+    args: [join(repositoryRoot, 'dist', action, 'index.js')],
     cwd: repositoryRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+    onLine: (line) => {
+      lines.push(line);
+      options.onLine?.(line);
+    },
+    cancel: options.cancel,
+    grace: options.graceMs,
+    terminate: signal,
+    killAfterMs: options.timeoutMs,
   });
-  const collect = (stream: NodeJS.ReadableStream) => {
-    let pending = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      pending += chunk;
-      const parts = pending.split('\n');
-      pending = parts.pop()!;
-      for (const line of parts) {
-        lines.push(line);
-        options.onLine?.(line);
-      }
-    });
-    stream.on('end', () => {
-      if (pending) {
-        lines.push(pending);
-        options.onLine?.(pending);
-      }
-    });
-  };
-  collect(child.stdout!);
-  collect(child.stderr!);
-  const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
-  const signals: BundleRun['signals'] = [];
-  const send = (name: NodeJS.Signals) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    signals.push({ signal: name, atMs: Date.now() - started });
-    child.kill(name);
-  };
-  const stop = () => send('SIGTERM');
-  signal.addEventListener('abort', stop, { once: true });
-  const grace = options.graceMs ?? RUNNER_GRACE_MS;
-  const runnerTimers: NodeJS.Timeout[] = [];
-  const cancel = () => {
-    send('SIGINT');
-    runnerTimers.push(setTimeout(() => send('SIGTERM'), grace.sigint));
-    runnerTimers.push(setTimeout(() => send('SIGKILL'), grace.sigint + grace.sigterm));
-  };
-  if (options.cancel?.aborted) cancel();
-  else options.cancel?.addEventListener('abort', cancel, { once: true });
-  const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
-  signal.removeEventListener('abort', stop);
-  options.cancel?.removeEventListener('abort', cancel);
-  runnerTimers.forEach(clearTimeout);
-  if (timer) clearTimeout(timer);
 
   const result: BundleRun = {
     action,
-    exitCode,
+    exitCode: run.exitCode,
     outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
     summary: readFileSync(summaryFile, 'utf8'),
     lines,
     errors: lines.filter((line) => line.startsWith('::error')).map((line) => line.replace(/^::error[^:]*::/, '')),
-    durationMs: Date.now() - started,
-    signals,
+    durationMs: run.durationMs,
+    signals: run.signals,
   };
   rmSync(work, { recursive: true, force: true });
   return result;

@@ -1,0 +1,11 @@
+export { runWorkflow } from './runner.js';
+export type { RunWorkflowOptions } from './runner.js';
+export { WorkflowError } from './errors.js';
+export type { Source } from './errors.js';
+export { parseCommandFile } from './command-files.js';
+export { runStepProcess, RUNNER_GRACE_MS } from './process.js';
+export type { StepProcessOptions, StepProcessResult } from './process.js';
+export { inputVariable, actionName } from './steps.js';
+export { localStandIns, loadVariableStore } from './stand-ins.js';
+export type { LocalStandInOptions } from './stand-ins.js';
+export type * from './types.js';
