@@ -5,7 +5,7 @@ import { SCENARIO_NAMES, SCENARIOS, isScenarioName, startLoopbackAws } from './i
 
 const usage = `Usage: loopback-aws [--scenario <name>] [--port <n>] [--step-ms <ms>] [--quiet]
 Scenarios:
-${SCENARIO_NAMES.map((name) => `  ${name.padEnd(26)}${SCENARIOS[name].description}`).join('\n')}`;
+${SCENARIO_NAMES.map((name) => `  ${name.padEnd(32)}${SCENARIOS[name].description}`).join('\n')}`;
 
 function fail(message: string): never {
   console.error(`${message}\n${usage}`);

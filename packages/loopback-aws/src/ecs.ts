@@ -51,8 +51,45 @@ function deploymentShape(service: ServiceRecord, deployment: DeploymentRecord) {
   };
 }
 
+/** A CODE_DEPLOY service's task set: one per CodeDeploy deployment, the one serving production PRIMARY. */
+function taskSetShape(world: World, service: ServiceRecord, deployment: DeploymentRecord) {
+  const tasks = service.tasks.filter((task) => task.deploymentId === deployment.id);
+  const running = tasks.filter((task) => task.lastStatus === 'RUNNING').length;
+  const codeDeploy = world.codeDeploy.deployments.findLast(
+    (entry) => entry.greenTaskSetId === deployment.id && entry.creator === 'user',
+  );
+  return {
+    id: deployment.id,
+    taskSetArn: world.arn('ecs', `task-set/${service.clusterName}/${service.name}/${deployment.id}`),
+    serviceArn: service.arn,
+    clusterArn: service.clusterArn,
+    startedBy: 'CodeDeploy',
+    externalId: codeDeploy?.id,
+    status: deployment.status,
+    taskDefinition: deployment.taskDefinitionArn,
+    computedDesiredCount: deployment.desiredCount,
+    pendingCount: tasks.filter((task) => task.lastStatus === 'PROVISIONING').length,
+    runningCount: running,
+    createdAt: seconds(deployment.createdAt),
+    updatedAt: seconds(deployment.updatedAt),
+    launchType: 'FARGATE',
+    platformVersion: '1.4.0',
+    platformFamily: 'Linux',
+    networkConfiguration: networkConfiguration(service),
+    loadBalancers: service.loadBalancers.map(({ targetGroupArn, containerName, containerPort }) => ({
+      targetGroupArn,
+      containerName,
+      containerPort,
+    })),
+    scale: { value: 100, unit: 'PERCENT' },
+    stabilityStatus: running === deployment.desiredCount ? 'STEADY_STATE' : 'STABILIZING',
+    stabilityStatusAt: seconds(deployment.updatedAt),
+  };
+}
+
 function serviceShape(world: World, service: ServiceRecord) {
   const primary = service.deployments[0];
+  const codeDeploy = service.deploymentController === 'CODE_DEPLOY';
   return {
     serviceArn: service.arn,
     serviceName: service.name,
@@ -74,7 +111,11 @@ function serviceShape(world: World, service: ServiceRecord) {
       ...service.settings,
     },
     currentServiceDeployment: service.serviceDeployments[0]?.arn,
-    deployments: service.deployments.map((deployment) => deploymentShape(service, deployment)),
+    // CodeDeploy's services have task sets, not deployments.
+    deployments: codeDeploy ? [] : service.deployments.map((deployment) => deploymentShape(service, deployment)),
+    ...(codeDeploy
+      ? { taskSets: service.deployments.map((deployment) => taskSetShape(world, service, deployment)) }
+      : {}),
     events: service.events.map((event) => ({ ...event, createdAt: seconds(event.createdAt) })),
     createdAt: seconds(service.createdAt),
     placementConstraints: [],
@@ -82,7 +123,7 @@ function serviceShape(world: World, service: ServiceRecord) {
     networkConfiguration: networkConfiguration(service),
     healthCheckGracePeriodSeconds: service.loadBalancers.length > 0 ? 30 : 0,
     schedulingStrategy: 'REPLICA',
-    deploymentController: { type: 'ECS' },
+    deploymentController: { type: service.deploymentController },
     createdBy: `arn:aws:iam::${world.accountId}:role/platform-admin`,
     enableECSManagedTags: true,
     propagateTags: 'NONE',
@@ -239,6 +280,15 @@ function UpdateService(world: World, input: UpdateServiceRequest) {
   const service = requireService(world, cluster, input.service);
   const now = world.now();
   let taskDefinition = undefined;
+  if (
+    service.deploymentController === 'CODE_DEPLOY' &&
+    (input.taskDefinition !== undefined || input.forceNewDeployment)
+  ) {
+    throw new AwsError(
+      'InvalidParameterException',
+      'Unable to update task definition on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment.',
+    );
+  }
   if (input.taskDefinition !== undefined) {
     taskDefinition = world.taskDefinition(input.taskDefinition);
     if (!taskDefinition) throw new AwsError('ClientException', 'TaskDefinition not found.');

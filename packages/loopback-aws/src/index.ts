@@ -48,3 +48,5 @@ export type { DemoEnvironment } from './defaults.js';
 export { startSilentServer } from './silent.js';
 export type { SilentServer } from './silent.js';
 export type { OneOffFate, OneOffTaskRecord } from './one-off.js';
+export type { CodeDeploySeed } from './codedeploy/seed.js';
+export type { CodeDeployDeploymentRecord, DeploymentGroupRecord } from './codedeploy/records.js';

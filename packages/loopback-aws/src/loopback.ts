@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { seedCodeDeployService, type CodeDeploySeed } from './codedeploy/seed.js';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, seedDefaultWorld } from './defaults.js';
 import { registryImageStore } from './ecr-images.js';
 import type { Fault } from './errors.js';
@@ -103,6 +104,8 @@ export interface LoopbackAws {
   seedImage(seed: ImageSeed): ImageRecord;
   seedSecret(seed: SecretSeed): SecretRecord;
   seedParameter(seed: ParameterSeed): ParameterRecord;
+  /** Makes a service CODE_DEPLOY-controlled with application AppECS-<cluster>-<service> and group DgpECS-<cluster>-<service>. */
+  seedCodeDeployService(cluster: string, service: string, seed?: CodeDeploySeed): void;
   /** Resolves once every task started so far runs and its targets are healthy (at once with simulated tasks). */
   tasksSettled(timeoutMs?: number): Promise<void>;
   /** The URL of the listener in front of a target group (name or ARN); container tasks only. */
@@ -134,7 +137,10 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
       options.circuitBreaker ?? scenario.circuitBreaker ?? { enable: true, rollback: true },
       options.demoTaskDefinition,
     );
-    for (const service of world.services.values()) applySettings(world, service, scenario.settings ?? ROLLING);
+    for (const service of world.services.values()) {
+      applySettings(world, service, scenario.settings ?? ROLLING);
+      if (scenario.codeDeploy) seedCodeDeployService(world, service, scenario.codeDeploy);
+    }
   }
   const requests: RecordedRequest[] = [];
   const faults: PendingFault[] = [];
@@ -170,6 +176,8 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
       for (const service of world.services.values()) {
         if (breaker) service.circuitBreaker = { ...breaker };
         applySettings(world, service, world.scenario.settings ?? ROLLING);
+        // A service stays CODE_DEPLOY once it is (ECS cannot change a service's deployment controller).
+        if (world.scenario.codeDeploy) seedCodeDeployService(world, service, world.scenario.codeDeploy);
       }
       world.log(`scenario: ${name} (${world.scenario.description})`);
     },
@@ -199,6 +207,11 @@ export async function startLoopbackAws(options: LoopbackAwsOptions = {}): Promis
     seedImage: (seed) => seedImage(world, seed),
     seedSecret: (seed) => seedSecret(world, seed),
     seedParameter: (seed) => seedParameter(world, seed),
+    seedCodeDeployService: (cluster, service, seed) => {
+      const record = world.services.get(`${cluster}/${service}`);
+      if (!record) throw new Error(`No service ${cluster}/${service} in the loopback AWS`);
+      seedCodeDeployService(world, record, seed);
+    },
     tasksSettled: (timeoutMs = 120_000) => world.tasks.settled(world, timeoutMs),
     listenerUrl: (reference) => {
       const group =

@@ -1,4 +1,5 @@
 import { trafficShiftStep } from './bluegreen.js';
+import { codeDeployStep } from './codedeploy/step.js';
 import { recordServiceRevision } from './service-revisions.js';
 import { openServiceDeployment, requestRollback, serviceDeploymentOf, setStatus } from './service-deployments.js';
 import type { TaskRunState } from './tasks/runtime.js';
@@ -20,7 +21,8 @@ import {
  *
  * Blue/green, linear and canary move through lifecycle stages instead (bluegreen.ts). The strategy is one seam,
  * apart from the task-runtime seam (what runs a task): `advance` asks the newest deployment's service-deployment
- * record which strategy it follows, and calls that step.
+ * record which strategy it follows, and calls that step. A CODE_DEPLOY service is moved by CodeDeploy's deployment
+ * instead (codedeploy/step.ts).
  */
 
 /** One change of a rollout, or why there is none. */
@@ -30,6 +32,7 @@ export type StepOutcome = 'moved' | 'completed' | 'waiting' | 'done';
 export type RolloutStep = (world: World, service: ServiceRecord, at: number) => StepOutcome;
 
 function strategyStep(service: ServiceRecord): RolloutStep {
+  if (service.deploymentController === 'CODE_DEPLOY') return codeDeployStep;
   const record = serviceDeploymentOf(service, service.deployments[0]);
   return record && record.strategy !== 'ROLLING' ? trafficShiftStep : rollingStep;
 }

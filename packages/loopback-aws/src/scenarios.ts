@@ -1,3 +1,4 @@
+import type { CodeDeploySeed } from './codedeploy/seed.js';
 import type { OneOffFate } from './one-off.js';
 
 /** How the next rollout of a new task definition goes. */
@@ -13,7 +14,10 @@ export type ScenarioName =
   | 'linear'
   | 'pause-hook'
   | 'stop-deployment-rollback'
-  | 'migration-fails';
+  | 'migration-fails'
+  | 'codedeploy'
+  | 'codedeploy-rollback'
+  | 'codedeploy-tasks-keep-stopping';
 
 /**
  * What the tasks of one task definition do, decided the first time it is deployed and kept after that, so that
@@ -54,6 +58,8 @@ export interface Scenario {
   settings?: DeploymentSettings;
   /** How one-off tasks (RunTask: the migration) end; every container exits 0 unless set. */
   oneOff?: OneOffFate;
+  /** Makes every service CODE_DEPLOY-controlled, with this deployment group (see seedCodeDeployService). */
+  codeDeploy?: CodeDeploySeed;
 }
 
 const PAUSE_AFTER_TEST_TRAFFIC: NonNullable<DeploymentSettings['lifecycleHooks']>[number] = {
@@ -150,6 +156,27 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
       'the migration task (RunTask before the deploy) exits with code 1: the deploy must stop before any traffic changes',
     fate: 'healthy',
     oneOff: 'exits-1',
+  },
+  codedeploy: {
+    name: 'codedeploy',
+    description:
+      'CODE_DEPLOY service: CodeDeploy starts the green task set, shifts 10% of production traffic, then all of it after 5 minutes, and stops blue after 1 minute',
+    fate: 'healthy',
+    codeDeploy: { deploymentConfigName: 'CodeDeployDefault.ECSCanary10Percent5Minutes', terminationWaitMinutes: 1 },
+  },
+  'codedeploy-rollback': {
+    name: 'codedeploy-rollback',
+    description:
+      'CODE_DEPLOY service: production traffic moves to green, the 5xx alarm goes into ALARM during the termination wait, CodeDeploy fails the deployment and rolls back to blue',
+    fate: 'alarm-in-bake',
+    codeDeploy: { terminationWaitMinutes: 2, alarms: ['sample-service-5xx'] },
+  },
+  'codedeploy-tasks-keep-stopping': {
+    name: 'codedeploy-tasks-keep-stopping',
+    description:
+      "CODE_DEPLOY service: the green tasks exit with code 1 again and again, Install never ends until StopDeployment (deploy-ecs's own rollback)",
+    fate: 'crash',
+    codeDeploy: {},
   },
 };
 

@@ -110,6 +110,7 @@ export function seedService(world: World, seed: ServiceSeed): ServiceRecord {
     settings: ROLLING,
     serviceDeployments: [],
     loadBalancers: targetGroupArn ? [{ targetGroupArn, containerName: container.name, containerPort }] : [],
+    deploymentController: 'ECS',
     subnets: SUBNETS,
     securityGroups: [SECURITY_GROUP],
     createdAt: since - 24 * HOUR,

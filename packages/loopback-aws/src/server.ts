@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { codeDeployOperation } from './codedeploy/api.js';
 import { ecrOperation } from './ecr.js';
 import { logsOperation } from './logs.js';
 import { ecsOperation } from './ecs.js';
@@ -17,7 +18,7 @@ import { parseQueryBody, queryError, queryResponse, type QueryParams, type XmlVa
  */
 
 export interface RecordedRequest {
-  /** `ecs`, `ecr`, `elasticloadbalancing`, `sts`, `secretsmanager`, `ssm`, or `unknown` */
+  /** `ecs`, `ecr`, `elasticloadbalancing`, `sts`, `secretsmanager`, `ssm`, `logs`, `codedeploy`, or `unknown` */
   service: string;
   operation: string;
   /** Epoch milliseconds when the request arrived. */
@@ -75,6 +76,7 @@ const JSON_SERVICES: Record<string, { service: string; operation: (name: string)
   Logs_20140328: { service: 'logs', operation: logsOperation },
   secretsmanager: { service: 'secretsmanager', operation: secretsManagerOperation },
   AmazonSSM: { service: 'ssm', operation: ssmOperation },
+  CodeDeploy_20141006: { service: 'codedeploy', operation: codeDeployOperation },
 };
 
 const QUERY_SERVICES: Record<string, { namespace: string; operation: (name: string) => QueryOperation | undefined }> = {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { memoryImageStore, type EcrImageStore } from './ecr-images.js';
 import { AwsError } from './errors.js';
+import type { CodeDeployState } from './codedeploy/records.js';
 import type { LogGroups } from './logs.js';
 import type { OneOffFate, OneOffTaskRecord } from './one-off.js';
 import type { ServiceRevisionRecord } from './service-revisions.js';
@@ -167,6 +168,11 @@ export interface ServiceRecord {
   /** Every service deployment, newest first (the service-deployments API's history). */
   serviceDeployments: ServiceDeploymentRecord[];
   loadBalancers: LoadBalancerBinding[];
+  /**
+   * ECS (rolling and ECS's own blue/green) or CODE_DEPLOY: CodeDeploy moves the service from one task set to the
+   * next (codedeploy/), and `deployments` then hold its task sets, PRIMARY (serving production traffic) first.
+   */
+  deploymentController: 'ECS' | 'CODE_DEPLOY';
   subnets: string[];
   securityGroups: string[];
   createdAt: number;
@@ -303,6 +309,8 @@ export class World {
   readonly oneOffTasks: OneOffTaskRecord[] = [];
   /** How the next one-off tasks end; the scenario's (else exits-0) unless set. */
   oneOffFate: OneOffFate | undefined;
+  /** CodeDeploy's applications, deployment groups and deployments (ECS blue/green, CODE_DEPLOY services). */
+  readonly codeDeploy: CodeDeployState = { applications: new Map(), deploymentGroups: new Map(), deployments: [] };
   /** Secrets Manager secrets by ARN. */
   readonly secrets = new Map<string, SecretRecord>();
   /** SSM parameters by name (`/sample-service/dev/api-token`). */
