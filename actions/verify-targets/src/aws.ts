@@ -40,6 +40,8 @@ export interface TaskFacts {
   /** Private IPv4 and IPv6 addresses of the task's network interface: the Id of an `ip` target. */
   addresses: string[];
   containers: TaskContainer[];
+  /** When ECS created the task (epoch ms): its containers' log lines are all at or after it. */
+  createdAt?: number;
 }
 
 export interface TargetFacts {
@@ -136,6 +138,7 @@ function taskFacts(task: Task): TaskFacts {
       image: container.image,
       imageDigest: container.imageDigest,
     })),
+    createdAt: (task.createdAt ?? task.startedAt)?.getTime(),
   };
 }
 

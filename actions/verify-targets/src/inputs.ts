@@ -1,4 +1,6 @@
 import {
+  compileUserPattern,
+  foreignLine,
   getChoice,
   getInteger,
   getLines,
@@ -6,10 +8,12 @@ import {
   getOptional,
   getRequired,
   inputError,
+  type UserPattern,
 } from '@ecs-actions/action-kit';
 import { checkEcsNameOrArn } from '@ecs-actions/aws';
 import { TASK_DEFINITION_ARN_FORM, parseRevisionReference } from '@ecs-actions/taskdef/revision';
 import { parseExpectedDigests, type ExpectedDigests } from './digests.js';
+import type { LogCheckMode } from './logs.js';
 
 export interface VerifyTargetsInputs {
   cluster: string;
@@ -18,12 +22,31 @@ export interface VerifyTargetsInputs {
   'task-definition-arn'?: string;
   'expected-digests'?: ExpectedDigests;
   'timeout-seconds': number;
+  /** Last lines shown of each task behind a failing target; 0 reads none. */
+  'log-lines': number;
+  'log-check': LogCheckMode;
+  'log-error-pattern'?: UserPattern;
   region?: string;
   /**
    * `test`: verify the targets behind the test listener of a native blue/green service (the alternate target groups
    * of its load balancers), as a deployment paused at POST_TEST_TRAFFIC_SHIFT has them; `production` by default.
    */
   listener: 'production' | 'test';
+}
+
+const LOG_CHECK_MODES = ['warn', 'fail', 'off'] as const;
+
+function readErrorPattern(): UserPattern | undefined {
+  const pattern = getOptional('log-error-pattern');
+  if (pattern === undefined) return undefined;
+  try {
+    return compileUserPattern(pattern);
+  } catch (error) {
+    throw inputError(
+      'log-error-pattern',
+      `"${foreignLine(pattern.slice(0, 80))}" is not a regular expression: ${(error as Error).message}`,
+    );
+  }
 }
 
 const TARGET_GROUP_ARN =
@@ -85,6 +108,9 @@ export function readInputs(): VerifyTargetsInputs {
     'task-definition-arn': taskDefinitionArn,
     'expected-digests': parseExpectedDigests('expected-digests', getMultiline('expected-digests')),
     'timeout-seconds': getInteger('timeout-seconds', { default: 300, min: 1, max: 3600 }),
+    'log-lines': getInteger('log-lines', { min: 0, max: 200, default: 20 }),
+    'log-check': getChoice('log-check', LOG_CHECK_MODES, 'warn'),
+    'log-error-pattern': readErrorPattern(),
     region: getOptional('region'),
     listener,
   };

@@ -1,13 +1,29 @@
 import { code, escapeHtml, formatDuration, JobSummary, shortDigest } from '@ecs-actions/action-kit';
 import { revisionLabel } from '@ecs-actions/taskdef/revision';
+import { formatErrorLine, taskLogsDetails, type TaskLogs } from '@ecs-actions/logs';
 import type { ExpectedDigests } from './digests.js';
 import { healthText, targetGroupName, taskId } from './evaluate.js';
+import { FIRST_ERROR_LINES, logCheckHeadline, type LogCheckResult } from './logs.js';
 import type { VerifyTargetsResult } from './verify.js';
 
 export interface SummaryContext {
   cluster: string;
   service?: string;
   expectedDigests?: ExpectedDigests;
+  /** log-lines: how many lines of each failing task were asked. */
+  logLines?: number;
+}
+
+/** What was read of the tasks' own log lines (see logs.ts). */
+export interface SummaryLogs {
+  failingTaskLogs: TaskLogs[];
+  check?: LogCheckResult;
+}
+
+function logCheckText(check: LogCheckResult | undefined): string {
+  if (check === undefined) return 'not run';
+  const mark = check.errorLines.length > 0 || check.unchecked.length > 0 ? (check.mode === 'fail' ? '❌' : '⚠️') : '✅';
+  return `${mark} ${escapeHtml(logCheckHeadline(check).replace(/^Log check: /, ''))} (log-check: ${check.mode})`;
 }
 
 function digestsText(expected: ExpectedDigests | undefined): string {
@@ -19,7 +35,11 @@ function digestsText(expected: ExpectedDigests | undefined): string {
 }
 
 /** Five-second summary: the verdict, what had to serve traffic, and one row per target. */
-export function targetsSummary(context: SummaryContext, result: VerifyTargetsResult): JobSummary {
+export function targetsSummary(
+  context: SummaryContext,
+  result: VerifyTargetsResult,
+  logs: SummaryLogs = { failingTaskLogs: [] },
+): JobSummary {
   const verdict = result.verified
     ? `✅ Verified in ${formatDuration(result.elapsedMs)}`
     : result.stopped
@@ -41,6 +61,7 @@ export function targetsSummary(context: SummaryContext, result: VerifyTargetsRes
           .map((group) => `${escapeHtml(group.name)}: ${group.verified} of ${group.required} required`)
           .join(', ') || 'none',
       ],
+      ...(result.verified ? [['Log check', logCheckText(logs.check)] as [string, string]] : []),
     ]);
   if (result.failure !== null) summary.paragraph(escapeHtml(result.failure));
   summary.table(
@@ -56,5 +77,15 @@ export function targetsSummary(context: SummaryContext, result: VerifyTargetsRes
       escapeHtml(target.taskProblem ?? ''),
     ]),
   );
+  const errors = logs.check?.errorLines ?? [];
+  if (errors.length > 0) {
+    const shown = errors.slice(0, FIRST_ERROR_LINES).map((line) => escapeHtml(formatErrorLine(line)));
+    const more = errors.length > shown.length ? [`… and ${errors.length - shown.length} more`] : [];
+    summary.details(`First error-level log lines (${errors.length})`, `<pre>${[...shown, ...more].join('\n')}</pre>`);
+  }
+  for (const task of logs.failingTaskLogs) {
+    const { label, html } = taskLogsDetails(task, context.logLines ?? 0);
+    summary.details(label, html);
+  }
   return summary;
 }

@@ -14,7 +14,7 @@ import {
 } from '@ecs-actions/action-kit';
 import { isAwsAuthError, isTransientAwsError } from '@ecs-actions/aws';
 import { familyOf, revisionLabel } from '@ecs-actions/taskdef/revision';
-import { describeService, describeTargetHealth, listRunningTasks, type ServiceFacts } from './aws.js';
+import { describeService, describeTargetHealth, listRunningTasks, type ServiceFacts, type TaskFacts } from './aws.js';
 import type { ExpectedDigests } from './digests.js';
 import {
   evaluate,
@@ -30,6 +30,7 @@ import {
 export type { ExpectedDigests } from './digests.js';
 export { parseExpectedDigests } from './digests.js';
 export type { TargetReport, TargetGroupReport } from './evaluate.js';
+export type { TaskFacts } from './aws.js';
 
 export interface VerifyTargetsOptions {
   ecs: ECSClient;
@@ -69,6 +70,8 @@ export interface VerifyTargetsResult {
   digestVerified: boolean;
   targetGroups: TargetGroupReport[];
   targets: TargetReport[];
+  /** The RUNNING tasks the last poll saw (for their log lines). */
+  tasks: TaskFacts[];
 }
 
 interface Plan {
@@ -92,6 +95,7 @@ export async function verifyTargets(options: VerifyTargetsOptions): Promise<Veri
   const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
   let plan: Plan | undefined;
   let last: Evaluation | undefined;
+  let lastTasks: TaskFacts[] = [];
   let lastError: string | undefined;
   const changes = new ChangeLog(log);
 
@@ -133,6 +137,7 @@ export async function verifyTargets(options: VerifyTargetsOptions): Promise<Veri
         owner: plan.owner,
       };
       last = evaluate(expectation, targetGroups, tasks);
+      lastTasks = tasks;
       lastError = undefined;
       changes.record(last);
       return last.verified ? last : undefined;
@@ -183,6 +188,7 @@ export async function verifyTargets(options: VerifyTargetsOptions): Promise<Veri
     digestVerified: verified && options.expectedDigests !== undefined,
     targetGroups: evaluation?.targetGroups ?? [],
     targets,
+    tasks: lastTasks,
   };
 }
 

@@ -33,6 +33,9 @@ describe('readInputs', () => {
       'task-definition-arn': undefined,
       'expected-digests': undefined,
       'timeout-seconds': 300,
+      'log-lines': 20,
+      'log-check': 'warn',
+      'log-error-pattern': undefined,
       region: undefined,
       listener: 'production',
     });
@@ -146,6 +149,32 @@ describe('readInputs', () => {
     setInputs({ cluster: 'prod', service: 'web', 'timeout-seconds': '5m' });
     expect(inputFailure()).toBe(
       `Input 'timeout-seconds': "5m" is not a whole number; expected a whole number from 1 to 3600`,
+    );
+  });
+
+  it('reads the log check: fail, and an error pattern compiled with RE2', () => {
+    setInputs({
+      cluster: 'prod',
+      service: 'web',
+      'log-check': 'FAIL',
+      'log-error-pattern': '^(ERROR|FATAL)\\b',
+      'log-lines': '0',
+    });
+    const inputs = readInputs();
+    expect(inputs).toMatchObject({ 'log-check': 'fail', 'log-lines': 0 });
+    expect(inputs['log-error-pattern']?.test('ERROR db down')).toBe(true);
+    expect(inputs['log-error-pattern']?.test('an ERROR later')).toBe(false);
+  });
+
+  it('rejects a log check that is not warn, fail or off', () => {
+    setInputs({ cluster: 'prod', service: 'web', 'log-check': 'true' });
+    expect(inputFailure()).toBe(`Input 'log-check': "true" is not allowed; expected one of warn, fail, off`);
+  });
+
+  it('rejects an error pattern RE2 cannot compile, saying why', () => {
+    setInputs({ cluster: 'prod', service: 'web', 'log-error-pattern': '(?<=x)error' });
+    expect(inputFailure()).toMatch(
+      /^Input 'log-error-pattern': "\(\?<=x\)error" is not a regular expression: .*\(patterns use RE2 syntax: no backreferences or lookaround\)$/,
     );
   });
 

@@ -35,6 +35,9 @@ beforeEach(() => {
   process.env.INPUT_SERVICE = 'web';
   process.env['INPUT_EXPECTED-DIGESTS'] = NEW_DIGEST;
   process.env['INPUT_TIMEOUT-SECONDS'] = '4';
+  // The tasks' log lines are read from the loopback CloudWatch Logs in logs.test.ts.
+  process.env['INPUT_LOG-LINES'] = '0';
+  process.env['INPUT_LOG-CHECK'] = 'off';
   stdout = [];
   jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
     stdout.push(String(chunk));

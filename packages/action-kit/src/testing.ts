@@ -34,3 +34,10 @@ export const hostileText: fc.Arbitrary<string> = fc.oneof(
     )
     .map((parts) => parts.join('')),
 );
+
+/** The outputs an action wrote to its GITHUB_OUTPUT file, as @actions/core writes them (`name<<delimiter` blocks). */
+export function outputsWritten(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const match of text.matchAll(/^(.+?)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2$/gm)) outputs[match[1]!] = match[3]!;
+  return outputs;
+}

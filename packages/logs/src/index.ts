@@ -2,6 +2,7 @@
 export { essentialLogSources, logSourceOf, taskIdOf, type LogSource, type LoggedContainer } from './source.js';
 export { readLogLines, type LogLine, type LogRead, type ReadLimits } from './reader.js';
 export { MAX_LINE_LENGTH, isErrorLine, printableLogLine } from './lines.js';
+export { errorLinesOf, formatErrorLine, type ErrorLine } from './check.js';
 export {
   deniedGroups,
   deniedNotice,

@@ -13,7 +13,7 @@ export interface LogLine {
 export interface ReadLimits {
   /** The newest lines kept (GetLogEvents `limit`); at most 10000. */
   lines: number;
-  /** Bytes of messages kept, newest first; older lines beyond it are dropped. 64 KiB unless set. */
+  /** Bytes of messages kept, newest first, each line counted up to 8 KiB; older lines beyond it are dropped. 64 KiB unless set. */
   maxBytes?: number;
   /** The whole read, every page; 5 s unless set. A slow CloudWatch never holds a deploy's result. */
   timeoutMs?: number;
@@ -34,6 +34,9 @@ export type LogRead =
   | { status: 'elsewhere'; source: Extract<LogSource, { kind: 'elsewhere' }> };
 
 const DENIED = ['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation'];
+
+/** What one line counts against `maxBytes` at most. */
+const MAX_LINE_COST = 8 * 1024;
 
 /**
  * The newest lines of one container's stream, bounded in lines, bytes and time. It never throws for a logs
@@ -90,11 +93,13 @@ export async function readLogLines(
   if (collected.length === 0) return { status: 'empty', source };
   let lines = collected.slice(-maxLines);
   truncated ||= lines.length < collected.length;
-  // Newest lines are kept within the byte budget.
+  // Newest lines are kept within the byte budget. A huge line counts as a long one: it is cut when printed, and
+  // must not push the container's last few lines (the fatal one among them) out of the budget.
+  const cost = (line: LogLine) => Math.min(Buffer.byteLength(line.message), MAX_LINE_COST);
   let bytes = 0;
   let first = lines.length;
-  while (first > 0 && bytes + Buffer.byteLength(lines[first - 1]!.message) <= maxBytes) {
-    bytes += Buffer.byteLength(lines[first - 1]!.message);
+  while (first > 0 && bytes + cost(lines[first - 1]!) <= maxBytes) {
+    bytes += cost(lines[first - 1]!);
     first--;
   }
   if (first === lines.length && lines.length > 0) first = lines.length - 1; // one line at least, cut when printed

@@ -80,11 +80,17 @@ export function deniedGroups(tasks: TaskLogs[]): string[] {
   return [...new Set(groups)];
 }
 
-/** The one notice for AccessDenied on GetLogEvents, naming the permission and the policy that grants it. */
-export function deniedNotice(groups: string[]): string {
+/**
+ * The one notice for AccessDenied on GetLogEvents, naming the permission and the policy that grants it; `turnOff`
+ * says how to stop reading them and what it changes.
+ */
+export function deniedNotice(
+  groups: string[],
+  turnOff = 'set log-lines: 0 to stop reading them. The deploy result does not depend on it',
+): string {
   return (
     `Container log lines were not shown: the role may not call logs:GetLogEvents on ${groups.join(', ')}. ` +
-    'Grant logs:GetLogEvents on the service log group (see docs/iam/deploy-role-policy.json in ecs-actions), or set ' +
-    'log-lines: 0 to stop reading them. The deploy result does not depend on it.'
+    'Grant logs:GetLogEvents on the service log group (see docs/iam/deploy-role-policy.json in ecs-actions), or ' +
+    `${turnOff}.`
   );
 }

@@ -115,6 +115,14 @@ describe('readLogLines', () => {
     expect(read).toMatchObject({ truncated: true });
   });
 
+  it('counts a huge line as a long one, so that it does not push the lines before it out of the byte budget', async () => {
+    const task = TASK_ARN.replace(TASK_ID, 'ffffffffffffffffffffffffffffffff');
+    write('web/web/ffffffffffffffffffffffffffffffff', ['{"level":60,"msg":"fatal"}', 'z'.repeat(200_000)]);
+    const read = await readLogLines(logs, logSourceOf(WEB, task), { lines: 20 });
+    expect(read.status === 'lines' && read.lines.map((line) => line.message.length)).toEqual([26, 200_000]);
+    expect(read).toMatchObject({ truncated: false });
+  });
+
   it('reads every line since a time across pages', async () => {
     const task = TASK_ARN.replace(TASK_ID, 'dddddddddddddddddddddddddddddddd');
     write(
