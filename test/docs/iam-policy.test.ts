@@ -36,7 +36,7 @@ function sourceFiles(dir: string): string[] {
 function actionsTheCodeSends(): Map<string, string[]> {
   const shipped = [
     ...readdirSync(join(root, 'actions')).map((name) => join(root, 'actions', name, 'src')),
-    ...['action-kit', 'aws', 'taskdef', 'logs'].map((name) => join(root, 'packages', name, 'src')),
+    ...['action-kit', 'aws', 'taskdef', 'logs', 'deploy-record'].map((name) => join(root, 'packages', name, 'src')),
   ];
   const actions = new Map<string, string[]>();
   for (const file of shipped.flatMap((dir) => sourceFiles(dir))) {

@@ -19,6 +19,10 @@ interface Step {
 }
 interface Job {
   uses?: string;
+  if?: string;
+  needs?: string | string[];
+  outputs?: Record<string, string>;
+  environment?: unknown;
   with?: Record<string, unknown>;
   steps?: Step[];
   permissions?: unknown;
@@ -173,6 +177,44 @@ describe('the workflows', () => {
 
   it('roll back manually through the same reusable workflow', () => {
     expect(workflows['rollback.yml']!.jobs.rollback!.uses).toBe('./.github/workflows/deploy-environment.yml');
+  });
+
+  it('roll back to the previous successful deploy when neither a revision nor an image is given', () => {
+    const { plan, rollback } = workflows['rollback.yml']!.jobs;
+    expect(plan!.if).toBe("inputs.task-definition == '' && inputs.image == ''");
+    // The environment's deploy role and variables; reading needs no contents: write.
+    expect(plan!.environment).toBe('${{ inputs.environment }}');
+    expect(plan!.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    expect(step('rollback.yml', 'plan', 'plan')).toMatchObject({
+      uses: './rollback-plan',
+      with: {
+        environment: '${{ inputs.environment }}',
+        cluster: '${{ vars.ECS_CLUSTER }}',
+        service: '${{ vars.ECS_SERVICE }}',
+      },
+    });
+    for (const output of ['task-definition', 'image', 'version']) {
+      expect(plan!.outputs![output]).toBe(`\${{ steps.plan.outputs.${output} }}`);
+    }
+    expect(rollback!.needs).toBe('plan');
+    expect(rollback!.with).toMatchObject({
+      'task-definition': '${{ inputs.task-definition || needs.plan.outputs.task-definition }}',
+      image: '${{ inputs.image || needs.plan.outputs.image }}',
+      version: '${{ inputs.version || needs.plan.outputs.version }}',
+    });
+  });
+
+  it('stop after the printed plan in a dry run: the job that deploys does not start', () => {
+    const { rollback } = workflows['rollback.yml']!.jobs;
+    expect(rollback!.if).toBe(
+      "${{ !cancelled() && !inputs.dry-run && (needs.plan.result == 'success' || needs.plan.result == 'skipped') }}",
+    );
+    // The plan job holds nothing that changes AWS: checkout, credentials and the read-only rollback-plan.
+    expect(steps('rollback.yml', 'plan').map((candidate) => candidate.uses?.replace(/@.*/, ''))).toEqual([
+      'actions/checkout',
+      'aws-actions/configure-aws-credentials',
+      './rollback-plan',
+    ]);
   });
 });
 

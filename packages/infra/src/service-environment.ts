@@ -358,6 +358,7 @@ export class ServiceEnvironment extends Construct {
       SERVICE: serviceName,
       FAMILY: name,
       LOG_GROUP: `/ecs/${name}`,
+      REPOSITORY: props.repository.repositoryName,
       TASK_ROLE: `${name}-task`,
       TASK_EXECUTION_ROLE: `${name}-execution`,
     };

@@ -338,18 +338,30 @@ describe('ServiceEnvironment: the deploy role is docs/iam/deploy-role-policy.jso
       Properties: { Policies: Array<{ PolicyDocument: unknown }> };
     }>;
     expect(Properties.Policies).toHaveLength(1);
-    expect(normalizePolicy(Properties.Policies[0].PolicyDocument)).toEqual(
-      docsPolicy('deploy-role-policy', [
-        ['TASK_EXECUTION_ROLE', 'orders-dev-execution'],
-        ['TASK_ROLE', 'orders-dev-task'],
-        ['ACCOUNT_ID', ACCOUNT],
-        ['REGION', REGION],
-        ['CLUSTER', 'orders-dev'],
-        ['SERVICE', 'orders'],
-        ['FAMILY', 'orders-dev'],
-        ['LOG_GROUP', '/ecs/orders-dev'],
-      ]),
-    );
+    const expected = docsPolicy('deploy-role-policy', [
+      ['TASK_EXECUTION_ROLE', 'orders-dev-execution'],
+      ['TASK_ROLE', 'orders-dev-task'],
+      ['ACCOUNT_ID', ACCOUNT],
+      ['REGION', REGION],
+      ['CLUSTER', 'orders-dev'],
+      ['SERVICE', 'orders'],
+      ['FAMILY', 'orders-dev'],
+      ['LOG_GROUP', '/ecs/orders-dev'],
+    ]) as { Statement: Array<{ Resource: unknown[] }> };
+    // REPOSITORY is the image repository's name, a reference to the repository of the fixture's other stack.
+    for (const statement of expected.Statement) {
+      statement.Resource = statement.Resource.map((resource) =>
+        typeof resource === 'string' && resource.endsWith(':repository/REPOSITORY')
+          ? {
+              'Fn::Join': [
+                '',
+                [resource.replace(/REPOSITORY$/, ''), expect.objectContaining({ Ref: expect.any(String) })],
+              ],
+            }
+          : resource,
+      );
+    }
+    expect(normalizePolicy(Properties.Policies[0].PolicyDocument)).toEqual(expected);
   });
 
   it('attaches no other policy to the deploy role', () => {
