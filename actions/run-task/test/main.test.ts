@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
+import { runnerCommands } from '@ecs-actions/action-kit/testing';
 import { FakeClock, RunContext, runAction } from '@ecs-actions/action-kit';
 import { run } from '../src/main.js';
 
@@ -232,7 +233,11 @@ describe('run-task', () => {
     expect(stdout).toContain('  web: exit 3');
   });
 
-  it("prints the container's last log lines and puts its last error line in the failure", async () => {
+  /** A migration task of web:7 that exits 1, its container logging to /ecs/web; these are its log events. */
+  function expectFailedRunWithLogs(
+    events: Array<{ timestamp: number; message: string }>,
+    answer: { status: number; body: object } = { status: 200, body: { events, nextBackwardToken: 'b/1' } },
+  ): void {
     const logged = {
       ...TASK_DEFINITION,
       containerDefinitions: [
@@ -254,8 +259,6 @@ describe('run-task', () => {
     );
     expectRunTask(7, { containerOverrides: [{ name: 'web', command: MIGRATE }] });
     expectDescribeTask(task('STOPPED', [{ name: 'web', lastStatus: 'STOPPED', exitCode: 1 }], ESSENTIAL_EXITED));
-    const fatal =
-      '{"level":"fatal","msg":"migration 0002 failed and was rolled back: column \\"url\\" already exists"}';
     nock(`https://logs.${REGION}.amazonaws.com`)
       .post(
         '/',
@@ -263,17 +266,16 @@ describe('run-task', () => {
           body.logGroupName === '/ecs/web' && body.logStreamName === `web/web/${TASK_ID}`,
       )
       .matchHeader('x-amz-target', 'Logs_20140328.GetLogEvents')
-      .reply(
-        200,
-        {
-          events: [
-            { timestamp: 1767225600000, message: '{"level":"info","msg":"applied migration 0001"}' },
-            { timestamp: 1767225600100, message: fatal },
-          ],
-          nextBackwardToken: 'b/1',
-        },
-        JSON_HEADERS,
-      );
+      .reply(answer.status, answer.body, JSON_HEADERS);
+  }
+
+  it("prints the container's last log lines and puts its last error line in the failure", async () => {
+    const fatal =
+      '{"level":"fatal","msg":"migration 0002 failed and was rolled back: column \\"url\\" already exists"}';
+    expectFailedRunWithLogs([
+      { timestamp: 1767225600000, message: '{"level":"info","msg":"applied migration 0001"}' },
+      { timestamp: 1767225600100, message: fatal },
+    ]);
     await runTask();
 
     expect(stdout).toContain(`web (task ${TASK_ID}): last 2 lines of /ecs/web web/web/${TASK_ID}`);
@@ -282,6 +284,45 @@ describe('run-task', () => {
       `::error::One-off task ${TASK_ID} of web:7 failed: Essential container web exited 1. Last error line of web: ${fatal}`,
     ]);
     expect(readFileSync(summaryFile, 'utf8')).toContain(`Log lines of task ${TASK_ID}`);
+  });
+
+  it('prints hostile container lines as data, in the log and in the failure line: no command, no control character, cut', async () => {
+    expectFailedRunWithLogs([
+      { timestamp: 1767225600000, message: '::add-mask::hunter2' },
+      { timestamp: 1767225600001, message: '  ::stop-commands::x\r::error::forged' },
+      { timestamp: 1767225600002, message: '\u001b[31m##[error]red\u001b[0m\u0000' },
+      { timestamp: 1767225600003, message: `{"level":60,"msg":"::warning::\u2028::add-mask::y ${'z'.repeat(5000)}"}` },
+    ]);
+    await runTask();
+
+    const commands = runnerCommands(stdout);
+    expect(commands.filter((command) => !['group', 'endgroup', 'error'].includes(command.name))).toEqual([]);
+    expect(commands.filter((command) => /forged|red|hunter2/.test(command.line))).toEqual([]);
+    expect(stdout).toContain('\\::add-mask::hunter2');
+    // eslint-disable-next-line no-control-regex -- the point
+    expect(stdout).not.toMatch(/[\u0000\u001b\u2028]/);
+    expect(errorLines()).toEqual([
+      expect.stringMatching(
+        /Last error line of web: \{"level":60,"msg":"::warning::\\x2028::add-mask::y z+… \(\d+ more characters\)$/,
+      ),
+    ]);
+  });
+
+  it('says once that logs:GetLogEvents is missing, and the failure stays the exit code', async () => {
+    expectFailedRunWithLogs([], {
+      status: 400,
+      body: {
+        __type: 'AccessDeniedException',
+        message: 'User: deploy is not authorized to perform: logs:GetLogEvents',
+      },
+    });
+    await runTask();
+
+    const notices = stdout.split('\n').filter((line) => line.startsWith('::notice::'));
+    expect(notices).toEqual([expect.stringMatching(/may not call logs:GetLogEvents on \/ecs\/web\. Grant/)]);
+    expect(errorLines()).toEqual([
+      `::error::One-off task ${TASK_ID} of web:7 failed: Essential container web exited 1.`,
+    ]);
   });
 
   it('fails when an essential container never ran, and does not count a non-essential one', async () => {
