@@ -9,6 +9,7 @@ import { SCENARIOS, sampleImageUri, SAMPLE_IMAGE_TAG } from '@ecs-actions/loopba
 import { afterCancel, formatTable, REHEARSAL_SCENARIOS, startRehearsal, type RehearsalScenario } from './rehearsal.js';
 import { revisionName } from './pipeline.js';
 import { stopAllSteps } from './run-bundle.js';
+import { earlierCommit, RehearsalDeployRecord } from './deploy-record.js';
 import { dockerDemo, isDockerScenario } from './demo-docker.js';
 import { DOCKER_SCENARIOS } from './docker-rehearsal.js';
 
@@ -72,6 +73,8 @@ log(
 );
 
 const rehearsal = await startRehearsal({ scenario: scenarioName, stepMs, version, log });
+// The seeded services stand for a deploy of an earlier commit: the changelog starts from it.
+const deployRecord = new RehearsalDeployRecord(rehearsal.aws, await earlierCommit(version, 3));
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -94,6 +97,13 @@ try {
   const results = await rehearsal.runPipeline();
   log('');
   log(formatTable(results));
+  log('');
+  log("Deployment record: each deploy's changelog, and the plan rollback.yml (no revision, no image) would print now");
+  for (const result of results) {
+    const deployed = result.status === 'succeeded' || result.status === 'unchanged';
+    if (deployed) deployRecord.record(result.environment, version);
+    await deployRecord.print(result.environment, version, deployed, log);
+  }
   const failed = results.find((result) => result.status !== 'succeeded' && result.status !== 'unchanged');
   if (failed) {
     exitCode = 1;
