@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError, abortReason, errorMessage } from '@ecs-actions/action-kit';
+import { UserError, abortReason, errorMessage, foreignLine, foreignStream } from '@ecs-actions/action-kit';
 
 export interface DockerResult {
   exitCode: number;
@@ -75,19 +75,37 @@ export class DockerSession {
     const { signal } = this;
     if (signal?.aborted) throw abortReason(signal);
     const silent = options.silent ?? false;
-    if (!silent) process.stdout.write(`[command]docker ${args.join(' ')}\n`);
+    // The arguments hold tags, labels and build args the user wrote.
+    if (!silent) process.stdout.write(`${foreignLine(`[command]docker ${args.join(' ')}`)}\n`);
+    // What docker and the build print (a RUN step's echo included) is foreign: it cannot issue a command. Both
+    // streams go to stdout, inside one pause, so the pause cannot end before a late stderr line.
+    // Whole lines only, so that a line of one stream is never cut by a line of the other.
+    const log = foreignStream();
+    const partial = { stdout: '', stderr: '' };
+    const forward = (stream: keyof typeof partial, chunk: string) => {
+      const text = partial[stream] + chunk;
+      const cut = text.lastIndexOf('\n') + 1;
+      partial[stream] = text.slice(cut);
+      if (!silent) log.write(text.slice(0, cut));
+    };
+    const endLog = () => {
+      for (const rest of [partial.stdout, partial.stderr]) if (rest !== '' && !silent) log.write(`${rest}\n`);
+      log.end();
+    };
     return new Promise<DockerResult>((resolve, reject) => {
       const child = spawn('docker', args, { env: this.env(), stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       let killTimer: NodeJS.Timeout | undefined;
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString('utf8');
-        if (!silent) process.stdout.write(chunk);
+      child.stdout.setEncoding('utf8');
+      child.stderr.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => {
+        stdout += chunk;
+        forward('stdout', chunk);
       });
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString('utf8');
-        if (!silent) process.stderr.write(chunk);
+      child.stderr.on('data', (chunk: string) => {
+        stderr += chunk;
+        forward('stderr', chunk);
       });
       const stop = () => {
         // buildx cancels the build on SIGINT, as on Ctrl-C; a child that lingers is killed.
@@ -97,6 +115,7 @@ export class DockerSession {
       };
       signal?.addEventListener('abort', stop, { once: true });
       child.on('error', (error: NodeJS.ErrnoException) => {
+        endLog();
         signal?.removeEventListener('abort', stop);
         if (error.code === 'ENOENT') {
           reject(
@@ -109,6 +128,7 @@ export class DockerSession {
         } else reject(error);
       });
       child.on('close', (code) => {
+        endLog();
         signal?.removeEventListener('abort', stop);
         clearTimeout(killTimer);
         if (signal?.aborted) reject(abortReason(signal));

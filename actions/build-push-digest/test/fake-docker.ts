@@ -15,7 +15,7 @@ export interface DockerCall {
 /**
  * Behaviour, chosen per test through the environment of the process under test:
  * FAKE_DOCKER_BUILDX=missing|old, FAKE_DOCKER_DRIVER=<driver>, FAKE_DOCKER_LOGIN=fail|helper (stores elsewhere),
- * FAKE_DOCKER_BUILD=ok|denied|forbidden|immutable|driver|fail|no-metadata, FAKE_DOCKER_DIGEST=sha256:...
+ * FAKE_DOCKER_BUILD=ok|denied|forbidden|immutable|driver|fail|no-metadata|prints-commands, FAKE_DOCKER_DIGEST=sha256:...
  */
 const SCRIPT = String.raw`
 const fs = require('node:fs');
@@ -53,11 +53,17 @@ if (argv[0] === 'buildx') {
     if (behaviour === 'immutable') fail('ERROR: failed to solve: failed to push ' + tag + ": tag invalid: The image tag 'abc1234' already exists in the 'team/web' repository and cannot be overwritten because the repository is immutable.");
     if (behaviour === 'driver') fail('ERROR: failed to build: Cache export is not supported for the docker driver.\nSwitch to a different driver, or turn on the containerd image store, and try again.');
     if (behaviour === 'fail') fail('#9 [build 3/5] RUN npm ci\n#9 0.512 sh: npm: Permission denied\n#9 ERROR: process "/bin/sh -c npm ci" did not complete successfully: exit code: 126\nERROR: failed to solve: process "/bin/sh -c npm ci" did not complete successfully: exit code: 126');
+    // A Dockerfile whose RUN steps print workflow commands, on both streams, the last line without its newline.
+    if (behaviour === 'prints-commands') {
+      process.stdout.write('#7 0.211 ::add-mask::not-a-secret\n::stop-commands::guess\n');
+      process.stderr.write('::warning::from the build\n#7 0.3 ##[set-output name=digest]sha256:forged\n');
+    }
     if (behaviour !== 'no-metadata') {
       const file = argv[argv.indexOf('--metadata-file') + 1];
       fs.writeFileSync(file, JSON.stringify({ 'buildx.build.ref': 'builder/builder0/xyz', 'containerimage.digest': env.FAKE_DOCKER_DIGEST, 'image.name': tag }));
     }
     process.stderr.write('#12 exporting to image\n#12 pushing layers done\n#12 DONE 1.2s\n');
+    if (behaviour === 'prints-commands') process.stderr.write('::notice::last');
     process.exit(0);
   }
 }

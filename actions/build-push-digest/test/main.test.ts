@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import nock from 'nock';
 import { FakeClock, runAction } from '@ecs-actions/action-kit';
+import { runnerCommands } from '@ecs-actions/action-kit/testing';
 import { run } from '../src/main.js';
 import { installFakeDocker, type FakeDocker } from './fake-docker.js';
 import {
@@ -200,6 +201,24 @@ describe('build-push-digest', () => {
     expect(summary).toContain(`<code>${DIGEST}</code>`);
     expect(summary).toContain('46.0 MiB');
     expect(summary).toContain('2026-01-01T00:00:05Z');
+  });
+
+  it('prints what the build prints as it comes, but no line of it issues a workflow command', async () => {
+    process.env.FAKE_DOCKER_BUILD = 'prints-commands';
+    happyEcr();
+    await runMain();
+    expect(process.exitCode).toBeUndefined();
+    expect(sandbox.stdout).toContain('#7 0.211 ::add-mask::not-a-secret\n');
+    expect(sandbox.stdout).toContain('::notice::last\n');
+    expect(sandbox.stderr).not.toContain('from the build');
+    const names = runnerCommands(sandbox.stdout).map((command) => command.name);
+    expect(names.filter((name) => !['group', 'endgroup', 'add-mask', 'stop-commands'].includes(name))).toEqual([]);
+    // The masks are the action's own: the ECR token and its password.
+    expect(runnerCommands(sandbox.stdout).filter((command) => command.name === 'add-mask')).toEqual([
+      expect.objectContaining({ data: TOKEN }),
+      expect.objectContaining({ data: PASSWORD }),
+    ]);
+    expect(sandbox.outputs().digest).toBe(DIGEST);
   });
 
   it('reports a denied push with the IAM action the role lacks, and removes the Docker config', async () => {

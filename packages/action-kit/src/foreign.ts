@@ -42,6 +42,42 @@ export function printForeign(text: string, write: (line: string) => void = core.
   write(`::stop-commands::${token}\n${text}\n::${token}::`);
 }
 
+/** Foreign text that arrives in pieces: see foreignStream. */
+export interface ForeignStream {
+  write(chunk: string): void;
+  /** Ends the pause, on a line of its own; the stream can be written again after it (a new pause). */
+  end(): void;
+}
+
+/**
+ * printForeign for text that arrives in pieces, such as a build's live output: it is written as it comes, all of
+ * it inside one `::stop-commands::<token>` pause, so no piece can issue a command. The token is random and
+ * fresh (the text cannot know it in advance); the pause opens before the first piece and closes in end().
+ */
+export function foreignStream(
+  write: (text: string) => void = (text) => void process.stdout.write(text),
+): ForeignStream {
+  let token: string | undefined;
+  let atLineStart = true;
+  return {
+    write(chunk) {
+      if (chunk === '') return;
+      if (token === undefined) {
+        token = `foreign-${randomBytes(16).toString('hex')}`;
+        write(`::stop-commands::${token}\n`);
+      }
+      write(chunk);
+      atLineStart = /[\r\n]$/.test(chunk);
+    },
+    end() {
+      if (token === undefined) return;
+      write(`${atLineStart ? '' : '\n'}::${token}::\n`);
+      token = undefined;
+      atLineStart = true;
+    },
+  };
+}
+
 function couldBeCommand(text: string): boolean {
   return text.includes('::') || text.includes('##[');
 }

@@ -22,7 +22,8 @@ export {
 export type { IntegerOptions, DurationOptions, KeyValueOptions } from './inputs.js';
 export { JobSummary, escapeHtml, code, link } from './summary.js';
 export { group, setOutputs, formatDuration } from './log.js';
-export { foreignLine, printForeign } from './foreign.js';
+export { foreignLine, foreignStream, printForeign } from './foreign.js';
+export type { ForeignStream } from './foreign.js';
 export { pathInside, writeFileInside } from './paths.js';
 export { checkHttpUrl } from './urls.js';
 export type { HttpUrlOptions } from './urls.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { foreignLine, printForeign } from '../src/foreign.js';
+import { foreignLine, foreignStream, printForeign } from '../src/foreign.js';
 import { hostileText, runnerCommands } from '@ecs-actions/action-kit/testing';
 
 const anyText = hostileText;
@@ -53,6 +53,36 @@ describe('printForeign', () => {
         const commands = runnerCommands(printed(text) + '::notice::after\n');
         const names = commands.map((command) => command.name);
         // Either no wrapping was needed, or exactly one stop-commands whose token then resumed commands.
+        expect(names.filter((name) => name !== 'stop-commands')).toEqual(['notice']);
+        expect(names.length).toBeLessThanOrEqual(2);
+      }),
+    );
+  });
+});
+
+describe('foreignStream', () => {
+  function streamed(pieces: string[]): string {
+    let out = '';
+    const stream = foreignStream((text) => (out += text));
+    pieces.forEach((piece) => stream.write(piece));
+    stream.end();
+    return out;
+  }
+
+  it('writes the pieces as they come inside one pause, closed on a line of its own', () => {
+    const out = streamed(['#5 RUN echo', ' hi\n::add-mask::x\n#5 DONE', ' 0.1s']);
+    const token = /^::stop-commands::(foreign-[0-9a-f]{32})\n/.exec(out)![1]!;
+    expect(out).toBe(`::stop-commands::${token}\n#5 RUN echo hi\n::add-mask::x\n#5 DONE 0.1s\n::${token}::\n`);
+  });
+
+  it('writes nothing when nothing came', () => {
+    expect(streamed([])).toBe('');
+  });
+
+  it('never lets any pieces issue a command other than its own stop and resume', () => {
+    fc.assert(
+      fc.property(fc.array(anyText, { maxLength: 5 }), (pieces) => {
+        const names = runnerCommands(streamed(pieces) + '::notice::after\n').map((command) => command.name);
         expect(names.filter((name) => name !== 'stop-commands')).toEqual(['notice']);
         expect(names.length).toBeLessThanOrEqual(2);
       }),
