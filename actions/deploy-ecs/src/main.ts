@@ -22,7 +22,6 @@ import {
   arnInputs,
   callerScope,
   checkArnsInScope,
-  isAwsRequestRefused,
   type ArnInput,
   resolveRegion,
   type AwsTimeouts,
@@ -250,12 +249,7 @@ async function deploy(
   const target = await group('Task definition revision', () =>
     source!.kind === 'existing'
       ? describeExisting(ecs, source!.reference, log)
-      : registerIfChanged(ecs, file!.taskDefinition, log).catch((error: unknown) => {
-          // ECS refusing the file is the input's fault: quote AWS and name the input, never a bug.
-          if (isAwsRequestRefused(error))
-            throw new UserError(`Input 'task-definition': ${source!.path}: ${error.message}`, { cause: error });
-          throw error;
-        }),
+      : registerIfChanged(ecs, file!.taskDefinition, log, `Input 'task-definition': ${source!.path}`),
   );
   Object.assign(report, { taskDefinitionArn: target.taskDefinitionArn, origin: target.origin, images: target.images });
   // A tag can be moved to another image after the deploy; the summary line alone is easy to miss.

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { ECSClient, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { group, setOutputs, type RunDependencies, foreignLine, printForeign } from '@ecs-actions/action-kit';
-import { createAwsClient } from '@ecs-actions/aws';
+import { checkArnsInScope, createAwsClient, parseArn } from '@ecs-actions/aws';
 import { diffAgainstRunning } from './compare.js';
 import { describeRevision, describeRunningRevision, type RunningRevision } from './ecs.js';
 import { writeTaskDefinition } from './files.js';
@@ -16,6 +16,10 @@ interface Base {
   taskDefinition: RegisterTaskDefinitionCommandInput;
   /** Where it came from, for messages and the summary: the template path or `family:revision`. */
   source: string;
+  /** The registered revision it came from (family), which tells the account. */
+  arn?: string;
+  /** The input it came from, starting a message about it: `Input 'template': deploy/taskdef.json`. */
+  input: string;
 }
 
 export async function run(_dependencies: Partial<RunDependencies> = {}): Promise<void> {
@@ -43,7 +47,7 @@ export async function run(_dependencies: Partial<RunDependencies> = {}): Promise
     result.notices.forEach((notice) => core.notice(notice));
     const validation = validateTaskDefinition(result.taskDefinition);
     [...result.warnings, ...validation.warnings].forEach((warning) => core.warning(warning));
-    assertValid(validation, base.source);
+    assertValid(validation, base.input);
     for (const [container, image] of Object.entries(result.images)) core.info(foreignLine(`${container}: ${image}`));
     const settings = containerSettings(inputs);
     if (result.target !== undefined && settings.length > 0)
@@ -51,10 +55,6 @@ export async function run(_dependencies: Partial<RunDependencies> = {}): Promise
     core.info(`cpu ${result.taskDefinition.cpu ?? '-'}, memory ${result.taskDefinition.memory ?? '-'} MiB`);
     return result;
   });
-
-  const path = await writeTaskDefinition(rendered.taskDefinition);
-  core.info(`Wrote ${path}`);
-  setOutputs({ 'task-definition': path, images: rendered.images });
 
   let running: RunningRevision | undefined;
   let diff = '';
@@ -73,6 +73,14 @@ export async function run(_dependencies: Partial<RunDependencies> = {}): Promise
       return [current, changes] as const;
     });
   }
+  // Before the file is written: ECS can only pass roles of its own account (iam:PassRole), so a role of another
+  // account fails at deploy time; here it is named as soon as a registered revision tells which account this is.
+  const account = parseArn(running?.found ? running.revision.arn : (base.arn ?? ''))?.account;
+  if (account !== undefined) checkRolesInScope(inputs, rendered.taskDefinition, account);
+
+  const path = await writeTaskDefinition(rendered.taskDefinition);
+  core.info(`Wrote ${path}`);
+  setOutputs({ 'task-definition': path, images: rendered.images });
 
   await writeSummary({ source: base.source, path, rendered, running, diff });
 }
@@ -91,11 +99,20 @@ async function readBase(inputs: Inputs, ecsClient: () => ECSClient): Promise<Bas
       core.warning(`vars not used by any placeholder in ${inputs.template}: ${loaded.unusedVars.join(', ')}`);
     }
     core.info(foreignLine(`Read ${inputs.template} (family ${loaded.taskDefinition.family})`));
-    return { taskDefinition: loaded.taskDefinition, source: `template ${inputs.template}` };
+    return {
+      taskDefinition: loaded.taskDefinition,
+      source: `template ${inputs.template}`,
+      input: `Input 'template': ${inputs.template}`,
+    };
   }
   const revision = await describeRevision(ecsClient(), inputs.family!);
   core.info(`Starting from ${revision.name}, the newest ACTIVE revision (${revision.arn})`);
-  return { taskDefinition: revision.taskDefinition, source: `task definition ${revision.name}` };
+  return {
+    taskDefinition: revision.taskDefinition,
+    source: `task definition ${revision.name}`,
+    arn: revision.arn,
+    input: `Input 'family': ${revision.name}`,
+  };
 }
 
 /** The container inputs that were set, as the log names them. */
@@ -108,4 +125,17 @@ function containerSettings(inputs: Inputs): string[] {
   if (inputs['docker-labels']) settings.push('docker-labels');
   if (inputs['log-options']) settings.push('log-options');
   return settings;
+}
+
+/** The rendered roles against the account; each is named by the input that set it, else by where it came from. */
+function checkRolesInScope(inputs: Inputs, taskDefinition: RegisterTaskDefinitionCommandInput, account: string): void {
+  const from = inputs.template !== undefined ? 'template' : 'family';
+  checkArnsInScope(
+    [
+      { input: inputs['execution-role-arn'] ? 'execution-role-arn' : from, value: taskDefinition.executionRoleArn },
+      { input: inputs['task-role-arn'] ? 'task-role-arn' : from, value: taskDefinition.taskRoleArn },
+    ],
+    // IAM ARNs have no region, so the region is never compared.
+    { account, region: '' },
+  );
 }

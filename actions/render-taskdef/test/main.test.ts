@@ -170,7 +170,7 @@ describe('rendering a template', () => {
   it('fails with every broken rule of the rendered task definition and writes nothing', async () => {
     const action = await templateRun({ ...TEMPLATE, networkMode: 'bridge', memory: '4096' }).run();
     expect(action.commands('error')).toEqual([
-      `template ${action.dir}/taskdef.json: the task definition breaks 2 rules: ` +
+      `Input 'template': ${action.dir}/taskdef.json: the task definition breaks 2 rules: ` +
         'networkMode: is "bridge" but FARGATE requires "awsvpc"; ' +
         'memory: "4096" is not valid with cpu 256 on Fargate; expected one of 512, 1024, 2048 (MiB)',
     ]);
@@ -183,7 +183,7 @@ describe('rendering a template', () => {
       { vars: `CPU=256\nIMAGE=${WEB_IMAGE}\nFAMILY=../../escaped` },
     ).run();
     expect(action.commands('error')).toEqual([
-      `template ${action.dir}/taskdef.json: the task definition breaks a rule: ` +
+      `Input 'template': ${action.dir}/taskdef.json: the task definition breaks a rule: ` +
         'family: "../../escaped" is not a task definition family; expected up to 255 letters, digits, hyphens and underscores',
     ]);
     expect(existsSync(`${action.dir}/../escaped.json`)).toBe(false);

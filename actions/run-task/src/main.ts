@@ -11,7 +11,7 @@ import {
   RunContext,
   type Clock,
 } from '@ecs-actions/action-kit';
-import { createAwsClient, resolveRegion } from '@ecs-actions/aws';
+import { createAwsClient, refuseArnsOutOfScope, resolveRegion } from '@ecs-actions/aws';
 import {
   assertValid,
   describeExisting,
@@ -112,7 +112,17 @@ async function runOnce(report: RunReport, options: RunOptions): Promise<void> {
       : undefined;
 
   const { signal } = options.context;
-  const ecs = createAwsClient(ECSClient, { region: inputs.region, action: 'run-task', signal });
+  const clientOptions = { region: inputs.region, action: 'run-task', signal };
+  // A cluster, service or revision of another account or region is refused before anything is registered or run.
+  await refuseArnsOutOfScope(
+    [
+      { input: 'cluster', value: inputs.cluster },
+      { input: 'service', value: inputs.service },
+      { input: 'task-definition', value: source.kind === 'existing' ? source.reference : undefined },
+    ],
+    clientOptions,
+  );
+  const ecs = createAwsClient(ECSClient, clientOptions);
   const placement = await group('Placement', async () => {
     const resolved = await resolvePlacement(ecs, inputs, region, signal);
     for (const [setting, value, from] of resolved.sources) log.info(`${setting}: ${value} (${from})`);
@@ -125,7 +135,7 @@ async function runOnce(report: RunReport, options: RunOptions): Promise<void> {
   const target = await group('Task definition revision', () =>
     source.kind === 'existing'
       ? describeExisting(ecs, source.reference, log, 'Running')
-      : registerIfChanged(ecs, file!.taskDefinition, log),
+      : registerIfChanged(ecs, file!.taskDefinition, log, `Input 'task-definition': ${source.path}`),
   );
   report.taskDefinitionArn = target.taskDefinitionArn;
   if (source.kind === 'existing') checkRunnable(target.containerDefinitions, target.networkMode, overrides, placement);

@@ -12,7 +12,7 @@ import {
   UserError,
   type Clock,
 } from '@ecs-actions/action-kit';
-import { createAwsClient } from '@ecs-actions/aws';
+import { createAwsClient, refuseArnsOutOfScope } from '@ecs-actions/aws';
 import { deniedGroups, deniedNotice, formatErrorLine, type TaskLogs } from '@ecs-actions/logs';
 import { readInputs, type VerifyTargetsInputs } from './inputs.js';
 import {
@@ -62,6 +62,16 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
   const clientOptions = { region: inputs.region, action: 'verify-targets', signal: deadline.signal };
   const ecs = createAwsClient(ECSClient, clientOptions);
   const elbv2 = createAwsClient(ElasticLoadBalancingV2Client, clientOptions);
+  // A target group or revision of another account or region is named as such, not later as "not found".
+  await refuseArnsOutOfScope(
+    [
+      { input: 'cluster', value: inputs.cluster },
+      { input: 'service', value: inputs.service },
+      ...inputs['target-group-arns'].map((value) => ({ input: 'target-group-arns', value })),
+      { input: 'task-definition-arn', value: inputs['task-definition-arn'] },
+    ],
+    clientOptions,
+  );
 
   const result = await group('Verify load balancer targets', () =>
     verifyTargets({

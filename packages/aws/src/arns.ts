@@ -1,5 +1,6 @@
-import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { UserError } from '@ecs-actions/action-kit';
+import { createAwsClient, resolveRegion, type AwsClientOptions } from './client.js';
 
 /** The parts of an ARN: `arn:<partition>:<service>:<region>:<account>:<resource>`. */
 export interface Arn {
@@ -58,4 +59,19 @@ export function checkArnsInScope(inputs: ArnInput[], scope: CallerScope): void {
       );
     }
   }
+}
+
+/**
+ * checkArnsInScope for an action that does not otherwise need the caller's account: STS GetCallerIdentity is
+ * called only when one of the inputs holds an ARN. Returns the scope read, or undefined when none was needed.
+ */
+export async function refuseArnsOutOfScope(
+  inputs: ArnInput[],
+  clientOptions: AwsClientOptions,
+): Promise<CallerScope | undefined> {
+  if (arnInputs(inputs).length === 0) return undefined;
+  const region = resolveRegion(clientOptions.region);
+  const scope = await callerScope(createAwsClient(STSClient, clientOptions), region);
+  checkArnsInScope(inputs, scope);
+  return scope;
 }

@@ -23,5 +23,5 @@ export type { CallContext } from './errors.js';
 export { consoleHost, shortName, ecsConsoleUrl, ecsServiceConsoleUrl, ecsTaskDefinitionConsoleUrl } from './console.js';
 export { isAwsError } from './error-code.js';
 export { checkEcsNameOrArn } from './names.js';
-export { parseArn, callerScope, arnInputs, checkArnsInScope } from './arns.js';
+export { parseArn, callerScope, arnInputs, checkArnsInScope, refuseArnsOutOfScope } from './arns.js';
 export type { Arn, CallerScope, ArnInput } from './arns.js';

@@ -6,7 +6,7 @@ import {
   type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
 import { UserError, parseImageReference } from '@ecs-actions/action-kit';
-import { awsMessageOf, isAwsError } from '@ecs-actions/aws';
+import { awsMessageOf, isAwsError, isAwsRequestRefused } from '@ecs-actions/aws';
 import { isSameTaskDefinition } from './compare.js';
 import { fromDescribedTaskDefinition } from './prepare.js';
 import { revisionLabel } from './revision.js';
@@ -50,6 +50,8 @@ export async function registerIfChanged(
   ecs: ECSClient,
   taskDefinition: RegisterTaskDefinitionCommandInput,
   log: RevisionLogger,
+  /** Where the file came from, starting the message when ECS refuses it: `Input 'task-definition': web.json`. */
+  source?: string,
 ): Promise<TargetTaskDefinition> {
   const family = taskDefinition.family!;
   const images = containerImages(taskDefinition.containerDefinitions);
@@ -75,7 +77,12 @@ export async function registerIfChanged(
       networkMode: taskDefinition.networkMode,
     };
   }
-  const registered = await ecs.send(new RegisterTaskDefinitionCommand(taskDefinition));
+  const registered = await ecs.send(new RegisterTaskDefinitionCommand(taskDefinition)).catch((error: unknown) => {
+    // ECS refusing the file is the input's fault: quote AWS and name the input, never a bug.
+    if (source !== undefined && isAwsRequestRefused(error))
+      throw new UserError(`${source}: ${error.message}`, { cause: error });
+    throw error;
+  });
   const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn;
   if (!taskDefinitionArn) throw new Error('RegisterTaskDefinition returned no taskDefinitionArn');
   log.info(
