@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { inputVariable, parseCommandFile, runStepProcess, RUNNER_GRACE_MS } from '@ecs-actions/workflow-runner';
 
 export const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
@@ -41,6 +41,13 @@ export interface RunBundleOptions {
   cancel?: AbortSignal;
   /** The runner's waits after SIGINT and after SIGTERM; 7.5 s and 2.5 s unless set (a test of a second signal). */
   graceMs?: { sigint: number; sigterm: number };
+  /**
+   * Runs the action's entry point from source (`actions/<action>/src/index.ts` through tsx) instead of the
+   * committed bundle: a test of a change that the bundles, rebuilt on main, do not hold yet.
+   */
+  fromSource?: boolean;
+  /** The step's working directory (the job's workspace); the repository root unless set. */
+  cwd?: string;
 }
 
 export { RUNNER_GRACE_MS, inputVariable };
@@ -50,6 +57,11 @@ export const stopAllSteps = new AbortController();
 
 /** Reads a GITHUB_OUTPUT file: `name=value` lines and `name<<DELIMITER` blocks. */
 export const parseOutputFile = (text: string): Record<string, string> => parseCommandFile(text);
+
+/** An action's entry file in the source tree. */
+export function sourceEntry(action: string): string {
+  return join(repositoryRoot, 'actions', action, 'src', 'index.ts');
+}
 
 /**
  * Runs `dist/<action>/index.js` the way a GitHub runner runs a node24 action: inputs as INPUT_* variables,
@@ -82,8 +94,10 @@ export async function runBundle(action: string, options: RunBundleOptions): Prom
   const lines: string[] = [];
   const run = await runStepProcess({
     command: process.execPath,
-    args: [join(repositoryRoot, 'dist', action, 'index.js')],
-    cwd: repositoryRoot,
+    args: options.fromSource
+      ? ['--import', pathToFileURL(join(repositoryRoot, 'node_modules/tsx/dist/loader.mjs')).href, sourceEntry(action)]
+      : [join(repositoryRoot, 'dist', action, 'index.js')],
+    cwd: options.cwd ?? repositoryRoot,
     env,
     onLine: (line) => {
       lines.push(line);
