@@ -40,7 +40,7 @@ export interface CancelRequest extends ServiceRef {
   /** A rollback deployment already under way (this run's, or ECS's that it was following). */
   rollbackDeploymentId?: string;
   /** Who started that rollback. */
-  rollbackBy?: 'this run' | 'ECS';
+  rollbackBy?: 'this run' | 'ECS' | 'CodeDeploy';
 }
 
 /** How each phase reads after `Cancelled (SIGINT) `. */

@@ -67,7 +67,7 @@ export interface DeployResult {
   followedWith?: string;
   /** The rollback deployment under way or done, and who started it. */
   rollbackDeploymentId?: string;
-  rollbackBy?: 'this run' | 'ECS';
+  rollbackBy?: 'this run' | 'ECS' | 'CodeDeploy';
   /** The service deployment followed (service-deployments API), and the hook holding it when paused. */
   serviceDeploymentArn?: string;
   hookId?: string;
@@ -114,8 +114,12 @@ export async function rollOut(context: DeployContext, request: DeployRequest, re
   const { phases } = context;
   const startedAt = existing ? (primary?.createdAt?.getTime() ?? context.clock.now()) : context.clock.now();
   phases?.enter('update');
+  const starter = context.follower?.start;
   const deploymentId =
-    existing ?? (await group('Update service', () => updateService(context, { ...request, forceNewDeployment })));
+    existing ??
+    (starter
+      ? await group('Create deployment', () => starter({ taskDefinitionArn: target.taskDefinitionArn, log }))
+      : await group('Update service', () => updateService(context, { ...request, forceNewDeployment })));
   result.deploymentId = deploymentId;
   phases?.enter('wait');
   phases?.context.standing(
@@ -193,15 +197,16 @@ export async function finishWait(
     });
     return;
   }
-  result.failure =
-    outcome.result === 'rolled-back' ? `ECS rolled the deployment back: ${outcome.reason}` : outcome.reason;
+  const rolledBackBy = outcome.result === 'rolled-back' ? (outcome.by ?? 'ECS') : undefined;
+  result.failure = rolledBackBy ? `${rolledBackBy} rolled the deployment back: ${outcome.reason}` : outcome.reason;
   log.warning(`Deployment ${deploymentId} failed: ${result.failure}`);
 
   phases?.startDiagnosis();
   await group('Stopped tasks of the new deployment', async () => {
     try {
       // Listed afresh: the waiter's list may be seconds old and stops counting at max-failed-tasks.
-      const diagnosis = await diagnoseStoppedTasks(ecs, request.cluster, deploymentId, startedAt).catch(
+      const startedBy = waited.tasksStartedBy ?? deploymentId;
+      const diagnosis = await diagnoseStoppedTasks(ecs, request.cluster, startedBy, startedAt).catch(
         async (error: unknown) => {
           if (waited.stoppedTaskArns.length === 0) throw error;
           log.warning(`Could not list the stopped tasks again (${errorMessage(error)}); using the last list`);
@@ -250,10 +255,18 @@ export async function finishWait(
   };
   const inFlight = outcome.result === 'tasks-stopped' || outcome.result === 'timeout';
   if (outcome.result === 'rolled-back') {
-    const message = `ECS rolled the deployment back itself (${outcome.reason}); the service runs the previous revision`;
+    const by = outcome.by ?? 'ECS';
+    const message = `${by} rolled the deployment back itself (${outcome.reason}); the service runs the previous revision`;
     log.info(`Rolled back: ${message}`);
-    result.rollbackBy = 'ECS';
-    result.rollback = { status: 'rolled-back', method: 'ECS', deploymentId, wait: waited, message };
+    result.rollbackBy = by;
+    if (waited.rollbackDeploymentId) result.rollbackDeploymentId = waited.rollbackDeploymentId;
+    result.rollback = {
+      status: 'rolled-back',
+      method: by,
+      deploymentId: waited.rollbackDeploymentId ?? deploymentId,
+      wait: waited,
+      message,
+    };
   } else if (outcome.result === 'replaced') {
     if (!outcome.replacedBy?.id) return;
     const replacement = outcome.replacedBy.id;
@@ -274,18 +287,24 @@ export async function finishWait(
     result.rollbackBy = 'this run';
     const ecsRollback =
       inFlight && follower.rollBackInFlight
-        ? await group(`Rolling back deployment ${deploymentId} with ECS's rollback`, () =>
+        ? await group(`Rolling back deployment ${deploymentId} in flight (${follower.name})`, () =>
             follower.rollBackInFlight!({ ...followRequest, signal: phases?.signal ?? followRequest.signal }, waited),
           )
         : undefined;
     result.rollback = ecsRollback
       ? {
           ...ecsRollback,
-          method: 'StopServiceDeployment',
-          deploymentId: primaryDeployment(ecsRollback.wait.service ?? {})?.id ?? deploymentId,
+          method: ecsRollback.method ?? 'StopServiceDeployment',
+          deploymentId:
+            ecsRollback.deploymentId ?? primaryDeployment(ecsRollback.wait.service ?? {})?.id ?? deploymentId,
         }
       : await group(`Rolling back to ${revisionLabel(before.previousTaskDefinitionArn)}`, () =>
-          rollBack(rollbackOptions),
+          follower.rollBack
+            ? follower.rollBack(
+                { ...followRequest, signal: phases?.signal, onStarted: rollbackOptions.onStarted },
+                before.previousTaskDefinitionArn,
+              )
+            : rollBack(rollbackOptions),
         );
     if (ecsRollback?.wait.timeline) result.timeline = ecsRollback.wait.timeline;
   }

@@ -1,6 +1,8 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { Clock } from '@ecs-actions/action-kit';
+import type { CancelReport, CancelRequest } from './cancel.js';
 import type { PaceState } from './pacing.js';
+import type { RollbackResult } from './rollback.js';
 import type { Logger, ServiceRef } from './service.js';
 import { waitForDeployment, type WaitResult } from './waiter.js';
 
@@ -30,8 +32,8 @@ export interface FollowRequest extends ServiceRef {
  * There is one implementation per way a deployment can be followed, chosen once before the wait: DescribeServices
  * (the service's `deployments[]`: every account, every region), and ECS's service-deployments API
  * (ListServiceDeployments and DescribeServiceDeployments: status, lifecycle stage, traffic weights, circuit breaker
- * and alarm counts, rollback reason). Another deployment controller (CodeDeploy) plugs in as one more
- * implementation; nothing else in deploy-ecs asks which follower it has.
+ * and alarm counts, rollback reason), and for a CODE_DEPLOY service CodeDeploy (codedeploy.ts), which also starts
+ * the deployment, rolls back and settles a cancel its own way; nothing else in deploy-ecs asks which follower it has.
  */
 export interface DeploymentFollower {
   /** Named in the log, the outputs (`followed-with`) and the summary. */
@@ -43,11 +45,27 @@ export interface DeploymentFollower {
    * returns undefined when it cannot here: the caller then puts the previous revision back with UpdateService.
    */
   rollBackInFlight?(request: FollowRequest, waited: WaitResult): Promise<InFlightRollback | undefined>;
+  /** Starts the deployment of a revision and returns its id; UpdateService unless set (CodeDeploy: CreateDeployment). */
+  start?(request: { taskDefinitionArn: string; log: Logger }): Promise<string>;
+  /**
+   * deploy-ecs's own rollback once the deployment ended (or could not be rolled back in flight): puts the previous
+   * revision back and waits for it; UpdateService unless set (CodeDeploy: a deployment of the previous revision).
+   */
+  rollBack?(
+    request: FollowRequest & { onStarted?: (deploymentId: string) => void },
+    previousTaskDefinitionArn: string,
+  ): Promise<RollbackResult>;
+  /** What a cancel does with the deployment in flight; settleCancel (UpdateService back) unless set. */
+  settleCancel?(request: CancelRequest): Promise<CancelReport>;
 }
 
 /** The outcome of a rollback the deployment system ran itself. */
 export interface InFlightRollback {
   status: 'rolled-back' | 'failed';
+  /** How it was asked for; StopServiceDeployment unless set. */
+  method?: RollbackResult['method'];
+  /** The deployment that rolled back; the service's PRIMARY deployment unless set. */
+  deploymentId?: string;
   /** One sentence for the log and the error line. */
   message: string;
   wait: WaitResult;

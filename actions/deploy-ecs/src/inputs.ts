@@ -27,6 +27,24 @@ export interface Inputs {
   'on-cancel': 'rollback' | 'leave';
   /** Last log lines shown per essential container of each failed task; 0 reads none. */
   'log-lines': number;
+  /** CODE_DEPLOY services: the application and deployment group (AppECS-/DgpECS-<cluster>-<service> unless set). */
+  'codedeploy-application'?: string;
+  'codedeploy-deployment-group'?: string;
+  /** Path of an AppSpec file (JSON or YAML); generated from the service's load balancer unless set. */
+  'codedeploy-appspec'?: string;
+}
+
+/** CodeDeploy's own limit on application and deployment group names (1 to 100), without spaces or control characters. */
+const CODEDEPLOY_NAME = /^[A-Za-z0-9_.+=,@-]{1,100}$/;
+
+function codeDeployName(name: string): string | undefined {
+  const value = getOptional(name);
+  if (value === undefined || CODEDEPLOY_NAME.test(value)) return value;
+  throw inputError(
+    name,
+    `"${value.slice(0, 120)}" is not a CodeDeploy name; expected 1 to 100 letters, digits and _.+=,@- ` +
+      '(e.g. AppECS-prod-web or DgpECS-prod-web)',
+  );
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -78,6 +96,9 @@ export function readInputs(): Inputs {
     'expected-account-id': accountId('expected-account-id'),
     'on-cancel': getChoice('on-cancel', ['rollback', 'leave'] as const, 'rollback'),
     'log-lines': getInteger('log-lines', { min: 0, max: 200, default: 20 }),
+    'codedeploy-application': codeDeployName('codedeploy-application'),
+    'codedeploy-deployment-group': codeDeployName('codedeploy-deployment-group'),
+    'codedeploy-appspec': getOptional('codedeploy-appspec'),
   };
 }
 

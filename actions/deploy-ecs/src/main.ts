@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { STSClient } from '@aws-sdk/client-sts';
 import {
@@ -9,6 +10,7 @@ import {
   errorMessage,
   foreignLine,
   group,
+  inputError,
   isCancelled,
   isDeadline,
   isUserError,
@@ -27,10 +29,19 @@ import {
   type AwsTimeouts,
 } from '@ecs-actions/aws';
 import { assertValid, readTaskDefinitionFile, revisionLabel, validateTaskDefinition } from '@ecs-actions/taskdef';
+import { readAppSpecFile } from './appspec.js';
 import { cancelLine, settleCancel } from './cancel.js';
+import { codeDeployFollower } from './codedeploy.js';
+import {
+  checkRevisionForAppSpec,
+  codeDeployPreflight,
+  type CodeDeployInputs,
+  type CodeDeployTarget,
+} from './codedeploy-preflight.js';
 import { finishWait, rollOut, type DeployContext } from './deploy.js';
 import type { DeploymentFollower, FollowRequest } from './follower.js';
 import { DeployPhases } from './phases.js';
+import { planLines } from './plan.js';
 import { DEFAULT_TIMEOUT_MINUTES, defaultMaxFailedTasks, readInputs, type Inputs } from './inputs.js';
 import { checkAccount, preflight, type ServiceBefore } from './preflight.js';
 import {
@@ -82,7 +93,7 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
   } catch (error) {
     if (isCancelled(error) && report.cancelRequest) {
       report.status = 'cancelled';
-      report.cancel = await settleCancel({ ...report.cancelRequest(), by: error.by });
+      report.cancel = await (report.settleCancel ?? settleCancel)({ ...report.cancelRequest(), by: error.by });
       throw new CancelledError(cancelLine(report.cancel), error.by, { cause: error });
     }
     if (isCancelled(error)) {
@@ -160,6 +171,9 @@ async function deploy(
         })
       : undefined;
 
+  const appSpecPath = inputs['codedeploy-appspec'];
+  const appSpecFile = appSpecPath ? { path: appSpecPath, spec: await readAppSpecFile(appSpecPath) } : undefined;
+
   // Every call is bounded by the phase it is made in (rollout, diagnosis, rollback, final phase after a cancel).
   const clientOptions = {
     region: inputs.region,
@@ -226,6 +240,11 @@ async function deploy(
   const before = await group('Pre-flight', () => preflight(ecs, ref, region, log));
   known.before = before;
   report.previousTaskDefinitionArn = before.previousTaskDefinitionArn;
+  const codeDeploy = await codeDeployPlan(before, inputs, clientOptions, appSpecFile, file?.taskDefinition, source);
+  if (codeDeploy) {
+    deployContext.follower = codeDeployFollower(codeDeploy.client, codeDeploy.target);
+    report.settleCancel = deployContext.follower.settleCancel;
+  }
   report.plan = before.plan;
   if (inputs['timeout-minutes'] === undefined && dependencies.timeoutMs === undefined) {
     const total = DEFAULT_TIMEOUT_MINUTES + before.plan.addedMinutes;
@@ -252,6 +271,9 @@ async function deploy(
       : registerIfChanged(ecs, file!.taskDefinition, log, `Input 'task-definition': ${source!.path}`),
   );
   Object.assign(report, { taskDefinitionArn: target.taskDefinitionArn, origin: target.origin, images: target.images });
+  if (codeDeploy && source?.kind === 'existing') {
+    checkRevisionForAppSpec(codeDeploy.target, target.containerDefinitions, revisionLabel(target.taskDefinitionArn));
+  }
   // A tag can be moved to another image after the deploy; the summary line alone is easy to miss.
   for (const image of target.images.filter((candidate) => candidate.digest === undefined)) {
     log.warning(
@@ -333,6 +355,67 @@ async function resume(
     context.follower!,
     waited,
   );
+}
+
+const CODEDEPLOY_INPUTS = ['codedeploy-application', 'codedeploy-deployment-group', 'codedeploy-appspec'] as const;
+
+/**
+ * For a CODE_DEPLOY service: refuses what CodeDeploy cannot do here, checks the application, deployment group and
+ * AppSpec (against the file's containers too, before it is registered) and replaces the plan with CodeDeploy's.
+ * The codedeploy inputs on any other service are a mistake: refused, nothing changed.
+ */
+async function codeDeployPlan(
+  before: ServiceBefore,
+  inputs: Inputs,
+  clientOptions: Parameters<typeof createAwsClient>[1],
+  appSpecFile: CodeDeployInputs['appSpecFile'],
+  file: Awaited<ReturnType<typeof readTaskDefinitionFile>>['taskDefinition'] | undefined,
+  source: Inputs['task-definition'],
+): Promise<{ client: CodeDeployClient; target: CodeDeployTarget } | undefined> {
+  const service = before.codeDeployService;
+  if (!service) {
+    const given = CODEDEPLOY_INPUTS.find((name) => inputs[name] !== undefined);
+    if (given)
+      throw inputError(
+        given,
+        `service '${before.serviceName}' uses the ECS deployment controller, not CODE_DEPLOY; remove the codedeploy ` +
+          'inputs (nothing was changed)',
+      );
+    return undefined;
+  }
+  if (inputs.continue || inputs['wait-until'] === 'paused') {
+    throw inputError(
+      inputs.continue ? 'continue' : 'wait-until',
+      `service '${before.serviceName}' is CODE_DEPLOY: pausing and resuming are ECS service-deployment hooks; ` +
+        'use an AppSpec hook (codedeploy-appspec) instead (nothing was changed)',
+    );
+  }
+  if (inputs['desired-count'] !== undefined) {
+    throw inputError(
+      'desired-count',
+      `service '${before.serviceName}' is CODE_DEPLOY: its task sets follow the service's desired count; change it ` +
+        'with UpdateService apart from the deploy (nothing was changed)',
+    );
+  }
+  const client = createAwsClient(CodeDeployClient, clientOptions);
+  const { target, plan } = await group('CodeDeploy pre-flight', async () => {
+    const planned = await codeDeployPreflight(
+      client,
+      service,
+      inputs.cluster,
+      {
+        application: inputs['codedeploy-application'],
+        deploymentGroup: inputs['codedeploy-deployment-group'],
+        appSpecFile,
+      },
+      log,
+    );
+    for (const line of planLines(planned.plan)) log.info(line);
+    return planned;
+  });
+  if (file && source?.kind === 'file') checkRevisionForAppSpec(target, file.containerDefinitions ?? [], source.path);
+  before.plan = plan;
+  return { client, target };
 }
 
 /** The one `::error::` line of a failed rollout: what failed, why, and where the service is now. */

@@ -3,6 +3,9 @@ import type { DeploymentConfiguration, LoadBalancer, Service } from '@aws-sdk/cl
 /** How the service's next deployment will go, read from its DeploymentConfiguration before the update. */
 export interface DeploymentPlan {
   strategy: 'ROLLING' | 'BLUE_GREEN' | 'LINEAR' | 'CANARY';
+  /** CODE_DEPLOY: CodeDeploy shifts the traffic (its configuration named), and bake time is its termination wait. */
+  controller?: 'CODE_DEPLOY';
+  deploymentConfigName?: string;
   /** The lifecycle stages in order (blue/green, linear, canary); empty for rolling. */
   stages: string[];
   bakeTimeMinutes: number;
@@ -89,6 +92,11 @@ export function planSummary(plan: DeploymentPlan): string {
   if (plan.strategy === 'ROLLING') return 'ROLLING (rolling update)';
   const steps = plan.trafficSteps.map((weight) => `${weight}%`).join(' → ');
   const between = plan.trafficSteps.length > 1 ? `, ${plan.stepBakeMinutes} min between steps` : '';
+  if (plan.controller === 'CODE_DEPLOY')
+    return (
+      `CodeDeploy blue/green (${plan.deploymentConfigName}): production traffic ${steps}${between}, original task ` +
+      `set kept ${plan.bakeTimeMinutes} min`
+    );
   return `${plan.strategy}: production traffic ${steps}${between}, bake ${plan.bakeTimeMinutes} min`;
 }
 

@@ -1,4 +1,4 @@
-import type { Deployment, DeploymentCircuitBreaker, ECSClient } from '@aws-sdk/client-ecs';
+import type { Deployment, DeploymentCircuitBreaker, ECSClient, Service } from '@aws-sdk/client-ecs';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { UserError } from '@ecs-actions/action-kit';
 import { revisionLabel } from '@ecs-actions/taskdef';
@@ -31,6 +31,8 @@ export interface ServiceBefore {
   eventIds: Set<string>;
   /** Strategy, stages, bake time, traffic steps and hooks of the next deployment. */
   plan: DeploymentPlan;
+  /** A CODE_DEPLOY service as described: CodeDeploy deploys it (see codeDeployPreflight for its plan). */
+  codeDeployService?: Service;
 }
 
 /** Fails, naming both accounts, when the credentials are not for the account the workflow expects. */
@@ -57,10 +59,11 @@ export async function preflight(ecs: ECSClient, ref: ServiceRef, region: string,
     );
   }
   const controller = service.deploymentController?.type ?? 'ECS';
+  if (controller === 'CODE_DEPLOY') return codeDeployBefore(service, name, log);
   if (controller !== 'ECS') {
     throw new UserError(
-      `Service '${name}' uses the ${controller} deployment controller, which deploy-ecs does not support yet; ` +
-        'it deploys services with the ECS (rolling update) controller.',
+      `Service '${name}' uses the ${controller} deployment controller, which deploy-ecs does not deploy; it ` +
+        'deploys services with the ECS controller (rolling, blue/green, linear, canary) or CODE_DEPLOY.',
     );
   }
   const primary = primaryDeployment(service);
@@ -118,6 +121,48 @@ export async function preflight(ecs: ECSClient, ref: ServiceRef, region: string,
     circuitBreaker,
     eventIds: new Set((service.events ?? []).flatMap((event) => (event.id ? [event.id] : []))),
     plan,
+  };
+}
+
+/**
+ * A CODE_DEPLOY service has task sets, not deployments: the PRIMARY one serves production and is the rollback
+ * target. Another task set means a CodeDeploy deployment is under way, which CodeDeploy would refuse to overlap.
+ */
+function codeDeployBefore(service: Service, name: string, log: Logger): ServiceBefore {
+  const taskSets = service.taskSets ?? [];
+  const primary = taskSets.find((set) => set.status === 'PRIMARY');
+  const taskDefinitionArn = primary?.taskDefinition ?? service.taskDefinition;
+  if (!taskDefinitionArn) {
+    throw new UserError(`Service '${name}' reports no task definition; ECS returned an incomplete description.`);
+  }
+  log.info(
+    `Service ${name} (CODE_DEPLOY): ${service.runningCount ?? 0}/${service.desiredCount ?? 0} tasks running; ` +
+      `task sets ${taskSets.map((set) => `${set.id ?? '?'} ${set.status ?? ''} ${revisionLabel(set.taskDefinition)}`).join(', ') || 'none'}`,
+  );
+  if (taskSets.length > 1) {
+    const others = taskSets.filter((set) => set !== primary);
+    throw new UserError(
+      `Service '${name}' has ${taskSets.length} task sets: a CodeDeploy deployment is under way ` +
+        `(${others.map((set) => `${set.id ?? '?'} of ${revisionLabel(set.taskDefinition)}${set.externalId ? `, deployment ${set.externalId}` : ''}`).join('; ')}). ` +
+        'Wait for it to end or stop it, then run again; nothing was changed.',
+    );
+  }
+  return {
+    serviceName: name,
+    desiredCount: service.desiredCount ?? 0,
+    previousTaskDefinitionArn: taskDefinitionArn,
+    previousDeploymentId: primary?.id,
+    primary: {
+      id: primary?.id,
+      taskDefinitionArn,
+      rolloutState: 'COMPLETED',
+      createdAt: primary?.createdAt,
+    },
+    settled: true,
+    circuitBreaker: { enable: false, rollback: false },
+    eventIds: new Set((service.events ?? []).flatMap((event) => (event.id ? [event.id] : []))),
+    plan: deploymentPlan(service),
+    codeDeployService: service,
   };
 }
 

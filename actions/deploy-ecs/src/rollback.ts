@@ -22,9 +22,10 @@ export interface RollbackResult {
   /**
    * How: UpdateService to the previous revision (deploy-ecs's own, also after a completed deployment), ECS's
    * in-flight rollback asked with StopServiceDeployment ROLLBACK, or ECS rolling back by itself (circuit breaker,
-   * alarm, lifecycle hook).
+   * alarm, lifecycle hook); for a CODE_DEPLOY service, CodeDeploy's automatic rollback, StopDeployment with
+   * autoRollbackEnabled (in flight), or a CodeDeploy deployment of the previous revision (CreateDeployment).
    */
-  method: 'UpdateService' | 'StopServiceDeployment' | 'ECS';
+  method: 'UpdateService' | 'StopServiceDeployment' | 'ECS' | 'CodeDeploy' | 'StopDeployment' | 'CreateDeployment';
   deploymentId: string;
   wait: WaitResult;
   /** One sentence for the log and the error line. */

@@ -36,11 +36,13 @@ export interface DeployReport {
   events: ServiceEvent[];
   /** The rollback deployment under way or done, and who started it. */
   rollbackDeploymentId?: string;
-  rollbackBy?: 'this run' | 'ECS';
+  rollbackBy?: 'this run' | 'ECS' | 'CodeDeploy';
   /** Set once the run knows enough to settle a cancel (see settleCancel); it starts the final phase. */
   cancelRequest?: () => Omit<CancelRequest, 'by'>;
   /** What a cancel found and did. */
   cancel?: CancelReport;
+  /** How a cancel is settled when the follower has its own way (CodeDeploy: StopDeployment); settleCancel unless set. */
+  settleCancel?: (request: CancelRequest) => Promise<CancelReport>;
   followedWith?: string;
   serviceDeploymentArn?: string;
   hookId?: string;
@@ -63,6 +65,9 @@ const ROLLBACK_METHODS: Record<RollbackResult['method'], string> = {
   UpdateService: 'UpdateService to the previous revision (deploy-ecs)',
   StopServiceDeployment: "ECS's rollback in flight (StopServiceDeployment ROLLBACK)",
   ECS: 'ECS by itself (circuit breaker, alarm or lifecycle hook)',
+  CodeDeploy: 'CodeDeploy by itself (automatic rollback: failure or alarm)',
+  StopDeployment: "CodeDeploy's rollback in flight (StopDeployment, autoRollbackEnabled)",
+  CreateDeployment: 'a CodeDeploy deployment of the previous revision (deploy-ecs)',
 };
 
 const ORIGINS: Record<TargetTaskDefinition['origin'], string> = {

@@ -43,7 +43,7 @@ export type WaitOutcome =
   | { result: 'tasks-stopped'; reason: string }
   | { result: 'timeout'; reason: string }
   /** ECS rolled the deployment back and the rollback succeeded (circuit breaker, alarm, hook, StopServiceDeployment). */
-  | { result: 'rolled-back'; reason: string }
+  | { result: 'rolled-back'; reason: string; by?: 'CodeDeploy' }
   /** A PAUSE hook holds the deployment, and the wait was asked to stop there (`wait-until: paused`). */
   | { result: 'paused'; reason: string; serviceDeploymentArn: string; hookId: string; stage: string };
 
@@ -63,6 +63,10 @@ export interface WaitResult {
   serviceDeployment?: ServiceDeployment;
   /** What was seen over time, for the summary's gantt. */
   timeline?: Timeline;
+  /** The tasks of the new revision are started by this (a CodeDeploy task set), not by the deployment id. */
+  tasksStartedBy?: string;
+  /** The rollback deployment the deployment system ran itself (CodeDeploy), when it did. */
+  rollbackDeploymentId?: string;
 }
 
 /** 1 s for the first minute (completion is reported within 2 s), then 2 s: at most one DescribeServices a second. */

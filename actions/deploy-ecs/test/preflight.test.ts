@@ -168,10 +168,11 @@ describe('preflight', () => {
     );
   });
 
-  it.each(['CODE_DEPLOY', 'EXTERNAL'])('says the %s deployment controller is not supported yet', async (controller) => {
-    expectDescribeServices({ deployments: [{ id: 'ecs-svc/1', revision: 41 }], controller });
+  it('refuses the EXTERNAL deployment controller, naming the two it deploys', async () => {
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/1', revision: 41 }], controller: 'EXTERNAL' });
     await expect(preflight(ecsClient(), ref, REGION, log)).rejects.toThrow(
-      `Service 'web' uses the ${controller} deployment controller, which deploy-ecs does not support yet`,
+      "Service 'web' uses the EXTERNAL deployment controller, which deploy-ecs does not deploy; it deploys services " +
+        'with the ECS controller (rolling, blue/green, linear, canary) or CODE_DEPLOY.',
     );
   });
 });

@@ -26,6 +26,7 @@ const SERVICES: Record<string, { label: string; iamPrefix: string }> = {
   STSClient: { label: 'STS', iamPrefix: 'sts' },
   ElasticLoadBalancingV2Client: { label: 'Elastic Load Balancing', iamPrefix: 'elasticloadbalancing' },
   CloudWatchLogsClient: { label: 'CloudWatch Logs', iamPrefix: 'logs' },
+  CodeDeployClient: { label: 'CodeDeploy', iamPrefix: 'codedeploy' },
 };
 
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
