@@ -70,12 +70,19 @@ describe('the local rehearsal of the pipeline', () => {
       expect(log).toContain(`── ${environment} · Run the migration (run-task)`);
     }
     expect(log).toMatch(/web: exit 0/);
-    expect(results[0]!.steps.map((step) => step.name).slice(0, 4)).toEqual([
+    // The steps are deploy-environment.yml's, in its order: the rehearsal runs the file.
+    expect(results[0]!.steps.map((step) => step.name).slice(0, 8)).toEqual([
+      'Check out the service',
+      'Check out ecs-actions',
+      'Check the inputs',
+      'Configure AWS credentials (OIDC)',
       'Notify Slack (started)',
       'Render the task definition',
       'Run the migration',
       'Deploy to ECS',
     ]);
+    expect(log).toContain('stand-in for job "Build and push the image (once)"');
+    expect(log).toContain('environment "prod" (job prod/deploy): approved');
   });
 
   it('stops before deploy-ecs when the migration fails, saying why, with no traffic changed', async () => {

@@ -68,6 +68,12 @@ try {
 const log = (line: string) => console.log(line);
 log(`ecs-actions local rehearsal: scenario "${scenarioName}" (${scenario.description})`);
 log(
+  'It runs the workflow files themselves: .github/workflows/pipeline.yml and the deploy-environment.yml it calls, ' +
+    'through the local workflow executor (@ecs-actions/workflow-runner, on GitHub\'s workflow parser and expression ' +
+    'evaluator), against a loopback AWS. Third-party actions and the test, CodeQL and build jobs are declared ' +
+    'stand-ins, printed where they run; environment approvals are granted automatically.',
+);
+log(
   `build-push-digest needs a Docker engine, which this rehearsal does not use: the simulated ECR already holds ` +
     `sample-service:${SAMPLE_IMAGE_TAG} as ${sampleImageUri()}, as if build-push-digest had pushed it.`,
 );

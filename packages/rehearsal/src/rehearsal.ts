@@ -20,6 +20,7 @@ import {
   type RehearsalTarget,
 } from './pipeline.js';
 import { startSlackReceiver, type SlackReceiver } from './slack-receiver.js';
+import { environmentResult, rehearsalVariables, runRehearsalWorkflow } from './workflow-run.js';
 
 /** What `npm run demo -- --scenario <name>` can show; all but `completes` end with the pipeline failing. */
 export const REHEARSAL_SCENARIOS = {
@@ -94,6 +95,8 @@ export interface RehearsalOptions {
   verifyTimeoutSeconds?: number;
   /** How long smoke-test waits for the service to report the expected version (30 s unless set). */
   smokeTimeoutSeconds?: number;
+  /** Where `.github/workflows/` is read from (a copy with an edit, in the edit test); the repository unless set. */
+  workflowRoot?: string;
 }
 
 export interface Rehearsal {
@@ -127,29 +130,30 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
   }
 
   const cancel: JobCancel | undefined = 'cancel' in scenario ? scenario.cancel : undefined;
+  const target: RehearsalTarget = {
+    awsUrl: aws.url,
+    accountId: aws.accountId,
+    region: aws.region,
+    slackApiUrl: slack.url,
+    serviceUrl: service.url,
+    corsOrigin: CORS_ORIGIN,
+    cluster: demoCluster as (environment: string) => string,
+    service: SAMPLE_SERVICE,
+    verifyTimeoutSeconds: options.verifyTimeoutSeconds ?? 20,
+    smokeTimeoutSeconds: options.smokeTimeoutSeconds ?? 30,
+  };
   const runPipeline = () =>
-    promote(aws, scenario.loopback, options.log, (environment) => ({
-      target: {
-        awsUrl: aws.url,
-        accountId: aws.accountId,
-        region: aws.region,
-        slackApiUrl: slack.url,
-        serviceUrl: service.url,
-        corsOrigin: CORS_ORIGIN,
-        cluster: demoCluster as (environment: string) => string,
-        service: SAMPLE_SERVICE,
-        verifyTimeoutSeconds: options.verifyTimeoutSeconds ?? 20,
-        smokeTimeoutSeconds: options.smokeTimeoutSeconds ?? 30,
-      },
-      request: {
-        environment,
-        image: sampleImageUri(aws.accountId, aws.region),
-        version: options.version,
-        migrateCommand: MIGRATE_COMMAND,
-      },
+    runPipelineWorkflow({
+      aws,
+      target,
+      image: sampleImageUri(aws.accountId, aws.region),
+      version: options.version,
+      log: options.log,
+      loopbackScenario: scenario.loopback,
       // Like the failure, the cancel is staged in the first environment.
-      job: { cancel: environment === 'dev' ? cancel : undefined },
-    }));
+      cancel,
+      workflowRoot: options.workflowRoot,
+    });
 
   return {
     aws,
@@ -161,6 +165,59 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
       await Promise.allSettled([service.stop(), aws.close(), slack.close()]);
     },
   };
+}
+
+/**
+ * `.github/workflows/pipeline.yml` itself, through the workflow executor: the test and CodeQL jobs and the image
+ * build are declared stand-ins (they need the service's own CI and a Docker engine; the simulated ECR already holds
+ * the image), then dev -> staging -> prod are the pipeline's calls of deploy-environment.yml, in its needs order.
+ * The loopback scenario is staged in dev: promotion stops where the workflow's needs stop it.
+ */
+export async function runPipelineWorkflow(options: {
+  aws: LoopbackAws;
+  target: RehearsalTarget;
+  image: string;
+  version: string;
+  log: Logger;
+  loopbackScenario: ScenarioName | undefined;
+  cancel?: JobCancel;
+  workflowRoot?: string;
+}): Promise<EnvironmentResult[]> {
+  const { aws, log } = options;
+  const digest = /@(sha256:[a-f0-9]{64})$/.exec(options.image)?.[1] ?? '';
+  const environmentOf = (path: string) => path.split('/')[0]!;
+  const run = await runRehearsalWorkflow({
+    workflow: 'pipeline.yml',
+    workflowRoot: options.workflowRoot,
+    variables: rehearsalVariables(Object.fromEntries(DEMO_ENVIRONMENTS.map((name) => [name, options.target]))),
+    target: options.target,
+    version: options.version,
+    log,
+    environmentOf,
+    cancel: options.cancel && { environment: 'dev', at: options.cancel },
+    jobStandIns: {
+      test: { description: "the service's lint, typecheck, tests and audit run in npm test, not in the rehearsal" },
+      codeql: { description: 'CodeQL runs on GitHub only' },
+      build: {
+        description: `no Docker engine here: the simulated ECR already holds the image, as if build-push-digest had pushed it (${options.image})`,
+        outputs: { image: options.image, digest },
+      },
+    },
+    onJobStarted: (path) => {
+      if (!path.endsWith('/deploy')) return;
+      const environment = environmentOf(path);
+      aws.setScenario(environment === 'dev' && options.loopbackScenario ? options.loopbackScenario : 'completes');
+      log('');
+      log(`══ ${environment}: deploying ${options.image}`);
+    },
+  });
+  const results: EnvironmentResult[] = [];
+  for (const environment of DEMO_ENVIRONMENTS) {
+    const job = run.jobs.find((candidate) => candidate.path === `${environment}/deploy`);
+    if (job === undefined || job.result === 'skipped') break;
+    results.push(environmentResult(environment, job));
+  }
+  return results;
 }
 
 /**

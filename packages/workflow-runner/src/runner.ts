@@ -374,7 +374,7 @@ async function runJob(
     environment = { name, url: '' };
     const approved = run.options.approve ? await run.options.approve({ job: path, environment: name, url: '' }) : false;
     print(
-      `environment "${name}": ${approved ? 'approved' : 'not approved'}${run.options.approve ? '' : ' (no approver given)'}`,
+      `environment "${name}" (job ${path}): ${approved ? 'approved' : 'not approved'}${run.options.approve ? '' : ' (no approver given)'}`,
     );
     if (!approved) {
       return { ...emptyJob(path, id, display, workflow.file, 'failure'), environment };

@@ -175,10 +175,12 @@ export async function runStep(job: JobState, step: Step, raw: MappingToken): Pro
       'run' in step
         ? await runScript(job, raw, step, stepContexts, env, print, cancel, record)
         : await runAction(job, raw, step, stepContexts, env, print, cancel, record, files);
+    record.exitCode = exitCode;
     outcome = exitCode === 0 ? 'success' : 'failure';
   } catch (error) {
     if (error instanceof WorkflowError) throw error;
     print(`::error::${(error as Error).message}`);
+    record.exitCode = 1;
     outcome = 'failure';
   } finally {
     if (timer) clearTimeout(timer);

@@ -18,6 +18,8 @@ export interface StepRun {
   errors: string[];
   /** Its GITHUB_STEP_SUMMARY. */
   summary: string;
+  /** The process's exit code (0 for a stand-in that succeeded); undefined when it did not run. */
+  exitCode?: number;
   durationMs: number;
   signals: Array<{ signal: NodeJS.Signals; atMs: number }>;
 }

@@ -199,7 +199,7 @@ jobs:
     const refused = await run(root, 'w.yml', { variables, approve: () => false });
     expect(refused.jobs[0]!.result).toBe('failure');
     expect(refused.jobs[0]!.steps).toEqual([]);
-    expect(refused.log).toContain('deploy: environment "prod": not approved');
+    expect(refused.log).toContain('deploy: environment "prod" (job deploy): not approved');
   });
 
   it('runs a declared job stand-in instead of the job, printing it, with its outputs', async () => {
