@@ -69,7 +69,7 @@ const log = (line: string) => console.log(line);
 log(`ecs-actions local rehearsal: scenario "${scenarioName}" (${scenario.description})`);
 log(
   'It runs the workflow files themselves: .github/workflows/pipeline.yml and the deploy-environment.yml it calls, ' +
-    'through the local workflow executor (@ecs-actions/workflow-runner, on GitHub\'s workflow parser and expression ' +
+    "through the local workflow executor (@ecs-actions/workflow-runner, on GitHub's workflow parser and expression " +
     'evaluator), against a loopback AWS. Third-party actions and the test, CodeQL and build jobs are declared ' +
     'stand-ins, printed where they run; environment approvals are granted automatically.',
 );

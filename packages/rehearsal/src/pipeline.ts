@@ -1,12 +1,7 @@
 // @ts-expect-error plain JavaScript shared with .github/workflows/deploy-environment.yml
 import { revisionName } from '../../../.github/scripts/deploy-steps.mjs';
 import type { BundleRun } from './run-bundle.js';
-import {
-  environmentResult,
-  rehearsalVariables,
-  REHEARSAL_REPOSITORY,
-  runRehearsalWorkflow,
-} from './workflow-run.js';
+import { environmentResult, rehearsalVariables, REHEARSAL_REPOSITORY, runRehearsalWorkflow } from './workflow-run.js';
 
 /** Where the rehearsal deploys: the loopback AWS, the local Slack receiver and the running sample service. */
 export interface RehearsalTarget {
@@ -123,7 +118,9 @@ export function deployInputs(request: DeployRequest): Record<string, string> {
     'ecs-actions-repository': REHEARSAL_REPOSITORY,
     'ecs-actions-ref': request.version || 'HEAD',
   };
-  return Object.fromEntries(Object.entries(inputs).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(inputs).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
 export { revisionName };
