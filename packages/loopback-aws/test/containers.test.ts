@@ -13,6 +13,7 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { containerTasks, CONTAINER_LABEL, startLoopbackAws, type LoopbackAws } from '../src/index.js';
 import { clientsFor, describeService } from './clients.js';
 import type { ECSClient, Service } from '@aws-sdk/client-ecs';
@@ -72,9 +73,30 @@ function taskDefinition(family: string, environment: Record<string, string>, sec
           startPeriod: 0,
         },
         stopTimeout: 5,
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: { 'awslogs-group': `/ecs/${family}`, 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'web' },
+        },
       },
     ],
   };
+}
+
+/** The messages of a task's web container stream, through the real CloudWatch Logs client. */
+async function streamMessages(aws: LoopbackAws, family: string, taskId: string): Promise<string[]> {
+  const logs = new CloudWatchLogsClient({
+    endpoint: aws.url,
+    region: aws.region,
+    credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+  });
+  const { events } = await logs.send(
+    new GetLogEventsCommand({
+      logGroupName: `/ecs/${family}`,
+      logStreamName: `web/web/${taskId}`,
+      startFromHead: true,
+    }),
+  );
+  return (events ?? []).map((event) => event.message ?? '');
 }
 
 function get(url: string): Promise<{ status: number; body: Record<string, string> }> {
@@ -272,7 +294,16 @@ describeWithDocker('loopback AWS with container tasks', () => {
       stoppedReason: 'Essential container in task exited',
     });
     expect(tasks![0]!.containers![0]!.exitCode).toBe(3);
+    // The container's own stderr line is in its awslogs stream once the task is STOPPED.
+    expect(await streamMessages(aws, 'app-dev', failed[0]!.id)).toEqual(['refusing to start: CRASH=3']);
   }, 120_000);
+
+  it("ships a running container's stdout to its awslogs stream, with the engine's timestamps", async () => {
+    const running = aws.state.services.get('c-prod/app')!.tasks.find((task) => task.lastStatus === 'RUNNING')!;
+    expect(await streamMessages(aws, 'app-prod', running.id)).toEqual([`listening on ${running.ip}`]);
+    const [event] = aws.state.logGroups.get('/ecs/app-prod')!.get(`web/web/${running.id}`)!;
+    expect(Math.abs(event!.timestamp - Date.now())).toBeLessThan(10 * 60_000);
+  });
 
   it('keeps the old tasks serving while the new targets fail their health checks (minimum healthy 100%)', async () => {
     const { ecs } = clientsFor(aws);

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { appendContainerLogLines, containerLogStream } from '../logs.js';
 import { wake } from '../rollout.js';
 import { resolveSecret } from '../secrets.js';
 import type { ContainerHealth, TaskRunState, TaskRuntime, TaskRuntimeFactory } from '../tasks/runtime.js';
@@ -15,7 +16,8 @@ import { HealthChecker, Listener, type HealthCheckSettings } from './load-balanc
  * ECS tasks as real containers: `docker run --network host` with the task definition's image, environment,
  * secrets (resolved from the loopback's Secrets Manager and Parameter Store), command and healthCheck; each task on
  * an address of its own (HOST), stopped with `docker stop -t <stopTimeout>`; their targets checked over HTTP and
- * served by a real listener.
+ * served by a real listener. What each container prints on stdout and stderr goes to its awslogs stream in the
+ * loopback's CloudWatch Logs, line by line, as the awslogs driver ships it.
  */
 
 /** Every container carries it, with this loopback's run id, so that a sweep can find and remove them all. */
@@ -54,6 +56,8 @@ interface ContainerRun {
   exitCode?: number;
   exited: boolean;
   health: ContainerHealth;
+  /** Settles once `docker logs --follow` ended: every line the container printed is in its stream. */
+  shipped?: Promise<void>;
 }
 
 interface TaskRun {
@@ -94,6 +98,14 @@ function aggregateHealth(containers: ContainerRun[]): ContainerHealth {
   return 'UNKNOWN';
 }
 
+/** `2026-12-01T22:35:22.123456789Z message` (docker logs --timestamps) as a log event; epoch ms, nanoseconds cut. */
+export function parseTimestamped(line: string): { timestamp?: number; message: string } {
+  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) (.*)$/s.exec(line.replace(/\r$/, ''));
+  if (!match) return { message: line };
+  const time = Date.parse(match[1]!.replace(/(\.\d{3})\d+Z$/, '$1Z'));
+  return { timestamp: Number.isNaN(time) ? undefined : time, message: match[2]! };
+}
+
 export function containerTasks(options: ContainerTasksOptions = {}): TaskRuntimeFactory {
   return (world) => new ContainerTasks(world, options);
 }
@@ -109,6 +121,7 @@ class ContainerTasks implements TaskRuntime {
   private readonly listeners = new Map<string, Promise<Listener>>();
   private readonly pending = new Set<Promise<void>>();
   private readonly events: ChildProcess;
+  private readonly shippers = new Set<ChildProcess>();
   private closed = false;
 
   constructor(
@@ -172,28 +185,76 @@ class ContainerTasks implements TaskRuntime {
     const owner = [...this.world.services.values()].find((service) => service.tasks.includes(run.task));
     if (owner) wake(this.world, owner, this.world.now());
     if (action === 'die') {
-      container.exited = true;
-      container.exitCode = Number(attributes.exitCode);
-      void this.afterExit(run, container);
+      const exitCode = Number(attributes.exitCode);
+      // As the ECS agent, the task stops only once the log driver has shipped the container's last lines.
+      void this.drained(container).then(() => {
+        container.exited = true;
+        container.exitCode = exitCode;
+        if (owner) wake(this.world, owner, this.world.now());
+        return this.afterExit(run, container);
+      });
     } else if (action.startsWith('health_status')) {
       const status = action.split(':')[1]?.trim();
       container.health = status === 'healthy' ? 'HEALTHY' : status === 'unhealthy' ? 'UNHEALTHY' : 'UNKNOWN';
     }
   }
 
-  /** The container's last lines go to the log (the reason it exited is usually there), then it is removed. */
+  /**
+   * The exit goes to the log, then the container is removed. Its own lines are in its awslogs stream (shipLogs),
+   * where deploy-ecs reads them as on ECS; they are not copied here, where a line such as `::add-mask::` would
+   * reach a CI runner's log unescaped.
+   */
   private async afterExit(run: TaskRun, container: ContainerRun): Promise<void> {
     if (!container.id) return;
     const id = container.id;
-    const logs = await docker(['logs', '--tail', '5', id], { timeoutMs: 10_000 });
-    const lines = `${logs.stdout}${logs.stderr}`.split('\n').filter((line) => line.trim() !== '');
     const who = `container ${container.definition.name} of task ${run.task.id.slice(0, 12)}`;
-    this.world.log(`${who} exited with code ${container.exitCode}${lines.length ? '; its last lines:' : ''}`);
-    for (const line of lines) this.world.log(`   ${JSON.stringify(line).slice(1, -1)}`);
+    const stream = containerLogStream(this.world, run.task, container.definition.name);
+    const where = stream ? `; its lines are in ${stream.group} ${stream.stream}` : '';
+    this.world.log(`${who} exited with code ${container.exitCode}${where}`);
     // Another essential container's exit stops the task: ECS stops the rest of its containers.
     if (container.definition.essential !== false) this.stopContainers(run);
     await docker(['rm', '-f', id], { timeoutMs: 30_000 });
     if ([...run.containers.values()].every((entry) => entry.exited || !entry.id)) this.pool.release(run.task.ip);
+  }
+
+  /**
+   * Follows a started container's output into its awslogs stream: `docker logs --follow --timestamps` gives each
+   * stdout and stderr line with the time the engine received it, which becomes the event's timestamp.
+   */
+  private shipLogs(run: TaskRun, container: ContainerRun, id: string): void {
+    const child = spawn('docker', ['logs', '--follow', '--timestamps', id], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.shippers.add(child);
+    const ship = (stream: NodeJS.ReadableStream) => {
+      let pending = '';
+      const flush = (lines: string[]) => {
+        const events = lines.filter((line) => line !== '').map(parseTimestamped);
+        for (const event of events) {
+          appendContainerLogLines(this.world, run.task, container.definition.name, [event.message], event.timestamp);
+        }
+      };
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        pending += chunk;
+        const lines = pending.split('\n');
+        pending = lines.pop()!;
+        flush(lines);
+      });
+      stream.on('end', () => flush([pending]));
+    };
+    ship(child.stdout!);
+    ship(child.stderr!);
+    container.shipped = new Promise<void>((resolve) => {
+      child.on('close', () => resolve());
+      child.on('error', () => resolve());
+    }).finally(() => this.shippers.delete(child));
+  }
+
+  /** Waits for the container's lines to be shipped, for at most 5 s (a stuck engine must not hold the task). */
+  private async drained(container: ContainerRun): Promise<void> {
+    if (!container.shipped) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([container.shipped, new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+    clearTimeout(timer);
   }
 
   address(world: World) {
@@ -299,6 +360,7 @@ class ContainerTasks implements TaskRuntime {
           return;
         }
         container.id = result.stdout.trim();
+        this.shipLogs(run, container, container.id);
         if (this.closed) await docker(['rm', '-f', container.id]);
       }
       run.started = true;
@@ -378,6 +440,7 @@ class ContainerTasks implements TaskRuntime {
     await Promise.allSettled([...this.listeners.values()].map(async (listener) => (await listener).close()));
     await Promise.allSettled([...this.pending]);
     this.events.kill();
+    for (const shipper of this.shippers) shipper.kill();
     // Everything with this loopback's label goes, whatever state it is in; a removal already in progress (the vfs
     // driver deletes a whole copy of the image) is waited for, so that nothing is left when close() resolves.
     const deadline = Date.now() + 120_000;
