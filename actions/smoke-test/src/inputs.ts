@@ -10,6 +10,8 @@ export interface SmokeTestInputs {
   checks?: { file: string; definitions: CustomCheckDefinition[] };
   'builtin-checks': BuiltinCheckName[];
   'timeout-seconds': number;
+  /** How long all the checks together may take, after the wait. */
+  'checks-timeout-seconds': number;
   'latency-budget-ms': number;
   'health-path': string;
   'ready-path': string;
@@ -41,6 +43,7 @@ export function readInputs(): SmokeTestInputs {
     checks,
     'builtin-checks': builtins,
     'timeout-seconds': getInteger('timeout-seconds', { min: 0, max: 3600, default: 120 }),
+    'checks-timeout-seconds': getInteger('checks-timeout-seconds', { min: 1, max: 3600, default: 300 }),
     'latency-budget-ms': getInteger('latency-budget-ms', { min: 1, max: 60_000, default: 2000 }),
     'health-path': readPath('health-path', '/health'),
     'ready-path': readPath('ready-path', '/ready'),

@@ -36,8 +36,9 @@ export interface Dependencies {
 export async function run(dependencies: Partial<Dependencies> = {}): Promise<void> {
   const { clock = systemClock, send: sendRequest = httpSend, httpUrl } = dependencies;
   const context = dependencies.context ?? new RunContext();
-  // Every request ends at once on a cancel.
-  const send: Send = (url, request) => sendRequest(url, { ...request, signal: request.signal ?? context.signal });
+  // Every request ends at once on a cancel, and during the checks at their deadline.
+  let phaseSignal = context.signal;
+  const send: Send = (url, request) => sendRequest(url, { ...request, signal: request.signal ?? phaseSignal });
   const inputs = readInputs();
   const baseUrl = inputs['base-url'];
   const expectedVersion = inputs['expected-version'];
@@ -99,7 +100,10 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
       durationMs: 0,
     }));
   } else {
-    results = await group(`Running ${checks.length} checks`, () =>
+    // One slow or dribbling endpoint must not hold the step: a check still running at the deadline fails.
+    const checksTimeout = inputs['checks-timeout-seconds'];
+    phaseSignal = context.withDeadline(checksTimeout * 1000, `checks-timeout-seconds (${checksTimeout} s)`).signal;
+    results = await group(`Running ${checks.length} checks (up to ${formatDuration(checksTimeout * 1000)})`, () =>
       runChecks(checks, (result) => {
         // Names come from the checks file and details from the service's answers: foreign text.
         if (result.outcome === 'fail') core.error(formatResult(result), { title: `smoke-test ${result.name}` });

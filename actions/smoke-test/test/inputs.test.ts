@@ -42,6 +42,7 @@ describe('readInputs', () => {
       checks: undefined,
       'builtin-checks': [...BUILTIN_CHECK_NAMES],
       'timeout-seconds': 120,
+      'checks-timeout-seconds': 300,
       'latency-budget-ms': 2000,
       'health-path': '/health',
       'ready-path': '/ready',
@@ -60,6 +61,7 @@ describe('readInputs', () => {
       checks: file,
       'builtin-checks': 'version\nhealth',
       'timeout-seconds': '30',
+      'checks-timeout-seconds': '60',
       'latency-budget-ms': '500',
       'health-path': '/healthz',
       'ready-path': '/readyz',
@@ -73,6 +75,7 @@ describe('readInputs', () => {
       checks: { file, definitions: [expect.objectContaining({ name: 'metrics', path: '/metrics' })] },
       'builtin-checks': ['version', 'health'],
       'timeout-seconds': 30,
+      'checks-timeout-seconds': 60,
       'latency-budget-ms': 500,
       'health-path': '/healthz',
       'ready-path': '/readyz',
@@ -122,6 +125,10 @@ describe('readInputs', () => {
     [
       { 'timeout-seconds': 'soon' },
       `Input 'timeout-seconds': "soon" is not a whole number; expected a whole number from 0 to 3600`,
+    ],
+    [
+      { 'checks-timeout-seconds': '0' },
+      `Input 'checks-timeout-seconds': 0 is out of range; expected a whole number from 1 to 3600`,
     ],
     [
       { 'latency-budget-ms': '0' },
