@@ -9,6 +9,7 @@ const IAM_PREFIX: Record<string, string> = {
   '@aws-sdk/client-sts': 'sts',
   '@aws-sdk/client-elastic-load-balancing-v2': 'elasticloadbalancing',
   '@aws-sdk/client-cloudwatch-logs': 'logs',
+  '@aws-sdk/client-codedeploy': 'codedeploy',
 };
 
 // Permissions the code needs without sending an SDK command of that name, each with its reason.
@@ -57,7 +58,8 @@ function actionsTheCodeSends(): Map<string, string[]> {
 
 function policyActions(): Set<string> {
   const actions = new Set<string>();
-  for (const file of ['deploy-role-policy.json', 'build-role-policy.json']) {
+  // codedeploy-policy.json is added to the deploy role of CODE_DEPLOY services only.
+  for (const file of ['deploy-role-policy.json', 'build-role-policy.json', 'codedeploy-policy.json']) {
     const policy = JSON.parse(readFileSync(join(root, 'docs', 'iam', file), 'utf8')) as {
       Statement: Array<{ Action: string | string[] }>;
     };
