@@ -1,4 +1,4 @@
-import type { Clock } from '@ecs-actions/action-kit';
+import { abortReason, CancelledError, isCancelled, type Clock } from '@ecs-actions/action-kit';
 import type { Secrets } from './secrets.js';
 
 /** How hard to try before a Slack problem becomes a warning: a notification must never hold a deploy for long. */
@@ -26,6 +26,8 @@ export interface Delivery {
   policy: RetryPolicy;
   /** One log line per retry. */
   log: (line: string) => void;
+  /** The run's cancel signal: it ends the request in flight and the wait before a retry. */
+  signal?: AbortSignal;
 }
 
 export interface HttpAnswer {
@@ -60,10 +62,14 @@ export async function postJson(
   what: string,
   delivery: Delivery,
 ): Promise<HttpAnswer> {
-  const { clock, policy, secrets, log } = delivery;
+  const { clock, policy, secrets, log, signal } = delivery;
   const payload = JSON.stringify(body);
   for (let attempt = 1; ; attempt++) {
-    const outcome = await attemptOnce(url, headers, payload, policy.requestTimeoutMs);
+    const outcome = await attemptOnce(url, headers, payload, policy.requestTimeoutMs, signal).catch(
+      (error: unknown) => {
+        throw cancelledDuring(error, `${what} (attempt ${attempt} of ${policy.maxAttempts})`);
+      },
+    );
     if (outcome.kind === 'answer' && outcome.status !== 429 && outcome.status < 500) {
       return { status: outcome.status, body: outcome.body, attempts: attempt };
     }
@@ -82,8 +88,17 @@ export async function postJson(
       );
     }
     log(`${what}: attempt ${attempt} of ${policy.maxAttempts} failed (${problem}); retrying in ${seconds(waitMs)}`);
-    await clock.sleep(waitMs);
+    await clock.sleep(waitMs, signal).catch((error: unknown) => {
+      throw cancelledDuring(error, `the wait before retrying ${what} (after ${attempt} failed attempts: ${problem})`);
+    });
   }
+}
+
+/** A cancel, named after what it stopped; any other error as it is. */
+function cancelledDuring(error: unknown, what: string): unknown {
+  return isCancelled(error)
+    ? new CancelledError(`Cancelled (${error.by}) during ${what}`, error.by, { cause: error })
+    : error;
 }
 
 async function attemptOnce(
@@ -91,7 +106,10 @@ async function attemptOnce(
   headers: Record<string, string>,
   payload: string,
   timeoutMs: number,
+  cancel: AbortSignal | undefined,
 ): Promise<Outcome> {
+  if (cancel?.aborted) throw abortReason(cancel);
+  const timeout = AbortSignal.timeout(timeoutMs);
   try {
     const response = await fetch(url, {
       method: 'POST',
@@ -99,11 +117,13 @@ async function attemptOnce(
       body: payload,
       // A redirect would carry the token or webhook path to another host.
       redirect: 'error',
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: cancel ? AbortSignal.any([cancel, timeout]) : timeout,
     });
     const body = await response.text();
     return { kind: 'answer', status: response.status, body, retryAfterMs: retryAfter(response.headers) };
   } catch (error) {
+    // A cancel is not a network error to retry.
+    if (cancel?.aborted) throw abortReason(cancel);
     return { kind: 'error', text: networkErrorText(error, timeoutMs) };
   }
 }

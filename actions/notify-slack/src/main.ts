@@ -1,14 +1,16 @@
 import * as core from '@actions/core';
 import {
+  CancelledError,
   code,
   escapeHtml,
   group,
+  isCancelled,
   JobSummary,
+  RunContext,
   setOutputs,
   systemClock,
   UserError,
   type Clock,
-  type RunContext,
   foreignLine,
 } from '@ecs-actions/action-kit';
 import { readRunContext } from './context.js';
@@ -29,6 +31,9 @@ export interface Dependencies {
 
 export async function run(dependencies: Partial<Dependencies> = {}): Promise<void> {
   const { clock = systemClock, policy = DEFAULT_RETRY_POLICY, env = process.env } = dependencies;
+  // The final message of a cancelled job comes from a step of its own (if: always()), a process no signal reached:
+  // only a cancel of this very step stops its requests.
+  const runContext = dependencies.context ?? new RunContext();
   const secrets = new Secrets();
   const inputs = readInputs(secrets);
   const context = readRunContext(env);
@@ -62,6 +67,7 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
         policy,
         secrets,
         log: (line) => core.info(foreignLine(line)),
+        signal: runContext.signal,
       });
       core.info(
         `Slack accepted the message${result.ts ? ` (ts ${result.ts} in ${result.channel})` : ''}` +
@@ -70,6 +76,7 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
       return result;
     });
   } catch (error) {
+    if (isCancelled(error)) return cancelled(inputs, error, sentence);
     if (!(error instanceof SlackDeliveryError)) throw error;
     return notSent(inputs, error.message, sentence);
   } finally {
@@ -104,13 +111,26 @@ function destinationOf(inputs: Inputs): Destination | undefined {
   return url === undefined ? undefined : { kind: 'webhook', url };
 }
 
+/** Cancelled while sending: the outputs and summary say the message may not have gone out, then one cancelled line. */
+async function cancelled(inputs: Inputs, error: CancelledError, text: string): Promise<never> {
+  const problem =
+    `${error.message}: the message may not have been sent` +
+    (inputs['message-ts'] ? ' (Slack may still show the earlier status)' : '');
+  await writeNotSent('notify-slack: cancelled', inputs, problem, text);
+  throw new CancelledError(problem, error.by, { cause: error });
+}
+
 /** A notification is never the reason a deploy fails, unless the workflow asks for that with fail-on-error. */
 async function notSent(inputs: Inputs, problem: string, text: string): Promise<void> {
   if (inputs['fail-on-error']) throw new UserError(`Slack notification not sent: ${problem}`);
   core.warning(`Slack notification not sent (fail-on-error is false, so the step succeeds): ${problem}`);
+  await writeNotSent('notify-slack: not sent', inputs, problem, text);
+}
+
+async function writeNotSent(heading: string, inputs: Inputs, problem: string, text: string): Promise<void> {
   setOutputs({ ok: false });
   await new JobSummary()
-    .heading('notify-slack: not sent', 3)
+    .heading(heading, 3)
     .facts([
       ['Status', inputs.status],
       ['Message', escapeHtml(text)],

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, jest } from '@jest/globals';
 import nock from 'nock';
-import { FakeClock, runAction } from '@ecs-actions/action-kit';
+import { FakeClock, runAction, type RunContext } from '@ecs-actions/action-kit';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,13 +104,15 @@ export interface StepOptions {
   policy?: Partial<RetryPolicy>;
   /** Added to RUN_ENV. */
   env?: NodeJS.ProcessEnv;
+  /** The run's cancel signal; a test cancels it where the runner would send SIGINT. */
+  context?: RunContext;
 }
 
 /** Runs the action as the runner would, with a fake clock; returns the clock to read its waits. */
 export async function runStep(options: StepOptions = {}): Promise<FakeClock> {
   const clock = options.clock ?? new FakeClock();
   const policy = { ...TEST_POLICY, ...options.policy };
-  await runAction(() => run({ clock, policy, env: { ...RUN_ENV, ...options.env } }));
+  await runAction(() => run({ clock, policy, env: { ...RUN_ENV, ...options.env }, context: options.context }));
   return clock;
 }
 
