@@ -225,22 +225,22 @@ async function newTasks(revision: string): Promise<TaskRecord[]> {
   }
 }
 
+/** Rolls out a new revision whose targets stay unhealthy; returns it and its tasks once they run. */
+async function deployUnhealthyRevision(): Promise<{ revision: string; started: TaskRecord[] }> {
+  const ecs = new ECSClient({});
+  const input = sampleTaskDefinition(aws!.state, 'dev', sampleImageUri(aws!.accountId, aws!.region));
+  aws!.setScenario('targets-unhealthy');
+  const { taskDefinition } = await ecs.send(new RegisterTaskDefinitionCommand(input as never));
+  const revision = taskDefinition!.taskDefinitionArn!;
+  await ecs.send(
+    new UpdateServiceCommand({ cluster: 'demo-dev', service: 'sample-service', taskDefinition: revision }),
+  );
+  return { revision, started: await newTasks(revision) };
+}
+
 describe('the log lines of the tasks behind failing targets', () => {
   it("prints each failing task's last lines once, with the scripted reason its targets are unhealthy", async () => {
-    const ecs = new ECSClient({});
-    const input = sampleTaskDefinition(aws!.state, 'dev', sampleImageUri(aws!.accountId, aws!.region));
-    aws!.setScenario('targets-unhealthy');
-    const { taskDefinition } = await ecs.send(new RegisterTaskDefinitionCommand(input as never));
-    await ecs.send(
-      new UpdateServiceCommand({
-        cluster: 'demo-dev',
-        service: 'sample-service',
-        taskDefinition: taskDefinition!.taskDefinitionArn,
-      }),
-    );
-
-    const revision = taskDefinition!.taskDefinitionArn!;
-    const started = await newTasks(revision);
+    const { revision, started } = await deployUnhealthyRevision();
     print(started[0]!, HOSTILE);
 
     await verify({ 'timeout-seconds': '3', 'task-definition-arn': revision });
@@ -248,10 +248,34 @@ describe('the log lines of the tasks behind failing targets', () => {
     expect(process.exitCode).toBe(1);
     expectNoForeignCommand();
     const headings =
-      stdout.match(/^web \(task [0-9a-f]{32}\): last \d+ lines of \/ecs\/sample-service-dev .*$/gm) ?? [];
+      stdout.match(/^web \(task [0-9a-f]{32}\): last \d+ lines? of \/ecs\/sample-service-dev .*$/gm) ?? [];
     expect(headings.length).toBeGreaterThanOrEqual(1);
     expect(new Set(headings).size).toBe(headings.length);
     expect(stdout).toContain('GET /health 503: the database did not answer within 2000 ms');
     expect(summary()).toMatch(/Log lines of task [0-9a-f]{32}/);
+  });
+
+  it('says once that logs:GetLogEvents is missing, and the failure stays the targets', async () => {
+    const { revision } = await deployUnhealthyRevision();
+    aws!.failNext('GetLogEvents', { code: 'AccessDeniedException', message: 'not authorized', times: 10 });
+
+    await verify({ 'timeout-seconds': '3', 'task-definition-arn': revision });
+
+    expect(process.exitCode).toBe(1);
+    expect(commandLines('notice')).toEqual([
+      expect.stringMatching(
+        /^Container log lines were not shown: the role may not call logs:GetLogEvents on \/ecs\/sample-service-dev\. .*the result does not depend on them\.$/,
+      ),
+    ]);
+    expect(commandLines('error')).toEqual([expect.stringMatching(/^Targets not verified after 3s/)]);
+  });
+
+  it('reads nothing with log-lines: 0', async () => {
+    const { revision } = await deployUnhealthyRevision();
+
+    await verify({ 'timeout-seconds': '3', 'task-definition-arn': revision, 'log-lines': '0' });
+
+    expect(process.exitCode).toBe(1);
+    expect(aws!.requests.filter((request) => request.operation === 'GetLogEvents')).toEqual([]);
   });
 });

@@ -73,6 +73,18 @@ describe('logSourceOf', () => {
   });
 });
 
+describe('a container that does not log to CloudWatch', () => {
+  it('gets one line saying where its logs go, and nothing is read', async () => {
+    const before = aws.requests.length;
+    const firelens = { name: 'web', logConfiguration: { logDriver: 'awsfirelens', options: { Name: 'datadog' } } };
+    const task = await readTaskLogs(logs, TASK_ARN, [firelens], { lines: 20 });
+    expect(formatTaskLogs(task, 20)).toEqual([
+      `web (task ${TASK_ID}): its logs go to FireLens (Fluent Bit or Fluentd routes them; see the log router container); only awslogs can be read here`,
+    ]);
+    expect(aws.requests.length).toBe(before);
+  });
+});
+
 describe('readLogLines', () => {
   it('reads the newest lines of the stream, oldest first, up to the number asked', async () => {
     write(STREAM, ['one', 'two', 'three', 'four']);
