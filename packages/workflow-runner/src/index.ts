@@ -9,3 +9,4 @@ export { inputVariable, actionName } from './steps.js';
 export { localStandIns, loadVariableStore } from './stand-ins.js';
 export type { LocalStandInOptions } from './stand-ins.js';
 export type * from './types.js';
+export { readableLine } from './log-lines.js';

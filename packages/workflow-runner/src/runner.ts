@@ -26,7 +26,9 @@ import { runStep, type JobState } from './steps.js';
 import type {
   ActionStandIn,
   ApprovalRequest,
+  Interception,
   JobRun,
+  StepAboutToRun,
   JobStandIn,
   Result,
   RunObserver,
@@ -54,6 +56,8 @@ export interface RunWorkflowOptions {
   jobStandIns?: Record<string, JobStandIn>;
   /** Grants (true) or refuses a job's `environment:`; without it such a job fails. */
   approve?(request: ApprovalRequest): boolean | Promise<boolean>;
+  /** Decides, for each step about to run, to skip it or to stop the run before it (a dry run). */
+  intercept?(step: StepAboutToRun): Interception;
   /** Aborting it cancels the run as the Cancel button does. */
   signal?: AbortSignal;
   /** The runner's waits after SIGINT and SIGTERM when a step is cancelled; 7.5 s and 2.5 s unless set. */
@@ -70,6 +74,8 @@ interface Run {
   temp: string;
   observer: RunObserver;
   masks: string[];
+  /** Why the run stopped early (intercept), if it did. */
+  stopped?: string;
 }
 
 /** Runs a workflow file on this machine: its jobs in `needs` order, called workflows, steps, stand-ins. */
@@ -230,7 +236,10 @@ async function runJobs(
       line: job.if.line ?? job.id.line,
     });
     let jobRun: JobRun;
-    if (!runs) {
+    if (run.stopped !== undefined) {
+      jobRun = emptyJob(path, id, display, workflow.file, 'skipped');
+      run.observer.line({ path, name: display }, `○ job "${display}": not run (${run.stopped})`);
+    } else if (!runs) {
       jobRun = emptyJob(path, id, display, workflow.file, cancelled() ? 'cancelled' : 'skipped');
       run.observer.line({ path, name: display }, `○ job "${display}": skipped (if: ${job.if.expression})`);
     } else if (run.options.jobStandIns?.[path]) {
@@ -269,7 +278,7 @@ async function runJobs(
         );
     }
   }
-  return { result, jobs: run.jobs, outputs };
+  return { result, jobs: run.jobs, outputs, ...(run.stopped === undefined ? {} : { stopped: run.stopped }) };
 }
 
 function jobName(job: WorkflowJob, contexts: Contexts, file: string): string {
@@ -475,6 +484,7 @@ async function runJob(
     standIns: run.options.standIns ?? {},
     masks: run.masks,
     grace: run.options.grace,
+    intercept: run.options.intercept,
     print,
     started: (step) => run.observer.stepStarted?.(ref, step),
   };
@@ -496,6 +506,7 @@ async function runJob(
     clearTimeout(timer);
     run.options.signal?.removeEventListener('abort', onAbort);
   }
+  if (state.stopped !== undefined) run.stopped = state.stopped;
   jobRun.result = state.failed || timedOut ? 'failure' : cancel.signal.aborted ? 'cancelled' : 'success';
   const outputContexts = { ...state.contexts, env: state.env, steps: state.steps as unknown as ContextValue };
   jobRun.outputs = evaluateStringMap(job.outputs, outputContexts, NO_STATUS, workflow.file);

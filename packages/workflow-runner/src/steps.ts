@@ -17,7 +17,7 @@ import {
 } from './expressions.js';
 import { child, loadAction } from './load.js';
 import { runStepProcess } from './process.js';
-import type { ActionStandIn, Result, StepRun } from './types.js';
+import type { ActionStandIn, Interception, Result, StepAboutToRun, StepRun } from './types.js';
 
 /** What the steps of one job share: the job's state, environment and files. */
 export interface JobState {
@@ -42,6 +42,9 @@ export interface JobState {
   standIns: Record<string, ActionStandIn>;
   masks: string[];
   grace?: { sigint: number; sigterm: number };
+  intercept?(step: StepAboutToRun): Interception;
+  /** Set when `intercept` stopped the run: the reason. */
+  stopped?: string;
   print(line: string): void;
   started(step: { name: string; uses?: string }): void;
 }
@@ -126,8 +129,26 @@ export async function runStep(job: JobState, step: Step, raw: MappingToken): Pro
   };
   const ifSource = { file, line: line(exec.if) ?? raw.line };
   const status = statusOf(job);
+  if (job.stopped !== undefined) {
+    job.steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
+    return record;
+  }
   if (!evaluateCondition(exec.if.expression, contexts(), status, ifSource)) {
     job.print(`○ ${name}: skipped (if: ${exec.if.expression})`);
+    job.steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
+    return record;
+  }
+  const interception: Interception = job.intercept?.({
+    job: job.path,
+    id: step.id,
+    name,
+    uses,
+  } satisfies StepAboutToRun);
+  if (interception !== undefined) {
+    if ('stop' in interception && job.stopped === undefined) {
+      job.stopped = interception.stop;
+      job.print(`■ ${interception.stop}: the run stops before "${name}"`);
+    } else if ('skip' in interception) job.print(`○ ${name}: skipped (${interception.skip})`);
     job.steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
     return record;
   }

@@ -47,6 +47,8 @@ export interface WorkflowRun {
   jobs: JobRun[];
   /** A called workflow's outputs (on.workflow_call.outputs). */
   outputs: Record<string, string>;
+  /** Why `intercept` stopped the run before a step, if it did. */
+  stopped?: string;
 }
 
 /** What a stand-in step can do: the same files and variables a real action writes. */
@@ -94,6 +96,20 @@ export interface RunObserver {
   stepFinished?(job: { path: string; name: string }, step: StepRun): void;
   jobFinished?(job: JobRun): void;
 }
+
+/** A step about to run, as `intercept` sees it (its if: was true). */
+export interface StepAboutToRun {
+  job: string;
+  id: string;
+  name: string;
+  uses?: string;
+}
+
+/**
+ * What to do instead of running a step: skip it, or stop the whole run before it (a dry run that ends before the
+ * first change). The reason is printed.
+ */
+export type Interception = { skip: string } | { stop: string } | undefined;
 
 /** vars and secrets, as a repository and its environments hold them on GitHub. */
 export interface VariableStore {

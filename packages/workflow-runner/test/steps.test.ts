@@ -195,4 +195,50 @@ console.log('node ' + process.version + ' in ' + process.cwd());
       '.github/workflows/w.yml:7: unknown action some-org/some-action@v1: it has no local stand-in (declared: none)',
     );
   });
+  it('skips or stops before the steps intercept names: a dry run ends before the first change', async () => {
+    const root = repository({
+      '.github/workflows/w.yml': `on: workflow_dispatch
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - id: notify
+        run: echo notified
+      - id: render
+        run: echo rendered
+      - id: change
+        run: echo changed
+      - id: outcome
+        if: always()
+        run: echo outcome
+  record:
+    needs: deploy
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo recorded
+`,
+    });
+    const result = await run(root, 'w.yml', {
+      intercept: (about) =>
+        about.id === 'notify'
+          ? { skip: 'dry run: no message' }
+          : about.id === 'change'
+            ? { stop: 'dry run' }
+            : undefined,
+    });
+    expect(result.jobs[0]!.steps.map((record) => [record.id, record.outcome])).toEqual([
+      ['notify', 'skipped'],
+      ['render', 'success'],
+      ['change', 'skipped'],
+      ['outcome', 'skipped'],
+    ]);
+    expect(result.log).toEqual(
+      expect.arrayContaining([
+        'deploy: ○ Run echo notified: skipped (dry run: no message)',
+        'deploy: ■ dry run: the run stops before "Run echo changed"',
+        'record: ○ job "record": not run (dry run)',
+      ]),
+    );
+    expect(result).toMatchObject({ result: 'success', stopped: 'dry run' });
+  });
 });

@@ -1,0 +1,87 @@
+import { parseArgs } from 'node:util';
+
+export const USAGE = `Usage:
+  npx ecs-actions deploy --environment <env> (--image <repo>@sha256:<digest> | --task-definition <family:revision>)
+                         [--variables <file>] [--vars-file <file>] [--template <file>] [--version <sha>]
+                         [--migrate-command <json array>] [--dry-run] [--yes] [--reports <dir>]
+  npx ecs-actions rollback --environment <env> --task-definition <family:revision | arn> [same options]
+
+Runs .github/workflows/deploy-environment.yml on this machine (the local workflow executor) with your AWS
+credentials (the standard chain: AWS_PROFILE, ~/.aws, SSO, environment variables).
+  --variables  YAML of the GitHub vars and secrets the workflow reads (vars:, secrets:,
+               environments: {<env>: {vars:, secrets:}}); default .github/ecs-actions.local.yml
+  --vars-file  the workflow's vars-file input (template variables); default sample-service/deploy/<env>.env
+  --dry-run    stop before the first change: render and diff the task definition, then the pre-flight checks
+  --yes        do not ask before deploying to prod (needed without a terminal)
+  --reports    where the Markdown deployment report goes; default reports/`;
+
+export interface CliOptions {
+  command: 'deploy' | 'rollback';
+  environment: string;
+  image?: string;
+  taskDefinition?: string;
+  variables: string;
+  varsFile?: string;
+  template?: string;
+  version?: string;
+  migrateCommand?: string;
+  dryRun: boolean;
+  yes: boolean;
+  reports: string;
+}
+
+/** A command line the user must fix: printed with the usage, exit 2. */
+export class UsageError extends Error {}
+
+export function parseCli(argv: string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        environment: { type: 'string' },
+        image: { type: 'string' },
+        'task-definition': { type: 'string' },
+        variables: { type: 'string', default: '.github/ecs-actions.local.yml' },
+        'vars-file': { type: 'string' },
+        template: { type: 'string' },
+        version: { type: 'string' },
+        'migrate-command': { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+        yes: { type: 'boolean', default: false },
+        reports: { type: 'string', default: 'reports' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0];
+  if (command !== 'deploy' && command !== 'rollback')
+    throw new UsageError(`expected the command deploy or rollback, got ${JSON.stringify(command ?? '')}`);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[1])}`);
+  const environment = values.environment ?? '';
+  if (!/^[A-Za-z0-9_-]+$/.test(environment))
+    throw new UsageError(
+      `--environment: ${JSON.stringify(environment)} is not an environment name (dev, staging, prod)`,
+    );
+  if (command === 'rollback' && !values['task-definition'])
+    throw new UsageError('rollback needs --task-definition <family:revision | arn>: the revision to go back to');
+  if (command === 'deploy' && Boolean(values.image) === Boolean(values['task-definition']))
+    throw new UsageError('deploy needs exactly one of --image <repository>@sha256:<digest> and --task-definition');
+  return {
+    command,
+    environment,
+    image: values.image,
+    taskDefinition: values['task-definition'],
+    variables: values.variables!,
+    varsFile: values['vars-file'],
+    template: values.template,
+    version: values.version,
+    migrateCommand: values['migrate-command'],
+    dryRun: values['dry-run']!,
+    yes: values.yes!,
+    reports: values.reports!,
+  };
+}

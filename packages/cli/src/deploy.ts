@@ -1,0 +1,161 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { STSClient } from '@aws-sdk/client-sts';
+import { createAwsClient } from '@ecs-actions/aws';
+import { checkAccount, preflight } from '@ecs-actions/deploy-ecs';
+import {
+  loadVariableStore,
+  localStandIns,
+  readableLine,
+  runWorkflow,
+  type Interception,
+  type JobRun,
+  type StepAboutToRun,
+  type VariableStore,
+} from '@ecs-actions/workflow-runner';
+import type { CliOptions } from './args.js';
+
+/** The ecs-actions checkout the workflow's `.ecs-actions` stands for: this repository. */
+export const ecsActionsRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const ECS_ACTIONS_REPOSITORY = 'org/ecs-actions';
+
+export interface DeployIo {
+  /** The service's working tree (actions/checkout) and where the workflows are read from. */
+  cwd: string;
+  log(line: string): void;
+  /** Asks a yes/no question on the terminal; undefined when there is no terminal. */
+  confirm?(question: string): Promise<boolean>;
+  signal?: AbortSignal;
+}
+
+export interface DeployOutcome {
+  status: string;
+  reason: string;
+  job?: JobRun;
+  dryRun: boolean;
+}
+
+function git(cwd: string, ...args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+}
+
+/** The steps a dry run leaves out: a message is a change for the people who read it, run-task and deploy-ecs change AWS. */
+function dryRunIntercept(step: StepAboutToRun): Interception {
+  const action = step.uses?.split('/').at(-1);
+  if (action === 'notify-slack') return { skip: 'dry run: no Slack message' };
+  if (action === 'changelog') return { skip: 'dry run' };
+  if (action === 'run-task' || action === 'deploy-ecs')
+    return { stop: `dry run: "${step.name}" would be the first change` };
+  return undefined;
+}
+
+function workflowInputs(options: CliOptions, version: string): Record<string, string> {
+  const inputs: Record<string, string | undefined> = {
+    environment: options.environment,
+    image: options.image,
+    'task-definition': options.taskDefinition,
+    version,
+    template: options.template ?? (options.image ? 'sample-service/deploy/taskdef.template.json' : undefined),
+    'vars-file': options.varsFile ?? `sample-service/deploy/${options.environment}.env`,
+    'migrate-command': options.migrateCommand,
+    'ecs-actions-repository': ECS_ACTIONS_REPOSITORY,
+    'ecs-actions-ref': git(ecsActionsRoot, 'rev-parse', 'HEAD') || 'HEAD',
+  };
+  return Object.fromEntries(Object.entries(inputs).filter((entry): entry is [string, string] => Boolean(entry[1])));
+}
+
+/** Runs deploy-environment.yml for one environment, as the manual and emergency path. */
+export async function deploy(options: CliOptions, io: DeployIo): Promise<DeployOutcome> {
+  const variablesFile = resolve(io.cwd, options.variables);
+  if (!existsSync(variablesFile))
+    throw new Error(
+      `--variables: ${variablesFile} does not exist; expected a YAML file of vars:, secrets: and environments: ` +
+        '(the GitHub variables the workflow reads, see docs/setup.md)',
+    );
+  const variables = loadVariableStore(variablesFile);
+  // An image deploy checks its version; the commit of the working tree unless given.
+  const version = options.version ?? (options.image ? git(io.cwd, 'rev-parse', 'HEAD') : '');
+  const workflow = join(io.cwd, '.github/workflows/deploy-environment.yml');
+  const local = existsSync(workflow) ? workflow : join(ecsActionsRoot, '.github/workflows/deploy-environment.yml');
+  io.log(
+    `ecs-actions ${options.command}: ${local} for ${options.environment} through the local workflow executor, ` +
+      `with this machine's AWS credentials${options.dryRun ? ' (dry run: nothing is changed)' : ''}`,
+  );
+  const run = await runWorkflow({
+    workflow: local,
+    inputs: workflowInputs(options, version),
+    variables,
+    github: {
+      repository: ECS_ACTIONS_REPOSITORY,
+      sha: version || git(io.cwd, 'rev-parse', 'HEAD'),
+      event_name: 'workflow_dispatch',
+      // The changelog reads GitHub; a token from the environment lets it, none leaves it to say it could not.
+      token: process.env.GITHUB_TOKEN ?? '',
+    },
+    standIns: localStandIns({ workingTree: io.cwd, repositories: { [ECS_ACTIONS_REPOSITORY]: ecsActionsRoot } }),
+    approve: async ({ environment }) => {
+      if (options.dryRun || environment !== 'prod' || options.yes) return true;
+      if (io.confirm === undefined)
+        throw new Error('deploying to prod asks for confirmation: run it in a terminal, or pass --yes');
+      return io.confirm(`Deploy to prod (${options.image ?? options.taskDefinition})? [y/N] `);
+    },
+    intercept: options.dryRun ? dryRunIntercept : undefined,
+    signal: io.signal,
+    observer: {
+      stepStarted: (_job, step) => io.log(`── ${step.name}`),
+      line: (_job, line) => {
+        const readable = readableLine(line);
+        if (readable !== undefined) io.log(`   ${readable}`);
+      },
+    },
+  });
+  const job = run.jobs.find((candidate) => candidate.id === 'deploy');
+  if (options.dryRun) {
+    if (job?.result !== 'success') {
+      const failed = job?.steps.find((step) => step.outcome === 'failure');
+      const why = failed ? `${failed.name}: ${failed.errors[0] ?? `exit ${failed.exitCode}`}` : `job ${job?.result}`;
+      return { status: 'failed', reason: `the dry run stopped before pre-flight (${why})`, job, dryRun: true };
+    }
+    await dryRunPreflight(variables, options.environment, io);
+    return { status: 'dry-run', reason: run.stopped ?? '', job, dryRun: true };
+  }
+  const outcome = job?.steps.find((step) => step.id === 'outcome')?.outputs ?? {};
+  return {
+    status: outcome.status || (job?.result === 'cancelled' ? 'cancelled' : 'failed'),
+    reason: outcome.reason || (job?.steps.find((step) => step.outcome === 'failure')?.errors[0] ?? ''),
+    job,
+    dryRun: false,
+  };
+}
+
+/** deploy-ecs' own pre-flight checks, read-only: the account, the service, its deployments and strategy. */
+async function dryRunPreflight(variables: VariableStore, environment: string, io: DeployIo): Promise<void> {
+  const vars = { ...variables.vars, ...variables.environments?.[environment]?.vars };
+  const region = vars.AWS_REGION;
+  if (!vars.ECS_CLUSTER || !vars.ECS_SERVICE || !region)
+    throw new Error(`the variables need AWS_REGION, ECS_CLUSTER and ECS_SERVICE for ${environment}`);
+  io.log('── Pre-flight (deploy-ecs, read only)');
+  const options = { region, action: 'cli' };
+  if (vars.AWS_ACCOUNT_ID) {
+    const account = await checkAccount(createAwsClient(STSClient, options), vars.AWS_ACCOUNT_ID);
+    io.log(`   Credentials belong to account ${account}`);
+  }
+  const log = {
+    info: (line: string) => io.log(`   ${line}`),
+    warning: (line: string) => io.log(`   WARNING: ${line}`),
+  };
+  const before = await preflight(
+    createAwsClient(ECSClient, options),
+    { cluster: vars.ECS_CLUSTER, service: vars.ECS_SERVICE },
+    region,
+    log,
+  );
+  io.log(`   The service runs ${before.previousTaskDefinitionArn}; a deploy would roll back to it on failure`);
+}
