@@ -25,6 +25,7 @@ interface Job {
   environment?: unknown;
   with?: Record<string, unknown>;
   steps?: Step[];
+  env?: Record<string, unknown>;
   permissions?: unknown;
 }
 interface Workflow {
@@ -215,6 +216,74 @@ describe('the workflows', () => {
       'aws-actions/configure-aws-credentials',
       './rollback-plan',
     ]);
+  });
+});
+
+/**
+ * A workflow expression (the text inside `${{ }}`) over step results, as the runner evaluates it: `==` compares,
+ * `&&` and `||` return one of their operands, an empty string is false. Only these forms are allowed here.
+ */
+function evaluate(expression: string, results: Record<string, string>): unknown {
+  const inner = /^\$\{\{(.*)\}\}$/s.exec(expression.trim())?.[1] ?? expression;
+  const js = inner
+    .replace(/steps\.[\w-]+\.(?:outputs\.[\w-]+|outcome)|inputs\.[\w-]+/g, (name) => `results[${JSON.stringify(name)}]`)
+    .replace(/==/g, '===');
+  if (/[^\w\s'"()[\]=&|.-]/.test(js.replace(/results\["[^"]+"\]/g, ''))) throw new Error(`unsupported: ${inner}`);
+  return new Function('results', `return (${js});`)(
+    new Proxy(results, { get: (target, key) => target[key as string] ?? '' }),
+  );
+}
+
+describe('testing before production traffic (test-before-production)', () => {
+  const file = 'deploy-environment.yml';
+  const ids = () => steps(file, 'deploy').map((candidate) => candidate.id);
+
+  it('stops the rollout at the PAUSE hook only when the input asks for it, before the checks and the answer', () => {
+    const start = step(file, 'deploy', 'start');
+    expect(start.if).toBe('inputs.test-before-production');
+    expect(start.with).toMatchObject({
+      'wait-until': 'paused',
+      'task-definition': step(file, 'deploy', 'deploy').with!['task-definition'],
+    });
+    expect(ids().indexOf('start')).toBeLessThan(ids().indexOf('verify-test'));
+    expect(ids().indexOf('verify-test')).toBeLessThan(ids().indexOf('smoke-test-listener'));
+    expect(ids().indexOf('smoke-test-listener')).toBeLessThan(ids().indexOf('deploy'));
+  });
+
+  it('verifies the targets and smoke-tests through the test listener while the deployment is paused', () => {
+    const verify = step(file, 'deploy', 'verify-test');
+    const smoke = step(file, 'deploy', 'smoke-test-listener');
+    expect(verify).toMatchObject({ if: "steps.start.outputs.status == 'paused'", 'continue-on-error': true });
+    expect(verify.with).toMatchObject({
+      listener: 'test',
+      'task-definition-arn': '${{ steps.start.outputs.task-definition-arn }}',
+    });
+    expect(smoke).toMatchObject({ if: "steps.verify-test.outcome == 'success'", 'continue-on-error': true });
+    expect(smoke.with?.['base-url']).toBe('${{ env.TEST_BASE_URL }}');
+    expect(workflows[file]!.jobs.deploy).toMatchObject({
+      env: { TEST_BASE_URL: '${{ inputs.test-base-url || vars.TEST_BASE_URL }}' },
+    });
+  });
+
+  it('answers the hook CONTINUE only when both checks passed, ROLLBACK otherwise, and deploys as before without a pause', () => {
+    const deploy = step(file, 'deploy', 'deploy');
+    const answer = (results: Record<string, string>) => evaluate(String(deploy.with!.continue), results);
+    const paused = { 'steps.start.outputs.status': 'paused' };
+    expect(
+      answer({ ...paused, 'steps.verify-test.outcome': 'success', 'steps.smoke-test-listener.outcome': 'success' }),
+    ).toBe('continue');
+    expect(
+      answer({ ...paused, 'steps.verify-test.outcome': 'success', 'steps.smoke-test-listener.outcome': 'failure' }),
+    ).toBe('rollback');
+    expect(
+      answer({ ...paused, 'steps.verify-test.outcome': 'failure', 'steps.smoke-test-listener.outcome': 'skipped' }),
+    ).toBe('rollback');
+    expect(answer({})).toBe('none');
+    expect(deploy.with).toMatchObject({
+      'service-deployment-arn': '${{ steps.start.outputs.service-deployment-arn }}',
+      'hook-id': '${{ steps.start.outputs.hook-id }}',
+    });
+    expect(deploy.if).toBeUndefined();
   });
 });
 
