@@ -240,7 +240,12 @@ describe('testing before production traffic (test-before-production)', () => {
 
   it('stops the rollout at the PAUSE hook only when the input asks for it, before the checks and the answer', () => {
     const start = step(file, 'deploy', 'start');
-    expect(start.if).toBe('inputs.test-before-production');
+    expect(start.if).toBe("env.TEST_BEFORE_PRODUCTION == 'true'");
+    expect(workflows[file]!.jobs.deploy).toMatchObject({
+      env: {
+        TEST_BEFORE_PRODUCTION: "${{ inputs.test-before-production || vars.TEST_BEFORE_PRODUCTION == 'true' }}",
+      },
+    });
     expect(start.with).toMatchObject({
       'wait-until': 'paused',
       'task-definition': step(file, 'deploy', 'deploy').with!['task-definition'],

@@ -18,6 +18,8 @@ export interface RehearsalTarget {
   verifyTimeoutSeconds?: number;
   /** Seconds smoke-test waits for the service to answer (and to report the expected version). */
   smokeTimeoutSeconds?: number;
+  /** The test listener: set, the environment deploys with test-before-production (TEST_BASE_URL). */
+  testBaseUrl?: string;
 }
 
 export interface DeployRequest {

@@ -70,6 +70,14 @@ export const REHEARSAL_SCENARIOS = {
       'rolling, new tasks keep stopping: deploy-ecs rolls back in flight with StopServiceDeployment ROLLBACK',
     loopback: 'stop-deployment-rollback',
   },
+  'pause-hook': {
+    description:
+      'native BLUE_GREEN with a PAUSE hook in dev (test-before-production): deploy-ecs stops at POST_TEST_TRAFFIC_SHIFT, ' +
+      'verify-targets (listener: test) and smoke-test check green through the test listener, deploy-ecs continues it ' +
+      'to production; success',
+    loopback: 'pause-hook',
+    testBeforeProduction: true,
+  },
   cancelled: {
     description:
       'the dev job is cancelled mid-rollout: deploy-ecs starts the rollback within the grace period; cancelled',
@@ -81,7 +89,16 @@ export const REHEARSAL_SCENARIOS = {
     loopback: 'targets-unhealthy',
     cancel: { step: 'Verify load balancer targets', line: /: \d+ of \d+ healthy and verified/ },
   },
-} as const satisfies Record<string, { description: string; loopback: ScenarioName | undefined; cancel?: JobCancel }>;
+} as const satisfies Record<
+  string,
+  {
+    description: string;
+    loopback: ScenarioName | undefined;
+    cancel?: JobCancel;
+    /** dev deploys with test-before-production (the environment variables TEST_BEFORE_PRODUCTION, TEST_BASE_URL). */
+    testBeforeProduction?: boolean;
+  }
+>;
 
 export type RehearsalScenario = keyof typeof REHEARSAL_SCENARIOS;
 
@@ -152,6 +169,7 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
       loopbackScenario: scenario.loopback,
       // Like the failure, the cancel is staged in the first environment.
       cancel,
+      testBeforeProduction: 'testBeforeProduction' in scenario && scenario.testBeforeProduction,
       workflowRoot: options.workflowRoot,
     });
 
@@ -182,6 +200,8 @@ export async function runPipelineWorkflow(options: {
   loopbackScenario: ScenarioName | undefined;
   cancel?: JobCancel;
   workflowRoot?: string;
+  /** dev tests the new revision on the test listener before production traffic (the loopback scenario's hook). */
+  testBeforeProduction?: boolean;
 }): Promise<EnvironmentResult[]> {
   const { aws, log } = options;
   const digest = /@(sha256:[a-f0-9]{64})$/.exec(options.image)?.[1] ?? '';
@@ -189,7 +209,17 @@ export async function runPipelineWorkflow(options: {
   const run = await runRehearsalWorkflow({
     workflow: 'pipeline.yml',
     workflowRoot: options.workflowRoot,
-    variables: rehearsalVariables(Object.fromEntries(DEMO_ENVIRONMENTS.map((name) => [name, options.target]))),
+    variables: rehearsalVariables(
+      Object.fromEntries(
+        DEMO_ENVIRONMENTS.map((name) => [
+          name,
+          // The loopback's test listener reaches the same sample service as its production listener.
+          options.testBeforeProduction && name === 'dev'
+            ? { ...options.target, testBaseUrl: options.target.serviceUrl }
+            : options.target,
+        ]),
+      ),
+    ),
     target: options.target,
     version: options.version,
     log,

@@ -27,6 +27,7 @@ export function rehearsalVariables(targets: Record<string, RehearsalTarget>): Va
         ECS_CLUSTER: target.cluster(environment),
         BASE_URL: target.serviceUrl,
         ...(target.corsOrigin ? { CORS_ORIGIN: target.corsOrigin } : {}),
+        ...(target.testBaseUrl ? { TEST_BEFORE_PRODUCTION: 'true', TEST_BASE_URL: target.testBaseUrl } : {}),
       },
     };
   }
