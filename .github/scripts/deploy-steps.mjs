@@ -70,6 +70,16 @@ function quoted(value) {
  * end the annotation and start a command of its own. (These scripts run without the repository's packages, so
  * they cannot import action-kit; @actions/core escapes the same way.)
  */
+/**
+ * Text quoting step outputs, made safe for one log line: line breaks become spaces and the legacy `##[command]`
+ * form, which the runner reads anywhere in a line, is broken with a backslash.
+ */
+export function logLine(text) {
+  return String(text)
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+    .replace(/##\[/g, '##\\[');
+}
+
 export function errorCommand(message) {
   const data = String(message).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
   return `::error::${data}`;

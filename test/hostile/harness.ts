@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type { LoopbackAws } from '@ecs-actions/loopback-aws';
 import { runBundle, type BundleRun } from '@ecs-actions/rehearsal';
-import { runnerCommands, type RunnerCommand } from '@ecs-actions/action-kit/testing';
+import { INJECTED, runnerCommands, type RunnerCommand } from '@ecs-actions/action-kit/testing';
 
 /*
  * Runs an action's real entry point (from source, as a runner runs its bundle) on hostile input, against the
@@ -46,7 +46,7 @@ export interface HostileCase {
 const MEANT = new Set(['error', 'warning', 'notice', 'debug', 'group', 'endgroup']);
 const FOREIGN_PAUSE = /^foreign-[0-9a-f]{32}$/;
 /** Hostile inputs carry this word after the command they try to inject. */
-export const INJECTED = 'INJECTED';
+export { INJECTED };
 
 // API calls that change something: a refused run makes none that succeeds.
 const CHANGE = /^(Register|Deregister|Update|Create|Delete|Put|Run|Start|Stop|Tag|Untag|Modify|Set|Continue)/;

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { hostileText, runnerCommands } from '@ecs-actions/action-kit/testing';
+import { INJECTED, hostileText, injectionText, runnerCommands } from '@ecs-actions/action-kit/testing';
 
 const envSafeText = hostileText.map((text) => text.replaceAll('\0', ''));
 const DIGEST = `sha256:${'c'.repeat(64)}`;
@@ -71,7 +71,38 @@ describe('plan-deploy.mjs refuses hostile input', () => {
   });
 });
 
+describe('plan-deploy.mjs, whatever its other inputs hold', () => {
+  it('never issues a command other than its one ::error::, nor one carrying injected text', () => {
+    fc.assert(
+      fc.property(injectionText, fc.constantFrom('ENVIRONMENT', 'TASK_DEFINITION', 'TEMPLATE'), (text, name) => {
+        const env: Record<string, string> =
+          name === 'TASK_DEFINITION' ? { TASK_DEFINITION: text } : { IMAGE, [name]: text };
+        const run = runScript('plan-deploy.mjs', { TEMPLATE: 'taskdef.json', ...env });
+        const commands = runnerCommands(run.stdout);
+        expect(commands.filter((command) => command.name !== 'error' || command.data.startsWith(INJECTED))).toEqual([]);
+        expect(commands.length).toBeLessThanOrEqual(1);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
 describe('deploy-outcome.mjs', () => {
+  it('never issues a command, whatever the step outputs it quotes hold', () => {
+    fc.assert(
+      fc.property(injectionText, (text) => {
+        for (const env of <Record<string, string>[]>[
+          { MIGRATE_OUTCOME: 'failure', MIGRATE_STATUS: text, MIGRATE_EXIT_CODES: text },
+          { DEPLOY_OUTCOME: 'cancelled', DEPLOYMENT_ID: 'ecs-svc/1', DEPLOYED: text, PREVIOUS: text },
+          { DEPLOY_OUTCOME: 'success', VERIFY_OUTCOME: 'failure', DEPLOY_STATUS: text, DEPLOYED: text },
+        ]) {
+          expect(runnerCommands(runScript('deploy-outcome.mjs', env).stdout)).toEqual([]);
+        }
+      }),
+      { numRuns: 15 },
+    );
+  });
+
   it('keeps a hostile status on one line', () => {
     const run = runScript('deploy-outcome.mjs', {
       DEPLOY_OUTCOME: 'success',

@@ -41,3 +41,32 @@ export function outputsWritten(text: string): Record<string, string> {
   for (const match of text.matchAll(/^(.+?)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2$/gm)) outputs[match[1]!] = match[3]!;
   return outputs;
 }
+
+/** Marks the text after a command that hostile input tries to inject: no command of a run may carry it. */
+export const INJECTED = 'INJECTED';
+
+/**
+ * hostileText, or hostile text with a workflow command spliced in after a line break (or, legacy, anywhere)
+ * followed by INJECTED: a test asserts that no command of the run carries INJECTED. No NUL byte, as an
+ * environment variable (an input) cannot hold one.
+ */
+export const injectionText: fc.Arbitrary<string> = fc
+  .oneof(
+    hostileText,
+    fc
+      .tuple(
+        hostileText,
+        fc.constantFrom('\n', '\r', '\r\n', '\u2028', ' ', ''),
+        fc.constantFrom(
+          '::add-mask::',
+          '::stop-commands::',
+          '::warning::',
+          '::error::',
+          '::set-output name=x::',
+          '##[add-mask]',
+        ),
+        hostileText,
+      )
+      .map(([before, lineBreak, command, after]) => `${before}${lineBreak}${command}${INJECTED}${after}`),
+  )
+  .map((text) => text.replaceAll('\0', ''));
