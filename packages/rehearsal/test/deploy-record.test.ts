@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildChangelog, changelogLines } from '@ecs-actions/deploy-record';
-import { gitCommitSource } from '../src/deploy-record.js';
+import { sampleImageUri, SAMPLE_IMAGE_DIGEST, startLoopbackAws } from '@ecs-actions/loopback-aws';
+import { gitCommitSource, RehearsalDeployRecord } from '../src/deploy-record.js';
 
 let repo: string;
 const git = (...args: string[]) =>
@@ -60,5 +61,29 @@ describe('gitCommitSource', () => {
     const changelog = await buildChangelog(gitCommitSource(repo), { base: 'a'.repeat(40), head });
 
     expect(changelog).toMatchObject({ kind: 'unavailable', reason: expect.stringContaining('git') });
+  });
+});
+
+describe('RehearsalDeployRecord', () => {
+  it("prints the rollback plan from the loopback: the seeded deploy's image, found through its tag", async () => {
+    const aws = await startLoopbackAws({ stepMs: 10, throttle: false });
+    try {
+      const previous = '1a2b3c4d'.repeat(5);
+      const current = '9f8e7d6c'.repeat(5);
+      const record = new RehearsalDeployRecord(aws, previous);
+      record.record('prod', current);
+      const lines: string[] = [];
+
+      // The seeded service has one service deployment: the plan comes from the tags and the image ECR holds.
+      await record.print('prod', current, false, (line) => lines.push(line));
+
+      expect(lines.at(-1)).toBe(
+        `Rollback plan for prod: would go to image ${sampleImageUri(aws.accountId, aws.region)} ` +
+          `(${SAMPLE_IMAGE_DIGEST}, commit 1a2b3c4), rendered from the template as deployed/prod/1; prod runs ` +
+          'commit 9f8e7d6 (deployed/prod/2) now',
+      );
+    } finally {
+      await aws.close();
+    }
   });
 });
