@@ -39,6 +39,11 @@ describeRefusals('a line break in a single-line input', [
   brokenLine('an environment after a Unicode line separator', 'changelog', 'environment', {
     environment: `prod\u2028::warning::${INJECTED}`,
   }),
+  brokenLine('a service that adds a mask', 'rollback-plan', 'service', {
+    environment: 'dev',
+    cluster: 'demo-dev',
+    service: `sample-service\n::add-mask::${INJECTED}`,
+  }),
   brokenLine('a repository that adds a mask', 'build-push-digest', 'repository', {
     repository: `web\n::add-mask::${INJECTED}`,
   }),

@@ -20,6 +20,7 @@ export type ActionName =
   | 'deploy-ecs'
   | 'notify-slack'
   | 'render-taskdef'
+  | 'rollback-plan'
   | 'run-task'
   | 'smoke-test'
   | 'verify-targets';
@@ -101,6 +102,8 @@ export function awsEnvironment(aws: LoopbackAws): Record<string, string> {
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_RUN_ID: '42',
     GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+    // changelog and rollback-plan read tags through the GitHub API: here a closed local port, never the network.
+    GITHUB_API_URL: 'http://127.0.0.1:9',
   };
 }
 

@@ -124,6 +124,18 @@ const LOGGED: LoggedInput[] = [
     masks: ['ghs_hostile'],
   },
   {
+    action: 'rollback-plan',
+    through: 'environment and container',
+    inputs: (text) => ({
+      environment: text,
+      cluster: 'demo-dev',
+      service: 'sample-service',
+      container: text,
+      token: 'ghs_hostile',
+    }),
+    masks: ['ghs_hostile'],
+  },
+  {
     action: 'build-push-digest',
     through: 'tags, build-args and labels',
     inputs: (text) => ({

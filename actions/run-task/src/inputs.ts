@@ -1,5 +1,12 @@
-import { getInteger, getList, getOptional, getRequired, inputError, parseKeyValues } from '@ecs-actions/action-kit';
-import * as core from '@actions/core';
+import {
+  getInteger,
+  getList,
+  getMultiline,
+  getOptional,
+  getRequired,
+  inputError,
+  parseKeyValues,
+} from '@ecs-actions/action-kit';
 import { checkEcsNameOrArn } from '@ecs-actions/aws';
 import { readTaskDefinitionSource, type TaskDefinitionSource } from '@ecs-actions/taskdef';
 
@@ -78,7 +85,7 @@ function optionalServiceName(): string | undefined {
 
 function commandOverrides(): Map<string, string[]> {
   const name = 'command-overrides';
-  const lines = parseKeyValues(name, core.getInput(name, { trimWhitespace: false }), {
+  const lines = parseKeyValues(name, getMultiline(name), {
     keyName: 'container',
     valueName: 'JSON array',
     keyPattern: CONTAINER_NAME,
@@ -130,7 +137,7 @@ function pattern(name: string, form: RegExp, expected: string): string | undefin
 function capacityProviderStrategy(): CapacityProvider[] {
   const name = 'capacity-provider-strategy';
   const form = 'lines provider=weight or provider=weight:base, e.g. FARGATE=1:1';
-  const lines = parseKeyValues(name, core.getInput(name, { trimWhitespace: false }), {
+  const lines = parseKeyValues(name, getMultiline(name), {
     keyName: 'provider',
     valueName: 'weight[:base]',
     keyPattern: CAPACITY_PROVIDER,
