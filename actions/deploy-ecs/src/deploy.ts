@@ -21,6 +21,8 @@ export type Group = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 
 export interface DeployContext {
   ecs: ECSClient;
+  /** The follower's polling client, one attempt per call (see FollowRequest.pollEcs); `ecs` unless set. */
+  pollEcs?: ECSClient;
   clock: Clock;
   log: Logger;
   group: Group;
@@ -150,7 +152,12 @@ export async function rollOut(context: DeployContext, request: DeployRequest, re
   };
   const follower = context.follower ?? describeServicesFollower;
   result.followedWith = follower.name;
-  const followRequest: FollowRequest = { ...waitOptions, deploymentId, interval: context.interval };
+  const followRequest: FollowRequest = {
+    ...waitOptions,
+    deploymentId,
+    interval: context.interval,
+    pollEcs: context.pollEcs,
+  };
   const waited = await group(`Waiting for deployment ${deploymentId}`, () => follower.follow(followRequest));
   await finishWait(context, request, result, followRequest, follower, waited);
 }

@@ -23,6 +23,11 @@ export interface FollowRequest extends ServiceRef {
   seenEventIds: Set<string>;
   /** Ends the wait early (cancelled run). */
   signal?: AbortSignal;
+  /**
+   * The client the follower polls with: one attempt per call, as the follower backs off and jitters throttled polls
+   * itself (the SDK's quick retries would spend the account's bucket again while it is empty). `ecs` unless set.
+   */
+  pollEcs?: ECSClient;
   /** Milliseconds between polls, by time waited so far; the follower's own pacing unless set (tests). */
   interval?: (elapsedMs: number, state?: PaceState) => number;
 }

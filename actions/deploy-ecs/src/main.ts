@@ -182,6 +182,8 @@ async function deploy(
     timeouts: dependencies.awsTimeouts,
   };
   const ecs = createAwsClient(ECSClient, clientOptions);
+  // The follower backs off and jitters throttled polls itself; the SDK's quick retries would spend the bucket again.
+  const pollEcs = createAwsClient(ECSClient, { ...clientOptions, maxAttempts: 1 });
   report.logLines = inputs['log-lines'];
   const logs =
     inputs['log-lines'] > 0
@@ -194,6 +196,7 @@ async function deploy(
       : undefined;
   const deployContext: DeployContext = {
     ecs,
+    pollEcs,
     clock,
     log,
     group,
@@ -337,6 +340,7 @@ async function resume(
     seenEventIds: before.eventIds,
     signal: context.phases?.signal,
     interval: context.interval,
+    pollEcs: context.pollEcs,
   };
   const waited = await group(`Waiting for ${resumeWith.serviceDeploymentArn}`, () =>
     followServiceDeployment(followRequest, resumeWith.serviceDeploymentArn, { stopAtPause: false }),

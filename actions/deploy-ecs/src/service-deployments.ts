@@ -122,7 +122,9 @@ export async function continueServiceDeployment(
 
 /** The newest deployment created after the update: IN_PROGRESS or PENDING first, else one that already ended. */
 async function findServiceDeployment(request: FollowRequest): Promise<string | undefined> {
-  const { ecs, clock } = request;
+  const { clock } = request;
+  const ecs = request.pollEcs ?? request.ecs;
+  const random = Math.random;
   const after = new Date(request.startedAt - CLOCK_SKEW_MS);
   const list = async (status?: Array<'PENDING' | 'IN_PROGRESS'>) => {
     const response = await ecs.send(
@@ -142,9 +144,18 @@ async function findServiceDeployment(request: FollowRequest): Promise<string | u
     clock,
     signal: request.signal,
     timeoutMs: NOT_LISTED_GRACE_MS,
-    interval: 1000,
+    // 1 to 2 s: parallel deploys that updated together do not list in step.
+    interval: () => Math.round(1000 + 1000 * random()),
     // A deployment that already finished is not IN_PROGRESS any more: then the newest created after the update.
-    attempt: async () => (await list(['PENDING', 'IN_PROGRESS'])) ?? (await list()),
+    attempt: async () => {
+      try {
+        return (await list(['PENDING', 'IN_PROGRESS'])) ?? (await list());
+      } catch (error) {
+        // Throttled (many deploys in one account) or a 5xx: list again on the next attempt.
+        if (isTransientAwsError(error)) return undefined;
+        throw error;
+      }
+    },
   });
   return found.done ? found.value : undefined;
 }
@@ -180,15 +191,20 @@ export function describeServiceDeployment(deployment: ServiceDeployment): string
   return `${parts[0]}: new ${counts}, old ${source} running${weights}${failures}${alarms}${hooks}`;
 }
 
-/** True when the end is near: poll fast only then (see pacing.ts). */
-function nearCompletion(deployment: ServiceDeployment): boolean {
+/** How close the end is: poll fast only when it is near (see pacing.ts). */
+function closeness(deployment: ServiceDeployment): { near: boolean; approaching: boolean } {
   const target = deployment.targetServiceRevision;
   const stage = deployment.lifecycleStage;
-  if (deployment.status !== 'IN_PROGRESS') return true;
-  if (stage === 'CLEAN_UP' || stage === 'POST_PRODUCTION_TRAFFIC_SHIFT') return true;
-  if (stage !== undefined) return false;
-  // Rolling: once every new task runs, ECS drains the old ones and completes.
-  return (target?.runningTaskCount ?? 0) >= (target?.requestedTaskCount ?? 1);
+  if (deployment.status !== 'IN_PROGRESS') return { near: true, approaching: false };
+  if (stage === 'CLEAN_UP' || stage === 'POST_PRODUCTION_TRAFFIC_SHIFT') return { near: true, approaching: false };
+  if (stage !== undefined) return { near: false, approaching: false };
+  // Rolling: once every new task runs, ECS drains the old ones (the deregistration delay), then completes.
+  const allNewRunning = (target?.runningTaskCount ?? 0) >= (target?.requestedTaskCount ?? 1);
+  const oldRunning = (deployment.sourceServiceRevisions ?? []).reduce(
+    (sum, revision) => sum + (revision.runningTaskCount ?? 0),
+    0,
+  );
+  return { near: allNewRunning && oldRunning === 0, approaching: allNewRunning && oldRunning > 0 };
 }
 
 /** Follows a known service deployment to its end (the `continue` mode, and after StopServiceDeployment). */
@@ -202,7 +218,9 @@ export async function followServiceDeployment(
   const started = clock.now();
   const random = options.random ?? Math.random;
   let throttled = 0;
+  let warned = false;
   let near = false;
+  let approaching = false;
   let lastLine: string | undefined;
   let lastStoppedCheck = started;
   let stoppedTaskArns: string[] = [];
@@ -214,12 +232,13 @@ export async function followServiceDeployment(
   async function ridingOut<T>(call: () => Promise<T>, what: string): Promise<T | undefined> {
     try {
       const value = await call();
-      throttled = 0;
+      throttled = Math.max(0, throttled - 1);
       return value;
     } catch (error) {
       if (!isTransientAwsError(error)) throw error;
-      if (throttled === 0) log.warning(`${what} failed (${errorMessage(error)}); still waiting, with back-off`);
-      throttled++;
+      if (!warned) log.warning(`${what} failed (${errorMessage(error)}); still waiting, with back-off`);
+      warned = true;
+      throttled = Math.min(throttled + 1, 4);
       return undefined;
     }
   }
@@ -243,7 +262,7 @@ export async function followServiceDeployment(
 
   async function attempt(): Promise<WaitOutcome | undefined> {
     const response = await ridingOut(
-      () => ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] })),
+      () => (request.pollEcs ?? ecs).send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] })),
       'DescribeServiceDeployments',
     );
     if (!response) return undefined;
@@ -255,7 +274,7 @@ export async function followServiceDeployment(
       };
     last = deployment;
     timeline.observe(deployment, clock.now());
-    near = nearCompletion(deployment);
+    ({ near, approaching } = closeness(deployment));
     const line = describeServiceDeployment(deployment);
     const changed = line !== lastLine;
     if (changed) log.info(`[${elapsed()}] ${line}`);
@@ -316,7 +335,7 @@ export async function followServiceDeployment(
     clock,
     signal: request.signal,
     timeoutMs: request.timeoutMs,
-    interval: (elapsedMs) => (request.interval ?? budgetInterval)(elapsedMs, { near, throttled, random }),
+    interval: (elapsedMs) => (request.interval ?? budgetInterval)(elapsedMs, { near, approaching, throttled, random }),
     attempt,
   });
   const outcome: WaitOutcome = polled.done

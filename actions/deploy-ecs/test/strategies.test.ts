@@ -178,6 +178,24 @@ describe('deploy-ecs with the service-deployments API', () => {
     expect(stdout.split('\n').filter((line) => line.startsWith('::notice::'))).toHaveLength(1);
   });
 
+  it('rides out throttled polls (one attempt each) and still follows the service deployment to success', async () => {
+    const revision = await start('completes');
+    aws!.failNext('ListServiceDeployments', { code: 'ThrottlingException', message: 'Rate exceeded', times: 2 });
+    aws!.failNext('DescribeServiceDeployments', { code: 'ThrottlingException', message: 'Rate exceeded', times: 2 });
+    await deploy({ 'task-definition': revision });
+    expect(outputs()).toMatchObject({ status: 'succeeded', 'followed-with': 'service deployments' });
+    // Each throttled poll was sent once: the follower backs off, the SDK does not retry it at once.
+    const throttled = aws!.requests.filter((request) => request.error === 'ThrottlingException');
+    expect(throttled.map((request) => request.operation)).toEqual([
+      'ListServiceDeployments',
+      'ListServiceDeployments',
+      'DescribeServiceDeployments',
+      'DescribeServiceDeployments',
+    ]);
+    // The second list waited for the follower's next attempt (1 to 2 s), not for a quick SDK retry.
+    expect(throttled[1]!.time - throttled[0]!.time).toBeGreaterThanOrEqual(1000);
+  });
+
   it('draws the rolling timeline in the summary when following through DescribeServices', async () => {
     const revision = await start('completes');
     aws!.failNext('ListServiceDeployments', { code: 'AccessDeniedException', message: 'not authorized', times: 5 });

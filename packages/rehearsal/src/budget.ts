@@ -75,13 +75,23 @@ export async function budgetRun(count: number): Promise<BudgetRun> {
       services.map(async (service, index) => {
         // One client per deploy, as one runner each would have.
         const ecs = createAwsClient(ECSClient, { action: 'deploy-ecs' });
+        // As deploy-ecs's main.ts: the follower polls with one attempt per call and backs off itself.
+        const pollEcs = createAwsClient(ECSClient, { action: 'deploy-ecs', maxAttempts: 1 });
         const ref = { cluster: CLUSTER, service };
         const result: DeployResult = { status: 'failed', stoppedTasks: [], stoppedTaskCount: 0, events: [] };
         try {
           const before = await preflight(ecs, ref, aws.region, quiet);
           const target = await describeExisting(ecs, revisions[index], quiet);
           await rollOut(
-            { ecs, clock: systemClock, log: quiet, group, region: aws.region, follower: serviceDeploymentsFollower() },
+            {
+              ecs,
+              pollEcs,
+              clock: systemClock,
+              log: quiet,
+              group,
+              region: aws.region,
+              follower: serviceDeploymentsFollower(),
+            },
             { ...ref, before, target, wait: true, timeoutMs: 10 * 60_000, rollback: false, forceNewDeployment: false },
             result,
           );
