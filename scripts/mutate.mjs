@@ -68,7 +68,7 @@ for (const row of rows) {
   console.log(
     `  ${row.pkg.padEnd(24)} ${row.score.toFixed(1).padStart(5)}%  (killed ${c.Killed ?? 0}, timeout ` +
       `${c.Timeout ?? 0}, survived ${c.Survived ?? 0}, no coverage ${c.NoCoverage ?? 0}, compile errors ` +
-      `${c.CompileError ?? 0}, ignored ${c.Ignored ?? 0}; ${row.minutes.toFixed(1)} min)`,
+      `${c.CompileError ?? 0}, runtime errors ${c.RuntimeError ?? 0}, ignored ${c.Ignored ?? 0}; ${row.minutes.toFixed(1)} min)`,
   );
 }
 process.exit(failed ? 1 : 0);
