@@ -150,8 +150,8 @@ function inFlightResult(wait: WaitResult, deploymentId: string): InFlightRollbac
     return {
       status: 'rolled-back',
       method: 'StopDeployment',
-      deploymentId,
-      message: `CodeDeploy rolled the deployment back (${outcome.reason})`,
+      deploymentId: wait.rollbackDeploymentId ?? deploymentId,
+      message: `stopped with StopDeployment; ${outcome.message ?? `CodeDeploy rolled the deployment back (${outcome.reason})`}`,
       wait,
     };
   const why = outcome.result === 'completed' ? 'the deployment completed before it could be stopped' : outcome.reason;
@@ -298,7 +298,13 @@ async function followDeployment(
     }
 
     if (rollingBack) {
-      if (status === 'Succeeded') return { result: 'rolled-back', by: 'CodeDeploy', reason: rollingBack.reason };
+      if (status === 'Succeeded')
+        return {
+          result: 'rolled-back',
+          by: 'CodeDeploy',
+          reason: rollingBack.reason,
+          message: `CodeDeploy's rollback deployment ${deploymentId} succeeded: the original task set serves again`,
+        };
       if (ENDED.has(status))
         return {
           result: 'failed',

@@ -263,7 +263,9 @@ export async function finishWait(
   const inFlight = outcome.result === 'tasks-stopped' || outcome.result === 'timeout';
   if (outcome.result === 'rolled-back') {
     const by = outcome.by ?? 'ECS';
-    const message = `${by} rolled the deployment back itself (${outcome.reason}); the service runs the previous revision`;
+    const message =
+      outcome.message ??
+      `${by} rolled the deployment back itself (${outcome.reason}); the service runs the previous revision`;
     log.info(`Rolled back: ${message}`);
     result.rollbackBy = by;
     if (waited.rollbackDeploymentId) result.rollbackDeploymentId = waited.rollbackDeploymentId;

@@ -43,7 +43,7 @@ export type WaitOutcome =
   | { result: 'tasks-stopped'; reason: string }
   | { result: 'timeout'; reason: string }
   /** ECS rolled the deployment back and the rollback succeeded (circuit breaker, alarm, hook, StopServiceDeployment). */
-  | { result: 'rolled-back'; reason: string; by?: 'CodeDeploy' }
+  | { result: 'rolled-back'; reason: string; by?: 'CodeDeploy'; message?: string }
   /** A PAUSE hook holds the deployment, and the wait was asked to stop there (`wait-until: paused`). */
   | { result: 'paused'; reason: string; serviceDeploymentArn: string; hookId: string; stage: string };
 

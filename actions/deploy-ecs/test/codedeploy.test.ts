@@ -164,6 +164,7 @@ describe('deploy-ecs on a CODE_DEPLOY service', () => {
       /CodeDeploy rolled the deployment back: CodeDeploy deployment d-\w+ Failed \(ALARM_ACTIVE\)/,
     );
     expect(errorLines()[0]).toContain('sample-service-5xx');
+    expect(errorLines()[0]).toMatch(/Rolled back: CodeDeploy's rollback deployment d-\w+ succeeded/);
     expect(stdout).toMatch(/CodeDeploy rolls d-\w+ back in deployment d-\w+/);
     expect(primaryTaskSet().taskDefinitionArn).toBe(previous);
   });

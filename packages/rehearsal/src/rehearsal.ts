@@ -78,6 +78,16 @@ export const REHEARSAL_SCENARIOS = {
     loopback: 'pause-hook',
     testBeforeProduction: true,
   },
+  codedeploy: {
+    description:
+      'CODE_DEPLOY services: deploy-ecs creates CodeDeploy deployments (canary 10%, then all traffic); dev -> prod succeed',
+    loopback: 'codedeploy',
+  },
+  'codedeploy-rollback': {
+    description:
+      'CODE_DEPLOY in dev: the 5xx alarm fails the deployment after the traffic moved, CodeDeploy rolls back; rolled-back',
+    loopback: 'codedeploy-rollback',
+  },
   cancelled: {
     description:
       'the dev job is cancelled mid-rollout: deploy-ecs starts the rollback within the grace period; cancelled',
