@@ -1,9 +1,7 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { FakeClock, RunContext, runAction } from '@ecs-actions/action-kit';
+import { stepHarness } from '@ecs-actions/action-kit/testing';
 import { describeServicesFollower } from '../src/follower.js';
 import { run } from '../src/main.js';
 import {
@@ -16,7 +14,6 @@ import {
   expectListStoppedTasks,
   expectDescribeTasks,
   service,
-  setAwsEnvironment,
   stoppedTask,
   taskDefinitionArn,
   type DeploymentFixture,
@@ -25,13 +22,8 @@ import {
 
 // A cancel arrives (context.cancel, as runAction does on SIGINT) while ECS answers a call; nock answers through the
 // real SDK. The bundle under real signals is tested in test/e2e.
-const saved = { ...process.env };
-let dir: string;
-let summaryFile: string;
-beforeAll(() => {
-  summaryFile = join(mkdtempSync(join(tmpdir(), 'deploy-ecs-cancel-')), 'summary.md');
-});
-let stdout: string;
+const step = stepHarness('deploy-ecs-cancel', { region: REGION });
+const { outputs, errorLines } = step;
 let context: RunContext;
 
 const stable41: DeploymentFixture = { id: 'ecs-svc/1', revision: 41 };
@@ -53,44 +45,19 @@ const rollback41: DeploymentFixture = {
 const FOLLOW = `https://${REGION}.console.aws.amazon.com/ecs/v2/clusters/${CLUSTER}/services/${SERVICE}/deployments?region=${REGION}`;
 
 beforeEach(() => {
-  for (const key of Object.keys(process.env))
-    if (key.startsWith('INPUT_') || key.startsWith('GITHUB_')) delete process.env[key];
-  setAwsEnvironment();
-  dir = mkdtempSync(join(tmpdir(), 'deploy-ecs-'));
-  writeFileSync(join(dir, 'output'), '');
-  writeFileSync(summaryFile, '');
-  process.env.GITHUB_OUTPUT = join(dir, 'output');
-  process.env.GITHUB_STEP_SUMMARY = summaryFile;
   // An existing revision: nothing to register, so every call here is about the rollout.
   process.env.INPUT_CLUSTER = CLUSTER;
   process.env.INPUT_SERVICE = SERVICE;
   process.env['INPUT_TASK-DEFINITION'] = 'web:42';
-  stdout = '';
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  process.exitCode = undefined;
   context = new RunContext();
 });
 afterEach(() => {
   context.dispose();
-  jest.restoreAllMocks();
-  process.exitCode = undefined;
-  process.env = { ...saved };
   expect(nock.pendingMocks()).toEqual([]);
 });
 
 async function deploy(): Promise<void> {
   await runAction(() => run({ clock: new FakeClock(), context, follower: describeServicesFollower }));
-}
-
-function outputs(): Record<string, string> {
-  const text = readFileSync(join(dir, 'output'), 'utf8');
-  const result: Record<string, string> = {};
-  for (const match of text.matchAll(/^(.+?)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2$/gm)) result[match[1]!] = match[3]!;
-  return result;
-}
-
-function errorLines(): string[] {
-  return stdout.split('\n').filter((line) => line.startsWith('::error::'));
 }
 
 /** DescribeServices answered with this description, the run being cancelled as the answer goes out. */
@@ -154,7 +121,7 @@ describe('deploy-ecs cancelled', () => {
         '(0/2 running, 2 pending, rollout IN_PROGRESS); rollback to web:41 started as deployment ecs-svc/3 (not ' +
         `waited for). Follow it at ${FOLLOW}`,
     ]);
-    const summary = readFileSync(summaryFile, 'utf8');
+    const summary = step.summary();
     expect(summary).toContain('deploy-ecs web: ⏹️ cancelled');
     expect(summary).toContain('<b>What this run did:</b> rollback to web:41 started as deployment ecs-svc/3');
   });

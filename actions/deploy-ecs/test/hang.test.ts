@@ -1,8 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { RunContext, runAction } from '@ecs-actions/action-kit';
+import { stepHarness } from '@ecs-actions/action-kit/testing';
 import {
   OTHER_IMAGE_DIGEST,
   sampleImageUri,
@@ -20,48 +18,22 @@ import { run } from '../src/main.js';
  * injected through the action's dependencies (timeout-minutes cannot go below one minute).
  */
 
-const saved = { ...process.env };
-let dir: string;
-let stdout: string;
+const step = stepHarness('deploy-ecs-hang');
+const { outputs, errorLines } = step;
 let aws: LoopbackAws | undefined;
 let silent: SilentServer | undefined;
 let context: RunContext;
 
 beforeEach(() => {
-  for (const key of Object.keys(process.env))
-    if (key.startsWith('INPUT_') || key.startsWith('GITHUB_') || key.startsWith('AWS_')) delete process.env[key];
-  process.env.AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
-  process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-  process.env.AWS_REGION = 'eu-west-1';
-  dir = mkdtempSync(join(tmpdir(), 'deploy-ecs-hang-'));
-  writeFileSync(join(dir, 'output'), '');
-  process.env.GITHUB_OUTPUT = join(dir, 'output');
   process.env.INPUT_CLUSTER = 'demo-dev';
   process.env.INPUT_SERVICE = 'sample-service';
-  stdout = '';
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  process.exitCode = undefined;
   context = new RunContext();
 });
 afterEach(async () => {
-  jest.restoreAllMocks();
-  process.exitCode = undefined;
-  process.env = { ...saved };
   await aws?.close();
   await silent?.close();
   aws = silent = undefined;
 });
-
-function outputs(): Record<string, string> {
-  const text = readFileSync(join(dir, 'output'), 'utf8');
-  const result: Record<string, string> = {};
-  for (const match of text.matchAll(/^(.+?)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2$/gm)) result[match[1]!] = match[3]!;
-  return result;
-}
-
-function errorLines(): string[] {
-  return stdout.split('\n').filter((line) => line.startsWith('::error::'));
-}
 
 async function deploy(timeoutMs: number, responseMs: number): Promise<number> {
   const started = Date.now();

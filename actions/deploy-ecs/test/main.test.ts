@@ -1,10 +1,9 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nock from 'nock';
 import { FakeClock, runAction } from '@ecs-actions/action-kit';
-import { runnerCommands } from '@ecs-actions/action-kit/testing';
+import { runnerCommands, stepHarness } from '@ecs-actions/action-kit/testing';
 import { describeServicesFollower } from '../src/follower.js';
 import { run } from '../src/main.js';
 import {
@@ -21,21 +20,14 @@ import {
   expectListStoppedTasks,
   requestCounter,
   service,
-  setAwsEnvironment,
   stoppedTask,
   taskArn,
   taskDefinitionArn,
   type DeploymentFixture,
 } from './ecs.js';
 
-const saved = { ...process.env };
-let dir: string;
-// @actions/core remembers the first GITHUB_STEP_SUMMARY it sees: one file for the suite, emptied before each test.
-let summaryFile: string;
-beforeAll(() => {
-  summaryFile = join(mkdtempSync(join(tmpdir(), 'deploy-ecs-summary-')), 'summary.md');
-});
-let stdout: string;
+const step = stepHarness('deploy-ecs', { region: REGION });
+const { outputs, summary, errorLines, setInputs } = step;
 let clock: FakeClock;
 
 /** The file a workflow passes, as render-taskdef writes it. */
@@ -92,48 +84,13 @@ const starting42: DeploymentFixture = {
 const request = { cluster: CLUSTER, services: [SERVICE] };
 
 beforeEach(() => {
-  for (const key of Object.keys(process.env))
-    if (key.startsWith('INPUT_') || key.startsWith('GITHUB_')) delete process.env[key];
-  setAwsEnvironment();
-  dir = mkdtempSync(join(tmpdir(), 'deploy-ecs-'));
-  writeFileSync(join(dir, 'task-definition.json'), JSON.stringify(TASK_DEFINITION, null, 2));
-  writeFileSync(join(dir, 'output'), '');
-  writeFileSync(summaryFile, '');
-  process.env.GITHUB_OUTPUT = join(dir, 'output');
-  process.env.GITHUB_STEP_SUMMARY = summaryFile;
-  setInputs({ cluster: CLUSTER, service: SERVICE, 'task-definition': join(dir, 'task-definition.json') });
-  stdout = '';
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  process.exitCode = undefined;
+  writeFileSync(join(step.dir, 'task-definition.json'), JSON.stringify(TASK_DEFINITION, null, 2));
+  setInputs({ cluster: CLUSTER, service: SERVICE, 'task-definition': join(step.dir, 'task-definition.json') });
   clock = new FakeClock();
 });
-afterEach(() => {
-  jest.restoreAllMocks();
-  process.exitCode = undefined;
-  process.env = { ...saved };
-});
-
-function setInputs(inputs: Record<string, string>): void {
-  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
-}
 
 async function deploy(): Promise<void> {
   await runAction(() => run({ clock, follower: describeServicesFollower }));
-}
-
-function outputs(): Record<string, string> {
-  const text = readFileSync(join(dir, 'output'), 'utf8');
-  const result: Record<string, string> = {};
-  for (const match of text.matchAll(/^(.+?)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2$/gm)) result[match[1]!] = match[3]!;
-  return result;
-}
-
-function summary(): string {
-  return readFileSync(summaryFile, 'utf8');
-}
-
-function errorLines(): string[] {
-  return stdout.split('\n').filter((line) => line.startsWith('::error::'));
 }
 
 /** Pre-flight sees web:41 running; the newest revision of the family has another image. */
@@ -224,8 +181,8 @@ describe('deploy-ecs', () => {
       'followed-with': 'DescribeServices',
       'rollback-method': '',
     });
-    expect(stdout).toContain('00:00:02Z (service web) has started 2 tasks: (task t4) (task t5).\n');
-    expect(stdout).not.toContain('steady');
+    expect(step.stdout).toContain('00:00:02Z (service web) has started 2 tasks: (task t4) (task t5).\n');
+    expect(step.stdout).not.toContain('steady');
     const text = summary();
     expect(text).toContain('deploy-ecs web: ✅ succeeded');
     expect(text).toContain('<code>web:41</code> → <code>web:42</code> (registered by this run)');
@@ -278,7 +235,7 @@ describe('deploy-ecs', () => {
       'deployment-id': 'ecs-svc/3',
       'previous-task-definition-arn': taskDefinitionArn(41),
     });
-    expect(stdout).toContain(
+    expect(step.stdout).toContain(
       'The rollout of web:42 in deployment ecs-svc/2 FAILED: tasks failed; starting a new deployment of it',
     );
   });
@@ -293,10 +250,10 @@ describe('deploy-ecs', () => {
 
     expect(process.exitCode).toBeUndefined();
     expect(outputs()).toMatchObject({ status: 'succeeded', 'deployment-id': 'ecs-svc/2' });
-    expect(stdout).toContain(
+    expect(step.stdout).toContain(
       'Deployment ecs-svc/2 of web:42 has not completed yet: following it instead of starting another',
     );
-    expect(stdout).toContain('  ecs-svc/2 PRIMARY web:42: 1/2 running, 0 pending, rollout IN_PROGRESS');
+    expect(step.stdout).toContain('  ecs-svc/2 PRIMARY web:42: 1/2 running, 0 pending, rollout IN_PROGRESS');
   });
 
   it('rolls back to the last completed revision, not to a PRIMARY revision whose rollout failed', async () => {
@@ -319,7 +276,7 @@ describe('deploy-ecs', () => {
 
     expect(process.exitCode).toBe(1);
     expect(outputs()).toMatchObject({ status: 'rolled-back', 'previous-task-definition-arn': taskDefinitionArn(41) });
-    expect(stdout).toContain(
+    expect(step.stdout).toContain(
       '::warning::The PRIMARY deployment ecs-svc/2 (web:42) has not completed (rollout FAILED): the rollback target ' +
         'is web:41, of the last completed deployment ecs-svc/1.',
     );
@@ -334,7 +291,7 @@ describe('deploy-ecs', () => {
     await deploy();
 
     expect(outputs()).toMatchObject({ status: 'succeeded', 'task-definition-arn': taskDefinitionArn(42) });
-    expect(stdout).toContain('web:42 already has this content: reusing it, nothing registered');
+    expect(step.stdout).toContain('web:42 already has this content: reusing it, nothing registered');
     expect(summary()).toContain('(identical revision reused)');
   });
 
@@ -349,7 +306,7 @@ describe('deploy-ecs', () => {
     await deploy();
 
     expect(outputs()).toMatchObject({ status: 'succeeded', 'task-definition-arn': taskDefinitionArn(40) });
-    expect(stdout).toContain('Deploying existing revision web:40: nothing registered');
+    expect(step.stdout).toContain('Deploying existing revision web:40: nothing registered');
   });
 
   it('passes desired-count and force-new-deployment to UpdateService', async () => {
@@ -430,7 +387,7 @@ describe('deploy-ecs', () => {
         'Rolled back: the service is stable on web:41 again (deployment ecs-svc/1). See ' +
         'https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/prod/services/web/deployments?region=eu-west-1',
     ]);
-    expect(stdout).toContain(
+    expect(step.stdout).toContain(
       'task t3 stopped at 00:00:30Z (EssentialContainerExited): Essential container in task exited; web: exit code 137, OutOfMemoryError: Container killed due to memory usage',
     );
     const text = summary();
@@ -502,7 +459,7 @@ describe('deploy-ecs', () => {
 
     expect(outputs()).toMatchObject({ status: 'rolled-back' });
     expect(summary()).toContain('Stopped tasks of the new deployment (3)');
-    expect(stdout).toContain('task t3 stopped at 00:00:03Z (EssentialContainerExited)');
+    expect(step.stdout).toContain('task t3 stopped at 00:00:03Z (EssentialContainerExited)');
   });
 
   it('never rolls back to the revision that just failed: a forced redeploy of web:42 that fails stays failed', async () => {
@@ -537,7 +494,7 @@ describe('deploy-ecs', () => {
     expect(rollbacksToFailed()).toBe(0);
     expect(process.exitCode).toBe(1);
     expect(outputs()).toMatchObject({ status: 'failed', 'previous-task-definition-arn': taskDefinitionArn(42) });
-    expect(stdout).toContain('::warning::The previous revision is web:42 too: nothing to roll back to');
+    expect(step.stdout).toContain('::warning::The previous revision is web:42 too: nothing to roll back to');
     expect(errorLines()[0]).toContain('The service was not rolled back and needs attention.');
   });
 
@@ -565,7 +522,7 @@ describe('deploy-ecs', () => {
 
     expect(process.exitCode).toBe(1);
     expect(outputs()).toMatchObject({ status: 'rolled-back', 'deployment-id': 'ecs-svc/2' });
-    expect(stdout).toMatch(/::warning::Could not describe the stopped tasks: .*ecs:DescribeTasks/);
+    expect(step.stdout).toMatch(/::warning::Could not describe the stopped tasks: .*ecs:DescribeTasks/);
     expect(errorLines()[0]).toContain('Rolled back: the service is stable on web:41 again (deployment ecs-svc/3).');
   });
 
@@ -586,7 +543,7 @@ describe('deploy-ecs', () => {
     expect(follows()).toBe(0);
     expect(process.exitCode).toBeUndefined();
     expect(outputs()).toMatchObject({ status: 'started', 'deployment-id': 'ecs-svc/2' });
-    expect(stdout).toContain('wait is false: deployment ecs-svc/2 started, its outcome is not checked');
+    expect(step.stdout).toContain('wait is false: deployment ecs-svc/2 started, its outcome is not checked');
     expect(summary()).toContain('🚀 started (not waited for)');
     expect(clock.sleeps).toEqual([]);
   });
@@ -622,7 +579,7 @@ describe('deploy-ecs', () => {
     expect(process.exitCode).toBe(1);
     expect(outputs()).toMatchObject({ status: 'rolled-back' });
     expect(errorLines()[0]).toContain('failed: the deployment did not complete within 1 minute.');
-    expect(stdout).toContain('No task of the new deployment stopped');
+    expect(step.stdout).toContain('No task of the new deployment stopped');
   });
 
   it('reports failed when the rollback does not complete either', async () => {
@@ -757,14 +714,14 @@ describe('deploy-ecs', () => {
       ...TASK_DEFINITION,
       containerDefinitions: [{ ...TASK_DEFINITION.containerDefinitions[0], image: 'nginx:latest' }],
     };
-    writeFileSync(join(dir, 'task-definition.json'), JSON.stringify(tagged));
+    writeFileSync(join(step.dir, 'task-definition.json'), JSON.stringify(tagged));
     expectDescribeServices({ deployments: [{ id: 'ecs-svc/2', revision: 42 }] });
     expectEcs('DescribeTaskDefinition', { taskDefinition: 'web', include: ['TAGS'] }, registered(42, 'nginx:latest'));
 
     await deploy();
 
     expect(outputs()).toMatchObject({ status: 'unchanged' });
-    expect(stdout.split('\n').filter((line) => line.startsWith('::warning::'))).toEqual([
+    expect(step.stdout.split('\n').filter((line) => line.startsWith('::warning::'))).toEqual([
       '::warning::Container web runs nginx:latest, a mutable tag: the image behind it can change without a deploy, ' +
         'and a rollback may not restore what ran. Pin it by digest (<repository>@sha256:<64 hex>).',
     ]);
@@ -795,10 +752,10 @@ describe('deploy-ecs', () => {
 
     expect(process.exitCode).toBe(1);
     expect(errorLines()).toEqual([
-      `::error::Input 'task-definition': ${join(dir, 'task-definition.json')}: ECS RegisterTaskDefinition refused the ` +
+      `::error::Input 'task-definition': ${join(step.dir, 'task-definition.json')}: ECS RegisterTaskDefinition refused the ` +
         'request (ClientException): AWS said: Fargate requires that task definition memory be set.',
     ]);
-    expect(stdout).not.toContain('this is a bug');
+    expect(step.stdout).not.toContain('this is a bug');
     expect(outputs()).toMatchObject({ status: 'failed', 'deployment-id': '' });
   });
 
@@ -834,26 +791,26 @@ describe('deploy-ecs', () => {
       ['with a duplicate key', '{"family": "web", "family": "other"}', /a key appears twice in one mapping at line 1/],
       ['nested 20,000 deep', '['.repeat(20_000) + ']'.repeat(20_000), /nest deeper than 64 levels/],
     ])('%s', async (_, text, message) => {
-      writeFileSync(join(dir, 'task-definition.json'), text);
+      writeFileSync(join(step.dir, 'task-definition.json'), text);
 
       await deploy();
 
       expect(process.exitCode).toBe(1);
       expect(errorLines()).toEqual([expect.stringMatching(message)]);
-      expect(errorLines()[0]).toContain(`Input 'task-definition': ${join(dir, 'task-definition.json')}: `);
+      expect(errorLines()[0]).toContain(`Input 'task-definition': ${join(step.dir, 'task-definition.json')}: `);
       expect(outputs()).toMatchObject({ status: 'failed', 'deployment-id': '' });
     });
   });
 
   it('notes the read-only keys it strips from a file saved from DescribeTaskDefinition', async () => {
     const described = registered(42) as { taskDefinition: object };
-    writeFileSync(join(dir, 'task-definition.json'), JSON.stringify(described));
+    writeFileSync(join(step.dir, 'task-definition.json'), JSON.stringify(described));
     expectDescribeServices({ deployments: [{ id: 'ecs-svc/2', revision: 42 }] });
     expectEcs('DescribeTaskDefinition', { taskDefinition: 'web', include: ['TAGS'] }, registered(42));
 
     await deploy();
 
-    expect(stdout).toMatch(
+    expect(step.stdout).toMatch(
       /::notice::.*removed read-only keys taskDefinitionArn, revision, status, requiresAttributes, compatibilities, registeredAt/,
     );
     expect(outputs()).toMatchObject({ status: 'unchanged' });
@@ -912,8 +869,8 @@ describe("deploy-ecs: the failed tasks' container log lines", () => {
     await deploy();
 
     expect(outputs()).toMatchObject({ status: 'rolled-back' });
-    expect(stdout).toContain('  web (task t1): last 2 lines of /ecs/web web/web/t1');
-    expect(stdout).toContain(`    00:00:00.500Z ${FATAL}`);
+    expect(step.stdout).toContain('  web (task t1): last 2 lines of /ecs/web web/web/t1');
+    expect(step.stdout).toContain(`    00:00:00.500Z ${FATAL}`);
     expect(summary()).toMatch(/<details><summary>Log lines of task t1<\/summary><pre>[^]*DATABASE_URL is required/);
   });
 
@@ -932,11 +889,11 @@ describe("deploy-ecs: the failed tasks' container log lines", () => {
 
     await deploy();
 
-    const commands = runnerCommands(stdout).map((command) => command.name);
+    const commands = runnerCommands(step.stdout).map((command) => command.name);
     expect(commands.filter((name) => !['group', 'endgroup', 'warning', 'error'].includes(name))).toEqual([]);
-    expect(runnerCommands(stdout).filter((command) => /forged|red|hunter2/.test(command.line))).toEqual([]);
-    expect(stdout).toContain('\\::add-mask::hunter2');
-    expect(stdout).toContain(`${'y'.repeat(500)}… (4500 more characters)`);
+    expect(runnerCommands(step.stdout).filter((command) => /forged|red|hunter2/.test(command.line))).toEqual([]);
+    expect(step.stdout).toContain('\\::add-mask::hunter2');
+    expect(step.stdout).toContain(`${'y'.repeat(500)}… (4500 more characters)`);
   });
 
   it('says once that logs:GetLogEvents is missing, and the deploy result stays rolled-back', async () => {
@@ -950,7 +907,7 @@ describe("deploy-ecs: the failed tasks' container log lines", () => {
     await deploy();
 
     expect(outputs()).toMatchObject({ status: 'rolled-back' });
-    const notices = stdout.split('\n').filter((line) => line.startsWith('::notice::'));
+    const notices = step.stdout.split('\n').filter((line) => line.startsWith('::notice::'));
     expect(notices).toEqual([expect.stringMatching(/may not call logs:GetLogEvents on \/ecs\/web\. Grant/)]);
     expect(errorLines()[0]).toContain('Rolled back');
   });
@@ -964,6 +921,6 @@ describe("deploy-ecs: the failed tasks' container log lines", () => {
     await deploy();
 
     expect(outputs()).toMatchObject({ status: 'rolled-back' });
-    expect(stdout).not.toContain('web (task t1)');
+    expect(step.stdout).not.toContain('web (task t1)');
   });
 });

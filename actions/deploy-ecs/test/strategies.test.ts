@@ -1,10 +1,10 @@
 // deploy-ecs against the loopback AWS through the real SDK: the service-deployments follower, ECS's own rollback,
 // blue/green, canary and linear strategies, and the PAUSE hook with wait-until: paused and the continue mode.
-import { afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAction } from '@ecs-actions/action-kit';
+import { stepHarness } from '@ecs-actions/action-kit/testing';
 import {
   sampleImageUri,
   sampleTaskDefinition,
@@ -14,33 +14,11 @@ import {
 } from '@ecs-actions/loopback-aws';
 import { run } from '../src/main.js';
 
-const saved = { ...process.env };
+const step = stepHarness('deploy-ecs-strategies');
+const { outputs, summary, errorLines, setInputs } = step;
 let aws: LoopbackAws | undefined;
-let dir: string;
-let stdout: string;
-let summaryFile: string;
-
-beforeAll(() => {
-  summaryFile = join(mkdtempSync(join(tmpdir(), 'deploy-ecs-strategies-')), 'summary.md');
-});
-
-beforeEach(() => {
-  for (const key of Object.keys(process.env))
-    if (key.startsWith('INPUT_') || key.startsWith('GITHUB_') || key.startsWith('AWS_')) delete process.env[key];
-  dir = mkdtempSync(join(tmpdir(), 'deploy-ecs-'));
-  writeFileSync(join(dir, 'output'), '');
-  writeFileSync(summaryFile, '');
-  process.env.GITHUB_OUTPUT = join(dir, 'output');
-  process.env.GITHUB_STEP_SUMMARY = summaryFile;
-  stdout = '';
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  process.exitCode = undefined;
-});
 
 afterEach(async () => {
-  jest.restoreAllMocks();
-  process.exitCode = undefined;
-  process.env = { ...saved };
   await aws?.close();
   aws = undefined;
 });
@@ -58,24 +36,10 @@ async function start(scenario: ScenarioName): Promise<string> {
   return aws.seedTaskDefinition({ ...input, cpu: '512', memory: '1024' }).arn;
 }
 
-function setInputs(inputs: Record<string, string>): void {
-  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
-}
-
 async function deploy(inputs: Record<string, string>): Promise<void> {
   setInputs({ cluster: 'demo-dev', service: 'sample-service', ...inputs });
   await runAction(() => run({ interval: () => 40 }));
 }
-
-function outputs(): Record<string, string> {
-  const text = readFileSync(join(dir, 'output'), 'utf8');
-  const result: Record<string, string> = {};
-  for (const match of text.matchAll(/^(.+?)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2$/gm)) result[match[1]!] = match[3]!;
-  return result;
-}
-
-const summary = () => readFileSync(summaryFile, 'utf8');
-const errorLines = () => stdout.split('\n').filter((line) => line.startsWith('::error::'));
 
 describe('deploy-ecs with the service-deployments API', () => {
   it('follows a blue/green deployment stage by stage to success and draws its timeline', async () => {
@@ -84,9 +48,9 @@ describe('deploy-ecs with the service-deployments API', () => {
     expect(errorLines()).toEqual([]);
     expect(outputs()).toMatchObject({ status: 'succeeded', 'followed-with': 'service deployments' });
     expect(outputs()['service-deployment-arn']).toMatch(/:service-deployment\/demo-dev\/sample-service\//);
-    expect(stdout).toContain('Strategy BLUE_GREEN: production traffic 100%, bake 1 min');
-    expect(stdout).toContain('alternate (green) target group:');
-    expect(stdout).toMatch(/IN_PROGRESS BAKE_TIME: new 2\/2 running.*production 100%, test 100%/);
+    expect(step.stdout).toContain('Strategy BLUE_GREEN: production traffic 100%, bake 1 min');
+    expect(step.stdout).toContain('alternate (green) target group:');
+    expect(step.stdout).toMatch(/IN_PROGRESS BAKE_TIME: new 2\/2 running.*production 100%, test 100%/);
     expect(summary()).toContain('```mermaid\ngantt');
     expect(summary()).toContain('BAKE_TIME :');
   });
@@ -95,7 +59,7 @@ describe('deploy-ecs with the service-deployments API', () => {
     const revision = await start('blue-green-alarm-rollback');
     await deploy({ 'task-definition': revision });
     expect(outputs()).toMatchObject({ status: 'rolled-back', 'rollback-method': 'ECS' });
-    expect(stdout).toContain('alarms in ALARM: sample-service-5xx');
+    expect(step.stdout).toContain('alarms in ALARM: sample-service-5xx');
     expect(errorLines()[0]).toMatch(/ECS rolled the deployment back: CloudWatch alarm sample-service-5xx/);
     expect(summary()).toContain('ECS by itself (circuit breaker, alarm or lifecycle hook)');
   });
@@ -104,7 +68,7 @@ describe('deploy-ecs with the service-deployments API', () => {
     const revision = await start('canary');
     await deploy({ 'task-definition': revision });
     expect(outputs().status).toBe('succeeded');
-    const weights = [...stdout.matchAll(/: new .*production (\d+)%/g)].map((match) => match[1]);
+    const weights = [...step.stdout.matchAll(/: new .*production (\d+)%/g)].map((match) => match[1]);
     expect([...new Set(weights)]).toEqual(['0', '10', '100']);
   });
 
@@ -112,9 +76,9 @@ describe('deploy-ecs with the service-deployments API', () => {
     const revision = await start('linear');
     await deploy({ 'task-definition': revision });
     expect(outputs().status).toBe('succeeded');
-    const weights = [...stdout.matchAll(/: new .*production (\d+)%/g)].map((match) => match[1]);
+    const weights = [...step.stdout.matchAll(/: new .*production (\d+)%/g)].map((match) => match[1]);
     expect([...new Set(weights)]).toEqual(['0', '25', '50', '75', '100']);
-    expect(stdout).toContain('the strategy adds 4 min of bake and step time');
+    expect(step.stdout).toContain('the strategy adds 4 min of bake and step time');
   });
 
   it('stops at the PAUSE hook with wait-until: paused, then the continue mode finishes the deployment', async () => {
@@ -124,9 +88,9 @@ describe('deploy-ecs with the service-deployments API', () => {
     const paused = outputs();
     expect(paused).toMatchObject({ status: 'paused' });
     expect(paused['hook-id']).not.toBe('');
-    expect(stdout).toContain('POST_TEST_TRAFFIC_SHIFT');
+    expect(step.stdout).toContain('POST_TEST_TRAFFIC_SHIFT');
 
-    writeFileSync(join(dir, 'output'), '');
+    writeFileSync(join(step.dir, 'output'), '');
     for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
     await deploy({
       continue: 'continue',
@@ -141,7 +105,7 @@ describe('deploy-ecs with the service-deployments API', () => {
     const revision = await start('pause-hook');
     await deploy({ 'task-definition': revision, 'wait-until': 'paused' });
     const paused = outputs();
-    writeFileSync(join(dir, 'output'), '');
+    writeFileSync(join(step.dir, 'output'), '');
     for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
     await deploy({
       continue: 'rollback',
@@ -156,7 +120,7 @@ describe('deploy-ecs with the service-deployments API', () => {
     const revision = await start('stop-deployment-rollback');
     await deploy({ 'task-definition': revision });
     expect(outputs()).toMatchObject({ status: 'rolled-back', 'rollback-method': 'StopServiceDeployment' });
-    expect(stdout).toContain('(StopServiceDeployment ROLLBACK)');
+    expect(step.stdout).toContain('(StopServiceDeployment ROLLBACK)');
     expect(aws!.requests.filter((request) => request.operation === 'StopServiceDeployment')).toHaveLength(1);
     // Only the deploy's own UpdateService: the rollback was ECS's.
     expect(aws!.requests.filter((request) => request.operation === 'UpdateService')).toHaveLength(1);
@@ -175,7 +139,7 @@ describe('deploy-ecs with the service-deployments API', () => {
     aws!.failNext('ListServiceDeployments', { code: 'AccessDeniedException', message: 'not authorized', times: 5 });
     await deploy({ 'task-definition': revision });
     expect(outputs()).toMatchObject({ status: 'succeeded', 'followed-with': 'DescribeServices' });
-    expect(stdout.split('\n').filter((line) => line.startsWith('::notice::'))).toHaveLength(1);
+    expect(step.stdout.split('\n').filter((line) => line.startsWith('::notice::'))).toHaveLength(1);
   });
 
   it('rides out throttled polls (one attempt each) and still follows the service deployment to success', async () => {

@@ -1,9 +1,8 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nock from 'nock';
-import { runnerCommands } from '@ecs-actions/action-kit/testing';
+import { runnerCommands, stepHarness } from '@ecs-actions/action-kit/testing';
 import { FakeClock, RunContext, runAction } from '@ecs-actions/action-kit';
 import { run } from '../src/main.js';
 
@@ -33,58 +32,18 @@ const TASK_DEFINITION = {
   containerDefinitions: [{ name: 'web', image: IMAGE, essential: true, portMappings: [{ containerPort: 3000 }] }],
 };
 
-const saved = { ...process.env };
-let dir: string;
-let summaryFile: string;
-let stdout: string;
+const step = stepHarness('run-task', { region: REGION });
+const { outputs, errorLines, setInputs } = step;
 let clock: FakeClock;
 
-beforeAll(() => {
-  summaryFile = join(mkdtempSync(join(tmpdir(), 'run-task-summary-')), 'summary.md');
-});
-
 beforeEach(() => {
-  for (const key of Object.keys(process.env))
-    if (key.startsWith('INPUT_') || key.startsWith('GITHUB_') || key.startsWith('AWS_')) delete process.env[key];
-  process.env.AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
-  process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-  process.env.AWS_REGION = REGION;
-  dir = mkdtempSync(join(tmpdir(), 'run-task-'));
-  writeFileSync(join(dir, 'task-definition.json'), JSON.stringify(TASK_DEFINITION, null, 2));
-  writeFileSync(join(dir, 'output'), '');
-  writeFileSync(summaryFile, '');
-  process.env.GITHUB_OUTPUT = join(dir, 'output');
-  process.env.GITHUB_STEP_SUMMARY = summaryFile;
-  setInputs({ cluster: CLUSTER, 'task-definition': join(dir, 'task-definition.json'), service: SERVICE });
-  stdout = '';
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  process.exitCode = undefined;
+  writeFileSync(join(step.dir, 'task-definition.json'), JSON.stringify(TASK_DEFINITION, null, 2));
+  setInputs({ cluster: CLUSTER, 'task-definition': join(step.dir, 'task-definition.json'), service: SERVICE });
   clock = new FakeClock();
 });
 
-afterEach(() => {
-  jest.restoreAllMocks();
-  process.exitCode = undefined;
-  process.env = { ...saved };
-});
-
-function setInputs(inputs: Record<string, string>): void {
-  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
-}
-
 async function runTask(context = new RunContext()): Promise<void> {
   await runAction(() => run({ clock, context, interval: () => 2000 }));
-}
-
-function outputs(): Record<string, string> {
-  const text = readFileSync(join(dir, 'output'), 'utf8');
-  const result: Record<string, string> = {};
-  for (const match of text.matchAll(/^(.+?)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2$/gm)) result[match[1]!] = match[3]!;
-  return result;
-}
-
-function errorLines(): string[] {
-  return stdout.split('\n').filter((line) => line.startsWith('::error::'));
 }
 
 /** Expects one ECS call with exactly this JSON body and the operation's x-amz-target header. */
@@ -207,10 +166,10 @@ describe('run-task', () => {
       'exit-codes': '{"web":0}',
       status: 'succeeded',
     });
-    expect(stdout).toContain('subnets: subnet-0aaaaaaaaaaaaaaa1, subnet-0bbbbbbbbbbbbbbb2 (service web)');
-    expect(stdout).toContain(`Task ${TASK_ID}: RUNNING -> STOPPED`);
-    expect(stdout).toContain('  web: exit 0');
-    expect(readFileSync(summaryFile, 'utf8')).toContain('One-off task: succeeded');
+    expect(step.stdout).toContain('subnets: subnet-0aaaaaaaaaaaaaaa1, subnet-0bbbbbbbbbbbbbbb2 (service web)');
+    expect(step.stdout).toContain(`Task ${TASK_ID}: RUNNING -> STOPPED`);
+    expect(step.stdout).toContain('  web: exit 0');
+    expect(step.summary()).toContain('One-off task: succeeded');
   });
 
   it('fails naming the container and its exit code when the migration exits non-zero', async () => {
@@ -230,7 +189,7 @@ describe('run-task', () => {
       `::error::One-off task ${TASK_ID} of web:7 failed: Essential container web exited 3.`,
     ]);
     expect(outputs()).toMatchObject({ 'exit-codes': '{"web":3}', status: 'failed', 'task-arn': TASK_ARN });
-    expect(stdout).toContain('  web: exit 3');
+    expect(step.stdout).toContain('  web: exit 3');
   });
 
   /** A migration task of web:7 that exits 1, its container logging to /ecs/web; these are its log events. */
@@ -278,12 +237,12 @@ describe('run-task', () => {
     ]);
     await runTask();
 
-    expect(stdout).toContain(`web (task ${TASK_ID}): last 2 lines of /ecs/web web/web/${TASK_ID}`);
-    expect(stdout).toContain('{"level":"info","msg":"applied migration 0001"}');
+    expect(step.stdout).toContain(`web (task ${TASK_ID}): last 2 lines of /ecs/web web/web/${TASK_ID}`);
+    expect(step.stdout).toContain('{"level":"info","msg":"applied migration 0001"}');
     expect(errorLines()).toEqual([
       `::error::One-off task ${TASK_ID} of web:7 failed: Essential container web exited 1. Last error line of web: ${fatal}`,
     ]);
-    expect(readFileSync(summaryFile, 'utf8')).toContain(`Log lines of task ${TASK_ID}`);
+    expect(step.summary()).toContain(`Log lines of task ${TASK_ID}`);
   });
 
   it('prints hostile container lines as data, in the log and in the failure line: no command, no control character, cut', async () => {
@@ -295,12 +254,12 @@ describe('run-task', () => {
     ]);
     await runTask();
 
-    const commands = runnerCommands(stdout);
+    const commands = runnerCommands(step.stdout);
     expect(commands.filter((command) => !['group', 'endgroup', 'error'].includes(command.name))).toEqual([]);
     expect(commands.filter((command) => /forged|red|hunter2/.test(command.line))).toEqual([]);
-    expect(stdout).toContain('\\::add-mask::hunter2');
+    expect(step.stdout).toContain('\\::add-mask::hunter2');
     // eslint-disable-next-line no-control-regex -- the point
-    expect(stdout).not.toMatch(/[\u0000\u001b\u2028]/);
+    expect(step.stdout).not.toMatch(/[\u0000\u001b\u2028]/);
     expect(errorLines()).toEqual([
       expect.stringMatching(
         /Last error line of web: \{"level":60,"msg":"::warning::\\x2028::add-mask::y z+… \(\d+ more characters\)$/,
@@ -318,7 +277,7 @@ describe('run-task', () => {
     });
     await runTask();
 
-    const notices = stdout.split('\n').filter((line) => line.startsWith('::notice::'));
+    const notices = step.stdout.split('\n').filter((line) => line.startsWith('::notice::'));
     expect(notices).toEqual([expect.stringMatching(/may not call logs:GetLogEvents on \/ecs\/web\. Grant/)]);
     expect(errorLines()).toEqual([
       `::error::One-off task ${TASK_ID} of web:7 failed: Essential container web exited 1.`,
@@ -333,7 +292,7 @@ describe('run-task', () => {
         { name: 'log-router', image: IMAGE, essential: false },
       ],
     };
-    writeFileSync(join(dir, 'task-definition.json'), JSON.stringify(twoContainers));
+    writeFileSync(join(step.dir, 'task-definition.json'), JSON.stringify(twoContainers));
     expectService();
     expectEcs(
       'DescribeTaskDefinition',
@@ -367,7 +326,7 @@ describe('run-task', () => {
         '(CannotPullContainerError: pull image manifest has been retried 5 time(s)).',
     ]);
     expect(outputs()).toMatchObject({ 'exit-codes': '{"web":null,"log-router":137}', status: 'failed' });
-    expect(stdout).toContain('  log-router: exit 137, not essential');
+    expect(step.stdout).toContain('  log-router: exit 137, not essential');
   });
 
   it('fails when an essential container is missing from the stopped task', async () => {

@@ -70,3 +70,6 @@ export const injectionText: fc.Arbitrary<string> = fc
       .map(([before, lineBreak, command, after]) => `${before}${lineBreak}${command}${INJECTED}${after}`),
   )
   .map((text) => text.replaceAll('\0', ''));
+
+export { stepHarness } from './step-harness.js';
+export type { StepHarness } from './step-harness.js';
