@@ -56258,6 +56258,7 @@ const SERVICES = {
     STSClient: { label: 'STS', iamPrefix: 'sts' },
     ElasticLoadBalancingV2Client: { label: 'Elastic Load Balancing', iamPrefix: 'elasticloadbalancing' },
     CloudWatchLogsClient: { label: 'CloudWatch Logs', iamPrefix: 'logs' },
+    CodeDeployClient: { label: 'CodeDeploy', iamPrefix: 'codedeploy' },
 };
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
 const INVALID = new Set([
@@ -56499,7 +56500,7 @@ const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
  * The region from the action's `region` input, else AWS_REGION, else AWS_DEFAULT_REGION
  * (the order aws-actions/configure-aws-credentials and the AWS CLI use).
  */
-function resolveRegion(input, env = process.env) {
+function client_resolveRegion(input, env = process.env) {
     const candidates = [
         ['region', input, (problem) => (0,src/* inputError */.Xu)('region', problem)],
         ['AWS_REGION', env.AWS_REGION, (problem) => new src/* UserError */.yo(`Environment variable AWS_REGION: ${problem}`)],
@@ -56538,10 +56539,10 @@ function actionVersion(env = process.env) {
  * Every attempt has a connection and a response timeout (a timed-out attempt is retried like a network fault),
  * and `options.signal` bounds the whole call: retries happen only within the deadline's remaining budget.
  */
-function createAwsClient(ClientClass, options) {
+function client_createAwsClient(ClientClass, options) {
     const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     const client = new ClientClass({
-        region: resolveRegion(options.region),
+        region: client_resolveRegion(options.region),
         retryMode: 'adaptive',
         maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
         customUserAgent: `ecs-actions/${options.action}/${actionVersion()}`,
@@ -56612,6 +56613,7 @@ function checkEcsNameOrArn(input, value, kind) {
 ;// CONCATENATED MODULE: ./packages/aws/src/arns.ts
 
 
+
 function parseArn(value) {
     const match = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)$/.exec(value);
     if (!match)
@@ -56645,6 +56647,18 @@ function checkArnsInScope(inputs, scope) {
                 'nothing was changed. Use an ARN of this account and region, or the credentials of the other account.');
         }
     }
+}
+/**
+ * checkArnsInScope for an action that does not otherwise need the caller's account: STS GetCallerIdentity is
+ * called only when one of the inputs holds an ARN. Returns the scope read, or undefined when none was needed.
+ */
+async function refuseArnsOutOfScope(inputs, clientOptions) {
+    if (arnInputs(inputs).length === 0)
+        return undefined;
+    const region = resolveRegion(clientOptions.region);
+    const scope = await callerScope(createAwsClient(STSClient, clientOptions), region);
+    checkArnsInScope(inputs, scope);
+    return scope;
 }
 
 ;// CONCATENATED MODULE: ./packages/aws/src/index.ts
@@ -56723,22 +56737,41 @@ class DockerSession {
         if (signal?.aborted)
             throw (0,src/* abortReason */.Js)(signal);
         const silent = options.silent ?? false;
+        // The arguments hold tags, labels and build args the user wrote.
         if (!silent)
-            process.stdout.write(`[command]docker ${args.join(' ')}\n`);
+            process.stdout.write(`${(0,src/* foreignLine */.nT)(`[command]docker ${args.join(' ')}`)}\n`);
+        // What docker and the build print (a RUN step's echo included) is foreign: it cannot issue a command. Both
+        // streams go to stdout, inside one pause, so the pause cannot end before a late stderr line.
+        // Whole lines only, so that a line of one stream is never cut by a line of the other.
+        const log = (0,src/* foreignStream */.Hi)();
+        const partial = { stdout: '', stderr: '' };
+        const forward = (stream, chunk) => {
+            const text = partial[stream] + chunk;
+            const cut = text.lastIndexOf('\n') + 1;
+            partial[stream] = text.slice(cut);
+            if (!silent)
+                log.write(text.slice(0, cut));
+        };
+        const endLog = () => {
+            for (const rest of [partial.stdout, partial.stderr])
+                if (rest !== '' && !silent)
+                    log.write(`${rest}\n`);
+            log.end();
+        };
         return new Promise((resolve, reject) => {
             const child = (0,external_node_child_process_.spawn)('docker', args, { env: this.env(), stdio: ['pipe', 'pipe', 'pipe'] });
             let stdout = '';
             let stderr = '';
             let killTimer;
+            child.stdout.setEncoding('utf8');
+            child.stderr.setEncoding('utf8');
             child.stdout.on('data', (chunk) => {
-                stdout += chunk.toString('utf8');
-                if (!silent)
-                    process.stdout.write(chunk);
+                stdout += chunk;
+                forward('stdout', chunk);
             });
             child.stderr.on('data', (chunk) => {
-                stderr += chunk.toString('utf8');
-                if (!silent)
-                    process.stderr.write(chunk);
+                stderr += chunk;
+                forward('stderr', chunk);
             });
             const stop = () => {
                 // buildx cancels the build on SIGINT, as on Ctrl-C; a child that lingers is killed.
@@ -56748,6 +56781,7 @@ class DockerSession {
             };
             signal?.addEventListener('abort', stop, { once: true });
             child.on('error', (error) => {
+                endLog();
                 signal?.removeEventListener('abort', stop);
                 if (error.code === 'ENOENT') {
                     reject(new src/* UserError */.yo('The Docker CLI was not found on PATH. This action needs Docker with the buildx plugin: use a ' +
@@ -56757,6 +56791,7 @@ class DockerSession {
                     reject(error);
             });
             child.on('close', (code) => {
+                endLog();
                 signal?.removeEventListener('abort', stop);
                 clearTimeout(killTimer);
                 if (signal?.aborted)
@@ -57397,7 +57432,7 @@ async function buildAndPush(inputs, revision, docker, env, clock) {
         await builtOnlySummary(inputs.repository, references, revision).write();
         return;
     }
-    const ecr = createAwsClient(dist_cjs/* ECRClient */.S70, { region: inputs.region, action: 'build-push-digest' });
+    const ecr = client_createAwsClient(dist_cjs/* ECRClient */.S70, { region: inputs.region, action: 'build-push-digest' });
     const { login, repository } = await (0,src/* group */.Os)('Prepare the ECR repository', async () => {
         const login = await getRegistryLogin(ecr);
         const repository = await findOrCreateRepository(ecr, {
@@ -57450,6 +57485,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   gJ: () => (/* reexport */ errorMessage),
   ZD: () => (/* reexport */ escapeHtml),
   nT: () => (/* reexport */ foreign_foreignLine),
+  Hi: () => (/* reexport */ foreignStream),
   a3: () => (/* reexport */ formatDuration),
   pW: () => (/* reexport */ getBoolean),
   m: () => (/* reexport */ getChoice),
@@ -58039,6 +58075,34 @@ function printForeign(text, write = core.info) {
     }
     const token = stopCommandsToken(text);
     write(`::stop-commands::${token}\n${text}\n::${token}::`);
+}
+/**
+ * printForeign for text that arrives in pieces, such as a build's live output: it is written as it comes, all of
+ * it inside one `::stop-commands::<token>` pause, so no piece can issue a command. The token is random and
+ * fresh (the text cannot know it in advance); the pause opens before the first piece and closes in end().
+ */
+function foreignStream(write = (text) => void process.stdout.write(text)) {
+    let token;
+    let atLineStart = true;
+    return {
+        write(chunk) {
+            if (chunk === '')
+                return;
+            if (token === undefined) {
+                token = `foreign-${(0,external_node_crypto_.randomBytes)(16).toString('hex')}`;
+                write(`::stop-commands::${token}\n`);
+            }
+            write(chunk);
+            atLineStart = /[\r\n]$/.test(chunk);
+        },
+        end() {
+            if (token === undefined)
+                return;
+            write(`${atLineStart ? '' : '\n'}::${token}::\n`);
+            token = undefined;
+            atLineStart = true;
+        },
+    };
 }
 function couldBeCommand(text) {
     return text.includes('::') || text.includes('##[');

@@ -33373,6 +33373,4744 @@ __webpack_unused_export__ = paginateListSourcesForS3TableIntegration;
 
 /***/ }),
 
+/***/ 7507:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
+const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createWaiter, checkExceptions, WaiterState, createAggregatedClient } = __nccwpck_require__(2658);
+const { Command: $Command } = __nccwpck_require__(2658);
+__webpack_unused_export__ = $Command;
+__webpack_unused_export__ = Client;
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
+const { defaultProvider } = __nccwpck_require__(5861);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
+const { AwsJson1_1Protocol } = __nccwpck_require__(7288);
+const { Sha256 } = __nccwpck_require__(9542);
+
+const defaultCodeDeployHttpAuthSchemeParametersProvider = async (config, context, input) => {
+    return {
+        operation: getSmithyContext(context).operation,
+        region: await normalizeProvider(config.region)() || (() => {
+            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
+        })(),
+    };
+};
+function createAwsAuthSigv4HttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4",
+        signingProperties: {
+            name: "codedeploy",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+const defaultCodeDeployHttpAuthSchemeProvider = (authParameters) => {
+    const options = [];
+    switch (authParameters.operation) {
+        default: {
+            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
+        }
+    }
+    return options;
+};
+const resolveHttpAuthSchemeConfig = (config) => {
+    const config_0 = resolveAwsSdkSigV4Config(config);
+    return Object.assign(config_0, {
+        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
+    });
+};
+
+const resolveClientEndpointParameters = (options) => {
+    return Object.assign(options, {
+        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+        useFipsEndpoint: options.useFipsEndpoint ?? false,
+        defaultSigningName: "codedeploy",
+    });
+};
+const commonParams = {
+    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+    Endpoint: { type: "builtInParams", name: "endpoint" },
+    Region: { type: "builtInParams", name: "region" },
+    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
+};
+
+var version = "3.1132.0";
+var packageInfo = {
+	version: version};
+
+const k = "ref";
+const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "booleanEquals", f = "getAttr", g = { [k]: "Endpoint" }, h = { [k]: d }, i = {}, j = [{ [k]: "Region" }];
+const _data = {
+    conditions: [
+        [c, [g]],
+        [c, j],
+        ["aws.partition", j, d],
+        [e, [{ [k]: "UseFIPS" }, b]],
+        [e, [{ [k]: "UseDualStack" }, b]],
+        [e, [{ fn: f, argv: [h, "supportsDualStack"] }, b]],
+        [e, [{ fn: f, argv: [h, "supportsFIPS"] }, b]]
+    ],
+    results: [
+        [a],
+        [a, "Invalid Configuration: FIPS and custom endpoint are not supported"],
+        [a, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
+        [g, i],
+        ["https://codedeploy-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", i],
+        [a, "FIPS and DualStack are enabled, but this partition does not support one or both"],
+        ["https://codedeploy-fips.{Region}.{PartitionResult#dnsSuffix}", i],
+        [a, "FIPS is enabled but this partition does not support FIPS"],
+        ["https://codedeploy.{Region}.{PartitionResult#dualStackDnsSuffix}", i],
+        [a, "DualStack is enabled but this partition does not support DualStack"],
+        ["https://codedeploy.{Region}.{PartitionResult#dnsSuffix}", i],
+        [a, "Invalid Configuration: Missing Region"]
+    ]
+};
+const root = 2;
+const r = 100_000_000;
+const nodes = new Int32Array([
+    -1, 1, -1,
+    0, 12, 3,
+    1, 4, r + 11,
+    2, 5, r + 11,
+    3, 8, 6,
+    4, 7, r + 10,
+    5, r + 8, r + 9,
+    4, 10, 9,
+    6, r + 6, r + 7,
+    5, 11, r + 5,
+    6, r + 4, r + 5,
+    3, r + 1, 13,
+    4, r + 2, r + 3,
+]);
+const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
+
+const cache = new EndpointCache({
+    size: 50,
+    params: ["Endpoint", "Region", "UseDualStack", "UseFIPS"],
+});
+const defaultEndpointResolver = (endpointParams, context = {}) => {
+    return cache.get(endpointParams, () => decideEndpoint(bdd, {
+        endpointParams: endpointParams,
+        logger: context.logger,
+    }));
+};
+customEndpointFunctions.aws = awsEndpointFunctions;
+
+class CodeDeployServiceException extends ServiceException {
+    constructor(options) {
+        super(options);
+        Object.setPrototypeOf(this, CodeDeployServiceException.prototype);
+    }
+}
+
+class InstanceLimitExceededException extends CodeDeployServiceException {
+    name = "InstanceLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InstanceLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InstanceLimitExceededException.prototype);
+    }
+}
+class InstanceNameRequiredException extends CodeDeployServiceException {
+    name = "InstanceNameRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InstanceNameRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InstanceNameRequiredException.prototype);
+    }
+}
+class InstanceNotRegisteredException extends CodeDeployServiceException {
+    name = "InstanceNotRegisteredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InstanceNotRegisteredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InstanceNotRegisteredException.prototype);
+    }
+}
+class InvalidInstanceNameException extends CodeDeployServiceException {
+    name = "InvalidInstanceNameException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidInstanceNameException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidInstanceNameException.prototype);
+    }
+}
+class InvalidTagException extends CodeDeployServiceException {
+    name = "InvalidTagException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTagException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTagException.prototype);
+    }
+}
+class TagLimitExceededException extends CodeDeployServiceException {
+    name = "TagLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TagLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TagLimitExceededException.prototype);
+    }
+}
+class TagRequiredException extends CodeDeployServiceException {
+    name = "TagRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TagRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TagRequiredException.prototype);
+    }
+}
+class AlarmsLimitExceededException extends CodeDeployServiceException {
+    name = "AlarmsLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "AlarmsLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AlarmsLimitExceededException.prototype);
+    }
+}
+class ApplicationAlreadyExistsException extends CodeDeployServiceException {
+    name = "ApplicationAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ApplicationAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ApplicationAlreadyExistsException.prototype);
+    }
+}
+class ApplicationDoesNotExistException extends CodeDeployServiceException {
+    name = "ApplicationDoesNotExistException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ApplicationDoesNotExistException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ApplicationDoesNotExistException.prototype);
+    }
+}
+class ApplicationLimitExceededException extends CodeDeployServiceException {
+    name = "ApplicationLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ApplicationLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ApplicationLimitExceededException.prototype);
+    }
+}
+class ApplicationNameRequiredException extends CodeDeployServiceException {
+    name = "ApplicationNameRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ApplicationNameRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ApplicationNameRequiredException.prototype);
+    }
+}
+class ArnNotSupportedException extends CodeDeployServiceException {
+    name = "ArnNotSupportedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ArnNotSupportedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ArnNotSupportedException.prototype);
+    }
+}
+class BatchLimitExceededException extends CodeDeployServiceException {
+    name = "BatchLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "BatchLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, BatchLimitExceededException.prototype);
+    }
+}
+class InvalidApplicationNameException extends CodeDeployServiceException {
+    name = "InvalidApplicationNameException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidApplicationNameException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidApplicationNameException.prototype);
+    }
+}
+class InvalidRevisionException extends CodeDeployServiceException {
+    name = "InvalidRevisionException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidRevisionException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidRevisionException.prototype);
+    }
+}
+class RevisionRequiredException extends CodeDeployServiceException {
+    name = "RevisionRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RevisionRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RevisionRequiredException.prototype);
+    }
+}
+class DeploymentConfigDoesNotExistException extends CodeDeployServiceException {
+    name = "DeploymentConfigDoesNotExistException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentConfigDoesNotExistException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentConfigDoesNotExistException.prototype);
+    }
+}
+class DeploymentGroupNameRequiredException extends CodeDeployServiceException {
+    name = "DeploymentGroupNameRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentGroupNameRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentGroupNameRequiredException.prototype);
+    }
+}
+class InvalidDeploymentGroupNameException extends CodeDeployServiceException {
+    name = "InvalidDeploymentGroupNameException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidDeploymentGroupNameException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeploymentGroupNameException.prototype);
+    }
+}
+class DeploymentDoesNotExistException extends CodeDeployServiceException {
+    name = "DeploymentDoesNotExistException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentDoesNotExistException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentDoesNotExistException.prototype);
+    }
+}
+class DeploymentIdRequiredException extends CodeDeployServiceException {
+    name = "DeploymentIdRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentIdRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentIdRequiredException.prototype);
+    }
+}
+class InstanceIdRequiredException extends CodeDeployServiceException {
+    name = "InstanceIdRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InstanceIdRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InstanceIdRequiredException.prototype);
+    }
+}
+class InvalidComputePlatformException extends CodeDeployServiceException {
+    name = "InvalidComputePlatformException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidComputePlatformException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidComputePlatformException.prototype);
+    }
+}
+class InvalidDeploymentIdException extends CodeDeployServiceException {
+    name = "InvalidDeploymentIdException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidDeploymentIdException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeploymentIdException.prototype);
+    }
+}
+class DeploymentNotStartedException extends CodeDeployServiceException {
+    name = "DeploymentNotStartedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentNotStartedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentNotStartedException.prototype);
+    }
+}
+class DeploymentTargetDoesNotExistException extends CodeDeployServiceException {
+    name = "DeploymentTargetDoesNotExistException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentTargetDoesNotExistException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentTargetDoesNotExistException.prototype);
+    }
+}
+class DeploymentTargetIdRequiredException extends CodeDeployServiceException {
+    name = "DeploymentTargetIdRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentTargetIdRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentTargetIdRequiredException.prototype);
+    }
+}
+class DeploymentTargetListSizeExceededException extends CodeDeployServiceException {
+    name = "DeploymentTargetListSizeExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentTargetListSizeExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentTargetListSizeExceededException.prototype);
+    }
+}
+class InstanceDoesNotExistException extends CodeDeployServiceException {
+    name = "InstanceDoesNotExistException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InstanceDoesNotExistException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InstanceDoesNotExistException.prototype);
+    }
+}
+class InvalidDeploymentTargetIdException extends CodeDeployServiceException {
+    name = "InvalidDeploymentTargetIdException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidDeploymentTargetIdException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeploymentTargetIdException.prototype);
+    }
+}
+class BucketNameFilterRequiredException extends CodeDeployServiceException {
+    name = "BucketNameFilterRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "BucketNameFilterRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, BucketNameFilterRequiredException.prototype);
+    }
+}
+class DeploymentAlreadyCompletedException extends CodeDeployServiceException {
+    name = "DeploymentAlreadyCompletedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentAlreadyCompletedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentAlreadyCompletedException.prototype);
+    }
+}
+class DeploymentIsNotInReadyStateException extends CodeDeployServiceException {
+    name = "DeploymentIsNotInReadyStateException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentIsNotInReadyStateException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentIsNotInReadyStateException.prototype);
+    }
+}
+class InvalidDeploymentStatusException extends CodeDeployServiceException {
+    name = "InvalidDeploymentStatusException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidDeploymentStatusException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeploymentStatusException.prototype);
+    }
+}
+class InvalidDeploymentWaitTypeException extends CodeDeployServiceException {
+    name = "InvalidDeploymentWaitTypeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidDeploymentWaitTypeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeploymentWaitTypeException.prototype);
+    }
+}
+class UnsupportedActionForDeploymentTypeException extends CodeDeployServiceException {
+    name = "UnsupportedActionForDeploymentTypeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnsupportedActionForDeploymentTypeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedActionForDeploymentTypeException.prototype);
+    }
+}
+class InvalidTagsToAddException extends CodeDeployServiceException {
+    name = "InvalidTagsToAddException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTagsToAddException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTagsToAddException.prototype);
+    }
+}
+class ThrottlingException extends CodeDeployServiceException {
+    name = "ThrottlingException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ThrottlingException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ThrottlingException.prototype);
+    }
+}
+class DeploymentGroupDoesNotExistException extends CodeDeployServiceException {
+    name = "DeploymentGroupDoesNotExistException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentGroupDoesNotExistException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentGroupDoesNotExistException.prototype);
+    }
+}
+class DeploymentLimitExceededException extends CodeDeployServiceException {
+    name = "DeploymentLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentLimitExceededException.prototype);
+    }
+}
+class DescriptionTooLongException extends CodeDeployServiceException {
+    name = "DescriptionTooLongException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DescriptionTooLongException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DescriptionTooLongException.prototype);
+    }
+}
+class InvalidAlarmConfigException extends CodeDeployServiceException {
+    name = "InvalidAlarmConfigException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidAlarmConfigException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAlarmConfigException.prototype);
+    }
+}
+class InvalidAutoRollbackConfigException extends CodeDeployServiceException {
+    name = "InvalidAutoRollbackConfigException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidAutoRollbackConfigException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAutoRollbackConfigException.prototype);
+    }
+}
+class InvalidAutoScalingGroupException extends CodeDeployServiceException {
+    name = "InvalidAutoScalingGroupException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidAutoScalingGroupException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAutoScalingGroupException.prototype);
+    }
+}
+class InvalidDeploymentConfigNameException extends CodeDeployServiceException {
+    name = "InvalidDeploymentConfigNameException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidDeploymentConfigNameException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeploymentConfigNameException.prototype);
+    }
+}
+class InvalidECSServiceException extends CodeDeployServiceException {
+    name = "InvalidECSServiceException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidECSServiceException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidECSServiceException.prototype);
+    }
+}
+class InvalidFileExistsBehaviorException extends CodeDeployServiceException {
+    name = "InvalidFileExistsBehaviorException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidFileExistsBehaviorException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidFileExistsBehaviorException.prototype);
+    }
+}
+class InvalidGitHubAccountTokenException extends CodeDeployServiceException {
+    name = "InvalidGitHubAccountTokenException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidGitHubAccountTokenException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidGitHubAccountTokenException.prototype);
+    }
+}
+class InvalidIgnoreApplicationStopFailuresValueException extends CodeDeployServiceException {
+    name = "InvalidIgnoreApplicationStopFailuresValueException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidIgnoreApplicationStopFailuresValueException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidIgnoreApplicationStopFailuresValueException.prototype);
+    }
+}
+class InvalidInputException extends CodeDeployServiceException {
+    name = "InvalidInputException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidInputException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidInputException.prototype);
+    }
+}
+class InvalidLoadBalancerInfoException extends CodeDeployServiceException {
+    name = "InvalidLoadBalancerInfoException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidLoadBalancerInfoException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidLoadBalancerInfoException.prototype);
+    }
+}
+class InvalidRoleException extends CodeDeployServiceException {
+    name = "InvalidRoleException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidRoleException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidRoleException.prototype);
+    }
+}
+class InvalidTargetInstancesException extends CodeDeployServiceException {
+    name = "InvalidTargetInstancesException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTargetInstancesException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTargetInstancesException.prototype);
+    }
+}
+class InvalidTrafficRoutingConfigurationException extends CodeDeployServiceException {
+    name = "InvalidTrafficRoutingConfigurationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTrafficRoutingConfigurationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTrafficRoutingConfigurationException.prototype);
+    }
+}
+class InvalidUpdateOutdatedInstancesOnlyValueException extends CodeDeployServiceException {
+    name = "InvalidUpdateOutdatedInstancesOnlyValueException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidUpdateOutdatedInstancesOnlyValueException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidUpdateOutdatedInstancesOnlyValueException.prototype);
+    }
+}
+class RevisionDoesNotExistException extends CodeDeployServiceException {
+    name = "RevisionDoesNotExistException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RevisionDoesNotExistException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RevisionDoesNotExistException.prototype);
+    }
+}
+class DeploymentConfigAlreadyExistsException extends CodeDeployServiceException {
+    name = "DeploymentConfigAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentConfigAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentConfigAlreadyExistsException.prototype);
+    }
+}
+class DeploymentConfigLimitExceededException extends CodeDeployServiceException {
+    name = "DeploymentConfigLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentConfigLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentConfigLimitExceededException.prototype);
+    }
+}
+class DeploymentConfigNameRequiredException extends CodeDeployServiceException {
+    name = "DeploymentConfigNameRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentConfigNameRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentConfigNameRequiredException.prototype);
+    }
+}
+class InvalidMinimumHealthyHostValueException extends CodeDeployServiceException {
+    name = "InvalidMinimumHealthyHostValueException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidMinimumHealthyHostValueException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidMinimumHealthyHostValueException.prototype);
+    }
+}
+class InvalidZonalDeploymentConfigurationException extends CodeDeployServiceException {
+    name = "InvalidZonalDeploymentConfigurationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidZonalDeploymentConfigurationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidZonalDeploymentConfigurationException.prototype);
+    }
+}
+class DeploymentGroupAlreadyExistsException extends CodeDeployServiceException {
+    name = "DeploymentGroupAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentGroupAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentGroupAlreadyExistsException.prototype);
+    }
+}
+class DeploymentGroupLimitExceededException extends CodeDeployServiceException {
+    name = "DeploymentGroupLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentGroupLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentGroupLimitExceededException.prototype);
+    }
+}
+class ECSServiceMappingLimitExceededException extends CodeDeployServiceException {
+    name = "ECSServiceMappingLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ECSServiceMappingLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ECSServiceMappingLimitExceededException.prototype);
+    }
+}
+class InvalidBlueGreenDeploymentConfigurationException extends CodeDeployServiceException {
+    name = "InvalidBlueGreenDeploymentConfigurationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidBlueGreenDeploymentConfigurationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidBlueGreenDeploymentConfigurationException.prototype);
+    }
+}
+class InvalidDeploymentStyleException extends CodeDeployServiceException {
+    name = "InvalidDeploymentStyleException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidDeploymentStyleException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeploymentStyleException.prototype);
+    }
+}
+class InvalidEC2TagCombinationException extends CodeDeployServiceException {
+    name = "InvalidEC2TagCombinationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidEC2TagCombinationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidEC2TagCombinationException.prototype);
+    }
+}
+class InvalidEC2TagException extends CodeDeployServiceException {
+    name = "InvalidEC2TagException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidEC2TagException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidEC2TagException.prototype);
+    }
+}
+class InvalidOnPremisesTagCombinationException extends CodeDeployServiceException {
+    name = "InvalidOnPremisesTagCombinationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidOnPremisesTagCombinationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidOnPremisesTagCombinationException.prototype);
+    }
+}
+class InvalidTargetGroupPairException extends CodeDeployServiceException {
+    name = "InvalidTargetGroupPairException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTargetGroupPairException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTargetGroupPairException.prototype);
+    }
+}
+class InvalidTriggerConfigException extends CodeDeployServiceException {
+    name = "InvalidTriggerConfigException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTriggerConfigException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTriggerConfigException.prototype);
+    }
+}
+class LifecycleHookLimitExceededException extends CodeDeployServiceException {
+    name = "LifecycleHookLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LifecycleHookLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LifecycleHookLimitExceededException.prototype);
+    }
+}
+class RoleRequiredException extends CodeDeployServiceException {
+    name = "RoleRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RoleRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RoleRequiredException.prototype);
+    }
+}
+class TagSetListLimitExceededException extends CodeDeployServiceException {
+    name = "TagSetListLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TagSetListLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TagSetListLimitExceededException.prototype);
+    }
+}
+class TriggerTargetsLimitExceededException extends CodeDeployServiceException {
+    name = "TriggerTargetsLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TriggerTargetsLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TriggerTargetsLimitExceededException.prototype);
+    }
+}
+class DeploymentConfigInUseException extends CodeDeployServiceException {
+    name = "DeploymentConfigInUseException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DeploymentConfigInUseException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeploymentConfigInUseException.prototype);
+    }
+}
+class InvalidOperationException extends CodeDeployServiceException {
+    name = "InvalidOperationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidOperationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidOperationException.prototype);
+    }
+}
+class GitHubAccountTokenDoesNotExistException extends CodeDeployServiceException {
+    name = "GitHubAccountTokenDoesNotExistException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "GitHubAccountTokenDoesNotExistException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, GitHubAccountTokenDoesNotExistException.prototype);
+    }
+}
+class GitHubAccountTokenNameRequiredException extends CodeDeployServiceException {
+    name = "GitHubAccountTokenNameRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "GitHubAccountTokenNameRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, GitHubAccountTokenNameRequiredException.prototype);
+    }
+}
+class InvalidGitHubAccountTokenNameException extends CodeDeployServiceException {
+    name = "InvalidGitHubAccountTokenNameException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidGitHubAccountTokenNameException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidGitHubAccountTokenNameException.prototype);
+    }
+}
+class OperationNotSupportedException extends CodeDeployServiceException {
+    name = "OperationNotSupportedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "OperationNotSupportedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OperationNotSupportedException.prototype);
+    }
+}
+class ResourceValidationException extends CodeDeployServiceException {
+    name = "ResourceValidationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ResourceValidationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceValidationException.prototype);
+    }
+}
+class InvalidBucketNameFilterException extends CodeDeployServiceException {
+    name = "InvalidBucketNameFilterException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidBucketNameFilterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidBucketNameFilterException.prototype);
+    }
+}
+class InvalidDeployedStateFilterException extends CodeDeployServiceException {
+    name = "InvalidDeployedStateFilterException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidDeployedStateFilterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeployedStateFilterException.prototype);
+    }
+}
+class InvalidKeyPrefixFilterException extends CodeDeployServiceException {
+    name = "InvalidKeyPrefixFilterException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidKeyPrefixFilterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidKeyPrefixFilterException.prototype);
+    }
+}
+class InvalidNextTokenException extends CodeDeployServiceException {
+    name = "InvalidNextTokenException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidNextTokenException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidNextTokenException.prototype);
+    }
+}
+class InvalidSortByException extends CodeDeployServiceException {
+    name = "InvalidSortByException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidSortByException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidSortByException.prototype);
+    }
+}
+class InvalidSortOrderException extends CodeDeployServiceException {
+    name = "InvalidSortOrderException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidSortOrderException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidSortOrderException.prototype);
+    }
+}
+class InvalidDeploymentInstanceTypeException extends CodeDeployServiceException {
+    name = "InvalidDeploymentInstanceTypeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidDeploymentInstanceTypeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeploymentInstanceTypeException.prototype);
+    }
+}
+class InvalidInstanceStatusException extends CodeDeployServiceException {
+    name = "InvalidInstanceStatusException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidInstanceStatusException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidInstanceStatusException.prototype);
+    }
+}
+class InvalidInstanceTypeException extends CodeDeployServiceException {
+    name = "InvalidInstanceTypeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidInstanceTypeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidInstanceTypeException.prototype);
+    }
+}
+class InvalidTargetFilterNameException extends CodeDeployServiceException {
+    name = "InvalidTargetFilterNameException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTargetFilterNameException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTargetFilterNameException.prototype);
+    }
+}
+class InvalidExternalIdException extends CodeDeployServiceException {
+    name = "InvalidExternalIdException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidExternalIdException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidExternalIdException.prototype);
+    }
+}
+class InvalidTimeRangeException extends CodeDeployServiceException {
+    name = "InvalidTimeRangeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTimeRangeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTimeRangeException.prototype);
+    }
+}
+class InvalidRegistrationStatusException extends CodeDeployServiceException {
+    name = "InvalidRegistrationStatusException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidRegistrationStatusException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidRegistrationStatusException.prototype);
+    }
+}
+class InvalidTagFilterException extends CodeDeployServiceException {
+    name = "InvalidTagFilterException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTagFilterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTagFilterException.prototype);
+    }
+}
+class InvalidArnException extends CodeDeployServiceException {
+    name = "InvalidArnException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidArnException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidArnException.prototype);
+    }
+}
+class ResourceArnRequiredException extends CodeDeployServiceException {
+    name = "ResourceArnRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ResourceArnRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceArnRequiredException.prototype);
+    }
+}
+class InvalidLifecycleEventHookExecutionIdException extends CodeDeployServiceException {
+    name = "InvalidLifecycleEventHookExecutionIdException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidLifecycleEventHookExecutionIdException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidLifecycleEventHookExecutionIdException.prototype);
+    }
+}
+class InvalidLifecycleEventHookExecutionStatusException extends CodeDeployServiceException {
+    name = "InvalidLifecycleEventHookExecutionStatusException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidLifecycleEventHookExecutionStatusException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidLifecycleEventHookExecutionStatusException.prototype);
+    }
+}
+class LifecycleEventAlreadyCompletedException extends CodeDeployServiceException {
+    name = "LifecycleEventAlreadyCompletedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LifecycleEventAlreadyCompletedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LifecycleEventAlreadyCompletedException.prototype);
+    }
+}
+class IamArnRequiredException extends CodeDeployServiceException {
+    name = "IamArnRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "IamArnRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IamArnRequiredException.prototype);
+    }
+}
+class IamSessionArnAlreadyRegisteredException extends CodeDeployServiceException {
+    name = "IamSessionArnAlreadyRegisteredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "IamSessionArnAlreadyRegisteredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IamSessionArnAlreadyRegisteredException.prototype);
+    }
+}
+class IamUserArnAlreadyRegisteredException extends CodeDeployServiceException {
+    name = "IamUserArnAlreadyRegisteredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "IamUserArnAlreadyRegisteredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IamUserArnAlreadyRegisteredException.prototype);
+    }
+}
+class IamUserArnRequiredException extends CodeDeployServiceException {
+    name = "IamUserArnRequiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "IamUserArnRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IamUserArnRequiredException.prototype);
+    }
+}
+class InstanceNameAlreadyRegisteredException extends CodeDeployServiceException {
+    name = "InstanceNameAlreadyRegisteredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InstanceNameAlreadyRegisteredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InstanceNameAlreadyRegisteredException.prototype);
+    }
+}
+class InvalidIamSessionArnException extends CodeDeployServiceException {
+    name = "InvalidIamSessionArnException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidIamSessionArnException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidIamSessionArnException.prototype);
+    }
+}
+class InvalidIamUserArnException extends CodeDeployServiceException {
+    name = "InvalidIamUserArnException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidIamUserArnException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidIamUserArnException.prototype);
+    }
+}
+class MultipleIamArnsProvidedException extends CodeDeployServiceException {
+    name = "MultipleIamArnsProvidedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "MultipleIamArnsProvidedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, MultipleIamArnsProvidedException.prototype);
+    }
+}
+
+const _A = "Alarm";
+const _AAEE = "ApplicationAlreadyExistsException";
+const _AC = "AlarmConfiguration";
+const _ADNEE = "ApplicationDoesNotExistException";
+const _AI = "ApplicationInfo";
+const _AIL = "ApplicationsInfoList";
+const _AL = "AlarmList";
+const _ALEE = "AlarmsLimitExceededException";
+const _ALEEp = "ApplicationLimitExceededException";
+const _ANRE = "ApplicationNameRequiredException";
+const _ANSE = "ArnNotSupportedException";
+const _ARC = "AutoRollbackConfiguration";
+const _ASC = "AppSpecContent";
+const _ASG = "AutoScalingGroup";
+const _ASGL = "AutoScalingGroupList";
+const _ATTOPI = "AddTagsToOnPremisesInstances";
+const _ATTOPII = "AddTagsToOnPremisesInstancesInput";
+const _BGA = "BatchGetApplications";
+const _BGAI = "BatchGetApplicationsInput";
+const _BGAO = "BatchGetApplicationsOutput";
+const _BGAR = "BatchGetApplicationRevisions";
+const _BGARI = "BatchGetApplicationRevisionsInput";
+const _BGARO = "BatchGetApplicationRevisionsOutput";
+const _BGD = "BatchGetDeployments";
+const _BGDC = "BlueGreenDeploymentConfiguration";
+const _BGDG = "BatchGetDeploymentGroups";
+const _BGDGI = "BatchGetDeploymentGroupsInput";
+const _BGDGO = "BatchGetDeploymentGroupsOutput";
+const _BGDI = "BatchGetDeploymentsInput";
+const _BGDII = "BatchGetDeploymentInstancesInput";
+const _BGDIO = "BatchGetDeploymentInstancesOutput";
+const _BGDIa = "BatchGetDeploymentInstances";
+const _BGDO = "BatchGetDeploymentsOutput";
+const _BGDT = "BatchGetDeploymentTargets";
+const _BGDTI = "BatchGetDeploymentTargetsInput";
+const _BGDTO = "BatchGetDeploymentTargetsOutput";
+const _BGOPI = "BatchGetOnPremisesInstances";
+const _BGOPII = "BatchGetOnPremisesInstancesInput";
+const _BGOPIO = "BatchGetOnPremisesInstancesOutput";
+const _BITO = "BlueInstanceTerminationOption";
+const _BLEE = "BatchLimitExceededException";
+const _BNFRE = "BucketNameFilterRequiredException";
+const _CA = "CreateApplication";
+const _CAI = "CreateApplicationInput";
+const _CAO = "CreateApplicationOutput";
+const _CD = "ContinueDeployment";
+const _CDC = "CreateDeploymentConfig";
+const _CDCI = "CreateDeploymentConfigInput";
+const _CDCO = "CreateDeploymentConfigOutput";
+const _CDG = "CreateDeploymentGroup";
+const _CDGI = "CreateDeploymentGroupInput";
+const _CDGO = "CreateDeploymentGroupOutput";
+const _CDI = "ContinueDeploymentInput";
+const _CDIr = "CreateDeploymentInput";
+const _CDO = "CreateDeploymentOutput";
+const _CDr = "CreateDeployment";
+const _CFT = "CloudFormationTarget";
+const _D = "Diagnostics";
+const _DA = "DeleteApplication";
+const _DACE = "DeploymentAlreadyCompletedException";
+const _DAI = "DeleteApplicationInput";
+const _DCAEE = "DeploymentConfigAlreadyExistsException";
+const _DCDNEE = "DeploymentConfigDoesNotExistException";
+const _DCI = "DeploymentConfigInfo";
+const _DCIUE = "DeploymentConfigInUseException";
+const _DCLEE = "DeploymentConfigLimitExceededException";
+const _DCNRE = "DeploymentConfigNameRequiredException";
+const _DDC = "DeleteDeploymentConfig";
+const _DDCI = "DeleteDeploymentConfigInput";
+const _DDG = "DeleteDeploymentGroup";
+const _DDGI = "DeleteDeploymentGroupInput";
+const _DDGO = "DeleteDeploymentGroupOutput";
+const _DDNEE = "DeploymentDoesNotExistException";
+const _DGAEE = "DeploymentGroupAlreadyExistsException";
+const _DGDNEE = "DeploymentGroupDoesNotExistException";
+const _DGHAT = "DeleteGitHubAccountToken";
+const _DGHATI = "DeleteGitHubAccountTokenInput";
+const _DGHATO = "DeleteGitHubAccountTokenOutput";
+const _DGI = "DeploymentGroupInfo";
+const _DGIL = "DeploymentGroupInfoList";
+const _DGLEE = "DeploymentGroupLimitExceededException";
+const _DGNRE = "DeploymentGroupNameRequiredException";
+const _DI = "DeploymentInfo";
+const _DIL = "DeploymentsInfoList";
+const _DINIRSE = "DeploymentIsNotInReadyStateException";
+const _DIRE = "DeploymentIdRequiredException";
+const _DLEE = "DeploymentLimitExceededException";
+const _DNSE = "DeploymentNotStartedException";
+const _DO = "DeploymentOverview";
+const _DOPI = "DeregisterOnPremisesInstance";
+const _DOPII = "DeregisterOnPremisesInstanceInput";
+const _DRBEI = "DeleteResourcesByExternalId";
+const _DRBEII = "DeleteResourcesByExternalIdInput";
+const _DRBEIO = "DeleteResourcesByExternalIdOutput";
+const _DRO = "DeploymentReadyOption";
+const _DS = "DeploymentStyle";
+const _DT = "DeploymentTarget";
+const _DTDNEE = "DeploymentTargetDoesNotExistException";
+const _DTIRE = "DeploymentTargetIdRequiredException";
+const _DTL = "DeploymentTargetList";
+const _DTLE = "DescriptionTooLongException";
+const _DTLSEE = "DeploymentTargetListSizeExceededException";
+const _ECSS = "ECSService";
+const _ECSSL = "ECSServiceList";
+const _ECSSMLEE = "ECSServiceMappingLimitExceededException";
+const _ECST = "ECSTarget";
+const _ECSTS = "ECSTaskSet";
+const _ECSTSL = "ECSTaskSetList";
+const _ECTF = "EC2TagFilter";
+const _ECTFL = "EC2TagFilterList";
+const _ECTS = "EC2TagSet";
+const _ECTSL = "EC2TagSetList";
+const _EI = "ErrorInformation";
+const _ELBI = "ELBInfo";
+const _ELBIL = "ELBInfoList";
+const _F = "Failed";
+const _GA = "GetApplication";
+const _GAI = "GetApplicationInput";
+const _GAO = "GetApplicationOutput";
+const _GAR = "GetApplicationRevision";
+const _GARI = "GetApplicationRevisionInput";
+const _GARO = "GetApplicationRevisionOutput";
+const _GD = "GetDeployment";
+const _GDC = "GetDeploymentConfig";
+const _GDCI = "GetDeploymentConfigInput";
+const _GDCO = "GetDeploymentConfigOutput";
+const _GDG = "GetDeploymentGroup";
+const _GDGI = "GetDeploymentGroupInput";
+const _GDGO = "GetDeploymentGroupOutput";
+const _GDI = "GetDeploymentInput";
+const _GDII = "GetDeploymentInstanceInput";
+const _GDIO = "GetDeploymentInstanceOutput";
+const _GDIe = "GetDeploymentInstance";
+const _GDO = "GetDeploymentOutput";
+const _GDT = "GetDeploymentTarget";
+const _GDTI = "GetDeploymentTargetInput";
+const _GDTO = "GetDeploymentTargetOutput";
+const _GFPO = "GreenFleetProvisioningOption";
+const _GHATDNEE = "GitHubAccountTokenDoesNotExistException";
+const _GHATNRE = "GitHubAccountTokenNameRequiredException";
+const _GHL = "GitHubLocation";
+const _GOPI = "GetOnPremisesInstance";
+const _GOPII = "GetOnPremisesInstanceInput";
+const _GOPIO = "GetOnPremisesInstanceOutput";
+const _GRI = "GenericRevisionInfo";
+const _IACE = "InvalidAlarmConfigException";
+const _IAE = "InvalidArnException";
+const _IANE = "InvalidApplicationNameException";
+const _IARCE = "InvalidAutoRollbackConfigException";
+const _IARE = "IamArnRequiredException";
+const _IASGE = "InvalidAutoScalingGroupException";
+const _IBGDCE = "InvalidBlueGreenDeploymentConfigurationException";
+const _IBNFE = "InvalidBucketNameFilterException";
+const _ICPE = "InvalidComputePlatformException";
+const _IDCNE = "InvalidDeploymentConfigNameException";
+const _IDGNE = "InvalidDeploymentGroupNameException";
+const _IDIE = "InvalidDeploymentIdException";
+const _IDITE = "InvalidDeploymentInstanceTypeException";
+const _IDNEE = "InstanceDoesNotExistException";
+const _IDSE = "InvalidDeploymentStatusException";
+const _IDSEn = "InvalidDeploymentStyleException";
+const _IDSFE = "InvalidDeployedStateFilterException";
+const _IDTIE = "InvalidDeploymentTargetIdException";
+const _IDWTE = "InvalidDeploymentWaitTypeException";
+const _IECSSE = "InvalidECSServiceException";
+const _IECTCE = "InvalidEC2TagCombinationException";
+const _IECTE = "InvalidEC2TagException";
+const _IEIE = "InvalidExternalIdException";
+const _IFEBE = "InvalidFileExistsBehaviorException";
+const _IGHATE = "InvalidGitHubAccountTokenException";
+const _IGHATNE = "InvalidGitHubAccountTokenNameException";
+const _II = "InstanceInfo";
+const _IIASFVE = "InvalidIgnoreApplicationStopFailuresValueException";
+const _IIE = "InvalidInputException";
+const _IIL = "InstanceInfoList";
+const _IINE = "InvalidInstanceNameException";
+const _IIRE = "InstanceIdRequiredException";
+const _IISAE = "InvalidIamSessionArnException";
+const _IISE = "InvalidInstanceStatusException";
+const _IITE = "InvalidInstanceTypeException";
+const _IIUAE = "InvalidIamUserArnException";
+const _IKPFE = "InvalidKeyPrefixFilterException";
+const _ILBIE = "InvalidLoadBalancerInfoException";
+const _ILEE = "InstanceLimitExceededException";
+const _ILEHEIE = "InvalidLifecycleEventHookExecutionIdException";
+const _ILEHESE = "InvalidLifecycleEventHookExecutionStatusException";
+const _IMHHVE = "InvalidMinimumHealthyHostValueException";
+const _INARE = "InstanceNameAlreadyRegisteredException";
+const _INRE = "InstanceNameRequiredException";
+const _INREn = "InstanceNotRegisteredException";
+const _INTE = "InvalidNextTokenException";
+const _IOE = "InvalidOperationException";
+const _IOPTCE = "InvalidOnPremisesTagCombinationException";
+const _IP = "InProgress";
+const _IRE = "InvalidRevisionException";
+const _IREn = "InvalidRoleException";
+const _IRSE = "InvalidRegistrationStatusException";
+const _IS = "InstanceSummary";
+const _ISAARE = "IamSessionArnAlreadyRegisteredException";
+const _ISBE = "InvalidSortByException";
+const _ISL = "InstanceSummaryList";
+const _ISOE = "InvalidSortOrderException";
+const _IT = "InstanceTarget";
+const _ITCE = "InvalidTriggerConfigException";
+const _ITE = "InvalidTagException";
+const _ITFE = "InvalidTagFilterException";
+const _ITFNE = "InvalidTargetFilterNameException";
+const _ITGPE = "InvalidTargetGroupPairException";
+const _ITIE = "InvalidTargetInstancesException";
+const _ITRCE = "InvalidTrafficRoutingConfigurationException";
+const _ITRE = "InvalidTimeRangeException";
+const _ITTAE = "InvalidTagsToAddException";
+const _IUAARE = "IamUserArnAlreadyRegisteredException";
+const _IUARE = "IamUserArnRequiredException";
+const _IUOIOVE = "InvalidUpdateOutdatedInstancesOnlyValueException";
+const _IZDCE = "InvalidZonalDeploymentConfigurationException";
+const _K = "Key";
+const _LA = "ListApplications";
+const _LAI = "ListApplicationsInput";
+const _LAO = "ListApplicationsOutput";
+const _LAR = "ListApplicationRevisions";
+const _LARI = "ListApplicationRevisionsInput";
+const _LARO = "ListApplicationRevisionsOutput";
+const _LBI = "LoadBalancerInfo";
+const _LD = "ListDeployments";
+const _LDC = "ListDeploymentConfigs";
+const _LDCI = "ListDeploymentConfigsInput";
+const _LDCO = "ListDeploymentConfigsOutput";
+const _LDG = "ListDeploymentGroups";
+const _LDGI = "ListDeploymentGroupsInput";
+const _LDGO = "ListDeploymentGroupsOutput";
+const _LDI = "LastDeploymentInfo";
+const _LDII = "ListDeploymentInstancesInput";
+const _LDIO = "ListDeploymentInstancesOutput";
+const _LDIi = "ListDeploymentsInput";
+const _LDIis = "ListDeploymentInstances";
+const _LDO = "ListDeploymentsOutput";
+const _LDT = "ListDeploymentTargets";
+const _LDTI = "ListDeploymentTargetsInput";
+const _LDTO = "ListDeploymentTargetsOutput";
+const _LE = "LifecycleEvent";
+const _LEACE = "LifecycleEventAlreadyCompletedException";
+const _LEL = "LifecycleEventList";
+const _LFI = "LambdaFunctionInfo";
+const _LGHATN = "ListGitHubAccountTokenNames";
+const _LGHATNI = "ListGitHubAccountTokenNamesInput";
+const _LGHATNO = "ListGitHubAccountTokenNamesOutput";
+const _LHLEE = "LifecycleHookLimitExceededException";
+const _LOPI = "ListOnPremisesInstances";
+const _LOPII = "ListOnPremisesInstancesInput";
+const _LOPIO = "ListOnPremisesInstancesOutput";
+const _LT = "LambdaTarget";
+const _LTFR = "ListTagsForResource";
+const _LTFRI = "ListTagsForResourceInput";
+const _LTFRO = "ListTagsForResourceOutput";
+const _MHH = "MinimumHealthyHosts";
+const _MHHPZ = "MinimumHealthyHostsPerZone";
+const _MIAPE = "MultipleIamArnsProvidedException";
+const _NT = "NextToken";
+const _ONSE = "OperationNotSupportedException";
+const _OPTS = "OnPremisesTagSet";
+const _OPTSL = "OnPremisesTagSetList";
+const _P = "Pending";
+const _PLEHES = "PutLifecycleEventHookExecutionStatus";
+const _PLEHESI = "PutLifecycleEventHookExecutionStatusInput";
+const _PLEHESO = "PutLifecycleEventHookExecutionStatusOutput";
+const _R = "Ready";
+const _RA = "ResourceArn";
+const _RAR = "RegisterApplicationRevision";
+const _RARE = "ResourceArnRequiredException";
+const _RARI = "RegisterApplicationRevisionInput";
+const _RD = "RelatedDeployments";
+const _RDNEE = "RevisionDoesNotExistException";
+const _RI = "RevisionInfo";
+const _RIL = "RevisionInfoList";
+const _RIo = "RollbackInfo";
+const _RL = "RevisionLocation";
+const _RLL = "RevisionLocationList";
+const _ROPI = "RegisterOnPremisesInstance";
+const _ROPII = "RegisterOnPremisesInstanceInput";
+const _RRE = "RevisionRequiredException";
+const _RREo = "RoleRequiredException";
+const _RS = "RawString";
+const _RTFOPI = "RemoveTagsFromOnPremisesInstances";
+const _RTFOPII = "RemoveTagsFromOnPremisesInstancesInput";
+const _RVE = "ResourceValidationException";
+const _S = "Succeeded";
+const _SD = "StopDeployment";
+const _SDI = "StopDeploymentInput";
+const _SDO = "StopDeploymentOutput";
+const _SL = "S3Location";
+const _SWTFIT = "SkipWaitTimeForInstanceTermination";
+const _SWTFITI = "SkipWaitTimeForInstanceTerminationInput";
+const _Sk = "Skipped";
+const _T = "Type";
+const _TBC = "TimeBasedCanary";
+const _TBL = "TimeBasedLinear";
+const _TC = "TriggerConfig";
+const _TCL = "TriggerConfigList";
+const _TE = "ThrottlingException";
+const _TF = "TargetFilters";
+const _TFL = "TagFilterList";
+const _TFa = "TagFilter";
+const _TGI = "TargetGroupInfo";
+const _TGIL = "TargetGroupInfoList";
+const _TGPI = "TargetGroupPairInfo";
+const _TGPIL = "TargetGroupPairInfoList";
+const _TI = "TargetInstances";
+const _TK = "TagKeys";
+const _TL = "TagList";
+const _TLEE = "TagLimitExceededException";
+const _TR = "TimeRange";
+const _TRC = "TrafficRoutingConfig";
+const _TRE = "TagRequiredException";
+const _TRI = "TagResourceInput";
+const _TRO = "TagResourceOutput";
+const _TRa = "TagResource";
+const _TRr = "TrafficRoute";
+const _TSLLEE = "TagSetListLimitExceededException";
+const _TTLEE = "TriggerTargetsLimitExceededException";
+const _Ta = "Tags";
+const _Tag = "Tag";
+const _UA = "UpdateApplication";
+const _UAFDTE = "UnsupportedActionForDeploymentTypeException";
+const _UAI = "UpdateApplicationInput";
+const _UDG = "UpdateDeploymentGroup";
+const _UDGI = "UpdateDeploymentGroupInput";
+const _UDGO = "UpdateDeploymentGroupOutput";
+const _UR = "UntagResource";
+const _URI = "UntagResourceInput";
+const _URO = "UntagResourceOutput";
+const _V = "Value";
+const _ZC = "ZonalConfig";
+const _a = "alarms";
+const _aC = "alarmConfiguration";
+const _aDSI = "additionalDeploymentStatusInfo";
+const _aI = "applicationId";
+const _aIp = "applicationsInfo";
+const _aN = "applicationName";
+const _aNp = "applicationNames";
+const _aOT = "actionOnTimeout";
+const _aRC = "autoRollbackConfiguration";
+const _aRE = "autoRollbackEnabled";
+const _aSC = "appSpecContent";
+const _aSG = "autoScalingGroups";
+const _aUOIDI = "autoUpdateOutdatedInstancesDeploymentIds";
+const _aUOIRDI = "autoUpdateOutdatedInstancesRootDeploymentId";
+const _ac = "action";
+const _ap = "application";
+const _app = "applications";
+const _b = "bucket";
+const _bGDC = "blueGreenDeploymentConfiguration";
+const _bT = "bundleType";
+const _c = "client";
+const _cDGN = "currentDeploymentGroupName";
+const _cFT = "cloudFormationTarget";
+const _cI = "commitId";
+const _cIa = "canaryInterval";
+const _cN = "clusterName";
+const _cP = "computePlatform";
+const _cPa = "canaryPercentage";
+const _cT = "createTime";
+const _cTR = "createTimeRange";
+const _cTo = "completeTime";
+const _cV = "currentVersion";
+const _co = "content";
+const _cod = "code";
+const _cr = "creator";
+const _d = "description";
+const _dC = "desiredCount";
+const _dCI = "deploymentConfigId";
+const _dCIe = "deploymentConfigInfo";
+const _dCL = "deploymentConfigsList";
+const _dCN = "deploymentConfigName";
+const _dG = "deploymentGroups";
+const _dGI = "deploymentGroupsInfo";
+const _dGIe = "deploymentGroupId";
+const _dGIep = "deploymentGroupInfo";
+const _dGN = "deploymentGroupNames";
+const _dGNe = "deploymentGroupName";
+const _dI = "deploymentId";
+const _dIe = "deploymentIds";
+const _dIep = "deploymentsInfo";
+const _dIepl = "deploymentInfo";
+const _dM = "deploymentMode";
+const _dO = "deploymentOverview";
+const _dOe = "deploymentOption";
+const _dRO = "deploymentReadyOption";
+const _dS = "deploymentStyle";
+const _dSM = "deploymentStatusMessages";
+const _dT = "deploymentTargets";
+const _dTT = "deploymentTargetType";
+const _dTe = "deploymentType";
+const _dTep = "deploymentTarget";
+const _dTer = "deregisterTime";
+const _dWT = "deploymentWaitType";
+const _de = "deployed";
+const _dep = "deployments";
+const _di = "diagnostics";
+const _e = "error";
+const _eC = "errorCode";
+const _eI = "externalId";
+const _eIL = "elbInfoList";
+const _eIr = "errorInformation";
+const _eM = "errorMessage";
+const _eS = "ecsServices";
+const _eT = "ecsTarget";
+const _eTF = "ec2TagFilters";
+const _eTS = "ec2TagSet";
+const _eTSL = "ec2TagSetList";
+const _eTa = "eTag";
+const _eTn = "endTime";
+const _en = "enabled";
+const _end = "end";
+const _ev = "events";
+const _fA = "functionAlias";
+const _fEB = "fileExistsBehavior";
+const _fN = "functionName";
+const _fUT = "firstUsedTime";
+const _fZMDIS = "firstZoneMonitorDurationInSeconds";
+const _gFPO = "greenFleetProvisioningOption";
+const _gHAN = "gitHubAccountName";
+const _gHL = "gitHubLocation";
+const _gRI = "genericRevisionInfo";
+const _h = "hook";
+const _hNCU = "hooksNotCleanedUp";
+const _i = "identifer";
+const _iA = "instanceArn";
+const _iASF = "ignoreApplicationStopFailures";
+const _iI = "instanceIds";
+const _iIn = "instanceInfos";
+const _iIns = "instanceId";
+const _iInst = "instanceInfo";
+const _iL = "instanceLabel";
+const _iLn = "instancesList";
+const _iN = "instanceNames";
+const _iNn = "instanceName";
+const _iOS = "includeOnlyStatuses";
+const _iPAF = "ignorePollAlarmFailure";
+const _iS = "instancesSummary";
+const _iSA = "iamSessionArn";
+const _iSF = "instanceStatusFilter";
+const _iSn = "instanceSummary";
+const _iT = "instanceTarget";
+const _iTF = "instanceTypeFilter";
+const _iTWTS = "instanceTerminationWaitTimeStarted";
+const _iTn = "instanceType";
+const _iUA = "iamUserArn";
+const _k = "key";
+const _lA = "listenerArns";
+const _lAD = "lastAttemptedDeployment";
+const _lBI = "loadBalancerInfo";
+const _lE = "lifecycleEvents";
+const _lEHEI = "lifecycleEventHookExecutionId";
+const _lEN = "lifecycleEventName";
+const _lFI = "lambdaFunctionInfo";
+const _lI = "linearInterval";
+const _lP = "linearPercentage";
+const _lSD = "lastSuccessfulDeployment";
+const _lT = "lambdaTarget";
+const _lTGH = "linkedToGitHub";
+const _lTo = "logTail";
+const _lUA = "lastUpdatedAt";
+const _lUT = "lastUsedTime";
+const _m = "message";
+const _mDIS = "monitorDurationInSeconds";
+const _mHH = "minimumHealthyHosts";
+const _mHHPZ = "minimumHealthyHostsPerZone";
+const _n = "name";
+const _nAN = "newApplicationName";
+const _nDGN = "newDeploymentGroupName";
+const _nT = "nextToken";
+const _oAC = "overrideAlarmConfiguration";
+const _oIS = "outdatedInstancesStrategy";
+const _oPITF = "onPremisesInstanceTagFilters";
+const _oPTS = "onPremisesTagSet";
+const _oPTSL = "onPremisesTagSetList";
+const _pC = "pendingCount";
+const _pR = "previousRevision";
+const _pTR = "prodTrafficRoute";
+const _r = "revisions";
+const _rC = "runningCount";
+const _rD = "relatedDeployments";
+const _rDI = "rollbackDeploymentId";
+const _rI = "rollbackInfo";
+const _rIe = "revisionInfo";
+const _rL = "revisionLocation";
+const _rM = "rollbackMessage";
+const _rS = "registrationStatus";
+const _rT = "resourceType";
+const _rTDI = "rollbackTriggeringDeploymentId";
+const _rTe = "registerTime";
+const _rTev = "revisionType";
+const _re = "revision";
+const _rep = "repository";
+const _s = "smithy.ts.sdk.synthetic.com.amazonaws.codedeploy";
+const _sB = "sortBy";
+const _sBu = "s3Bucket";
+const _sKP = "s3KeyPrefix";
+const _sL = "s3Location";
+const _sM = "statusMessage";
+const _sN = "scriptName";
+const _sNe = "serviceName";
+const _sO = "sortOrder";
+const _sRA = "serviceRoleArn";
+const _sT = "startTime";
+const _sh = "sha256";
+const _st = "status";
+const _sta = "start";
+const _str = "string";
+const _t = "tags";
+const _tA = "targetArn";
+const _tBC = "timeBasedCanary";
+const _tBIODS = "terminateBlueInstancesOnDeploymentSuccess";
+const _tBL = "timeBasedLinear";
+const _tC = "triggerConfigurations";
+const _tE = "triggerEvents";
+const _tF = "targetFilters";
+const _tFa = "tagFilters";
+const _tG = "targetGroup";
+const _tGIL = "targetGroupInfoList";
+const _tGPIL = "targetGroupPairInfoList";
+const _tGa = "targetGroups";
+const _tH = "terminationHook";
+const _tHE = "terminationHookEnabled";
+const _tI = "targetIds";
+const _tIa = "targetId";
+const _tIar = "targetInstances";
+const _tN = "tokenName";
+const _tNL = "tokenNameList";
+const _tNr = "triggerName";
+const _tR = "targetRevision";
+const _tRC = "trafficRoutingConfig";
+const _tSI = "taskSetsInfo";
+const _tSL = "taskSetLabel";
+const _tTA = "triggerTargetArn";
+const _tTR = "testTrafficRoute";
+const _tV = "targetVersion";
+const _tVW = "targetVersionWeight";
+const _tW = "trafficWeight";
+const _tWTIM = "terminationWaitTimeInMinutes";
+const _ty = "type";
+const _uOIO = "updateOutdatedInstancesOnly";
+const _v = "value";
+const _ve = "version";
+const _wTIM = "waitTimeInMinutes";
+const _zC = "zonalConfig";
+const n0 = "com.amazonaws.codedeploy";
+const _s_registry = TypeRegistry.for(_s);
+var CodeDeployServiceException$ = [-3, _s, "CodeDeployServiceException", 0, [], []];
+_s_registry.registerError(CodeDeployServiceException$, CodeDeployServiceException);
+const n0_registry = TypeRegistry.for(n0);
+var AlarmsLimitExceededException$ = [-3, n0, _ALEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(AlarmsLimitExceededException$, AlarmsLimitExceededException);
+var ApplicationAlreadyExistsException$ = [-3, n0, _AAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ApplicationAlreadyExistsException$, ApplicationAlreadyExistsException);
+var ApplicationDoesNotExistException$ = [-3, n0, _ADNEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ApplicationDoesNotExistException$, ApplicationDoesNotExistException);
+var ApplicationLimitExceededException$ = [-3, n0, _ALEEp,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ApplicationLimitExceededException$, ApplicationLimitExceededException);
+var ApplicationNameRequiredException$ = [-3, n0, _ANRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ApplicationNameRequiredException$, ApplicationNameRequiredException);
+var ArnNotSupportedException$ = [-3, n0, _ANSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ArnNotSupportedException$, ArnNotSupportedException);
+var BatchLimitExceededException$ = [-3, n0, _BLEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(BatchLimitExceededException$, BatchLimitExceededException);
+var BucketNameFilterRequiredException$ = [-3, n0, _BNFRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(BucketNameFilterRequiredException$, BucketNameFilterRequiredException);
+var DeploymentAlreadyCompletedException$ = [-3, n0, _DACE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentAlreadyCompletedException$, DeploymentAlreadyCompletedException);
+var DeploymentConfigAlreadyExistsException$ = [-3, n0, _DCAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentConfigAlreadyExistsException$, DeploymentConfigAlreadyExistsException);
+var DeploymentConfigDoesNotExistException$ = [-3, n0, _DCDNEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentConfigDoesNotExistException$, DeploymentConfigDoesNotExistException);
+var DeploymentConfigInUseException$ = [-3, n0, _DCIUE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentConfigInUseException$, DeploymentConfigInUseException);
+var DeploymentConfigLimitExceededException$ = [-3, n0, _DCLEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentConfigLimitExceededException$, DeploymentConfigLimitExceededException);
+var DeploymentConfigNameRequiredException$ = [-3, n0, _DCNRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentConfigNameRequiredException$, DeploymentConfigNameRequiredException);
+var DeploymentDoesNotExistException$ = [-3, n0, _DDNEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentDoesNotExistException$, DeploymentDoesNotExistException);
+var DeploymentGroupAlreadyExistsException$ = [-3, n0, _DGAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentGroupAlreadyExistsException$, DeploymentGroupAlreadyExistsException);
+var DeploymentGroupDoesNotExistException$ = [-3, n0, _DGDNEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentGroupDoesNotExistException$, DeploymentGroupDoesNotExistException);
+var DeploymentGroupLimitExceededException$ = [-3, n0, _DGLEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentGroupLimitExceededException$, DeploymentGroupLimitExceededException);
+var DeploymentGroupNameRequiredException$ = [-3, n0, _DGNRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentGroupNameRequiredException$, DeploymentGroupNameRequiredException);
+var DeploymentIdRequiredException$ = [-3, n0, _DIRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentIdRequiredException$, DeploymentIdRequiredException);
+var DeploymentIsNotInReadyStateException$ = [-3, n0, _DINIRSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentIsNotInReadyStateException$, DeploymentIsNotInReadyStateException);
+var DeploymentLimitExceededException$ = [-3, n0, _DLEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentLimitExceededException$, DeploymentLimitExceededException);
+var DeploymentNotStartedException$ = [-3, n0, _DNSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentNotStartedException$, DeploymentNotStartedException);
+var DeploymentTargetDoesNotExistException$ = [-3, n0, _DTDNEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentTargetDoesNotExistException$, DeploymentTargetDoesNotExistException);
+var DeploymentTargetIdRequiredException$ = [-3, n0, _DTIRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentTargetIdRequiredException$, DeploymentTargetIdRequiredException);
+var DeploymentTargetListSizeExceededException$ = [-3, n0, _DTLSEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DeploymentTargetListSizeExceededException$, DeploymentTargetListSizeExceededException);
+var DescriptionTooLongException$ = [-3, n0, _DTLE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(DescriptionTooLongException$, DescriptionTooLongException);
+var ECSServiceMappingLimitExceededException$ = [-3, n0, _ECSSMLEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ECSServiceMappingLimitExceededException$, ECSServiceMappingLimitExceededException);
+var GitHubAccountTokenDoesNotExistException$ = [-3, n0, _GHATDNEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(GitHubAccountTokenDoesNotExistException$, GitHubAccountTokenDoesNotExistException);
+var GitHubAccountTokenNameRequiredException$ = [-3, n0, _GHATNRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(GitHubAccountTokenNameRequiredException$, GitHubAccountTokenNameRequiredException);
+var IamArnRequiredException$ = [-3, n0, _IARE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(IamArnRequiredException$, IamArnRequiredException);
+var IamSessionArnAlreadyRegisteredException$ = [-3, n0, _ISAARE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(IamSessionArnAlreadyRegisteredException$, IamSessionArnAlreadyRegisteredException);
+var IamUserArnAlreadyRegisteredException$ = [-3, n0, _IUAARE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(IamUserArnAlreadyRegisteredException$, IamUserArnAlreadyRegisteredException);
+var IamUserArnRequiredException$ = [-3, n0, _IUARE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(IamUserArnRequiredException$, IamUserArnRequiredException);
+var InstanceDoesNotExistException$ = [-3, n0, _IDNEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InstanceDoesNotExistException$, InstanceDoesNotExistException);
+var InstanceIdRequiredException$ = [-3, n0, _IIRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InstanceIdRequiredException$, InstanceIdRequiredException);
+var InstanceLimitExceededException$ = [-3, n0, _ILEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InstanceLimitExceededException$, InstanceLimitExceededException);
+var InstanceNameAlreadyRegisteredException$ = [-3, n0, _INARE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InstanceNameAlreadyRegisteredException$, InstanceNameAlreadyRegisteredException);
+var InstanceNameRequiredException$ = [-3, n0, _INRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InstanceNameRequiredException$, InstanceNameRequiredException);
+var InstanceNotRegisteredException$ = [-3, n0, _INREn,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InstanceNotRegisteredException$, InstanceNotRegisteredException);
+var InvalidAlarmConfigException$ = [-3, n0, _IACE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidAlarmConfigException$, InvalidAlarmConfigException);
+var InvalidApplicationNameException$ = [-3, n0, _IANE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidApplicationNameException$, InvalidApplicationNameException);
+var InvalidArnException$ = [-3, n0, _IAE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidArnException$, InvalidArnException);
+var InvalidAutoRollbackConfigException$ = [-3, n0, _IARCE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidAutoRollbackConfigException$, InvalidAutoRollbackConfigException);
+var InvalidAutoScalingGroupException$ = [-3, n0, _IASGE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidAutoScalingGroupException$, InvalidAutoScalingGroupException);
+var InvalidBlueGreenDeploymentConfigurationException$ = [-3, n0, _IBGDCE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidBlueGreenDeploymentConfigurationException$, InvalidBlueGreenDeploymentConfigurationException);
+var InvalidBucketNameFilterException$ = [-3, n0, _IBNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidBucketNameFilterException$, InvalidBucketNameFilterException);
+var InvalidComputePlatformException$ = [-3, n0, _ICPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidComputePlatformException$, InvalidComputePlatformException);
+var InvalidDeployedStateFilterException$ = [-3, n0, _IDSFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidDeployedStateFilterException$, InvalidDeployedStateFilterException);
+var InvalidDeploymentConfigNameException$ = [-3, n0, _IDCNE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidDeploymentConfigNameException$, InvalidDeploymentConfigNameException);
+var InvalidDeploymentGroupNameException$ = [-3, n0, _IDGNE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidDeploymentGroupNameException$, InvalidDeploymentGroupNameException);
+var InvalidDeploymentIdException$ = [-3, n0, _IDIE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidDeploymentIdException$, InvalidDeploymentIdException);
+var InvalidDeploymentInstanceTypeException$ = [-3, n0, _IDITE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidDeploymentInstanceTypeException$, InvalidDeploymentInstanceTypeException);
+var InvalidDeploymentStatusException$ = [-3, n0, _IDSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidDeploymentStatusException$, InvalidDeploymentStatusException);
+var InvalidDeploymentStyleException$ = [-3, n0, _IDSEn,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidDeploymentStyleException$, InvalidDeploymentStyleException);
+var InvalidDeploymentTargetIdException$ = [-3, n0, _IDTIE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidDeploymentTargetIdException$, InvalidDeploymentTargetIdException);
+var InvalidDeploymentWaitTypeException$ = [-3, n0, _IDWTE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidDeploymentWaitTypeException$, InvalidDeploymentWaitTypeException);
+var InvalidEC2TagCombinationException$ = [-3, n0, _IECTCE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidEC2TagCombinationException$, InvalidEC2TagCombinationException);
+var InvalidEC2TagException$ = [-3, n0, _IECTE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidEC2TagException$, InvalidEC2TagException);
+var InvalidECSServiceException$ = [-3, n0, _IECSSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidECSServiceException$, InvalidECSServiceException);
+var InvalidExternalIdException$ = [-3, n0, _IEIE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidExternalIdException$, InvalidExternalIdException);
+var InvalidFileExistsBehaviorException$ = [-3, n0, _IFEBE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidFileExistsBehaviorException$, InvalidFileExistsBehaviorException);
+var InvalidGitHubAccountTokenException$ = [-3, n0, _IGHATE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidGitHubAccountTokenException$, InvalidGitHubAccountTokenException);
+var InvalidGitHubAccountTokenNameException$ = [-3, n0, _IGHATNE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidGitHubAccountTokenNameException$, InvalidGitHubAccountTokenNameException);
+var InvalidIamSessionArnException$ = [-3, n0, _IISAE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidIamSessionArnException$, InvalidIamSessionArnException);
+var InvalidIamUserArnException$ = [-3, n0, _IIUAE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidIamUserArnException$, InvalidIamUserArnException);
+var InvalidIgnoreApplicationStopFailuresValueException$ = [-3, n0, _IIASFVE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidIgnoreApplicationStopFailuresValueException$, InvalidIgnoreApplicationStopFailuresValueException);
+var InvalidInputException$ = [-3, n0, _IIE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidInputException$, InvalidInputException);
+var InvalidInstanceNameException$ = [-3, n0, _IINE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidInstanceNameException$, InvalidInstanceNameException);
+var InvalidInstanceStatusException$ = [-3, n0, _IISE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidInstanceStatusException$, InvalidInstanceStatusException);
+var InvalidInstanceTypeException$ = [-3, n0, _IITE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidInstanceTypeException$, InvalidInstanceTypeException);
+var InvalidKeyPrefixFilterException$ = [-3, n0, _IKPFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidKeyPrefixFilterException$, InvalidKeyPrefixFilterException);
+var InvalidLifecycleEventHookExecutionIdException$ = [-3, n0, _ILEHEIE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidLifecycleEventHookExecutionIdException$, InvalidLifecycleEventHookExecutionIdException);
+var InvalidLifecycleEventHookExecutionStatusException$ = [-3, n0, _ILEHESE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidLifecycleEventHookExecutionStatusException$, InvalidLifecycleEventHookExecutionStatusException);
+var InvalidLoadBalancerInfoException$ = [-3, n0, _ILBIE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidLoadBalancerInfoException$, InvalidLoadBalancerInfoException);
+var InvalidMinimumHealthyHostValueException$ = [-3, n0, _IMHHVE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidMinimumHealthyHostValueException$, InvalidMinimumHealthyHostValueException);
+var InvalidNextTokenException$ = [-3, n0, _INTE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidNextTokenException$, InvalidNextTokenException);
+var InvalidOnPremisesTagCombinationException$ = [-3, n0, _IOPTCE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidOnPremisesTagCombinationException$, InvalidOnPremisesTagCombinationException);
+var InvalidOperationException$ = [-3, n0, _IOE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidOperationException$, InvalidOperationException);
+var InvalidRegistrationStatusException$ = [-3, n0, _IRSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidRegistrationStatusException$, InvalidRegistrationStatusException);
+var InvalidRevisionException$ = [-3, n0, _IRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidRevisionException$, InvalidRevisionException);
+var InvalidRoleException$ = [-3, n0, _IREn,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidRoleException$, InvalidRoleException);
+var InvalidSortByException$ = [-3, n0, _ISBE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidSortByException$, InvalidSortByException);
+var InvalidSortOrderException$ = [-3, n0, _ISOE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidSortOrderException$, InvalidSortOrderException);
+var InvalidTagException$ = [-3, n0, _ITE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTagException$, InvalidTagException);
+var InvalidTagFilterException$ = [-3, n0, _ITFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTagFilterException$, InvalidTagFilterException);
+var InvalidTagsToAddException$ = [-3, n0, _ITTAE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTagsToAddException$, InvalidTagsToAddException);
+var InvalidTargetFilterNameException$ = [-3, n0, _ITFNE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTargetFilterNameException$, InvalidTargetFilterNameException);
+var InvalidTargetGroupPairException$ = [-3, n0, _ITGPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTargetGroupPairException$, InvalidTargetGroupPairException);
+var InvalidTargetInstancesException$ = [-3, n0, _ITIE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTargetInstancesException$, InvalidTargetInstancesException);
+var InvalidTimeRangeException$ = [-3, n0, _ITRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTimeRangeException$, InvalidTimeRangeException);
+var InvalidTrafficRoutingConfigurationException$ = [-3, n0, _ITRCE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTrafficRoutingConfigurationException$, InvalidTrafficRoutingConfigurationException);
+var InvalidTriggerConfigException$ = [-3, n0, _ITCE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTriggerConfigException$, InvalidTriggerConfigException);
+var InvalidUpdateOutdatedInstancesOnlyValueException$ = [-3, n0, _IUOIOVE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidUpdateOutdatedInstancesOnlyValueException$, InvalidUpdateOutdatedInstancesOnlyValueException);
+var InvalidZonalDeploymentConfigurationException$ = [-3, n0, _IZDCE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidZonalDeploymentConfigurationException$, InvalidZonalDeploymentConfigurationException);
+var LifecycleEventAlreadyCompletedException$ = [-3, n0, _LEACE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LifecycleEventAlreadyCompletedException$, LifecycleEventAlreadyCompletedException);
+var LifecycleHookLimitExceededException$ = [-3, n0, _LHLEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LifecycleHookLimitExceededException$, LifecycleHookLimitExceededException);
+var MultipleIamArnsProvidedException$ = [-3, n0, _MIAPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(MultipleIamArnsProvidedException$, MultipleIamArnsProvidedException);
+var OperationNotSupportedException$ = [-3, n0, _ONSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(OperationNotSupportedException$, OperationNotSupportedException);
+var ResourceArnRequiredException$ = [-3, n0, _RARE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ResourceArnRequiredException$, ResourceArnRequiredException);
+var ResourceValidationException$ = [-3, n0, _RVE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ResourceValidationException$, ResourceValidationException);
+var RevisionDoesNotExistException$ = [-3, n0, _RDNEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RevisionDoesNotExistException$, RevisionDoesNotExistException);
+var RevisionRequiredException$ = [-3, n0, _RRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RevisionRequiredException$, RevisionRequiredException);
+var RoleRequiredException$ = [-3, n0, _RREo,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RoleRequiredException$, RoleRequiredException);
+var TagLimitExceededException$ = [-3, n0, _TLEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(TagLimitExceededException$, TagLimitExceededException);
+var TagRequiredException$ = [-3, n0, _TRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(TagRequiredException$, TagRequiredException);
+var TagSetListLimitExceededException$ = [-3, n0, _TSLLEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(TagSetListLimitExceededException$, TagSetListLimitExceededException);
+var ThrottlingException$ = [-3, n0, _TE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ThrottlingException$, ThrottlingException);
+var TriggerTargetsLimitExceededException$ = [-3, n0, _TTLEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(TriggerTargetsLimitExceededException$, TriggerTargetsLimitExceededException);
+var UnsupportedActionForDeploymentTypeException$ = [-3, n0, _UAFDTE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnsupportedActionForDeploymentTypeException$, UnsupportedActionForDeploymentTypeException);
+const errorTypeRegistries = [
+    _s_registry,
+    n0_registry,
+];
+var AddTagsToOnPremisesInstancesInput$ = [3, n0, _ATTOPII,
+    0,
+    [_t, _iN],
+    [() => TagList, 64 | 0], 2
+];
+var Alarm$ = [3, n0, _A,
+    0,
+    [_n],
+    [0]
+];
+var AlarmConfiguration$ = [3, n0, _AC,
+    0,
+    [_en, _iPAF, _a],
+    [2, 2, () => AlarmList]
+];
+var ApplicationInfo$ = [3, n0, _AI,
+    0,
+    [_aI, _aN, _cT, _lTGH, _gHAN, _cP],
+    [0, 0, 4, 2, 0, 0]
+];
+var AppSpecContent$ = [3, n0, _ASC,
+    0,
+    [_co, _sh],
+    [0, 0]
+];
+var AutoRollbackConfiguration$ = [3, n0, _ARC,
+    0,
+    [_en, _ev],
+    [2, 64 | 0]
+];
+var AutoScalingGroup$ = [3, n0, _ASG,
+    0,
+    [_n, _h, _tH],
+    [0, 0, 0]
+];
+var BatchGetApplicationRevisionsInput$ = [3, n0, _BGARI,
+    0,
+    [_aN, _r],
+    [0, () => RevisionLocationList], 2
+];
+var BatchGetApplicationRevisionsOutput$ = [3, n0, _BGARO,
+    0,
+    [_aN, _eM, _r],
+    [0, 0, () => RevisionInfoList]
+];
+var BatchGetApplicationsInput$ = [3, n0, _BGAI,
+    0,
+    [_aNp],
+    [64 | 0], 1
+];
+var BatchGetApplicationsOutput$ = [3, n0, _BGAO,
+    0,
+    [_aIp],
+    [() => ApplicationsInfoList]
+];
+var BatchGetDeploymentGroupsInput$ = [3, n0, _BGDGI,
+    0,
+    [_aN, _dGN],
+    [0, 64 | 0], 2
+];
+var BatchGetDeploymentGroupsOutput$ = [3, n0, _BGDGO,
+    0,
+    [_dGI, _eM],
+    [() => DeploymentGroupInfoList, 0]
+];
+var BatchGetDeploymentInstancesInput$ = [3, n0, _BGDII,
+    0,
+    [_dI, _iI],
+    [0, 64 | 0], 2
+];
+var BatchGetDeploymentInstancesOutput$ = [3, n0, _BGDIO,
+    0,
+    [_iS, _eM],
+    [() => InstanceSummaryList, 0]
+];
+var BatchGetDeploymentsInput$ = [3, n0, _BGDI,
+    0,
+    [_dIe],
+    [64 | 0], 1
+];
+var BatchGetDeploymentsOutput$ = [3, n0, _BGDO,
+    0,
+    [_dIep],
+    [() => DeploymentsInfoList]
+];
+var BatchGetDeploymentTargetsInput$ = [3, n0, _BGDTI,
+    0,
+    [_dI, _tI],
+    [0, 64 | 0], 2
+];
+var BatchGetDeploymentTargetsOutput$ = [3, n0, _BGDTO,
+    0,
+    [_dT],
+    [() => DeploymentTargetList]
+];
+var BatchGetOnPremisesInstancesInput$ = [3, n0, _BGOPII,
+    0,
+    [_iN],
+    [64 | 0], 1
+];
+var BatchGetOnPremisesInstancesOutput$ = [3, n0, _BGOPIO,
+    0,
+    [_iIn],
+    [() => InstanceInfoList]
+];
+var BlueGreenDeploymentConfiguration$ = [3, n0, _BGDC,
+    0,
+    [_tBIODS, _dRO, _gFPO],
+    [() => BlueInstanceTerminationOption$, () => DeploymentReadyOption$, () => GreenFleetProvisioningOption$]
+];
+var BlueInstanceTerminationOption$ = [3, n0, _BITO,
+    0,
+    [_ac, _tWTIM],
+    [0, 1]
+];
+var CloudFormationTarget$ = [3, n0, _CFT,
+    0,
+    [_dI, _tIa, _lUA, _lE, _st, _rT, _tVW],
+    [0, 0, 4, () => LifecycleEventList, 0, 0, 1]
+];
+var ContinueDeploymentInput$ = [3, n0, _CDI,
+    0,
+    [_dI, _dWT],
+    [0, 0]
+];
+var CreateApplicationInput$ = [3, n0, _CAI,
+    0,
+    [_aN, _cP, _t],
+    [0, 0, () => TagList], 1
+];
+var CreateApplicationOutput$ = [3, n0, _CAO,
+    0,
+    [_aI],
+    [0]
+];
+var CreateDeploymentConfigInput$ = [3, n0, _CDCI,
+    0,
+    [_dCN, _mHH, _tRC, _cP, _zC],
+    [0, () => MinimumHealthyHosts$, () => TrafficRoutingConfig$, 0, () => ZonalConfig$], 1
+];
+var CreateDeploymentConfigOutput$ = [3, n0, _CDCO,
+    0,
+    [_dCI],
+    [0]
+];
+var CreateDeploymentGroupInput$ = [3, n0, _CDGI,
+    0,
+    [_aN, _dGNe, _sRA, _dCN, _eTF, _oPITF, _aSG, _tC, _aC, _aRC, _oIS, _dS, _bGDC, _lBI, _eTS, _eS, _oPTS, _t, _tHE],
+    [0, 0, 0, 0, () => EC2TagFilterList, () => TagFilterList, 64 | 0, () => TriggerConfigList, () => AlarmConfiguration$, () => AutoRollbackConfiguration$, 0, () => DeploymentStyle$, () => BlueGreenDeploymentConfiguration$, () => LoadBalancerInfo$, () => EC2TagSet$, () => ECSServiceList, () => OnPremisesTagSet$, () => TagList, 2], 3
+];
+var CreateDeploymentGroupOutput$ = [3, n0, _CDGO,
+    0,
+    [_dGIe],
+    [0]
+];
+var CreateDeploymentInput$ = [3, n0, _CDIr,
+    0,
+    [_aN, _dGNe, _re, _dCN, _d, _iASF, _tIar, _aRC, _uOIO, _fEB, _dM, _oAC],
+    [0, 0, () => RevisionLocation$, 0, 0, 2, () => TargetInstances$, () => AutoRollbackConfiguration$, 2, 0, 0, () => AlarmConfiguration$], 1
+];
+var CreateDeploymentOutput$ = [3, n0, _CDO,
+    0,
+    [_dI],
+    [0]
+];
+var DeleteApplicationInput$ = [3, n0, _DAI,
+    0,
+    [_aN],
+    [0], 1
+];
+var DeleteDeploymentConfigInput$ = [3, n0, _DDCI,
+    0,
+    [_dCN],
+    [0], 1
+];
+var DeleteDeploymentGroupInput$ = [3, n0, _DDGI,
+    0,
+    [_aN, _dGNe],
+    [0, 0], 2
+];
+var DeleteDeploymentGroupOutput$ = [3, n0, _DDGO,
+    0,
+    [_hNCU],
+    [() => AutoScalingGroupList]
+];
+var DeleteGitHubAccountTokenInput$ = [3, n0, _DGHATI,
+    0,
+    [_tN],
+    [0]
+];
+var DeleteGitHubAccountTokenOutput$ = [3, n0, _DGHATO,
+    0,
+    [_tN],
+    [0]
+];
+var DeleteResourcesByExternalIdInput$ = [3, n0, _DRBEII,
+    0,
+    [_eI],
+    [0]
+];
+var DeleteResourcesByExternalIdOutput$ = [3, n0, _DRBEIO,
+    0,
+    [],
+    []
+];
+var DeploymentConfigInfo$ = [3, n0, _DCI,
+    0,
+    [_dCI, _dCN, _mHH, _cT, _cP, _tRC, _zC],
+    [0, 0, () => MinimumHealthyHosts$, 4, 0, () => TrafficRoutingConfig$, () => ZonalConfig$]
+];
+var DeploymentGroupInfo$ = [3, n0, _DGI,
+    0,
+    [_aN, _dGIe, _dGNe, _dCN, _eTF, _oPITF, _aSG, _sRA, _tR, _tC, _aC, _aRC, _dS, _oIS, _bGDC, _lBI, _lSD, _lAD, _eTS, _oPTS, _cP, _eS, _tHE],
+    [0, 0, 0, 0, () => EC2TagFilterList, () => TagFilterList, () => AutoScalingGroupList, 0, () => RevisionLocation$, () => TriggerConfigList, () => AlarmConfiguration$, () => AutoRollbackConfiguration$, () => DeploymentStyle$, 0, () => BlueGreenDeploymentConfiguration$, () => LoadBalancerInfo$, () => LastDeploymentInfo$, () => LastDeploymentInfo$, () => EC2TagSet$, () => OnPremisesTagSet$, 0, () => ECSServiceList, 2]
+];
+var DeploymentInfo$ = [3, n0, _DI,
+    0,
+    [_aN, _dGNe, _dCN, _dI, _pR, _re, _st, _eIr, _cT, _sT, _cTo, _dO, _d, _cr, _iASF, _aRC, _uOIO, _rI, _dS, _tIar, _iTWTS, _bGDC, _lBI, _aDSI, _fEB, _dM, _dSM, _cP, _eI, _rD, _oAC],
+    [0, 0, 0, 0, () => RevisionLocation$, () => RevisionLocation$, 0, () => ErrorInformation$, 4, 4, 4, () => DeploymentOverview$, 0, 0, 2, () => AutoRollbackConfiguration$, 2, () => RollbackInfo$, () => DeploymentStyle$, () => TargetInstances$, 2, () => BlueGreenDeploymentConfiguration$, () => LoadBalancerInfo$, 0, 0, 0, 64 | 0, 0, 0, () => RelatedDeployments$, () => AlarmConfiguration$]
+];
+var DeploymentOverview$ = [3, n0, _DO,
+    0,
+    [_P, _IP, _S, _F, _Sk, _R],
+    [1, 1, 1, 1, 1, 1]
+];
+var DeploymentReadyOption$ = [3, n0, _DRO,
+    0,
+    [_aOT, _wTIM],
+    [0, 1]
+];
+var DeploymentStyle$ = [3, n0, _DS,
+    0,
+    [_dTe, _dOe],
+    [0, 0]
+];
+var DeploymentTarget$ = [3, n0, _DT,
+    0,
+    [_dTT, _iT, _lT, _eT, _cFT],
+    [0, () => InstanceTarget$, () => LambdaTarget$, () => ECSTarget$, () => CloudFormationTarget$]
+];
+var DeregisterOnPremisesInstanceInput$ = [3, n0, _DOPII,
+    0,
+    [_iNn],
+    [0], 1
+];
+var Diagnostics$ = [3, n0, _D,
+    0,
+    [_eC, _sN, _m, _lTo],
+    [0, 0, 0, 0]
+];
+var EC2TagFilter$ = [3, n0, _ECTF,
+    0,
+    [_K, _V, _T],
+    [0, 0, 0]
+];
+var EC2TagSet$ = [3, n0, _ECTS,
+    0,
+    [_eTSL],
+    [() => EC2TagSetList]
+];
+var ECSService$ = [3, n0, _ECSS,
+    0,
+    [_sNe, _cN],
+    [0, 0]
+];
+var ECSTarget$ = [3, n0, _ECST,
+    0,
+    [_dI, _tIa, _tA, _lUA, _lE, _st, _tSI],
+    [0, 0, 0, 4, () => LifecycleEventList, 0, () => ECSTaskSetList]
+];
+var ECSTaskSet$ = [3, n0, _ECSTS,
+    0,
+    [_i, _dC, _pC, _rC, _st, _tW, _tG, _tSL],
+    [0, 1, 1, 1, 0, 1, () => TargetGroupInfo$, 0]
+];
+var ELBInfo$ = [3, n0, _ELBI,
+    0,
+    [_n],
+    [0]
+];
+var ErrorInformation$ = [3, n0, _EI,
+    0,
+    [_cod, _m],
+    [0, 0]
+];
+var GenericRevisionInfo$ = [3, n0, _GRI,
+    0,
+    [_d, _dG, _fUT, _lUT, _rTe],
+    [0, 64 | 0, 4, 4, 4]
+];
+var GetApplicationInput$ = [3, n0, _GAI,
+    0,
+    [_aN],
+    [0], 1
+];
+var GetApplicationOutput$ = [3, n0, _GAO,
+    0,
+    [_ap],
+    [() => ApplicationInfo$]
+];
+var GetApplicationRevisionInput$ = [3, n0, _GARI,
+    0,
+    [_aN, _re],
+    [0, () => RevisionLocation$], 2
+];
+var GetApplicationRevisionOutput$ = [3, n0, _GARO,
+    0,
+    [_aN, _re, _rIe],
+    [0, () => RevisionLocation$, () => GenericRevisionInfo$]
+];
+var GetDeploymentConfigInput$ = [3, n0, _GDCI,
+    0,
+    [_dCN],
+    [0], 1
+];
+var GetDeploymentConfigOutput$ = [3, n0, _GDCO,
+    0,
+    [_dCIe],
+    [() => DeploymentConfigInfo$]
+];
+var GetDeploymentGroupInput$ = [3, n0, _GDGI,
+    0,
+    [_aN, _dGNe],
+    [0, 0], 2
+];
+var GetDeploymentGroupOutput$ = [3, n0, _GDGO,
+    0,
+    [_dGIep],
+    [() => DeploymentGroupInfo$]
+];
+var GetDeploymentInput$ = [3, n0, _GDI,
+    0,
+    [_dI],
+    [0], 1
+];
+var GetDeploymentInstanceInput$ = [3, n0, _GDII,
+    0,
+    [_dI, _iIns],
+    [0, 0], 2
+];
+var GetDeploymentInstanceOutput$ = [3, n0, _GDIO,
+    0,
+    [_iSn],
+    [() => InstanceSummary$]
+];
+var GetDeploymentOutput$ = [3, n0, _GDO,
+    0,
+    [_dIepl],
+    [() => DeploymentInfo$]
+];
+var GetDeploymentTargetInput$ = [3, n0, _GDTI,
+    0,
+    [_dI, _tIa],
+    [0, 0], 2
+];
+var GetDeploymentTargetOutput$ = [3, n0, _GDTO,
+    0,
+    [_dTep],
+    [() => DeploymentTarget$]
+];
+var GetOnPremisesInstanceInput$ = [3, n0, _GOPII,
+    0,
+    [_iNn],
+    [0], 1
+];
+var GetOnPremisesInstanceOutput$ = [3, n0, _GOPIO,
+    0,
+    [_iInst],
+    [() => InstanceInfo$]
+];
+var GitHubLocation$ = [3, n0, _GHL,
+    0,
+    [_rep, _cI],
+    [0, 0]
+];
+var GreenFleetProvisioningOption$ = [3, n0, _GFPO,
+    0,
+    [_ac],
+    [0]
+];
+var InstanceInfo$ = [3, n0, _II,
+    0,
+    [_iNn, _iSA, _iUA, _iA, _rTe, _dTer, _t],
+    [0, 0, 0, 0, 4, 4, () => TagList]
+];
+var InstanceSummary$ = [3, n0, _IS,
+    0,
+    [_dI, _iIns, _st, _lUA, _lE, _iTn],
+    [0, 0, 0, 4, () => LifecycleEventList, 0]
+];
+var InstanceTarget$ = [3, n0, _IT,
+    0,
+    [_dI, _tIa, _tA, _st, _lUA, _lE, _iL],
+    [0, 0, 0, 0, 4, () => LifecycleEventList, 0]
+];
+var LambdaFunctionInfo$ = [3, n0, _LFI,
+    0,
+    [_fN, _fA, _cV, _tV, _tVW],
+    [0, 0, 0, 0, 1]
+];
+var LambdaTarget$ = [3, n0, _LT,
+    0,
+    [_dI, _tIa, _tA, _st, _lUA, _lE, _lFI],
+    [0, 0, 0, 0, 4, () => LifecycleEventList, () => LambdaFunctionInfo$]
+];
+var LastDeploymentInfo$ = [3, n0, _LDI,
+    0,
+    [_dI, _st, _eTn, _cT],
+    [0, 0, 4, 4]
+];
+var LifecycleEvent$ = [3, n0, _LE,
+    0,
+    [_lEN, _di, _sT, _eTn, _st],
+    [0, () => Diagnostics$, 4, 4, 0]
+];
+var ListApplicationRevisionsInput$ = [3, n0, _LARI,
+    0,
+    [_aN, _sB, _sO, _sBu, _sKP, _de, _nT],
+    [0, 0, 0, 0, 0, 0, 0], 1
+];
+var ListApplicationRevisionsOutput$ = [3, n0, _LARO,
+    0,
+    [_r, _nT],
+    [() => RevisionLocationList, 0]
+];
+var ListApplicationsInput$ = [3, n0, _LAI,
+    0,
+    [_nT],
+    [0]
+];
+var ListApplicationsOutput$ = [3, n0, _LAO,
+    0,
+    [_app, _nT],
+    [64 | 0, 0]
+];
+var ListDeploymentConfigsInput$ = [3, n0, _LDCI,
+    0,
+    [_nT],
+    [0]
+];
+var ListDeploymentConfigsOutput$ = [3, n0, _LDCO,
+    0,
+    [_dCL, _nT],
+    [64 | 0, 0]
+];
+var ListDeploymentGroupsInput$ = [3, n0, _LDGI,
+    0,
+    [_aN, _nT],
+    [0, 0], 1
+];
+var ListDeploymentGroupsOutput$ = [3, n0, _LDGO,
+    0,
+    [_aN, _dG, _nT],
+    [0, 64 | 0, 0]
+];
+var ListDeploymentInstancesInput$ = [3, n0, _LDII,
+    0,
+    [_dI, _nT, _iSF, _iTF],
+    [0, 0, 64 | 0, 64 | 0], 1
+];
+var ListDeploymentInstancesOutput$ = [3, n0, _LDIO,
+    0,
+    [_iLn, _nT],
+    [64 | 0, 0]
+];
+var ListDeploymentsInput$ = [3, n0, _LDIi,
+    0,
+    [_aN, _dGNe, _eI, _iOS, _cTR, _nT],
+    [0, 0, 0, 64 | 0, () => TimeRange$, 0]
+];
+var ListDeploymentsOutput$ = [3, n0, _LDO,
+    0,
+    [_dep, _nT],
+    [64 | 0, 0]
+];
+var ListDeploymentTargetsInput$ = [3, n0, _LDTI,
+    0,
+    [_dI, _nT, _tF],
+    [0, 0, [2, n0, _TF, 0, 0, 64 | 0]], 1
+];
+var ListDeploymentTargetsOutput$ = [3, n0, _LDTO,
+    0,
+    [_tI, _nT],
+    [64 | 0, 0]
+];
+var ListGitHubAccountTokenNamesInput$ = [3, n0, _LGHATNI,
+    0,
+    [_nT],
+    [0]
+];
+var ListGitHubAccountTokenNamesOutput$ = [3, n0, _LGHATNO,
+    0,
+    [_tNL, _nT],
+    [64 | 0, 0]
+];
+var ListOnPremisesInstancesInput$ = [3, n0, _LOPII,
+    0,
+    [_rS, _tFa, _nT],
+    [0, () => TagFilterList, 0]
+];
+var ListOnPremisesInstancesOutput$ = [3, n0, _LOPIO,
+    0,
+    [_iN, _nT],
+    [64 | 0, 0]
+];
+var ListTagsForResourceInput$ = [3, n0, _LTFRI,
+    0,
+    [_RA, _NT],
+    [0, 0], 1
+];
+var ListTagsForResourceOutput$ = [3, n0, _LTFRO,
+    0,
+    [_Ta, _NT],
+    [() => TagList, 0]
+];
+var LoadBalancerInfo$ = [3, n0, _LBI,
+    0,
+    [_eIL, _tGIL, _tGPIL],
+    [() => ELBInfoList, () => TargetGroupInfoList, () => TargetGroupPairInfoList]
+];
+var MinimumHealthyHosts$ = [3, n0, _MHH,
+    0,
+    [_ty, _v],
+    [0, 1]
+];
+var MinimumHealthyHostsPerZone$ = [3, n0, _MHHPZ,
+    0,
+    [_ty, _v],
+    [0, 1]
+];
+var OnPremisesTagSet$ = [3, n0, _OPTS,
+    0,
+    [_oPTSL],
+    [() => OnPremisesTagSetList]
+];
+var PutLifecycleEventHookExecutionStatusInput$ = [3, n0, _PLEHESI,
+    0,
+    [_dI, _lEHEI, _st],
+    [0, 0, 0]
+];
+var PutLifecycleEventHookExecutionStatusOutput$ = [3, n0, _PLEHESO,
+    0,
+    [_lEHEI],
+    [0]
+];
+var RawString$ = [3, n0, _RS,
+    0,
+    [_co, _sh],
+    [0, 0]
+];
+var RegisterApplicationRevisionInput$ = [3, n0, _RARI,
+    0,
+    [_aN, _re, _d],
+    [0, () => RevisionLocation$, 0], 2
+];
+var RegisterOnPremisesInstanceInput$ = [3, n0, _ROPII,
+    0,
+    [_iNn, _iSA, _iUA],
+    [0, 0, 0], 1
+];
+var RelatedDeployments$ = [3, n0, _RD,
+    0,
+    [_aUOIRDI, _aUOIDI],
+    [0, 64 | 0]
+];
+var RemoveTagsFromOnPremisesInstancesInput$ = [3, n0, _RTFOPII,
+    0,
+    [_t, _iN],
+    [() => TagList, 64 | 0], 2
+];
+var RevisionInfo$ = [3, n0, _RI,
+    0,
+    [_rL, _gRI],
+    [() => RevisionLocation$, () => GenericRevisionInfo$]
+];
+var RevisionLocation$ = [3, n0, _RL,
+    0,
+    [_rTev, _sL, _gHL, _str, _aSC],
+    [0, () => S3Location$, () => GitHubLocation$, () => RawString$, () => AppSpecContent$]
+];
+var RollbackInfo$ = [3, n0, _RIo,
+    0,
+    [_rDI, _rTDI, _rM],
+    [0, 0, 0]
+];
+var S3Location$ = [3, n0, _SL,
+    0,
+    [_b, _k, _bT, _ve, _eTa],
+    [0, 0, 0, 0, 0]
+];
+var SkipWaitTimeForInstanceTerminationInput$ = [3, n0, _SWTFITI,
+    0,
+    [_dI],
+    [0]
+];
+var StopDeploymentInput$ = [3, n0, _SDI,
+    0,
+    [_dI, _aRE],
+    [0, 2], 1
+];
+var StopDeploymentOutput$ = [3, n0, _SDO,
+    0,
+    [_st, _sM],
+    [0, 0]
+];
+var Tag$ = [3, n0, _Tag,
+    0,
+    [_K, _V],
+    [0, 0]
+];
+var TagFilter$ = [3, n0, _TFa,
+    0,
+    [_K, _V, _T],
+    [0, 0, 0]
+];
+var TagResourceInput$ = [3, n0, _TRI,
+    0,
+    [_RA, _Ta],
+    [0, () => TagList], 2
+];
+var TagResourceOutput$ = [3, n0, _TRO,
+    0,
+    [],
+    []
+];
+var TargetGroupInfo$ = [3, n0, _TGI,
+    0,
+    [_n],
+    [0]
+];
+var TargetGroupPairInfo$ = [3, n0, _TGPI,
+    0,
+    [_tGa, _pTR, _tTR],
+    [() => TargetGroupInfoList, () => TrafficRoute$, () => TrafficRoute$]
+];
+var TargetInstances$ = [3, n0, _TI,
+    0,
+    [_tFa, _aSG, _eTS],
+    [() => EC2TagFilterList, 64 | 0, () => EC2TagSet$]
+];
+var TimeBasedCanary$ = [3, n0, _TBC,
+    0,
+    [_cPa, _cIa],
+    [1, 1]
+];
+var TimeBasedLinear$ = [3, n0, _TBL,
+    0,
+    [_lP, _lI],
+    [1, 1]
+];
+var TimeRange$ = [3, n0, _TR,
+    0,
+    [_sta, _end],
+    [4, 4]
+];
+var TrafficRoute$ = [3, n0, _TRr,
+    0,
+    [_lA],
+    [64 | 0]
+];
+var TrafficRoutingConfig$ = [3, n0, _TRC,
+    0,
+    [_ty, _tBC, _tBL],
+    [0, () => TimeBasedCanary$, () => TimeBasedLinear$]
+];
+var TriggerConfig$ = [3, n0, _TC,
+    0,
+    [_tNr, _tTA, _tE],
+    [0, 0, 64 | 0]
+];
+var UntagResourceInput$ = [3, n0, _URI,
+    0,
+    [_RA, _TK],
+    [0, 64 | 0], 2
+];
+var UntagResourceOutput$ = [3, n0, _URO,
+    0,
+    [],
+    []
+];
+var UpdateApplicationInput$ = [3, n0, _UAI,
+    0,
+    [_aN, _nAN],
+    [0, 0]
+];
+var UpdateDeploymentGroupInput$ = [3, n0, _UDGI,
+    0,
+    [_aN, _cDGN, _nDGN, _dCN, _eTF, _oPITF, _aSG, _sRA, _tC, _aC, _aRC, _oIS, _dS, _bGDC, _lBI, _eTS, _eS, _oPTS, _tHE],
+    [0, 0, 0, 0, () => EC2TagFilterList, () => TagFilterList, 64 | 0, 0, () => TriggerConfigList, () => AlarmConfiguration$, () => AutoRollbackConfiguration$, 0, () => DeploymentStyle$, () => BlueGreenDeploymentConfiguration$, () => LoadBalancerInfo$, () => EC2TagSet$, () => ECSServiceList, () => OnPremisesTagSet$, 2], 2
+];
+var UpdateDeploymentGroupOutput$ = [3, n0, _UDGO,
+    0,
+    [_hNCU],
+    [() => AutoScalingGroupList]
+];
+var ZonalConfig$ = [3, n0, _ZC,
+    0,
+    [_fZMDIS, _mDIS, _mHHPZ],
+    [1, 1, () => MinimumHealthyHostsPerZone$]
+];
+var __Unit = "unit";
+var AlarmList = [1, n0, _AL,
+    0, () => Alarm$
+];
+var ApplicationsInfoList = [1, n0, _AIL,
+    0, () => ApplicationInfo$
+];
+var AutoScalingGroupList = [1, n0, _ASGL,
+    0, () => AutoScalingGroup$
+];
+var DeploymentGroupInfoList = [1, n0, _DGIL,
+    0, () => DeploymentGroupInfo$
+];
+var DeploymentsInfoList = [1, n0, _DIL,
+    0, () => DeploymentInfo$
+];
+var DeploymentTargetList = [1, n0, _DTL,
+    0, () => DeploymentTarget$
+];
+var EC2TagFilterList = [1, n0, _ECTFL,
+    0, () => EC2TagFilter$
+];
+var EC2TagSetList = [1, n0, _ECTSL,
+    0, () => EC2TagFilterList
+];
+var ECSServiceList = [1, n0, _ECSSL,
+    0, () => ECSService$
+];
+var ECSTaskSetList = [1, n0, _ECSTSL,
+    0, () => ECSTaskSet$
+];
+var ELBInfoList = [1, n0, _ELBIL,
+    0, () => ELBInfo$
+];
+var InstanceInfoList = [1, n0, _IIL,
+    0, () => InstanceInfo$
+];
+var InstanceSummaryList = [1, n0, _ISL,
+    0, () => InstanceSummary$
+];
+var LifecycleEventList = [1, n0, _LEL,
+    0, () => LifecycleEvent$
+];
+var OnPremisesTagSetList = [1, n0, _OPTSL,
+    0, () => TagFilterList
+];
+var RevisionInfoList = [1, n0, _RIL,
+    0, () => RevisionInfo$
+];
+var RevisionLocationList = [1, n0, _RLL,
+    0, () => RevisionLocation$
+];
+var TagFilterList = [1, n0, _TFL,
+    0, () => TagFilter$
+];
+var TagList = [1, n0, _TL,
+    0, () => Tag$
+];
+var TargetGroupInfoList = [1, n0, _TGIL,
+    0, () => TargetGroupInfo$
+];
+var TargetGroupPairInfoList = [1, n0, _TGPIL,
+    0, () => TargetGroupPairInfo$
+];
+var TriggerConfigList = [1, n0, _TCL,
+    0, () => TriggerConfig$
+];
+var AddTagsToOnPremisesInstances$ = [9, n0, _ATTOPI,
+    0, () => AddTagsToOnPremisesInstancesInput$, () => __Unit
+];
+var BatchGetApplicationRevisions$ = [9, n0, _BGAR,
+    0, () => BatchGetApplicationRevisionsInput$, () => BatchGetApplicationRevisionsOutput$
+];
+var BatchGetApplications$ = [9, n0, _BGA,
+    0, () => BatchGetApplicationsInput$, () => BatchGetApplicationsOutput$
+];
+var BatchGetDeploymentGroups$ = [9, n0, _BGDG,
+    0, () => BatchGetDeploymentGroupsInput$, () => BatchGetDeploymentGroupsOutput$
+];
+var BatchGetDeploymentInstances$ = [9, n0, _BGDIa,
+    0, () => BatchGetDeploymentInstancesInput$, () => BatchGetDeploymentInstancesOutput$
+];
+var BatchGetDeployments$ = [9, n0, _BGD,
+    0, () => BatchGetDeploymentsInput$, () => BatchGetDeploymentsOutput$
+];
+var BatchGetDeploymentTargets$ = [9, n0, _BGDT,
+    0, () => BatchGetDeploymentTargetsInput$, () => BatchGetDeploymentTargetsOutput$
+];
+var BatchGetOnPremisesInstances$ = [9, n0, _BGOPI,
+    0, () => BatchGetOnPremisesInstancesInput$, () => BatchGetOnPremisesInstancesOutput$
+];
+var ContinueDeployment$ = [9, n0, _CD,
+    0, () => ContinueDeploymentInput$, () => __Unit
+];
+var CreateApplication$ = [9, n0, _CA,
+    0, () => CreateApplicationInput$, () => CreateApplicationOutput$
+];
+var CreateDeployment$ = [9, n0, _CDr,
+    0, () => CreateDeploymentInput$, () => CreateDeploymentOutput$
+];
+var CreateDeploymentConfig$ = [9, n0, _CDC,
+    0, () => CreateDeploymentConfigInput$, () => CreateDeploymentConfigOutput$
+];
+var CreateDeploymentGroup$ = [9, n0, _CDG,
+    0, () => CreateDeploymentGroupInput$, () => CreateDeploymentGroupOutput$
+];
+var DeleteApplication$ = [9, n0, _DA,
+    0, () => DeleteApplicationInput$, () => __Unit
+];
+var DeleteDeploymentConfig$ = [9, n0, _DDC,
+    0, () => DeleteDeploymentConfigInput$, () => __Unit
+];
+var DeleteDeploymentGroup$ = [9, n0, _DDG,
+    0, () => DeleteDeploymentGroupInput$, () => DeleteDeploymentGroupOutput$
+];
+var DeleteGitHubAccountToken$ = [9, n0, _DGHAT,
+    0, () => DeleteGitHubAccountTokenInput$, () => DeleteGitHubAccountTokenOutput$
+];
+var DeleteResourcesByExternalId$ = [9, n0, _DRBEI,
+    0, () => DeleteResourcesByExternalIdInput$, () => DeleteResourcesByExternalIdOutput$
+];
+var DeregisterOnPremisesInstance$ = [9, n0, _DOPI,
+    0, () => DeregisterOnPremisesInstanceInput$, () => __Unit
+];
+var GetApplication$ = [9, n0, _GA,
+    0, () => GetApplicationInput$, () => GetApplicationOutput$
+];
+var GetApplicationRevision$ = [9, n0, _GAR,
+    0, () => GetApplicationRevisionInput$, () => GetApplicationRevisionOutput$
+];
+var GetDeployment$ = [9, n0, _GD,
+    0, () => GetDeploymentInput$, () => GetDeploymentOutput$
+];
+var GetDeploymentConfig$ = [9, n0, _GDC,
+    0, () => GetDeploymentConfigInput$, () => GetDeploymentConfigOutput$
+];
+var GetDeploymentGroup$ = [9, n0, _GDG,
+    0, () => GetDeploymentGroupInput$, () => GetDeploymentGroupOutput$
+];
+var GetDeploymentInstance$ = [9, n0, _GDIe,
+    0, () => GetDeploymentInstanceInput$, () => GetDeploymentInstanceOutput$
+];
+var GetDeploymentTarget$ = [9, n0, _GDT,
+    0, () => GetDeploymentTargetInput$, () => GetDeploymentTargetOutput$
+];
+var GetOnPremisesInstance$ = [9, n0, _GOPI,
+    0, () => GetOnPremisesInstanceInput$, () => GetOnPremisesInstanceOutput$
+];
+var ListApplicationRevisions$ = [9, n0, _LAR,
+    0, () => ListApplicationRevisionsInput$, () => ListApplicationRevisionsOutput$
+];
+var ListApplications$ = [9, n0, _LA,
+    0, () => ListApplicationsInput$, () => ListApplicationsOutput$
+];
+var ListDeploymentConfigs$ = [9, n0, _LDC,
+    0, () => ListDeploymentConfigsInput$, () => ListDeploymentConfigsOutput$
+];
+var ListDeploymentGroups$ = [9, n0, _LDG,
+    0, () => ListDeploymentGroupsInput$, () => ListDeploymentGroupsOutput$
+];
+var ListDeploymentInstances$ = [9, n0, _LDIis,
+    0, () => ListDeploymentInstancesInput$, () => ListDeploymentInstancesOutput$
+];
+var ListDeployments$ = [9, n0, _LD,
+    0, () => ListDeploymentsInput$, () => ListDeploymentsOutput$
+];
+var ListDeploymentTargets$ = [9, n0, _LDT,
+    0, () => ListDeploymentTargetsInput$, () => ListDeploymentTargetsOutput$
+];
+var ListGitHubAccountTokenNames$ = [9, n0, _LGHATN,
+    0, () => ListGitHubAccountTokenNamesInput$, () => ListGitHubAccountTokenNamesOutput$
+];
+var ListOnPremisesInstances$ = [9, n0, _LOPI,
+    0, () => ListOnPremisesInstancesInput$, () => ListOnPremisesInstancesOutput$
+];
+var ListTagsForResource$ = [9, n0, _LTFR,
+    0, () => ListTagsForResourceInput$, () => ListTagsForResourceOutput$
+];
+var PutLifecycleEventHookExecutionStatus$ = [9, n0, _PLEHES,
+    0, () => PutLifecycleEventHookExecutionStatusInput$, () => PutLifecycleEventHookExecutionStatusOutput$
+];
+var RegisterApplicationRevision$ = [9, n0, _RAR,
+    0, () => RegisterApplicationRevisionInput$, () => __Unit
+];
+var RegisterOnPremisesInstance$ = [9, n0, _ROPI,
+    0, () => RegisterOnPremisesInstanceInput$, () => __Unit
+];
+var RemoveTagsFromOnPremisesInstances$ = [9, n0, _RTFOPI,
+    0, () => RemoveTagsFromOnPremisesInstancesInput$, () => __Unit
+];
+var SkipWaitTimeForInstanceTermination$ = [9, n0, _SWTFIT,
+    0, () => SkipWaitTimeForInstanceTerminationInput$, () => __Unit
+];
+var StopDeployment$ = [9, n0, _SD,
+    0, () => StopDeploymentInput$, () => StopDeploymentOutput$
+];
+var TagResource$ = [9, n0, _TRa,
+    0, () => TagResourceInput$, () => TagResourceOutput$
+];
+var UntagResource$ = [9, n0, _UR,
+    0, () => UntagResourceInput$, () => UntagResourceOutput$
+];
+var UpdateApplication$ = [9, n0, _UA,
+    0, () => UpdateApplicationInput$, () => __Unit
+];
+var UpdateDeploymentGroup$ = [9, n0, _UDG,
+    0, () => UpdateDeploymentGroupInput$, () => UpdateDeploymentGroupOutput$
+];
+
+const getRuntimeConfig$1 = (config) => {
+    return {
+        apiVersion: "2014-10-06",
+        base64Decoder: config?.base64Decoder ?? fromBase64,
+        base64Encoder: config?.base64Encoder ?? toBase64,
+        disableHostPrefix: config?.disableHostPrefix ?? false,
+        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
+        extensions: config?.extensions ?? [],
+        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultCodeDeployHttpAuthSchemeProvider,
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
+                signer: new AwsSdkSigV4Signer(),
+            },
+        ],
+        logger: config?.logger ?? new NoOpLogger(),
+        protocol: config?.protocol ?? AwsJson1_1Protocol,
+        protocolSettings: config?.protocolSettings ?? {
+            defaultNamespace: "com.amazonaws.codedeploy",
+            errorTypeRegistries,
+            xmlNamespace: "http://codedeploy.amazonaws.com/doc/2014-10-06/",
+            version: "2014-10-06",
+            serviceTarget: "CodeDeploy_20141006",
+        },
+        serviceId: config?.serviceId ?? "CodeDeploy",
+        sha256: config?.sha256 ?? Sha256,
+        urlParser: config?.urlParser ?? parseUrl,
+        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
+        utf8Encoder: config?.utf8Encoder ?? toUtf8,
+    };
+};
+
+const getRuntimeConfig = (config) => {
+    emitWarningIfUnsupportedVersion(process.version);
+    const defaultsMode = resolveDefaultsModeConfig(config);
+    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
+    const clientSharedValues = getRuntimeConfig$1(config);
+    emitWarningIfUnsupportedVersion$1(process.version);
+    const loaderConfig = {
+        profile: config?.profile,
+        logger: clientSharedValues.logger,
+    };
+    return {
+        ...clientSharedValues,
+        ...config,
+        runtime: "node",
+        defaultsMode,
+        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
+        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
+        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
+        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
+        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
+        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
+        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
+        retryMode: config?.retryMode ??
+            loadConfig({
+                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
+                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
+            }, config),
+        streamCollector: config?.streamCollector ?? streamCollector,
+        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
+    };
+};
+
+const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
+    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
+    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
+    let _credentials = runtimeConfig.credentials;
+    return {
+        setHttpAuthScheme(httpAuthScheme) {
+            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
+            if (index === -1) {
+                _httpAuthSchemes.push(httpAuthScheme);
+            }
+            else {
+                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
+            }
+        },
+        httpAuthSchemes() {
+            return _httpAuthSchemes;
+        },
+        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
+            _httpAuthSchemeProvider = httpAuthSchemeProvider;
+        },
+        httpAuthSchemeProvider() {
+            return _httpAuthSchemeProvider;
+        },
+        setCredentials(credentials) {
+            _credentials = credentials;
+        },
+        credentials() {
+            return _credentials;
+        },
+    };
+};
+const resolveHttpAuthRuntimeConfig = (config) => {
+    return {
+        httpAuthSchemes: config.httpAuthSchemes(),
+        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
+        credentials: config.credentials(),
+    };
+};
+
+const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
+    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
+    extensions.forEach((extension) => extension.configure(extensionConfiguration));
+    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
+};
+
+class CodeDeployClient extends Client {
+    config;
+    constructor(...[configuration]) {
+        const _config_0 = getRuntimeConfig(configuration || {});
+        super(_config_0);
+        this.initConfig = _config_0;
+        const _config_1 = resolveClientEndpointParameters(_config_0);
+        const _config_2 = resolveUserAgentConfig(_config_1);
+        const _config_3 = resolveRetryConfig(_config_2);
+        const _config_4 = resolveRegionConfig(_config_3);
+        const _config_5 = resolveHostHeaderConfig(_config_4);
+        const _config_6 = resolveEndpointConfig(_config_5);
+        const _config_7 = resolveHttpAuthSchemeConfig(_config_6);
+        const _config_8 = resolveRuntimeExtensions(_config_7, configuration?.extensions || []);
+        this.config = _config_8;
+        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
+        this.middlewareStack.use(getUserAgentPlugin(this.config));
+        this.middlewareStack.use(getRetryPlugin(this.config));
+        this.middlewareStack.use(getContentLengthPlugin(this.config));
+        this.middlewareStack.use(getHostHeaderPlugin(this.config));
+        this.middlewareStack.use(getLoggerPlugin(this.config));
+        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
+        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
+            httpAuthSchemeParametersProvider: defaultCodeDeployHttpAuthSchemeParametersProvider,
+            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
+                "aws.auth#sigv4": config.credentials,
+            }),
+        }));
+        this.middlewareStack.use(getHttpSigningPlugin(this.config));
+    }
+    destroy() {
+        super.destroy();
+    }
+}
+
+const command = makeBuilder(commonParams, "CodeDeploy_20141006", "CodeDeployClient", getEndpointPlugin);
+const _ep0 = {};
+const _mw0 = (Command, cs, config, o) => [];
+
+class AddTagsToOnPremisesInstancesCommand extends command(_ep0, _mw0, "AddTagsToOnPremisesInstances", AddTagsToOnPremisesInstances$) {
+}
+
+class BatchGetApplicationRevisionsCommand extends command(_ep0, _mw0, "BatchGetApplicationRevisions", BatchGetApplicationRevisions$) {
+}
+
+class BatchGetApplicationsCommand extends command(_ep0, _mw0, "BatchGetApplications", BatchGetApplications$) {
+}
+
+class BatchGetDeploymentGroupsCommand extends command(_ep0, _mw0, "BatchGetDeploymentGroups", BatchGetDeploymentGroups$) {
+}
+
+class BatchGetDeploymentInstancesCommand extends command(_ep0, _mw0, "BatchGetDeploymentInstances", BatchGetDeploymentInstances$) {
+}
+
+class BatchGetDeploymentsCommand extends command(_ep0, _mw0, "BatchGetDeployments", BatchGetDeployments$) {
+}
+
+class BatchGetDeploymentTargetsCommand extends command(_ep0, _mw0, "BatchGetDeploymentTargets", BatchGetDeploymentTargets$) {
+}
+
+class BatchGetOnPremisesInstancesCommand extends command(_ep0, _mw0, "BatchGetOnPremisesInstances", BatchGetOnPremisesInstances$) {
+}
+
+class ContinueDeploymentCommand extends command(_ep0, _mw0, "ContinueDeployment", ContinueDeployment$) {
+}
+
+class CreateApplicationCommand extends command(_ep0, _mw0, "CreateApplication", CreateApplication$) {
+}
+
+class CreateDeploymentCommand extends command(_ep0, _mw0, "CreateDeployment", CreateDeployment$) {
+}
+
+class CreateDeploymentConfigCommand extends command(_ep0, _mw0, "CreateDeploymentConfig", CreateDeploymentConfig$) {
+}
+
+class CreateDeploymentGroupCommand extends command(_ep0, _mw0, "CreateDeploymentGroup", CreateDeploymentGroup$) {
+}
+
+class DeleteApplicationCommand extends command(_ep0, _mw0, "DeleteApplication", DeleteApplication$) {
+}
+
+class DeleteDeploymentConfigCommand extends command(_ep0, _mw0, "DeleteDeploymentConfig", DeleteDeploymentConfig$) {
+}
+
+class DeleteDeploymentGroupCommand extends command(_ep0, _mw0, "DeleteDeploymentGroup", DeleteDeploymentGroup$) {
+}
+
+class DeleteGitHubAccountTokenCommand extends command(_ep0, _mw0, "DeleteGitHubAccountToken", DeleteGitHubAccountToken$) {
+}
+
+class DeleteResourcesByExternalIdCommand extends command(_ep0, _mw0, "DeleteResourcesByExternalId", DeleteResourcesByExternalId$) {
+}
+
+class DeregisterOnPremisesInstanceCommand extends command(_ep0, _mw0, "DeregisterOnPremisesInstance", DeregisterOnPremisesInstance$) {
+}
+
+class GetApplicationCommand extends command(_ep0, _mw0, "GetApplication", GetApplication$) {
+}
+
+class GetApplicationRevisionCommand extends command(_ep0, _mw0, "GetApplicationRevision", GetApplicationRevision$) {
+}
+
+class GetDeploymentCommand extends command(_ep0, _mw0, "GetDeployment", GetDeployment$) {
+}
+
+class GetDeploymentConfigCommand extends command(_ep0, _mw0, "GetDeploymentConfig", GetDeploymentConfig$) {
+}
+
+class GetDeploymentGroupCommand extends command(_ep0, _mw0, "GetDeploymentGroup", GetDeploymentGroup$) {
+}
+
+class GetDeploymentInstanceCommand extends command(_ep0, _mw0, "GetDeploymentInstance", GetDeploymentInstance$) {
+}
+
+class GetDeploymentTargetCommand extends command(_ep0, _mw0, "GetDeploymentTarget", GetDeploymentTarget$) {
+}
+
+class GetOnPremisesInstanceCommand extends command(_ep0, _mw0, "GetOnPremisesInstance", GetOnPremisesInstance$) {
+}
+
+class ListApplicationRevisionsCommand extends command(_ep0, _mw0, "ListApplicationRevisions", ListApplicationRevisions$) {
+}
+
+class ListApplicationsCommand extends command(_ep0, _mw0, "ListApplications", ListApplications$) {
+}
+
+class ListDeploymentConfigsCommand extends command(_ep0, _mw0, "ListDeploymentConfigs", ListDeploymentConfigs$) {
+}
+
+class ListDeploymentGroupsCommand extends command(_ep0, _mw0, "ListDeploymentGroups", ListDeploymentGroups$) {
+}
+
+class ListDeploymentInstancesCommand extends command(_ep0, _mw0, "ListDeploymentInstances", ListDeploymentInstances$) {
+}
+
+class ListDeploymentsCommand extends command(_ep0, _mw0, "ListDeployments", ListDeployments$) {
+}
+
+class ListDeploymentTargetsCommand extends command(_ep0, _mw0, "ListDeploymentTargets", ListDeploymentTargets$) {
+}
+
+class ListGitHubAccountTokenNamesCommand extends command(_ep0, _mw0, "ListGitHubAccountTokenNames", ListGitHubAccountTokenNames$) {
+}
+
+class ListOnPremisesInstancesCommand extends command(_ep0, _mw0, "ListOnPremisesInstances", ListOnPremisesInstances$) {
+}
+
+class ListTagsForResourceCommand extends command(_ep0, _mw0, "ListTagsForResource", ListTagsForResource$) {
+}
+
+class PutLifecycleEventHookExecutionStatusCommand extends command(_ep0, _mw0, "PutLifecycleEventHookExecutionStatus", PutLifecycleEventHookExecutionStatus$) {
+}
+
+class RegisterApplicationRevisionCommand extends command(_ep0, _mw0, "RegisterApplicationRevision", RegisterApplicationRevision$) {
+}
+
+class RegisterOnPremisesInstanceCommand extends command(_ep0, _mw0, "RegisterOnPremisesInstance", RegisterOnPremisesInstance$) {
+}
+
+class RemoveTagsFromOnPremisesInstancesCommand extends command(_ep0, _mw0, "RemoveTagsFromOnPremisesInstances", RemoveTagsFromOnPremisesInstances$) {
+}
+
+class SkipWaitTimeForInstanceTerminationCommand extends command(_ep0, _mw0, "SkipWaitTimeForInstanceTermination", SkipWaitTimeForInstanceTermination$) {
+}
+
+class StopDeploymentCommand extends command(_ep0, _mw0, "StopDeployment", StopDeployment$) {
+}
+
+class TagResourceCommand extends command(_ep0, _mw0, "TagResource", TagResource$) {
+}
+
+class UntagResourceCommand extends command(_ep0, _mw0, "UntagResource", UntagResource$) {
+}
+
+class UpdateApplicationCommand extends command(_ep0, _mw0, "UpdateApplication", UpdateApplication$) {
+}
+
+class UpdateDeploymentGroupCommand extends command(_ep0, _mw0, "UpdateDeploymentGroup", UpdateDeploymentGroup$) {
+}
+
+const paginateListApplicationRevisions = createPaginator(CodeDeployClient, ListApplicationRevisionsCommand, "nextToken", "nextToken", "");
+
+const paginateListApplications = createPaginator(CodeDeployClient, ListApplicationsCommand, "nextToken", "nextToken", "");
+
+const paginateListDeploymentConfigs = createPaginator(CodeDeployClient, ListDeploymentConfigsCommand, "nextToken", "nextToken", "");
+
+const paginateListDeploymentGroups = createPaginator(CodeDeployClient, ListDeploymentGroupsCommand, "nextToken", "nextToken", "");
+
+const paginateListDeploymentInstances = createPaginator(CodeDeployClient, ListDeploymentInstancesCommand, "nextToken", "nextToken", "");
+
+const paginateListDeployments = createPaginator(CodeDeployClient, ListDeploymentsCommand, "nextToken", "nextToken", "");
+
+const checkState = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new GetDeploymentCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                return result.deploymentInfo.status;
+            };
+            if (returnComparator() === "Succeeded") {
+                return { state: WaiterState.SUCCESS, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.deploymentInfo.status;
+            };
+            if (returnComparator() === "Failed") {
+                return { state: WaiterState.FAILURE, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.deploymentInfo.status;
+            };
+            if (returnComparator() === "Stopped") {
+                return { state: WaiterState.FAILURE, reason };
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForDeploymentSuccessful = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState);
+};
+const waitUntilDeploymentSuccessful = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState);
+    return checkExceptions(result);
+};
+
+const commands = {
+    AddTagsToOnPremisesInstancesCommand,
+    BatchGetApplicationRevisionsCommand,
+    BatchGetApplicationsCommand,
+    BatchGetDeploymentGroupsCommand,
+    BatchGetDeploymentInstancesCommand,
+    BatchGetDeploymentsCommand,
+    BatchGetDeploymentTargetsCommand,
+    BatchGetOnPremisesInstancesCommand,
+    ContinueDeploymentCommand,
+    CreateApplicationCommand,
+    CreateDeploymentCommand,
+    CreateDeploymentConfigCommand,
+    CreateDeploymentGroupCommand,
+    DeleteApplicationCommand,
+    DeleteDeploymentConfigCommand,
+    DeleteDeploymentGroupCommand,
+    DeleteGitHubAccountTokenCommand,
+    DeleteResourcesByExternalIdCommand,
+    DeregisterOnPremisesInstanceCommand,
+    GetApplicationCommand,
+    GetApplicationRevisionCommand,
+    GetDeploymentCommand,
+    GetDeploymentConfigCommand,
+    GetDeploymentGroupCommand,
+    GetDeploymentInstanceCommand,
+    GetDeploymentTargetCommand,
+    GetOnPremisesInstanceCommand,
+    ListApplicationRevisionsCommand,
+    ListApplicationsCommand,
+    ListDeploymentConfigsCommand,
+    ListDeploymentGroupsCommand,
+    ListDeploymentInstancesCommand,
+    ListDeploymentsCommand,
+    ListDeploymentTargetsCommand,
+    ListGitHubAccountTokenNamesCommand,
+    ListOnPremisesInstancesCommand,
+    ListTagsForResourceCommand,
+    PutLifecycleEventHookExecutionStatusCommand,
+    RegisterApplicationRevisionCommand,
+    RegisterOnPremisesInstanceCommand,
+    RemoveTagsFromOnPremisesInstancesCommand,
+    SkipWaitTimeForInstanceTerminationCommand,
+    StopDeploymentCommand,
+    TagResourceCommand,
+    UntagResourceCommand,
+    UpdateApplicationCommand,
+    UpdateDeploymentGroupCommand,
+};
+const paginators = {
+    paginateListApplicationRevisions,
+    paginateListApplications,
+    paginateListDeploymentConfigs,
+    paginateListDeploymentGroups,
+    paginateListDeploymentInstances,
+    paginateListDeployments,
+};
+const waiters = {
+    waitUntilDeploymentSuccessful,
+};
+class CodeDeploy extends CodeDeployClient {
+}
+createAggregatedClient(commands, CodeDeploy, { paginators, waiters });
+
+const ComputePlatform = {
+    ECS: "ECS",
+    LAMBDA: "Lambda",
+    SERVER: "Server",
+};
+const ApplicationRevisionSortBy = {
+    FirstUsedTime: "firstUsedTime",
+    LastUsedTime: "lastUsedTime",
+    RegisterTime: "registerTime",
+};
+const AutoRollbackEvent = {
+    DEPLOYMENT_FAILURE: "DEPLOYMENT_FAILURE",
+    DEPLOYMENT_STOP_ON_ALARM: "DEPLOYMENT_STOP_ON_ALARM",
+    DEPLOYMENT_STOP_ON_REQUEST: "DEPLOYMENT_STOP_ON_REQUEST",
+};
+const RevisionLocationType = {
+    AppSpecContent: "AppSpecContent",
+    GitHub: "GitHub",
+    S3: "S3",
+    String: "String",
+};
+const BundleType = {
+    JSON: "JSON",
+    Tar: "tar",
+    TarGZip: "tgz",
+    YAML: "YAML",
+    Zip: "zip",
+};
+const DeploymentReadyAction = {
+    CONTINUE_DEPLOYMENT: "CONTINUE_DEPLOYMENT",
+    STOP_DEPLOYMENT: "STOP_DEPLOYMENT",
+};
+const GreenFleetProvisioningAction = {
+    COPY_AUTO_SCALING_GROUP: "COPY_AUTO_SCALING_GROUP",
+    DISCOVER_EXISTING: "DISCOVER_EXISTING",
+};
+const InstanceAction = {
+    KEEP_ALIVE: "KEEP_ALIVE",
+    TERMINATE: "TERMINATE",
+};
+const DeploymentOption = {
+    WITHOUT_TRAFFIC_CONTROL: "WITHOUT_TRAFFIC_CONTROL",
+    WITH_TRAFFIC_CONTROL: "WITH_TRAFFIC_CONTROL",
+};
+const DeploymentType = {
+    BLUE_GREEN: "BLUE_GREEN",
+    IN_PLACE: "IN_PLACE",
+};
+const EC2TagFilterType = {
+    KEY_AND_VALUE: "KEY_AND_VALUE",
+    KEY_ONLY: "KEY_ONLY",
+    VALUE_ONLY: "VALUE_ONLY",
+};
+const DeploymentStatus = {
+    BAKING: "Baking",
+    CREATED: "Created",
+    FAILED: "Failed",
+    IN_PROGRESS: "InProgress",
+    QUEUED: "Queued",
+    READY: "Ready",
+    STOPPED: "Stopped",
+    SUCCEEDED: "Succeeded",
+};
+const TagFilterType = {
+    KEY_AND_VALUE: "KEY_AND_VALUE",
+    KEY_ONLY: "KEY_ONLY",
+    VALUE_ONLY: "VALUE_ONLY",
+};
+const OutdatedInstancesStrategy = {
+    Ignore: "IGNORE",
+    Update: "UPDATE",
+};
+const TriggerEventType = {
+    DEPLOYMENT_FAILURE: "DeploymentFailure",
+    DEPLOYMENT_READY: "DeploymentReady",
+    DEPLOYMENT_ROLLBACK: "DeploymentRollback",
+    DEPLOYMENT_START: "DeploymentStart",
+    DEPLOYMENT_STOP: "DeploymentStop",
+    DEPLOYMENT_SUCCESS: "DeploymentSuccess",
+    INSTANCE_FAILURE: "InstanceFailure",
+    INSTANCE_READY: "InstanceReady",
+    INSTANCE_START: "InstanceStart",
+    INSTANCE_SUCCESS: "InstanceSuccess",
+};
+const _InstanceType = {
+    BLUE: "Blue",
+    GREEN: "Green",
+};
+const LifecycleErrorCode = {
+    SCRIPT_FAILED: "ScriptFailed",
+    SCRIPT_MISSING: "ScriptMissing",
+    SCRIPT_NOT_EXECUTABLE: "ScriptNotExecutable",
+    SCRIPT_TIMED_OUT: "ScriptTimedOut",
+    SUCCESS: "Success",
+    UNKNOWN_ERROR: "UnknownError",
+};
+const LifecycleEventStatus = {
+    FAILED: "Failed",
+    IN_PROGRESS: "InProgress",
+    PENDING: "Pending",
+    SKIPPED: "Skipped",
+    SUCCEEDED: "Succeeded",
+    UNKNOWN: "Unknown",
+};
+const InstanceStatus = {
+    FAILED: "Failed",
+    IN_PROGRESS: "InProgress",
+    PENDING: "Pending",
+    READY: "Ready",
+    SKIPPED: "Skipped",
+    SUCCEEDED: "Succeeded",
+    UNKNOWN: "Unknown",
+};
+const DeploymentCreator = {
+    Autoscaling: "autoscaling",
+    AutoscalingTermination: "autoscalingTermination",
+    CloudFormation: "CloudFormation",
+    CloudFormationRollback: "CloudFormationRollback",
+    CodeDeploy: "CodeDeploy",
+    CodeDeployAutoUpdate: "CodeDeployAutoUpdate",
+    CodeDeployRollback: "codeDeployRollback",
+    User: "user",
+};
+const DeploymentMode = {
+    RESTART: "RESTART",
+    STANDARD: "STANDARD",
+};
+const ErrorCode = {
+    AGENT_ISSUE: "AGENT_ISSUE",
+    ALARM_ACTIVE: "ALARM_ACTIVE",
+    APPLICATION_MISSING: "APPLICATION_MISSING",
+    AUTOSCALING_VALIDATION_ERROR: "AUTOSCALING_VALIDATION_ERROR",
+    AUTO_SCALING_CONFIGURATION: "AUTO_SCALING_CONFIGURATION",
+    AUTO_SCALING_IAM_ROLE_PERMISSIONS: "AUTO_SCALING_IAM_ROLE_PERMISSIONS",
+    CLOUDFORMATION_STACK_FAILURE: "CLOUDFORMATION_STACK_FAILURE",
+    CODEDEPLOY_RESOURCE_CANNOT_BE_FOUND: "CODEDEPLOY_RESOURCE_CANNOT_BE_FOUND",
+    CUSTOMER_APPLICATION_UNHEALTHY: "CUSTOMER_APPLICATION_UNHEALTHY",
+    DEPLOYMENT_GROUP_MISSING: "DEPLOYMENT_GROUP_MISSING",
+    ECS_UPDATE_ERROR: "ECS_UPDATE_ERROR",
+    ELASTIC_LOAD_BALANCING_INVALID: "ELASTIC_LOAD_BALANCING_INVALID",
+    ELB_INVALID_INSTANCE: "ELB_INVALID_INSTANCE",
+    HEALTH_CONSTRAINTS: "HEALTH_CONSTRAINTS",
+    HEALTH_CONSTRAINTS_INVALID: "HEALTH_CONSTRAINTS_INVALID",
+    HOOK_EXECUTION_FAILURE: "HOOK_EXECUTION_FAILURE",
+    IAM_ROLE_MISSING: "IAM_ROLE_MISSING",
+    IAM_ROLE_PERMISSIONS: "IAM_ROLE_PERMISSIONS",
+    INTERNAL_ERROR: "INTERNAL_ERROR",
+    INVALID_ECS_SERVICE: "INVALID_ECS_SERVICE",
+    INVALID_LAMBDA_CONFIGURATION: "INVALID_LAMBDA_CONFIGURATION",
+    INVALID_LAMBDA_FUNCTION: "INVALID_LAMBDA_FUNCTION",
+    INVALID_REVISION: "INVALID_REVISION",
+    MANUAL_STOP: "MANUAL_STOP",
+    MISSING_BLUE_GREEN_DEPLOYMENT_CONFIGURATION: "MISSING_BLUE_GREEN_DEPLOYMENT_CONFIGURATION",
+    MISSING_ELB_INFORMATION: "MISSING_ELB_INFORMATION",
+    MISSING_GITHUB_TOKEN: "MISSING_GITHUB_TOKEN",
+    NO_EC2_SUBSCRIPTION: "NO_EC2_SUBSCRIPTION",
+    NO_INSTANCES: "NO_INSTANCES",
+    OVER_MAX_INSTANCES: "OVER_MAX_INSTANCES",
+    RESOURCE_LIMIT_EXCEEDED: "RESOURCE_LIMIT_EXCEEDED",
+    REVISION_MISSING: "REVISION_MISSING",
+    THROTTLED: "THROTTLED",
+    TIMEOUT: "TIMEOUT",
+};
+const FileExistsBehavior = {
+    DISALLOW: "DISALLOW",
+    OVERWRITE: "OVERWRITE",
+    RETAIN: "RETAIN",
+};
+const TargetStatus = {
+    FAILED: "Failed",
+    IN_PROGRESS: "InProgress",
+    PENDING: "Pending",
+    READY: "Ready",
+    SKIPPED: "Skipped",
+    SUCCEEDED: "Succeeded",
+    UNKNOWN: "Unknown",
+};
+const DeploymentTargetType = {
+    CLOUDFORMATION_TARGET: "CloudFormationTarget",
+    ECS_TARGET: "ECSTarget",
+    INSTANCE_TARGET: "InstanceTarget",
+    LAMBDA_TARGET: "LambdaTarget",
+};
+const TargetLabel = {
+    BLUE: "Blue",
+    GREEN: "Green",
+};
+const DeploymentWaitType = {
+    READY_WAIT: "READY_WAIT",
+    TERMINATION_WAIT: "TERMINATION_WAIT",
+};
+const MinimumHealthyHostsType = {
+    FLEET_PERCENT: "FLEET_PERCENT",
+    HOST_COUNT: "HOST_COUNT",
+};
+const TrafficRoutingType = {
+    AllAtOnce: "AllAtOnce",
+    TimeBasedCanary: "TimeBasedCanary",
+    TimeBasedLinear: "TimeBasedLinear",
+};
+const MinimumHealthyHostsPerZoneType = {
+    FLEET_PERCENT: "FLEET_PERCENT",
+    HOST_COUNT: "HOST_COUNT",
+};
+const ListStateFilterAction = {
+    Exclude: "exclude",
+    Ignore: "ignore",
+    Include: "include",
+};
+const SortOrder = {
+    Ascending: "ascending",
+    Descending: "descending",
+};
+const TargetFilterName = {
+    SERVER_INSTANCE_LABEL: "ServerInstanceLabel",
+    TARGET_STATUS: "TargetStatus",
+};
+const RegistrationStatus = {
+    Deregistered: "Deregistered",
+    Registered: "Registered",
+};
+const StopStatus = {
+    PENDING: "Pending",
+    SUCCEEDED: "Succeeded",
+};
+
+__webpack_unused_export__ = AddTagsToOnPremisesInstances$;
+__webpack_unused_export__ = AddTagsToOnPremisesInstancesCommand;
+__webpack_unused_export__ = AddTagsToOnPremisesInstancesInput$;
+__webpack_unused_export__ = Alarm$;
+__webpack_unused_export__ = AlarmConfiguration$;
+__webpack_unused_export__ = AlarmsLimitExceededException;
+__webpack_unused_export__ = AlarmsLimitExceededException$;
+__webpack_unused_export__ = AppSpecContent$;
+__webpack_unused_export__ = ApplicationAlreadyExistsException;
+__webpack_unused_export__ = ApplicationAlreadyExistsException$;
+__webpack_unused_export__ = ApplicationDoesNotExistException;
+__webpack_unused_export__ = ApplicationDoesNotExistException$;
+__webpack_unused_export__ = ApplicationInfo$;
+__webpack_unused_export__ = ApplicationLimitExceededException;
+__webpack_unused_export__ = ApplicationLimitExceededException$;
+__webpack_unused_export__ = ApplicationNameRequiredException;
+__webpack_unused_export__ = ApplicationNameRequiredException$;
+__webpack_unused_export__ = ApplicationRevisionSortBy;
+__webpack_unused_export__ = ArnNotSupportedException;
+__webpack_unused_export__ = ArnNotSupportedException$;
+__webpack_unused_export__ = AutoRollbackConfiguration$;
+__webpack_unused_export__ = AutoRollbackEvent;
+__webpack_unused_export__ = AutoScalingGroup$;
+__webpack_unused_export__ = BatchGetApplicationRevisions$;
+__webpack_unused_export__ = BatchGetApplicationRevisionsCommand;
+__webpack_unused_export__ = BatchGetApplicationRevisionsInput$;
+__webpack_unused_export__ = BatchGetApplicationRevisionsOutput$;
+__webpack_unused_export__ = BatchGetApplications$;
+__webpack_unused_export__ = BatchGetApplicationsCommand;
+__webpack_unused_export__ = BatchGetApplicationsInput$;
+__webpack_unused_export__ = BatchGetApplicationsOutput$;
+__webpack_unused_export__ = BatchGetDeploymentGroups$;
+__webpack_unused_export__ = BatchGetDeploymentGroupsCommand;
+__webpack_unused_export__ = BatchGetDeploymentGroupsInput$;
+__webpack_unused_export__ = BatchGetDeploymentGroupsOutput$;
+__webpack_unused_export__ = BatchGetDeploymentInstances$;
+__webpack_unused_export__ = BatchGetDeploymentInstancesCommand;
+__webpack_unused_export__ = BatchGetDeploymentInstancesInput$;
+__webpack_unused_export__ = BatchGetDeploymentInstancesOutput$;
+__webpack_unused_export__ = BatchGetDeploymentTargets$;
+exports.Bsg = BatchGetDeploymentTargetsCommand;
+__webpack_unused_export__ = BatchGetDeploymentTargetsInput$;
+__webpack_unused_export__ = BatchGetDeploymentTargetsOutput$;
+__webpack_unused_export__ = BatchGetDeployments$;
+__webpack_unused_export__ = BatchGetDeploymentsCommand;
+__webpack_unused_export__ = BatchGetDeploymentsInput$;
+__webpack_unused_export__ = BatchGetDeploymentsOutput$;
+__webpack_unused_export__ = BatchGetOnPremisesInstances$;
+__webpack_unused_export__ = BatchGetOnPremisesInstancesCommand;
+__webpack_unused_export__ = BatchGetOnPremisesInstancesInput$;
+__webpack_unused_export__ = BatchGetOnPremisesInstancesOutput$;
+__webpack_unused_export__ = BatchLimitExceededException;
+__webpack_unused_export__ = BatchLimitExceededException$;
+__webpack_unused_export__ = BlueGreenDeploymentConfiguration$;
+__webpack_unused_export__ = BlueInstanceTerminationOption$;
+__webpack_unused_export__ = BucketNameFilterRequiredException;
+__webpack_unused_export__ = BucketNameFilterRequiredException$;
+__webpack_unused_export__ = BundleType;
+__webpack_unused_export__ = CloudFormationTarget$;
+__webpack_unused_export__ = CodeDeploy;
+exports.cHd = CodeDeployClient;
+__webpack_unused_export__ = CodeDeployServiceException;
+__webpack_unused_export__ = CodeDeployServiceException$;
+__webpack_unused_export__ = ComputePlatform;
+__webpack_unused_export__ = ContinueDeployment$;
+__webpack_unused_export__ = ContinueDeploymentCommand;
+__webpack_unused_export__ = ContinueDeploymentInput$;
+__webpack_unused_export__ = CreateApplication$;
+__webpack_unused_export__ = CreateApplicationCommand;
+__webpack_unused_export__ = CreateApplicationInput$;
+__webpack_unused_export__ = CreateApplicationOutput$;
+__webpack_unused_export__ = CreateDeployment$;
+exports.ttP = CreateDeploymentCommand;
+__webpack_unused_export__ = CreateDeploymentConfig$;
+__webpack_unused_export__ = CreateDeploymentConfigCommand;
+__webpack_unused_export__ = CreateDeploymentConfigInput$;
+__webpack_unused_export__ = CreateDeploymentConfigOutput$;
+__webpack_unused_export__ = CreateDeploymentGroup$;
+__webpack_unused_export__ = CreateDeploymentGroupCommand;
+__webpack_unused_export__ = CreateDeploymentGroupInput$;
+__webpack_unused_export__ = CreateDeploymentGroupOutput$;
+__webpack_unused_export__ = CreateDeploymentInput$;
+__webpack_unused_export__ = CreateDeploymentOutput$;
+__webpack_unused_export__ = DeleteApplication$;
+__webpack_unused_export__ = DeleteApplicationCommand;
+__webpack_unused_export__ = DeleteApplicationInput$;
+__webpack_unused_export__ = DeleteDeploymentConfig$;
+__webpack_unused_export__ = DeleteDeploymentConfigCommand;
+__webpack_unused_export__ = DeleteDeploymentConfigInput$;
+__webpack_unused_export__ = DeleteDeploymentGroup$;
+__webpack_unused_export__ = DeleteDeploymentGroupCommand;
+__webpack_unused_export__ = DeleteDeploymentGroupInput$;
+__webpack_unused_export__ = DeleteDeploymentGroupOutput$;
+__webpack_unused_export__ = DeleteGitHubAccountToken$;
+__webpack_unused_export__ = DeleteGitHubAccountTokenCommand;
+__webpack_unused_export__ = DeleteGitHubAccountTokenInput$;
+__webpack_unused_export__ = DeleteGitHubAccountTokenOutput$;
+__webpack_unused_export__ = DeleteResourcesByExternalId$;
+__webpack_unused_export__ = DeleteResourcesByExternalIdCommand;
+__webpack_unused_export__ = DeleteResourcesByExternalIdInput$;
+__webpack_unused_export__ = DeleteResourcesByExternalIdOutput$;
+__webpack_unused_export__ = DeploymentAlreadyCompletedException;
+__webpack_unused_export__ = DeploymentAlreadyCompletedException$;
+__webpack_unused_export__ = DeploymentConfigAlreadyExistsException;
+__webpack_unused_export__ = DeploymentConfigAlreadyExistsException$;
+__webpack_unused_export__ = DeploymentConfigDoesNotExistException;
+__webpack_unused_export__ = DeploymentConfigDoesNotExistException$;
+__webpack_unused_export__ = DeploymentConfigInUseException;
+__webpack_unused_export__ = DeploymentConfigInUseException$;
+__webpack_unused_export__ = DeploymentConfigInfo$;
+__webpack_unused_export__ = DeploymentConfigLimitExceededException;
+__webpack_unused_export__ = DeploymentConfigLimitExceededException$;
+__webpack_unused_export__ = DeploymentConfigNameRequiredException;
+__webpack_unused_export__ = DeploymentConfigNameRequiredException$;
+__webpack_unused_export__ = DeploymentCreator;
+__webpack_unused_export__ = DeploymentDoesNotExistException;
+__webpack_unused_export__ = DeploymentDoesNotExistException$;
+__webpack_unused_export__ = DeploymentGroupAlreadyExistsException;
+__webpack_unused_export__ = DeploymentGroupAlreadyExistsException$;
+__webpack_unused_export__ = DeploymentGroupDoesNotExistException;
+__webpack_unused_export__ = DeploymentGroupDoesNotExistException$;
+__webpack_unused_export__ = DeploymentGroupInfo$;
+__webpack_unused_export__ = DeploymentGroupLimitExceededException;
+__webpack_unused_export__ = DeploymentGroupLimitExceededException$;
+__webpack_unused_export__ = DeploymentGroupNameRequiredException;
+__webpack_unused_export__ = DeploymentGroupNameRequiredException$;
+__webpack_unused_export__ = DeploymentIdRequiredException;
+__webpack_unused_export__ = DeploymentIdRequiredException$;
+__webpack_unused_export__ = DeploymentInfo$;
+__webpack_unused_export__ = DeploymentIsNotInReadyStateException;
+__webpack_unused_export__ = DeploymentIsNotInReadyStateException$;
+__webpack_unused_export__ = DeploymentLimitExceededException;
+__webpack_unused_export__ = DeploymentLimitExceededException$;
+__webpack_unused_export__ = DeploymentMode;
+__webpack_unused_export__ = DeploymentNotStartedException;
+__webpack_unused_export__ = DeploymentNotStartedException$;
+__webpack_unused_export__ = DeploymentOption;
+__webpack_unused_export__ = DeploymentOverview$;
+__webpack_unused_export__ = DeploymentReadyAction;
+__webpack_unused_export__ = DeploymentReadyOption$;
+__webpack_unused_export__ = DeploymentStatus;
+__webpack_unused_export__ = DeploymentStyle$;
+__webpack_unused_export__ = DeploymentTarget$;
+__webpack_unused_export__ = DeploymentTargetDoesNotExistException;
+__webpack_unused_export__ = DeploymentTargetDoesNotExistException$;
+__webpack_unused_export__ = DeploymentTargetIdRequiredException;
+__webpack_unused_export__ = DeploymentTargetIdRequiredException$;
+__webpack_unused_export__ = DeploymentTargetListSizeExceededException;
+__webpack_unused_export__ = DeploymentTargetListSizeExceededException$;
+__webpack_unused_export__ = DeploymentTargetType;
+__webpack_unused_export__ = DeploymentType;
+__webpack_unused_export__ = DeploymentWaitType;
+__webpack_unused_export__ = DeregisterOnPremisesInstance$;
+__webpack_unused_export__ = DeregisterOnPremisesInstanceCommand;
+__webpack_unused_export__ = DeregisterOnPremisesInstanceInput$;
+__webpack_unused_export__ = DescriptionTooLongException;
+__webpack_unused_export__ = DescriptionTooLongException$;
+__webpack_unused_export__ = Diagnostics$;
+__webpack_unused_export__ = EC2TagFilter$;
+__webpack_unused_export__ = EC2TagFilterType;
+__webpack_unused_export__ = EC2TagSet$;
+__webpack_unused_export__ = ECSService$;
+__webpack_unused_export__ = ECSServiceMappingLimitExceededException;
+__webpack_unused_export__ = ECSServiceMappingLimitExceededException$;
+__webpack_unused_export__ = ECSTarget$;
+__webpack_unused_export__ = ECSTaskSet$;
+__webpack_unused_export__ = ELBInfo$;
+__webpack_unused_export__ = ErrorCode;
+__webpack_unused_export__ = ErrorInformation$;
+__webpack_unused_export__ = FileExistsBehavior;
+__webpack_unused_export__ = GenericRevisionInfo$;
+__webpack_unused_export__ = GetApplication$;
+__webpack_unused_export__ = GetApplicationCommand;
+__webpack_unused_export__ = GetApplicationInput$;
+__webpack_unused_export__ = GetApplicationOutput$;
+__webpack_unused_export__ = GetApplicationRevision$;
+__webpack_unused_export__ = GetApplicationRevisionCommand;
+__webpack_unused_export__ = GetApplicationRevisionInput$;
+__webpack_unused_export__ = GetApplicationRevisionOutput$;
+__webpack_unused_export__ = GetDeployment$;
+exports.Tvn = GetDeploymentCommand;
+__webpack_unused_export__ = GetDeploymentConfig$;
+exports.z2K = GetDeploymentConfigCommand;
+__webpack_unused_export__ = GetDeploymentConfigInput$;
+__webpack_unused_export__ = GetDeploymentConfigOutput$;
+__webpack_unused_export__ = GetDeploymentGroup$;
+exports.WOp = GetDeploymentGroupCommand;
+__webpack_unused_export__ = GetDeploymentGroupInput$;
+__webpack_unused_export__ = GetDeploymentGroupOutput$;
+__webpack_unused_export__ = GetDeploymentInput$;
+__webpack_unused_export__ = GetDeploymentInstance$;
+__webpack_unused_export__ = GetDeploymentInstanceCommand;
+__webpack_unused_export__ = GetDeploymentInstanceInput$;
+__webpack_unused_export__ = GetDeploymentInstanceOutput$;
+__webpack_unused_export__ = GetDeploymentOutput$;
+__webpack_unused_export__ = GetDeploymentTarget$;
+__webpack_unused_export__ = GetDeploymentTargetCommand;
+__webpack_unused_export__ = GetDeploymentTargetInput$;
+__webpack_unused_export__ = GetDeploymentTargetOutput$;
+__webpack_unused_export__ = GetOnPremisesInstance$;
+__webpack_unused_export__ = GetOnPremisesInstanceCommand;
+__webpack_unused_export__ = GetOnPremisesInstanceInput$;
+__webpack_unused_export__ = GetOnPremisesInstanceOutput$;
+__webpack_unused_export__ = GitHubAccountTokenDoesNotExistException;
+__webpack_unused_export__ = GitHubAccountTokenDoesNotExistException$;
+__webpack_unused_export__ = GitHubAccountTokenNameRequiredException;
+__webpack_unused_export__ = GitHubAccountTokenNameRequiredException$;
+__webpack_unused_export__ = GitHubLocation$;
+__webpack_unused_export__ = GreenFleetProvisioningAction;
+__webpack_unused_export__ = GreenFleetProvisioningOption$;
+__webpack_unused_export__ = IamArnRequiredException;
+__webpack_unused_export__ = IamArnRequiredException$;
+__webpack_unused_export__ = IamSessionArnAlreadyRegisteredException;
+__webpack_unused_export__ = IamSessionArnAlreadyRegisteredException$;
+__webpack_unused_export__ = IamUserArnAlreadyRegisteredException;
+__webpack_unused_export__ = IamUserArnAlreadyRegisteredException$;
+__webpack_unused_export__ = IamUserArnRequiredException;
+__webpack_unused_export__ = IamUserArnRequiredException$;
+__webpack_unused_export__ = InstanceAction;
+__webpack_unused_export__ = InstanceDoesNotExistException;
+__webpack_unused_export__ = InstanceDoesNotExistException$;
+__webpack_unused_export__ = InstanceIdRequiredException;
+__webpack_unused_export__ = InstanceIdRequiredException$;
+__webpack_unused_export__ = InstanceInfo$;
+__webpack_unused_export__ = InstanceLimitExceededException;
+__webpack_unused_export__ = InstanceLimitExceededException$;
+__webpack_unused_export__ = InstanceNameAlreadyRegisteredException;
+__webpack_unused_export__ = InstanceNameAlreadyRegisteredException$;
+__webpack_unused_export__ = InstanceNameRequiredException;
+__webpack_unused_export__ = InstanceNameRequiredException$;
+__webpack_unused_export__ = InstanceNotRegisteredException;
+__webpack_unused_export__ = InstanceNotRegisteredException$;
+__webpack_unused_export__ = InstanceStatus;
+__webpack_unused_export__ = InstanceSummary$;
+__webpack_unused_export__ = InstanceTarget$;
+__webpack_unused_export__ = InvalidAlarmConfigException;
+__webpack_unused_export__ = InvalidAlarmConfigException$;
+__webpack_unused_export__ = InvalidApplicationNameException;
+__webpack_unused_export__ = InvalidApplicationNameException$;
+__webpack_unused_export__ = InvalidArnException;
+__webpack_unused_export__ = InvalidArnException$;
+__webpack_unused_export__ = InvalidAutoRollbackConfigException;
+__webpack_unused_export__ = InvalidAutoRollbackConfigException$;
+__webpack_unused_export__ = InvalidAutoScalingGroupException;
+__webpack_unused_export__ = InvalidAutoScalingGroupException$;
+__webpack_unused_export__ = InvalidBlueGreenDeploymentConfigurationException;
+__webpack_unused_export__ = InvalidBlueGreenDeploymentConfigurationException$;
+__webpack_unused_export__ = InvalidBucketNameFilterException;
+__webpack_unused_export__ = InvalidBucketNameFilterException$;
+__webpack_unused_export__ = InvalidComputePlatformException;
+__webpack_unused_export__ = InvalidComputePlatformException$;
+__webpack_unused_export__ = InvalidDeployedStateFilterException;
+__webpack_unused_export__ = InvalidDeployedStateFilterException$;
+__webpack_unused_export__ = InvalidDeploymentConfigNameException;
+__webpack_unused_export__ = InvalidDeploymentConfigNameException$;
+__webpack_unused_export__ = InvalidDeploymentGroupNameException;
+__webpack_unused_export__ = InvalidDeploymentGroupNameException$;
+__webpack_unused_export__ = InvalidDeploymentIdException;
+__webpack_unused_export__ = InvalidDeploymentIdException$;
+__webpack_unused_export__ = InvalidDeploymentInstanceTypeException;
+__webpack_unused_export__ = InvalidDeploymentInstanceTypeException$;
+__webpack_unused_export__ = InvalidDeploymentStatusException;
+__webpack_unused_export__ = InvalidDeploymentStatusException$;
+__webpack_unused_export__ = InvalidDeploymentStyleException;
+__webpack_unused_export__ = InvalidDeploymentStyleException$;
+__webpack_unused_export__ = InvalidDeploymentTargetIdException;
+__webpack_unused_export__ = InvalidDeploymentTargetIdException$;
+__webpack_unused_export__ = InvalidDeploymentWaitTypeException;
+__webpack_unused_export__ = InvalidDeploymentWaitTypeException$;
+__webpack_unused_export__ = InvalidEC2TagCombinationException;
+__webpack_unused_export__ = InvalidEC2TagCombinationException$;
+__webpack_unused_export__ = InvalidEC2TagException;
+__webpack_unused_export__ = InvalidEC2TagException$;
+__webpack_unused_export__ = InvalidECSServiceException;
+__webpack_unused_export__ = InvalidECSServiceException$;
+__webpack_unused_export__ = InvalidExternalIdException;
+__webpack_unused_export__ = InvalidExternalIdException$;
+__webpack_unused_export__ = InvalidFileExistsBehaviorException;
+__webpack_unused_export__ = InvalidFileExistsBehaviorException$;
+__webpack_unused_export__ = InvalidGitHubAccountTokenException;
+__webpack_unused_export__ = InvalidGitHubAccountTokenException$;
+__webpack_unused_export__ = InvalidGitHubAccountTokenNameException;
+__webpack_unused_export__ = InvalidGitHubAccountTokenNameException$;
+__webpack_unused_export__ = InvalidIamSessionArnException;
+__webpack_unused_export__ = InvalidIamSessionArnException$;
+__webpack_unused_export__ = InvalidIamUserArnException;
+__webpack_unused_export__ = InvalidIamUserArnException$;
+__webpack_unused_export__ = InvalidIgnoreApplicationStopFailuresValueException;
+__webpack_unused_export__ = InvalidIgnoreApplicationStopFailuresValueException$;
+__webpack_unused_export__ = InvalidInputException;
+__webpack_unused_export__ = InvalidInputException$;
+__webpack_unused_export__ = InvalidInstanceNameException;
+__webpack_unused_export__ = InvalidInstanceNameException$;
+__webpack_unused_export__ = InvalidInstanceStatusException;
+__webpack_unused_export__ = InvalidInstanceStatusException$;
+__webpack_unused_export__ = InvalidInstanceTypeException;
+__webpack_unused_export__ = InvalidInstanceTypeException$;
+__webpack_unused_export__ = InvalidKeyPrefixFilterException;
+__webpack_unused_export__ = InvalidKeyPrefixFilterException$;
+__webpack_unused_export__ = InvalidLifecycleEventHookExecutionIdException;
+__webpack_unused_export__ = InvalidLifecycleEventHookExecutionIdException$;
+__webpack_unused_export__ = InvalidLifecycleEventHookExecutionStatusException;
+__webpack_unused_export__ = InvalidLifecycleEventHookExecutionStatusException$;
+__webpack_unused_export__ = InvalidLoadBalancerInfoException;
+__webpack_unused_export__ = InvalidLoadBalancerInfoException$;
+__webpack_unused_export__ = InvalidMinimumHealthyHostValueException;
+__webpack_unused_export__ = InvalidMinimumHealthyHostValueException$;
+__webpack_unused_export__ = InvalidNextTokenException;
+__webpack_unused_export__ = InvalidNextTokenException$;
+__webpack_unused_export__ = InvalidOnPremisesTagCombinationException;
+__webpack_unused_export__ = InvalidOnPremisesTagCombinationException$;
+__webpack_unused_export__ = InvalidOperationException;
+__webpack_unused_export__ = InvalidOperationException$;
+__webpack_unused_export__ = InvalidRegistrationStatusException;
+__webpack_unused_export__ = InvalidRegistrationStatusException$;
+__webpack_unused_export__ = InvalidRevisionException;
+__webpack_unused_export__ = InvalidRevisionException$;
+__webpack_unused_export__ = InvalidRoleException;
+__webpack_unused_export__ = InvalidRoleException$;
+__webpack_unused_export__ = InvalidSortByException;
+__webpack_unused_export__ = InvalidSortByException$;
+__webpack_unused_export__ = InvalidSortOrderException;
+__webpack_unused_export__ = InvalidSortOrderException$;
+__webpack_unused_export__ = InvalidTagException;
+__webpack_unused_export__ = InvalidTagException$;
+__webpack_unused_export__ = InvalidTagFilterException;
+__webpack_unused_export__ = InvalidTagFilterException$;
+__webpack_unused_export__ = InvalidTagsToAddException;
+__webpack_unused_export__ = InvalidTagsToAddException$;
+__webpack_unused_export__ = InvalidTargetFilterNameException;
+__webpack_unused_export__ = InvalidTargetFilterNameException$;
+__webpack_unused_export__ = InvalidTargetGroupPairException;
+__webpack_unused_export__ = InvalidTargetGroupPairException$;
+__webpack_unused_export__ = InvalidTargetInstancesException;
+__webpack_unused_export__ = InvalidTargetInstancesException$;
+__webpack_unused_export__ = InvalidTimeRangeException;
+__webpack_unused_export__ = InvalidTimeRangeException$;
+__webpack_unused_export__ = InvalidTrafficRoutingConfigurationException;
+__webpack_unused_export__ = InvalidTrafficRoutingConfigurationException$;
+__webpack_unused_export__ = InvalidTriggerConfigException;
+__webpack_unused_export__ = InvalidTriggerConfigException$;
+__webpack_unused_export__ = InvalidUpdateOutdatedInstancesOnlyValueException;
+__webpack_unused_export__ = InvalidUpdateOutdatedInstancesOnlyValueException$;
+__webpack_unused_export__ = InvalidZonalDeploymentConfigurationException;
+__webpack_unused_export__ = InvalidZonalDeploymentConfigurationException$;
+__webpack_unused_export__ = LambdaFunctionInfo$;
+__webpack_unused_export__ = LambdaTarget$;
+__webpack_unused_export__ = LastDeploymentInfo$;
+__webpack_unused_export__ = LifecycleErrorCode;
+__webpack_unused_export__ = LifecycleEvent$;
+__webpack_unused_export__ = LifecycleEventAlreadyCompletedException;
+__webpack_unused_export__ = LifecycleEventAlreadyCompletedException$;
+__webpack_unused_export__ = LifecycleEventStatus;
+__webpack_unused_export__ = LifecycleHookLimitExceededException;
+__webpack_unused_export__ = LifecycleHookLimitExceededException$;
+__webpack_unused_export__ = ListApplicationRevisions$;
+__webpack_unused_export__ = ListApplicationRevisionsCommand;
+__webpack_unused_export__ = ListApplicationRevisionsInput$;
+__webpack_unused_export__ = ListApplicationRevisionsOutput$;
+__webpack_unused_export__ = ListApplications$;
+__webpack_unused_export__ = ListApplicationsCommand;
+__webpack_unused_export__ = ListApplicationsInput$;
+__webpack_unused_export__ = ListApplicationsOutput$;
+__webpack_unused_export__ = ListDeploymentConfigs$;
+__webpack_unused_export__ = ListDeploymentConfigsCommand;
+__webpack_unused_export__ = ListDeploymentConfigsInput$;
+__webpack_unused_export__ = ListDeploymentConfigsOutput$;
+__webpack_unused_export__ = ListDeploymentGroups$;
+__webpack_unused_export__ = ListDeploymentGroupsCommand;
+__webpack_unused_export__ = ListDeploymentGroupsInput$;
+__webpack_unused_export__ = ListDeploymentGroupsOutput$;
+__webpack_unused_export__ = ListDeploymentInstances$;
+__webpack_unused_export__ = ListDeploymentInstancesCommand;
+__webpack_unused_export__ = ListDeploymentInstancesInput$;
+__webpack_unused_export__ = ListDeploymentInstancesOutput$;
+__webpack_unused_export__ = ListDeploymentTargets$;
+exports.$9V = ListDeploymentTargetsCommand;
+__webpack_unused_export__ = ListDeploymentTargetsInput$;
+__webpack_unused_export__ = ListDeploymentTargetsOutput$;
+__webpack_unused_export__ = ListDeployments$;
+__webpack_unused_export__ = ListDeploymentsCommand;
+__webpack_unused_export__ = ListDeploymentsInput$;
+__webpack_unused_export__ = ListDeploymentsOutput$;
+__webpack_unused_export__ = ListGitHubAccountTokenNames$;
+__webpack_unused_export__ = ListGitHubAccountTokenNamesCommand;
+__webpack_unused_export__ = ListGitHubAccountTokenNamesInput$;
+__webpack_unused_export__ = ListGitHubAccountTokenNamesOutput$;
+__webpack_unused_export__ = ListOnPremisesInstances$;
+__webpack_unused_export__ = ListOnPremisesInstancesCommand;
+__webpack_unused_export__ = ListOnPremisesInstancesInput$;
+__webpack_unused_export__ = ListOnPremisesInstancesOutput$;
+__webpack_unused_export__ = ListStateFilterAction;
+__webpack_unused_export__ = ListTagsForResource$;
+__webpack_unused_export__ = ListTagsForResourceCommand;
+__webpack_unused_export__ = ListTagsForResourceInput$;
+__webpack_unused_export__ = ListTagsForResourceOutput$;
+__webpack_unused_export__ = LoadBalancerInfo$;
+__webpack_unused_export__ = MinimumHealthyHosts$;
+__webpack_unused_export__ = MinimumHealthyHostsPerZone$;
+__webpack_unused_export__ = MinimumHealthyHostsPerZoneType;
+__webpack_unused_export__ = MinimumHealthyHostsType;
+__webpack_unused_export__ = MultipleIamArnsProvidedException;
+__webpack_unused_export__ = MultipleIamArnsProvidedException$;
+__webpack_unused_export__ = OnPremisesTagSet$;
+__webpack_unused_export__ = OperationNotSupportedException;
+__webpack_unused_export__ = OperationNotSupportedException$;
+__webpack_unused_export__ = OutdatedInstancesStrategy;
+__webpack_unused_export__ = PutLifecycleEventHookExecutionStatus$;
+__webpack_unused_export__ = PutLifecycleEventHookExecutionStatusCommand;
+__webpack_unused_export__ = PutLifecycleEventHookExecutionStatusInput$;
+__webpack_unused_export__ = PutLifecycleEventHookExecutionStatusOutput$;
+__webpack_unused_export__ = RawString$;
+__webpack_unused_export__ = RegisterApplicationRevision$;
+__webpack_unused_export__ = RegisterApplicationRevisionCommand;
+__webpack_unused_export__ = RegisterApplicationRevisionInput$;
+__webpack_unused_export__ = RegisterOnPremisesInstance$;
+__webpack_unused_export__ = RegisterOnPremisesInstanceCommand;
+__webpack_unused_export__ = RegisterOnPremisesInstanceInput$;
+__webpack_unused_export__ = RegistrationStatus;
+__webpack_unused_export__ = RelatedDeployments$;
+__webpack_unused_export__ = RemoveTagsFromOnPremisesInstances$;
+__webpack_unused_export__ = RemoveTagsFromOnPremisesInstancesCommand;
+__webpack_unused_export__ = RemoveTagsFromOnPremisesInstancesInput$;
+__webpack_unused_export__ = ResourceArnRequiredException;
+__webpack_unused_export__ = ResourceArnRequiredException$;
+__webpack_unused_export__ = ResourceValidationException;
+__webpack_unused_export__ = ResourceValidationException$;
+__webpack_unused_export__ = RevisionDoesNotExistException;
+__webpack_unused_export__ = RevisionDoesNotExistException$;
+__webpack_unused_export__ = RevisionInfo$;
+__webpack_unused_export__ = RevisionLocation$;
+__webpack_unused_export__ = RevisionLocationType;
+__webpack_unused_export__ = RevisionRequiredException;
+__webpack_unused_export__ = RevisionRequiredException$;
+__webpack_unused_export__ = RoleRequiredException;
+__webpack_unused_export__ = RoleRequiredException$;
+__webpack_unused_export__ = RollbackInfo$;
+__webpack_unused_export__ = S3Location$;
+__webpack_unused_export__ = SkipWaitTimeForInstanceTermination$;
+__webpack_unused_export__ = SkipWaitTimeForInstanceTerminationCommand;
+__webpack_unused_export__ = SkipWaitTimeForInstanceTerminationInput$;
+__webpack_unused_export__ = SortOrder;
+__webpack_unused_export__ = StopDeployment$;
+exports.NzN = StopDeploymentCommand;
+__webpack_unused_export__ = StopDeploymentInput$;
+__webpack_unused_export__ = StopDeploymentOutput$;
+__webpack_unused_export__ = StopStatus;
+__webpack_unused_export__ = Tag$;
+__webpack_unused_export__ = TagFilter$;
+__webpack_unused_export__ = TagFilterType;
+__webpack_unused_export__ = TagLimitExceededException;
+__webpack_unused_export__ = TagLimitExceededException$;
+__webpack_unused_export__ = TagRequiredException;
+__webpack_unused_export__ = TagRequiredException$;
+__webpack_unused_export__ = TagResource$;
+__webpack_unused_export__ = TagResourceCommand;
+__webpack_unused_export__ = TagResourceInput$;
+__webpack_unused_export__ = TagResourceOutput$;
+__webpack_unused_export__ = TagSetListLimitExceededException;
+__webpack_unused_export__ = TagSetListLimitExceededException$;
+__webpack_unused_export__ = TargetFilterName;
+__webpack_unused_export__ = TargetGroupInfo$;
+__webpack_unused_export__ = TargetGroupPairInfo$;
+__webpack_unused_export__ = TargetInstances$;
+__webpack_unused_export__ = TargetLabel;
+__webpack_unused_export__ = TargetStatus;
+__webpack_unused_export__ = ThrottlingException;
+__webpack_unused_export__ = ThrottlingException$;
+__webpack_unused_export__ = TimeBasedCanary$;
+__webpack_unused_export__ = TimeBasedLinear$;
+__webpack_unused_export__ = TimeRange$;
+__webpack_unused_export__ = TrafficRoute$;
+__webpack_unused_export__ = TrafficRoutingConfig$;
+__webpack_unused_export__ = TrafficRoutingType;
+__webpack_unused_export__ = TriggerConfig$;
+__webpack_unused_export__ = TriggerEventType;
+__webpack_unused_export__ = TriggerTargetsLimitExceededException;
+__webpack_unused_export__ = TriggerTargetsLimitExceededException$;
+__webpack_unused_export__ = UnsupportedActionForDeploymentTypeException;
+__webpack_unused_export__ = UnsupportedActionForDeploymentTypeException$;
+__webpack_unused_export__ = UntagResource$;
+__webpack_unused_export__ = UntagResourceCommand;
+__webpack_unused_export__ = UntagResourceInput$;
+__webpack_unused_export__ = UntagResourceOutput$;
+__webpack_unused_export__ = UpdateApplication$;
+__webpack_unused_export__ = UpdateApplicationCommand;
+__webpack_unused_export__ = UpdateApplicationInput$;
+__webpack_unused_export__ = UpdateDeploymentGroup$;
+__webpack_unused_export__ = UpdateDeploymentGroupCommand;
+__webpack_unused_export__ = UpdateDeploymentGroupInput$;
+__webpack_unused_export__ = UpdateDeploymentGroupOutput$;
+__webpack_unused_export__ = ZonalConfig$;
+__webpack_unused_export__ = _InstanceType;
+__webpack_unused_export__ = errorTypeRegistries;
+__webpack_unused_export__ = paginateListApplicationRevisions;
+__webpack_unused_export__ = paginateListApplications;
+__webpack_unused_export__ = paginateListDeploymentConfigs;
+__webpack_unused_export__ = paginateListDeploymentGroups;
+__webpack_unused_export__ = paginateListDeploymentInstances;
+__webpack_unused_export__ = paginateListDeployments;
+__webpack_unused_export__ = waitForDeploymentSuccessful;
+__webpack_unused_export__ = waitUntilDeploymentSuccessful;
+
+
+/***/ }),
+
 /***/ 212:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -65954,7 +70692,7 @@ __webpack_unused_export__ = debug; // for test
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9613);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8922);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1212);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -65964,7 +70702,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8922:
+/***/ 1212:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -65977,6 +70715,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(3218);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(303);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-codedeploy/dist-cjs/index.js
+var client_codedeploy_dist_cjs = __nccwpck_require__(7507);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var client_ecs_dist_cjs = __nccwpck_require__(212);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
@@ -65991,6 +70731,7 @@ const SERVICES = {
     STSClient: { label: 'STS', iamPrefix: 'sts' },
     ElasticLoadBalancingV2Client: { label: 'Elastic Load Balancing', iamPrefix: 'elasticloadbalancing' },
     CloudWatchLogsClient: { label: 'CloudWatch Logs', iamPrefix: 'logs' },
+    CodeDeployClient: { label: 'CodeDeploy', iamPrefix: 'codedeploy' },
 };
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
 const INVALID = new Set([
@@ -66232,7 +70973,7 @@ const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
  * The region from the action's `region` input, else AWS_REGION, else AWS_DEFAULT_REGION
  * (the order aws-actions/configure-aws-credentials and the AWS CLI use).
  */
-function resolveRegion(input, env = process.env) {
+function client_resolveRegion(input, env = process.env) {
     const candidates = [
         ['region', input, (problem) => (0,src/* inputError */.Xu)('region', problem)],
         ['AWS_REGION', env.AWS_REGION, (problem) => new src/* UserError */.yo(`Environment variable AWS_REGION: ${problem}`)],
@@ -66271,10 +71012,10 @@ function actionVersion(env = process.env) {
  * Every attempt has a connection and a response timeout (a timed-out attempt is retried like a network fault),
  * and `options.signal` bounds the whole call: retries happen only within the deadline's remaining budget.
  */
-function createAwsClient(ClientClass, options) {
+function client_createAwsClient(ClientClass, options) {
     const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     const client = new ClientClass({
-        region: resolveRegion(options.region),
+        region: client_resolveRegion(options.region),
         retryMode: 'adaptive',
         maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
         customUserAgent: `ecs-actions/${options.action}/${actionVersion()}`,
@@ -66376,6 +71117,7 @@ function checkEcsNameOrArn(input, value, kind) {
 ;// CONCATENATED MODULE: ./packages/aws/src/arns.ts
 
 
+
 function parseArn(value) {
     const match = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)$/.exec(value);
     if (!match)
@@ -66409,6 +71151,18 @@ function checkArnsInScope(inputs, scope) {
                 'nothing was changed. Use an ARN of this account and region, or the credentials of the other account.');
         }
     }
+}
+/**
+ * checkArnsInScope for an action that does not otherwise need the caller's account: STS GetCallerIdentity is
+ * called only when one of the inputs holds an ARN. Returns the scope read, or undefined when none was needed.
+ */
+async function refuseArnsOutOfScope(inputs, clientOptions) {
+    if (arnInputs(inputs).length === 0)
+        return undefined;
+    const region = resolveRegion(clientOptions.region);
+    const scope = await callerScope(createAwsClient(STSClient, clientOptions), region);
+    checkArnsInScope(inputs, scope);
+    return scope;
 }
 
 ;// CONCATENATED MODULE: ./packages/aws/src/index.ts
@@ -67153,7 +71907,9 @@ function containerImages(containers) {
  * Registers the file's task definition, unless the newest ACTIVE revision of its family has the same content:
  * then that revision is reused, so a re-run does not pile up identical revisions.
  */
-async function registerIfChanged(ecs, taskDefinition, log) {
+async function registerIfChanged(ecs, taskDefinition, log, 
+/** Where the file came from, starting the message when ECS refuses it: `Input 'task-definition': web.json`. */
+source) {
     const family = taskDefinition.family;
     const images = containerImages(taskDefinition.containerDefinitions);
     let latest;
@@ -67178,7 +71934,12 @@ async function registerIfChanged(ecs, taskDefinition, log) {
             networkMode: taskDefinition.networkMode,
         };
     }
-    const registered = await ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(taskDefinition));
+    const registered = await ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(taskDefinition)).catch((error) => {
+        // ECS refusing the file is the input's fault: quote AWS and name the input, never a bug.
+        if (source !== undefined && isAwsRequestRefused(error))
+            throw new src/* UserError */.yo(`${source}: ${error.message}`, { cause: error });
+        throw error;
+    });
     const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn;
     if (!taskDefinitionArn)
         throw new Error('RegisterTaskDefinition returned no taskDefinitionArn');
@@ -67253,6 +72014,114 @@ function readTaskDefinitionSource(name = 'task-definition') {
 
 
 
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/appspec.ts
+
+
+
+/** The lifecycle events of an ECS deployment an AppSpec may hook a Lambda function to. */
+const ECS_HOOKS = [
+    'BeforeInstall',
+    'AfterInstall',
+    'AfterAllowTestTraffic',
+    'BeforeAllowTraffic',
+    'AfterAllowTraffic',
+];
+const INPUT = 'codedeploy-appspec';
+/** Reads and checks an AppSpec file (JSON or YAML) before any AWS call; a wrong file names the input and the key. */
+async function readAppSpecFile(path) {
+    let text;
+    try {
+        text = await (0,promises_.readFile)(path, 'utf8');
+    }
+    catch (error) {
+        throw (0,src/* inputError */.Xu)(INPUT, `cannot read ${path} (${error.code ?? String(error)})`);
+    }
+    let spec;
+    try {
+        spec = (0,dist/* parse */.qg)(text); // YAML is a superset of JSON
+    }
+    catch (error) {
+        throw (0,src/* inputError */.Xu)(INPUT, `${path} is neither JSON nor YAML: ${error.message.split('\n')[0]}`);
+    }
+    return checkAppSpec(spec, path);
+}
+function checkAppSpec(spec, path) {
+    const fail = (problem) => (0,src/* inputError */.Xu)(INPUT, `${path}: ${problem}; expected an ECS AppSpec: Resources: [{TargetService: {Type: AWS::ECS::Service, ` +
+        'Properties: {TaskDefinition, LoadBalancerInfo: {ContainerName, ContainerPort}}}}] and optional Hooks');
+    if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+        throw fail('it is not a mapping');
+    const { Resources: resources, Hooks: hooks } = spec;
+    if (!Array.isArray(resources) || resources.length !== 1)
+        throw fail('Resources must list exactly one resource');
+    const target = resources[0]?.TargetService;
+    if (target?.Type !== 'AWS::ECS::Service')
+        throw fail('Resources[0] must be a TargetService of Type AWS::ECS::Service');
+    const balancer = target.Properties?.LoadBalancerInfo;
+    if (typeof balancer?.ContainerName !== 'string' || balancer.ContainerName === '')
+        throw fail('Properties.LoadBalancerInfo.ContainerName is missing');
+    const port = balancer.ContainerPort;
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)
+        throw fail(`Properties.LoadBalancerInfo.ContainerPort ${JSON.stringify(port)} is not a port number (1 to 65535)`);
+    if (hooks !== undefined) {
+        if (!Array.isArray(hooks))
+            throw fail('Hooks must be a list');
+        for (const entry of hooks) {
+            for (const [event, lambda] of Object.entries((entry ?? {}))) {
+                if (!ECS_HOOKS.includes(event))
+                    throw fail(`Hooks: ${event} is not a lifecycle event of an ECS deployment (${ECS_HOOKS.join(', ')})`);
+                if (typeof lambda !== 'string' || lambda === '')
+                    throw fail(`Hooks: ${event} must name a Lambda function (name or ARN)`);
+            }
+        }
+    }
+    return spec;
+}
+/** The AppSpec the console would write for the service's load balancer container and port. */
+function generatedAppSpec(target) {
+    return {
+        version: 0.0,
+        Resources: [
+            {
+                TargetService: {
+                    Type: 'AWS::ECS::Service',
+                    Properties: {
+                        TaskDefinition: '',
+                        LoadBalancerInfo: { ContainerName: target.containerName, ContainerPort: target.containerPort },
+                    },
+                },
+            },
+        ],
+    };
+}
+/** The AppSpec for one revision: the same spec with TaskDefinition set to it. */
+function appSpecFor(spec, taskDefinitionArn) {
+    const [resource] = spec.Resources;
+    const properties = { ...resource.TargetService.Properties, TaskDefinition: taskDefinitionArn };
+    return { ...spec, Resources: [{ TargetService: { ...resource.TargetService, Properties: properties } }] };
+}
+function appSpecTarget(spec) {
+    const info = spec.Resources[0].TargetService.Properties.LoadBalancerInfo;
+    return { containerName: info.ContainerName, containerPort: info.ContainerPort };
+}
+function appSpecHooks(spec) {
+    return (spec.Hooks ?? []).flatMap((entry) => Object.entries(entry).map(([event, lambda]) => `${event}: ${lambda}`));
+}
+/**
+ * Fails, before any change, when the revision has no container of that name with that port: CodeDeploy would
+ * accept the deployment and fail it minutes later.
+ */
+function checkAppSpecTarget(target, containers, where, from) {
+    const container = containers.find((entry) => entry.name === target.containerName);
+    const ports = (container?.portMappings ?? []).map((mapping) => mapping.containerPort);
+    if (container && ports.includes(target.containerPort))
+        return;
+    const found = container
+        ? `container ${target.containerName} maps ports ${ports.join(', ') || 'none'}`
+        : `its containers are ${containers.map((entry) => entry.name).join(', ')}`;
+    throw (0,src/* inputError */.Xu)('task-definition', `${where} has no container ${target.containerName} with port ${target.containerPort}, which ${from} ` +
+        `sends the load balancer's traffic to (${found}); nothing was changed`);
+}
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/service.ts
 
@@ -67383,7 +72252,116 @@ function describeStoppedTask(task) {
     return `task ${task.taskId} stopped${when}${code}: ${task.stoppedReason ?? 'no reason given'}${containers ? `; ${containers}` : ''}`;
 }
 
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/timeline.ts
+/**
+ * What the follower saw of the deployment over time, as segments for the summary's Mermaid gantt: each lifecycle
+ * stage of a blue/green, linear or canary deployment (and each production traffic weight while it shifts), or for a
+ * rolling one: new tasks starting, targets healthy, old tasks draining, completed.
+ */
+class Timeline {
+    segments = [];
+    current;
+    /** A service deployment as DescribeServiceDeployments returns it (the service-deployments follower). */
+    observe(deployment, now, final = false) {
+        if (final)
+            return this.end(now);
+        this.mark(phaseOf(deployment), now, deployment.startedAt?.getTime() ?? deployment.createdAt?.getTime());
+    }
+    /**
+     * The service as DescribeServices returns it (the DescribeServices follower): the rolling phase of deployment
+     * `deploymentId` from its counts and those of the older deployments still live next to it.
+     */
+    observeService(service, deploymentId, now) {
+        const live = (service.deployments ?? []).filter((deployment) => deployment.status !== 'INACTIVE');
+        const followed = live.find((deployment) => deployment.id === deploymentId);
+        if (!followed)
+            return;
+        const older = live.filter((deployment) => deployment !== followed);
+        const sum = (key) => older.reduce((total, deployment) => total + (deployment[key] ?? 0), 0);
+        const label = followed.rolloutState === 'FAILED'
+            ? 'Rollout FAILED'
+            : older.length === 0 &&
+                (followed.rolloutState ?? 'COMPLETED') === 'COMPLETED' &&
+                (followed.runningCount ?? 0) === (followed.desiredCount ?? 0)
+                ? 'Completed'
+                : rollingPhase({
+                    running: followed.runningCount ?? 0,
+                    pending: followed.pendingCount ?? 0,
+                    requested: followed.desiredCount ?? 0,
+                    oldRunning: sum('runningCount'),
+                    oldRequested: sum('desiredCount'),
+                });
+        this.mark(label, now, followed.createdAt?.getTime());
+    }
+    /** The wait ended: the last phase lasts until now. */
+    end(now) {
+        if (this.current)
+            this.current.end = now;
+    }
+    mark(label, now, startedAt) {
+        if (this.current?.label === label) {
+            this.current.end = now;
+            return;
+        }
+        if (this.current)
+            this.current.end = now;
+        const start = this.current ? now : (startedAt ?? now);
+        this.current = { label, start: Math.min(start, now), end: now, critical: /ROLLBACK|STOPPED|FAILED/i.test(label) };
+        this.segments.push(this.current);
+    }
+}
+function phaseOf(deployment) {
+    const status = deployment.status ?? 'UNKNOWN';
+    if (status === 'ROLLBACK_REQUESTED' || status === 'ROLLBACK_IN_PROGRESS')
+        return 'Rolling back';
+    if (status !== 'IN_PROGRESS' && status !== 'PENDING')
+        return status === 'SUCCESSFUL' ? 'Completed' : status;
+    const target = deployment.targetServiceRevision;
+    const stage = deployment.lifecycleStage;
+    if (stage) {
+        const weight = target?.requestedProductionTrafficWeight ?? 0;
+        return stage === 'PRODUCTION_TRAFFIC_SHIFT' ? `${stage} ${weight}%` : stage;
+    }
+    const sources = deployment.sourceServiceRevisions ?? [];
+    return rollingPhase({
+        running: target?.runningTaskCount ?? 0,
+        pending: target?.pendingTaskCount ?? 0,
+        requested: target?.requestedTaskCount ?? 0,
+        oldRunning: sources.reduce((sum, revision) => sum + (revision.runningTaskCount ?? 0), 0),
+        oldRequested: sources.reduce((sum, revision) => sum + (revision.requestedTaskCount ?? 0), 0),
+    });
+}
+/**
+ * The phase of a rolling update, whichever API reported it: the update accepted (nothing launched yet), new tasks
+ * starting, all new tasks running while ECS waits for their targets to be healthy (old tasks still wanted),
+ * old tasks draining (ECS lowered their count), completing.
+ */
+function rollingPhase(counts) {
+    const { running, pending, requested, oldRunning, oldRequested } = counts;
+    if (running === 0 && pending === 0 && requested > 0)
+        return 'Update';
+    if (running < requested)
+        return 'New tasks starting';
+    // ECS lowers the old deployment's count as it stops its tasks: more running than requested is draining.
+    if (oldRunning > 0 && oldRunning <= oldRequested)
+        return 'Targets healthy';
+    if (oldRunning > 0)
+        return 'Old tasks draining';
+    return 'Completing';
+}
+/** The timeline as a Mermaid gantt (GitHub renders it in job summaries). */
+function mermaidGantt(title, segments) {
+    const safe = (text) => text.replace(/[:#;\n]/g, ' ').trim();
+    const lines = ['gantt', `  title ${safe(title)}`, '  dateFormat x', '  axisFormat %H:%M:%S', '  section Deployment'];
+    segments.forEach((segment, index) => {
+        const end = Math.max(segment.end, segment.start + 1000);
+        lines.push(`  ${safe(segment.label)} :${segment.critical ? 'crit, ' : ''}s${index}, ${segment.start}, ${end}`);
+    });
+    return lines.join('\n');
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/waiter.ts
+
 
 
 
@@ -67420,6 +72398,7 @@ async function waitForDeployment(options) {
     let lastStoppedCheck = started;
     let failedSince;
     let seen = false;
+    const timeline = options.timeline ?? new Timeline();
     const elapsed = () => `${Math.round((clock.now() - started) / 1000)}s`;
     async function ridingOut(call, what) {
         try {
@@ -67450,6 +72429,7 @@ async function waitForDeployment(options) {
             return undefined;
         }
         seen ||= deployment !== undefined;
+        timeline.observeService(service, deploymentId, clock.now());
         if (!deployment || deployment.status !== 'PRIMARY')
             return replaced(service, deployment);
         const state = describeDeployment(deployment);
@@ -67510,12 +72490,14 @@ async function waitForDeployment(options) {
             throw error;
         // The deadline passed mid-call (an endpoint that stopped answering, say): a timeout, so the rollback still runs.
         const reason = `the deployment did not complete within ${formatMinutes(options.budgetMs ?? options.timeoutMs)} (${error.message})`;
+        timeline.end(clock.now());
         return {
             outcome: { result: 'timeout', reason },
             elapsedMs: clock.now() - started,
             service,
             stoppedTaskArns,
             failedTaskArns,
+            timeline,
         };
     }
     const outcome = polled.done
@@ -67524,7 +72506,8 @@ async function waitForDeployment(options) {
             result: 'timeout',
             reason: `the deployment did not complete within ${formatMinutes(options.budgetMs ?? options.timeoutMs)}`,
         };
-    return { outcome, elapsedMs: polled.elapsedMs, service, stoppedTaskArns, failedTaskArns };
+    timeline.end(clock.now());
+    return { outcome, elapsedMs: polled.elapsedMs, service, stoppedTaskArns, failedTaskArns, timeline };
 }
 /** The circuit breaker or a CloudWatch alarm rolls a FAILED rollout back by itself when its rollback is on. */
 function ecsRollsBack(service) {
@@ -67678,6 +72661,529 @@ function cancelLine(cancel) {
     return `Cancelled (${cancel.by}) ${CANCEL_PHASES[cancel.phase]}: ${cancel.state}; ${cancel.action}. Follow it at ${cancel.followUrl}`;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/pacing.ts
+/** While the end is near: completion is seen within 2 s (1.5 s ± 20%). */
+const NEAR_INTERVAL_MS = 1500;
+/** While the old tasks drain (deregistration delay): the end is a few polls away. */
+const APPROACHING_INTERVAL_MS = 3000;
+/** While it is not: ECS's DescribeServiceDeployments budget (20/s per account) is shared by every deploy. */
+const FAR_INTERVAL_MS = 6000;
+/** Throttled polls back off up to this. */
+const pacing_MAX_BACKOFF_MS = 8000;
+/**
+ * The delay before the next poll: fast only while completion is near, with ±20% jitter so parallel deploys do not
+ * poll in step; while the bucket is congested, the delay doubles per congestion level (up to 8 s) with ±50%
+ * jitter, and comes back down one level per answered poll. Throttling never ends the wait.
+ */
+function budgetInterval(_elapsedMs, state) {
+    const base = state.near ? NEAR_INTERVAL_MS : state.approaching ? APPROACHING_INTERVAL_MS : FAR_INTERVAL_MS;
+    if (state.throttled > 0) {
+        const backedOff = Math.min(pacing_MAX_BACKOFF_MS, base * 2 ** state.throttled);
+        return Math.round(backedOff * (0.5 + state.random()));
+    }
+    return Math.round(base * (0.8 + 0.4 * state.random()));
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/codedeploy.ts
+
+
+
+
+
+
+
+
+
+/**
+ * Deploys and follows a CODE_DEPLOY service through CodeDeploy: CreateDeployment with the AppSpec of the revision,
+ * then GetDeployment and the deployment's ECS target (lifecycle events, task sets and their traffic weights) until
+ * it ends. A Failed or Stopped deployment that CodeDeploy rolled back is `rolled-back` once its rollback deployment
+ * succeeded. deploy-ecs's own rollback of a deployment in flight (timeout, failed tasks, cancel) is StopDeployment
+ * with autoRollbackEnabled; after a deployment ended without CodeDeploy's rollback, it deploys the previous
+ * revision with another CodeDeployment.
+ */
+const ENDED = new Set(['Succeeded', 'Failed', 'Stopped']);
+/** A Failed deployment CodeDeploy rolls back names its rollback deployment within moments. */
+const ROLLBACK_NAMED_GRACE_MS = 15_000;
+/** Stopped tasks of the green task set are counted after a change, and at least this often. */
+const codedeploy_STOPPED_TASKS_CHECK_MS = 10_000;
+function codeDeployConsoleUrl(region, deploymentId) {
+    return `https://${region}.console.aws.amazon.com/codesuite/codedeploy/deployments/${encodeURIComponent(deploymentId)}?region=${region}`;
+}
+function codeDeployFollower(codedeploy, target) {
+    const follower = {
+        name: 'CodeDeploy',
+        async start(request) {
+            return createDeployment(codedeploy, target, request.taskDefinitionArn, request.log);
+        },
+        follow: (request) => followDeployment(codedeploy, request, target),
+        async rollBackInFlight(request, waited) {
+            const stopped = await stopDeployment(codedeploy, request.deploymentId, request.log);
+            if (!stopped)
+                return undefined;
+            // Stopping: green's failed tasks are what the rollback answers, not a reason to roll back again.
+            const wait = await followDeployment(codedeploy, request, target, {
+                alreadyWaitedMs: waited.elapsedMs,
+                countTasks: false,
+            });
+            return inFlightResult(wait, request.deploymentId);
+        },
+        async rollBack(request, previousTaskDefinitionArn) {
+            const deploymentId = await createDeployment(codedeploy, target, previousTaskDefinitionArn, request.log);
+            request.onStarted?.(deploymentId);
+            const wait = await followDeployment(codedeploy, { ...request, deploymentId, startedAt: request.clock.now() }, target);
+            const previous = revisionLabel(previousTaskDefinitionArn);
+            if (wait.outcome.result === 'completed') {
+                const message = `the service is on ${previous} again (CodeDeploy deployment ${deploymentId})`;
+                request.log.info(`Rolled back: ${message}`);
+                return { status: 'rolled-back', method: 'CreateDeployment', deploymentId, wait, message };
+            }
+            const message = `the rollback to ${previous} (CodeDeploy deployment ${deploymentId}) did not complete: ${wait.outcome.reason}`;
+            request.log.warning(message);
+            return { status: 'failed', method: 'CreateDeployment', deploymentId, wait, message };
+        },
+        settleCancel: (request) => settleCodeDeployCancel(codedeploy, request),
+    };
+    return follower;
+}
+async function createDeployment(codedeploy, target, taskDefinitionArn, log) {
+    const content = JSON.stringify(appSpecFor(target.appSpec, taskDefinitionArn));
+    let deploymentId;
+    try {
+        ({ deploymentId } = await codedeploy.send(new client_codedeploy_dist_cjs/* CreateDeploymentCommand */.ttP({
+            applicationName: target.application,
+            deploymentGroupName: target.deploymentGroup,
+            description: `deploy-ecs: ${revisionLabel(taskDefinitionArn)}`,
+            revision: {
+                revisionType: 'AppSpecContent',
+                appSpecContent: { content, sha256: (0,external_node_crypto_.createHash)('sha256').update(content).digest('hex') },
+            },
+        })));
+    }
+    catch (error) {
+        if (isAwsError(error, 'DeploymentLimitExceededException')) {
+            throw new src/* UserError */.yo(`CodeDeploy refused a new deployment: ${(0,src/* errorMessage */.gJ)(error)}. Wait for it to end (or stop it) and run again.`, { cause: error });
+        }
+        if (isAwsError(error, 'InvalidRevisionException', 'RevisionDoesNotExistException')) {
+            throw (0,src/* inputError */.Xu)('codedeploy-appspec', `CodeDeploy refused the AppSpec from ${target.appSpecSource}: ${(0,src/* errorMessage */.gJ)(error)}`);
+        }
+        throw error;
+    }
+    if (!deploymentId)
+        throw new Error('CreateDeployment returned no deployment id');
+    log.info(`CodeDeploy deployment ${deploymentId} started: ${revisionLabel(taskDefinitionArn)}`);
+    return deploymentId;
+}
+/** StopDeployment with CodeDeploy's rollback; false when the deployment had ended already. */
+async function stopDeployment(codedeploy, deploymentId, log) {
+    try {
+        await codedeploy.send(new client_codedeploy_dist_cjs/* StopDeploymentCommand */.NzN({ deploymentId, autoRollbackEnabled: true }));
+    }
+    catch (error) {
+        if (!isAwsError(error, 'DeploymentAlreadyCompletedException'))
+            throw error;
+        log.warning(`StopDeployment was refused (${(0,src/* errorMessage */.gJ)(error)})`);
+        return false;
+    }
+    log.info(`Asked CodeDeploy to stop ${deploymentId} and roll it back (StopDeployment, autoRollbackEnabled)`);
+    return true;
+}
+function inFlightResult(wait, deploymentId) {
+    const { outcome } = wait;
+    if (outcome.result === 'rolled-back')
+        return {
+            status: 'rolled-back',
+            method: 'StopDeployment',
+            deploymentId,
+            message: `CodeDeploy rolled the deployment back (${outcome.reason})`,
+            wait,
+        };
+    const why = outcome.result === 'completed' ? 'the deployment completed before it could be stopped' : outcome.reason;
+    return {
+        status: 'failed',
+        method: 'StopDeployment',
+        deploymentId,
+        message: `CodeDeploy's rollback did not complete: ${why}`,
+        wait,
+    };
+}
+/** `Install Succeeded` lines, one per change of a lifecycle event, and one for each change of the traffic weights. */
+function targetLines(target, seen) {
+    const lines = [];
+    for (const event of target.lifecycleEvents ?? []) {
+        const name = event.lifecycleEventName ?? '?';
+        const status = event.status ?? 'Unknown';
+        if (seen.get(name) === status || (status === 'Pending' && !seen.has(name)))
+            continue;
+        seen.set(name, status);
+        const diagnostics = event.diagnostics?.message
+            ? `: ${event.diagnostics.errorCode ?? ''} ${event.diagnostics.message}`
+            : '';
+        lines.push(`${name} ${status}${diagnostics}`);
+    }
+    const sets = target.taskSetsInfo ?? [];
+    const traffic = sets
+        .map((set) => `${set.taskSetLabel ?? '?'} ${set.identifer ?? ''} ${set.trafficWeight ?? 0}% (${set.runningCount ?? 0}/${set.desiredCount ?? 0} running)`)
+        .join(', ');
+    if (traffic && seen.get('traffic') !== traffic) {
+        seen.set('traffic', traffic);
+        lines.push(`production traffic: ${traffic}`);
+    }
+    return lines;
+}
+/** Follows one CodeDeploy deployment, and the rollback deployment CodeDeploy starts for it, to the end. */
+async function followDeployment(codedeploy, request, target, { alreadyWaitedMs = 0, countTasks = true } = {}) {
+    const { ecs, clock, log, maxFailedTasks } = request;
+    const started = clock.now();
+    const random = Math.random;
+    const seen = new Map();
+    let deploymentId = request.deploymentId;
+    let rollingBack;
+    let targetId;
+    let greenTaskSet;
+    let lastStatus;
+    let endedAt;
+    let throttled = 0;
+    let near = false;
+    let greenStarting = false;
+    let lastStoppedCheck = started;
+    let stoppedTaskArns = [];
+    let failedTaskArns = [];
+    const failedByArn = new Map();
+    const elapsed = () => `${Math.round((clock.now() - started + alreadyWaitedMs) / 1000)}s`;
+    async function ridingOut(call, what) {
+        try {
+            const value = await call();
+            throttled = 0;
+            return value;
+        }
+        catch (error) {
+            if (!isTransientAwsError(error))
+                throw error;
+            if (throttled === 0)
+                log.warning(`${what} failed (${(0,src/* errorMessage */.gJ)(error)}); still waiting, with back-off`);
+            throttled++;
+            return undefined;
+        }
+    }
+    async function countFailedTasks() {
+        if (!greenTaskSet)
+            return;
+        lastStoppedCheck = clock.now();
+        const arns = await ridingOut(() => listStoppedTasks(ecs, request.cluster, greenTaskSet, STOPPED_TASKS_LIMIT), 'ListTasks');
+        if (!arns)
+            return;
+        stoppedTaskArns = arns;
+        const fresh = arns.filter((arn) => !failedByArn.has(arn));
+        if (fresh.length > 0) {
+            const tasks = await ridingOut(() => describeTasks(ecs, request.cluster, fresh), 'DescribeTasks');
+            for (const task of tasks ?? [])
+                if (task.stoppedAt)
+                    failedByArn.set(task.taskArn, isFailedTask(task, request.startedAt));
+        }
+        failedTaskArns = arns.filter((arn) => failedByArn.get(arn) === true);
+    }
+    async function attempt() {
+        const response = await ridingOut(() => codedeploy.send(new client_codedeploy_dist_cjs/* GetDeploymentCommand */.Tvn({ deploymentId })), 'GetDeployment');
+        const info = response?.deploymentInfo;
+        if (!info)
+            return undefined;
+        const status = info.status ?? 'Unknown';
+        let changed = false;
+        if (status !== lastStatus) {
+            lastStatus = status;
+            changed = true;
+            const error = info.errorInformation;
+            log.info(`[${elapsed()}] ${rollingBack ? 'rollback ' : ''}${deploymentId} ${status}${error?.message ? ` (${error.code}: ${error.message})` : ''}`);
+            if (status === 'Ready')
+                log.info('  waiting for the traffic to be rerouted (ContinueDeployment) before the wait time runs out');
+        }
+        targetId ??= (await ridingOut(() => codedeploy.send(new client_codedeploy_dist_cjs/* ListDeploymentTargetsCommand */.$9V({ deploymentId })), 'ListDeploymentTargets'))?.targetIds?.[0];
+        if (targetId) {
+            const targets = await ridingOut(() => codedeploy.send(new client_codedeploy_dist_cjs/* BatchGetDeploymentTargetsCommand */.Bsg({ deploymentId, targetIds: [targetId] })), 'BatchGetDeploymentTargets');
+            const ecsTarget = targets?.deploymentTargets?.[0]?.ecsTarget;
+            if (ecsTarget) {
+                for (const line of targetLines(ecsTarget, seen)) {
+                    log.info(`[${elapsed()}]   ${line}`);
+                    changed = true;
+                }
+                const green = ecsTarget.taskSetsInfo?.find((set) => set.taskSetLabel === 'Green')?.identifer;
+                if (!rollingBack && green && green !== greenTaskSet) {
+                    greenTaskSet = green;
+                    changed = true;
+                }
+                const greenSet = ecsTarget.taskSetsInfo?.find((set) => set.identifer === greenTaskSet);
+                greenStarting = greenSet !== undefined && (greenSet.runningCount ?? 0) < (greenSet.desiredCount ?? 0);
+                near = (ecsTarget.lifecycleEvents ?? []).some((event) => event.lifecycleEventName === 'AllowTraffic' && event.status === 'Succeeded');
+            }
+        }
+        if (rollingBack) {
+            if (status === 'Succeeded')
+                return { result: 'rolled-back', by: 'CodeDeploy', reason: rollingBack.reason };
+            if (ENDED.has(status))
+                return {
+                    result: 'failed',
+                    reason: `CodeDeploy's rollback ${deploymentId} ${status}: ${info.errorInformation?.message ?? 'no reason given'} (the deployment had failed: ${rollingBack.reason})`,
+                };
+            return undefined;
+        }
+        if (status === 'Succeeded')
+            return completed();
+        if (status === 'Failed' || status === 'Stopped') {
+            const error = info.errorInformation;
+            const reason = `CodeDeploy deployment ${deploymentId} ${status}${error?.code ? ` (${error.code})` : ''}: ${trimDot(error?.message ?? 'no reason given')}`;
+            const rollbackId = info.rollbackInfo?.rollbackDeploymentId;
+            if (rollbackId) {
+                log.info(`CodeDeploy rolls ${deploymentId} back in deployment ${rollbackId}`);
+                rollingBack = { failed: info, reason };
+                deploymentId = rollbackId;
+                lastStatus = undefined;
+                seen.clear();
+                targetId = undefined;
+                return undefined;
+            }
+            endedAt ??= clock.now();
+            // The rollback deployment may be named a moment later; a Stopped one was stopped by this run, with rollback.
+            const expectRollback = target.rollsBackOnFailure || status === 'Stopped';
+            if (expectRollback && clock.now() - endedAt < ROLLBACK_NAMED_GRACE_MS)
+                return undefined;
+            return { result: 'failed', reason };
+        }
+        // While green's tasks start, a crash loop shows in no CodeDeploy field: its stopped tasks are counted each poll.
+        if (countTasks && (changed || greenStarting || clock.now() - lastStoppedCheck >= codedeploy_STOPPED_TASKS_CHECK_MS)) {
+            await countFailedTasks();
+            if (failedTaskArns.length >= maxFailedTasks) {
+                return {
+                    result: 'tasks-stopped',
+                    reason: `${failedTaskArns.length} task${failedTaskArns.length === 1 ? '' : 's'} of the green task set ${greenTaskSet} stopped (max-failed-tasks is ${maxFailedTasks})`,
+                };
+            }
+        }
+        return undefined;
+    }
+    let finalService;
+    async function completed() {
+        finalService = await describeService(ecs, request, request.region);
+        const primary = finalService.taskSets?.find((set) => set.status === 'PRIMARY');
+        return {
+            result: 'completed',
+            deployment: { id: deploymentId, status: 'PRIMARY', taskDefinition: primary?.taskDefinition },
+        };
+    }
+    const polled = await (0,src/* poll */.wt)({
+        clock,
+        signal: request.signal,
+        timeoutMs: request.timeoutMs,
+        interval: (elapsedMs) => (request.interval ?? budgetInterval)(elapsedMs, { near, throttled, random }),
+        attempt,
+    });
+    const outcome = polled.done
+        ? polled.value
+        : {
+            result: 'timeout',
+            reason: `CodeDeploy deployment ${deploymentId} did not complete within ${Math.round(request.timeoutMs / 60_000)} minutes`,
+        };
+    finalService ??= await describeService(ecs, request, request.region).catch(() => undefined);
+    return {
+        outcome,
+        elapsedMs: polled.elapsedMs,
+        service: finalService,
+        stoppedTaskArns,
+        failedTaskArns,
+        followedWith: 'CodeDeploy',
+        tasksStartedBy: greenTaskSet,
+        rollbackDeploymentId: rollingBack ? deploymentId : undefined,
+    };
+}
+/**
+ * What a cancel leaves: a deployment that ended stays as it is; CodeDeploy's rollback under way goes on; one in
+ * flight is stopped with CodeDeploy's rollback (on-cancel: rollback, not waited for) or left (on-cancel: leave).
+ */
+async function settleCodeDeployCancel(codedeploy, request) {
+    const { by, phase, log } = request;
+    const report = (state, action, rollbackDeploymentId, followUrl) => ({
+        by,
+        phase,
+        state,
+        action,
+        rollbackDeploymentId,
+        followUrl: followUrl ?? codeDeployConsoleUrl(request.region, request.deploymentId ?? ''),
+    });
+    const previous = revisionLabel(request.previousTaskDefinitionArn);
+    if (!request.deploymentId) {
+        return report('nothing was changed', request.previousTaskDefinitionArn ? `the service still runs ${previous}` : 'the service was not touched', undefined, `https://${request.region}.console.aws.amazon.com/codesuite/codedeploy/deployments?region=${request.region}`);
+    }
+    const id = request.deploymentId;
+    const target = revisionLabel(request.taskDefinitionArn);
+    let info;
+    try {
+        info = (await codedeploy.send(new client_codedeploy_dist_cjs/* GetDeploymentCommand */.Tvn({ deploymentId: id }))).deploymentInfo;
+    }
+    catch (error) {
+        log.warning(`Could not read CodeDeploy deployment ${id} after the cancel: ${(0,src/* errorMessage */.gJ)(error)}`);
+    }
+    const status = info?.status ?? 'unknown';
+    const where = `CodeDeploy deployment ${id} of ${target} was ${status}`;
+    const rollbackId = info?.rollbackInfo?.rollbackDeploymentId;
+    if (rollbackId)
+        return report(`${where}; CodeDeploy's rollback deployment ${rollbackId} to ${previous} is under way`, 'the rollback goes on (not waited for)', rollbackId);
+    if (status === 'Succeeded')
+        return report(`${where}: ${target} is live`, 'nothing rolled back');
+    if (status === 'Failed' || status === 'Stopped')
+        return report(where, 'nothing more to do: CodeDeploy did not roll it back; the service needs attention');
+    if (request.onCancel === 'leave')
+        return report(where, 'left in progress (on-cancel: leave); CodeDeploy goes on with it');
+    try {
+        await codedeploy.send(new client_codedeploy_dist_cjs/* StopDeploymentCommand */.NzN({ deploymentId: id, autoRollbackEnabled: true }));
+        log.info(`Cancelled: asked CodeDeploy to stop ${id} and roll it back (StopDeployment, autoRollbackEnabled); not waiting for it`);
+        return report(where, `stopped with CodeDeploy's rollback to ${previous} (StopDeployment autoRollbackEnabled, not waited for)`);
+    }
+    catch (error) {
+        log.warning(`Could not stop ${id}: ${(0,src/* errorMessage */.gJ)(error)}`);
+        return report(where, `it could not be stopped (${(0,src/* errorMessage */.gJ)(error)}); the service needs attention`);
+    }
+}
+function trimDot(text) {
+    return text.replace(/\.$/, '');
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/codedeploy-preflight.ts
+
+
+
+
+const ECS_STAGES = [
+    'BeforeInstall',
+    'Install',
+    'AfterInstall',
+    'AllowTestTraffic',
+    'AfterAllowTestTraffic',
+    'BeforeAllowTraffic',
+    'AllowTraffic',
+    'AfterAllowTraffic',
+];
+/** `arn:aws:ecs:…:cluster/prod` -> `prod` */
+function clusterName(cluster) {
+    return cluster.split('/').pop() ?? cluster;
+}
+/**
+ * Checks, before any change, that the service's CodeDeploy application and deployment group exist and deploy this
+ * service, reads the deployment configuration's traffic shifting, and settles the AppSpec (the file, or one made
+ * from the service's load balancer container and port). Prints the plan.
+ */
+async function codeDeployPreflight(codedeploy, service, cluster, inputs, log) {
+    const serviceName = service.serviceName ?? '';
+    const application = inputs.application ?? `AppECS-${clusterName(cluster)}-${serviceName}`;
+    const deploymentGroup = inputs.deploymentGroup ?? `DgpECS-${clusterName(cluster)}-${serviceName}`;
+    const group = await readDeploymentGroup(codedeploy, application, deploymentGroup, inputs);
+    const deploys = (group.ecsServices ?? []).some((entry) => entry.serviceName === serviceName && entry.clusterName === clusterName(cluster));
+    if (group.computePlatform !== 'ECS' || !deploys) {
+        const what = (group.ecsServices ?? []).map((entry) => `${entry.clusterName}/${entry.serviceName}`).join(', ');
+        throw (0,src/* inputError */.Xu)('codedeploy-deployment-group', `deployment group ${deploymentGroup} of ${application} deploys ${what || `${group.computePlatform ?? 'no'} ECS service`}, ` +
+            `not ${clusterName(cluster)}/${serviceName}; nothing was changed`);
+    }
+    let appSpec;
+    let appSpecSource;
+    if (inputs.appSpecFile) {
+        appSpec = inputs.appSpecFile.spec;
+        appSpecSource = inputs.appSpecFile.path;
+    }
+    else {
+        const balancer = (service.loadBalancers ?? []).find((entry) => entry.containerName && entry.containerPort);
+        if (!balancer) {
+            throw new src/* UserError */.yo(`Service '${serviceName}' has no load balancer with a container name and port to generate the AppSpec ` +
+                "from; give one with the input 'codedeploy-appspec'. Nothing was changed.");
+        }
+        appSpec = generatedAppSpec({ containerName: balancer.containerName, containerPort: balancer.containerPort });
+        appSpecSource = "the service's load balancer";
+    }
+    const deploymentConfigName = group.deploymentConfigName ?? 'CodeDeployDefault.ECSAllAtOnce';
+    const { deploymentConfigInfo } = await codedeploy.send(new client_codedeploy_dist_cjs/* GetDeploymentConfigCommand */.z2K({ deploymentConfigName }));
+    const routing = deploymentConfigInfo?.trafficRoutingConfig;
+    const canary = routing?.timeBasedCanary;
+    const linear = routing?.timeBasedLinear;
+    const trafficSteps = routing?.type === 'TimeBasedCanary'
+        ? [canary?.canaryPercentage ?? 10, 100]
+        : routing?.type === 'TimeBasedLinear'
+            ? linearSteps(linear?.linearPercentage ?? 10)
+            : [100];
+    const stepMinutes = canary?.canaryInterval ?? linear?.linearInterval ?? 0;
+    const blueGreen = group.blueGreenDeploymentConfiguration;
+    const terminationWait = blueGreen?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes ?? 0;
+    // STOP_DEPLOYMENT: the deployment waits (Ready) up to this long for someone to reroute the traffic.
+    const ready = blueGreen?.deploymentReadyOption;
+    const readyWait = ready?.actionOnTimeout === 'STOP_DEPLOYMENT' ? (ready.waitTimeInMinutes ?? 0) : 0;
+    const rollback = group.autoRollbackConfiguration;
+    const rollbackEvents = rollback?.enabled ? (rollback.events ?? []) : [];
+    const alarms = group.alarmConfiguration?.enabled ? (group.alarmConfiguration.alarms ?? []) : [];
+    const plan = {
+        strategy: 'BLUE_GREEN',
+        controller: 'CODE_DEPLOY',
+        deploymentConfigName,
+        stages: ECS_STAGES,
+        bakeTimeMinutes: terminationWait,
+        trafficSteps,
+        stepBakeMinutes: stepMinutes,
+        hooks: appSpecHooks(appSpec),
+        pauseStages: [],
+        alarms: alarms.flatMap((alarm) => (alarm.name ? [alarm.name] : [])),
+        alternateTargetGroupArns: [],
+        testListenerRules: [],
+        addedMinutes: stepMinutes * (trafficSteps.length - 1) + terminationWait + readyWait,
+    };
+    const { containerName, containerPort } = appSpecTarget(appSpec);
+    log.info(`CodeDeploy application ${application}, deployment group ${deploymentGroup} (${deploymentConfigName})`);
+    log.info(`  AppSpec from ${appSpecSource}: container ${containerName}, port ${containerPort}`);
+    const pairs = group.loadBalancerInfo?.targetGroupPairInfoList ?? [];
+    for (const pair of pairs)
+        log.info(`  target groups ${(pair.targetGroups ?? []).map((entry) => entry.name).join(' / ')}`);
+    log.info(`  automatic rollback: ${rollbackEvents.length ? rollbackEvents.join(', ') : 'off'}; original task set kept ` +
+        `${terminationWait} min after the traffic moved` +
+        (readyWait ? `; waits up to ${readyWait} min for the traffic to be rerouted` : ''));
+    return {
+        target: {
+            application,
+            deploymentGroup,
+            appSpec,
+            appSpecSource,
+            deploymentConfigName,
+            rollsBackOnFailure: rollbackEvents.includes('DEPLOYMENT_FAILURE'),
+        },
+        plan,
+    };
+}
+function linearSteps(step) {
+    const steps = [];
+    for (let weight = step; weight < 100 && step > 0; weight += step)
+        steps.push(weight);
+    return [...steps, 100];
+}
+async function readDeploymentGroup(codedeploy, application, deploymentGroup, inputs) {
+    const defaulted = (input, given) => given === undefined ? ` (the default; set the input '${input}' if yours is named otherwise)` : '';
+    try {
+        const { deploymentGroupInfo } = await codedeploy.send(new client_codedeploy_dist_cjs/* GetDeploymentGroupCommand */.WOp({ applicationName: application, deploymentGroupName: deploymentGroup }));
+        if (!deploymentGroupInfo)
+            throw new Error('GetDeploymentGroup returned no deployment group');
+        return deploymentGroupInfo;
+    }
+    catch (error) {
+        if (isAwsError(error, 'ApplicationDoesNotExistException')) {
+            throw (0,src/* inputError */.Xu)('codedeploy-application', `CodeDeploy application ${application} does not exist${defaulted('codedeploy-application', inputs.application)}; nothing was changed`);
+        }
+        if (isAwsError(error, 'DeploymentGroupDoesNotExistException')) {
+            throw (0,src/* inputError */.Xu)('codedeploy-deployment-group', `deployment group ${deploymentGroup} does not exist in CodeDeploy application ${application}` +
+                `${defaulted('codedeploy-deployment-group', inputs.deploymentGroup)}; nothing was changed`);
+        }
+        throw error;
+    }
+}
+/** The revision must have the AppSpec's container and port: CodeDeploy would fail the deployment minutes later. */
+function checkRevisionForAppSpec(target, containers, where) {
+    checkAppSpecTarget(appSpecTarget(target.appSpec), containers, where, `the AppSpec (from ${target.appSpecSource})`);
+}
+
 ;// CONCATENATED MODULE: ./packages/logs/src/source.ts
 /** Where one container's log lines go, from its logConfiguration in the task definition. */
 const ELSEWHERE = {
@@ -67743,6 +73249,8 @@ function essentialLogSources(containers, taskArn) {
 
 
 const reader_DENIED = ['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation'];
+/** What one line counts against `maxBytes` at most. */
+const MAX_LINE_COST = 8 * 1024;
 /**
  * The newest lines of one container's stream, bounded in lines, bytes and time. It never throws for a logs
  * problem (denied, missing stream, throttled, slow): the caller prints what it got and carries on. Only a cancel
@@ -67800,11 +73308,13 @@ async function readLogLines(logs, source, limits) {
         return { status: 'empty', source };
     let lines = collected.slice(-maxLines);
     truncated ||= lines.length < collected.length;
-    // Newest lines are kept within the byte budget.
+    // Newest lines are kept within the byte budget. A huge line counts as a long one: it is cut when printed, and
+    // must not push the container's last few lines (the fatal one among them) out of the budget.
+    const cost = (line) => Math.min(Buffer.byteLength(line.message), MAX_LINE_COST);
     let bytes = 0;
     let first = lines.length;
-    while (first > 0 && bytes + Buffer.byteLength(lines[first - 1].message) <= maxBytes) {
-        bytes += Buffer.byteLength(lines[first - 1].message);
+    while (first > 0 && bytes + cost(lines[first - 1]) <= maxBytes) {
+        bytes += cost(lines[first - 1]);
         first--;
     }
     if (first === lines.length && lines.length > 0)
@@ -67830,7 +73340,7 @@ const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b
  * One container log line made printable: ANSI sequences removed, trailing line breaks dropped, cut to
  * `maxLength`, then escaped by action-kit's foreignLine (control characters visible, no workflow command).
  */
-function printableLogLine(message, maxLength = MAX_LINE_LENGTH) {
+function lines_printableLogLine(message, maxLength = MAX_LINE_LENGTH) {
     const plain = message.replace(ANSI, '').replace(/[\r\n]+$/, '');
     const cut = plain.length > maxLength ? `${plain.slice(0, maxLength)}… (${plain.length - maxLength} more characters)` : plain;
     return (0,src/* foreignLine */.nT)(cut);
@@ -67840,7 +73350,7 @@ const ERROR_LABELS = new Set(['error', 'fatal', 'critical', 'crit', 'alert', 'em
  * True for an error-level line: a JSON line whose `level` is a number >= 50 (pino's error and fatal) or an
  * error label (`"level":"error"`, as pino prints with a label formatter), or a line the user's pattern matches.
  */
-function isErrorLine(message, pattern) {
+function lines_isErrorLine(message, pattern) {
     if (pattern?.test(message))
         return true;
     const text = message.trim();
@@ -67856,6 +73366,26 @@ function isErrorLine(message, pattern) {
     if (typeof level === 'number')
         return level >= 50;
     return typeof level === 'string' && ERROR_LABELS.has(level.toLowerCase());
+}
+
+;// CONCATENATED MODULE: ./packages/logs/src/check.ts
+
+/**
+ * The error-level lines of what was read of these tasks, oldest first: JSON `level` >= 50 or an error label, or
+ * lines the user's pattern matches (see isErrorLine).
+ */
+function errorLinesOf(tasks, pattern) {
+    const found = tasks.flatMap((task) => task.reads.flatMap((read) => read.status !== 'lines'
+        ? []
+        : read.lines
+            .filter((line) => isErrorLine(line.message, pattern))
+            .map((line) => ({ taskId: task.taskId, container: read.source.container, line }))));
+    return found.sort((a, b) => a.line.timestamp - b.line.timestamp);
+}
+/** `web (task 0a1b…) 12:00:01.250Z <the line, printable>`: foreign text made safe to print or annotate. */
+function formatErrorLine(error) {
+    const time = new Date(error.line.timestamp).toISOString().slice(11, 23);
+    return `${error.container} (task ${error.taskId}) ${time}Z ${printableLogLine(error.line.message)}`;
 }
 
 ;// CONCATENATED MODULE: ./packages/logs/src/task-logs.ts
@@ -67892,13 +73422,13 @@ function formatLogRead(read, taskId, requested) {
         case 'denied':
             return [`${name}: log lines not read: the role may not call logs:GetLogEvents on ${read.source.group}`];
         case 'failed':
-            return [`${name}: log lines not read (${printableLogLine(read.message)})`];
+            return [`${name}: log lines not read (${lines_printableLogLine(read.message)})`];
         case 'lines': {
             const count = read.lines.length;
             const more = read.truncated ? ` (older lines left out; ${requested} asked)` : '';
             return [
                 `${name}: last ${count} line${count === 1 ? '' : 's'} of ${read.source.group} ${read.source.stream}${more}`,
-                ...read.lines.map((line) => `  ${new Date(line.timestamp).toISOString().slice(11, 23)}Z ${printableLogLine(line.message)}`),
+                ...read.lines.map((line) => `  ${new Date(line.timestamp).toISOString().slice(11, 23)}Z ${lines_printableLogLine(line.message)}`),
             ];
         }
     }
@@ -67919,11 +73449,14 @@ function deniedGroups(tasks) {
     const groups = tasks.flatMap((task) => task.reads.filter((read) => read.status === 'denied').map((read) => read.source.group));
     return [...new Set(groups)];
 }
-/** The one notice for AccessDenied on GetLogEvents, naming the permission and the policy that grants it. */
-function deniedNotice(groups) {
+/**
+ * The one notice for AccessDenied on GetLogEvents, naming the permission and the policy that grants it; `turnOff`
+ * says how to stop reading them and what it changes.
+ */
+function deniedNotice(groups, turnOff = 'set log-lines: 0 to stop reading them. The deploy result does not depend on it') {
     return (`Container log lines were not shown: the role may not call logs:GetLogEvents on ${groups.join(', ')}. ` +
-        'Grant logs:GetLogEvents on the service log group (see docs/iam/deploy-role-policy.json in ecs-actions), or set ' +
-        'log-lines: 0 to stop reading them. The deploy result does not depend on it.');
+        'Grant logs:GetLogEvents on the service log group (see docs/iam/deploy-role-policy.json in ecs-actions), or ' +
+        `${turnOff}.`);
 }
 
 ;// CONCATENATED MODULE: ./packages/logs/src/index.ts
@@ -67933,10 +73466,20 @@ function deniedNotice(groups) {
 
 
 
+
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/inputs.ts
 
 
 
+/** CodeDeploy's own limit on application and deployment group names (1 to 100), without spaces or control characters. */
+const CODEDEPLOY_NAME = /^[A-Za-z0-9_.+=,@-]{1,100}$/;
+function codeDeployName(name) {
+    const value = (0,src/* getOptional */.xX)(name);
+    if (value === undefined || CODEDEPLOY_NAME.test(value))
+        return value;
+    throw (0,src/* inputError */.Xu)(name, `"${value.slice(0, 120)}" is not a CodeDeploy name; expected 1 to 100 letters, digits and _.+=,@- ` +
+        '(e.g. AppECS-prod-web or DgpECS-prod-web)');
+}
 const ACCOUNT_ID = /^\d{12}$/;
 /** The default rollout time, before a blue/green, linear or canary strategy adds its bake and step time. */
 const DEFAULT_TIMEOUT_MINUTES = 30;
@@ -67976,6 +73519,9 @@ function readInputs() {
         'expected-account-id': accountId('expected-account-id'),
         'on-cancel': (0,src/* getChoice */.m)('on-cancel', ['rollback', 'leave'], 'rollback'),
         'log-lines': (0,src/* getInteger */.XU)('log-lines', { min: 0, max: 200, default: 20 }),
+        'codedeploy-application': codeDeployName('codedeploy-application'),
+        'codedeploy-deployment-group': codeDeployName('codedeploy-deployment-group'),
+        'codedeploy-appspec': (0,src/* getOptional */.xX)('codedeploy-appspec'),
     };
 }
 function accountId(name) {
@@ -68119,7 +73665,11 @@ async function rollOut(context, request, result) {
     const { phases } = context;
     const startedAt = existing ? (primary?.createdAt?.getTime() ?? context.clock.now()) : context.clock.now();
     phases?.enter('update');
-    const deploymentId = existing ?? (await group('Update service', () => updateService(context, { ...request, forceNewDeployment })));
+    const starter = context.follower?.start;
+    const deploymentId = existing ??
+        (starter
+            ? await group('Create deployment', () => starter({ taskDefinitionArn: target.taskDefinitionArn, log }))
+            : await group('Update service', () => updateService(context, { ...request, forceNewDeployment })));
     result.deploymentId = deploymentId;
     phases?.enter('wait');
     phases?.context.standing(`deployment ${deploymentId} of ${label} ${existing ? 'was under way' : 'started'}; not yet steady ` +
@@ -68147,7 +73697,12 @@ async function rollOut(context, request, result) {
     };
     const follower = context.follower ?? describeServicesFollower;
     result.followedWith = follower.name;
-    const followRequest = { ...waitOptions, deploymentId, interval: context.interval };
+    const followRequest = {
+        ...waitOptions,
+        deploymentId,
+        interval: context.interval,
+        pollEcs: context.pollEcs,
+    };
     const waited = await group(`Waiting for deployment ${deploymentId}`, () => follower.follow(followRequest));
     await finishWait(context, request, result, followRequest, follower, waited);
 }
@@ -68184,14 +73739,15 @@ async function finishWait(context, request, result, followRequest, follower, wai
         });
         return;
     }
-    result.failure =
-        outcome.result === 'rolled-back' ? `ECS rolled the deployment back: ${outcome.reason}` : outcome.reason;
+    const rolledBackBy = outcome.result === 'rolled-back' ? (outcome.by ?? 'ECS') : undefined;
+    result.failure = rolledBackBy ? `${rolledBackBy} rolled the deployment back: ${outcome.reason}` : outcome.reason;
     log.warning(`Deployment ${deploymentId} failed: ${result.failure}`);
     phases?.startDiagnosis();
     await group('Stopped tasks of the new deployment', async () => {
         try {
             // Listed afresh: the waiter's list may be seconds old and stops counting at max-failed-tasks.
-            const diagnosis = await diagnoseStoppedTasks(ecs, request.cluster, deploymentId, startedAt).catch(async (error) => {
+            const startedBy = waited.tasksStartedBy ?? deploymentId;
+            const diagnosis = await diagnoseStoppedTasks(ecs, request.cluster, startedBy, startedAt).catch(async (error) => {
                 if (waited.stoppedTaskArns.length === 0)
                     throw error;
                 log.warning(`Could not list the stopped tasks again (${(0,src/* errorMessage */.gJ)(error)}); using the last list`);
@@ -68242,10 +73798,19 @@ async function finishWait(context, request, result, followRequest, follower, wai
     };
     const inFlight = outcome.result === 'tasks-stopped' || outcome.result === 'timeout';
     if (outcome.result === 'rolled-back') {
-        const message = `ECS rolled the deployment back itself (${outcome.reason}); the service runs the previous revision`;
+        const by = outcome.by ?? 'ECS';
+        const message = `${by} rolled the deployment back itself (${outcome.reason}); the service runs the previous revision`;
         log.info(`Rolled back: ${message}`);
-        result.rollbackBy = 'ECS';
-        result.rollback = { status: 'rolled-back', method: 'ECS', deploymentId, wait: waited, message };
+        result.rollbackBy = by;
+        if (waited.rollbackDeploymentId)
+            result.rollbackDeploymentId = waited.rollbackDeploymentId;
+        result.rollback = {
+            status: 'rolled-back',
+            method: by,
+            deploymentId: waited.rollbackDeploymentId ?? deploymentId,
+            wait: waited,
+            message,
+        };
     }
     else if (outcome.result === 'replaced') {
         if (!outcome.replacedBy?.id)
@@ -68266,15 +73831,17 @@ async function finishWait(context, request, result, followRequest, follower, wai
     else {
         result.rollbackBy = 'this run';
         const ecsRollback = inFlight && follower.rollBackInFlight
-            ? await group(`Rolling back deployment ${deploymentId} with ECS's rollback`, () => follower.rollBackInFlight({ ...followRequest, signal: phases?.signal ?? followRequest.signal }, waited))
+            ? await group(`Rolling back deployment ${deploymentId} in flight (${follower.name})`, () => follower.rollBackInFlight({ ...followRequest, signal: phases?.signal ?? followRequest.signal }, waited))
             : undefined;
         result.rollback = ecsRollback
             ? {
                 ...ecsRollback,
-                method: 'StopServiceDeployment',
-                deploymentId: primaryDeployment(ecsRollback.wait.service ?? {})?.id ?? deploymentId,
+                method: ecsRollback.method ?? 'StopServiceDeployment',
+                deploymentId: ecsRollback.deploymentId ?? primaryDeployment(ecsRollback.wait.service ?? {})?.id ?? deploymentId,
             }
-            : await group(`Rolling back to ${revisionLabel(before.previousTaskDefinitionArn)}`, () => rollBack(rollbackOptions));
+            : await group(`Rolling back to ${revisionLabel(before.previousTaskDefinitionArn)}`, () => follower.rollBack
+                ? follower.rollBack({ ...followRequest, signal: phases?.signal, onStarted: rollbackOptions.onStarted }, before.previousTaskDefinitionArn)
+                : rollBack(rollbackOptions));
         if (ecsRollback?.wait.timeline)
             result.timeline = ecsRollback.wait.timeline;
     }
@@ -68468,6 +74035,9 @@ function planSummary(plan) {
         return 'ROLLING (rolling update)';
     const steps = plan.trafficSteps.map((weight) => `${weight}%`).join(' → ');
     const between = plan.trafficSteps.length > 1 ? `, ${plan.stepBakeMinutes} min between steps` : '';
+    if (plan.controller === 'CODE_DEPLOY')
+        return (`CodeDeploy blue/green (${plan.deploymentConfigName}): production traffic ${steps}${between}, original task ` +
+            `set kept ${plan.bakeTimeMinutes} min`);
     return `${plan.strategy}: production traffic ${steps}${between}, bake ${plan.bakeTimeMinutes} min`;
 }
 /** The plan as log lines, printed by pre-flight. */
@@ -68514,9 +74084,11 @@ async function preflight(ecs, ref, region, log) {
             'deleted. Create it again or point the service input at an active service.');
     }
     const controller = service.deploymentController?.type ?? 'ECS';
+    if (controller === 'CODE_DEPLOY')
+        return codeDeployBefore(service, name, log);
     if (controller !== 'ECS') {
-        throw new src/* UserError */.yo(`Service '${name}' uses the ${controller} deployment controller, which deploy-ecs does not support yet; ` +
-            'it deploys services with the ECS (rolling update) controller.');
+        throw new src/* UserError */.yo(`Service '${name}' uses the ${controller} deployment controller, which deploy-ecs does not deploy; it ` +
+            'deploys services with the ECS controller (rolling, blue/green, linear, canary) or CODE_DEPLOY.');
     }
     const primary = primaryDeployment(service);
     const primaryTaskDefinitionArn = primary?.taskDefinition ?? service.taskDefinition;
@@ -68570,6 +74142,43 @@ async function preflight(ecs, ref, region, log) {
         plan,
     };
 }
+/**
+ * A CODE_DEPLOY service has task sets, not deployments: the PRIMARY one serves production and is the rollback
+ * target. Another task set means a CodeDeploy deployment is under way, which CodeDeploy would refuse to overlap.
+ */
+function codeDeployBefore(service, name, log) {
+    const taskSets = service.taskSets ?? [];
+    const primary = taskSets.find((set) => set.status === 'PRIMARY');
+    const taskDefinitionArn = primary?.taskDefinition ?? service.taskDefinition;
+    if (!taskDefinitionArn) {
+        throw new src/* UserError */.yo(`Service '${name}' reports no task definition; ECS returned an incomplete description.`);
+    }
+    log.info(`Service ${name} (CODE_DEPLOY): ${service.runningCount ?? 0}/${service.desiredCount ?? 0} tasks running; ` +
+        `task sets ${taskSets.map((set) => `${set.id ?? '?'} ${set.status ?? ''} ${revisionLabel(set.taskDefinition)}`).join(', ') || 'none'}`);
+    if (taskSets.length > 1) {
+        const others = taskSets.filter((set) => set !== primary);
+        throw new src/* UserError */.yo(`Service '${name}' has ${taskSets.length} task sets: a CodeDeploy deployment is under way ` +
+            `(${others.map((set) => `${set.id ?? '?'} of ${revisionLabel(set.taskDefinition)}${set.externalId ? `, deployment ${set.externalId}` : ''}`).join('; ')}). ` +
+            'Wait for it to end or stop it, then run again; nothing was changed.');
+    }
+    return {
+        serviceName: name,
+        desiredCount: service.desiredCount ?? 0,
+        previousTaskDefinitionArn: taskDefinitionArn,
+        previousDeploymentId: primary?.id,
+        primary: {
+            id: primary?.id,
+            taskDefinitionArn,
+            rolloutState: 'COMPLETED',
+            createdAt: primary?.createdAt,
+        },
+        settled: true,
+        circuitBreaker: { enable: false, rollback: false },
+        eventIds: new Set((service.events ?? []).flatMap((event) => (event.id ? [event.id] : []))),
+        plan: deploymentPlan(service),
+        codeDeployService: service,
+    };
+}
 /** A rollout that finished: COMPLETED, or where ECS reports no rolloutState, all its tasks running. */
 function isFinished(deployment) {
     if (deployment.rolloutState !== undefined)
@@ -68588,88 +74197,6 @@ function describeDeploymentBefore(deployment) {
     const reason = deployment.rolloutStateReason ? ` (${deployment.rolloutStateReason.replace(/\.$/, '')})` : '';
     return (`${deployment.id ?? 'deployment'} ${deployment.status ?? ''} ${revisionLabel(deployment.taskDefinition)}: ` +
         `${describeDeployment(deployment)}${reason}`);
-}
-
-;// CONCATENATED MODULE: ./actions/deploy-ecs/src/pacing.ts
-/** While the end is near: completion is seen within 2 s (1.5 s ± 20%). */
-const NEAR_INTERVAL_MS = 1500;
-/** While it is not: ECS's DescribeServiceDeployments budget (20/s per account) is shared by every deploy. */
-const FAR_INTERVAL_MS = 6000;
-/** Throttled polls back off up to this. */
-const pacing_MAX_BACKOFF_MS = 8000;
-/**
- * The delay before the next poll: fast only while completion is near, with ±20% jitter so parallel deploys do not
- * poll in step, and exponential back-off (full jitter) after throttling, which never ends the wait.
- */
-function budgetInterval(_elapsedMs, state) {
-    const base = state.near ? NEAR_INTERVAL_MS : FAR_INTERVAL_MS;
-    if (state.throttled > 0) {
-        const ceiling = Math.min(pacing_MAX_BACKOFF_MS, base * 2 ** state.throttled);
-        return Math.round(base / 2 + state.random() * (ceiling - base / 2));
-    }
-    return Math.round(base * (0.8 + 0.4 * state.random()));
-}
-
-;// CONCATENATED MODULE: ./actions/deploy-ecs/src/timeline.ts
-/**
- * What the follower saw of the deployment over time, as segments for the summary's Mermaid gantt: each lifecycle
- * stage of a blue/green, linear or canary deployment (and each production traffic weight while it shifts), or for a
- * rolling one: new tasks starting, targets healthy, old tasks draining, completed.
- */
-class Timeline {
-    segments = [];
-    current;
-    observe(deployment, now, final = false) {
-        if (final) {
-            if (this.current)
-                this.current.end = now;
-            return;
-        }
-        const label = phaseOf(deployment);
-        if (this.current?.label === label) {
-            this.current.end = now;
-            return;
-        }
-        if (this.current)
-            this.current.end = now;
-        const start = this.current ? now : (deployment.startedAt?.getTime() ?? deployment.createdAt?.getTime() ?? now);
-        this.current = { label, start: Math.min(start, now), end: now, critical: /ROLLBACK|STOPPED|FAILED/.test(label) };
-        this.segments.push(this.current);
-    }
-}
-function phaseOf(deployment) {
-    const status = deployment.status ?? 'UNKNOWN';
-    if (status === 'ROLLBACK_REQUESTED' || status === 'ROLLBACK_IN_PROGRESS')
-        return 'Rolling back';
-    if (status !== 'IN_PROGRESS' && status !== 'PENDING')
-        return status === 'SUCCESSFUL' ? 'Completed' : status;
-    const target = deployment.targetServiceRevision;
-    const stage = deployment.lifecycleStage;
-    if (stage) {
-        const weight = target?.requestedProductionTrafficWeight ?? 0;
-        return stage === 'PRODUCTION_TRAFFIC_SHIFT' ? `${stage} ${weight}%` : stage;
-    }
-    const running = target?.runningTaskCount ?? 0;
-    const requested = target?.requestedTaskCount ?? 0;
-    const old = (deployment.sourceServiceRevisions ?? []).reduce((sum, revision) => sum + (revision.runningTaskCount ?? 0), 0);
-    const oldRequested = (deployment.sourceServiceRevisions ?? []).reduce((sum, revision) => sum + (revision.requestedTaskCount ?? 0), 0);
-    if (running < requested)
-        return 'New tasks starting';
-    if (old > 0 && old >= oldRequested)
-        return 'Targets healthy';
-    if (old > 0)
-        return 'Old tasks draining';
-    return 'Completing';
-}
-/** The timeline as a Mermaid gantt (GitHub renders it in job summaries). */
-function mermaidGantt(title, segments) {
-    const safe = (text) => text.replace(/[:#;\n]/g, ' ').trim();
-    const lines = ['gantt', `  title ${safe(title)}`, '  dateFormat x', '  axisFormat %H:%M:%S', '  section Deployment'];
-    segments.forEach((segment, index) => {
-        const end = Math.max(segment.end, segment.start + 1000);
-        lines.push(`  ${safe(segment.label)} :${segment.critical ? 'crit, ' : ''}s${index}, ${segment.start}, ${end}`);
-    });
-    return lines.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/service-deployments.ts
@@ -68748,11 +74275,11 @@ function serviceDeploymentsFollower(options = {}) {
             }
             request.log.info(`Asked ECS to roll back ${arn} (StopServiceDeployment ROLLBACK)`);
             const wait = await followServiceDeployment(request, arn, { ...options, stopAtPause: false }, waited.timeline);
-            return inFlightResult(wait);
+            return service_deployments_inFlightResult(wait);
         },
     };
 }
-function inFlightResult(wait) {
+function service_deployments_inFlightResult(wait) {
     const { outcome } = wait;
     if (outcome.result === 'rolled-back') {
         return { status: 'rolled-back', message: `ECS rolled the deployment back (${outcome.reason})`, wait };
@@ -68766,7 +74293,9 @@ async function continueServiceDeployment(ecs, serviceDeploymentArn, hookId, acti
 }
 /** The newest deployment created after the update: IN_PROGRESS or PENDING first, else one that already ended. */
 async function findServiceDeployment(request) {
-    const { ecs, clock } = request;
+    const { clock } = request;
+    const ecs = request.pollEcs ?? request.ecs;
+    const random = Math.random;
     const after = new Date(request.startedAt - CLOCK_SKEW_MS);
     const list = async (status) => {
         const response = await ecs.send(new client_ecs_dist_cjs/* ListServiceDeploymentsCommand */.jz8({
@@ -68782,9 +74311,20 @@ async function findServiceDeployment(request) {
         clock,
         signal: request.signal,
         timeoutMs: service_deployments_NOT_LISTED_GRACE_MS,
-        interval: 1000,
+        // 1 to 2 s: parallel deploys that updated together do not list in step.
+        interval: () => Math.round(1000 + 1000 * random()),
         // A deployment that already finished is not IN_PROGRESS any more: then the newest created after the update.
-        attempt: async () => (await list(['PENDING', 'IN_PROGRESS'])) ?? (await list()),
+        attempt: async () => {
+            try {
+                return (await list(['PENDING', 'IN_PROGRESS'])) ?? (await list());
+            }
+            catch (error) {
+                // Throttled (many deploys in one account) or a 5xx: list again on the next attempt.
+                if (isTransientAwsError(error))
+                    return undefined;
+                throw error;
+            }
+        },
     });
     return found.done ? found.value : undefined;
 }
@@ -68813,18 +74353,20 @@ function describeServiceDeployment(deployment) {
         .join('');
     return `${parts[0]}: new ${counts}, old ${source} running${weights}${failures}${alarms}${hooks}`;
 }
-/** True when the end is near: poll fast only then (see pacing.ts). */
-function nearCompletion(deployment) {
+/** How close the end is: poll fast only when it is near (see pacing.ts). */
+function closeness(deployment) {
     const target = deployment.targetServiceRevision;
     const stage = deployment.lifecycleStage;
     if (deployment.status !== 'IN_PROGRESS')
-        return true;
+        return { near: true, approaching: false };
     if (stage === 'CLEAN_UP' || stage === 'POST_PRODUCTION_TRAFFIC_SHIFT')
-        return true;
+        return { near: true, approaching: false };
     if (stage !== undefined)
-        return false;
-    // Rolling: once every new task runs, ECS drains the old ones and completes.
-    return (target?.runningTaskCount ?? 0) >= (target?.requestedTaskCount ?? 1);
+        return { near: false, approaching: false };
+    // Rolling: once every new task runs, ECS drains the old ones (the deregistration delay), then completes.
+    const allNewRunning = (target?.runningTaskCount ?? 0) >= (target?.requestedTaskCount ?? 1);
+    const oldRunning = (deployment.sourceServiceRevisions ?? []).reduce((sum, revision) => sum + (revision.runningTaskCount ?? 0), 0);
+    return { near: allNewRunning && oldRunning === 0, approaching: allNewRunning && oldRunning > 0 };
 }
 /** Follows a known service deployment to its end (the `continue` mode, and after StopServiceDeployment). */
 async function followServiceDeployment(request, arn, options, timeline = new Timeline()) {
@@ -68832,7 +74374,9 @@ async function followServiceDeployment(request, arn, options, timeline = new Tim
     const started = clock.now();
     const random = options.random ?? Math.random;
     let throttled = 0;
+    let warned = false;
     let near = false;
+    let approaching = false;
     let lastLine;
     let lastStoppedCheck = started;
     let stoppedTaskArns = [];
@@ -68843,15 +74387,16 @@ async function followServiceDeployment(request, arn, options, timeline = new Tim
     async function ridingOut(call, what) {
         try {
             const value = await call();
-            throttled = 0;
+            throttled = Math.max(0, throttled - 1);
             return value;
         }
         catch (error) {
             if (!isTransientAwsError(error))
                 throw error;
-            if (throttled === 0)
+            if (!warned)
                 log.warning(`${what} failed (${(0,src/* errorMessage */.gJ)(error)}); still waiting, with back-off`);
-            throttled++;
+            warned = true;
+            throttled = Math.min(throttled + 1, 4);
             return undefined;
         }
     }
@@ -68871,7 +74416,7 @@ async function followServiceDeployment(request, arn, options, timeline = new Tim
         failedTaskArns = arns.filter((taskArn) => failedByArn.get(taskArn) === true);
     }
     async function attempt() {
-        const response = await ridingOut(() => ecs.send(new client_ecs_dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [arn] })), 'DescribeServiceDeployments');
+        const response = await ridingOut(() => (request.pollEcs ?? ecs).send(new client_ecs_dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [arn] })), 'DescribeServiceDeployments');
         if (!response)
             return undefined;
         const deployment = response.serviceDeployments?.[0];
@@ -68882,7 +74427,7 @@ async function followServiceDeployment(request, arn, options, timeline = new Tim
             };
         last = deployment;
         timeline.observe(deployment, clock.now());
-        near = nearCompletion(deployment);
+        ({ near, approaching } = closeness(deployment));
         const line = describeServiceDeployment(deployment);
         const changed = line !== lastLine;
         if (changed)
@@ -68893,11 +74438,11 @@ async function followServiceDeployment(request, arn, options, timeline = new Tim
         if (status === 'SUCCESSFUL')
             return completed();
         if (status === 'ROLLBACK_SUCCESSFUL')
-            return { result: 'rolled-back', reason: trimDot(reason) };
+            return { result: 'rolled-back', reason: service_deployments_trimDot(reason) };
         if (status === 'ROLLBACK_FAILED')
-            return { result: 'failed', reason: `ECS's rollback FAILED: ${trimDot(reason)}` };
+            return { result: 'failed', reason: `ECS's rollback FAILED: ${service_deployments_trimDot(reason)}` };
         if (status === 'STOPPED')
-            return stopped(trimDot(deployment.statusReason ?? 'no reason given'));
+            return stopped(service_deployments_trimDot(deployment.statusReason ?? 'no reason given'));
         if (status === 'ROLLBACK_REQUESTED' || status === 'ROLLBACK_IN_PROGRESS')
             return undefined;
         const paused = (deployment.lifecycleHookDetails ?? []).find((hook) => hook.status === 'AWAITING_ACTION');
@@ -68945,7 +74490,7 @@ async function followServiceDeployment(request, arn, options, timeline = new Tim
         clock,
         signal: request.signal,
         timeoutMs: request.timeoutMs,
-        interval: (elapsedMs) => (request.interval ?? budgetInterval)(elapsedMs, { near, throttled, random }),
+        interval: (elapsedMs) => (request.interval ?? budgetInterval)(elapsedMs, { near, approaching, throttled, random }),
         attempt,
     });
     const outcome = polled.done
@@ -68971,7 +74516,7 @@ async function followServiceDeployment(request, arn, options, timeline = new Tim
         followedWith: 'service deployments',
     };
 }
-function trimDot(text) {
+function service_deployments_trimDot(text) {
     return text.replace(/\.$/, '');
 }
 
@@ -69001,6 +74546,9 @@ const ROLLBACK_METHODS = {
     UpdateService: 'UpdateService to the previous revision (deploy-ecs)',
     StopServiceDeployment: "ECS's rollback in flight (StopServiceDeployment ROLLBACK)",
     ECS: 'ECS by itself (circuit breaker, alarm or lifecycle hook)',
+    CodeDeploy: 'CodeDeploy by itself (automatic rollback: failure or alarm)',
+    StopDeployment: "CodeDeploy's rollback in flight (StopDeployment, autoRollbackEnabled)",
+    CreateDeployment: 'a CodeDeploy deployment of the previous revision (deploy-ecs)',
 };
 const ORIGINS = {
     registered: 'registered by this run',
@@ -69106,6 +74654,11 @@ function buildSummary(report) {
 
 
 
+
+
+
+
+
 const log = {
     // Log lines quote service events, stopped reasons and container output: foreign text, one line each.
     info: (message) => core/* info */.pq((0,src/* foreignLine */.nT)(message)),
@@ -69131,7 +74684,7 @@ async function run(dependencies = {}) {
     catch (error) {
         if ((0,src/* isCancelled */.mm)(error) && report.cancelRequest) {
             report.status = 'cancelled';
-            report.cancel = await settleCancel({ ...report.cancelRequest(), by: error.by });
+            report.cancel = await (report.settleCancel ?? settleCancel)({ ...report.cancelRequest(), by: error.by });
             throw new src/* CancelledError */.cc(cancelLine(report.cancel), error.by, { cause: error });
         }
         if ((0,src/* isCancelled */.mm)(error)) {
@@ -69169,7 +74722,7 @@ async function deploy(report, dependencies) {
     const inputs = readInputs();
     const ref = { cluster: inputs.cluster, service: inputs.service };
     Object.assign(report, ref);
-    const region = resolveRegion(inputs.region);
+    const region = client_resolveRegion(inputs.region);
     report.region = region;
     const minutes = inputs['timeout-minutes'] ?? DEFAULT_TIMEOUT_MINUTES;
     const phases = new DeployPhases(context, clock, dependencies.timeoutMs ?? minutes * 60_000, dependencies.timeoutMs === undefined
@@ -69195,6 +74748,8 @@ async function deploy(report, dependencies) {
             return prepared;
         })
         : undefined;
+    const appSpecPath = inputs['codedeploy-appspec'];
+    const appSpecFile = appSpecPath ? { path: appSpecPath, spec: await readAppSpecFile(appSpecPath) } : undefined;
     // Every call is bounded by the phase it is made in (rollout, diagnosis, rollback, final phase after a cancel).
     const clientOptions = {
         region: inputs.region,
@@ -69202,18 +74757,21 @@ async function deploy(report, dependencies) {
         signal: () => phases.signal,
         timeouts: dependencies.awsTimeouts,
     };
-    const ecs = createAwsClient(client_ecs_dist_cjs/* ECSClient */.Zgc, clientOptions);
+    const ecs = client_createAwsClient(client_ecs_dist_cjs/* ECSClient */.Zgc, clientOptions);
+    // The follower backs off and jitters throttled polls itself; the SDK's quick retries would spend the bucket again.
+    const pollEcs = client_createAwsClient(client_ecs_dist_cjs/* ECSClient */.Zgc, { ...clientOptions, maxAttempts: 1 });
     report.logLines = inputs['log-lines'];
     const logs = inputs['log-lines'] > 0
         ? {
             // Two attempts: the lines are a courtesy, the rollback must not wait for them.
-            client: createAwsClient(dist_cjs/* CloudWatchLogsClient */.TFr, { ...clientOptions, maxAttempts: 2 }),
+            client: client_createAwsClient(dist_cjs/* CloudWatchLogsClient */.TFr, { ...clientOptions, maxAttempts: 2 }),
             lines: inputs['log-lines'],
             notice: (message) => core/* notice */.lm(message),
         }
         : undefined;
     const deployContext = {
         ecs,
+        pollEcs,
         clock,
         log,
         group: src/* group */.Os,
@@ -69246,7 +74804,7 @@ async function deploy(report, dependencies) {
         { input: 'task-definition', value: source?.kind === 'existing' ? source.reference : undefined },
     ];
     if (expectedAccountId !== undefined || arnInputs(arns).length > 0) {
-        const sts = createAwsClient(client_sts_dist_cjs/* STSClient */.iM, clientOptions);
+        const sts = client_createAwsClient(client_sts_dist_cjs/* STSClient */.iM, clientOptions);
         await (0,src/* group */.Os)('Account', async () => {
             const account = expectedAccountId !== undefined
                 ? await checkAccount(sts, expectedAccountId)
@@ -69259,6 +74817,11 @@ async function deploy(report, dependencies) {
     const before = await (0,src/* group */.Os)('Pre-flight', () => preflight(ecs, ref, region, log));
     known.before = before;
     report.previousTaskDefinitionArn = before.previousTaskDefinitionArn;
+    const codeDeploy = await codeDeployPlan(before, inputs, clientOptions, appSpecFile, file?.taskDefinition, source);
+    if (codeDeploy) {
+        deployContext.follower = codeDeployFollower(codeDeploy.client, codeDeploy.target);
+        report.settleCancel = deployContext.follower.settleCancel;
+    }
     report.plan = before.plan;
     if (inputs['timeout-minutes'] === undefined && dependencies.timeoutMs === undefined) {
         const total = DEFAULT_TIMEOUT_MINUTES + before.plan.addedMinutes;
@@ -69278,13 +74841,11 @@ async function deploy(report, dependencies) {
     phases.enter('register');
     const target = await (0,src/* group */.Os)('Task definition revision', () => source.kind === 'existing'
         ? describeExisting(ecs, source.reference, log)
-        : registerIfChanged(ecs, file.taskDefinition, log).catch((error) => {
-            // ECS refusing the file is the input's fault: quote AWS and name the input, never a bug.
-            if (isAwsRequestRefused(error))
-                throw new src/* UserError */.yo(`Input 'task-definition': ${source.path}: ${error.message}`, { cause: error });
-            throw error;
-        }));
+        : registerIfChanged(ecs, file.taskDefinition, log, `Input 'task-definition': ${source.path}`));
     Object.assign(report, { taskDefinitionArn: target.taskDefinitionArn, origin: target.origin, images: target.images });
+    if (codeDeploy && source?.kind === 'existing') {
+        checkRevisionForAppSpec(codeDeploy.target, target.containerDefinitions, revisionLabel(target.taskDefinitionArn));
+    }
     // A tag can be moved to another image after the deploy; the summary line alone is easy to miss.
     for (const image of target.images.filter((candidate) => candidate.digest === undefined)) {
         log.warning(`Container ${image.container} runs ${(0,src/* foreignLine */.nT)(image.image)}, a mutable tag: the image behind it can change ` +
@@ -69334,6 +74895,7 @@ async function resume(context, inputs, resumeWith, before, report) {
         seenEventIds: before.eventIds,
         signal: context.phases?.signal,
         interval: context.interval,
+        pollEcs: context.pollEcs,
     };
     const waited = await (0,src/* group */.Os)(`Waiting for ${resumeWith.serviceDeploymentArn}`, () => followServiceDeployment(followRequest, resumeWith.serviceDeploymentArn, { stopAtPause: false }));
     const target = {
@@ -69343,6 +74905,45 @@ async function resume(context, inputs, resumeWith, before, report) {
         containerDefinitions: [],
     };
     await finishWait(context, { ...ref, before, target, rollback: inputs.rollback, timeoutMs }, report, followRequest, context.follower, waited);
+}
+const CODEDEPLOY_INPUTS = ['codedeploy-application', 'codedeploy-deployment-group', 'codedeploy-appspec'];
+/**
+ * For a CODE_DEPLOY service: refuses what CodeDeploy cannot do here, checks the application, deployment group and
+ * AppSpec (against the file's containers too, before it is registered) and replaces the plan with CodeDeploy's.
+ * The codedeploy inputs on any other service are a mistake: refused, nothing changed.
+ */
+async function codeDeployPlan(before, inputs, clientOptions, appSpecFile, file, source) {
+    const service = before.codeDeployService;
+    if (!service) {
+        const given = CODEDEPLOY_INPUTS.find((name) => inputs[name] !== undefined);
+        if (given)
+            throw (0,src/* inputError */.Xu)(given, `service '${before.serviceName}' uses the ECS deployment controller, not CODE_DEPLOY; remove the codedeploy ` +
+                'inputs (nothing was changed)');
+        return undefined;
+    }
+    if (inputs.continue || inputs['wait-until'] === 'paused') {
+        throw (0,src/* inputError */.Xu)(inputs.continue ? 'continue' : 'wait-until', `service '${before.serviceName}' is CODE_DEPLOY: pausing and resuming are ECS service-deployment hooks; ` +
+            'use an AppSpec hook (codedeploy-appspec) instead (nothing was changed)');
+    }
+    if (inputs['desired-count'] !== undefined) {
+        throw (0,src/* inputError */.Xu)('desired-count', `service '${before.serviceName}' is CODE_DEPLOY: its task sets follow the service's desired count; change it ` +
+            'with UpdateService apart from the deploy (nothing was changed)');
+    }
+    const client = client_createAwsClient(client_codedeploy_dist_cjs/* CodeDeployClient */.cHd, clientOptions);
+    const { target, plan } = await (0,src/* group */.Os)('CodeDeploy pre-flight', async () => {
+        const planned = await codeDeployPreflight(client, service, inputs.cluster, {
+            application: inputs['codedeploy-application'],
+            deploymentGroup: inputs['codedeploy-deployment-group'],
+            appSpecFile,
+        }, log);
+        for (const line of planLines(planned.plan))
+            log.info(line);
+        return planned;
+    });
+    if (file && source?.kind === 'file')
+        checkRevisionForAppSpec(target, file.containerDefinitions ?? [], source.path);
+    before.plan = plan;
+    return { client, target };
 }
 /** The one `::error::` line of a failed rollout: what failed, why, and where the service is now. */
 function failureLine(report) {
@@ -69466,7 +75067,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ml: () => (/* reexport */ systemClock)
 });
 
-// UNUSED EXPORTS: DIGEST_PATTERN, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortReason, checkHttpUrl, compileUserPattern, getDuration, getKeyValues, getLines, getList, getMultiline, getText, isDigestPinned, mapWithConcurrency, parseDuration, parseInteger, parseKeyValues, pathInside, printForeign, shortDigest, withDeadline, writeFileInside
+// UNUSED EXPORTS: DIGEST_PATTERN, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortReason, checkHttpUrl, compileUserPattern, foreignStream, getDuration, getKeyValues, getLines, getList, getMultiline, getText, isDigestPinned, mapWithConcurrency, parseDuration, parseInteger, parseKeyValues, pathInside, printForeign, shortDigest, withDeadline, writeFileInside
 
 // EXTERNAL MODULE: ./packages/action-kit/src/errors.ts
 var errors = __nccwpck_require__(8826);
@@ -69826,6 +75427,34 @@ function printForeign(text, write = core.info) {
     }
     const token = stopCommandsToken(text);
     write(`::stop-commands::${token}\n${text}\n::${token}::`);
+}
+/**
+ * printForeign for text that arrives in pieces, such as a build's live output: it is written as it comes, all of
+ * it inside one `::stop-commands::<token>` pause, so no piece can issue a command. The token is random and
+ * fresh (the text cannot know it in advance); the pause opens before the first piece and closes in end().
+ */
+function foreignStream(write = (text) => void process.stdout.write(text)) {
+    let token;
+    let atLineStart = true;
+    return {
+        write(chunk) {
+            if (chunk === '')
+                return;
+            if (token === undefined) {
+                token = `foreign-${randomBytes(16).toString('hex')}`;
+                write(`::stop-commands::${token}\n`);
+            }
+            write(chunk);
+            atLineStart = /[\r\n]$/.test(chunk);
+        },
+        end() {
+            if (token === undefined)
+                return;
+            write(`${atLineStart ? '' : '\n'}::${token}::\n`);
+            token = undefined;
+            atLineStart = true;
+        },
+    };
 }
 function couldBeCommand(text) {
     return text.includes('::') || text.includes('##[');
@@ -73126,7 +78755,7 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 __webpack_unused_export__ = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-__webpack_unused_export__ = publicApi.parse;
+exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
@@ -73579,7 +79208,7 @@ exports.isScalarValue = isScalarValue;
 
 
 
-var stringifyCollection = __nccwpck_require__(1212);
+var stringifyCollection = __nccwpck_require__(8831);
 var addPairToJSMap = __nccwpck_require__(7104);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
@@ -73734,7 +79363,7 @@ exports.findPair = findPair;
 
 
 var createNode = __nccwpck_require__(2404);
-var stringifyCollection = __nccwpck_require__(1212);
+var stringifyCollection = __nccwpck_require__(8831);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Scalar = __nccwpck_require__(3301);
@@ -77976,7 +83605,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 1212:
+/***/ 8831:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 

@@ -28421,6 +28421,7 @@ function runUrl(context) {
 }
 
 ;// CONCATENATED MODULE: ./actions/notify-slack/src/http.ts
+
 const DEFAULT_RETRY_POLICY = {
     maxAttempts: 4,
     requestTimeoutMs: 10_000,
@@ -28442,10 +28443,12 @@ class SlackDeliveryError extends Error {
  * through the injected clock.
  */
 async function postJson(url, headers, body, what, delivery) {
-    const { clock, policy, secrets, log } = delivery;
+    const { clock, policy, secrets, log, signal } = delivery;
     const payload = JSON.stringify(body);
     for (let attempt = 1;; attempt++) {
-        const outcome = await attemptOnce(url, headers, payload, policy.requestTimeoutMs);
+        const outcome = await attemptOnce(url, headers, payload, policy.requestTimeoutMs, signal).catch((error) => {
+            throw cancelledDuring(error, `${what} (attempt ${attempt} of ${policy.maxAttempts})`);
+        });
         if (outcome.kind === 'answer' && outcome.status !== 429 && outcome.status < 500) {
             return { status: outcome.status, body: outcome.body, attempts: attempt };
         }
@@ -28460,10 +28463,21 @@ async function postJson(url, headers, body, what, delivery) {
             throw new SlackDeliveryError(`${what} failed: ${problem}; Slack asked to wait ${seconds(waitMs)}, longer than the ${seconds(policy.maxRetryAfterMs)} this action waits`, attempt);
         }
         log(`${what}: attempt ${attempt} of ${policy.maxAttempts} failed (${problem}); retrying in ${seconds(waitMs)}`);
-        await clock.sleep(waitMs);
+        await clock.sleep(waitMs, signal).catch((error) => {
+            throw cancelledDuring(error, `the wait before retrying ${what} (after ${attempt} failed attempts: ${problem})`);
+        });
     }
 }
-async function attemptOnce(url, headers, payload, timeoutMs) {
+/** A cancel, named after what it stopped; any other error as it is. */
+function cancelledDuring(error, what) {
+    return (0,src/* isCancelled */.mm)(error)
+        ? new src/* CancelledError */.cc(`Cancelled (${error.by}) during ${what}`, error.by, { cause: error })
+        : error;
+}
+async function attemptOnce(url, headers, payload, timeoutMs, cancel) {
+    if (cancel?.aborted)
+        throw (0,src/* abortReason */.Js)(cancel);
+    const timeout = AbortSignal.timeout(timeoutMs);
     try {
         const response = await fetch(url, {
             method: 'POST',
@@ -28471,12 +28485,15 @@ async function attemptOnce(url, headers, payload, timeoutMs) {
             body: payload,
             // A redirect would carry the token or webhook path to another host.
             redirect: 'error',
-            signal: AbortSignal.timeout(timeoutMs),
+            signal: cancel ? AbortSignal.any([cancel, timeout]) : timeout,
         });
         const body = await response.text();
         return { kind: 'answer', status: response.status, body, retryAfterMs: retryAfter(response.headers) };
     }
     catch (error) {
+        // A cancel is not a network error to retry.
+        if (cancel?.aborted)
+            throw (0,src/* abortReason */.Js)(cancel);
         return { kind: 'error', text: networkErrorText(error, timeoutMs) };
     }
 }
@@ -29395,6 +29412,9 @@ const HINTS = {
 
 async function run(dependencies = {}) {
     const { clock = src/* systemClock */.ml, policy = DEFAULT_RETRY_POLICY, env = process.env } = dependencies;
+    // The final message of a cancelled job comes from a step of its own (if: always()), a process no signal reached:
+    // only a cancel of this very step stops its requests.
+    const runContext = dependencies.context ?? new src/* RunContext */.ZI();
     const secrets = new Secrets();
     const inputs = readInputs(secrets);
     const context = readRunContext(env);
@@ -29424,6 +29444,7 @@ async function run(dependencies = {}) {
                 policy,
                 secrets,
                 log: (line) => core/* info */.pq((0,src/* foreignLine */.nT)(line)),
+                signal: runContext.signal,
             });
             core/* info */.pq(`Slack accepted the message${result.ts ? ` (ts ${result.ts} in ${result.channel})` : ''}` +
                 `${result.attempts > 1 ? ` after ${result.attempts} attempts` : ''}`);
@@ -29431,6 +29452,8 @@ async function run(dependencies = {}) {
         });
     }
     catch (error) {
+        if ((0,src/* isCancelled */.mm)(error))
+            return cancelled(inputs, error, sentence);
         if (!(error instanceof SlackDeliveryError))
             throw error;
         return notSent(inputs, error.message, sentence);
@@ -29464,14 +29487,24 @@ function destinationOf(inputs) {
     const url = inputs['webhook-url'];
     return url === undefined ? undefined : { kind: 'webhook', url };
 }
+/** Cancelled while sending: the outputs and summary say the message may not have gone out, then one cancelled line. */
+async function cancelled(inputs, error, text) {
+    const problem = `${error.message}: the message may not have been sent` +
+        (inputs['message-ts'] ? ' (Slack may still show the earlier status)' : '');
+    await writeNotSent('notify-slack: cancelled', inputs, problem, text);
+    throw new src/* CancelledError */.cc(problem, error.by, { cause: error });
+}
 /** A notification is never the reason a deploy fails, unless the workflow asks for that with fail-on-error. */
 async function notSent(inputs, problem, text) {
     if (inputs['fail-on-error'])
         throw new src/* UserError */.yo(`Slack notification not sent: ${problem}`);
     core/* warning */.$e(`Slack notification not sent (fail-on-error is false, so the step succeeds): ${problem}`);
+    await writeNotSent('notify-slack: not sent', inputs, problem, text);
+}
+async function writeNotSent(heading, inputs, problem, text) {
     (0,src/* setOutputs */.n0)({ ok: false });
     await new src/* JobSummary */.c3()
-        .heading('notify-slack: not sent', 3)
+        .heading(heading, 3)
         .facts([
         ['Status', inputs.status],
         ['Message', (0,src/* escapeHtml */.ZD)(text)],
@@ -29520,8 +29553,11 @@ function errorMessage(error) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  cc: () => (/* reexport */ CancelledError),
   c3: () => (/* reexport */ JobSummary),
+  ZI: () => (/* reexport */ RunContext),
   yo: () => (/* reexport */ errors/* UserError */.yo),
+  Js: () => (/* reexport */ cancel_abortReason),
   Om: () => (/* reexport */ checkHttpUrl),
   aY: () => (/* reexport */ code),
   ZD: () => (/* reexport */ escapeHtml),
@@ -29534,6 +29570,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   q4: () => (/* reexport */ inputs/* getText */.q4),
   Os: () => (/* reexport */ group),
   Xu: () => (/* reexport */ inputs/* inputError */.Xu),
+  mm: () => (/* reexport */ isCancelled),
   o_: () => (/* reexport */ parseImageReference),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ setOutputs),
@@ -29541,7 +29578,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ml: () => (/* reexport */ systemClock)
 });
 
-// UNUSED EXPORTS: CancelledError, DIGEST_PATTERN, DeadlineError, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, RunContext, abortReason, abortable, compileUserPattern, errorMessage, getChoice, getInteger, getKeyValues, getLines, getList, getMultiline, isCancelled, isDeadline, isDigestPinned, isUserError, link, mapWithConcurrency, parseDuration, parseInteger, parseKeyValues, pathInside, poll, printForeign, withDeadline, writeFileInside
+// UNUSED EXPORTS: DIGEST_PATTERN, DeadlineError, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortable, compileUserPattern, errorMessage, foreignStream, getChoice, getInteger, getKeyValues, getLines, getList, getMultiline, isDeadline, isDigestPinned, isUserError, link, mapWithConcurrency, parseDuration, parseInteger, parseKeyValues, pathInside, poll, printForeign, withDeadline, writeFileInside
 
 // EXTERNAL MODULE: ./packages/action-kit/src/errors.ts
 var errors = __nccwpck_require__(8826);
@@ -29901,6 +29938,34 @@ function printForeign(text, write = core.info) {
     }
     const token = stopCommandsToken(text);
     write(`::stop-commands::${token}\n${text}\n::${token}::`);
+}
+/**
+ * printForeign for text that arrives in pieces, such as a build's live output: it is written as it comes, all of
+ * it inside one `::stop-commands::<token>` pause, so no piece can issue a command. The token is random and
+ * fresh (the text cannot know it in advance); the pause opens before the first piece and closes in end().
+ */
+function foreignStream(write = (text) => void process.stdout.write(text)) {
+    let token;
+    let atLineStart = true;
+    return {
+        write(chunk) {
+            if (chunk === '')
+                return;
+            if (token === undefined) {
+                token = `foreign-${randomBytes(16).toString('hex')}`;
+                write(`::stop-commands::${token}\n`);
+            }
+            write(chunk);
+            atLineStart = /[\r\n]$/.test(chunk);
+        },
+        end() {
+            if (token === undefined)
+                return;
+            write(`${atLineStart ? '' : '\n'}::${token}::\n`);
+            token = undefined;
+            atLineStart = true;
+        },
+    };
 }
 function couldBeCommand(text) {
     return text.includes('::') || text.includes('##[');

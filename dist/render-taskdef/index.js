@@ -59443,6 +59443,7 @@ const SERVICES = {
     STSClient: { label: 'STS', iamPrefix: 'sts' },
     ElasticLoadBalancingV2Client: { label: 'Elastic Load Balancing', iamPrefix: 'elasticloadbalancing' },
     CloudWatchLogsClient: { label: 'CloudWatch Logs', iamPrefix: 'logs' },
+    CodeDeployClient: { label: 'CodeDeploy', iamPrefix: 'codedeploy' },
 };
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
 const INVALID = new Set([
@@ -59518,13 +59519,13 @@ class AwsRequestRefusedError extends src/* UserError */.yo {
         this.name = code;
     }
 }
-function isAwsRequestRefused(error) {
+function errors_isAwsRequestRefused(error) {
     return (error instanceof AwsRequestRefusedError ||
         ((0,src/* isUserError */.iU)(error) && typeof error.awsMessage === 'string'));
 }
 /** AWS's own words for a refused request, for a caller that explains it in its own terms; else the message. */
 function errors_awsMessageOf(error) {
-    return isAwsRequestRefused(error) ? error.awsMessage : (0,src/* errorMessage */.gJ)(error);
+    return errors_isAwsRequestRefused(error) ? error.awsMessage : (0,src/* errorMessage */.gJ)(error);
 }
 function isAwsAuthError(error) {
     return error instanceof Error && error.name === 'AwsAuthError';
@@ -59684,7 +59685,7 @@ const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
  * The region from the action's `region` input, else AWS_REGION, else AWS_DEFAULT_REGION
  * (the order aws-actions/configure-aws-credentials and the AWS CLI use).
  */
-function resolveRegion(input, env = process.env) {
+function client_resolveRegion(input, env = process.env) {
     const candidates = [
         ['region', input, (problem) => (0,src/* inputError */.Xu)('region', problem)],
         ['AWS_REGION', env.AWS_REGION, (problem) => new src/* UserError */.yo(`Environment variable AWS_REGION: ${problem}`)],
@@ -59723,10 +59724,10 @@ function actionVersion(env = process.env) {
  * Every attempt has a connection and a response timeout (a timed-out attempt is retried like a network fault),
  * and `options.signal` bounds the whole call: retries happen only within the deadline's remaining budget.
  */
-function createAwsClient(ClientClass, options) {
+function client_createAwsClient(ClientClass, options) {
     const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     const client = new ClientClass({
-        region: resolveRegion(options.region),
+        region: client_resolveRegion(options.region),
         retryMode: 'adaptive',
         maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
         customUserAgent: `ecs-actions/${options.action}/${actionVersion()}`,
@@ -59797,6 +59798,7 @@ function checkEcsNameOrArn(input, value, kind) {
 ;// CONCATENATED MODULE: ./packages/aws/src/arns.ts
 
 
+
 function parseArn(value) {
     const match = /^arn:(aws[a-z-]*):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)$/.exec(value);
     if (!match)
@@ -59826,10 +59828,22 @@ function checkArnsInScope(inputs, scope) {
         const where = `account ${arn.account}${arn.region ? ` in ${arn.region}` : ''}`;
         const expected = `account ${scope.account}${arn.region ? ` in ${scope.region}` : ''}`;
         if (arn.account !== scope.account || (arn.region !== '' && arn.region !== scope.region)) {
-            throw new UserError(`Input '${input}': ${value} belongs to ${where}, but the AWS credentials act in ${expected}; ` +
+            throw new src/* UserError */.yo(`Input '${input}': ${value} belongs to ${where}, but the AWS credentials act in ${expected}; ` +
                 'nothing was changed. Use an ARN of this account and region, or the credentials of the other account.');
         }
     }
+}
+/**
+ * checkArnsInScope for an action that does not otherwise need the caller's account: STS GetCallerIdentity is
+ * called only when one of the inputs holds an ARN. Returns the scope read, or undefined when none was needed.
+ */
+async function refuseArnsOutOfScope(inputs, clientOptions) {
+    if (arnInputs(inputs).length === 0)
+        return undefined;
+    const region = resolveRegion(clientOptions.region);
+    const scope = await callerScope(createAwsClient(STSClient, clientOptions), region);
+    checkArnsInScope(inputs, scope);
+    return scope;
 }
 
 ;// CONCATENATED MODULE: ./packages/aws/src/index.ts
@@ -60541,7 +60555,9 @@ function containerImages(containers) {
  * Registers the file's task definition, unless the newest ACTIVE revision of its family has the same content:
  * then that revision is reused, so a re-run does not pile up identical revisions.
  */
-async function registerIfChanged(ecs, taskDefinition, log) {
+async function registerIfChanged(ecs, taskDefinition, log, 
+/** Where the file came from, starting the message when ECS refuses it: `Input 'task-definition': web.json`. */
+source) {
     const family = taskDefinition.family;
     const images = containerImages(taskDefinition.containerDefinitions);
     let latest;
@@ -60566,7 +60582,12 @@ async function registerIfChanged(ecs, taskDefinition, log) {
             networkMode: taskDefinition.networkMode,
         };
     }
-    const registered = await ecs.send(new RegisterTaskDefinitionCommand(taskDefinition));
+    const registered = await ecs.send(new RegisterTaskDefinitionCommand(taskDefinition)).catch((error) => {
+        // ECS refusing the file is the input's fault: quote AWS and name the input, never a bug.
+        if (source !== undefined && isAwsRequestRefused(error))
+            throw new UserError(`${source}: ${error.message}`, { cause: error });
+        throw error;
+    });
     const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn;
     if (!taskDefinitionArn)
         throw new Error('RegisterTaskDefinition returned no taskDefinitionArn');
@@ -61678,7 +61699,7 @@ function readInputs() {
     const region = (0,src/* getOptional */.xX)('region');
     // Checked even when no AWS call is needed, so that a typo does not wait for the day one is.
     if (region !== undefined)
-        resolveRegion(region);
+        client_resolveRegion(region);
     return {
         template,
         family,
@@ -61942,7 +61963,7 @@ async function loadTemplate(path, vars) {
 async function run(_dependencies = {}) {
     const inputs = readInputs();
     let ecs;
-    const ecsClient = () => (ecs ??= createAwsClient(dist_cjs/* ECSClient */.Zgc, { region: inputs.region, action: 'render-taskdef' }));
+    const ecsClient = () => (ecs ??= client_createAwsClient(dist_cjs/* ECSClient */.Zgc, { region: inputs.region, action: 'render-taskdef' }));
     const base = await (0,src/* group */.Os)('Read the task definition', () => readBase(inputs, ecsClient));
     const rendered = await (0,src/* group */.Os)(`Render ${base.taskDefinition.family}`, async () => {
         const result = renderTaskDefinition(base.taskDefinition, {
@@ -61962,7 +61983,7 @@ async function run(_dependencies = {}) {
         result.notices.forEach((notice) => core/* notice */.lm(notice));
         const validation = validateTaskDefinition(result.taskDefinition);
         [...result.warnings, ...validation.warnings].forEach((warning) => core/* warning */.$e(warning));
-        assertValid(validation, base.source);
+        assertValid(validation, base.input);
         for (const [container, image] of Object.entries(result.images))
             core/* info */.pq((0,src/* foreignLine */.nT)(`${container}: ${image}`));
         const settings = containerSettings(inputs);
@@ -61971,9 +61992,6 @@ async function run(_dependencies = {}) {
         core/* info */.pq(`cpu ${result.taskDefinition.cpu ?? '-'}, memory ${result.taskDefinition.memory ?? '-'} MiB`);
         return result;
     });
-    const path = await writeTaskDefinition(rendered.taskDefinition);
-    core/* info */.pq(`Wrote ${path}`);
-    (0,src/* setOutputs */.n0)({ 'task-definition': path, images: rendered.images });
     let running;
     let diff = '';
     if (inputs.cluster !== undefined && inputs.service !== undefined) {
@@ -61993,6 +62011,14 @@ async function run(_dependencies = {}) {
             return [current, changes];
         });
     }
+    // Before the file is written: ECS can only pass roles of its own account (iam:PassRole), so a role of another
+    // account fails at deploy time; here it is named as soon as a registered revision tells which account this is.
+    const account = parseArn(running?.found ? running.revision.arn : (base.arn ?? ''))?.account;
+    if (account !== undefined)
+        checkRolesInScope(inputs, rendered.taskDefinition, account);
+    const path = await writeTaskDefinition(rendered.taskDefinition);
+    core/* info */.pq(`Wrote ${path}`);
+    (0,src/* setOutputs */.n0)({ 'task-definition': path, images: rendered.images });
     await writeSummary({ source: base.source, path, rendered, running, diff });
 }
 async function readBase(inputs, ecsClient) {
@@ -62007,11 +62033,20 @@ async function readBase(inputs, ecsClient) {
             core/* warning */.$e(`vars not used by any placeholder in ${inputs.template}: ${loaded.unusedVars.join(', ')}`);
         }
         core/* info */.pq((0,src/* foreignLine */.nT)(`Read ${inputs.template} (family ${loaded.taskDefinition.family})`));
-        return { taskDefinition: loaded.taskDefinition, source: `template ${inputs.template}` };
+        return {
+            taskDefinition: loaded.taskDefinition,
+            source: `template ${inputs.template}`,
+            input: `Input 'template': ${inputs.template}`,
+        };
     }
     const revision = await describeRevision(ecsClient(), inputs.family);
     core/* info */.pq(`Starting from ${revision.name}, the newest ACTIVE revision (${revision.arn})`);
-    return { taskDefinition: revision.taskDefinition, source: `task definition ${revision.name}` };
+    return {
+        taskDefinition: revision.taskDefinition,
+        source: `task definition ${revision.name}`,
+        arn: revision.arn,
+        input: `Input 'family': ${revision.name}`,
+    };
 }
 /** The container inputs that were set, as the log names them. */
 function containerSettings(inputs) {
@@ -62027,6 +62062,16 @@ function containerSettings(inputs) {
     if (inputs['log-options'])
         settings.push('log-options');
     return settings;
+}
+/** The rendered roles against the account; each is named by the input that set it, else by where it came from. */
+function checkRolesInScope(inputs, taskDefinition, account) {
+    const from = inputs.template !== undefined ? 'template' : 'family';
+    checkArnsInScope([
+        { input: inputs['execution-role-arn'] ? 'execution-role-arn' : from, value: taskDefinition.executionRoleArn },
+        { input: inputs['task-role-arn'] ? 'task-role-arn' : from, value: taskDefinition.taskRoleArn },
+    ], 
+    // IAM ARNs have no region, so the region is never compared.
+    { account, region: '' });
 }
 
 
@@ -62100,7 +62145,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   gE: () => (/* reexport */ writeFileInside)
 });
 
-// UNUSED EXPORTS: DIGEST_PATTERN, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, RunContext, abortReason, checkHttpUrl, compileUserPattern, getDuration, getInteger, getLines, getList, getRequired, link, mapWithConcurrency, parseDuration, parseInteger, pathInside, poll, systemClock, withDeadline
+// UNUSED EXPORTS: DIGEST_PATTERN, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, RunContext, abortReason, checkHttpUrl, compileUserPattern, foreignStream, getDuration, getInteger, getLines, getList, getRequired, link, mapWithConcurrency, parseDuration, parseInteger, pathInside, poll, systemClock, withDeadline
 
 // EXTERNAL MODULE: ./packages/action-kit/src/errors.ts
 var errors = __nccwpck_require__(8826);
@@ -62460,6 +62505,34 @@ function printForeign(text, write = core/* info */.pq) {
     }
     const token = stopCommandsToken(text);
     write(`::stop-commands::${token}\n${text}\n::${token}::`);
+}
+/**
+ * printForeign for text that arrives in pieces, such as a build's live output: it is written as it comes, all of
+ * it inside one `::stop-commands::<token>` pause, so no piece can issue a command. The token is random and
+ * fresh (the text cannot know it in advance); the pause opens before the first piece and closes in end().
+ */
+function foreignStream(write = (text) => void process.stdout.write(text)) {
+    let token;
+    let atLineStart = true;
+    return {
+        write(chunk) {
+            if (chunk === '')
+                return;
+            if (token === undefined) {
+                token = `foreign-${randomBytes(16).toString('hex')}`;
+                write(`::stop-commands::${token}\n`);
+            }
+            write(chunk);
+            atLineStart = /[\r\n]$/.test(chunk);
+        },
+        end() {
+            if (token === undefined)
+                return;
+            write(`${atLineStart ? '' : '\n'}::${token}::\n`);
+            token = undefined;
+            atLineStart = true;
+        },
+    };
 }
 function couldBeCommand(text) {
     return text.includes('::') || text.includes('##[');

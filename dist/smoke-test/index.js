@@ -29475,6 +29475,7 @@ function readInputs() {
         checks,
         'builtin-checks': builtins,
         'timeout-seconds': (0,src/* getInteger */.XU)('timeout-seconds', { min: 0, max: 3600, default: 120 }),
+        'checks-timeout-seconds': (0,src/* getInteger */.XU)('checks-timeout-seconds', { min: 1, max: 3600, default: 300 }),
         'latency-budget-ms': (0,src/* getInteger */.XU)('latency-budget-ms', { min: 1, max: 60_000, default: 2000 }),
         'health-path': readPath('health-path', '/health'),
         'ready-path': readPath('ready-path', '/ready'),
@@ -29648,8 +29649,9 @@ const LATENCY_SAMPLES = 20;
 async function run(dependencies = {}) {
     const { clock = src/* systemClock */.ml, send: sendRequest = http_send, httpUrl } = dependencies;
     const context = dependencies.context ?? new src/* RunContext */.ZI();
-    // Every request ends at once on a cancel.
-    const send = (url, request) => sendRequest(url, { ...request, signal: request.signal ?? context.signal });
+    // Every request ends at once on a cancel, and during the checks at their deadline.
+    let phaseSignal = context.signal;
+    const send = (url, request) => sendRequest(url, { ...request, signal: request.signal ?? phaseSignal });
     const inputs = readInputs();
     const baseUrl = inputs['base-url'];
     const expectedVersion = inputs['expected-version'];
@@ -29704,7 +29706,10 @@ async function run(dependencies = {}) {
         }));
     }
     else {
-        results = await (0,src/* group */.Os)(`Running ${checks.length} checks`, () => runChecks(checks, (result) => {
+        // One slow or dribbling endpoint must not hold the step: a check still running at the deadline fails.
+        const checksTimeout = inputs['checks-timeout-seconds'];
+        phaseSignal = context.withDeadline(checksTimeout * 1000, `checks-timeout-seconds (${checksTimeout} s)`).signal;
+        results = await (0,src/* group */.Os)(`Running ${checks.length} checks (up to ${(0,src/* formatDuration */.a3)(checksTimeout * 1000)})`, () => runChecks(checks, (result) => {
             // Names come from the checks file and details from the service's answers: foreign text.
             if (result.outcome === 'fail')
                 core/* error */.z3(formatResult(result), { title: `smoke-test ${result.name}` });
@@ -29807,7 +29812,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ml: () => (/* reexport */ systemClock)
 });
 
-// UNUSED EXPORTS: DIGEST_PATTERN, DeadlineError, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortable, errorMessage, getBoolean, getChoice, getDuration, getKeyValues, getLines, getMultiline, getText, isDigestPinned, isUserError, link, parseDuration, parseImageReference, parseInteger, parseKeyValues, pathInside, printForeign, shortDigest, withDeadline, writeFileInside
+// UNUSED EXPORTS: DIGEST_PATTERN, DeadlineError, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortable, errorMessage, foreignStream, getBoolean, getChoice, getDuration, getKeyValues, getLines, getMultiline, getText, isDigestPinned, isUserError, link, parseDuration, parseImageReference, parseInteger, parseKeyValues, pathInside, printForeign, shortDigest, withDeadline, writeFileInside
 
 // EXTERNAL MODULE: ./packages/action-kit/src/errors.ts
 var errors = __nccwpck_require__(8826);
@@ -30167,6 +30172,34 @@ function printForeign(text, write = core.info) {
     }
     const token = stopCommandsToken(text);
     write(`::stop-commands::${token}\n${text}\n::${token}::`);
+}
+/**
+ * printForeign for text that arrives in pieces, such as a build's live output: it is written as it comes, all of
+ * it inside one `::stop-commands::<token>` pause, so no piece can issue a command. The token is random and
+ * fresh (the text cannot know it in advance); the pause opens before the first piece and closes in end().
+ */
+function foreignStream(write = (text) => void process.stdout.write(text)) {
+    let token;
+    let atLineStart = true;
+    return {
+        write(chunk) {
+            if (chunk === '')
+                return;
+            if (token === undefined) {
+                token = `foreign-${randomBytes(16).toString('hex')}`;
+                write(`::stop-commands::${token}\n`);
+            }
+            write(chunk);
+            atLineStart = /[\r\n]$/.test(chunk);
+        },
+        end() {
+            if (token === undefined)
+                return;
+            write(`${atLineStart ? '' : '\n'}::${token}::\n`);
+            token = undefined;
+            atLineStart = true;
+        },
+    };
 }
 function couldBeCommand(text) {
     return text.includes('::') || text.includes('##[');

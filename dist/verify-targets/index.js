@@ -28090,6 +28090,5289 @@ module.exports = {
 
 /***/ }),
 
+/***/ 303:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
+const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(2658);
+const { Command: $Command } = __nccwpck_require__(2658);
+__webpack_unused_export__ = $Command;
+__webpack_unused_export__ = Client;
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
+const { eventStreamSerdeProvider, resolveEventStreamSerdeConfig } = __nccwpck_require__(6579);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
+const { defaultProvider } = __nccwpck_require__(5861);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
+const { AwsJson1_1Protocol } = __nccwpck_require__(7288);
+const { Sha256 } = __nccwpck_require__(9542);
+
+const defaultCloudWatchLogsHttpAuthSchemeParametersProvider = async (config, context, input) => {
+    return {
+        operation: getSmithyContext(context).operation,
+        region: await normalizeProvider(config.region)() || (() => {
+            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
+        })(),
+    };
+};
+function createAwsAuthSigv4HttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4",
+        signingProperties: {
+            name: "logs",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+const defaultCloudWatchLogsHttpAuthSchemeProvider = (authParameters) => {
+    const options = [];
+    switch (authParameters.operation) {
+        default: {
+            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
+        }
+    }
+    return options;
+};
+const resolveHttpAuthSchemeConfig = (config) => {
+    const config_0 = resolveAwsSdkSigV4Config(config);
+    return Object.assign(config_0, {
+        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
+    });
+};
+
+const resolveClientEndpointParameters = (options) => {
+    return Object.assign(options, {
+        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+        useFipsEndpoint: options.useFipsEndpoint ?? false,
+        defaultSigningName: "logs",
+    });
+};
+const commonParams = {
+    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+    Endpoint: { type: "builtInParams", name: "endpoint" },
+    Region: { type: "builtInParams", name: "region" },
+    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
+};
+
+var version = "3.1168.0";
+var packageInfo = {
+	version: version};
+
+const m = "ref";
+const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "booleanEquals", f = "getAttr", g = "stringEquals", h = { [m]: "Endpoint" }, i = { [m]: d }, j = { [m]: "Region" }, k = {}, l = [j];
+const _data = {
+    conditions: [
+        [c, [h]],
+        [c, l],
+        ["aws.partition", l, d],
+        [e, [{ [m]: "UseFIPS" }, b]],
+        [e, [{ [m]: "UseDualStack" }, b]],
+        [e, [{ fn: f, argv: [i, "supportsDualStack"] }, b]],
+        [e, [{ fn: f, argv: [i, "supportsFIPS"] }, b]],
+        [g, [j, "us-gov-east-1"]],
+        [g, [j, "us-gov-west-1"]]
+    ],
+    results: [
+        [a],
+        [a, "Invalid Configuration: FIPS and custom endpoint are not supported"],
+        [a, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
+        [h, k],
+        ["https://logs-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
+        [a, "FIPS and DualStack are enabled, but this partition does not support one or both"],
+        ["https://logs.us-gov-east-1.amazonaws.com", k],
+        ["https://logs.us-gov-west-1.amazonaws.com", k],
+        ["https://logs-fips.{Region}.{PartitionResult#dnsSuffix}", k],
+        [a, "FIPS is enabled but this partition does not support FIPS"],
+        ["https://logs.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
+        [a, "DualStack is enabled but this partition does not support DualStack"],
+        ["https://logs.{Region}.{PartitionResult#dnsSuffix}", k],
+        [a, "Invalid Configuration: Missing Region"]
+    ]
+};
+const root = 2;
+const r = 100_000_000;
+const nodes = new Int32Array([
+    -1, 1, -1,
+    0, 14, 3,
+    1, 4, r + 13,
+    2, 5, r + 13,
+    3, 8, 6,
+    4, 7, r + 12,
+    5, r + 10, r + 11,
+    4, 12, 9,
+    6, 10, r + 9,
+    7, r + 6, 11,
+    8, r + 7, r + 8,
+    5, 13, r + 5,
+    6, r + 4, r + 5,
+    3, r + 1, 15,
+    4, r + 2, r + 3,
+]);
+const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
+
+const cache = new EndpointCache({
+    size: 50,
+    params: ["Endpoint", "Region", "UseDualStack", "UseFIPS"],
+});
+const defaultEndpointResolver = (endpointParams, context = {}) => {
+    return cache.get(endpointParams, () => decideEndpoint(bdd, {
+        endpointParams: endpointParams,
+        logger: context.logger,
+    }));
+};
+customEndpointFunctions.aws = awsEndpointFunctions;
+
+class CloudWatchLogsServiceException extends ServiceException {
+    static shapeId = "smithy.ts.sdk.synthetic.com.amazonaws.cloudwatchlogs#CloudWatchLogsServiceException";
+    constructor(options) {
+        super(options);
+        Object.setPrototypeOf(this, CloudWatchLogsServiceException.prototype);
+    }
+}
+
+class AccessDeniedException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#AccessDeniedException";
+    name = "AccessDeniedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "AccessDeniedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AccessDeniedException.prototype);
+    }
+}
+class InvalidParameterException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#InvalidParameterException";
+    name = "InvalidParameterException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidParameterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidParameterException.prototype);
+    }
+}
+class OperationAbortedException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#OperationAbortedException";
+    name = "OperationAbortedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "OperationAbortedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OperationAbortedException.prototype);
+    }
+}
+class ResourceNotFoundException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#ResourceNotFoundException";
+    name = "ResourceNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ResourceNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceNotFoundException.prototype);
+    }
+}
+class ServiceUnavailableException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#ServiceUnavailableException";
+    name = "ServiceUnavailableException";
+    $fault = "server";
+    constructor(opts) {
+        super({
+            name: "ServiceUnavailableException",
+            $fault: "server",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ServiceUnavailableException.prototype);
+    }
+}
+class InternalServerException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#InternalServerException";
+    name = "InternalServerException";
+    $fault = "server";
+    constructor(opts) {
+        super({
+            name: "InternalServerException",
+            $fault: "server",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InternalServerException.prototype);
+    }
+}
+class ThrottlingException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#ThrottlingException";
+    name = "ThrottlingException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ThrottlingException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ThrottlingException.prototype);
+    }
+}
+class ValidationException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#ValidationException";
+    name = "ValidationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ValidationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ValidationException.prototype);
+    }
+}
+class InvalidOperationException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#InvalidOperationException";
+    name = "InvalidOperationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidOperationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidOperationException.prototype);
+    }
+}
+class ConflictException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#ConflictException";
+    name = "ConflictException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ConflictException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ConflictException.prototype);
+    }
+}
+class ServiceQuotaExceededException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#ServiceQuotaExceededException";
+    name = "ServiceQuotaExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ServiceQuotaExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ServiceQuotaExceededException.prototype);
+    }
+}
+class LimitExceededException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#LimitExceededException";
+    name = "LimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LimitExceededException.prototype);
+    }
+}
+class ResourceAlreadyExistsException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#ResourceAlreadyExistsException";
+    name = "ResourceAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ResourceAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceAlreadyExistsException.prototype);
+    }
+}
+class DataAlreadyAcceptedException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#DataAlreadyAcceptedException";
+    name = "DataAlreadyAcceptedException";
+    $fault = "client";
+    expectedSequenceToken;
+    constructor(opts) {
+        super({
+            name: "DataAlreadyAcceptedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DataAlreadyAcceptedException.prototype);
+        this.expectedSequenceToken = opts.expectedSequenceToken;
+    }
+}
+class InternalStreamingException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#InternalStreamingException";
+    name = "InternalStreamingException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InternalStreamingException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InternalStreamingException.prototype);
+    }
+}
+class InvalidSequenceTokenException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#InvalidSequenceTokenException";
+    name = "InvalidSequenceTokenException";
+    $fault = "client";
+    expectedSequenceToken;
+    constructor(opts) {
+        super({
+            name: "InvalidSequenceTokenException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidSequenceTokenException.prototype);
+        this.expectedSequenceToken = opts.expectedSequenceToken;
+    }
+}
+class UnrecognizedClientException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#UnrecognizedClientException";
+    name = "UnrecognizedClientException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnrecognizedClientException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnrecognizedClientException.prototype);
+    }
+}
+class SessionStreamingException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#SessionStreamingException";
+    name = "SessionStreamingException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "SessionStreamingException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, SessionStreamingException.prototype);
+    }
+}
+class SessionTimeoutException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#SessionTimeoutException";
+    name = "SessionTimeoutException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "SessionTimeoutException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, SessionTimeoutException.prototype);
+    }
+}
+class MalformedQueryException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#MalformedQueryException";
+    name = "MalformedQueryException";
+    $fault = "client";
+    queryCompileError;
+    constructor(opts) {
+        super({
+            name: "MalformedQueryException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, MalformedQueryException.prototype);
+        this.queryCompileError = opts.queryCompileError;
+    }
+}
+class TooManyTagsException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#TooManyTagsException";
+    name = "TooManyTagsException";
+    $fault = "client";
+    resourceName;
+    constructor(opts) {
+        super({
+            name: "TooManyTagsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyTagsException.prototype);
+        this.resourceName = opts.resourceName;
+    }
+}
+
+const _A = "Anomaly";
+const _AD = "AnomalyDetector";
+const _ADE = "AccessDeniedException";
+const _ADn = "AnomalyDetectors";
+const _AF = "AllowedFields";
+const _AK = "AddKeys";
+const _AKE = "AddKeyEntry";
+const _AKEd = "AddKeyEntries";
+const _AKK = "AssociateKmsKey";
+const _AKKR = "AssociateKmsKeyRequest";
+const _ALGS = "AggregateLogGroupSummary";
+const _ALGSg = "AggregateLogGroupSummaries";
+const _AP = "AccountPolicy";
+const _APc = "AccountPolicies";
+const _ASTSTI = "AssociateSourceToS3TableIntegration";
+const _ASTSTIR = "AssociateSourceToS3TableIntegrationRequest";
+const _ASTSTIRs = "AssociateSourceToS3TableIntegrationResponse";
+const _An = "Anomalies";
+const _CD = "CreateDelivery";
+const _CDR = "CreateDeliveryRequest";
+const _CDRr = "CreateDeliveryResponse";
+const _CE = "ConflictException";
+const _CET = "CancelExportTask";
+const _CETR = "CancelExportTaskRequest";
+const _CETRr = "CreateExportTaskRequest";
+const _CETRre = "CreateExportTaskResponse";
+const _CETr = "CreateExportTask";
+const _CIT = "CancelImportTask";
+const _CITR = "CancelImportTaskRequest";
+const _CITRa = "CancelImportTaskResponse";
+const _CITRr = "CreateImportTaskRequest";
+const _CITRre = "CreateImportTaskResponse";
+const _CITr = "CreateImportTask";
+const _CLAD = "CreateLogAnomalyDetector";
+const _CLADR = "CreateLogAnomalyDetectorRequest";
+const _CLADRr = "CreateLogAnomalyDetectorResponse";
+const _CLG = "CreateLogGroup";
+const _CLGR = "CreateLogGroupRequest";
+const _CLS = "CreateLogStream";
+const _CLSR = "CreateLogStreamRequest";
+const _CLT = "CreateLookupTable";
+const _CLTR = "CreateLookupTableRequest";
+const _CLTRr = "CreateLookupTableResponse";
+const _CSQ = "CreateScheduledQuery";
+const _CSQR = "CreateScheduledQueryRequest";
+const _CSQRr = "CreateScheduledQueryResponse";
+const _CSV = "CSV";
+const _CT = "ConfigurationTemplate";
+const _CTDCV = "ConfigurationTemplateDeliveryConfigValues";
+const _CTo = "ConfigurationTemplates";
+const _CV = "CopyValue";
+const _CVE = "CopyValueEntry";
+const _CVEo = "CopyValueEntries";
+const _D = "Delivery";
+const _DAAE = "DataAlreadyAcceptedException";
+const _DAP = "DeleteAccountPolicy";
+const _DAPR = "DeleteAccountPolicyRequest";
+const _DAPRe = "DeleteAccountPolicyResponse";
+const _DAPRes = "DescribeAccountPoliciesRequest";
+const _DAPResc = "DescribeAccountPoliciesResponse";
+const _DAPe = "DescribeAccountPolicies";
+const _DC = "DestinationConfiguration";
+const _DCT = "DescribeConfigurationTemplates";
+const _DCTR = "DescribeConfigurationTemplatesRequest";
+const _DCTRe = "DescribeConfigurationTemplatesResponse";
+const _DD = "DeliveryDestination";
+const _DDC = "DeliveryDestinationConfiguration";
+const _DDD = "DeleteDeliveryDestination";
+const _DDDP = "DeleteDeliveryDestinationPolicy";
+const _DDDPR = "DeleteDeliveryDestinationPolicyRequest";
+const _DDDR = "DeleteDeliveryDestinationRequest";
+const _DDDRe = "DescribeDeliveryDestinationsRequest";
+const _DDDRes = "DescribeDeliveryDestinationsResponse";
+const _DDDe = "DescribeDeliveryDestinations";
+const _DDPP = "DeleteDataProtectionPolicy";
+const _DDPPR = "DeleteDataProtectionPolicyRequest";
+const _DDR = "DeleteDeliveryRequest";
+const _DDRe = "DeleteDestinationRequest";
+const _DDRes = "DescribeDeliveriesRequest";
+const _DDResc = "DescribeDeliveriesResponse";
+const _DDRescr = "DescribeDestinationsRequest";
+const _DDRescri = "DescribeDestinationsResponse";
+const _DDS = "DeleteDeliverySource";
+const _DDSR = "DeleteDeliverySourceRequest";
+const _DDSRe = "DescribeDeliverySourcesRequest";
+const _DDSRes = "DescribeDeliverySourcesResponse";
+const _DDSe = "DescribeDeliverySources";
+const _DDe = "DeliveryDestinations";
+const _DDel = "DeleteDelivery";
+const _DDele = "DeleteDestination";
+const _DDes = "DescribeDeliveries";
+const _DDesc = "DescribeDestinations";
+const _DET = "DescribeExportTasks";
+const _DETR = "DescribeExportTasksRequest";
+const _DETRe = "DescribeExportTasksResponse";
+const _DFI = "DescribeFieldIndexes";
+const _DFIR = "DescribeFieldIndexesRequest";
+const _DFIRe = "DescribeFieldIndexesResponse";
+const _DI = "DeleteIntegration";
+const _DIP = "DeleteIndexPolicy";
+const _DIPR = "DeleteIndexPolicyRequest";
+const _DIPRe = "DeleteIndexPolicyResponse";
+const _DIPRes = "DescribeIndexPoliciesRequest";
+const _DIPResc = "DescribeIndexPoliciesResponse";
+const _DIPe = "DescribeIndexPolicies";
+const _DIR = "DeleteIntegrationRequest";
+const _DIRe = "DeleteIntegrationResponse";
+const _DIT = "DescribeImportTasks";
+const _DITB = "DescribeImportTaskBatches";
+const _DITBR = "DescribeImportTaskBatchesRequest";
+const _DITBRe = "DescribeImportTaskBatchesResponse";
+const _DITR = "DescribeImportTasksRequest";
+const _DITRe = "DescribeImportTasksResponse";
+const _DK = "DeleteKeys";
+const _DKK = "DisassociateKmsKey";
+const _DKKR = "DisassociateKmsKeyRequest";
+const _DLAD = "DeleteLogAnomalyDetector";
+const _DLADR = "DeleteLogAnomalyDetectorRequest";
+const _DLG = "DeleteLogGroup";
+const _DLGR = "DeleteLogGroupRequest";
+const _DLGRe = "DescribeLogGroupsRequest";
+const _DLGRes = "DescribeLogGroupsResponse";
+const _DLGe = "DescribeLogGroups";
+const _DLS = "DeleteLogStream";
+const _DLSR = "DeleteLogStreamRequest";
+const _DLSRe = "DescribeLogStreamsRequest";
+const _DLSRes = "DescribeLogStreamsResponse";
+const _DLSe = "DescribeLogStreams";
+const _DLT = "DeleteLookupTable";
+const _DLTR = "DeleteLookupTableRequest";
+const _DLTRe = "DescribeLookupTablesRequest";
+const _DLTRes = "DescribeLookupTablesResponse";
+const _DLTe = "DescribeLookupTables";
+const _DMF = "DeleteMetricFilter";
+const _DMFR = "DeleteMetricFilterRequest";
+const _DMFRe = "DescribeMetricFiltersRequest";
+const _DMFRes = "DescribeMetricFiltersResponse";
+const _DMFe = "DescribeMetricFilters";
+const _DNP = "DestinationNamePrefix";
+const _DQ = "DescribeQueries";
+const _DQD = "DeleteQueryDefinition";
+const _DQDR = "DeleteQueryDefinitionRequest";
+const _DQDRe = "DeleteQueryDefinitionResponse";
+const _DQDRes = "DescribeQueryDefinitionsRequest";
+const _DQDResc = "DescribeQueryDefinitionsResponse";
+const _DQDe = "DescribeQueryDefinitions";
+const _DQR = "DescribeQueriesRequest";
+const _DQRe = "DescribeQueriesResponse";
+const _DRP = "DeleteResourcePolicy";
+const _DRPR = "DeleteResourcePolicyRequest";
+const _DRPRe = "DeleteRetentionPolicyRequest";
+const _DRPRes = "DescribeResourcePoliciesRequest";
+const _DRPResc = "DescribeResourcePoliciesResponse";
+const _DRPe = "DeleteRetentionPolicy";
+const _DRPes = "DescribeResourcePolicies";
+const _DRR = "DryRunResult";
+const _DS = "DataSource";
+const _DSC = "DeleteSyslogConfiguration";
+const _DSCR = "DeleteSyslogConfigurationRequest";
+const _DSCS = "DeliverySourceConfigurationSchema";
+const _DSCSe = "DeliverySourceConfigurationSchemas";
+const _DSF = "DataSourceFilter";
+const _DSFR = "DeleteSubscriptionFilterRequest";
+const _DSFRe = "DescribeSubscriptionFiltersRequest";
+const _DSFRes = "DescribeSubscriptionFiltersResponse";
+const _DSFSTI = "DisassociateSourceFromS3TableIntegration";
+const _DSFSTIR = "DisassociateSourceFromS3TableIntegrationRequest";
+const _DSFSTIRi = "DisassociateSourceFromS3TableIntegrationResponse";
+const _DSFa = "DataSourceFilters";
+const _DSFe = "DeleteSubscriptionFilter";
+const _DSFes = "DescribeSubscriptionFilters";
+const _DSQ = "DeleteScheduledQuery";
+const _DSQR = "DeleteScheduledQueryRequest";
+const _DSQRe = "DeleteScheduledQueryResponse";
+const _DSe = "DeliverySource";
+const _DSel = "DeliverySources";
+const _DT = "DeleteTransformer";
+const _DTC = "DateTimeConverter";
+const _DTR = "DeleteTransformerRequest";
+const _De = "Destination";
+const _Del = "Deliveries";
+const _Des = "Destinations";
+const _E = "Entity";
+const _ET = "ExportTask";
+const _ETEI = "ExportTaskExecutionInfo";
+const _ETS = "ExportTaskStatus";
+const _ETx = "ExportTasks";
+const _FD = "FieldsData";
+const _FI = "FieldIndex";
+const _FIi = "FieldIndexes";
+const _FLE = "FilteredLogEvent";
+const _FLER = "FilterLogEventsRequest";
+const _FLERi = "FilterLogEventsResponse";
+const _FLEi = "FilteredLogEvents";
+const _FLEil = "FilterLogEvents";
+const _G = "Grok";
+const _GD = "GetDelivery";
+const _GDD = "GetDeliveryDestination";
+const _GDDP = "GetDeliveryDestinationPolicy";
+const _GDDPR = "GetDeliveryDestinationPolicyRequest";
+const _GDDPRe = "GetDeliveryDestinationPolicyResponse";
+const _GDDR = "GetDeliveryDestinationRequest";
+const _GDDRe = "GetDeliveryDestinationResponse";
+const _GDPP = "GetDataProtectionPolicy";
+const _GDPPR = "GetDataProtectionPolicyRequest";
+const _GDPPRe = "GetDataProtectionPolicyResponse";
+const _GDR = "GetDeliveryRequest";
+const _GDRe = "GetDeliveryResponse";
+const _GDS = "GetDeliverySource";
+const _GDSR = "GetDeliverySourceRequest";
+const _GDSRe = "GetDeliverySourceResponse";
+const _GI = "GroupingIdentifier";
+const _GIR = "GetIntegrationRequest";
+const _GIRe = "GetIntegrationResponse";
+const _GIe = "GetIntegration";
+const _GIr = "GroupingIdentifiers";
+const _GLAD = "GetLogAnomalyDetector";
+const _GLADR = "GetLogAnomalyDetectorRequest";
+const _GLADRe = "GetLogAnomalyDetectorResponse";
+const _GLE = "GetLogEvents";
+const _GLER = "GetLogEventsRequest";
+const _GLERe = "GetLogEventsResponse";
+const _GLF = "GetLogFields";
+const _GLFR = "GetLogFieldsRequest";
+const _GLFRe = "GetLogFieldsResponse";
+const _GLGF = "GetLogGroupFields";
+const _GLGFR = "GetLogGroupFieldsRequest";
+const _GLGFRe = "GetLogGroupFieldsResponse";
+const _GLO = "GetLogObject";
+const _GLOR = "GetLogObjectRequest";
+const _GLORS = "GetLogObjectResponseStream";
+const _GLORe = "GetLogObjectResponse";
+const _GLR = "GetLogRecord";
+const _GLRR = "GetLogRecordRequest";
+const _GLRRe = "GetLogRecordResponse";
+const _GLT = "GetLookupTable";
+const _GLTR = "GetLookupTableRequest";
+const _GLTRe = "GetLookupTableResponse";
+const _GQR = "GetQueryResults";
+const _GQRR = "GetQueryResultsRequest";
+const _GQRRe = "GetQueryResultsResponse";
+const _GSQ = "GetScheduledQuery";
+const _GSQH = "GetScheduledQueryHistory";
+const _GSQHR = "GetScheduledQueryHistoryRequest";
+const _GSQHRe = "GetScheduledQueryHistoryResponse";
+const _GSQR = "GetScheduledQueryRequest";
+const _GSQRe = "GetScheduledQueryResponse";
+const _GSTP = "GetStorageTierPolicy";
+const _GSTPR = "GetStorageTierPolicyRequest";
+const _GSTPRe = "GetStorageTierPolicyResponse";
+const _GT = "GetTransformer";
+const _GTR = "GetTransformerRequest";
+const _GTRe = "GetTransformerResponse";
+const _I = "Import";
+const _IB = "ImportBatch";
+const _IBL = "ImportBatchList";
+const _ID = "IntegrationDetails";
+const _IF = "ImportFilter";
+const _IL = "ImportList";
+const _ILE = "InputLogEvent";
+const _ILEn = "InputLogEvents";
+const _IOE = "InvalidOperationException";
+const _IP = "IndexPolicy";
+const _IPE = "InvalidParameterException";
+const _IPn = "IndexPolicies";
+const _IS = "ImportStatistics";
+const _ISE = "InternalServerException";
+const _ISEn = "InternalStreamingException";
+const _ISTE = "InvalidSequenceTokenException";
+const _ISn = "IntegrationSummary";
+const _ISnt = "IntegrationSummaries";
+const _LA = "ListAnomalies";
+const _LALGS = "ListAggregateLogGroupSummaries";
+const _LALGSR = "ListAggregateLogGroupSummariesRequest";
+const _LALGSRi = "ListAggregateLogGroupSummariesResponse";
+const _LAR = "ListAnomaliesRequest";
+const _LARi = "ListAnomaliesResponse";
+const _LCS = "LowerCaseString";
+const _LE = "LogEvent";
+const _LEE = "LimitExceededException";
+const _LFL = "LogFieldsList";
+const _LFLI = "LogFieldsListItem";
+const _LFT = "LogFieldType";
+const _LG = "LogGroup";
+const _LGF = "LogGroupField";
+const _LGFL = "LogGroupFieldList";
+const _LGI = "LogGroupImpact";
+const _LGIo = "LogGroupImpacts";
+const _LGS = "LogGroupSummary";
+const _LGSo = "LogGroupSummaries";
+const _LGo = "LogGroups";
+const _LI = "ListIntegrations";
+const _LIR = "ListIntegrationsRequest";
+const _LIRi = "ListIntegrationsResponse";
+const _LLAD = "ListLogAnomalyDetectors";
+const _LLADR = "ListLogAnomalyDetectorsRequest";
+const _LLADRi = "ListLogAnomalyDetectorsResponse";
+const _LLG = "ListLogGroups";
+const _LLGFQ = "ListLogGroupsForQuery";
+const _LLGFQR = "ListLogGroupsForQueryRequest";
+const _LLGFQRi = "ListLogGroupsForQueryResponse";
+const _LLGR = "ListLogGroupsRequest";
+const _LLGRi = "ListLogGroupsResponse";
+const _LS = "LogStream";
+const _LSC = "ListSyslogConfigurations";
+const _LSCR = "ListSyslogConfigurationsRequest";
+const _LSCRi = "ListSyslogConfigurationsResponse";
+const _LSFSTI = "ListSourcesForS3TableIntegration";
+const _LSFSTIR = "ListSourcesForS3TableIntegrationRequest";
+const _LSFSTIRi = "ListSourcesForS3TableIntegrationResponse";
+const _LSQ = "ListScheduledQueries";
+const _LSQR = "ListScheduledQueriesRequest";
+const _LSQRi = "ListScheduledQueriesResponse";
+const _LSo = "LogSamples";
+const _LSog = "LogStreams";
+const _LT = "LookupTable";
+const _LTC = "LookupTableConfiguration";
+const _LTFR = "ListTagsForResource";
+const _LTFRR = "ListTagsForResourceRequest";
+const _LTFRRi = "ListTagsForResourceResponse";
+const _LTLG = "ListTagsLogGroup";
+const _LTLGR = "ListTagsLogGroupRequest";
+const _LTLGRi = "ListTagsLogGroupResponse";
+const _LTM = "ListToMap";
+const _LTSLE = "LiveTailSessionLogEvent";
+const _LTSM = "LiveTailSessionMetadata";
+const _LTSR = "LiveTailSessionResults";
+const _LTSS = "LiveTailSessionStart";
+const _LTSU = "LiveTailSessionUpdate";
+const _LTo = "LookupTables";
+const _MF = "MetricFilter";
+const _MFM = "MetricFilterMatches";
+const _MFMR = "MetricFilterMatchRecord";
+const _MFe = "MetricFilters";
+const _MK = "MoveKeys";
+const _MKE = "MoveKeyEntry";
+const _MKEo = "MoveKeyEntries";
+const _MQE = "MalformedQueryException";
+const _MT = "MetricTransformation";
+const _MTe = "MetricTransformations";
+const _OAE = "OperationAbortedException";
+const _OLE = "OutputLogEvent";
+const _OLEu = "OutputLogEvents";
+const _OSA = "OpenSearchApplication";
+const _OSC = "OpenSearchCollection";
+const _OSDAP = "OpenSearchDataAccessPolicy";
+const _OSDS = "OpenSearchDataSource";
+const _OSEP = "OpenSearchEncryptionPolicy";
+const _OSID = "OpenSearchIntegrationDetails";
+const _OSLP = "OpenSearchLifecyclePolicy";
+const _OSNP = "OpenSearchNetworkPolicy";
+const _OSRC = "OpenSearchResourceConfig";
+const _OSRS = "OpenSearchResourceStatus";
+const _OSW = "OpenSearchWorkspace";
+const _P = "Policy";
+const _PAP = "PutAccountPolicy";
+const _PAPR = "PutAccountPolicyRequest";
+const _PAPRu = "PutAccountPolicyResponse";
+const _PBTA = "PutBearerTokenAuthentication";
+const _PBTAR = "PutBearerTokenAuthenticationRequest";
+const _PC = "ParseCloudfront";
+const _PD = "PutDestination";
+const _PDD = "PutDeliveryDestination";
+const _PDDP = "PutDeliveryDestinationPolicy";
+const _PDDPR = "PutDeliveryDestinationPolicyRequest";
+const _PDDPRu = "PutDeliveryDestinationPolicyResponse";
+const _PDDR = "PutDeliveryDestinationRequest";
+const _PDDRu = "PutDeliveryDestinationResponse";
+const _PDP = "PutDestinationPolicy";
+const _PDPP = "PutDataProtectionPolicy";
+const _PDPPR = "PutDataProtectionPolicyRequest";
+const _PDPPRu = "PutDataProtectionPolicyResponse";
+const _PDPR = "PutDestinationPolicyRequest";
+const _PDR = "PutDestinationRequest";
+const _PDRu = "PutDestinationResponse";
+const _PDS = "PutDeliverySource";
+const _PDSR = "PutDeliverySourceRequest";
+const _PDSRu = "PutDeliverySourceResponse";
+const _PI = "PutIntegration";
+const _PIP = "PutIndexPolicy";
+const _PIPR = "PutIndexPolicyRequest";
+const _PIPRu = "PutIndexPolicyResponse";
+const _PIR = "PutIntegrationRequest";
+const _PIRu = "PutIntegrationResponse";
+const _PJSON = "ParseJSON";
+const _PKV = "ParseKeyValue";
+const _PLE = "PutLogEvents";
+const _PLER = "PutLogEventsRequest";
+const _PLERu = "PutLogEventsResponse";
+const _PLGDP = "PutLogGroupDeletionProtection";
+const _PLGDPR = "PutLogGroupDeletionProtectionRequest";
+const _PMF = "PutMetricFilter";
+const _PMFR = "PutMetricFilterRequest";
+const _PP = "ParsePostgres";
+const _PQD = "PutQueryDefinition";
+const _PQDR = "PutQueryDefinitionRequest";
+const _PQDRu = "PutQueryDefinitionResponse";
+const _PR = "ParseRoute53";
+const _PRP = "PutResourcePolicy";
+const _PRPR = "PutResourcePolicyRequest";
+const _PRPRu = "PutResourcePolicyResponse";
+const _PRPRut = "PutRetentionPolicyRequest";
+const _PRPu = "PutRetentionPolicy";
+const _PSC = "PutSyslogConfiguration";
+const _PSCR = "PutSyslogConfigurationRequest";
+const _PSF = "PutSubscriptionFilter";
+const _PSFR = "PutSubscriptionFilterRequest";
+const _PSTP = "PutStorageTierPolicy";
+const _PSTPR = "PutStorageTierPolicyRequest";
+const _PSTPRu = "PutStorageTierPolicyResponse";
+const _PT = "PatternToken";
+const _PTOCSF = "ParseToOCSF";
+const _PTR = "PutTransformerRequest";
+const _PTa = "PatternTokens";
+const _PTu = "PutTransformer";
+const _PVPC = "ParseVPC";
+const _PWAF = "ParseWAF";
+const _Pr = "Processor";
+const _Pro = "Processors";
+const _QCE = "QueryCompileError";
+const _QCEL = "QueryCompileErrorLocation";
+const _QD = "QueryDefinition";
+const _QDL = "QueryDefinitionList";
+const _QI = "QueryInfo";
+const _QIL = "QueryInfoList";
+const _QP = "QueryParameter";
+const _QPL = "QueryParameterList";
+const _QR = "QueryResults";
+const _QS = "QueryStatistics";
+const _RAEE = "ResourceAlreadyExistsException";
+const _RC = "ResourceConfig";
+const _REI = "RejectedEntityInfo";
+const _RF = "RecordField";
+const _RFe = "ResultField";
+const _RK = "RenameKeys";
+const _RKE = "RenameKeyEntry";
+const _RKEe = "RenameKeyEntries";
+const _RLEI = "RejectedLogEventsInfo";
+const _RNFE = "ResourceNotFoundException";
+const _RP = "ResourcePolicy";
+const _RPe = "ResourcePolicies";
+const _RR = "ResultRows";
+const _SC = "S3Configuration";
+const _SCy = "SyslogConfiguration";
+const _SCys = "SyslogConfigurations";
+const _SDC = "S3DeliveryConfiguration";
+const _SF = "SubscriptionFilter";
+const _SFu = "SubscriptionFilters";
+const _SLS = "SearchedLogStream";
+const _SLSe = "SearchedLogStreams";
+const _SLT = "StartLiveTail";
+const _SLTR = "StartLiveTailRequest";
+const _SLTRS = "StartLiveTailResponseStream";
+const _SLTRt = "StartLiveTailResponse";
+const _SP = "SuppressionPeriod";
+const _SQ = "StartQuery";
+const _SQD = "ScheduledQueryDestination";
+const _SQDL = "ScheduledQueryDestinationList";
+const _SQEE = "ServiceQuotaExceededException";
+const _SQR = "StartQueryRequest";
+const _SQRt = "StartQueryResponse";
+const _SQRto = "StopQueryRequest";
+const _SQRtop = "StopQueryResponse";
+const _SQS = "ScheduledQuerySummary";
+const _SQSL = "ScheduledQuerySummaryList";
+const _SQt = "StopQuery";
+const _SS = "SplitString";
+const _SSE = "SessionStreamingException";
+const _SSEp = "SplitStringEntry";
+const _SSEpl = "SplitStringEntries";
+const _SSEu = "SubstituteStringEntry";
+const _SSEub = "SubstituteStringEntries";
+const _SSu = "SubstituteString";
+const _STE = "SessionTimeoutException";
+const _STI = "S3TablesIntegration";
+const _STIS = "S3TableIntegrationSource";
+const _STISa = "S3TableIntegrationSources";
+const _SUE = "ServiceUnavailableException";
+const _TC = "TypeConverter";
+const _TCE = "TypeConverterEntry";
+const _TCEy = "TypeConverterEntries";
+const _TE = "ThrottlingException";
+const _TF = "TagFilter";
+const _TFa = "TagFilters";
+const _THR = "TriggerHistoryRecord";
+const _THRL = "TriggerHistoryRecordList";
+const _TL = "TransformedLogs";
+const _TLG = "TagLogGroup";
+const _TLGR = "TagLogGroupRequest";
+const _TLR = "TransformedLogRecord";
+const _TMF = "TestMetricFilter";
+const _TMFR = "TestMetricFilterRequest";
+const _TMFRe = "TestMetricFilterResponse";
+const _TMTE = "TooManyTagsException";
+const _TR = "TagResource";
+const _TRR = "TagResourceRequest";
+const _TS = "TrimString";
+const _TT = "TestTransformer";
+const _TTR = "TestTransformerRequest";
+const _TTRe = "TestTransformerResponse";
+const _UA = "UpdateAnomaly";
+const _UAR = "UpdateAnomalyRequest";
+const _UCE = "UnrecognizedClientException";
+const _UCS = "UpperCaseString";
+const _UDC = "UpdateDeliveryConfiguration";
+const _UDCR = "UpdateDeliveryConfigurationRequest";
+const _UDCRp = "UpdateDeliveryConfigurationResponse";
+const _ULAD = "UpdateLogAnomalyDetector";
+const _ULADR = "UpdateLogAnomalyDetectorRequest";
+const _ULG = "UntagLogGroup";
+const _ULGR = "UntagLogGroupRequest";
+const _ULT = "UpdateLookupTable";
+const _ULTR = "UpdateLookupTableRequest";
+const _ULTRp = "UpdateLookupTableResponse";
+const _UR = "UntagResource";
+const _URR = "UntagResourceRequest";
+const _USQ = "UpdateScheduledQuery";
+const _USQR = "UpdateScheduledQueryRequest";
+const _USQRp = "UpdateScheduledQueryResponse";
+const _VE = "ValidationException";
+const _a = "active";
+const _aA = "applicationArn";
+const _aAFAVLDFR = "allowedActionForAllowVendedLogsDeliveryForResource";
+const _aD = "anomalyDetectors";
+const _aDA = "anomalyDetectorArn";
+const _aDS = "anomalyDetectorStatus";
+const _aE = "applicationEndpoint";
+const _aF = "allowedFields";
+const _aFD = "allowedFieldDelimiters";
+const _aI = "accountId";
+const _aIc = "accountIdentifiers";
+const _aIn = "anomalyId";
+const _aIp = "applicationId";
+const _aK = "addKeys";
+const _aLGS = "aggregateLogGroupSummaries";
+const _aOF = "allowedOutputFormats";
+const _aOTL = "applyOnTransformedLogs";
+const _aP = "accountPolicies";
+const _aPc = "accessPolicy";
+const _aPcc = "accountPolicy";
+const _aSPF = "allowedSuffixPathFields";
+const _aVT = "anomalyVisibilityTime";
+const _an = "anomalies";
+const _ap = "application";
+const _ar = "arn";
+const _at = "attributes";
+const _b = "baseline";
+const _bI = "batchId";
+const _bIS = "batchImportStatus";
+const _bIy = "bytesImported";
+const _bS = "bytesScanned";
+const _bTAE = "bearerTokenAuthenticationEnabled";
+const _c = "client";
+const _cA = "createdAt";
+const _cAo = "collectionArn";
+const _cE = "collectionEndpoint";
+const _cR = "currentRetention";
+const _cT = "creationTime";
+const _cTS = "creationTimeStamp";
+const _cTSr = "createdTimeStamp";
+const _cTl = "clientToken";
+const _cTo = "configurationTemplates";
+const _cTom = "completionTime";
+const _cTr = "createTime";
+const _cV = "copyValue";
+const _co = "columns";
+const _cod = "code";
+const _col = "collection";
+const _cs = "csv";
+const _d = "description";
+const _dA = "destinationArn";
+const _dC = "destinationConfiguration";
+const _dD = "deliveryDestinations";
+const _dDA = "deliveryDestinationArn";
+const _dDC = "deliveryDestinationConfiguration";
+const _dDCV = "defaultDeliveryConfigValues";
+const _dDN = "deliveryDestinationName";
+const _dDP = "deliveryDestinationPolicy";
+const _dDT = "deliveryDestinationType";
+const _dDTe = "deliveryDestinationTypes";
+const _dDe = "deliveryDestination";
+const _dI = "destinationIdentifier";
+const _dK = "deleteKeys";
+const _dN = "detectorName";
+const _dNa = "datasourceName";
+const _dNe = "destinationName";
+const _dP = "destinationPrefix";
+const _dPE = "deletionProtectionEnabled";
+const _dPS = "dataProtectionStatus";
+const _dR = "dryRun";
+const _dRA = "destinationResourceArn";
+const _dRLGC = "decreasedRetentionLogGroupCount";
+const _dRR = "dryRunResult";
+const _dS = "dataSource";
+const _dSC = "deliverySourceConfiguration";
+const _dSN = "deliverySourceName";
+const _dSNa = "dataSourceName";
+const _dSNe = "deliverySourceNames";
+const _dSRA = "dataSourceRoleArn";
+const _dST = "dataSourceType";
+const _dSa = "dataSources";
+const _dSe = "deliverySources";
+const _dSel = "deliverySource";
+const _dT = "datasourceType";
+const _dTC = "dateTimeConverter";
+const _dTP = "dynamicTokenPosition";
+const _dTe = "destinationType";
+const _dV = "defaultValue";
+const _dVP = "dashboardViewerPrincipals";
+const _da = "data";
+const _de = "delivery";
+const _del = "delimiter";
+const _deli = "deliveries";
+const _des = "destination";
+const _desc = "descending";
+const _dest = "destinations";
+const _di = "dimensions";
+const _dis = "distribution";
+const _e = "error";
+const _eBS = "estimatedBytesSkipped";
+const _eCO = "endCharOffset";
+const _eET = "endEventTime";
+const _eF = "evaluationFrequency";
+const _eHCP = "enableHiveCompatiblePath";
+const _eI = "executionInfo";
+const _eIv = "eventId";
+const _eK = "encryptionKey";
+const _eLEEI = "expiredLogEventEndIndex";
+const _eM = "errorMessage";
+const _eMv = "eventMessage";
+const _eN = "eventNumber";
+const _eP = "encryptionPolicy";
+const _eRA = "executionRoleArn";
+const _eRI = "expectedRevisionId";
+const _eRS = "estimatedRecordsSkipped";
+const _eS = "executionStatuses";
+const _eSF = "emitSystemFields";
+const _eSFD = "emitSystemFieldDimensions";
+const _eST = "expectedSequenceToken";
+const _eSv = "eventSource";
+const _eSx = "executionStatus";
+const _eT = "exportTasks";
+const _eTO = "endTimeOffset";
+const _eTn = "endTime";
+const _eTr = "errorType";
+const _eV = "extractedValues";
+const _el = "element";
+const _en = "entries";
+const _ena = "enabled";
+const _end = "endpoint";
+const _ent = "entity";
+const _enu = "enumerations";
+const _ev = "events";
+const _f = "from";
+const _fAC = "failedAnalysisCount";
+const _fD = "fieldDelimiter";
+const _fE = "flattenedElement";
+const _fET = "firstEventTime";
+const _fETi = "firstEventTimestamp";
+const _fI = "fieldIndexes";
+const _fIN = "fieldIndexName";
+const _fINi = "fieldIndexNames";
+const _fLGA = "filterLogGroupArn";
+const _fN = "filterName";
+const _fNP = "filterNamePrefix";
+const _fP = "filterPattern";
+const _fS = "firstSeen";
+const _fSC = "fieldSelectionCriteria";
+const _fSi = "fieldStream";
+const _fU = "forceUpdate";
+const _fi = "fields";
+const _fie = "field";
+const _fl = "flatten";
+const _fo = "force";
+const _g = "grok";
+const _gB = "groupBy";
+const _gI = "groupingIdentifiers";
+const _h = "histogram";
+const _hE = "httpError";
+const _i = "identifier";
+const _iA = "integrationArn";
+const _iB = "importBatches";
+const _iC = "indexCategories";
+const _iCn = "indexCategory";
+const _iD = "integrationDetails";
+const _iDA = "importDestinationArn";
+const _iDs = "isDynamic";
+const _iF = "importFilter";
+const _iI = "importId";
+const _iLA = "includeLinkedAccounts";
+const _iN = "integrationName";
+const _iNP = "integrationNamePrefix";
+const _iP = "indexPolicies";
+const _iPLS = "isPatternLevelSuppression";
+const _iPn = "inheritedProperties";
+const _iPnd = "indexPolicy";
+const _iRA = "importRoleArn";
+const _iRLGC = "increasedRetentionLogGroupCount";
+const _iS = "importStatistics";
+const _iSA = "importSourceArn";
+const _iSm = "importStatus";
+const _iSn = "integrationStatus";
+const _iSnt = "integrationSummaries";
+const _iT = "ingestionTime";
+const _iTN = "inferredTokenName";
+const _iTn = "integrationType";
+const _id = "id";
+const _im = "imports";
+const _in = "interleaved";
+const _k = "key";
+const _kA = "keyAttributes";
+const _kKA = "kmsKeyArn";
+const _kKI = "kmsKeyId";
+const _kN = "keyName";
+const _kP = "keyPrefix";
+const _kVD = "keyValueDelimiter";
+const _l = "locale";
+const _lCS = "lowerCaseString";
+const _lE = "logEvents";
+const _lEFP = "logEventFilterPattern";
+const _lEM = "logEventMessages";
+const _lES = "lastExecutionStatus";
+const _lET = "lastEventTime";
+const _lETa = "lastEventTimestamp";
+const _lF = "logFields";
+const _lFN = "logFieldName";
+const _lFT = "logFieldType";
+const _lG = "logGroups";
+const _lGA = "logGroupArn";
+const _lGAL = "logGroupArnList";
+const _lGC = "logGroupCount";
+const _lGCo = "logGroupClass";
+const _lGF = "logGroupFields";
+const _lGI = "logGroupIdentifiers";
+const _lGIo = "logGroupIdentifier";
+const _lGN = "logGroupName";
+const _lGNP = "logGroupNamePrefix";
+const _lGNPo = "logGroupNamePattern";
+const _lGNo = "logGroupNames";
+const _lGS = "logGroupsScanned";
+const _lGT = "logGroupTags";
+const _lIT = "lastIngestionTime";
+const _lM = "lastModified";
+const _lMT = "lastModifiedTime";
+const _lMTS = "lastModifiedTimeStamp";
+const _lOP = "logObjectPointer";
+const _lP = "lifecyclePolicy";
+const _lR = "logRecord";
+const _lRP = "logRecordPointer";
+const _lS = "lastSeen";
+const _lSN = "logStreamName";
+const _lSNP = "logStreamNamePrefix";
+const _lSNPo = "logStreamNamePrefixes";
+const _lSNo = "logStreamNames";
+const _lST = "lastScanTime";
+const _lSo = "logSamples";
+const _lSog = "logStreams";
+const _lT = "logType";
+const _lTA = "lookupTableArn";
+const _lTC = "lookupTableConfiguration";
+const _lTM = "listToMap";
+const _lTN = "lookupTableName";
+const _lTNP = "lookupTableNamePrefix";
+const _lTT = "lastTriggeredTime";
+const _lTo = "logTypes";
+const _lToo = "lookupTables";
+const _lUT = "lastUpdatedTime";
+const _lUTa = "lastUpdateTime";
+const _li = "limit";
+const _lo = "location";
+const _m = "message";
+const _mF = "metricFilters";
+const _mFC = "metricFilterCount";
+const _mI = "maxItems";
+const _mK = "moveKeys";
+const _mN = "metricName";
+const _mNe = "metricNamespace";
+const _mP = "matchPatterns";
+const _mR = "maxResults";
+const _mT = "metricTransformations";
+const _mV = "minValue";
+const _mVa = "maxValue";
+const _mVap = "mappingVersion";
+const _mVe = "metricValue";
+const _ma = "match";
+const _man = "mandatory";
+const _mat = "matches";
+const _n = "name";
+const _nBT = "nextBackwardToken";
+const _nFT = "nextForwardToken";
+const _nMV = "nonMatchValue";
+const _nP = "networkPolicy";
+const _nST = "nextSequenceToken";
+const _nT = "nextToken";
+const _na = "names";
+const _oAI = "ownerAccountId";
+const _oB = "orderBy";
+const _oF = "outputFormat";
+const _oIE = "overwriteIfExists";
+const _oSID = "openSearchIntegrationDetails";
+const _oSRC = "openSearchResourceConfig";
+const _oV = "ocsfVersion";
+const _p = "priority";
+const _pC = "parseCloudfront";
+const _pD = "policyDocument";
+const _pI = "patternId";
+const _pIr = "processedIdentifier";
+const _pJSON = "parseJSON";
+const _pKV = "parseKeyValue";
+const _pN = "policyName";
+const _pP = "parsePostgres";
+const _pR = "patternRegex";
+const _pRa = "parseRoute53";
+const _pRr = "proposedRetention";
+const _pS = "patternString";
+const _pSI = "parentSourceIdentifier";
+const _pSo = "policyScope";
+const _pT = "policyType";
+const _pTOCSF = "parseToOCSF";
+const _pTa = "patternTokens";
+const _pVPC = "parseVPC";
+const _pWAF = "parseWAF";
+const _pa = "parameters";
+const _pe = "percent";
+const _po = "policy";
+const _q = "queries";
+const _qC = "quoteCharacter";
+const _qCE = "queryCompileError";
+const _qD = "queryDefinitions";
+const _qDI = "queryDefinitionId";
+const _qDNP = "queryDefinitionNamePrefix";
+const _qDu = "queryDuration";
+const _qI = "queryId";
+const _qL = "queryLanguage";
+const _qS = "queryString";
+const _r = "results";
+const _rA = "resourceArn";
+const _rAe = "resourceArns";
+const _rAo = "roleArn";
+const _rC = "recordsCount";
+const _rCe = "resourceConfig";
+const _rCes = "resultCount";
+const _rD = "retentionDays";
+const _rEI = "rejectedEntityInfo";
+const _rF = "recordFields";
+const _rI = "resourceIdentifier";
+const _rID = "retentionInDays";
+const _rIe = "requestId";
+const _rIev = "revisionId";
+const _rK = "renameKeys";
+const _rLEI = "rejectedLogEventsInfo";
+const _rM = "recordsMatched";
+const _rN = "resourceName";
+const _rP = "resourcePolicies";
+const _rPN = "retentionPolicyName";
+const _rPe = "resourcePolicy";
+const _rS = "recordsScanned";
+const _rSe = "responseStream";
+const _rT = "resourceType";
+const _rTe = "resourceTypes";
+const _rTen = "renameTo";
+const _s = "smithy.ts.sdk.synthetic.com.amazonaws.cloudwatchlogs";
+const _sB = "sizeBytes";
+const _sBt = "storedBytes";
+const _sC = "selectionCriteria";
+const _sCO = "startCharOffset";
+const _sCe = "searchedCompletely";
+const _sCo = "s3Configuration";
+const _sCt = "statusCode";
+const _sCy = "syslogConfigurations";
+const _sD = "suppressedDate";
+const _sDC = "s3DeliveryConfiguration";
+const _sE = "scheduleExpression";
+const _sET = "scheduleEndTime";
+const _sETt = "startEventTime";
+const _sF = "subscriptionFilters";
+const _sFH = "startFromHead";
+const _sI = "sessionId";
+const _sLS = "searchedLogStreams";
+const _sM = "sessionMetadata";
+const _sMt = "statusMessage";
+const _sP = "suffixPath";
+const _sPu = "suppressionPeriod";
+const _sQ = "scheduledQueries";
+const _sQA = "scheduledQueryArn";
+const _sR = "statusReason";
+const _sRe = "sessionResults";
+const _sS = "suppressionState";
+const _sST = "scheduleStartTime";
+const _sSe = "sessionStart";
+const _sSp = "splitString";
+const _sSu = "substituteString";
+const _sT = "sourceTimezone";
+const _sTI = "s3TablesIntegration";
+const _sTO = "startTimeOffset";
+const _sTc = "scheduleType";
+const _sTe = "sequenceToken";
+const _sTo = "sourceType";
+const _sTt = "startTime";
+const _sTto = "storageTier";
+const _sTu = "suppressionType";
+const _sU = "suppressedUntil";
+const _sUe = "sessionUpdate";
+const _sUu = "suppressionUnit";
+const _sV = "supportedValues";
+const _sa = "sampled";
+const _sc = "scope";
+const _se = "server";
+const _ser = "service";
+const _so = "source";
+const _sou = "sources";
+const _st = "state";
+const _sta = "status";
+const _stat = "statistics";
+const _str = "streaming";
+const _su = "suppressed";
+const _suc = "success";
+const _t = "target";
+const _tA = "targetArn";
+const _tB = "tableBody";
+const _tC = "transformerConfig";
+const _tCy = "typeConverter";
+const _tEM = "transformedEventMessage";
+const _tF = "targetFormat";
+const _tFa = "tableFields";
+const _tH = "triggerHistory";
+const _tI = "taskId";
+const _tK = "tagKeys";
+const _tL = "transformedLogs";
+const _tLGI = "topLogGroupsImpacted";
+const _tMLG = "totalMatchedLogGroups";
+const _tN = "taskName";
+const _tNLESI = "tooNewLogEventStartIndex";
+const _tNa = "tableName";
+const _tOLEEI = "tooOldLogEventEndIndex";
+const _tS = "tokenString";
+const _tSr = "trimString";
+const _tT = "targetTimezone";
+const _tTr = "triggeredTimestamp";
+const _ta = "tags";
+const _ti = "timezone";
+const _tim = "timestamp";
+const _time = "time";
+const _to = "to";
+const _ty = "type";
+const _u = "unmask";
+const _uCS = "upperCaseString";
+const _uI = "userIdentity";
+const _uRLGC = "unchangedRetentionLogGroupCount";
+const _uST = "uploadSequenceToken";
+const _un = "unit";
+const _v = "value";
+const _vEI = "vpcEndpointId";
+const _vK = "valueKey";
+const _vT = "valueType";
+const _va = "values";
+const _w = "workspace";
+const _wI = "workspaceId";
+const _wK = "withKeys";
+const n0 = "com.amazonaws.cloudwatchlogs";
+const _s_registry = new TypeRegistry(_s);
+var CloudWatchLogsServiceException$ = [-3, _s, "CloudWatchLogsServiceException", 0, [], []];
+_s_registry.registerError(CloudWatchLogsServiceException$, CloudWatchLogsServiceException);
+const n0_registry = new TypeRegistry(n0);
+var AccessDeniedException$ = [-3, n0, _ADE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(AccessDeniedException$, AccessDeniedException);
+var ConflictException$ = [-3, n0, _CE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ConflictException$, ConflictException);
+var DataAlreadyAcceptedException$ = [-3, n0, _DAAE,
+    { [_e]: _c },
+    [_eST, _m],
+    [0, 0]
+];
+n0_registry.registerError(DataAlreadyAcceptedException$, DataAlreadyAcceptedException);
+var InternalServerException$ = [-3, n0, _ISE,
+    { [_e]: _se, [_hE]: 500 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InternalServerException$, InternalServerException);
+var InternalStreamingException$ = [-3, n0, _ISEn,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InternalStreamingException$, InternalStreamingException);
+var InvalidOperationException$ = [-3, n0, _IOE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidOperationException$, InvalidOperationException);
+var InvalidParameterException$ = [-3, n0, _IPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidParameterException$, InvalidParameterException);
+var InvalidSequenceTokenException$ = [-3, n0, _ISTE,
+    { [_e]: _c },
+    [_eST, _m],
+    [0, 0]
+];
+n0_registry.registerError(InvalidSequenceTokenException$, InvalidSequenceTokenException);
+var LimitExceededException$ = [-3, n0, _LEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LimitExceededException$, LimitExceededException);
+var MalformedQueryException$ = [-3, n0, _MQE,
+    { [_e]: _c },
+    [_qCE, _m],
+    [() => QueryCompileError$, 0]
+];
+n0_registry.registerError(MalformedQueryException$, MalformedQueryException);
+var OperationAbortedException$ = [-3, n0, _OAE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(OperationAbortedException$, OperationAbortedException);
+var ResourceAlreadyExistsException$ = [-3, n0, _RAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ResourceAlreadyExistsException$, ResourceAlreadyExistsException);
+var ResourceNotFoundException$ = [-3, n0, _RNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ResourceNotFoundException$, ResourceNotFoundException);
+var ServiceQuotaExceededException$ = [-3, n0, _SQEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ServiceQuotaExceededException$, ServiceQuotaExceededException);
+var ServiceUnavailableException$ = [-3, n0, _SUE,
+    { [_e]: _se },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ServiceUnavailableException$, ServiceUnavailableException);
+var SessionStreamingException$ = [-3, n0, _SSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(SessionStreamingException$, SessionStreamingException);
+var SessionTimeoutException$ = [-3, n0, _STE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(SessionTimeoutException$, SessionTimeoutException);
+var ThrottlingException$ = [-3, n0, _TE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ThrottlingException$, ThrottlingException);
+var TooManyTagsException$ = [-3, n0, _TMTE,
+    { [_e]: _c, [_hE]: 400 },
+    [_m, _rN],
+    [0, 0]
+];
+n0_registry.registerError(TooManyTagsException$, TooManyTagsException);
+var UnrecognizedClientException$ = [-3, n0, _UCE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnrecognizedClientException$, UnrecognizedClientException);
+var ValidationException$ = [-3, n0, _VE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ValidationException$, ValidationException);
+const errorTypeRegistries = [
+    _s_registry,
+    n0_registry,
+];
+var AccountPolicy$ = [3, n0, _AP,
+    0,
+    [_pN, _pD, _lUT, _pT, _sc, _sC, _aI],
+    [0, 0, 1, 0, 0, 0, 0]
+];
+var AddKeyEntry$ = [3, n0, _AKE,
+    0,
+    [_k, _v, _oIE],
+    [0, 0, 2], 2
+];
+var AddKeys$ = [3, n0, _AK,
+    0,
+    [_en],
+    [() => AddKeyEntries], 1
+];
+var AggregateLogGroupSummary$ = [3, n0, _ALGS,
+    0,
+    [_lGC, _gI],
+    [1, () => GroupingIdentifiers]
+];
+var Anomaly$ = [3, n0, _A,
+    0,
+    [_aIn, _pI, _aDA, _pS, _fS, _lS, _d, _a, _st, _h, _lSo, _pTa, _lGAL, _pR, _p, _su, _sD, _sU, _iPLS],
+    [0, 0, 0, 0, 1, 1, 0, 2, 0, 128 | 1, () => LogSamples, () => PatternTokens, 64 | 0, 0, 0, 2, 1, 1, 2], 13
+];
+var AnomalyDetector$ = [3, n0, _AD,
+    0,
+    [_aDA, _dN, _lGAL, _eF, _fP, _aDS, _kKI, _cTS, _lMTS, _aVT],
+    [0, 0, 64 | 0, 0, 0, 0, 0, 1, 1, 1]
+];
+var AssociateKmsKeyRequest$ = [3, n0, _AKKR,
+    0,
+    [_kKI, _lGN, _rI],
+    [0, 0, 0], 1
+];
+var AssociateSourceToS3TableIntegrationRequest$ = [3, n0, _ASTSTIR,
+    0,
+    [_iA, _dS],
+    [0, () => DataSource$], 2
+];
+var AssociateSourceToS3TableIntegrationResponse$ = [3, n0, _ASTSTIRs,
+    0,
+    [_i],
+    [0]
+];
+var CancelExportTaskRequest$ = [3, n0, _CETR,
+    0,
+    [_tI],
+    [0], 1
+];
+var CancelImportTaskRequest$ = [3, n0, _CITR,
+    0,
+    [_iI],
+    [0], 1
+];
+var CancelImportTaskResponse$ = [3, n0, _CITRa,
+    0,
+    [_iI, _iS, _iSm, _cT, _lUT],
+    [0, () => ImportStatistics$, 0, 1, 1]
+];
+var ConfigurationTemplate$ = [3, n0, _CT,
+    0,
+    [_ser, _lT, _rT, _dDT, _dDCV, _aF, _aOF, _aAFAVLDFR, _aFD, _aSPF, _dSC, _sTI],
+    [0, 0, 0, 0, () => ConfigurationTemplateDeliveryConfigValues$, () => AllowedFields, 64 | 0, 0, 64 | 0, 64 | 0, () => DeliverySourceConfigurationSchemas, () => S3TablesIntegration$]
+];
+var ConfigurationTemplateDeliveryConfigValues$ = [3, n0, _CTDCV,
+    0,
+    [_rF, _fD, _sDC],
+    [64 | 0, 0, () => S3DeliveryConfiguration$]
+];
+var CopyValue$ = [3, n0, _CV,
+    0,
+    [_en],
+    [() => CopyValueEntries], 1
+];
+var CopyValueEntry$ = [3, n0, _CVE,
+    0,
+    [_so, _t, _oIE],
+    [0, 0, 2], 2
+];
+var CreateDeliveryRequest$ = [3, n0, _CDR,
+    0,
+    [_dSN, _dDA, _rF, _fD, _sDC, _ta],
+    [0, 0, 64 | 0, 0, () => S3DeliveryConfiguration$, 128 | 0], 2
+];
+var CreateDeliveryResponse$ = [3, n0, _CDRr,
+    0,
+    [_de],
+    [() => Delivery$]
+];
+var CreateExportTaskRequest$ = [3, n0, _CETRr,
+    0,
+    [_lGN, _f, _to, _des, _tN, _lSNP, _dP],
+    [0, 1, 1, 0, 0, 0, 0], 4
+];
+var CreateExportTaskResponse$ = [3, n0, _CETRre,
+    0,
+    [_tI],
+    [0]
+];
+var CreateImportTaskRequest$ = [3, n0, _CITRr,
+    0,
+    [_iSA, _iRA, _iF],
+    [0, 0, () => ImportFilter$], 2
+];
+var CreateImportTaskResponse$ = [3, n0, _CITRre,
+    0,
+    [_iI, _iDA, _cT],
+    [0, 0, 1]
+];
+var CreateLogAnomalyDetectorRequest$ = [3, n0, _CLADR,
+    0,
+    [_lGAL, _dN, _eF, _fP, _kKI, _aVT, _ta],
+    [64 | 0, 0, 0, 0, 0, 1, 128 | 0], 1
+];
+var CreateLogAnomalyDetectorResponse$ = [3, n0, _CLADRr,
+    0,
+    [_aDA],
+    [0]
+];
+var CreateLogGroupRequest$ = [3, n0, _CLGR,
+    0,
+    [_lGN, _kKI, _ta, _lGCo, _dPE],
+    [0, 0, 128 | 0, 0, 2], 1
+];
+var CreateLogStreamRequest$ = [3, n0, _CLSR,
+    0,
+    [_lGN, _lSN],
+    [0, 0], 2
+];
+var CreateLookupTableRequest$ = [3, n0, _CLTR,
+    0,
+    [_lTN, _d, _tB, _qI, _kKI, _ta],
+    [0, 0, 0, 0, 0, 128 | 0], 1
+];
+var CreateLookupTableResponse$ = [3, n0, _CLTRr,
+    0,
+    [_lTA, _cA],
+    [0, 1]
+];
+var CreateScheduledQueryRequest$ = [3, n0, _CSQR,
+    0,
+    [_n, _qL, _qS, _sE, _eRA, _d, _lGI, _ti, _sTO, _eTO, _dC, _sST, _sET, _st, _ta],
+    [0, 0, 0, 0, 0, 0, 64 | 0, 0, 1, 1, () => DestinationConfiguration$, 1, 1, 0, 128 | 0], 5
+];
+var CreateScheduledQueryResponse$ = [3, n0, _CSQRr,
+    0,
+    [_sQA, _st],
+    [0, 0]
+];
+var CSV$ = [3, n0, _CSV,
+    0,
+    [_qC, _del, _co, _so, _des],
+    [0, 0, 64 | 0, 0, 0]
+];
+var DataSource$ = [3, n0, _DS,
+    0,
+    [_n, _ty],
+    [0, 0], 1
+];
+var DataSourceFilter$ = [3, n0, _DSF,
+    0,
+    [_n, _ty],
+    [0, 0], 1
+];
+var DateTimeConverter$ = [3, n0, _DTC,
+    0,
+    [_so, _t, _mP, _tF, _sT, _tT, _l],
+    [0, 0, 64 | 0, 0, 0, 0, 0], 3
+];
+var DeleteAccountPolicyRequest$ = [3, n0, _DAPR,
+    0,
+    [_pN, _pT, _dR],
+    [0, 0, 2], 2
+];
+var DeleteAccountPolicyResponse$ = [3, n0, _DAPRe,
+    0,
+    [_dRR],
+    [() => DryRunResult$]
+];
+var DeleteDataProtectionPolicyRequest$ = [3, n0, _DDPPR,
+    0,
+    [_lGIo],
+    [0], 1
+];
+var DeleteDeliveryDestinationPolicyRequest$ = [3, n0, _DDDPR,
+    0,
+    [_dDN],
+    [0], 1
+];
+var DeleteDeliveryDestinationRequest$ = [3, n0, _DDDR,
+    0,
+    [_n],
+    [0], 1
+];
+var DeleteDeliveryRequest$ = [3, n0, _DDR,
+    0,
+    [_id],
+    [0], 1
+];
+var DeleteDeliverySourceRequest$ = [3, n0, _DDSR,
+    0,
+    [_n],
+    [0], 1
+];
+var DeleteDestinationRequest$ = [3, n0, _DDRe,
+    0,
+    [_dNe],
+    [0], 1
+];
+var DeleteIndexPolicyRequest$ = [3, n0, _DIPR,
+    0,
+    [_lGIo],
+    [0], 1
+];
+var DeleteIndexPolicyResponse$ = [3, n0, _DIPRe,
+    0,
+    [],
+    []
+];
+var DeleteIntegrationRequest$ = [3, n0, _DIR,
+    0,
+    [_iN, _fo],
+    [0, 2], 1
+];
+var DeleteIntegrationResponse$ = [3, n0, _DIRe,
+    0,
+    [],
+    []
+];
+var DeleteKeys$ = [3, n0, _DK,
+    0,
+    [_wK],
+    [64 | 0], 1
+];
+var DeleteLogAnomalyDetectorRequest$ = [3, n0, _DLADR,
+    0,
+    [_aDA],
+    [0], 1
+];
+var DeleteLogGroupRequest$ = [3, n0, _DLGR,
+    0,
+    [_lGN],
+    [0], 1
+];
+var DeleteLogStreamRequest$ = [3, n0, _DLSR,
+    0,
+    [_lGN, _lSN],
+    [0, 0], 2
+];
+var DeleteLookupTableRequest$ = [3, n0, _DLTR,
+    0,
+    [_lTA],
+    [0], 1
+];
+var DeleteMetricFilterRequest$ = [3, n0, _DMFR,
+    0,
+    [_lGN, _fN],
+    [0, 0], 2
+];
+var DeleteQueryDefinitionRequest$ = [3, n0, _DQDR,
+    0,
+    [_qDI],
+    [0], 1
+];
+var DeleteQueryDefinitionResponse$ = [3, n0, _DQDRe,
+    0,
+    [_suc],
+    [2]
+];
+var DeleteResourcePolicyRequest$ = [3, n0, _DRPR,
+    0,
+    [_pN, _rA, _eRI],
+    [0, 0, 0]
+];
+var DeleteRetentionPolicyRequest$ = [3, n0, _DRPRe,
+    0,
+    [_lGN],
+    [0], 1
+];
+var DeleteScheduledQueryRequest$ = [3, n0, _DSQR,
+    0,
+    [_i],
+    [0], 1
+];
+var DeleteScheduledQueryResponse$ = [3, n0, _DSQRe,
+    0,
+    [],
+    []
+];
+var DeleteSubscriptionFilterRequest$ = [3, n0, _DSFR,
+    0,
+    [_lGN, _fN],
+    [0, 0], 2
+];
+var DeleteSyslogConfigurationRequest$ = [3, n0, _DSCR,
+    0,
+    [_lGIo, _vEI],
+    [0, 0], 1
+];
+var DeleteTransformerRequest$ = [3, n0, _DTR,
+    0,
+    [_lGIo],
+    [0], 1
+];
+var Delivery$ = [3, n0, _D,
+    0,
+    [_id, _ar, _dSN, _dDA, _dDT, _rF, _fD, _sDC, _ta],
+    [0, 0, 0, 0, 0, 64 | 0, 0, () => S3DeliveryConfiguration$, 128 | 0]
+];
+var DeliveryDestination$ = [3, n0, _DD,
+    0,
+    [_n, _ar, _dDT, _oF, _dDC, _rAo, _ta],
+    [0, 0, 0, 0, () => DeliveryDestinationConfiguration$, 0, 128 | 0]
+];
+var DeliveryDestinationConfiguration$ = [3, n0, _DDC,
+    0,
+    [_dRA],
+    [0], 1
+];
+var DeliverySource$ = [3, n0, _DSe,
+    0,
+    [_n, _ar, _rAe, _ser, _lT, _ta, _dSC, _sta, _sR],
+    [0, 0, 64 | 0, 0, 0, 128 | 0, 128 | 0, 0, 0]
+];
+var DeliverySourceConfigurationSchema$ = [3, n0, _DSCS,
+    0,
+    [_kN, _vT, _dV, _sV, _mV, _mVa],
+    [0, 0, 0, 64 | 0, 1, 1], 3
+];
+var DescribeAccountPoliciesRequest$ = [3, n0, _DAPRes,
+    0,
+    [_pT, _pN, _aIc, _nT],
+    [0, 0, 64 | 0, 0], 1
+];
+var DescribeAccountPoliciesResponse$ = [3, n0, _DAPResc,
+    0,
+    [_aP, _nT],
+    [() => AccountPolicies, 0]
+];
+var DescribeConfigurationTemplatesRequest$ = [3, n0, _DCTR,
+    0,
+    [_ser, _lTo, _rTe, _dDTe, _nT, _li],
+    [0, 64 | 0, 64 | 0, 64 | 0, 0, 1]
+];
+var DescribeConfigurationTemplatesResponse$ = [3, n0, _DCTRe,
+    0,
+    [_cTo, _nT],
+    [() => ConfigurationTemplates, 0]
+];
+var DescribeDeliveriesRequest$ = [3, n0, _DDRes,
+    0,
+    [_nT, _li, _dSNe],
+    [0, 1, 64 | 0]
+];
+var DescribeDeliveriesResponse$ = [3, n0, _DDResc,
+    0,
+    [_deli, _nT],
+    [() => Deliveries, 0]
+];
+var DescribeDeliveryDestinationsRequest$ = [3, n0, _DDDRe,
+    0,
+    [_nT, _li, _na],
+    [0, 1, 64 | 0]
+];
+var DescribeDeliveryDestinationsResponse$ = [3, n0, _DDDRes,
+    0,
+    [_dD, _nT],
+    [() => DeliveryDestinations, 0]
+];
+var DescribeDeliverySourcesRequest$ = [3, n0, _DDSRe,
+    0,
+    [_nT, _li, _rAe],
+    [0, 1, 64 | 0]
+];
+var DescribeDeliverySourcesResponse$ = [3, n0, _DDSRes,
+    0,
+    [_dSe, _nT],
+    [() => DeliverySources, 0]
+];
+var DescribeDestinationsRequest$ = [3, n0, _DDRescr,
+    0,
+    [_DNP, _nT, _li],
+    [0, 0, 1]
+];
+var DescribeDestinationsResponse$ = [3, n0, _DDRescri,
+    0,
+    [_dest, _nT],
+    [() => Destinations, 0]
+];
+var DescribeExportTasksRequest$ = [3, n0, _DETR,
+    0,
+    [_tI, _sCt, _nT, _li],
+    [0, 0, 0, 1]
+];
+var DescribeExportTasksResponse$ = [3, n0, _DETRe,
+    0,
+    [_eT, _nT],
+    [() => ExportTasks, 0]
+];
+var DescribeFieldIndexesRequest$ = [3, n0, _DFIR,
+    0,
+    [_lGI, _iC, _nT],
+    [64 | 0, 64 | 0, 0], 1
+];
+var DescribeFieldIndexesResponse$ = [3, n0, _DFIRe,
+    0,
+    [_fI, _nT],
+    [() => FieldIndexes, 0]
+];
+var DescribeImportTaskBatchesRequest$ = [3, n0, _DITBR,
+    0,
+    [_iI, _bIS, _li, _nT],
+    [0, 64 | 0, 1, 0], 1
+];
+var DescribeImportTaskBatchesResponse$ = [3, n0, _DITBRe,
+    0,
+    [_iSA, _iI, _iB, _nT],
+    [0, 0, () => ImportBatchList, 0]
+];
+var DescribeImportTasksRequest$ = [3, n0, _DITR,
+    0,
+    [_iI, _iSm, _iSA, _li, _nT],
+    [0, 0, 0, 1, 0]
+];
+var DescribeImportTasksResponse$ = [3, n0, _DITRe,
+    0,
+    [_im, _nT],
+    [() => ImportList, 0]
+];
+var DescribeIndexPoliciesRequest$ = [3, n0, _DIPRes,
+    0,
+    [_lGI, _nT],
+    [64 | 0, 0], 1
+];
+var DescribeIndexPoliciesResponse$ = [3, n0, _DIPResc,
+    0,
+    [_iP, _nT],
+    [() => IndexPolicies, 0]
+];
+var DescribeLogGroupsRequest$ = [3, n0, _DLGRe,
+    0,
+    [_aIc, _lGNP, _lGNPo, _nT, _li, _iLA, _lGCo, _lGI],
+    [64 | 0, 0, 0, 0, 1, 2, 0, 64 | 0]
+];
+var DescribeLogGroupsResponse$ = [3, n0, _DLGRes,
+    0,
+    [_lG, _nT],
+    [() => LogGroups, 0]
+];
+var DescribeLogStreamsRequest$ = [3, n0, _DLSRe,
+    0,
+    [_lGN, _lGIo, _lSNP, _oB, _desc, _nT, _li],
+    [0, 0, 0, 0, 2, 0, 1]
+];
+var DescribeLogStreamsResponse$ = [3, n0, _DLSRes,
+    0,
+    [_lSog, _nT],
+    [() => LogStreams, 0]
+];
+var DescribeLookupTablesRequest$ = [3, n0, _DLTRe,
+    0,
+    [_lTNP, _mR, _nT],
+    [0, 1, 0]
+];
+var DescribeLookupTablesResponse$ = [3, n0, _DLTRes,
+    0,
+    [_lToo, _nT],
+    [() => LookupTables, 0]
+];
+var DescribeMetricFiltersRequest$ = [3, n0, _DMFRe,
+    0,
+    [_lGN, _fNP, _nT, _li, _mN, _mNe],
+    [0, 0, 0, 1, 0, 0]
+];
+var DescribeMetricFiltersResponse$ = [3, n0, _DMFRes,
+    0,
+    [_mF, _nT],
+    [() => MetricFilters, 0]
+];
+var DescribeQueriesRequest$ = [3, n0, _DQR,
+    0,
+    [_lGN, _sta, _mR, _nT, _qL],
+    [0, 0, 1, 0, 0]
+];
+var DescribeQueriesResponse$ = [3, n0, _DQRe,
+    0,
+    [_q, _nT],
+    [() => QueryInfoList, 0]
+];
+var DescribeQueryDefinitionsRequest$ = [3, n0, _DQDRes,
+    0,
+    [_qL, _qDNP, _mR, _nT],
+    [0, 0, 1, 0]
+];
+var DescribeQueryDefinitionsResponse$ = [3, n0, _DQDResc,
+    0,
+    [_qD, _nT],
+    [() => QueryDefinitionList, 0]
+];
+var DescribeResourcePoliciesRequest$ = [3, n0, _DRPRes,
+    0,
+    [_nT, _li, _rA, _pSo],
+    [0, 1, 0, 0]
+];
+var DescribeResourcePoliciesResponse$ = [3, n0, _DRPResc,
+    0,
+    [_rP, _nT],
+    [() => ResourcePolicies, 0]
+];
+var DescribeSubscriptionFiltersRequest$ = [3, n0, _DSFRe,
+    0,
+    [_lGN, _fNP, _nT, _li],
+    [0, 0, 0, 1], 1
+];
+var DescribeSubscriptionFiltersResponse$ = [3, n0, _DSFRes,
+    0,
+    [_sF, _nT],
+    [() => SubscriptionFilters, 0]
+];
+var Destination$ = [3, n0, _De,
+    0,
+    [_dNe, _tA, _rAo, _aPc, _ar, _cT],
+    [0, 0, 0, 0, 0, 1]
+];
+var DestinationConfiguration$ = [3, n0, _DC,
+    0,
+    [_sCo, _lTC],
+    [() => S3Configuration$, () => LookupTableConfiguration$]
+];
+var DisassociateKmsKeyRequest$ = [3, n0, _DKKR,
+    0,
+    [_lGN, _rI],
+    [0, 0]
+];
+var DisassociateSourceFromS3TableIntegrationRequest$ = [3, n0, _DSFSTIR,
+    0,
+    [_i],
+    [0], 1
+];
+var DisassociateSourceFromS3TableIntegrationResponse$ = [3, n0, _DSFSTIRi,
+    0,
+    [_i],
+    [0]
+];
+var DryRunResult$ = [3, n0, _DRR,
+    0,
+    [_tMLG, _iRLGC, _dRLGC, _uRLGC, _fAC, _tLGI],
+    [1, 1, 1, 1, 1, () => LogGroupImpacts]
+];
+var Entity$ = [3, n0, _E,
+    0,
+    [_kA, _at],
+    [128 | 0, 128 | 0]
+];
+var ExportTask$ = [3, n0, _ET,
+    0,
+    [_tI, _tN, _lGN, _f, _to, _des, _dP, _sta, _eI],
+    [0, 0, 0, 1, 1, 0, 0, () => ExportTaskStatus$, () => ExportTaskExecutionInfo$]
+];
+var ExportTaskExecutionInfo$ = [3, n0, _ETEI,
+    0,
+    [_cT, _cTom],
+    [1, 1]
+];
+var ExportTaskStatus$ = [3, n0, _ETS,
+    0,
+    [_cod, _m],
+    [0, 0]
+];
+var FieldIndex$ = [3, n0, _FI,
+    0,
+    [_lGIo, _fIN, _lST, _fET, _lET, _ty, _iCn],
+    [0, 0, 1, 1, 1, 0, 0]
+];
+var FieldsData$ = [3, n0, _FD,
+    0,
+    [_da],
+    [21]
+];
+var FilteredLogEvent$ = [3, n0, _FLE,
+    0,
+    [_lSN, _tim, _m, _iT, _eIv],
+    [0, 1, 0, 1, 0]
+];
+var FilterLogEventsRequest$ = [3, n0, _FLER,
+    0,
+    [_lGN, _lGIo, _lSNo, _lSNP, _sTt, _eTn, _fP, _nT, _li, _sFH, _in, _u],
+    [0, 0, 64 | 0, 0, 1, 1, 0, 0, 1, 2, 2, 2]
+];
+var FilterLogEventsResponse$ = [3, n0, _FLERi,
+    0,
+    [_ev, _sLS, _nT],
+    [() => FilteredLogEvents, () => SearchedLogStreams, 0]
+];
+var GetDataProtectionPolicyRequest$ = [3, n0, _GDPPR,
+    0,
+    [_lGIo],
+    [0], 1
+];
+var GetDataProtectionPolicyResponse$ = [3, n0, _GDPPRe,
+    0,
+    [_lGIo, _pD, _lUT],
+    [0, 0, 1]
+];
+var GetDeliveryDestinationPolicyRequest$ = [3, n0, _GDDPR,
+    0,
+    [_dDN],
+    [0], 1
+];
+var GetDeliveryDestinationPolicyResponse$ = [3, n0, _GDDPRe,
+    0,
+    [_po],
+    [() => Policy$]
+];
+var GetDeliveryDestinationRequest$ = [3, n0, _GDDR,
+    0,
+    [_n],
+    [0], 1
+];
+var GetDeliveryDestinationResponse$ = [3, n0, _GDDRe,
+    0,
+    [_dDe],
+    [() => DeliveryDestination$]
+];
+var GetDeliveryRequest$ = [3, n0, _GDR,
+    0,
+    [_id],
+    [0], 1
+];
+var GetDeliveryResponse$ = [3, n0, _GDRe,
+    0,
+    [_de],
+    [() => Delivery$]
+];
+var GetDeliverySourceRequest$ = [3, n0, _GDSR,
+    0,
+    [_n],
+    [0], 1
+];
+var GetDeliverySourceResponse$ = [3, n0, _GDSRe,
+    0,
+    [_dSel],
+    [() => DeliverySource$]
+];
+var GetIntegrationRequest$ = [3, n0, _GIR,
+    0,
+    [_iN],
+    [0], 1
+];
+var GetIntegrationResponse$ = [3, n0, _GIRe,
+    0,
+    [_iN, _iTn, _iSn, _iD],
+    [0, 0, 0, () => IntegrationDetails$]
+];
+var GetLogAnomalyDetectorRequest$ = [3, n0, _GLADR,
+    0,
+    [_aDA],
+    [0], 1
+];
+var GetLogAnomalyDetectorResponse$ = [3, n0, _GLADRe,
+    0,
+    [_dN, _lGAL, _eF, _fP, _aDS, _kKI, _cTS, _lMTS, _aVT],
+    [0, 64 | 0, 0, 0, 0, 0, 1, 1, 1]
+];
+var GetLogEventsRequest$ = [3, n0, _GLER,
+    0,
+    [_lSN, _lGN, _lGIo, _sTt, _eTn, _nT, _li, _sFH, _u],
+    [0, 0, 0, 1, 1, 0, 1, 2, 2], 1
+];
+var GetLogEventsResponse$ = [3, n0, _GLERe,
+    0,
+    [_ev, _nFT, _nBT],
+    [() => OutputLogEvents, 0, 0]
+];
+var GetLogFieldsRequest$ = [3, n0, _GLFR,
+    0,
+    [_dSNa, _dST],
+    [0, 0], 2
+];
+var GetLogFieldsResponse$ = [3, n0, _GLFRe,
+    0,
+    [_lF],
+    [() => LogFieldsList]
+];
+var GetLogGroupFieldsRequest$ = [3, n0, _GLGFR,
+    0,
+    [_lGN, _time, _lGIo],
+    [0, 1, 0]
+];
+var GetLogGroupFieldsResponse$ = [3, n0, _GLGFRe,
+    0,
+    [_lGF],
+    [() => LogGroupFieldList]
+];
+var GetLogObjectRequest$ = [3, n0, _GLOR,
+    0,
+    [_lOP, _u],
+    [0, 2], 1
+];
+var GetLogObjectResponse$ = [3, n0, _GLORe,
+    0,
+    [_fSi],
+    [[() => GetLogObjectResponseStream$, 0]]
+];
+var GetLogRecordRequest$ = [3, n0, _GLRR,
+    0,
+    [_lRP, _u],
+    [0, 2], 1
+];
+var GetLogRecordResponse$ = [3, n0, _GLRRe,
+    0,
+    [_lR],
+    [128 | 0]
+];
+var GetLookupTableRequest$ = [3, n0, _GLTR,
+    0,
+    [_lTA],
+    [0], 1
+];
+var GetLookupTableResponse$ = [3, n0, _GLTRe,
+    0,
+    [_lTA, _lTN, _d, _tB, _sB, _lUT, _kKI],
+    [0, 0, 0, 0, 1, 1, 0]
+];
+var GetQueryResultsRequest$ = [3, n0, _GQRR,
+    0,
+    [_qI, _nT, _mI],
+    [0, 0, 1], 1
+];
+var GetQueryResultsResponse$ = [3, n0, _GQRRe,
+    0,
+    [_qL, _r, _stat, _sta, _eK, _nT],
+    [0, () => QueryResults, () => QueryStatistics$, 0, 0, 0]
+];
+var GetScheduledQueryHistoryRequest$ = [3, n0, _GSQHR,
+    0,
+    [_i, _sTt, _eTn, _eS, _mR, _nT],
+    [0, 1, 1, 64 | 0, 1, 0], 3
+];
+var GetScheduledQueryHistoryResponse$ = [3, n0, _GSQHRe,
+    0,
+    [_n, _sQA, _tH, _nT],
+    [0, 0, () => TriggerHistoryRecordList, 0]
+];
+var GetScheduledQueryRequest$ = [3, n0, _GSQR,
+    0,
+    [_i],
+    [0], 1
+];
+var GetScheduledQueryResponse$ = [3, n0, _GSQRe,
+    0,
+    [_sQA, _n, _d, _qL, _qS, _lGI, _sE, _ti, _sTO, _eTO, _dC, _st, _sTc, _lTT, _lES, _sST, _sET, _eRA, _cT, _lUT],
+    [0, 0, 0, 0, 0, 64 | 0, 0, 0, 1, 1, () => DestinationConfiguration$, 0, 0, 1, 0, 1, 1, 0, 1, 1]
+];
+var GetStorageTierPolicyRequest$ = [3, n0, _GSTPR,
+    0,
+    [],
+    []
+];
+var GetStorageTierPolicyResponse$ = [3, n0, _GSTPRe,
+    0,
+    [_sTto, _lUT],
+    [0, 1]
+];
+var GetTransformerRequest$ = [3, n0, _GTR,
+    0,
+    [_lGIo],
+    [0], 1
+];
+var GetTransformerResponse$ = [3, n0, _GTRe,
+    0,
+    [_lGIo, _cT, _lMT, _tC],
+    [0, 1, 1, () => Processors]
+];
+var Grok$ = [3, n0, _G,
+    0,
+    [_ma, _so],
+    [0, 0], 1
+];
+var GroupingIdentifier$ = [3, n0, _GI,
+    0,
+    [_k, _v],
+    [0, 0]
+];
+var Import$ = [3, n0, _I,
+    0,
+    [_iI, _iSA, _iSm, _iDA, _iS, _iF, _cT, _lUT, _eM],
+    [0, 0, 0, 0, () => ImportStatistics$, () => ImportFilter$, 1, 1, 0]
+];
+var ImportBatch$ = [3, n0, _IB,
+    0,
+    [_bI, _sta, _eM],
+    [0, 0, 0], 2
+];
+var ImportFilter$ = [3, n0, _IF,
+    0,
+    [_sETt, _eET],
+    [1, 1]
+];
+var ImportStatistics$ = [3, n0, _IS,
+    0,
+    [_bIy],
+    [1]
+];
+var IndexPolicy$ = [3, n0, _IP,
+    0,
+    [_lGIo, _lUTa, _pD, _pN, _so],
+    [0, 1, 0, 0, 0]
+];
+var InputLogEvent$ = [3, n0, _ILE,
+    0,
+    [_tim, _m],
+    [1, 0], 2
+];
+var IntegrationSummary$ = [3, n0, _ISn,
+    0,
+    [_iN, _iTn, _iSn],
+    [0, 0, 0]
+];
+var ListAggregateLogGroupSummariesRequest$ = [3, n0, _LALGSR,
+    0,
+    [_gB, _aIc, _iLA, _lGCo, _lGNPo, _dSa, _nT, _li],
+    [0, 64 | 0, 2, 0, 0, () => DataSourceFilters, 0, 1], 1
+];
+var ListAggregateLogGroupSummariesResponse$ = [3, n0, _LALGSRi,
+    0,
+    [_aLGS, _nT],
+    [() => AggregateLogGroupSummaries, 0]
+];
+var ListAnomaliesRequest$ = [3, n0, _LAR,
+    0,
+    [_aDA, _sS, _li, _nT],
+    [0, 0, 1, 0]
+];
+var ListAnomaliesResponse$ = [3, n0, _LARi,
+    0,
+    [_an, _nT],
+    [() => Anomalies, 0]
+];
+var ListIntegrationsRequest$ = [3, n0, _LIR,
+    0,
+    [_iNP, _iTn, _iSn],
+    [0, 0, 0]
+];
+var ListIntegrationsResponse$ = [3, n0, _LIRi,
+    0,
+    [_iSnt],
+    [() => IntegrationSummaries]
+];
+var ListLogAnomalyDetectorsRequest$ = [3, n0, _LLADR,
+    0,
+    [_fLGA, _li, _nT],
+    [0, 1, 0]
+];
+var ListLogAnomalyDetectorsResponse$ = [3, n0, _LLADRi,
+    0,
+    [_aD, _nT],
+    [() => AnomalyDetectors, 0]
+];
+var ListLogGroupsForQueryRequest$ = [3, n0, _LLGFQR,
+    0,
+    [_qI, _nT, _mR],
+    [0, 0, 1], 1
+];
+var ListLogGroupsForQueryResponse$ = [3, n0, _LLGFQRi,
+    0,
+    [_lGI, _nT],
+    [64 | 0, 0]
+];
+var ListLogGroupsRequest$ = [3, n0, _LLGR,
+    0,
+    [_lGNPo, _lGCo, _iLA, _aIc, _nT, _li, _dSa, _fINi, _lGT],
+    [0, 0, 2, 64 | 0, 0, 1, () => DataSourceFilters, 64 | 0, () => TagFilters]
+];
+var ListLogGroupsResponse$ = [3, n0, _LLGRi,
+    0,
+    [_lG, _nT],
+    [() => LogGroupSummaries, 0]
+];
+var ListScheduledQueriesRequest$ = [3, n0, _LSQR,
+    0,
+    [_mR, _nT, _st, _sTc],
+    [1, 0, 0, 0]
+];
+var ListScheduledQueriesResponse$ = [3, n0, _LSQRi,
+    0,
+    [_nT, _sQ],
+    [0, () => ScheduledQuerySummaryList]
+];
+var ListSourcesForS3TableIntegrationRequest$ = [3, n0, _LSFSTIR,
+    0,
+    [_iA, _mR, _nT],
+    [0, 1, 0], 1
+];
+var ListSourcesForS3TableIntegrationResponse$ = [3, n0, _LSFSTIRi,
+    0,
+    [_sou, _nT],
+    [() => S3TableIntegrationSources, 0]
+];
+var ListSyslogConfigurationsRequest$ = [3, n0, _LSCR,
+    0,
+    [_lGIo, _vEI, _nT, _mR],
+    [0, 0, 0, 1]
+];
+var ListSyslogConfigurationsResponse$ = [3, n0, _LSCRi,
+    0,
+    [_sCy, _nT],
+    [() => SyslogConfigurations, 0]
+];
+var ListTagsForResourceRequest$ = [3, n0, _LTFRR,
+    0,
+    [_rA],
+    [0], 1
+];
+var ListTagsForResourceResponse$ = [3, n0, _LTFRRi,
+    0,
+    [_ta],
+    [128 | 0]
+];
+var ListTagsLogGroupRequest$ = [3, n0, _LTLGR,
+    0,
+    [_lGN],
+    [0], 1
+];
+var ListTagsLogGroupResponse$ = [3, n0, _LTLGRi,
+    0,
+    [_ta],
+    [128 | 0]
+];
+var ListToMap$ = [3, n0, _LTM,
+    0,
+    [_so, _k, _vK, _t, _fl, _fE],
+    [0, 0, 0, 0, 2, 0], 2
+];
+var LiveTailSessionLogEvent$ = [3, n0, _LTSLE,
+    0,
+    [_lSN, _lGIo, _m, _tim, _iT],
+    [0, 0, 0, 1, 1]
+];
+var LiveTailSessionMetadata$ = [3, n0, _LTSM,
+    0,
+    [_sa],
+    [2]
+];
+var LiveTailSessionStart$ = [3, n0, _LTSS,
+    0,
+    [_rIe, _sI, _lGI, _lSNo, _lSNPo, _lEFP],
+    [0, 0, 64 | 0, 64 | 0, 64 | 0, 0]
+];
+var LiveTailSessionUpdate$ = [3, n0, _LTSU,
+    0,
+    [_sM, _sRe],
+    [() => LiveTailSessionMetadata$, () => LiveTailSessionResults]
+];
+var LogEvent$ = [3, n0, _LE,
+    0,
+    [_tim, _m],
+    [1, 0]
+];
+var LogFieldsListItem$ = [3, n0, _LFLI,
+    0,
+    [_lFN, _lFT],
+    [0, () => LogFieldType$]
+];
+var LogFieldType$ = [3, n0, _LFT,
+    0,
+    [_ty, _el, _fi],
+    [0, () => LogFieldType$, () => LogFieldsList]
+];
+var LogGroup$ = [3, n0, _LG,
+    0,
+    [_lGN, _cT, _rID, _mFC, _ar, _sBt, _kKI, _dPS, _iPn, _lGCo, _lGA, _dPE, _bTAE, _rPN],
+    [0, 1, 1, 1, 0, 1, 0, 0, 64 | 0, 0, 0, 2, 2, 0]
+];
+var LogGroupField$ = [3, n0, _LGF,
+    0,
+    [_n, _pe],
+    [0, 1]
+];
+var LogGroupImpact$ = [3, n0, _LGI,
+    0,
+    [_lGN, _cR, _pRr, _sBt],
+    [0, 0, 0, 1]
+];
+var LogGroupSummary$ = [3, n0, _LGS,
+    0,
+    [_lGN, _lGA, _lGCo],
+    [0, 0, 0]
+];
+var LogStream$ = [3, n0, _LS,
+    0,
+    [_lSN, _cT, _fETi, _lETa, _lIT, _uST, _ar, _sBt],
+    [0, 1, 1, 1, 1, 0, 0, 1]
+];
+var LookupTable$ = [3, n0, _LT,
+    0,
+    [_lTA, _lTN, _d, _tFa, _rC, _sB, _lUT, _kKI],
+    [0, 0, 0, 64 | 0, 1, 1, 1, 0]
+];
+var LookupTableConfiguration$ = [3, n0, _LTC,
+    0,
+    [_tNa, _rAo, _d, _kKI, _ta],
+    [0, 0, 0, 0, 128 | 0], 2
+];
+var LowerCaseString$ = [3, n0, _LCS,
+    0,
+    [_wK],
+    [64 | 0], 1
+];
+var MetricFilter$ = [3, n0, _MF,
+    0,
+    [_fN, _fP, _mT, _cT, _lGN, _aOTL, _fSC, _eSFD],
+    [0, 0, () => MetricTransformations, 1, 0, 2, 0, 64 | 0]
+];
+var MetricFilterMatchRecord$ = [3, n0, _MFMR,
+    0,
+    [_eN, _eMv, _eV],
+    [1, 0, 128 | 0]
+];
+var MetricTransformation$ = [3, n0, _MT,
+    0,
+    [_mN, _mNe, _mVe, _dV, _di, _un],
+    [0, 0, 0, 1, 128 | 0, 0], 3
+];
+var MoveKeyEntry$ = [3, n0, _MKE,
+    0,
+    [_so, _t, _oIE],
+    [0, 0, 2], 2
+];
+var MoveKeys$ = [3, n0, _MK,
+    0,
+    [_en],
+    [() => MoveKeyEntries], 1
+];
+var OpenSearchApplication$ = [3, n0, _OSA,
+    0,
+    [_aE, _aA, _aIp, _sta],
+    [0, 0, 0, () => OpenSearchResourceStatus$]
+];
+var OpenSearchCollection$ = [3, n0, _OSC,
+    0,
+    [_cE, _cAo, _sta],
+    [0, 0, () => OpenSearchResourceStatus$]
+];
+var OpenSearchDataAccessPolicy$ = [3, n0, _OSDAP,
+    0,
+    [_pN, _sta],
+    [0, () => OpenSearchResourceStatus$]
+];
+var OpenSearchDataSource$ = [3, n0, _OSDS,
+    0,
+    [_dSNa, _sta],
+    [0, () => OpenSearchResourceStatus$]
+];
+var OpenSearchEncryptionPolicy$ = [3, n0, _OSEP,
+    0,
+    [_pN, _sta],
+    [0, () => OpenSearchResourceStatus$]
+];
+var OpenSearchIntegrationDetails$ = [3, n0, _OSID,
+    0,
+    [_dS, _ap, _col, _w, _eP, _nP, _aPc, _lP],
+    [() => OpenSearchDataSource$, () => OpenSearchApplication$, () => OpenSearchCollection$, () => OpenSearchWorkspace$, () => OpenSearchEncryptionPolicy$, () => OpenSearchNetworkPolicy$, () => OpenSearchDataAccessPolicy$, () => OpenSearchLifecyclePolicy$]
+];
+var OpenSearchLifecyclePolicy$ = [3, n0, _OSLP,
+    0,
+    [_pN, _sta],
+    [0, () => OpenSearchResourceStatus$]
+];
+var OpenSearchNetworkPolicy$ = [3, n0, _OSNP,
+    0,
+    [_pN, _sta],
+    [0, () => OpenSearchResourceStatus$]
+];
+var OpenSearchResourceConfig$ = [3, n0, _OSRC,
+    0,
+    [_dSRA, _dVP, _rD, _kKA, _aA],
+    [0, 64 | 0, 1, 0, 0], 3
+];
+var OpenSearchResourceStatus$ = [3, n0, _OSRS,
+    0,
+    [_sta, _sMt],
+    [0, 0]
+];
+var OpenSearchWorkspace$ = [3, n0, _OSW,
+    0,
+    [_wI, _sta],
+    [0, () => OpenSearchResourceStatus$]
+];
+var OutputLogEvent$ = [3, n0, _OLE,
+    0,
+    [_tim, _m, _iT],
+    [1, 0, 1]
+];
+var ParseCloudfront$ = [3, n0, _PC,
+    0,
+    [_so],
+    [0]
+];
+var ParseJSON$ = [3, n0, _PJSON,
+    0,
+    [_so, _des],
+    [0, 0]
+];
+var ParseKeyValue$ = [3, n0, _PKV,
+    0,
+    [_so, _des, _fD, _kVD, _kP, _nMV, _oIE],
+    [0, 0, 0, 0, 0, 0, 2]
+];
+var ParsePostgres$ = [3, n0, _PP,
+    0,
+    [_so],
+    [0]
+];
+var ParseRoute53$ = [3, n0, _PR,
+    0,
+    [_so],
+    [0]
+];
+var ParseToOCSF$ = [3, n0, _PTOCSF,
+    0,
+    [_eSv, _oV, _so, _mVap],
+    [0, 0, 0, 0], 2
+];
+var ParseVPC$ = [3, n0, _PVPC,
+    0,
+    [_so],
+    [0]
+];
+var ParseWAF$ = [3, n0, _PWAF,
+    0,
+    [_so],
+    [0]
+];
+var PatternToken$ = [3, n0, _PT,
+    0,
+    [_dTP, _iDs, _tS, _enu, _iTN],
+    [1, 2, 0, 128 | 1, 0]
+];
+var Policy$ = [3, n0, _P,
+    0,
+    [_dDP],
+    [0]
+];
+var Processor$ = [3, n0, _Pr,
+    0,
+    [_aK, _cV, _cs, _dTC, _dK, _g, _lTM, _lCS, _mK, _pC, _pJSON, _pKV, _pRa, _pTOCSF, _pP, _pVPC, _pWAF, _rK, _sSp, _sSu, _tSr, _tCy, _uCS],
+    [() => AddKeys$, () => CopyValue$, () => CSV$, () => DateTimeConverter$, () => DeleteKeys$, () => Grok$, () => ListToMap$, () => LowerCaseString$, () => MoveKeys$, () => ParseCloudfront$, () => ParseJSON$, () => ParseKeyValue$, () => ParseRoute53$, () => ParseToOCSF$, () => ParsePostgres$, () => ParseVPC$, () => ParseWAF$, () => RenameKeys$, () => SplitString$, () => SubstituteString$, () => TrimString$, () => TypeConverter$, () => UpperCaseString$]
+];
+var PutAccountPolicyRequest$ = [3, n0, _PAPR,
+    0,
+    [_pN, _pD, _pT, _sc, _sC, _dR],
+    [0, 0, 0, 0, 0, 2], 3
+];
+var PutAccountPolicyResponse$ = [3, n0, _PAPRu,
+    0,
+    [_aPcc, _dRR],
+    [() => AccountPolicy$, () => DryRunResult$]
+];
+var PutBearerTokenAuthenticationRequest$ = [3, n0, _PBTAR,
+    0,
+    [_lGIo, _bTAE],
+    [0, 2], 2
+];
+var PutDataProtectionPolicyRequest$ = [3, n0, _PDPPR,
+    0,
+    [_lGIo, _pD],
+    [0, 0], 2
+];
+var PutDataProtectionPolicyResponse$ = [3, n0, _PDPPRu,
+    0,
+    [_lGIo, _pD, _lUT],
+    [0, 0, 1]
+];
+var PutDeliveryDestinationPolicyRequest$ = [3, n0, _PDDPR,
+    0,
+    [_dDN, _dDP],
+    [0, 0], 2
+];
+var PutDeliveryDestinationPolicyResponse$ = [3, n0, _PDDPRu,
+    0,
+    [_po],
+    [() => Policy$]
+];
+var PutDeliveryDestinationRequest$ = [3, n0, _PDDR,
+    0,
+    [_n, _oF, _dDC, _dDT, _rAo, _ta],
+    [0, 0, () => DeliveryDestinationConfiguration$, 0, 0, 128 | 0], 1
+];
+var PutDeliveryDestinationResponse$ = [3, n0, _PDDRu,
+    0,
+    [_dDe],
+    [() => DeliveryDestination$]
+];
+var PutDeliverySourceRequest$ = [3, n0, _PDSR,
+    0,
+    [_n, _rA, _lT, _ta, _dSC],
+    [0, 0, 0, 128 | 0, 128 | 0], 3
+];
+var PutDeliverySourceResponse$ = [3, n0, _PDSRu,
+    0,
+    [_dSel],
+    [() => DeliverySource$]
+];
+var PutDestinationPolicyRequest$ = [3, n0, _PDPR,
+    0,
+    [_dNe, _aPc, _fU],
+    [0, 0, 2], 2
+];
+var PutDestinationRequest$ = [3, n0, _PDR,
+    0,
+    [_dNe, _tA, _rAo, _ta],
+    [0, 0, 0, 128 | 0], 3
+];
+var PutDestinationResponse$ = [3, n0, _PDRu,
+    0,
+    [_des],
+    [() => Destination$]
+];
+var PutIndexPolicyRequest$ = [3, n0, _PIPR,
+    0,
+    [_lGIo, _pD],
+    [0, 0], 2
+];
+var PutIndexPolicyResponse$ = [3, n0, _PIPRu,
+    0,
+    [_iPnd],
+    [() => IndexPolicy$]
+];
+var PutIntegrationRequest$ = [3, n0, _PIR,
+    0,
+    [_iN, _rCe, _iTn],
+    [0, () => ResourceConfig$, 0], 3
+];
+var PutIntegrationResponse$ = [3, n0, _PIRu,
+    0,
+    [_iN, _iSn],
+    [0, 0]
+];
+var PutLogEventsRequest$ = [3, n0, _PLER,
+    0,
+    [_lGN, _lSN, _lE, _sTe, _ent],
+    [0, 0, () => InputLogEvents, 0, () => Entity$], 3
+];
+var PutLogEventsResponse$ = [3, n0, _PLERu,
+    0,
+    [_nST, _rLEI, _rEI],
+    [0, () => RejectedLogEventsInfo$, () => RejectedEntityInfo$]
+];
+var PutLogGroupDeletionProtectionRequest$ = [3, n0, _PLGDPR,
+    0,
+    [_lGIo, _dPE],
+    [0, 2], 2
+];
+var PutMetricFilterRequest$ = [3, n0, _PMFR,
+    0,
+    [_lGN, _fN, _fP, _mT, _aOTL, _fSC, _eSFD],
+    [0, 0, 0, () => MetricTransformations, 2, 0, 64 | 0], 4
+];
+var PutQueryDefinitionRequest$ = [3, n0, _PQDR,
+    0,
+    [_n, _qS, _qL, _qDI, _lGNo, _cTl, _pa],
+    [0, 0, 0, 0, 64 | 0, [0, 4], () => QueryParameterList], 2
+];
+var PutQueryDefinitionResponse$ = [3, n0, _PQDRu,
+    0,
+    [_qDI],
+    [0]
+];
+var PutResourcePolicyRequest$ = [3, n0, _PRPR,
+    0,
+    [_pN, _pD, _rA, _eRI],
+    [0, 0, 0, 0]
+];
+var PutResourcePolicyResponse$ = [3, n0, _PRPRu,
+    0,
+    [_rPe, _rIev],
+    [() => ResourcePolicy$, 0]
+];
+var PutRetentionPolicyRequest$ = [3, n0, _PRPRut,
+    0,
+    [_lGN, _rID],
+    [0, 1], 2
+];
+var PutStorageTierPolicyRequest$ = [3, n0, _PSTPR,
+    0,
+    [_sTto],
+    [0], 1
+];
+var PutStorageTierPolicyResponse$ = [3, n0, _PSTPRu,
+    0,
+    [_sTto, _lUT],
+    [0, 1]
+];
+var PutSubscriptionFilterRequest$ = [3, n0, _PSFR,
+    0,
+    [_lGN, _fN, _fP, _dA, _rAo, _dis, _aOTL, _fSC, _eSF],
+    [0, 0, 0, 0, 0, 0, 2, 0, 64 | 0], 4
+];
+var PutSyslogConfigurationRequest$ = [3, n0, _PSCR,
+    0,
+    [_lGIo, _vEI],
+    [0, 0], 1
+];
+var PutTransformerRequest$ = [3, n0, _PTR,
+    0,
+    [_lGIo, _tC],
+    [0, () => Processors], 2
+];
+var QueryCompileError$ = [3, n0, _QCE,
+    0,
+    [_lo, _m],
+    [() => QueryCompileErrorLocation$, 0]
+];
+var QueryCompileErrorLocation$ = [3, n0, _QCEL,
+    0,
+    [_sCO, _eCO],
+    [1, 1]
+];
+var QueryDefinition$ = [3, n0, _QD,
+    0,
+    [_qL, _qDI, _n, _qS, _lM, _lGNo, _pa],
+    [0, 0, 0, 0, 1, 64 | 0, () => QueryParameterList]
+];
+var QueryInfo$ = [3, n0, _QI,
+    0,
+    [_qL, _qI, _qS, _sta, _cTr, _lGN, _qDu, _bS, _uI],
+    [0, 0, 0, 0, 1, 0, 1, 1, 0]
+];
+var QueryParameter$ = [3, n0, _QP,
+    0,
+    [_n, _dV, _d],
+    [0, 0, 0], 1
+];
+var QueryStatistics$ = [3, n0, _QS,
+    0,
+    [_rM, _rS, _eRS, _bS, _eBS, _lGS, _rCes],
+    [1, 1, 1, 1, 1, 1, 1]
+];
+var RecordField$ = [3, n0, _RF,
+    0,
+    [_n, _man],
+    [0, 2]
+];
+var RejectedEntityInfo$ = [3, n0, _REI,
+    0,
+    [_eTr],
+    [0], 1
+];
+var RejectedLogEventsInfo$ = [3, n0, _RLEI,
+    0,
+    [_tNLESI, _tOLEEI, _eLEEI],
+    [1, 1, 1]
+];
+var RenameKeyEntry$ = [3, n0, _RKE,
+    0,
+    [_k, _rTen, _oIE],
+    [0, 0, 2], 2
+];
+var RenameKeys$ = [3, n0, _RK,
+    0,
+    [_en],
+    [() => RenameKeyEntries], 1
+];
+var ResourcePolicy$ = [3, n0, _RP,
+    0,
+    [_pN, _pD, _lUT, _pSo, _rA, _rIev],
+    [0, 0, 1, 0, 0, 0]
+];
+var ResultField$ = [3, n0, _RFe,
+    0,
+    [_fie, _v],
+    [0, 0]
+];
+var S3Configuration$ = [3, n0, _SC,
+    0,
+    [_dI, _rAo, _oAI, _kKI],
+    [0, 0, 0, 0], 2
+];
+var S3DeliveryConfiguration$ = [3, n0, _SDC,
+    0,
+    [_sP, _eHCP],
+    [0, 2]
+];
+var S3TableIntegrationSource$ = [3, n0, _STIS,
+    0,
+    [_i, _dS, _sta, _sR, _cTSr, _pSI],
+    [0, () => DataSource$, 0, 0, 1, 0]
+];
+var S3TablesIntegration$ = [3, n0, _STI,
+    0,
+    [_dNa, _dT],
+    [0, 0]
+];
+var ScheduledQueryDestination$ = [3, n0, _SQD,
+    0,
+    [_dTe, _dI, _sta, _pIr, _eM],
+    [0, 0, 0, 0, 0]
+];
+var ScheduledQuerySummary$ = [3, n0, _SQS,
+    0,
+    [_sQA, _n, _st, _sTc, _lTT, _lES, _sE, _ti, _dC, _cT, _lUT],
+    [0, 0, 0, 0, 1, 0, 0, 0, () => DestinationConfiguration$, 1, 1]
+];
+var SearchedLogStream$ = [3, n0, _SLS,
+    0,
+    [_lSN, _sCe],
+    [0, 2]
+];
+var SplitString$ = [3, n0, _SS,
+    0,
+    [_en],
+    [() => SplitStringEntries], 1
+];
+var SplitStringEntry$ = [3, n0, _SSEp,
+    0,
+    [_so, _del],
+    [0, 0], 2
+];
+var StartLiveTailRequest$ = [3, n0, _SLTR,
+    0,
+    [_lGI, _lSNo, _lSNPo, _lEFP],
+    [64 | 0, 64 | 0, 64 | 0, 0], 1
+];
+var StartLiveTailResponse$ = [3, n0, _SLTRt,
+    0,
+    [_rSe],
+    [[() => StartLiveTailResponseStream$, 0]]
+];
+var StartQueryRequest$ = [3, n0, _SQR,
+    0,
+    [_sTt, _eTn, _qS, _qL, _lGN, _lGNo, _lGI, _li],
+    [1, 1, 0, 0, 0, 64 | 0, 64 | 0, 1], 3
+];
+var StartQueryResponse$ = [3, n0, _SQRt,
+    0,
+    [_qI],
+    [0]
+];
+var StopQueryRequest$ = [3, n0, _SQRto,
+    0,
+    [_qI],
+    [0], 1
+];
+var StopQueryResponse$ = [3, n0, _SQRtop,
+    0,
+    [_suc],
+    [2]
+];
+var SubscriptionFilter$ = [3, n0, _SF,
+    0,
+    [_fN, _lGN, _fP, _dA, _rAo, _dis, _aOTL, _cT, _fSC, _eSF],
+    [0, 0, 0, 0, 0, 0, 2, 1, 0, 64 | 0]
+];
+var SubstituteString$ = [3, n0, _SSu,
+    0,
+    [_en],
+    [() => SubstituteStringEntries], 1
+];
+var SubstituteStringEntry$ = [3, n0, _SSEu,
+    0,
+    [_so, _f, _to],
+    [0, 0, 0], 3
+];
+var SuppressionPeriod$ = [3, n0, _SP,
+    0,
+    [_v, _sUu],
+    [1, 0]
+];
+var SyslogConfiguration$ = [3, n0, _SCy,
+    0,
+    [_lGA, _sTo, _vEI, _cA],
+    [0, 0, 0, 1]
+];
+var TagFilter$ = [3, n0, _TF,
+    0,
+    [_k, _va],
+    [0, 64 | 0], 1
+];
+var TagLogGroupRequest$ = [3, n0, _TLGR,
+    0,
+    [_lGN, _ta],
+    [0, 128 | 0], 2
+];
+var TagResourceRequest$ = [3, n0, _TRR,
+    0,
+    [_rA, _ta],
+    [0, 128 | 0], 2
+];
+var TestMetricFilterRequest$ = [3, n0, _TMFR,
+    0,
+    [_fP, _lEM],
+    [0, 64 | 0], 2
+];
+var TestMetricFilterResponse$ = [3, n0, _TMFRe,
+    0,
+    [_mat],
+    [() => MetricFilterMatches]
+];
+var TestTransformerRequest$ = [3, n0, _TTR,
+    0,
+    [_tC, _lEM],
+    [() => Processors, 64 | 0], 2
+];
+var TestTransformerResponse$ = [3, n0, _TTRe,
+    0,
+    [_tL],
+    [() => TransformedLogs]
+];
+var TransformedLogRecord$ = [3, n0, _TLR,
+    0,
+    [_eN, _eMv, _tEM],
+    [1, 0, 0]
+];
+var TriggerHistoryRecord$ = [3, n0, _THR,
+    0,
+    [_qI, _eSx, _tTr, _eM, _dest],
+    [0, 0, 1, 0, () => ScheduledQueryDestinationList]
+];
+var TrimString$ = [3, n0, _TS,
+    0,
+    [_wK],
+    [64 | 0], 1
+];
+var TypeConverter$ = [3, n0, _TC,
+    0,
+    [_en],
+    [() => TypeConverterEntries], 1
+];
+var TypeConverterEntry$ = [3, n0, _TCE,
+    0,
+    [_k, _ty],
+    [0, 0], 2
+];
+var UntagLogGroupRequest$ = [3, n0, _ULGR,
+    0,
+    [_lGN, _ta],
+    [0, 64 | 0], 2
+];
+var UntagResourceRequest$ = [3, n0, _URR,
+    0,
+    [_rA, _tK],
+    [0, 64 | 0], 2
+];
+var UpdateAnomalyRequest$ = [3, n0, _UAR,
+    0,
+    [_aDA, _aIn, _pI, _sTu, _sPu, _b],
+    [0, 0, 0, 0, () => SuppressionPeriod$, 2], 1
+];
+var UpdateDeliveryConfigurationRequest$ = [3, n0, _UDCR,
+    0,
+    [_id, _rF, _fD, _sDC],
+    [0, 64 | 0, 0, () => S3DeliveryConfiguration$], 1
+];
+var UpdateDeliveryConfigurationResponse$ = [3, n0, _UDCRp,
+    0,
+    [],
+    []
+];
+var UpdateLogAnomalyDetectorRequest$ = [3, n0, _ULADR,
+    0,
+    [_aDA, _ena, _eF, _fP, _aVT],
+    [0, 2, 0, 0, 1], 2
+];
+var UpdateLookupTableRequest$ = [3, n0, _ULTR,
+    0,
+    [_lTA, _d, _tB, _qI, _kKI],
+    [0, 0, 0, 0, 0], 1
+];
+var UpdateLookupTableResponse$ = [3, n0, _ULTRp,
+    0,
+    [_lTA, _lUT],
+    [0, 1]
+];
+var UpdateScheduledQueryRequest$ = [3, n0, _USQR,
+    0,
+    [_i, _qL, _qS, _sE, _eRA, _d, _lGI, _ti, _sTO, _eTO, _dC, _sST, _sET, _st],
+    [0, 0, 0, 0, 0, 0, 64 | 0, 0, 1, 1, () => DestinationConfiguration$, 1, 1, 0], 5
+];
+var UpdateScheduledQueryResponse$ = [3, n0, _USQRp,
+    0,
+    [_sQA, _n, _d, _qL, _qS, _lGI, _sE, _ti, _sTO, _eTO, _dC, _st, _sTc, _lTT, _lES, _sST, _sET, _eRA, _cT, _lUT],
+    [0, 0, 0, 0, 0, 64 | 0, 0, 0, 1, 1, () => DestinationConfiguration$, 0, 0, 1, 0, 1, 1, 0, 1, 1]
+];
+var UpperCaseString$ = [3, n0, _UCS,
+    0,
+    [_wK],
+    [64 | 0], 1
+];
+var __Unit = "unit";
+var AccountPolicies = [1, n0, _APc,
+    0, () => AccountPolicy$
+];
+var AddKeyEntries = [1, n0, _AKEd,
+    0, () => AddKeyEntry$
+];
+var AggregateLogGroupSummaries = [1, n0, _ALGSg,
+    0, () => AggregateLogGroupSummary$
+];
+var AllowedFields = [1, n0, _AF,
+    0, () => RecordField$
+];
+var Anomalies = [1, n0, _An,
+    0, () => Anomaly$
+];
+var AnomalyDetectors = [1, n0, _ADn,
+    0, () => AnomalyDetector$
+];
+var ConfigurationTemplates = [1, n0, _CTo,
+    0, () => ConfigurationTemplate$
+];
+var CopyValueEntries = [1, n0, _CVEo,
+    0, () => CopyValueEntry$
+];
+var DataSourceFilters = [1, n0, _DSFa,
+    0, () => DataSourceFilter$
+];
+var Deliveries = [1, n0, _Del,
+    0, () => Delivery$
+];
+var DeliveryDestinations = [1, n0, _DDe,
+    0, () => DeliveryDestination$
+];
+var DeliverySourceConfigurationSchemas = [1, n0, _DSCSe,
+    0, () => DeliverySourceConfigurationSchema$
+];
+var DeliverySources = [1, n0, _DSel,
+    0, () => DeliverySource$
+];
+var Destinations = [1, n0, _Des,
+    0, () => Destination$
+];
+var ExportTasks = [1, n0, _ETx,
+    0, () => ExportTask$
+];
+var FieldIndexes = [1, n0, _FIi,
+    0, () => FieldIndex$
+];
+var FilteredLogEvents = [1, n0, _FLEi,
+    0, () => FilteredLogEvent$
+];
+var GroupingIdentifiers = [1, n0, _GIr,
+    0, () => GroupingIdentifier$
+];
+var ImportBatchList = [1, n0, _IBL,
+    0, () => ImportBatch$
+];
+var ImportList = [1, n0, _IL,
+    0, () => Import$
+];
+var IndexPolicies = [1, n0, _IPn,
+    0, () => IndexPolicy$
+];
+var InputLogEvents = [1, n0, _ILEn,
+    0, () => InputLogEvent$
+];
+var IntegrationSummaries = [1, n0, _ISnt,
+    0, () => IntegrationSummary$
+];
+var LiveTailSessionResults = [1, n0, _LTSR,
+    0, () => LiveTailSessionLogEvent$
+];
+var LogFieldsList = [1, n0, _LFL,
+    0, () => LogFieldsListItem$
+];
+var LogGroupFieldList = [1, n0, _LGFL,
+    0, () => LogGroupField$
+];
+var LogGroupImpacts = [1, n0, _LGIo,
+    0, () => LogGroupImpact$
+];
+var LogGroups = [1, n0, _LGo,
+    0, () => LogGroup$
+];
+var LogGroupSummaries = [1, n0, _LGSo,
+    0, () => LogGroupSummary$
+];
+var LogSamples = [1, n0, _LSo,
+    0, () => LogEvent$
+];
+var LogStreams = [1, n0, _LSog,
+    0, () => LogStream$
+];
+var LookupTables = [1, n0, _LTo,
+    0, () => LookupTable$
+];
+var MetricFilterMatches = [1, n0, _MFM,
+    0, () => MetricFilterMatchRecord$
+];
+var MetricFilters = [1, n0, _MFe,
+    0, () => MetricFilter$
+];
+var MetricTransformations = [1, n0, _MTe,
+    0, () => MetricTransformation$
+];
+var MoveKeyEntries = [1, n0, _MKEo,
+    0, () => MoveKeyEntry$
+];
+var OutputLogEvents = [1, n0, _OLEu,
+    0, () => OutputLogEvent$
+];
+var PatternTokens = [1, n0, _PTa,
+    0, () => PatternToken$
+];
+var Processors = [1, n0, _Pro,
+    0, () => Processor$
+];
+var QueryDefinitionList = [1, n0, _QDL,
+    0, () => QueryDefinition$
+];
+var QueryInfoList = [1, n0, _QIL,
+    0, () => QueryInfo$
+];
+var QueryParameterList = [1, n0, _QPL,
+    0, () => QueryParameter$
+];
+var QueryResults = [1, n0, _QR,
+    0, () => ResultRows
+];
+var RenameKeyEntries = [1, n0, _RKEe,
+    0, () => RenameKeyEntry$
+];
+var ResourcePolicies = [1, n0, _RPe,
+    0, () => ResourcePolicy$
+];
+var ResultRows = [1, n0, _RR,
+    0, () => ResultField$
+];
+var S3TableIntegrationSources = [1, n0, _STISa,
+    0, () => S3TableIntegrationSource$
+];
+var ScheduledQueryDestinationList = [1, n0, _SQDL,
+    0, () => ScheduledQueryDestination$
+];
+var ScheduledQuerySummaryList = [1, n0, _SQSL,
+    0, () => ScheduledQuerySummary$
+];
+var SearchedLogStreams = [1, n0, _SLSe,
+    0, () => SearchedLogStream$
+];
+var SplitStringEntries = [1, n0, _SSEpl,
+    0, () => SplitStringEntry$
+];
+var SubscriptionFilters = [1, n0, _SFu,
+    0, () => SubscriptionFilter$
+];
+var SubstituteStringEntries = [1, n0, _SSEub,
+    0, () => SubstituteStringEntry$
+];
+var SyslogConfigurations = [1, n0, _SCys,
+    0, () => SyslogConfiguration$
+];
+var TagFilters = [1, n0, _TFa,
+    0, () => TagFilter$
+];
+var TransformedLogs = [1, n0, _TL,
+    0, () => TransformedLogRecord$
+];
+var TriggerHistoryRecordList = [1, n0, _THRL,
+    0, () => TriggerHistoryRecord$
+];
+var TypeConverterEntries = [1, n0, _TCEy,
+    0, () => TypeConverterEntry$
+];
+var GetLogObjectResponseStream$ = [4, n0, _GLORS,
+    { [_str]: 1 },
+    [_fi, _ISEn],
+    [() => FieldsData$, [() => InternalStreamingException$, 0]]
+];
+var IntegrationDetails$ = [4, n0, _ID,
+    0,
+    [_oSID],
+    [() => OpenSearchIntegrationDetails$]
+];
+var ResourceConfig$ = [4, n0, _RC,
+    0,
+    [_oSRC],
+    [() => OpenSearchResourceConfig$]
+];
+var StartLiveTailResponseStream$ = [4, n0, _SLTRS,
+    { [_str]: 1 },
+    [_sSe, _sUe, _STE, _SSE],
+    [() => LiveTailSessionStart$, () => LiveTailSessionUpdate$, [() => SessionTimeoutException$, 0], [() => SessionStreamingException$, 0]]
+];
+var AssociateKmsKey$ = [9, n0, _AKK,
+    0, () => AssociateKmsKeyRequest$, () => __Unit
+];
+var AssociateSourceToS3TableIntegration$ = [9, n0, _ASTSTI,
+    0, () => AssociateSourceToS3TableIntegrationRequest$, () => AssociateSourceToS3TableIntegrationResponse$
+];
+var CancelExportTask$ = [9, n0, _CET,
+    0, () => CancelExportTaskRequest$, () => __Unit
+];
+var CancelImportTask$ = [9, n0, _CIT,
+    0, () => CancelImportTaskRequest$, () => CancelImportTaskResponse$
+];
+var CreateDelivery$ = [9, n0, _CD,
+    0, () => CreateDeliveryRequest$, () => CreateDeliveryResponse$
+];
+var CreateExportTask$ = [9, n0, _CETr,
+    0, () => CreateExportTaskRequest$, () => CreateExportTaskResponse$
+];
+var CreateImportTask$ = [9, n0, _CITr,
+    0, () => CreateImportTaskRequest$, () => CreateImportTaskResponse$
+];
+var CreateLogAnomalyDetector$ = [9, n0, _CLAD,
+    0, () => CreateLogAnomalyDetectorRequest$, () => CreateLogAnomalyDetectorResponse$
+];
+var CreateLogGroup$ = [9, n0, _CLG,
+    0, () => CreateLogGroupRequest$, () => __Unit
+];
+var CreateLogStream$ = [9, n0, _CLS,
+    0, () => CreateLogStreamRequest$, () => __Unit
+];
+var CreateLookupTable$ = [9, n0, _CLT,
+    0, () => CreateLookupTableRequest$, () => CreateLookupTableResponse$
+];
+var CreateScheduledQuery$ = [9, n0, _CSQ,
+    0, () => CreateScheduledQueryRequest$, () => CreateScheduledQueryResponse$
+];
+var DeleteAccountPolicy$ = [9, n0, _DAP,
+    0, () => DeleteAccountPolicyRequest$, () => DeleteAccountPolicyResponse$
+];
+var DeleteDataProtectionPolicy$ = [9, n0, _DDPP,
+    0, () => DeleteDataProtectionPolicyRequest$, () => __Unit
+];
+var DeleteDelivery$ = [9, n0, _DDel,
+    0, () => DeleteDeliveryRequest$, () => __Unit
+];
+var DeleteDeliveryDestination$ = [9, n0, _DDD,
+    0, () => DeleteDeliveryDestinationRequest$, () => __Unit
+];
+var DeleteDeliveryDestinationPolicy$ = [9, n0, _DDDP,
+    0, () => DeleteDeliveryDestinationPolicyRequest$, () => __Unit
+];
+var DeleteDeliverySource$ = [9, n0, _DDS,
+    0, () => DeleteDeliverySourceRequest$, () => __Unit
+];
+var DeleteDestination$ = [9, n0, _DDele,
+    0, () => DeleteDestinationRequest$, () => __Unit
+];
+var DeleteIndexPolicy$ = [9, n0, _DIP,
+    0, () => DeleteIndexPolicyRequest$, () => DeleteIndexPolicyResponse$
+];
+var DeleteIntegration$ = [9, n0, _DI,
+    0, () => DeleteIntegrationRequest$, () => DeleteIntegrationResponse$
+];
+var DeleteLogAnomalyDetector$ = [9, n0, _DLAD,
+    0, () => DeleteLogAnomalyDetectorRequest$, () => __Unit
+];
+var DeleteLogGroup$ = [9, n0, _DLG,
+    0, () => DeleteLogGroupRequest$, () => __Unit
+];
+var DeleteLogStream$ = [9, n0, _DLS,
+    0, () => DeleteLogStreamRequest$, () => __Unit
+];
+var DeleteLookupTable$ = [9, n0, _DLT,
+    0, () => DeleteLookupTableRequest$, () => __Unit
+];
+var DeleteMetricFilter$ = [9, n0, _DMF,
+    0, () => DeleteMetricFilterRequest$, () => __Unit
+];
+var DeleteQueryDefinition$ = [9, n0, _DQD,
+    0, () => DeleteQueryDefinitionRequest$, () => DeleteQueryDefinitionResponse$
+];
+var DeleteResourcePolicy$ = [9, n0, _DRP,
+    0, () => DeleteResourcePolicyRequest$, () => __Unit
+];
+var DeleteRetentionPolicy$ = [9, n0, _DRPe,
+    0, () => DeleteRetentionPolicyRequest$, () => __Unit
+];
+var DeleteScheduledQuery$ = [9, n0, _DSQ,
+    0, () => DeleteScheduledQueryRequest$, () => DeleteScheduledQueryResponse$
+];
+var DeleteSubscriptionFilter$ = [9, n0, _DSFe,
+    0, () => DeleteSubscriptionFilterRequest$, () => __Unit
+];
+var DeleteSyslogConfiguration$ = [9, n0, _DSC,
+    0, () => DeleteSyslogConfigurationRequest$, () => __Unit
+];
+var DeleteTransformer$ = [9, n0, _DT,
+    0, () => DeleteTransformerRequest$, () => __Unit
+];
+var DescribeAccountPolicies$ = [9, n0, _DAPe,
+    0, () => DescribeAccountPoliciesRequest$, () => DescribeAccountPoliciesResponse$
+];
+var DescribeConfigurationTemplates$ = [9, n0, _DCT,
+    0, () => DescribeConfigurationTemplatesRequest$, () => DescribeConfigurationTemplatesResponse$
+];
+var DescribeDeliveries$ = [9, n0, _DDes,
+    0, () => DescribeDeliveriesRequest$, () => DescribeDeliveriesResponse$
+];
+var DescribeDeliveryDestinations$ = [9, n0, _DDDe,
+    0, () => DescribeDeliveryDestinationsRequest$, () => DescribeDeliveryDestinationsResponse$
+];
+var DescribeDeliverySources$ = [9, n0, _DDSe,
+    0, () => DescribeDeliverySourcesRequest$, () => DescribeDeliverySourcesResponse$
+];
+var DescribeDestinations$ = [9, n0, _DDesc,
+    0, () => DescribeDestinationsRequest$, () => DescribeDestinationsResponse$
+];
+var DescribeExportTasks$ = [9, n0, _DET,
+    0, () => DescribeExportTasksRequest$, () => DescribeExportTasksResponse$
+];
+var DescribeFieldIndexes$ = [9, n0, _DFI,
+    0, () => DescribeFieldIndexesRequest$, () => DescribeFieldIndexesResponse$
+];
+var DescribeImportTaskBatches$ = [9, n0, _DITB,
+    0, () => DescribeImportTaskBatchesRequest$, () => DescribeImportTaskBatchesResponse$
+];
+var DescribeImportTasks$ = [9, n0, _DIT,
+    0, () => DescribeImportTasksRequest$, () => DescribeImportTasksResponse$
+];
+var DescribeIndexPolicies$ = [9, n0, _DIPe,
+    0, () => DescribeIndexPoliciesRequest$, () => DescribeIndexPoliciesResponse$
+];
+var DescribeLogGroups$ = [9, n0, _DLGe,
+    0, () => DescribeLogGroupsRequest$, () => DescribeLogGroupsResponse$
+];
+var DescribeLogStreams$ = [9, n0, _DLSe,
+    0, () => DescribeLogStreamsRequest$, () => DescribeLogStreamsResponse$
+];
+var DescribeLookupTables$ = [9, n0, _DLTe,
+    0, () => DescribeLookupTablesRequest$, () => DescribeLookupTablesResponse$
+];
+var DescribeMetricFilters$ = [9, n0, _DMFe,
+    0, () => DescribeMetricFiltersRequest$, () => DescribeMetricFiltersResponse$
+];
+var DescribeQueries$ = [9, n0, _DQ,
+    0, () => DescribeQueriesRequest$, () => DescribeQueriesResponse$
+];
+var DescribeQueryDefinitions$ = [9, n0, _DQDe,
+    0, () => DescribeQueryDefinitionsRequest$, () => DescribeQueryDefinitionsResponse$
+];
+var DescribeResourcePolicies$ = [9, n0, _DRPes,
+    0, () => DescribeResourcePoliciesRequest$, () => DescribeResourcePoliciesResponse$
+];
+var DescribeSubscriptionFilters$ = [9, n0, _DSFes,
+    0, () => DescribeSubscriptionFiltersRequest$, () => DescribeSubscriptionFiltersResponse$
+];
+var DisassociateKmsKey$ = [9, n0, _DKK,
+    0, () => DisassociateKmsKeyRequest$, () => __Unit
+];
+var DisassociateSourceFromS3TableIntegration$ = [9, n0, _DSFSTI,
+    0, () => DisassociateSourceFromS3TableIntegrationRequest$, () => DisassociateSourceFromS3TableIntegrationResponse$
+];
+var FilterLogEvents$ = [9, n0, _FLEil,
+    0, () => FilterLogEventsRequest$, () => FilterLogEventsResponse$
+];
+var GetDataProtectionPolicy$ = [9, n0, _GDPP,
+    0, () => GetDataProtectionPolicyRequest$, () => GetDataProtectionPolicyResponse$
+];
+var GetDelivery$ = [9, n0, _GD,
+    0, () => GetDeliveryRequest$, () => GetDeliveryResponse$
+];
+var GetDeliveryDestination$ = [9, n0, _GDD,
+    0, () => GetDeliveryDestinationRequest$, () => GetDeliveryDestinationResponse$
+];
+var GetDeliveryDestinationPolicy$ = [9, n0, _GDDP,
+    0, () => GetDeliveryDestinationPolicyRequest$, () => GetDeliveryDestinationPolicyResponse$
+];
+var GetDeliverySource$ = [9, n0, _GDS,
+    0, () => GetDeliverySourceRequest$, () => GetDeliverySourceResponse$
+];
+var GetIntegration$ = [9, n0, _GIe,
+    0, () => GetIntegrationRequest$, () => GetIntegrationResponse$
+];
+var GetLogAnomalyDetector$ = [9, n0, _GLAD,
+    0, () => GetLogAnomalyDetectorRequest$, () => GetLogAnomalyDetectorResponse$
+];
+var GetLogEvents$ = [9, n0, _GLE,
+    0, () => GetLogEventsRequest$, () => GetLogEventsResponse$
+];
+var GetLogFields$ = [9, n0, _GLF,
+    0, () => GetLogFieldsRequest$, () => GetLogFieldsResponse$
+];
+var GetLogGroupFields$ = [9, n0, _GLGF,
+    0, () => GetLogGroupFieldsRequest$, () => GetLogGroupFieldsResponse$
+];
+var GetLogObject$ = [9, n0, _GLO,
+    { [_end]: ["stream-"] }, () => GetLogObjectRequest$, () => GetLogObjectResponse$
+];
+var GetLogRecord$ = [9, n0, _GLR,
+    0, () => GetLogRecordRequest$, () => GetLogRecordResponse$
+];
+var GetLookupTable$ = [9, n0, _GLT,
+    0, () => GetLookupTableRequest$, () => GetLookupTableResponse$
+];
+var GetQueryResults$ = [9, n0, _GQR,
+    0, () => GetQueryResultsRequest$, () => GetQueryResultsResponse$
+];
+var GetScheduledQuery$ = [9, n0, _GSQ,
+    0, () => GetScheduledQueryRequest$, () => GetScheduledQueryResponse$
+];
+var GetScheduledQueryHistory$ = [9, n0, _GSQH,
+    0, () => GetScheduledQueryHistoryRequest$, () => GetScheduledQueryHistoryResponse$
+];
+var GetStorageTierPolicy$ = [9, n0, _GSTP,
+    0, () => GetStorageTierPolicyRequest$, () => GetStorageTierPolicyResponse$
+];
+var GetTransformer$ = [9, n0, _GT,
+    0, () => GetTransformerRequest$, () => GetTransformerResponse$
+];
+var ListAggregateLogGroupSummaries$ = [9, n0, _LALGS,
+    0, () => ListAggregateLogGroupSummariesRequest$, () => ListAggregateLogGroupSummariesResponse$
+];
+var ListAnomalies$ = [9, n0, _LA,
+    0, () => ListAnomaliesRequest$, () => ListAnomaliesResponse$
+];
+var ListIntegrations$ = [9, n0, _LI,
+    0, () => ListIntegrationsRequest$, () => ListIntegrationsResponse$
+];
+var ListLogAnomalyDetectors$ = [9, n0, _LLAD,
+    0, () => ListLogAnomalyDetectorsRequest$, () => ListLogAnomalyDetectorsResponse$
+];
+var ListLogGroups$ = [9, n0, _LLG,
+    0, () => ListLogGroupsRequest$, () => ListLogGroupsResponse$
+];
+var ListLogGroupsForQuery$ = [9, n0, _LLGFQ,
+    0, () => ListLogGroupsForQueryRequest$, () => ListLogGroupsForQueryResponse$
+];
+var ListScheduledQueries$ = [9, n0, _LSQ,
+    0, () => ListScheduledQueriesRequest$, () => ListScheduledQueriesResponse$
+];
+var ListSourcesForS3TableIntegration$ = [9, n0, _LSFSTI,
+    0, () => ListSourcesForS3TableIntegrationRequest$, () => ListSourcesForS3TableIntegrationResponse$
+];
+var ListSyslogConfigurations$ = [9, n0, _LSC,
+    0, () => ListSyslogConfigurationsRequest$, () => ListSyslogConfigurationsResponse$
+];
+var ListTagsForResource$ = [9, n0, _LTFR,
+    0, () => ListTagsForResourceRequest$, () => ListTagsForResourceResponse$
+];
+var ListTagsLogGroup$ = [9, n0, _LTLG,
+    0, () => ListTagsLogGroupRequest$, () => ListTagsLogGroupResponse$
+];
+var PutAccountPolicy$ = [9, n0, _PAP,
+    0, () => PutAccountPolicyRequest$, () => PutAccountPolicyResponse$
+];
+var PutBearerTokenAuthentication$ = [9, n0, _PBTA,
+    0, () => PutBearerTokenAuthenticationRequest$, () => __Unit
+];
+var PutDataProtectionPolicy$ = [9, n0, _PDPP,
+    0, () => PutDataProtectionPolicyRequest$, () => PutDataProtectionPolicyResponse$
+];
+var PutDeliveryDestination$ = [9, n0, _PDD,
+    0, () => PutDeliveryDestinationRequest$, () => PutDeliveryDestinationResponse$
+];
+var PutDeliveryDestinationPolicy$ = [9, n0, _PDDP,
+    0, () => PutDeliveryDestinationPolicyRequest$, () => PutDeliveryDestinationPolicyResponse$
+];
+var PutDeliverySource$ = [9, n0, _PDS,
+    0, () => PutDeliverySourceRequest$, () => PutDeliverySourceResponse$
+];
+var PutDestination$ = [9, n0, _PD,
+    0, () => PutDestinationRequest$, () => PutDestinationResponse$
+];
+var PutDestinationPolicy$ = [9, n0, _PDP,
+    0, () => PutDestinationPolicyRequest$, () => __Unit
+];
+var PutIndexPolicy$ = [9, n0, _PIP,
+    0, () => PutIndexPolicyRequest$, () => PutIndexPolicyResponse$
+];
+var PutIntegration$ = [9, n0, _PI,
+    0, () => PutIntegrationRequest$, () => PutIntegrationResponse$
+];
+var PutLogEvents$ = [9, n0, _PLE,
+    0, () => PutLogEventsRequest$, () => PutLogEventsResponse$
+];
+var PutLogGroupDeletionProtection$ = [9, n0, _PLGDP,
+    0, () => PutLogGroupDeletionProtectionRequest$, () => __Unit
+];
+var PutMetricFilter$ = [9, n0, _PMF,
+    0, () => PutMetricFilterRequest$, () => __Unit
+];
+var PutQueryDefinition$ = [9, n0, _PQD,
+    0, () => PutQueryDefinitionRequest$, () => PutQueryDefinitionResponse$
+];
+var PutResourcePolicy$ = [9, n0, _PRP,
+    0, () => PutResourcePolicyRequest$, () => PutResourcePolicyResponse$
+];
+var PutRetentionPolicy$ = [9, n0, _PRPu,
+    0, () => PutRetentionPolicyRequest$, () => __Unit
+];
+var PutStorageTierPolicy$ = [9, n0, _PSTP,
+    0, () => PutStorageTierPolicyRequest$, () => PutStorageTierPolicyResponse$
+];
+var PutSubscriptionFilter$ = [9, n0, _PSF,
+    0, () => PutSubscriptionFilterRequest$, () => __Unit
+];
+var PutSyslogConfiguration$ = [9, n0, _PSC,
+    0, () => PutSyslogConfigurationRequest$, () => __Unit
+];
+var PutTransformer$ = [9, n0, _PTu,
+    0, () => PutTransformerRequest$, () => __Unit
+];
+var StartLiveTail$ = [9, n0, _SLT,
+    { [_end]: ["stream-"] }, () => StartLiveTailRequest$, () => StartLiveTailResponse$
+];
+var StartQuery$ = [9, n0, _SQ,
+    0, () => StartQueryRequest$, () => StartQueryResponse$
+];
+var StopQuery$ = [9, n0, _SQt,
+    0, () => StopQueryRequest$, () => StopQueryResponse$
+];
+var TagLogGroup$ = [9, n0, _TLG,
+    0, () => TagLogGroupRequest$, () => __Unit
+];
+var TagResource$ = [9, n0, _TR,
+    0, () => TagResourceRequest$, () => __Unit
+];
+var TestMetricFilter$ = [9, n0, _TMF,
+    0, () => TestMetricFilterRequest$, () => TestMetricFilterResponse$
+];
+var TestTransformer$ = [9, n0, _TT,
+    0, () => TestTransformerRequest$, () => TestTransformerResponse$
+];
+var UntagLogGroup$ = [9, n0, _ULG,
+    0, () => UntagLogGroupRequest$, () => __Unit
+];
+var UntagResource$ = [9, n0, _UR,
+    0, () => UntagResourceRequest$, () => __Unit
+];
+var UpdateAnomaly$ = [9, n0, _UA,
+    0, () => UpdateAnomalyRequest$, () => __Unit
+];
+var UpdateDeliveryConfiguration$ = [9, n0, _UDC,
+    0, () => UpdateDeliveryConfigurationRequest$, () => UpdateDeliveryConfigurationResponse$
+];
+var UpdateLogAnomalyDetector$ = [9, n0, _ULAD,
+    0, () => UpdateLogAnomalyDetectorRequest$, () => __Unit
+];
+var UpdateLookupTable$ = [9, n0, _ULT,
+    0, () => UpdateLookupTableRequest$, () => UpdateLookupTableResponse$
+];
+var UpdateScheduledQuery$ = [9, n0, _USQ,
+    0, () => UpdateScheduledQueryRequest$, () => UpdateScheduledQueryResponse$
+];
+
+const getRuntimeConfig$1 = (config) => {
+    return {
+        apiVersion: "2014-03-28",
+        base64Decoder: config?.base64Decoder ?? fromBase64,
+        base64Encoder: config?.base64Encoder ?? toBase64,
+        disableHostPrefix: config?.disableHostPrefix ?? false,
+        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
+        extensions: config?.extensions ?? [],
+        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultCloudWatchLogsHttpAuthSchemeProvider,
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
+                signer: new AwsSdkSigV4Signer(),
+            },
+        ],
+        logger: config?.logger ?? new NoOpLogger(),
+        protocol: config?.protocol ?? AwsJson1_1Protocol,
+        protocolSettings: config?.protocolSettings ?? {
+            defaultNamespace: "com.amazonaws.cloudwatchlogs",
+            errorTypeRegistries,
+            xmlNamespace: "http://monitoring.amazonaws.com/doc/2014-03-28/",
+            version: "2014-03-28",
+            serviceTarget: "Logs_20140328",
+        },
+        serviceId: config?.serviceId ?? "CloudWatch Logs",
+        sha256: config?.sha256 ?? Sha256,
+        urlParser: config?.urlParser ?? parseUrl,
+        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
+        utf8Encoder: config?.utf8Encoder ?? toUtf8,
+    };
+};
+
+const getRuntimeConfig = (config) => {
+    emitWarningIfUnsupportedVersion(process.version);
+    const defaultsMode = resolveDefaultsModeConfig(config);
+    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
+    const clientSharedValues = getRuntimeConfig$1(config);
+    emitWarningIfUnsupportedVersion$1(process.version);
+    const loaderConfig = {
+        profile: config?.profile,
+        logger: clientSharedValues.logger,
+    };
+    return {
+        ...clientSharedValues,
+        ...config,
+        runtime: "node",
+        defaultsMode,
+        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
+        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
+        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
+        defaultSocketTimeout: getDefaultSocketTimeout(config?.requestHandler, 300_000),
+        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
+        eventStreamSerdeProvider: config?.eventStreamSerdeProvider ?? eventStreamSerdeProvider,
+        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
+        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
+        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
+        retryMode: config?.retryMode ??
+            loadConfig({
+                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
+                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
+            }, config),
+        streamCollector: config?.streamCollector ?? streamCollector,
+        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
+    };
+};
+
+const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
+    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
+    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
+    let _credentials = runtimeConfig.credentials;
+    return {
+        setHttpAuthScheme(httpAuthScheme) {
+            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
+            if (index === -1) {
+                _httpAuthSchemes.push(httpAuthScheme);
+            }
+            else {
+                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
+            }
+        },
+        httpAuthSchemes() {
+            return _httpAuthSchemes;
+        },
+        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
+            _httpAuthSchemeProvider = httpAuthSchemeProvider;
+        },
+        httpAuthSchemeProvider() {
+            return _httpAuthSchemeProvider;
+        },
+        setCredentials(credentials) {
+            _credentials = credentials;
+        },
+        credentials() {
+            return _credentials;
+        },
+    };
+};
+const resolveHttpAuthRuntimeConfig = (config) => {
+    return {
+        httpAuthSchemes: config.httpAuthSchemes(),
+        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
+        credentials: config.credentials(),
+    };
+};
+
+const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
+    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
+    extensions.forEach((extension) => extension.configure(extensionConfiguration));
+    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
+};
+
+class CloudWatchLogsClient extends Client {
+    config;
+    constructor(...[configuration]) {
+        const _config_0 = getRuntimeConfig(configuration || {});
+        super(_config_0);
+        this.initConfig = _config_0;
+        const _config_1 = resolveClientEndpointParameters(_config_0);
+        const _config_2 = resolveUserAgentConfig(_config_1);
+        const _config_3 = resolveRetryConfig(_config_2);
+        const _config_4 = resolveRegionConfig(_config_3);
+        const _config_5 = resolveHostHeaderConfig(_config_4);
+        const _config_6 = resolveEndpointConfig(_config_5);
+        const _config_7 = resolveEventStreamSerdeConfig(_config_6);
+        const _config_8 = resolveHttpAuthSchemeConfig(_config_7);
+        const _config_9 = resolveRuntimeExtensions(_config_8, configuration?.extensions || []);
+        this.config = _config_9;
+        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
+        this.middlewareStack.use(getUserAgentPlugin(this.config));
+        this.middlewareStack.use(getRetryPlugin(this.config));
+        this.middlewareStack.use(getContentLengthPlugin(this.config));
+        this.middlewareStack.use(getHostHeaderPlugin(this.config));
+        this.middlewareStack.use(getLoggerPlugin(this.config));
+        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
+        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
+            httpAuthSchemeParametersProvider: defaultCloudWatchLogsHttpAuthSchemeParametersProvider,
+            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
+                "aws.auth#sigv4": config.credentials,
+            }),
+        }));
+        this.middlewareStack.use(getHttpSigningPlugin(this.config));
+    }
+    destroy() {
+        super.destroy();
+    }
+}
+
+const command = makeBuilder(commonParams, "Logs_20140328", "CloudWatchLogsClient", getEndpointPlugin);
+const _ep0 = {};
+const _mw0 = (Command, cs, config, o) => [];
+
+class AssociateKmsKeyCommand extends command(_ep0, _mw0, "AssociateKmsKey", AssociateKmsKey$) {
+}
+
+class AssociateSourceToS3TableIntegrationCommand extends command(_ep0, _mw0, "AssociateSourceToS3TableIntegration", AssociateSourceToS3TableIntegration$) {
+}
+
+class CancelExportTaskCommand extends command(_ep0, _mw0, "CancelExportTask", CancelExportTask$) {
+}
+
+class CancelImportTaskCommand extends command(_ep0, _mw0, "CancelImportTask", CancelImportTask$) {
+}
+
+class CreateDeliveryCommand extends command(_ep0, _mw0, "CreateDelivery", CreateDelivery$) {
+}
+
+class CreateExportTaskCommand extends command(_ep0, _mw0, "CreateExportTask", CreateExportTask$) {
+}
+
+class CreateImportTaskCommand extends command(_ep0, _mw0, "CreateImportTask", CreateImportTask$) {
+}
+
+class CreateLogAnomalyDetectorCommand extends command(_ep0, _mw0, "CreateLogAnomalyDetector", CreateLogAnomalyDetector$) {
+}
+
+class CreateLogGroupCommand extends command(_ep0, _mw0, "CreateLogGroup", CreateLogGroup$) {
+}
+
+class CreateLogStreamCommand extends command(_ep0, _mw0, "CreateLogStream", CreateLogStream$) {
+}
+
+class CreateLookupTableCommand extends command(_ep0, _mw0, "CreateLookupTable", CreateLookupTable$) {
+}
+
+class CreateScheduledQueryCommand extends command(_ep0, _mw0, "CreateScheduledQuery", CreateScheduledQuery$) {
+}
+
+class DeleteAccountPolicyCommand extends command(_ep0, _mw0, "DeleteAccountPolicy", DeleteAccountPolicy$) {
+}
+
+class DeleteDataProtectionPolicyCommand extends command(_ep0, _mw0, "DeleteDataProtectionPolicy", DeleteDataProtectionPolicy$) {
+}
+
+class DeleteDeliveryCommand extends command(_ep0, _mw0, "DeleteDelivery", DeleteDelivery$) {
+}
+
+class DeleteDeliveryDestinationCommand extends command(_ep0, _mw0, "DeleteDeliveryDestination", DeleteDeliveryDestination$) {
+}
+
+class DeleteDeliveryDestinationPolicyCommand extends command(_ep0, _mw0, "DeleteDeliveryDestinationPolicy", DeleteDeliveryDestinationPolicy$) {
+}
+
+class DeleteDeliverySourceCommand extends command(_ep0, _mw0, "DeleteDeliverySource", DeleteDeliverySource$) {
+}
+
+class DeleteDestinationCommand extends command(_ep0, _mw0, "DeleteDestination", DeleteDestination$) {
+}
+
+class DeleteIndexPolicyCommand extends command(_ep0, _mw0, "DeleteIndexPolicy", DeleteIndexPolicy$) {
+}
+
+class DeleteIntegrationCommand extends command(_ep0, _mw0, "DeleteIntegration", DeleteIntegration$) {
+}
+
+class DeleteLogAnomalyDetectorCommand extends command(_ep0, _mw0, "DeleteLogAnomalyDetector", DeleteLogAnomalyDetector$) {
+}
+
+class DeleteLogGroupCommand extends command(_ep0, _mw0, "DeleteLogGroup", DeleteLogGroup$) {
+}
+
+class DeleteLogStreamCommand extends command(_ep0, _mw0, "DeleteLogStream", DeleteLogStream$) {
+}
+
+class DeleteLookupTableCommand extends command(_ep0, _mw0, "DeleteLookupTable", DeleteLookupTable$) {
+}
+
+class DeleteMetricFilterCommand extends command(_ep0, _mw0, "DeleteMetricFilter", DeleteMetricFilter$) {
+}
+
+class DeleteQueryDefinitionCommand extends command(_ep0, _mw0, "DeleteQueryDefinition", DeleteQueryDefinition$) {
+}
+
+class DeleteResourcePolicyCommand extends command(_ep0, _mw0, "DeleteResourcePolicy", DeleteResourcePolicy$) {
+}
+
+class DeleteRetentionPolicyCommand extends command(_ep0, _mw0, "DeleteRetentionPolicy", DeleteRetentionPolicy$) {
+}
+
+class DeleteScheduledQueryCommand extends command(_ep0, _mw0, "DeleteScheduledQuery", DeleteScheduledQuery$) {
+}
+
+class DeleteSubscriptionFilterCommand extends command(_ep0, _mw0, "DeleteSubscriptionFilter", DeleteSubscriptionFilter$) {
+}
+
+class DeleteSyslogConfigurationCommand extends command(_ep0, _mw0, "DeleteSyslogConfiguration", DeleteSyslogConfiguration$) {
+}
+
+class DeleteTransformerCommand extends command(_ep0, _mw0, "DeleteTransformer", DeleteTransformer$) {
+}
+
+class DescribeAccountPoliciesCommand extends command(_ep0, _mw0, "DescribeAccountPolicies", DescribeAccountPolicies$) {
+}
+
+class DescribeConfigurationTemplatesCommand extends command(_ep0, _mw0, "DescribeConfigurationTemplates", DescribeConfigurationTemplates$) {
+}
+
+class DescribeDeliveriesCommand extends command(_ep0, _mw0, "DescribeDeliveries", DescribeDeliveries$) {
+}
+
+class DescribeDeliveryDestinationsCommand extends command(_ep0, _mw0, "DescribeDeliveryDestinations", DescribeDeliveryDestinations$) {
+}
+
+class DescribeDeliverySourcesCommand extends command(_ep0, _mw0, "DescribeDeliverySources", DescribeDeliverySources$) {
+}
+
+class DescribeDestinationsCommand extends command(_ep0, _mw0, "DescribeDestinations", DescribeDestinations$) {
+}
+
+class DescribeExportTasksCommand extends command(_ep0, _mw0, "DescribeExportTasks", DescribeExportTasks$) {
+}
+
+class DescribeFieldIndexesCommand extends command(_ep0, _mw0, "DescribeFieldIndexes", DescribeFieldIndexes$) {
+}
+
+class DescribeImportTaskBatchesCommand extends command(_ep0, _mw0, "DescribeImportTaskBatches", DescribeImportTaskBatches$) {
+}
+
+class DescribeImportTasksCommand extends command(_ep0, _mw0, "DescribeImportTasks", DescribeImportTasks$) {
+}
+
+class DescribeIndexPoliciesCommand extends command(_ep0, _mw0, "DescribeIndexPolicies", DescribeIndexPolicies$) {
+}
+
+class DescribeLogGroupsCommand extends command(_ep0, _mw0, "DescribeLogGroups", DescribeLogGroups$) {
+}
+
+class DescribeLogStreamsCommand extends command(_ep0, _mw0, "DescribeLogStreams", DescribeLogStreams$) {
+}
+
+class DescribeLookupTablesCommand extends command(_ep0, _mw0, "DescribeLookupTables", DescribeLookupTables$) {
+}
+
+class DescribeMetricFiltersCommand extends command(_ep0, _mw0, "DescribeMetricFilters", DescribeMetricFilters$) {
+}
+
+class DescribeQueriesCommand extends command(_ep0, _mw0, "DescribeQueries", DescribeQueries$) {
+}
+
+class DescribeQueryDefinitionsCommand extends command(_ep0, _mw0, "DescribeQueryDefinitions", DescribeQueryDefinitions$) {
+}
+
+class DescribeResourcePoliciesCommand extends command(_ep0, _mw0, "DescribeResourcePolicies", DescribeResourcePolicies$) {
+}
+
+class DescribeSubscriptionFiltersCommand extends command(_ep0, _mw0, "DescribeSubscriptionFilters", DescribeSubscriptionFilters$) {
+}
+
+class DisassociateKmsKeyCommand extends command(_ep0, _mw0, "DisassociateKmsKey", DisassociateKmsKey$) {
+}
+
+class DisassociateSourceFromS3TableIntegrationCommand extends command(_ep0, _mw0, "DisassociateSourceFromS3TableIntegration", DisassociateSourceFromS3TableIntegration$) {
+}
+
+class FilterLogEventsCommand extends command(_ep0, _mw0, "FilterLogEvents", FilterLogEvents$) {
+}
+
+class GetDataProtectionPolicyCommand extends command(_ep0, _mw0, "GetDataProtectionPolicy", GetDataProtectionPolicy$) {
+}
+
+class GetDeliveryCommand extends command(_ep0, _mw0, "GetDelivery", GetDelivery$) {
+}
+
+class GetDeliveryDestinationCommand extends command(_ep0, _mw0, "GetDeliveryDestination", GetDeliveryDestination$) {
+}
+
+class GetDeliveryDestinationPolicyCommand extends command(_ep0, _mw0, "GetDeliveryDestinationPolicy", GetDeliveryDestinationPolicy$) {
+}
+
+class GetDeliverySourceCommand extends command(_ep0, _mw0, "GetDeliverySource", GetDeliverySource$) {
+}
+
+class GetIntegrationCommand extends command(_ep0, _mw0, "GetIntegration", GetIntegration$) {
+}
+
+class GetLogAnomalyDetectorCommand extends command(_ep0, _mw0, "GetLogAnomalyDetector", GetLogAnomalyDetector$) {
+}
+
+class GetLogEventsCommand extends command(_ep0, _mw0, "GetLogEvents", GetLogEvents$) {
+}
+
+class GetLogFieldsCommand extends command(_ep0, _mw0, "GetLogFields", GetLogFields$) {
+}
+
+class GetLogGroupFieldsCommand extends command(_ep0, _mw0, "GetLogGroupFields", GetLogGroupFields$) {
+}
+
+class GetLogObjectCommand extends command(_ep0, _mw0, "GetLogObject", GetLogObject$) {
+}
+
+class GetLogRecordCommand extends command(_ep0, _mw0, "GetLogRecord", GetLogRecord$) {
+}
+
+class GetLookupTableCommand extends command(_ep0, _mw0, "GetLookupTable", GetLookupTable$) {
+}
+
+class GetQueryResultsCommand extends command(_ep0, _mw0, "GetQueryResults", GetQueryResults$) {
+}
+
+class GetScheduledQueryCommand extends command(_ep0, _mw0, "GetScheduledQuery", GetScheduledQuery$) {
+}
+
+class GetScheduledQueryHistoryCommand extends command(_ep0, _mw0, "GetScheduledQueryHistory", GetScheduledQueryHistory$) {
+}
+
+class GetStorageTierPolicyCommand extends command(_ep0, _mw0, "GetStorageTierPolicy", GetStorageTierPolicy$) {
+}
+
+class GetTransformerCommand extends command(_ep0, _mw0, "GetTransformer", GetTransformer$) {
+}
+
+class ListAggregateLogGroupSummariesCommand extends command(_ep0, _mw0, "ListAggregateLogGroupSummaries", ListAggregateLogGroupSummaries$) {
+}
+
+class ListAnomaliesCommand extends command(_ep0, _mw0, "ListAnomalies", ListAnomalies$) {
+}
+
+class ListIntegrationsCommand extends command(_ep0, _mw0, "ListIntegrations", ListIntegrations$) {
+}
+
+class ListLogAnomalyDetectorsCommand extends command(_ep0, _mw0, "ListLogAnomalyDetectors", ListLogAnomalyDetectors$) {
+}
+
+class ListLogGroupsCommand extends command(_ep0, _mw0, "ListLogGroups", ListLogGroups$) {
+}
+
+class ListLogGroupsForQueryCommand extends command(_ep0, _mw0, "ListLogGroupsForQuery", ListLogGroupsForQuery$) {
+}
+
+class ListScheduledQueriesCommand extends command(_ep0, _mw0, "ListScheduledQueries", ListScheduledQueries$) {
+}
+
+class ListSourcesForS3TableIntegrationCommand extends command(_ep0, _mw0, "ListSourcesForS3TableIntegration", ListSourcesForS3TableIntegration$) {
+}
+
+class ListSyslogConfigurationsCommand extends command(_ep0, _mw0, "ListSyslogConfigurations", ListSyslogConfigurations$) {
+}
+
+class ListTagsForResourceCommand extends command(_ep0, _mw0, "ListTagsForResource", ListTagsForResource$) {
+}
+
+class ListTagsLogGroupCommand extends command(_ep0, _mw0, "ListTagsLogGroup", ListTagsLogGroup$) {
+}
+
+class PutAccountPolicyCommand extends command(_ep0, _mw0, "PutAccountPolicy", PutAccountPolicy$) {
+}
+
+class PutBearerTokenAuthenticationCommand extends command(_ep0, _mw0, "PutBearerTokenAuthentication", PutBearerTokenAuthentication$) {
+}
+
+class PutDataProtectionPolicyCommand extends command(_ep0, _mw0, "PutDataProtectionPolicy", PutDataProtectionPolicy$) {
+}
+
+class PutDeliveryDestinationCommand extends command(_ep0, _mw0, "PutDeliveryDestination", PutDeliveryDestination$) {
+}
+
+class PutDeliveryDestinationPolicyCommand extends command(_ep0, _mw0, "PutDeliveryDestinationPolicy", PutDeliveryDestinationPolicy$) {
+}
+
+class PutDeliverySourceCommand extends command(_ep0, _mw0, "PutDeliverySource", PutDeliverySource$) {
+}
+
+class PutDestinationCommand extends command(_ep0, _mw0, "PutDestination", PutDestination$) {
+}
+
+class PutDestinationPolicyCommand extends command(_ep0, _mw0, "PutDestinationPolicy", PutDestinationPolicy$) {
+}
+
+class PutIndexPolicyCommand extends command(_ep0, _mw0, "PutIndexPolicy", PutIndexPolicy$) {
+}
+
+class PutIntegrationCommand extends command(_ep0, _mw0, "PutIntegration", PutIntegration$) {
+}
+
+class PutLogEventsCommand extends command(_ep0, _mw0, "PutLogEvents", PutLogEvents$) {
+}
+
+class PutLogGroupDeletionProtectionCommand extends command(_ep0, _mw0, "PutLogGroupDeletionProtection", PutLogGroupDeletionProtection$) {
+}
+
+class PutMetricFilterCommand extends command(_ep0, _mw0, "PutMetricFilter", PutMetricFilter$) {
+}
+
+class PutQueryDefinitionCommand extends command(_ep0, _mw0, "PutQueryDefinition", PutQueryDefinition$) {
+}
+
+class PutResourcePolicyCommand extends command(_ep0, _mw0, "PutResourcePolicy", PutResourcePolicy$) {
+}
+
+class PutRetentionPolicyCommand extends command(_ep0, _mw0, "PutRetentionPolicy", PutRetentionPolicy$) {
+}
+
+class PutStorageTierPolicyCommand extends command(_ep0, _mw0, "PutStorageTierPolicy", PutStorageTierPolicy$) {
+}
+
+class PutSubscriptionFilterCommand extends command(_ep0, _mw0, "PutSubscriptionFilter", PutSubscriptionFilter$) {
+}
+
+class PutSyslogConfigurationCommand extends command(_ep0, _mw0, "PutSyslogConfiguration", PutSyslogConfiguration$) {
+}
+
+class PutTransformerCommand extends command(_ep0, _mw0, "PutTransformer", PutTransformer$) {
+}
+
+class StartLiveTailCommand extends command(_ep0, _mw0, "StartLiveTail", StartLiveTail$) {
+}
+
+class StartQueryCommand extends command(_ep0, _mw0, "StartQuery", StartQuery$) {
+}
+
+class StopQueryCommand extends command(_ep0, _mw0, "StopQuery", StopQuery$) {
+}
+
+class TagLogGroupCommand extends command(_ep0, _mw0, "TagLogGroup", TagLogGroup$) {
+}
+
+class TagResourceCommand extends command(_ep0, _mw0, "TagResource", TagResource$) {
+}
+
+class TestMetricFilterCommand extends command(_ep0, _mw0, "TestMetricFilter", TestMetricFilter$) {
+}
+
+class TestTransformerCommand extends command(_ep0, _mw0, "TestTransformer", TestTransformer$) {
+}
+
+class UntagLogGroupCommand extends command(_ep0, _mw0, "UntagLogGroup", UntagLogGroup$) {
+}
+
+class UntagResourceCommand extends command(_ep0, _mw0, "UntagResource", UntagResource$) {
+}
+
+class UpdateAnomalyCommand extends command(_ep0, _mw0, "UpdateAnomaly", UpdateAnomaly$) {
+}
+
+class UpdateDeliveryConfigurationCommand extends command(_ep0, _mw0, "UpdateDeliveryConfiguration", UpdateDeliveryConfiguration$) {
+}
+
+class UpdateLogAnomalyDetectorCommand extends command(_ep0, _mw0, "UpdateLogAnomalyDetector", UpdateLogAnomalyDetector$) {
+}
+
+class UpdateLookupTableCommand extends command(_ep0, _mw0, "UpdateLookupTable", UpdateLookupTable$) {
+}
+
+class UpdateScheduledQueryCommand extends command(_ep0, _mw0, "UpdateScheduledQuery", UpdateScheduledQuery$) {
+}
+
+const paginateDescribeConfigurationTemplates = createPaginator(CloudWatchLogsClient, DescribeConfigurationTemplatesCommand, "nextToken", "nextToken", "limit");
+
+const paginateDescribeDeliveries = createPaginator(CloudWatchLogsClient, DescribeDeliveriesCommand, "nextToken", "nextToken", "limit");
+
+const paginateDescribeDeliveryDestinations = createPaginator(CloudWatchLogsClient, DescribeDeliveryDestinationsCommand, "nextToken", "nextToken", "limit");
+
+const paginateDescribeDeliverySources = createPaginator(CloudWatchLogsClient, DescribeDeliverySourcesCommand, "nextToken", "nextToken", "limit");
+
+const paginateDescribeDestinations = createPaginator(CloudWatchLogsClient, DescribeDestinationsCommand, "nextToken", "nextToken", "limit");
+
+const paginateDescribeLogGroups = createPaginator(CloudWatchLogsClient, DescribeLogGroupsCommand, "nextToken", "nextToken", "limit");
+
+const paginateDescribeLogStreams = createPaginator(CloudWatchLogsClient, DescribeLogStreamsCommand, "nextToken", "nextToken", "limit");
+
+const paginateDescribeMetricFilters = createPaginator(CloudWatchLogsClient, DescribeMetricFiltersCommand, "nextToken", "nextToken", "limit");
+
+const paginateDescribeSubscriptionFilters = createPaginator(CloudWatchLogsClient, DescribeSubscriptionFiltersCommand, "nextToken", "nextToken", "limit");
+
+const paginateFilterLogEvents = createPaginator(CloudWatchLogsClient, FilterLogEventsCommand, "nextToken", "nextToken", "limit");
+
+const paginateGetLogEvents = createPaginator(CloudWatchLogsClient, GetLogEventsCommand, "nextToken", "nextForwardToken", "limit");
+
+const paginateGetScheduledQueryHistory = createPaginator(CloudWatchLogsClient, GetScheduledQueryHistoryCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListAggregateLogGroupSummaries = createPaginator(CloudWatchLogsClient, ListAggregateLogGroupSummariesCommand, "nextToken", "nextToken", "limit");
+
+const paginateListAnomalies = createPaginator(CloudWatchLogsClient, ListAnomaliesCommand, "nextToken", "nextToken", "limit");
+
+const paginateListLogAnomalyDetectors = createPaginator(CloudWatchLogsClient, ListLogAnomalyDetectorsCommand, "nextToken", "nextToken", "limit");
+
+const paginateListLogGroupsForQuery = createPaginator(CloudWatchLogsClient, ListLogGroupsForQueryCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListScheduledQueries = createPaginator(CloudWatchLogsClient, ListScheduledQueriesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListSourcesForS3TableIntegration = createPaginator(CloudWatchLogsClient, ListSourcesForS3TableIntegrationCommand, "nextToken", "nextToken", "maxResults");
+
+const commands = {
+    AssociateKmsKeyCommand,
+    AssociateSourceToS3TableIntegrationCommand,
+    CancelExportTaskCommand,
+    CancelImportTaskCommand,
+    CreateDeliveryCommand,
+    CreateExportTaskCommand,
+    CreateImportTaskCommand,
+    CreateLogAnomalyDetectorCommand,
+    CreateLogGroupCommand,
+    CreateLogStreamCommand,
+    CreateLookupTableCommand,
+    CreateScheduledQueryCommand,
+    DeleteAccountPolicyCommand,
+    DeleteDataProtectionPolicyCommand,
+    DeleteDeliveryCommand,
+    DeleteDeliveryDestinationCommand,
+    DeleteDeliveryDestinationPolicyCommand,
+    DeleteDeliverySourceCommand,
+    DeleteDestinationCommand,
+    DeleteIndexPolicyCommand,
+    DeleteIntegrationCommand,
+    DeleteLogAnomalyDetectorCommand,
+    DeleteLogGroupCommand,
+    DeleteLogStreamCommand,
+    DeleteLookupTableCommand,
+    DeleteMetricFilterCommand,
+    DeleteQueryDefinitionCommand,
+    DeleteResourcePolicyCommand,
+    DeleteRetentionPolicyCommand,
+    DeleteScheduledQueryCommand,
+    DeleteSubscriptionFilterCommand,
+    DeleteSyslogConfigurationCommand,
+    DeleteTransformerCommand,
+    DescribeAccountPoliciesCommand,
+    DescribeConfigurationTemplatesCommand,
+    DescribeDeliveriesCommand,
+    DescribeDeliveryDestinationsCommand,
+    DescribeDeliverySourcesCommand,
+    DescribeDestinationsCommand,
+    DescribeExportTasksCommand,
+    DescribeFieldIndexesCommand,
+    DescribeImportTaskBatchesCommand,
+    DescribeImportTasksCommand,
+    DescribeIndexPoliciesCommand,
+    DescribeLogGroupsCommand,
+    DescribeLogStreamsCommand,
+    DescribeLookupTablesCommand,
+    DescribeMetricFiltersCommand,
+    DescribeQueriesCommand,
+    DescribeQueryDefinitionsCommand,
+    DescribeResourcePoliciesCommand,
+    DescribeSubscriptionFiltersCommand,
+    DisassociateKmsKeyCommand,
+    DisassociateSourceFromS3TableIntegrationCommand,
+    FilterLogEventsCommand,
+    GetDataProtectionPolicyCommand,
+    GetDeliveryCommand,
+    GetDeliveryDestinationCommand,
+    GetDeliveryDestinationPolicyCommand,
+    GetDeliverySourceCommand,
+    GetIntegrationCommand,
+    GetLogAnomalyDetectorCommand,
+    GetLogEventsCommand,
+    GetLogFieldsCommand,
+    GetLogGroupFieldsCommand,
+    GetLogObjectCommand,
+    GetLogRecordCommand,
+    GetLookupTableCommand,
+    GetQueryResultsCommand,
+    GetScheduledQueryCommand,
+    GetScheduledQueryHistoryCommand,
+    GetStorageTierPolicyCommand,
+    GetTransformerCommand,
+    ListAggregateLogGroupSummariesCommand,
+    ListAnomaliesCommand,
+    ListIntegrationsCommand,
+    ListLogAnomalyDetectorsCommand,
+    ListLogGroupsCommand,
+    ListLogGroupsForQueryCommand,
+    ListScheduledQueriesCommand,
+    ListSourcesForS3TableIntegrationCommand,
+    ListSyslogConfigurationsCommand,
+    ListTagsForResourceCommand,
+    ListTagsLogGroupCommand,
+    PutAccountPolicyCommand,
+    PutBearerTokenAuthenticationCommand,
+    PutDataProtectionPolicyCommand,
+    PutDeliveryDestinationCommand,
+    PutDeliveryDestinationPolicyCommand,
+    PutDeliverySourceCommand,
+    PutDestinationCommand,
+    PutDestinationPolicyCommand,
+    PutIndexPolicyCommand,
+    PutIntegrationCommand,
+    PutLogEventsCommand,
+    PutLogGroupDeletionProtectionCommand,
+    PutMetricFilterCommand,
+    PutQueryDefinitionCommand,
+    PutResourcePolicyCommand,
+    PutRetentionPolicyCommand,
+    PutStorageTierPolicyCommand,
+    PutSubscriptionFilterCommand,
+    PutSyslogConfigurationCommand,
+    PutTransformerCommand,
+    StartLiveTailCommand,
+    StartQueryCommand,
+    StopQueryCommand,
+    TagLogGroupCommand,
+    TagResourceCommand,
+    TestMetricFilterCommand,
+    TestTransformerCommand,
+    UntagLogGroupCommand,
+    UntagResourceCommand,
+    UpdateAnomalyCommand,
+    UpdateDeliveryConfigurationCommand,
+    UpdateLogAnomalyDetectorCommand,
+    UpdateLookupTableCommand,
+    UpdateScheduledQueryCommand,
+};
+const paginators = {
+    paginateDescribeConfigurationTemplates,
+    paginateDescribeDeliveries,
+    paginateDescribeDeliveryDestinations,
+    paginateDescribeDeliverySources,
+    paginateDescribeDestinations,
+    paginateDescribeLogGroups,
+    paginateDescribeLogStreams,
+    paginateDescribeMetricFilters,
+    paginateDescribeSubscriptionFilters,
+    paginateFilterLogEvents,
+    paginateGetLogEvents,
+    paginateGetScheduledQueryHistory,
+    paginateListAggregateLogGroupSummaries,
+    paginateListAnomalies,
+    paginateListLogAnomalyDetectors,
+    paginateListLogGroupsForQuery,
+    paginateListScheduledQueries,
+    paginateListSourcesForS3TableIntegration,
+};
+class CloudWatchLogs extends CloudWatchLogsClient {
+}
+createAggregatedClient(commands, CloudWatchLogs, { paginators });
+
+const PolicyType = {
+    DATA_PROTECTION_POLICY: "DATA_PROTECTION_POLICY",
+    FIELD_INDEX_POLICY: "FIELD_INDEX_POLICY",
+    METRIC_EXTRACTION_POLICY: "METRIC_EXTRACTION_POLICY",
+    RETENTION_POLICY: "RETENTION_POLICY",
+    SUBSCRIPTION_FILTER_POLICY: "SUBSCRIPTION_FILTER_POLICY",
+    TRANSFORMER_POLICY: "TRANSFORMER_POLICY",
+};
+const Scope = {
+    ALL: "ALL",
+};
+const ActionStatus = {
+    CLIENT_ERROR: "CLIENT_ERROR",
+    COMPLETE: "COMPLETE",
+    FAILED: "FAILED",
+    IN_PROGRESS: "IN_PROGRESS",
+};
+const State = {
+    Active: "Active",
+    Baseline: "Baseline",
+    Suppressed: "Suppressed",
+};
+const AnomalyDetectorStatus = {
+    ANALYZING: "ANALYZING",
+    DELETED: "DELETED",
+    FAILED: "FAILED",
+    INITIALIZING: "INITIALIZING",
+    PAUSED: "PAUSED",
+    TRAINING: "TRAINING",
+};
+const EvaluationFrequency = {
+    FIFTEEN_MIN: "FIFTEEN_MIN",
+    FIVE_MIN: "FIVE_MIN",
+    ONE_HOUR: "ONE_HOUR",
+    ONE_MIN: "ONE_MIN",
+    TEN_MIN: "TEN_MIN",
+    THIRTY_MIN: "THIRTY_MIN",
+};
+const ImportStatus = {
+    CANCELLED: "CANCELLED",
+    COMPLETED: "COMPLETED",
+    FAILED: "FAILED",
+    IN_PROGRESS: "IN_PROGRESS",
+};
+const OutputFormat = {
+    JSON: "json",
+    PARQUET: "parquet",
+    PLAIN: "plain",
+    RAW: "raw",
+    W3C: "w3c",
+};
+const DeliveryDestinationType = {
+    CWL: "CWL",
+    FH: "FH",
+    S3: "S3",
+    XRAY: "XRAY",
+};
+const DeliverySourceConfigurationSchemaValueType = {
+    BOOLEAN: "boolean",
+    DOUBLE: "double",
+    INT: "int",
+    LONG: "long",
+    STRING: "string",
+};
+const LogGroupClass = {
+    DELIVERY: "DELIVERY",
+    ESSENTIALS: "ESSENTIALS",
+    INFREQUENT_ACCESS: "INFREQUENT_ACCESS",
+    STANDARD: "STANDARD",
+};
+const QueryLanguage = {
+    CWLI: "CWLI",
+    PPL: "PPL",
+    SQL: "SQL",
+};
+const ScheduledQueryState = {
+    DISABLED: "DISABLED",
+    ENABLED: "ENABLED",
+};
+const DataProtectionStatus = {
+    ACTIVATED: "ACTIVATED",
+    ARCHIVED: "ARCHIVED",
+    DELETED: "DELETED",
+    DISABLED: "DISABLED",
+};
+const DeliverySourceStatus = {
+    ACTIVE: "ACTIVE",
+    INACTIVE: "INACTIVE",
+};
+const DeliverySourceStatusReason = {
+    RESOURCE_DELETED: "RESOURCE_DELETED",
+};
+const ExportTaskStatusCode = {
+    CANCELLED: "CANCELLED",
+    COMPLETED: "COMPLETED",
+    FAILED: "FAILED",
+    PENDING: "PENDING",
+    PENDING_CANCEL: "PENDING_CANCEL",
+    RUNNING: "RUNNING",
+};
+const IndexCategory = {
+    AUTO: "AUTO",
+    CUSTOM: "CUSTOM",
+    DEFAULT: "DEFAULT",
+    INACTIVE: "INACTIVE",
+};
+const IndexType = {
+    FACET: "FACET",
+    FIELD_INDEX: "FIELD_INDEX",
+};
+const IndexSource = {
+    ACCOUNT: "ACCOUNT",
+    LOG_GROUP: "LOG_GROUP",
+};
+const InheritedProperty = {
+    ACCOUNT_DATA_PROTECTION: "ACCOUNT_DATA_PROTECTION",
+};
+const OrderBy = {
+    LastEventTime: "LastEventTime",
+    LogStreamName: "LogStreamName",
+};
+const StandardUnit = {
+    Bits: "Bits",
+    BitsSecond: "Bits/Second",
+    Bytes: "Bytes",
+    BytesSecond: "Bytes/Second",
+    Count: "Count",
+    CountSecond: "Count/Second",
+    Gigabits: "Gigabits",
+    GigabitsSecond: "Gigabits/Second",
+    Gigabytes: "Gigabytes",
+    GigabytesSecond: "Gigabytes/Second",
+    Kilobits: "Kilobits",
+    KilobitsSecond: "Kilobits/Second",
+    Kilobytes: "Kilobytes",
+    KilobytesSecond: "Kilobytes/Second",
+    Megabits: "Megabits",
+    MegabitsSecond: "Megabits/Second",
+    Megabytes: "Megabytes",
+    MegabytesSecond: "Megabytes/Second",
+    Microseconds: "Microseconds",
+    Milliseconds: "Milliseconds",
+    None: "None",
+    Percent: "Percent",
+    Seconds: "Seconds",
+    Terabits: "Terabits",
+    TerabitsSecond: "Terabits/Second",
+    Terabytes: "Terabytes",
+    TerabytesSecond: "Terabytes/Second",
+};
+const QueryStatus = {
+    Cancelled: "Cancelled",
+    Complete: "Complete",
+    Failed: "Failed",
+    Running: "Running",
+    Scheduled: "Scheduled",
+    Timeout: "Timeout",
+    Unknown: "Unknown",
+};
+const PolicyScope = {
+    ACCOUNT: "ACCOUNT",
+    RESOURCE: "RESOURCE",
+};
+const Distribution = {
+    ByLogStream: "ByLogStream",
+    Random: "Random",
+};
+const EntityRejectionErrorType = {
+    ENTITY_SIZE_TOO_LARGE: "EntitySizeTooLarge",
+    INVALID_ATTRIBUTES: "InvalidAttributes",
+    INVALID_ENTITY: "InvalidEntity",
+    INVALID_KEY_ATTRIBUTE: "InvalidKeyAttributes",
+    INVALID_TYPE_VALUE: "InvalidTypeValue",
+    MISSING_REQUIRED_FIELDS: "MissingRequiredFields",
+    UNSUPPORTED_LOG_GROUP_TYPE: "UnsupportedLogGroupType",
+};
+const EventSource = {
+    AWSWAF: "AWSWAF",
+    CLOUD_TRAIL: "CloudTrail",
+    EKS_AUDIT: "EKSAudit",
+    ROUTE53_RESOLVER: "Route53Resolver",
+    VPC_FLOW: "VPCFlow",
+};
+const ExecutionStatus = {
+    Complete: "Complete",
+    Failed: "Failed",
+    InvalidQuery: "InvalidQuery",
+    Running: "Running",
+    Timeout: "Timeout",
+};
+const FlattenedElement = {
+    FIRST: "first",
+    LAST: "last",
+};
+const OpenSearchResourceStatusType = {
+    ACTIVE: "ACTIVE",
+    ERROR: "ERROR",
+    NOT_FOUND: "NOT_FOUND",
+};
+const IntegrationStatus = {
+    ACTIVE: "ACTIVE",
+    FAILED: "FAILED",
+    PROVISIONING: "PROVISIONING",
+};
+const IntegrationType = {
+    OPENSEARCH: "OPENSEARCH",
+};
+const ScheduleType = {
+    AWS_MANAGED: "AWS_MANAGED",
+    CUSTOMER_MANAGED: "CUSTOMER_MANAGED",
+};
+const ScheduledQueryDestinationType = {
+    LOOKUP_TABLE: "LOOKUP_TABLE",
+    S3: "S3",
+};
+const StorageTier = {
+    INTELLIGENT_TIERING: "INTELLIGENT_TIERING",
+    STANDARD: "STANDARD",
+};
+const OCSFVersion = {
+    V1_1: "V1.1",
+    V1_5: "V1.5",
+};
+const Type = {
+    BOOLEAN: "boolean",
+    DOUBLE: "double",
+    INTEGER: "integer",
+    STRING: "string",
+};
+const ListAggregateLogGroupSummariesGroupBy = {
+    DATA_SOURCE_NAME_AND_TYPE: "DATA_SOURCE_NAME_AND_TYPE",
+    DATA_SOURCE_NAME_TYPE_AND_FORMAT: "DATA_SOURCE_NAME_TYPE_AND_FORMAT",
+};
+const SuppressionState = {
+    SUPPRESSED: "SUPPRESSED",
+    UNSUPPRESSED: "UNSUPPRESSED",
+};
+const S3TableIntegrationSourceStatus = {
+    ACTIVE: "ACTIVE",
+    DATA_SOURCE_DELETE_IN_PROGRESS: "DATA_SOURCE_DELETE_IN_PROGRESS",
+    FAILED: "FAILED",
+    UNHEALTHY: "UNHEALTHY",
+};
+const SyslogSourceType = {
+    VPCE: "VPCE",
+};
+const SuppressionUnit = {
+    HOURS: "HOURS",
+    MINUTES: "MINUTES",
+    SECONDS: "SECONDS",
+};
+const SuppressionType = {
+    INFINITE: "INFINITE",
+    LIMITED: "LIMITED",
+};
+
+__webpack_unused_export__ = AccessDeniedException;
+__webpack_unused_export__ = AccessDeniedException$;
+__webpack_unused_export__ = AccountPolicy$;
+__webpack_unused_export__ = ActionStatus;
+__webpack_unused_export__ = AddKeyEntry$;
+__webpack_unused_export__ = AddKeys$;
+__webpack_unused_export__ = AggregateLogGroupSummary$;
+__webpack_unused_export__ = Anomaly$;
+__webpack_unused_export__ = AnomalyDetector$;
+__webpack_unused_export__ = AnomalyDetectorStatus;
+__webpack_unused_export__ = AssociateKmsKey$;
+__webpack_unused_export__ = AssociateKmsKeyCommand;
+__webpack_unused_export__ = AssociateKmsKeyRequest$;
+__webpack_unused_export__ = AssociateSourceToS3TableIntegration$;
+__webpack_unused_export__ = AssociateSourceToS3TableIntegrationCommand;
+__webpack_unused_export__ = AssociateSourceToS3TableIntegrationRequest$;
+__webpack_unused_export__ = AssociateSourceToS3TableIntegrationResponse$;
+__webpack_unused_export__ = CSV$;
+__webpack_unused_export__ = CancelExportTask$;
+__webpack_unused_export__ = CancelExportTaskCommand;
+__webpack_unused_export__ = CancelExportTaskRequest$;
+__webpack_unused_export__ = CancelImportTask$;
+__webpack_unused_export__ = CancelImportTaskCommand;
+__webpack_unused_export__ = CancelImportTaskRequest$;
+__webpack_unused_export__ = CancelImportTaskResponse$;
+__webpack_unused_export__ = CloudWatchLogs;
+exports.TFr = CloudWatchLogsClient;
+__webpack_unused_export__ = CloudWatchLogsServiceException;
+__webpack_unused_export__ = CloudWatchLogsServiceException$;
+__webpack_unused_export__ = ConfigurationTemplate$;
+__webpack_unused_export__ = ConfigurationTemplateDeliveryConfigValues$;
+__webpack_unused_export__ = ConflictException;
+__webpack_unused_export__ = ConflictException$;
+__webpack_unused_export__ = CopyValue$;
+__webpack_unused_export__ = CopyValueEntry$;
+__webpack_unused_export__ = CreateDelivery$;
+__webpack_unused_export__ = CreateDeliveryCommand;
+__webpack_unused_export__ = CreateDeliveryRequest$;
+__webpack_unused_export__ = CreateDeliveryResponse$;
+__webpack_unused_export__ = CreateExportTask$;
+__webpack_unused_export__ = CreateExportTaskCommand;
+__webpack_unused_export__ = CreateExportTaskRequest$;
+__webpack_unused_export__ = CreateExportTaskResponse$;
+__webpack_unused_export__ = CreateImportTask$;
+__webpack_unused_export__ = CreateImportTaskCommand;
+__webpack_unused_export__ = CreateImportTaskRequest$;
+__webpack_unused_export__ = CreateImportTaskResponse$;
+__webpack_unused_export__ = CreateLogAnomalyDetector$;
+__webpack_unused_export__ = CreateLogAnomalyDetectorCommand;
+__webpack_unused_export__ = CreateLogAnomalyDetectorRequest$;
+__webpack_unused_export__ = CreateLogAnomalyDetectorResponse$;
+__webpack_unused_export__ = CreateLogGroup$;
+__webpack_unused_export__ = CreateLogGroupCommand;
+__webpack_unused_export__ = CreateLogGroupRequest$;
+__webpack_unused_export__ = CreateLogStream$;
+__webpack_unused_export__ = CreateLogStreamCommand;
+__webpack_unused_export__ = CreateLogStreamRequest$;
+__webpack_unused_export__ = CreateLookupTable$;
+__webpack_unused_export__ = CreateLookupTableCommand;
+__webpack_unused_export__ = CreateLookupTableRequest$;
+__webpack_unused_export__ = CreateLookupTableResponse$;
+__webpack_unused_export__ = CreateScheduledQuery$;
+__webpack_unused_export__ = CreateScheduledQueryCommand;
+__webpack_unused_export__ = CreateScheduledQueryRequest$;
+__webpack_unused_export__ = CreateScheduledQueryResponse$;
+__webpack_unused_export__ = DataAlreadyAcceptedException;
+__webpack_unused_export__ = DataAlreadyAcceptedException$;
+__webpack_unused_export__ = DataProtectionStatus;
+__webpack_unused_export__ = DataSource$;
+__webpack_unused_export__ = DataSourceFilter$;
+__webpack_unused_export__ = DateTimeConverter$;
+__webpack_unused_export__ = DeleteAccountPolicy$;
+__webpack_unused_export__ = DeleteAccountPolicyCommand;
+__webpack_unused_export__ = DeleteAccountPolicyRequest$;
+__webpack_unused_export__ = DeleteAccountPolicyResponse$;
+__webpack_unused_export__ = DeleteDataProtectionPolicy$;
+__webpack_unused_export__ = DeleteDataProtectionPolicyCommand;
+__webpack_unused_export__ = DeleteDataProtectionPolicyRequest$;
+__webpack_unused_export__ = DeleteDelivery$;
+__webpack_unused_export__ = DeleteDeliveryCommand;
+__webpack_unused_export__ = DeleteDeliveryDestination$;
+__webpack_unused_export__ = DeleteDeliveryDestinationCommand;
+__webpack_unused_export__ = DeleteDeliveryDestinationPolicy$;
+__webpack_unused_export__ = DeleteDeliveryDestinationPolicyCommand;
+__webpack_unused_export__ = DeleteDeliveryDestinationPolicyRequest$;
+__webpack_unused_export__ = DeleteDeliveryDestinationRequest$;
+__webpack_unused_export__ = DeleteDeliveryRequest$;
+__webpack_unused_export__ = DeleteDeliverySource$;
+__webpack_unused_export__ = DeleteDeliverySourceCommand;
+__webpack_unused_export__ = DeleteDeliverySourceRequest$;
+__webpack_unused_export__ = DeleteDestination$;
+__webpack_unused_export__ = DeleteDestinationCommand;
+__webpack_unused_export__ = DeleteDestinationRequest$;
+__webpack_unused_export__ = DeleteIndexPolicy$;
+__webpack_unused_export__ = DeleteIndexPolicyCommand;
+__webpack_unused_export__ = DeleteIndexPolicyRequest$;
+__webpack_unused_export__ = DeleteIndexPolicyResponse$;
+__webpack_unused_export__ = DeleteIntegration$;
+__webpack_unused_export__ = DeleteIntegrationCommand;
+__webpack_unused_export__ = DeleteIntegrationRequest$;
+__webpack_unused_export__ = DeleteIntegrationResponse$;
+__webpack_unused_export__ = DeleteKeys$;
+__webpack_unused_export__ = DeleteLogAnomalyDetector$;
+__webpack_unused_export__ = DeleteLogAnomalyDetectorCommand;
+__webpack_unused_export__ = DeleteLogAnomalyDetectorRequest$;
+__webpack_unused_export__ = DeleteLogGroup$;
+__webpack_unused_export__ = DeleteLogGroupCommand;
+__webpack_unused_export__ = DeleteLogGroupRequest$;
+__webpack_unused_export__ = DeleteLogStream$;
+__webpack_unused_export__ = DeleteLogStreamCommand;
+__webpack_unused_export__ = DeleteLogStreamRequest$;
+__webpack_unused_export__ = DeleteLookupTable$;
+__webpack_unused_export__ = DeleteLookupTableCommand;
+__webpack_unused_export__ = DeleteLookupTableRequest$;
+__webpack_unused_export__ = DeleteMetricFilter$;
+__webpack_unused_export__ = DeleteMetricFilterCommand;
+__webpack_unused_export__ = DeleteMetricFilterRequest$;
+__webpack_unused_export__ = DeleteQueryDefinition$;
+__webpack_unused_export__ = DeleteQueryDefinitionCommand;
+__webpack_unused_export__ = DeleteQueryDefinitionRequest$;
+__webpack_unused_export__ = DeleteQueryDefinitionResponse$;
+__webpack_unused_export__ = DeleteResourcePolicy$;
+__webpack_unused_export__ = DeleteResourcePolicyCommand;
+__webpack_unused_export__ = DeleteResourcePolicyRequest$;
+__webpack_unused_export__ = DeleteRetentionPolicy$;
+__webpack_unused_export__ = DeleteRetentionPolicyCommand;
+__webpack_unused_export__ = DeleteRetentionPolicyRequest$;
+__webpack_unused_export__ = DeleteScheduledQuery$;
+__webpack_unused_export__ = DeleteScheduledQueryCommand;
+__webpack_unused_export__ = DeleteScheduledQueryRequest$;
+__webpack_unused_export__ = DeleteScheduledQueryResponse$;
+__webpack_unused_export__ = DeleteSubscriptionFilter$;
+__webpack_unused_export__ = DeleteSubscriptionFilterCommand;
+__webpack_unused_export__ = DeleteSubscriptionFilterRequest$;
+__webpack_unused_export__ = DeleteSyslogConfiguration$;
+__webpack_unused_export__ = DeleteSyslogConfigurationCommand;
+__webpack_unused_export__ = DeleteSyslogConfigurationRequest$;
+__webpack_unused_export__ = DeleteTransformer$;
+__webpack_unused_export__ = DeleteTransformerCommand;
+__webpack_unused_export__ = DeleteTransformerRequest$;
+__webpack_unused_export__ = Delivery$;
+__webpack_unused_export__ = DeliveryDestination$;
+__webpack_unused_export__ = DeliveryDestinationConfiguration$;
+__webpack_unused_export__ = DeliveryDestinationType;
+__webpack_unused_export__ = DeliverySource$;
+__webpack_unused_export__ = DeliverySourceConfigurationSchema$;
+__webpack_unused_export__ = DeliverySourceConfigurationSchemaValueType;
+__webpack_unused_export__ = DeliverySourceStatus;
+__webpack_unused_export__ = DeliverySourceStatusReason;
+__webpack_unused_export__ = DescribeAccountPolicies$;
+__webpack_unused_export__ = DescribeAccountPoliciesCommand;
+__webpack_unused_export__ = DescribeAccountPoliciesRequest$;
+__webpack_unused_export__ = DescribeAccountPoliciesResponse$;
+__webpack_unused_export__ = DescribeConfigurationTemplates$;
+__webpack_unused_export__ = DescribeConfigurationTemplatesCommand;
+__webpack_unused_export__ = DescribeConfigurationTemplatesRequest$;
+__webpack_unused_export__ = DescribeConfigurationTemplatesResponse$;
+__webpack_unused_export__ = DescribeDeliveries$;
+__webpack_unused_export__ = DescribeDeliveriesCommand;
+__webpack_unused_export__ = DescribeDeliveriesRequest$;
+__webpack_unused_export__ = DescribeDeliveriesResponse$;
+__webpack_unused_export__ = DescribeDeliveryDestinations$;
+__webpack_unused_export__ = DescribeDeliveryDestinationsCommand;
+__webpack_unused_export__ = DescribeDeliveryDestinationsRequest$;
+__webpack_unused_export__ = DescribeDeliveryDestinationsResponse$;
+__webpack_unused_export__ = DescribeDeliverySources$;
+__webpack_unused_export__ = DescribeDeliverySourcesCommand;
+__webpack_unused_export__ = DescribeDeliverySourcesRequest$;
+__webpack_unused_export__ = DescribeDeliverySourcesResponse$;
+__webpack_unused_export__ = DescribeDestinations$;
+__webpack_unused_export__ = DescribeDestinationsCommand;
+__webpack_unused_export__ = DescribeDestinationsRequest$;
+__webpack_unused_export__ = DescribeDestinationsResponse$;
+__webpack_unused_export__ = DescribeExportTasks$;
+__webpack_unused_export__ = DescribeExportTasksCommand;
+__webpack_unused_export__ = DescribeExportTasksRequest$;
+__webpack_unused_export__ = DescribeExportTasksResponse$;
+__webpack_unused_export__ = DescribeFieldIndexes$;
+__webpack_unused_export__ = DescribeFieldIndexesCommand;
+__webpack_unused_export__ = DescribeFieldIndexesRequest$;
+__webpack_unused_export__ = DescribeFieldIndexesResponse$;
+__webpack_unused_export__ = DescribeImportTaskBatches$;
+__webpack_unused_export__ = DescribeImportTaskBatchesCommand;
+__webpack_unused_export__ = DescribeImportTaskBatchesRequest$;
+__webpack_unused_export__ = DescribeImportTaskBatchesResponse$;
+__webpack_unused_export__ = DescribeImportTasks$;
+__webpack_unused_export__ = DescribeImportTasksCommand;
+__webpack_unused_export__ = DescribeImportTasksRequest$;
+__webpack_unused_export__ = DescribeImportTasksResponse$;
+__webpack_unused_export__ = DescribeIndexPolicies$;
+__webpack_unused_export__ = DescribeIndexPoliciesCommand;
+__webpack_unused_export__ = DescribeIndexPoliciesRequest$;
+__webpack_unused_export__ = DescribeIndexPoliciesResponse$;
+__webpack_unused_export__ = DescribeLogGroups$;
+__webpack_unused_export__ = DescribeLogGroupsCommand;
+__webpack_unused_export__ = DescribeLogGroupsRequest$;
+__webpack_unused_export__ = DescribeLogGroupsResponse$;
+__webpack_unused_export__ = DescribeLogStreams$;
+__webpack_unused_export__ = DescribeLogStreamsCommand;
+__webpack_unused_export__ = DescribeLogStreamsRequest$;
+__webpack_unused_export__ = DescribeLogStreamsResponse$;
+__webpack_unused_export__ = DescribeLookupTables$;
+__webpack_unused_export__ = DescribeLookupTablesCommand;
+__webpack_unused_export__ = DescribeLookupTablesRequest$;
+__webpack_unused_export__ = DescribeLookupTablesResponse$;
+__webpack_unused_export__ = DescribeMetricFilters$;
+__webpack_unused_export__ = DescribeMetricFiltersCommand;
+__webpack_unused_export__ = DescribeMetricFiltersRequest$;
+__webpack_unused_export__ = DescribeMetricFiltersResponse$;
+__webpack_unused_export__ = DescribeQueries$;
+__webpack_unused_export__ = DescribeQueriesCommand;
+__webpack_unused_export__ = DescribeQueriesRequest$;
+__webpack_unused_export__ = DescribeQueriesResponse$;
+__webpack_unused_export__ = DescribeQueryDefinitions$;
+__webpack_unused_export__ = DescribeQueryDefinitionsCommand;
+__webpack_unused_export__ = DescribeQueryDefinitionsRequest$;
+__webpack_unused_export__ = DescribeQueryDefinitionsResponse$;
+__webpack_unused_export__ = DescribeResourcePolicies$;
+__webpack_unused_export__ = DescribeResourcePoliciesCommand;
+__webpack_unused_export__ = DescribeResourcePoliciesRequest$;
+__webpack_unused_export__ = DescribeResourcePoliciesResponse$;
+__webpack_unused_export__ = DescribeSubscriptionFilters$;
+__webpack_unused_export__ = DescribeSubscriptionFiltersCommand;
+__webpack_unused_export__ = DescribeSubscriptionFiltersRequest$;
+__webpack_unused_export__ = DescribeSubscriptionFiltersResponse$;
+__webpack_unused_export__ = Destination$;
+__webpack_unused_export__ = DestinationConfiguration$;
+__webpack_unused_export__ = DisassociateKmsKey$;
+__webpack_unused_export__ = DisassociateKmsKeyCommand;
+__webpack_unused_export__ = DisassociateKmsKeyRequest$;
+__webpack_unused_export__ = DisassociateSourceFromS3TableIntegration$;
+__webpack_unused_export__ = DisassociateSourceFromS3TableIntegrationCommand;
+__webpack_unused_export__ = DisassociateSourceFromS3TableIntegrationRequest$;
+__webpack_unused_export__ = DisassociateSourceFromS3TableIntegrationResponse$;
+__webpack_unused_export__ = Distribution;
+__webpack_unused_export__ = DryRunResult$;
+__webpack_unused_export__ = Entity$;
+__webpack_unused_export__ = EntityRejectionErrorType;
+__webpack_unused_export__ = EvaluationFrequency;
+__webpack_unused_export__ = EventSource;
+__webpack_unused_export__ = ExecutionStatus;
+__webpack_unused_export__ = ExportTask$;
+__webpack_unused_export__ = ExportTaskExecutionInfo$;
+__webpack_unused_export__ = ExportTaskStatus$;
+__webpack_unused_export__ = ExportTaskStatusCode;
+__webpack_unused_export__ = FieldIndex$;
+__webpack_unused_export__ = FieldsData$;
+__webpack_unused_export__ = FilterLogEvents$;
+__webpack_unused_export__ = FilterLogEventsCommand;
+__webpack_unused_export__ = FilterLogEventsRequest$;
+__webpack_unused_export__ = FilterLogEventsResponse$;
+__webpack_unused_export__ = FilteredLogEvent$;
+__webpack_unused_export__ = FlattenedElement;
+__webpack_unused_export__ = GetDataProtectionPolicy$;
+__webpack_unused_export__ = GetDataProtectionPolicyCommand;
+__webpack_unused_export__ = GetDataProtectionPolicyRequest$;
+__webpack_unused_export__ = GetDataProtectionPolicyResponse$;
+__webpack_unused_export__ = GetDelivery$;
+__webpack_unused_export__ = GetDeliveryCommand;
+__webpack_unused_export__ = GetDeliveryDestination$;
+__webpack_unused_export__ = GetDeliveryDestinationCommand;
+__webpack_unused_export__ = GetDeliveryDestinationPolicy$;
+__webpack_unused_export__ = GetDeliveryDestinationPolicyCommand;
+__webpack_unused_export__ = GetDeliveryDestinationPolicyRequest$;
+__webpack_unused_export__ = GetDeliveryDestinationPolicyResponse$;
+__webpack_unused_export__ = GetDeliveryDestinationRequest$;
+__webpack_unused_export__ = GetDeliveryDestinationResponse$;
+__webpack_unused_export__ = GetDeliveryRequest$;
+__webpack_unused_export__ = GetDeliveryResponse$;
+__webpack_unused_export__ = GetDeliverySource$;
+__webpack_unused_export__ = GetDeliverySourceCommand;
+__webpack_unused_export__ = GetDeliverySourceRequest$;
+__webpack_unused_export__ = GetDeliverySourceResponse$;
+__webpack_unused_export__ = GetIntegration$;
+__webpack_unused_export__ = GetIntegrationCommand;
+__webpack_unused_export__ = GetIntegrationRequest$;
+__webpack_unused_export__ = GetIntegrationResponse$;
+__webpack_unused_export__ = GetLogAnomalyDetector$;
+__webpack_unused_export__ = GetLogAnomalyDetectorCommand;
+__webpack_unused_export__ = GetLogAnomalyDetectorRequest$;
+__webpack_unused_export__ = GetLogAnomalyDetectorResponse$;
+__webpack_unused_export__ = GetLogEvents$;
+exports.h7S = GetLogEventsCommand;
+__webpack_unused_export__ = GetLogEventsRequest$;
+__webpack_unused_export__ = GetLogEventsResponse$;
+__webpack_unused_export__ = GetLogFields$;
+__webpack_unused_export__ = GetLogFieldsCommand;
+__webpack_unused_export__ = GetLogFieldsRequest$;
+__webpack_unused_export__ = GetLogFieldsResponse$;
+__webpack_unused_export__ = GetLogGroupFields$;
+__webpack_unused_export__ = GetLogGroupFieldsCommand;
+__webpack_unused_export__ = GetLogGroupFieldsRequest$;
+__webpack_unused_export__ = GetLogGroupFieldsResponse$;
+__webpack_unused_export__ = GetLogObject$;
+__webpack_unused_export__ = GetLogObjectCommand;
+__webpack_unused_export__ = GetLogObjectRequest$;
+__webpack_unused_export__ = GetLogObjectResponse$;
+__webpack_unused_export__ = GetLogObjectResponseStream$;
+__webpack_unused_export__ = GetLogRecord$;
+__webpack_unused_export__ = GetLogRecordCommand;
+__webpack_unused_export__ = GetLogRecordRequest$;
+__webpack_unused_export__ = GetLogRecordResponse$;
+__webpack_unused_export__ = GetLookupTable$;
+__webpack_unused_export__ = GetLookupTableCommand;
+__webpack_unused_export__ = GetLookupTableRequest$;
+__webpack_unused_export__ = GetLookupTableResponse$;
+__webpack_unused_export__ = GetQueryResults$;
+__webpack_unused_export__ = GetQueryResultsCommand;
+__webpack_unused_export__ = GetQueryResultsRequest$;
+__webpack_unused_export__ = GetQueryResultsResponse$;
+__webpack_unused_export__ = GetScheduledQuery$;
+__webpack_unused_export__ = GetScheduledQueryCommand;
+__webpack_unused_export__ = GetScheduledQueryHistory$;
+__webpack_unused_export__ = GetScheduledQueryHistoryCommand;
+__webpack_unused_export__ = GetScheduledQueryHistoryRequest$;
+__webpack_unused_export__ = GetScheduledQueryHistoryResponse$;
+__webpack_unused_export__ = GetScheduledQueryRequest$;
+__webpack_unused_export__ = GetScheduledQueryResponse$;
+__webpack_unused_export__ = GetStorageTierPolicy$;
+__webpack_unused_export__ = GetStorageTierPolicyCommand;
+__webpack_unused_export__ = GetStorageTierPolicyRequest$;
+__webpack_unused_export__ = GetStorageTierPolicyResponse$;
+__webpack_unused_export__ = GetTransformer$;
+__webpack_unused_export__ = GetTransformerCommand;
+__webpack_unused_export__ = GetTransformerRequest$;
+__webpack_unused_export__ = GetTransformerResponse$;
+__webpack_unused_export__ = Grok$;
+__webpack_unused_export__ = GroupingIdentifier$;
+__webpack_unused_export__ = Import$;
+__webpack_unused_export__ = ImportBatch$;
+__webpack_unused_export__ = ImportFilter$;
+__webpack_unused_export__ = ImportStatistics$;
+__webpack_unused_export__ = ImportStatus;
+__webpack_unused_export__ = IndexCategory;
+__webpack_unused_export__ = IndexPolicy$;
+__webpack_unused_export__ = IndexSource;
+__webpack_unused_export__ = IndexType;
+__webpack_unused_export__ = InheritedProperty;
+__webpack_unused_export__ = InputLogEvent$;
+__webpack_unused_export__ = IntegrationDetails$;
+__webpack_unused_export__ = IntegrationStatus;
+__webpack_unused_export__ = IntegrationSummary$;
+__webpack_unused_export__ = IntegrationType;
+__webpack_unused_export__ = InternalServerException;
+__webpack_unused_export__ = InternalServerException$;
+__webpack_unused_export__ = InternalStreamingException;
+__webpack_unused_export__ = InternalStreamingException$;
+__webpack_unused_export__ = InvalidOperationException;
+__webpack_unused_export__ = InvalidOperationException$;
+__webpack_unused_export__ = InvalidParameterException;
+__webpack_unused_export__ = InvalidParameterException$;
+__webpack_unused_export__ = InvalidSequenceTokenException;
+__webpack_unused_export__ = InvalidSequenceTokenException$;
+__webpack_unused_export__ = LimitExceededException;
+__webpack_unused_export__ = LimitExceededException$;
+__webpack_unused_export__ = ListAggregateLogGroupSummaries$;
+__webpack_unused_export__ = ListAggregateLogGroupSummariesCommand;
+__webpack_unused_export__ = ListAggregateLogGroupSummariesGroupBy;
+__webpack_unused_export__ = ListAggregateLogGroupSummariesRequest$;
+__webpack_unused_export__ = ListAggregateLogGroupSummariesResponse$;
+__webpack_unused_export__ = ListAnomalies$;
+__webpack_unused_export__ = ListAnomaliesCommand;
+__webpack_unused_export__ = ListAnomaliesRequest$;
+__webpack_unused_export__ = ListAnomaliesResponse$;
+__webpack_unused_export__ = ListIntegrations$;
+__webpack_unused_export__ = ListIntegrationsCommand;
+__webpack_unused_export__ = ListIntegrationsRequest$;
+__webpack_unused_export__ = ListIntegrationsResponse$;
+__webpack_unused_export__ = ListLogAnomalyDetectors$;
+__webpack_unused_export__ = ListLogAnomalyDetectorsCommand;
+__webpack_unused_export__ = ListLogAnomalyDetectorsRequest$;
+__webpack_unused_export__ = ListLogAnomalyDetectorsResponse$;
+__webpack_unused_export__ = ListLogGroups$;
+__webpack_unused_export__ = ListLogGroupsCommand;
+__webpack_unused_export__ = ListLogGroupsForQuery$;
+__webpack_unused_export__ = ListLogGroupsForQueryCommand;
+__webpack_unused_export__ = ListLogGroupsForQueryRequest$;
+__webpack_unused_export__ = ListLogGroupsForQueryResponse$;
+__webpack_unused_export__ = ListLogGroupsRequest$;
+__webpack_unused_export__ = ListLogGroupsResponse$;
+__webpack_unused_export__ = ListScheduledQueries$;
+__webpack_unused_export__ = ListScheduledQueriesCommand;
+__webpack_unused_export__ = ListScheduledQueriesRequest$;
+__webpack_unused_export__ = ListScheduledQueriesResponse$;
+__webpack_unused_export__ = ListSourcesForS3TableIntegration$;
+__webpack_unused_export__ = ListSourcesForS3TableIntegrationCommand;
+__webpack_unused_export__ = ListSourcesForS3TableIntegrationRequest$;
+__webpack_unused_export__ = ListSourcesForS3TableIntegrationResponse$;
+__webpack_unused_export__ = ListSyslogConfigurations$;
+__webpack_unused_export__ = ListSyslogConfigurationsCommand;
+__webpack_unused_export__ = ListSyslogConfigurationsRequest$;
+__webpack_unused_export__ = ListSyslogConfigurationsResponse$;
+__webpack_unused_export__ = ListTagsForResource$;
+__webpack_unused_export__ = ListTagsForResourceCommand;
+__webpack_unused_export__ = ListTagsForResourceRequest$;
+__webpack_unused_export__ = ListTagsForResourceResponse$;
+__webpack_unused_export__ = ListTagsLogGroup$;
+__webpack_unused_export__ = ListTagsLogGroupCommand;
+__webpack_unused_export__ = ListTagsLogGroupRequest$;
+__webpack_unused_export__ = ListTagsLogGroupResponse$;
+__webpack_unused_export__ = ListToMap$;
+__webpack_unused_export__ = LiveTailSessionLogEvent$;
+__webpack_unused_export__ = LiveTailSessionMetadata$;
+__webpack_unused_export__ = LiveTailSessionStart$;
+__webpack_unused_export__ = LiveTailSessionUpdate$;
+__webpack_unused_export__ = LogEvent$;
+__webpack_unused_export__ = LogFieldType$;
+__webpack_unused_export__ = LogFieldsListItem$;
+__webpack_unused_export__ = LogGroup$;
+__webpack_unused_export__ = LogGroupClass;
+__webpack_unused_export__ = LogGroupField$;
+__webpack_unused_export__ = LogGroupImpact$;
+__webpack_unused_export__ = LogGroupSummary$;
+__webpack_unused_export__ = LogStream$;
+__webpack_unused_export__ = LookupTable$;
+__webpack_unused_export__ = LookupTableConfiguration$;
+__webpack_unused_export__ = LowerCaseString$;
+__webpack_unused_export__ = MalformedQueryException;
+__webpack_unused_export__ = MalformedQueryException$;
+__webpack_unused_export__ = MetricFilter$;
+__webpack_unused_export__ = MetricFilterMatchRecord$;
+__webpack_unused_export__ = MetricTransformation$;
+__webpack_unused_export__ = MoveKeyEntry$;
+__webpack_unused_export__ = MoveKeys$;
+__webpack_unused_export__ = OCSFVersion;
+__webpack_unused_export__ = OpenSearchApplication$;
+__webpack_unused_export__ = OpenSearchCollection$;
+__webpack_unused_export__ = OpenSearchDataAccessPolicy$;
+__webpack_unused_export__ = OpenSearchDataSource$;
+__webpack_unused_export__ = OpenSearchEncryptionPolicy$;
+__webpack_unused_export__ = OpenSearchIntegrationDetails$;
+__webpack_unused_export__ = OpenSearchLifecyclePolicy$;
+__webpack_unused_export__ = OpenSearchNetworkPolicy$;
+__webpack_unused_export__ = OpenSearchResourceConfig$;
+__webpack_unused_export__ = OpenSearchResourceStatus$;
+__webpack_unused_export__ = OpenSearchResourceStatusType;
+__webpack_unused_export__ = OpenSearchWorkspace$;
+__webpack_unused_export__ = OperationAbortedException;
+__webpack_unused_export__ = OperationAbortedException$;
+__webpack_unused_export__ = OrderBy;
+__webpack_unused_export__ = OutputFormat;
+__webpack_unused_export__ = OutputLogEvent$;
+__webpack_unused_export__ = ParseCloudfront$;
+__webpack_unused_export__ = ParseJSON$;
+__webpack_unused_export__ = ParseKeyValue$;
+__webpack_unused_export__ = ParsePostgres$;
+__webpack_unused_export__ = ParseRoute53$;
+__webpack_unused_export__ = ParseToOCSF$;
+__webpack_unused_export__ = ParseVPC$;
+__webpack_unused_export__ = ParseWAF$;
+__webpack_unused_export__ = PatternToken$;
+__webpack_unused_export__ = Policy$;
+__webpack_unused_export__ = PolicyScope;
+__webpack_unused_export__ = PolicyType;
+__webpack_unused_export__ = Processor$;
+__webpack_unused_export__ = PutAccountPolicy$;
+__webpack_unused_export__ = PutAccountPolicyCommand;
+__webpack_unused_export__ = PutAccountPolicyRequest$;
+__webpack_unused_export__ = PutAccountPolicyResponse$;
+__webpack_unused_export__ = PutBearerTokenAuthentication$;
+__webpack_unused_export__ = PutBearerTokenAuthenticationCommand;
+__webpack_unused_export__ = PutBearerTokenAuthenticationRequest$;
+__webpack_unused_export__ = PutDataProtectionPolicy$;
+__webpack_unused_export__ = PutDataProtectionPolicyCommand;
+__webpack_unused_export__ = PutDataProtectionPolicyRequest$;
+__webpack_unused_export__ = PutDataProtectionPolicyResponse$;
+__webpack_unused_export__ = PutDeliveryDestination$;
+__webpack_unused_export__ = PutDeliveryDestinationCommand;
+__webpack_unused_export__ = PutDeliveryDestinationPolicy$;
+__webpack_unused_export__ = PutDeliveryDestinationPolicyCommand;
+__webpack_unused_export__ = PutDeliveryDestinationPolicyRequest$;
+__webpack_unused_export__ = PutDeliveryDestinationPolicyResponse$;
+__webpack_unused_export__ = PutDeliveryDestinationRequest$;
+__webpack_unused_export__ = PutDeliveryDestinationResponse$;
+__webpack_unused_export__ = PutDeliverySource$;
+__webpack_unused_export__ = PutDeliverySourceCommand;
+__webpack_unused_export__ = PutDeliverySourceRequest$;
+__webpack_unused_export__ = PutDeliverySourceResponse$;
+__webpack_unused_export__ = PutDestination$;
+__webpack_unused_export__ = PutDestinationCommand;
+__webpack_unused_export__ = PutDestinationPolicy$;
+__webpack_unused_export__ = PutDestinationPolicyCommand;
+__webpack_unused_export__ = PutDestinationPolicyRequest$;
+__webpack_unused_export__ = PutDestinationRequest$;
+__webpack_unused_export__ = PutDestinationResponse$;
+__webpack_unused_export__ = PutIndexPolicy$;
+__webpack_unused_export__ = PutIndexPolicyCommand;
+__webpack_unused_export__ = PutIndexPolicyRequest$;
+__webpack_unused_export__ = PutIndexPolicyResponse$;
+__webpack_unused_export__ = PutIntegration$;
+__webpack_unused_export__ = PutIntegrationCommand;
+__webpack_unused_export__ = PutIntegrationRequest$;
+__webpack_unused_export__ = PutIntegrationResponse$;
+__webpack_unused_export__ = PutLogEvents$;
+__webpack_unused_export__ = PutLogEventsCommand;
+__webpack_unused_export__ = PutLogEventsRequest$;
+__webpack_unused_export__ = PutLogEventsResponse$;
+__webpack_unused_export__ = PutLogGroupDeletionProtection$;
+__webpack_unused_export__ = PutLogGroupDeletionProtectionCommand;
+__webpack_unused_export__ = PutLogGroupDeletionProtectionRequest$;
+__webpack_unused_export__ = PutMetricFilter$;
+__webpack_unused_export__ = PutMetricFilterCommand;
+__webpack_unused_export__ = PutMetricFilterRequest$;
+__webpack_unused_export__ = PutQueryDefinition$;
+__webpack_unused_export__ = PutQueryDefinitionCommand;
+__webpack_unused_export__ = PutQueryDefinitionRequest$;
+__webpack_unused_export__ = PutQueryDefinitionResponse$;
+__webpack_unused_export__ = PutResourcePolicy$;
+__webpack_unused_export__ = PutResourcePolicyCommand;
+__webpack_unused_export__ = PutResourcePolicyRequest$;
+__webpack_unused_export__ = PutResourcePolicyResponse$;
+__webpack_unused_export__ = PutRetentionPolicy$;
+__webpack_unused_export__ = PutRetentionPolicyCommand;
+__webpack_unused_export__ = PutRetentionPolicyRequest$;
+__webpack_unused_export__ = PutStorageTierPolicy$;
+__webpack_unused_export__ = PutStorageTierPolicyCommand;
+__webpack_unused_export__ = PutStorageTierPolicyRequest$;
+__webpack_unused_export__ = PutStorageTierPolicyResponse$;
+__webpack_unused_export__ = PutSubscriptionFilter$;
+__webpack_unused_export__ = PutSubscriptionFilterCommand;
+__webpack_unused_export__ = PutSubscriptionFilterRequest$;
+__webpack_unused_export__ = PutSyslogConfiguration$;
+__webpack_unused_export__ = PutSyslogConfigurationCommand;
+__webpack_unused_export__ = PutSyslogConfigurationRequest$;
+__webpack_unused_export__ = PutTransformer$;
+__webpack_unused_export__ = PutTransformerCommand;
+__webpack_unused_export__ = PutTransformerRequest$;
+__webpack_unused_export__ = QueryCompileError$;
+__webpack_unused_export__ = QueryCompileErrorLocation$;
+__webpack_unused_export__ = QueryDefinition$;
+__webpack_unused_export__ = QueryInfo$;
+__webpack_unused_export__ = QueryLanguage;
+__webpack_unused_export__ = QueryParameter$;
+__webpack_unused_export__ = QueryStatistics$;
+__webpack_unused_export__ = QueryStatus;
+__webpack_unused_export__ = RecordField$;
+__webpack_unused_export__ = RejectedEntityInfo$;
+__webpack_unused_export__ = RejectedLogEventsInfo$;
+__webpack_unused_export__ = RenameKeyEntry$;
+__webpack_unused_export__ = RenameKeys$;
+__webpack_unused_export__ = ResourceAlreadyExistsException;
+__webpack_unused_export__ = ResourceAlreadyExistsException$;
+__webpack_unused_export__ = ResourceConfig$;
+__webpack_unused_export__ = ResourceNotFoundException;
+__webpack_unused_export__ = ResourceNotFoundException$;
+__webpack_unused_export__ = ResourcePolicy$;
+__webpack_unused_export__ = ResultField$;
+__webpack_unused_export__ = S3Configuration$;
+__webpack_unused_export__ = S3DeliveryConfiguration$;
+__webpack_unused_export__ = S3TableIntegrationSource$;
+__webpack_unused_export__ = S3TableIntegrationSourceStatus;
+__webpack_unused_export__ = S3TablesIntegration$;
+__webpack_unused_export__ = ScheduleType;
+__webpack_unused_export__ = ScheduledQueryDestination$;
+__webpack_unused_export__ = ScheduledQueryDestinationType;
+__webpack_unused_export__ = ScheduledQueryState;
+__webpack_unused_export__ = ScheduledQuerySummary$;
+__webpack_unused_export__ = Scope;
+__webpack_unused_export__ = SearchedLogStream$;
+__webpack_unused_export__ = ServiceQuotaExceededException;
+__webpack_unused_export__ = ServiceQuotaExceededException$;
+__webpack_unused_export__ = ServiceUnavailableException;
+__webpack_unused_export__ = ServiceUnavailableException$;
+__webpack_unused_export__ = SessionStreamingException;
+__webpack_unused_export__ = SessionStreamingException$;
+__webpack_unused_export__ = SessionTimeoutException;
+__webpack_unused_export__ = SessionTimeoutException$;
+__webpack_unused_export__ = SplitString$;
+__webpack_unused_export__ = SplitStringEntry$;
+__webpack_unused_export__ = StandardUnit;
+__webpack_unused_export__ = StartLiveTail$;
+__webpack_unused_export__ = StartLiveTailCommand;
+__webpack_unused_export__ = StartLiveTailRequest$;
+__webpack_unused_export__ = StartLiveTailResponse$;
+__webpack_unused_export__ = StartLiveTailResponseStream$;
+__webpack_unused_export__ = StartQuery$;
+__webpack_unused_export__ = StartQueryCommand;
+__webpack_unused_export__ = StartQueryRequest$;
+__webpack_unused_export__ = StartQueryResponse$;
+__webpack_unused_export__ = State;
+__webpack_unused_export__ = StopQuery$;
+__webpack_unused_export__ = StopQueryCommand;
+__webpack_unused_export__ = StopQueryRequest$;
+__webpack_unused_export__ = StopQueryResponse$;
+__webpack_unused_export__ = StorageTier;
+__webpack_unused_export__ = SubscriptionFilter$;
+__webpack_unused_export__ = SubstituteString$;
+__webpack_unused_export__ = SubstituteStringEntry$;
+__webpack_unused_export__ = SuppressionPeriod$;
+__webpack_unused_export__ = SuppressionState;
+__webpack_unused_export__ = SuppressionType;
+__webpack_unused_export__ = SuppressionUnit;
+__webpack_unused_export__ = SyslogConfiguration$;
+__webpack_unused_export__ = SyslogSourceType;
+__webpack_unused_export__ = TagFilter$;
+__webpack_unused_export__ = TagLogGroup$;
+__webpack_unused_export__ = TagLogGroupCommand;
+__webpack_unused_export__ = TagLogGroupRequest$;
+__webpack_unused_export__ = TagResource$;
+__webpack_unused_export__ = TagResourceCommand;
+__webpack_unused_export__ = TagResourceRequest$;
+__webpack_unused_export__ = TestMetricFilter$;
+__webpack_unused_export__ = TestMetricFilterCommand;
+__webpack_unused_export__ = TestMetricFilterRequest$;
+__webpack_unused_export__ = TestMetricFilterResponse$;
+__webpack_unused_export__ = TestTransformer$;
+__webpack_unused_export__ = TestTransformerCommand;
+__webpack_unused_export__ = TestTransformerRequest$;
+__webpack_unused_export__ = TestTransformerResponse$;
+__webpack_unused_export__ = ThrottlingException;
+__webpack_unused_export__ = ThrottlingException$;
+__webpack_unused_export__ = TooManyTagsException;
+__webpack_unused_export__ = TooManyTagsException$;
+__webpack_unused_export__ = TransformedLogRecord$;
+__webpack_unused_export__ = TriggerHistoryRecord$;
+__webpack_unused_export__ = TrimString$;
+__webpack_unused_export__ = Type;
+__webpack_unused_export__ = TypeConverter$;
+__webpack_unused_export__ = TypeConverterEntry$;
+__webpack_unused_export__ = UnrecognizedClientException;
+__webpack_unused_export__ = UnrecognizedClientException$;
+__webpack_unused_export__ = UntagLogGroup$;
+__webpack_unused_export__ = UntagLogGroupCommand;
+__webpack_unused_export__ = UntagLogGroupRequest$;
+__webpack_unused_export__ = UntagResource$;
+__webpack_unused_export__ = UntagResourceCommand;
+__webpack_unused_export__ = UntagResourceRequest$;
+__webpack_unused_export__ = UpdateAnomaly$;
+__webpack_unused_export__ = UpdateAnomalyCommand;
+__webpack_unused_export__ = UpdateAnomalyRequest$;
+__webpack_unused_export__ = UpdateDeliveryConfiguration$;
+__webpack_unused_export__ = UpdateDeliveryConfigurationCommand;
+__webpack_unused_export__ = UpdateDeliveryConfigurationRequest$;
+__webpack_unused_export__ = UpdateDeliveryConfigurationResponse$;
+__webpack_unused_export__ = UpdateLogAnomalyDetector$;
+__webpack_unused_export__ = UpdateLogAnomalyDetectorCommand;
+__webpack_unused_export__ = UpdateLogAnomalyDetectorRequest$;
+__webpack_unused_export__ = UpdateLookupTable$;
+__webpack_unused_export__ = UpdateLookupTableCommand;
+__webpack_unused_export__ = UpdateLookupTableRequest$;
+__webpack_unused_export__ = UpdateLookupTableResponse$;
+__webpack_unused_export__ = UpdateScheduledQuery$;
+__webpack_unused_export__ = UpdateScheduledQueryCommand;
+__webpack_unused_export__ = UpdateScheduledQueryRequest$;
+__webpack_unused_export__ = UpdateScheduledQueryResponse$;
+__webpack_unused_export__ = UpperCaseString$;
+__webpack_unused_export__ = ValidationException;
+__webpack_unused_export__ = ValidationException$;
+__webpack_unused_export__ = errorTypeRegistries;
+__webpack_unused_export__ = paginateDescribeConfigurationTemplates;
+__webpack_unused_export__ = paginateDescribeDeliveries;
+__webpack_unused_export__ = paginateDescribeDeliveryDestinations;
+__webpack_unused_export__ = paginateDescribeDeliverySources;
+__webpack_unused_export__ = paginateDescribeDestinations;
+__webpack_unused_export__ = paginateDescribeLogGroups;
+__webpack_unused_export__ = paginateDescribeLogStreams;
+__webpack_unused_export__ = paginateDescribeMetricFilters;
+__webpack_unused_export__ = paginateDescribeSubscriptionFilters;
+__webpack_unused_export__ = paginateFilterLogEvents;
+__webpack_unused_export__ = paginateGetLogEvents;
+__webpack_unused_export__ = paginateGetScheduledQueryHistory;
+__webpack_unused_export__ = paginateListAggregateLogGroupSummaries;
+__webpack_unused_export__ = paginateListAnomalies;
+__webpack_unused_export__ = paginateListLogAnomalyDetectors;
+__webpack_unused_export__ = paginateListLogGroupsForQuery;
+__webpack_unused_export__ = paginateListScheduledQueries;
+__webpack_unused_export__ = paginateListSourcesForS3TableIntegration;
+
+
+/***/ }),
+
 /***/ 212:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -34767,7 +40050,7 @@ exports.H7c = DescribeServicesCommand;
 __webpack_unused_export__ = DescribeServicesRequest$;
 __webpack_unused_export__ = DescribeServicesResponse$;
 __webpack_unused_export__ = DescribeTaskDefinition$;
-__webpack_unused_export__ = DescribeTaskDefinitionCommand;
+exports.Zy$ = DescribeTaskDefinitionCommand;
 __webpack_unused_export__ = DescribeTaskDefinitionRequest$;
 __webpack_unused_export__ = DescribeTaskDefinitionResponse$;
 __webpack_unused_export__ = DescribeTaskSets$;
@@ -39264,6 +44547,1267 @@ __webpack_unused_export__ = waitUntilLoadBalancerExists;
 __webpack_unused_export__ = waitUntilLoadBalancersDeleted;
 __webpack_unused_export__ = waitUntilTargetDeregistered;
 __webpack_unused_export__ = waitUntilTargetInService;
+
+
+/***/ }),
+
+/***/ 1695:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin, setCredentialFeature, stsRegionDefaultResolver } = __nccwpck_require__(5152);
+const { NoAuthSigner, getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin } = __nccwpck_require__(402);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(2658);
+const { Command: $Command } = __nccwpck_require__(2658);
+__webpack_unused_export__ = $Command;
+__webpack_unused_export__ = Client;
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveParams, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
+const { resolveAwsSdkSigV4Config, resolveAwsSdkSigV4AConfig, AwsSdkSigV4Signer, AwsSdkSigV4ASigner, NODE_SIGV4A_CONFIG_OPTIONS, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
+const { SignatureV4MultiRegion } = __nccwpck_require__(5785);
+const { defaultProvider } = __nccwpck_require__(5861);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
+const { AwsQueryProtocol } = __nccwpck_require__(7288);
+const { Sha256 } = __nccwpck_require__(9542);
+
+const q = "ref";
+const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "booleanEquals", f = "stringEquals", g = "getAttr", h = "us-east-1", i = "sigv4", j = "sts", k = "https://sts.{Region}.{PartitionResult#dnsSuffix}", l = { [q]: "Endpoint" }, m = { [q]: "Region" }, n = { [q]: d }, o = {}, p = [m];
+const _data = {
+    conditions: [
+        [c, [l]],
+        [c, p],
+        ["aws.partition", p, d],
+        [e, [{ [q]: "UseFIPS" }, b]],
+        [e, [{ [q]: "UseDualStack" }, b]],
+        [f, [m, "aws-global"]],
+        [e, [{ [q]: "UseGlobalEndpoint" }, b]],
+        [f, [m, "eu-central-1"]],
+        [e, [{ fn: g, argv: [n, "supportsDualStack"] }, b]],
+        [e, [{ fn: g, argv: [n, "supportsFIPS"] }, b]],
+        [f, [m, "ap-south-1"]],
+        [f, [m, "eu-north-1"]],
+        [f, [m, "eu-west-1"]],
+        [f, [m, "eu-west-2"]],
+        [f, [m, "eu-west-3"]],
+        [f, [m, "sa-east-1"]],
+        [f, [m, h]],
+        [f, [m, "us-east-2"]],
+        [f, [m, "us-west-2"]],
+        [f, [m, "us-west-1"]],
+        [f, [m, "ca-central-1"]],
+        [f, [m, "ap-southeast-1"]],
+        [f, [m, "ap-northeast-1"]],
+        [f, [m, "ap-southeast-2"]],
+        [f, [{ fn: g, argv: [n, "name"] }, "aws-us-gov"]]
+    ],
+    results: [
+        [a],
+        ["https://sts.amazonaws.com", { authSchemes: [{ name: i, signingName: j, signingRegion: h }] }],
+        [k, { authSchemes: [{ name: i, signingName: j, signingRegion: "{Region}" }] }],
+        [a, "Invalid Configuration: FIPS and custom endpoint are not supported"],
+        [a, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
+        [l, o],
+        ["https://sts-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", o],
+        [a, "FIPS and DualStack are enabled, but this partition does not support one or both"],
+        ["https://sts.{Region}.amazonaws.com", o],
+        ["https://sts-fips.{Region}.{PartitionResult#dnsSuffix}", o],
+        [a, "FIPS is enabled but this partition does not support FIPS"],
+        ["https://sts.{Region}.{PartitionResult#dualStackDnsSuffix}", o],
+        [a, "DualStack is enabled but this partition does not support DualStack"],
+        [k, o],
+        [a, "Invalid Configuration: Missing Region"]
+    ]
+};
+const root = 2;
+const r = 100_000_000;
+const nodes = new Int32Array([
+    -1, 1, -1,
+    0, 30, 3,
+    1, 4, r + 14,
+    2, 5, r + 14,
+    3, 25, 6,
+    4, 24, 7,
+    5, r + 1, 8,
+    6, 9, r + 13,
+    7, r + 1, 10,
+    10, r + 1, 11,
+    11, r + 1, 12,
+    12, r + 1, 13,
+    13, r + 1, 14,
+    14, r + 1, 15,
+    15, r + 1, 16,
+    16, r + 1, 17,
+    17, r + 1, 18,
+    18, r + 1, 19,
+    19, r + 1, 20,
+    20, r + 1, 21,
+    21, r + 1, 22,
+    22, r + 1, 23,
+    23, r + 1, r + 2,
+    8, r + 11, r + 12,
+    4, 28, 26,
+    9, 27, r + 10,
+    24, r + 8, r + 9,
+    8, 29, r + 7,
+    9, r + 6, r + 7,
+    3, r + 3, 31,
+    4, r + 4, r + 5,
+]);
+const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
+
+const cache = new EndpointCache({
+    size: 50,
+    params: ["Endpoint", "Region", "UseDualStack", "UseFIPS", "UseGlobalEndpoint"],
+});
+const defaultEndpointResolver = (endpointParams, context = {}) => {
+    return cache.get(endpointParams, () => decideEndpoint(bdd, {
+        endpointParams: endpointParams,
+        logger: context.logger,
+    }));
+};
+customEndpointFunctions.aws = awsEndpointFunctions;
+
+const createEndpointRuleSetHttpAuthSchemeParametersProvider = (defaultHttpAuthSchemeParametersProvider) => async (config, context, input) => {
+    if (!input) {
+        throw new Error("Could not find `input` for `defaultEndpointRuleSetHttpAuthSchemeParametersProvider`");
+    }
+    const defaultParameters = await defaultHttpAuthSchemeParametersProvider(config, context, input);
+    const instructionsFn = getSmithyContext(context)?.commandInstance?.constructor
+        ?.getEndpointParameterInstructions;
+    if (!instructionsFn) {
+        throw new Error(`getEndpointParameterInstructions() is not defined on '${context.commandName}'`);
+    }
+    const endpointParameters = await resolveParams(input, { getEndpointParameterInstructions: instructionsFn }, config);
+    return Object.assign(defaultParameters, endpointParameters);
+};
+const _defaultSTSHttpAuthSchemeParametersProvider = async (config, context, input) => {
+    return {
+        operation: getSmithyContext(context).operation,
+        region: await normalizeProvider(config.region)() || (() => {
+            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
+        })(),
+    };
+};
+const defaultSTSHttpAuthSchemeParametersProvider = createEndpointRuleSetHttpAuthSchemeParametersProvider(_defaultSTSHttpAuthSchemeParametersProvider);
+function createAwsAuthSigv4HttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4",
+        signingProperties: {
+            name: "sts",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+function createAwsAuthSigv4aHttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4a",
+        signingProperties: {
+            name: "sts",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+function createSmithyApiNoAuthHttpAuthOption(authParameters) {
+    return {
+        schemeId: "smithy.api#noAuth",
+    };
+}
+const createEndpointRuleSetHttpAuthSchemeProvider = (defaultEndpointResolver, defaultHttpAuthSchemeResolver, createHttpAuthOptionFunctions) => {
+    const endpointRuleSetHttpAuthSchemeProvider = (authParameters) => {
+        const endpoint = defaultEndpointResolver(authParameters);
+        const authSchemes = endpoint.properties?.authSchemes;
+        if (!authSchemes) {
+            return defaultHttpAuthSchemeResolver(authParameters);
+        }
+        const options = [];
+        for (const scheme of authSchemes) {
+            const { name: resolvedName, properties = {}, ...rest } = scheme;
+            const name = resolvedName.toLowerCase();
+            if (resolvedName !== name) {
+                console.warn(`HttpAuthScheme has been normalized with lowercasing: '${resolvedName}' to '${name}'`);
+            }
+            let schemeId;
+            if (name === "sigv4a") {
+                schemeId = "aws.auth#sigv4a";
+                const sigv4Present = authSchemes.find((s) => {
+                    const name = s.name.toLowerCase();
+                    return name !== "sigv4a" && name.startsWith("sigv4");
+                });
+                if (SignatureV4MultiRegion.sigv4aDependency() === "none" && sigv4Present) {
+                    continue;
+                }
+            }
+            else if (name.startsWith("sigv4")) {
+                schemeId = "aws.auth#sigv4";
+            }
+            else {
+                throw new Error(`Unknown HttpAuthScheme found in '@smithy.rules#endpointRuleSet': '${name}'`);
+            }
+            const createOption = createHttpAuthOptionFunctions[schemeId];
+            if (!createOption) {
+                throw new Error(`Could not find HttpAuthOption create function for '${schemeId}'`);
+            }
+            const option = createOption(authParameters);
+            option.schemeId = schemeId;
+            option.signingProperties = { ...(option.signingProperties || {}), ...rest, ...properties };
+            options.push(option);
+        }
+        return options;
+    };
+    return endpointRuleSetHttpAuthSchemeProvider;
+};
+const _defaultSTSHttpAuthSchemeProvider = (authParameters) => {
+    const options = [];
+    switch (authParameters.operation) {
+        case "AssumeRoleWithSAML": {
+            options.push(createSmithyApiNoAuthHttpAuthOption());
+            options.push(createAwsAuthSigv4aHttpAuthOption(authParameters));
+            break;
+        }
+        case "AssumeRoleWithWebIdentity": {
+            options.push(createSmithyApiNoAuthHttpAuthOption());
+            options.push(createAwsAuthSigv4aHttpAuthOption(authParameters));
+            break;
+        }
+        default: {
+            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
+            options.push(createAwsAuthSigv4aHttpAuthOption(authParameters));
+        }
+    }
+    return options;
+};
+const defaultSTSHttpAuthSchemeProvider = createEndpointRuleSetHttpAuthSchemeProvider(defaultEndpointResolver, _defaultSTSHttpAuthSchemeProvider, {
+    "aws.auth#sigv4": createAwsAuthSigv4HttpAuthOption,
+    "aws.auth#sigv4a": createAwsAuthSigv4aHttpAuthOption,
+    "smithy.api#noAuth": createSmithyApiNoAuthHttpAuthOption,
+});
+const resolveHttpAuthSchemeConfig = (config) => {
+    const config_0 = resolveAwsSdkSigV4Config(config);
+    const config_1 = resolveAwsSdkSigV4AConfig(config_0);
+    return Object.assign(config_1, {
+        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
+    });
+};
+
+const resolveClientEndpointParameters = (options) => {
+    return Object.assign(options, {
+        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+        useFipsEndpoint: options.useFipsEndpoint ?? false,
+        useGlobalEndpoint: options.useGlobalEndpoint ?? false,
+        defaultSigningName: "sts",
+    });
+};
+const commonParams = {
+    UseGlobalEndpoint: { type: "builtInParams", name: "useGlobalEndpoint" },
+    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+    Endpoint: { type: "builtInParams", name: "endpoint" },
+    Region: { type: "builtInParams", name: "region" },
+    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
+};
+
+var version = "3.1168.0";
+var packageInfo = {
+	version: version};
+
+class STSServiceException extends ServiceException {
+    static shapeId = "smithy.ts.sdk.synthetic.com.amazonaws.sts#STSServiceException";
+    constructor(options) {
+        super(options);
+        Object.setPrototypeOf(this, STSServiceException.prototype);
+    }
+}
+
+class ExpiredTokenException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#ExpiredTokenException";
+    name = "ExpiredTokenException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ExpiredTokenException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ExpiredTokenException.prototype);
+    }
+}
+class MalformedPolicyDocumentException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#MalformedPolicyDocumentException";
+    name = "MalformedPolicyDocumentException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "MalformedPolicyDocumentException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, MalformedPolicyDocumentException.prototype);
+    }
+}
+class PackedPolicyTooLargeException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#PackedPolicyTooLargeException";
+    name = "PackedPolicyTooLargeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "PackedPolicyTooLargeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PackedPolicyTooLargeException.prototype);
+    }
+}
+class RegionDisabledException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#RegionDisabledException";
+    name = "RegionDisabledException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RegionDisabledException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RegionDisabledException.prototype);
+    }
+}
+class IDPRejectedClaimException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#IDPRejectedClaimException";
+    name = "IDPRejectedClaimException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "IDPRejectedClaimException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IDPRejectedClaimException.prototype);
+    }
+}
+class InvalidIdentityTokenException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#InvalidIdentityTokenException";
+    name = "InvalidIdentityTokenException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidIdentityTokenException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidIdentityTokenException.prototype);
+    }
+}
+class IDPCommunicationErrorException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#IDPCommunicationErrorException";
+    name = "IDPCommunicationErrorException";
+    $fault = "client";
+    $retryable = {};
+    constructor(opts) {
+        super({
+            name: "IDPCommunicationErrorException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IDPCommunicationErrorException.prototype);
+    }
+}
+class InvalidAuthorizationMessageException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#InvalidAuthorizationMessageException";
+    name = "InvalidAuthorizationMessageException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidAuthorizationMessageException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAuthorizationMessageException.prototype);
+    }
+}
+class ExpiredTradeInTokenException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#ExpiredTradeInTokenException";
+    name = "ExpiredTradeInTokenException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ExpiredTradeInTokenException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ExpiredTradeInTokenException.prototype);
+    }
+}
+class JWTPayloadSizeExceededException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#JWTPayloadSizeExceededException";
+    name = "JWTPayloadSizeExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "JWTPayloadSizeExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, JWTPayloadSizeExceededException.prototype);
+    }
+}
+class OutboundWebIdentityFederationDisabledException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#OutboundWebIdentityFederationDisabledException";
+    name = "OutboundWebIdentityFederationDisabledException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "OutboundWebIdentityFederationDisabledException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OutboundWebIdentityFederationDisabledException.prototype);
+    }
+}
+class SessionDurationEscalationException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#SessionDurationEscalationException";
+    name = "SessionDurationEscalationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "SessionDurationEscalationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, SessionDurationEscalationException.prototype);
+    }
+}
+
+const _A = "Arn";
+const _AKI = "AccessKeyId";
+const _AP = "AssumedPrincipal";
+const _AR = "AssumeRole";
+const _ARI = "AssumedRoleId";
+const _ARR = "AssumeRoleRequest";
+const _ARRs = "AssumeRoleResponse";
+const _ARRss = "AssumeRootRequest";
+const _ARRssu = "AssumeRootResponse";
+const _ARU = "AssumedRoleUser";
+const _ARWSAML = "AssumeRoleWithSAML";
+const _ARWSAMLR = "AssumeRoleWithSAMLRequest";
+const _ARWSAMLRs = "AssumeRoleWithSAMLResponse";
+const _ARWWI = "AssumeRoleWithWebIdentity";
+const _ARWWIR = "AssumeRoleWithWebIdentityRequest";
+const _ARWWIRs = "AssumeRoleWithWebIdentityResponse";
+const _ARs = "AssumeRoot";
+const _Ac = "Account";
+const _Au = "Audience";
+const _C = "Credentials";
+const _CA = "ContextAssertion";
+const _DAM = "DecodeAuthorizationMessage";
+const _DAMR = "DecodeAuthorizationMessageRequest";
+const _DAMRe = "DecodeAuthorizationMessageResponse";
+const _DM = "DecodedMessage";
+const _DS = "DurationSeconds";
+const _E = "Expiration";
+const _EI = "ExternalId";
+const _EM = "EncodedMessage";
+const _ETE = "ExpiredTokenException";
+const _ETITE = "ExpiredTradeInTokenException";
+const _FU = "FederatedUser";
+const _FUI = "FederatedUserId";
+const _GAKI = "GetAccessKeyInfo";
+const _GAKIR = "GetAccessKeyInfoRequest";
+const _GAKIRe = "GetAccessKeyInfoResponse";
+const _GCI = "GetCallerIdentity";
+const _GCIR = "GetCallerIdentityRequest";
+const _GCIRe = "GetCallerIdentityResponse";
+const _GDAT = "GetDelegatedAccessToken";
+const _GDATR = "GetDelegatedAccessTokenRequest";
+const _GDATRe = "GetDelegatedAccessTokenResponse";
+const _GFT = "GetFederationToken";
+const _GFTR = "GetFederationTokenRequest";
+const _GFTRe = "GetFederationTokenResponse";
+const _GST = "GetSessionToken";
+const _GSTR = "GetSessionTokenRequest";
+const _GSTRe = "GetSessionTokenResponse";
+const _GWIT = "GetWebIdentityToken";
+const _GWITR = "GetWebIdentityTokenRequest";
+const _GWITRe = "GetWebIdentityTokenResponse";
+const _I = "Issuer";
+const _IAME = "InvalidAuthorizationMessageException";
+const _IDPCEE = "IDPCommunicationErrorException";
+const _IDPRCE = "IDPRejectedClaimException";
+const _IITE = "InvalidIdentityTokenException";
+const _JWTPSEE = "JWTPayloadSizeExceededException";
+const _K = "Key";
+const _MPDE = "MalformedPolicyDocumentException";
+const _MSTS = "MinimumSessionTokenSize";
+const _N = "Name";
+const _NQ = "NameQualifier";
+const _OWIFDE = "OutboundWebIdentityFederationDisabledException";
+const _P = "Policy";
+const _PA = "PolicyArns";
+const _PAr = "PrincipalArn";
+const _PAro = "ProviderArn";
+const _PC = "ProvidedContexts";
+const _PCLT = "ProvidedContextsListType";
+const _PCr = "ProvidedContext";
+const _PDT = "PolicyDescriptorType";
+const _PI = "ProviderId";
+const _PPS = "PackedPolicySize";
+const _PPTLE = "PackedPolicyTooLargeException";
+const _Pr = "Provider";
+const _RA = "RoleArn";
+const _RDE = "RegionDisabledException";
+const _RSN = "RoleSessionName";
+const _S = "Subject";
+const _SA = "SigningAlgorithm";
+const _SAK = "SecretAccessKey";
+const _SAMLA = "SAMLAssertion";
+const _SAMLAT = "SAMLAssertionType";
+const _SDEE = "SessionDurationEscalationException";
+const _SFWIT = "SubjectFromWebIdentityToken";
+const _SI = "SourceIdentity";
+const _SN = "SerialNumber";
+const _ST = "SubjectType";
+const _STS = "SessionTokenSize";
+const _STU = "SessionTokenUtilization";
+const _STe = "SessionToken";
+const _T = "Tags";
+const _TC = "TokenCode";
+const _TIT = "TradeInToken";
+const _TP = "TargetPrincipal";
+const _TPA = "TaskPolicyArn";
+const _TTK = "TransitiveTagKeys";
+const _Ta = "Tag";
+const _UI = "UserId";
+const _V = "Value";
+const _WIT = "WebIdentityToken";
+const _a = "arn";
+const _aKST = "accessKeySecretType";
+const _aQE = "awsQueryError";
+const _c = "client";
+const _cTT = "clientTokenType";
+const _e = "error";
+const _hE = "httpError";
+const _m = "message";
+const _pDLT = "policyDescriptorListType";
+const _s = "smithy.ts.sdk.synthetic.com.amazonaws.sts";
+const _tITT = "tradeInTokenType";
+const _tLT = "tagListType";
+const _wITT = "webIdentityTokenType";
+const n0 = "com.amazonaws.sts";
+const _s_registry = new TypeRegistry(_s);
+var STSServiceException$ = [-3, _s, "STSServiceException", 0, [], []];
+_s_registry.registerError(STSServiceException$, STSServiceException);
+const n0_registry = new TypeRegistry(n0);
+var ExpiredTokenException$ = [-3, n0, _ETE,
+    { [_aQE]: [`ExpiredTokenException`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ExpiredTokenException$, ExpiredTokenException);
+var ExpiredTradeInTokenException$ = [-3, n0, _ETITE,
+    { [_aQE]: [`ExpiredTradeInTokenException`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ExpiredTradeInTokenException$, ExpiredTradeInTokenException);
+var IDPCommunicationErrorException$ = [-3, n0, _IDPCEE,
+    { [_aQE]: [`IDPCommunicationError`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(IDPCommunicationErrorException$, IDPCommunicationErrorException);
+var IDPRejectedClaimException$ = [-3, n0, _IDPRCE,
+    { [_aQE]: [`IDPRejectedClaim`, 403], [_e]: _c, [_hE]: 403 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(IDPRejectedClaimException$, IDPRejectedClaimException);
+var InvalidAuthorizationMessageException$ = [-3, n0, _IAME,
+    { [_aQE]: [`InvalidAuthorizationMessageException`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidAuthorizationMessageException$, InvalidAuthorizationMessageException);
+var InvalidIdentityTokenException$ = [-3, n0, _IITE,
+    { [_aQE]: [`InvalidIdentityToken`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidIdentityTokenException$, InvalidIdentityTokenException);
+var JWTPayloadSizeExceededException$ = [-3, n0, _JWTPSEE,
+    { [_aQE]: [`JWTPayloadSizeExceededException`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(JWTPayloadSizeExceededException$, JWTPayloadSizeExceededException);
+var MalformedPolicyDocumentException$ = [-3, n0, _MPDE,
+    { [_aQE]: [`MalformedPolicyDocument`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(MalformedPolicyDocumentException$, MalformedPolicyDocumentException);
+var OutboundWebIdentityFederationDisabledException$ = [-3, n0, _OWIFDE,
+    { [_aQE]: [`OutboundWebIdentityFederationDisabledException`, 403], [_e]: _c, [_hE]: 403 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(OutboundWebIdentityFederationDisabledException$, OutboundWebIdentityFederationDisabledException);
+var PackedPolicyTooLargeException$ = [-3, n0, _PPTLE,
+    { [_aQE]: [`PackedPolicyTooLarge`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(PackedPolicyTooLargeException$, PackedPolicyTooLargeException);
+var RegionDisabledException$ = [-3, n0, _RDE,
+    { [_aQE]: [`RegionDisabledException`, 403], [_e]: _c, [_hE]: 403 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RegionDisabledException$, RegionDisabledException);
+var SessionDurationEscalationException$ = [-3, n0, _SDEE,
+    { [_aQE]: [`SessionDurationEscalationException`, 403], [_e]: _c, [_hE]: 403 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(SessionDurationEscalationException$, SessionDurationEscalationException);
+const errorTypeRegistries = [
+    _s_registry,
+    n0_registry,
+];
+var accessKeySecretType = [0, n0, _aKST, 8, 0];
+var clientTokenType = [0, n0, _cTT, 8, 0];
+var SAMLAssertionType = [0, n0, _SAMLAT, 8, 0];
+var tradeInTokenType = [0, n0, _tITT, 8, 0];
+var webIdentityTokenType = [0, n0, _wITT, 8, 0];
+var AssumedRoleUser$ = [3, n0, _ARU,
+    0,
+    [_ARI, _A],
+    [0, 0], 2
+];
+var AssumeRoleRequest$ = [3, n0, _ARR,
+    0,
+    [_RA, _RSN, _PA, _P, _DS, _T, _TTK, _EI, _SN, _TC, _SI, _PC, _MSTS],
+    [0, 0, () => policyDescriptorListType, 0, 1, () => tagListType, 64 | 0, 0, 0, 0, 0, () => ProvidedContextsListType, 1], 2
+];
+var AssumeRoleResponse$ = [3, n0, _ARRs,
+    0,
+    [_C, _ARU, _PPS, _SI, _STU, _STS],
+    [[() => Credentials$, 0], () => AssumedRoleUser$, 1, 0, 1, 1]
+];
+var AssumeRoleWithSAMLRequest$ = [3, n0, _ARWSAMLR,
+    0,
+    [_RA, _PAr, _SAMLA, _PA, _P, _DS, _MSTS],
+    [0, 0, [() => SAMLAssertionType, 0], () => policyDescriptorListType, 0, 1, 1], 3
+];
+var AssumeRoleWithSAMLResponse$ = [3, n0, _ARWSAMLRs,
+    0,
+    [_C, _ARU, _PPS, _S, _ST, _I, _Au, _NQ, _SI, _STU, _STS],
+    [[() => Credentials$, 0], () => AssumedRoleUser$, 1, 0, 0, 0, 0, 0, 0, 1, 1]
+];
+var AssumeRoleWithWebIdentityRequest$ = [3, n0, _ARWWIR,
+    0,
+    [_RA, _RSN, _WIT, _PI, _PA, _P, _DS, _MSTS],
+    [0, 0, [() => clientTokenType, 0], 0, () => policyDescriptorListType, 0, 1, 1], 3
+];
+var AssumeRoleWithWebIdentityResponse$ = [3, n0, _ARWWIRs,
+    0,
+    [_C, _SFWIT, _ARU, _PPS, _Pr, _Au, _SI, _STU, _STS],
+    [[() => Credentials$, 0], 0, () => AssumedRoleUser$, 1, 0, 0, 0, 1, 1]
+];
+var AssumeRootRequest$ = [3, n0, _ARRss,
+    0,
+    [_TP, _TPA, _DS, _MSTS],
+    [0, () => PolicyDescriptorType$, 1, 1], 2
+];
+var AssumeRootResponse$ = [3, n0, _ARRssu,
+    0,
+    [_C, _SI, _STU, _STS],
+    [[() => Credentials$, 0], 0, 1, 1]
+];
+var Credentials$ = [3, n0, _C,
+    0,
+    [_AKI, _SAK, _STe, _E],
+    [0, [() => accessKeySecretType, 0], 0, 4], 4
+];
+var DecodeAuthorizationMessageRequest$ = [3, n0, _DAMR,
+    0,
+    [_EM],
+    [0], 1
+];
+var DecodeAuthorizationMessageResponse$ = [3, n0, _DAMRe,
+    0,
+    [_DM],
+    [0]
+];
+var FederatedUser$ = [3, n0, _FU,
+    0,
+    [_FUI, _A],
+    [0, 0], 2
+];
+var GetAccessKeyInfoRequest$ = [3, n0, _GAKIR,
+    0,
+    [_AKI],
+    [0], 1
+];
+var GetAccessKeyInfoResponse$ = [3, n0, _GAKIRe,
+    0,
+    [_Ac],
+    [0]
+];
+var GetCallerIdentityRequest$ = [3, n0, _GCIR,
+    0,
+    [],
+    []
+];
+var GetCallerIdentityResponse$ = [3, n0, _GCIRe,
+    0,
+    [_UI, _Ac, _A],
+    [0, 0, 0]
+];
+var GetDelegatedAccessTokenRequest$ = [3, n0, _GDATR,
+    0,
+    [_TIT],
+    [[() => tradeInTokenType, 0]], 1
+];
+var GetDelegatedAccessTokenResponse$ = [3, n0, _GDATRe,
+    0,
+    [_C, _PPS, _AP],
+    [[() => Credentials$, 0], 1, 0]
+];
+var GetFederationTokenRequest$ = [3, n0, _GFTR,
+    0,
+    [_N, _P, _PA, _DS, _T, _MSTS],
+    [0, 0, () => policyDescriptorListType, 1, () => tagListType, 1], 1
+];
+var GetFederationTokenResponse$ = [3, n0, _GFTRe,
+    0,
+    [_C, _FU, _PPS, _STU, _STS],
+    [[() => Credentials$, 0], () => FederatedUser$, 1, 1, 1]
+];
+var GetSessionTokenRequest$ = [3, n0, _GSTR,
+    0,
+    [_DS, _SN, _TC, _MSTS],
+    [1, 0, 0, 1]
+];
+var GetSessionTokenResponse$ = [3, n0, _GSTRe,
+    0,
+    [_C, _STU, _STS],
+    [[() => Credentials$, 0], 1, 1]
+];
+var GetWebIdentityTokenRequest$ = [3, n0, _GWITR,
+    0,
+    [_Au, _SA, _DS, _T],
+    [64 | 0, 0, 1, () => tagListType], 2
+];
+var GetWebIdentityTokenResponse$ = [3, n0, _GWITRe,
+    0,
+    [_WIT, _E],
+    [[() => webIdentityTokenType, 0], 4]
+];
+var PolicyDescriptorType$ = [3, n0, _PDT,
+    0,
+    [_a],
+    [0]
+];
+var ProvidedContext$ = [3, n0, _PCr,
+    0,
+    [_PAro, _CA],
+    [0, 0]
+];
+var Tag$ = [3, n0, _Ta,
+    0,
+    [_K, _V],
+    [0, 0], 2
+];
+var policyDescriptorListType = [1, n0, _pDLT,
+    0, () => PolicyDescriptorType$
+];
+var ProvidedContextsListType = [1, n0, _PCLT,
+    0, () => ProvidedContext$
+];
+var tagListType = [1, n0, _tLT,
+    0, () => Tag$
+];
+var AssumeRole$ = [9, n0, _AR,
+    0, () => AssumeRoleRequest$, () => AssumeRoleResponse$
+];
+var AssumeRoleWithSAML$ = [9, n0, _ARWSAML,
+    0, () => AssumeRoleWithSAMLRequest$, () => AssumeRoleWithSAMLResponse$
+];
+var AssumeRoleWithWebIdentity$ = [9, n0, _ARWWI,
+    0, () => AssumeRoleWithWebIdentityRequest$, () => AssumeRoleWithWebIdentityResponse$
+];
+var AssumeRoot$ = [9, n0, _ARs,
+    0, () => AssumeRootRequest$, () => AssumeRootResponse$
+];
+var DecodeAuthorizationMessage$ = [9, n0, _DAM,
+    0, () => DecodeAuthorizationMessageRequest$, () => DecodeAuthorizationMessageResponse$
+];
+var GetAccessKeyInfo$ = [9, n0, _GAKI,
+    0, () => GetAccessKeyInfoRequest$, () => GetAccessKeyInfoResponse$
+];
+var GetCallerIdentity$ = [9, n0, _GCI,
+    0, () => GetCallerIdentityRequest$, () => GetCallerIdentityResponse$
+];
+var GetDelegatedAccessToken$ = [9, n0, _GDAT,
+    0, () => GetDelegatedAccessTokenRequest$, () => GetDelegatedAccessTokenResponse$
+];
+var GetFederationToken$ = [9, n0, _GFT,
+    0, () => GetFederationTokenRequest$, () => GetFederationTokenResponse$
+];
+var GetSessionToken$ = [9, n0, _GST,
+    0, () => GetSessionTokenRequest$, () => GetSessionTokenResponse$
+];
+var GetWebIdentityToken$ = [9, n0, _GWIT,
+    0, () => GetWebIdentityTokenRequest$, () => GetWebIdentityTokenResponse$
+];
+
+const getRuntimeConfig$1 = (config) => {
+    return {
+        apiVersion: "2011-06-15",
+        base64Decoder: config?.base64Decoder ?? fromBase64,
+        base64Encoder: config?.base64Encoder ?? toBase64,
+        disableHostPrefix: config?.disableHostPrefix ?? false,
+        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
+        extensions: config?.extensions ?? [],
+        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultSTSHttpAuthSchemeProvider,
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
+                signer: new AwsSdkSigV4Signer(),
+            },
+            {
+                schemeId: "aws.auth#sigv4a",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4a"),
+                signer: new AwsSdkSigV4ASigner(),
+            },
+            {
+                schemeId: "smithy.api#noAuth",
+                identityProvider: (ipc) => ipc.getIdentityProvider("smithy.api#noAuth") || (async () => ({})),
+                signer: new NoAuthSigner(),
+            },
+        ],
+        logger: config?.logger ?? new NoOpLogger(),
+        protocol: config?.protocol ?? AwsQueryProtocol,
+        protocolSettings: config?.protocolSettings ?? {
+            defaultNamespace: "com.amazonaws.sts",
+            errorTypeRegistries,
+            xmlNamespace: "https://sts.amazonaws.com/doc/2011-06-15/",
+            version: "2011-06-15",
+            serviceTarget: "AWSSecurityTokenServiceV20110615",
+        },
+        serviceId: config?.serviceId ?? "STS",
+        sha256: config?.sha256 ?? Sha256,
+        signerConstructor: config?.signerConstructor ?? SignatureV4MultiRegion,
+        urlParser: config?.urlParser ?? parseUrl,
+        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
+        utf8Encoder: config?.utf8Encoder ?? toUtf8,
+    };
+};
+
+const getRuntimeConfig = (config) => {
+    emitWarningIfUnsupportedVersion(process.version);
+    const defaultsMode = resolveDefaultsModeConfig(config);
+    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
+    const clientSharedValues = getRuntimeConfig$1(config);
+    emitWarningIfUnsupportedVersion$1(process.version);
+    const loaderConfig = {
+        profile: config?.profile,
+        logger: clientSharedValues.logger,
+    };
+    return {
+        ...clientSharedValues,
+        ...config,
+        runtime: "node",
+        defaultsMode,
+        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
+        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
+        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
+        defaultSocketTimeout: getDefaultSocketTimeout(config?.requestHandler, 300_000),
+        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4") || (async (idProps) => await defaultProvider(idProps?.__config || {})()),
+                signer: new AwsSdkSigV4Signer(),
+            },
+            {
+                schemeId: "aws.auth#sigv4a",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4a"),
+                signer: new AwsSdkSigV4ASigner(),
+            },
+            {
+                schemeId: "smithy.api#noAuth",
+                identityProvider: (ipc) => ipc.getIdentityProvider("smithy.api#noAuth") || (async () => ({})),
+                signer: new NoAuthSigner(),
+            },
+        ],
+        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
+        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
+        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
+        retryMode: config?.retryMode ??
+            loadConfig({
+                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
+                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
+            }, config),
+        sigv4aSigningRegionSet: config?.sigv4aSigningRegionSet ?? loadConfig(NODE_SIGV4A_CONFIG_OPTIONS, loaderConfig),
+        streamCollector: config?.streamCollector ?? streamCollector,
+        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
+    };
+};
+
+const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
+    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
+    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
+    let _credentials = runtimeConfig.credentials;
+    return {
+        setHttpAuthScheme(httpAuthScheme) {
+            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
+            if (index === -1) {
+                _httpAuthSchemes.push(httpAuthScheme);
+            }
+            else {
+                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
+            }
+        },
+        httpAuthSchemes() {
+            return _httpAuthSchemes;
+        },
+        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
+            _httpAuthSchemeProvider = httpAuthSchemeProvider;
+        },
+        httpAuthSchemeProvider() {
+            return _httpAuthSchemeProvider;
+        },
+        setCredentials(credentials) {
+            _credentials = credentials;
+        },
+        credentials() {
+            return _credentials;
+        },
+    };
+};
+const resolveHttpAuthRuntimeConfig = (config) => {
+    return {
+        httpAuthSchemes: config.httpAuthSchemes(),
+        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
+        credentials: config.credentials(),
+    };
+};
+
+const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
+    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
+    extensions.forEach((extension) => extension.configure(extensionConfiguration));
+    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
+};
+
+class STSClient extends Client {
+    config;
+    constructor(...[configuration]) {
+        const _config_0 = getRuntimeConfig(configuration || {});
+        super(_config_0);
+        this.initConfig = _config_0;
+        const _config_1 = resolveClientEndpointParameters(_config_0);
+        const _config_2 = resolveUserAgentConfig(_config_1);
+        const _config_3 = resolveRetryConfig(_config_2);
+        const _config_4 = resolveRegionConfig(_config_3);
+        const _config_5 = resolveHostHeaderConfig(_config_4);
+        const _config_6 = resolveEndpointConfig(_config_5);
+        const _config_7 = resolveHttpAuthSchemeConfig(_config_6);
+        const _config_8 = resolveRuntimeExtensions(_config_7, configuration?.extensions || []);
+        this.config = _config_8;
+        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
+        this.middlewareStack.use(getUserAgentPlugin(this.config));
+        this.middlewareStack.use(getRetryPlugin(this.config));
+        this.middlewareStack.use(getContentLengthPlugin(this.config));
+        this.middlewareStack.use(getHostHeaderPlugin(this.config));
+        this.middlewareStack.use(getLoggerPlugin(this.config));
+        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
+        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
+            httpAuthSchemeParametersProvider: defaultSTSHttpAuthSchemeParametersProvider,
+            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
+                "aws.auth#sigv4": config.credentials,
+                "aws.auth#sigv4a": config.credentials,
+            }),
+        }));
+        this.middlewareStack.use(getHttpSigningPlugin(this.config));
+    }
+    destroy() {
+        super.destroy();
+    }
+}
+
+const command = makeBuilder(commonParams, "AWSSecurityTokenServiceV20110615", "STSClient", getEndpointPlugin);
+const _ep0 = {};
+const _mw0 = (Command, cs, config, o) => [];
+
+class AssumeRoleCommand extends command(_ep0, _mw0, "AssumeRole", AssumeRole$) {
+}
+
+class AssumeRoleWithSAMLCommand extends command(_ep0, _mw0, "AssumeRoleWithSAML", AssumeRoleWithSAML$) {
+}
+
+class AssumeRoleWithWebIdentityCommand extends command(_ep0, _mw0, "AssumeRoleWithWebIdentity", AssumeRoleWithWebIdentity$) {
+}
+
+class AssumeRootCommand extends command(_ep0, _mw0, "AssumeRoot", AssumeRoot$) {
+}
+
+class DecodeAuthorizationMessageCommand extends command(_ep0, _mw0, "DecodeAuthorizationMessage", DecodeAuthorizationMessage$) {
+}
+
+class GetAccessKeyInfoCommand extends command(_ep0, _mw0, "GetAccessKeyInfo", GetAccessKeyInfo$) {
+}
+
+class GetCallerIdentityCommand extends command(_ep0, _mw0, "GetCallerIdentity", GetCallerIdentity$) {
+}
+
+class GetDelegatedAccessTokenCommand extends command(_ep0, _mw0, "GetDelegatedAccessToken", GetDelegatedAccessToken$) {
+}
+
+class GetFederationTokenCommand extends command(_ep0, _mw0, "GetFederationToken", GetFederationToken$) {
+}
+
+class GetSessionTokenCommand extends command(_ep0, _mw0, "GetSessionToken", GetSessionToken$) {
+}
+
+class GetWebIdentityTokenCommand extends command(_ep0, _mw0, "GetWebIdentityToken", GetWebIdentityToken$) {
+}
+
+const commands = {
+    AssumeRoleCommand,
+    AssumeRoleWithSAMLCommand,
+    AssumeRoleWithWebIdentityCommand,
+    AssumeRootCommand,
+    DecodeAuthorizationMessageCommand,
+    GetAccessKeyInfoCommand,
+    GetCallerIdentityCommand,
+    GetDelegatedAccessTokenCommand,
+    GetFederationTokenCommand,
+    GetSessionTokenCommand,
+    GetWebIdentityTokenCommand,
+};
+class STS extends STSClient {
+}
+createAggregatedClient(commands, STS);
+
+const getAccountIdFromAssumedRoleUser = (assumedRoleUser) => {
+    if (typeof assumedRoleUser?.Arn === "string") {
+        const arnComponents = assumedRoleUser.Arn.split(":");
+        if (arnComponents.length > 4 && arnComponents[4] !== "") {
+            return arnComponents[4];
+        }
+    }
+    return undefined;
+};
+const resolveRegion = async (_region, _parentRegion, credentialProviderLogger, loaderConfig = {}) => {
+    const region = typeof _region === "function" ? await _region() : _region;
+    const parentRegion = typeof _parentRegion === "function" ? await _parentRegion() : _parentRegion;
+    let stsDefaultRegion = "";
+    const resolvedRegion = region ?? parentRegion ?? (stsDefaultRegion = await stsRegionDefaultResolver(loaderConfig)());
+    credentialProviderLogger?.debug?.("@aws-sdk/client-sts::resolveRegion", "accepting first of:", `${region} (credential provider clientConfig)`, `${parentRegion} (contextual client)`, `${stsDefaultRegion} (STS default: AWS_REGION, profile region, or us-east-1)`);
+    return resolvedRegion;
+};
+const getDefaultRoleAssumer$1 = (stsOptions, STSClient) => {
+    let stsClient;
+    let closureSourceCreds;
+    return async (sourceCreds, params) => {
+        closureSourceCreds = sourceCreds;
+        if (!stsClient) {
+            const { logger = stsOptions?.parentClientConfig?.logger, profile = stsOptions?.parentClientConfig?.profile, region, requestHandler = stsOptions?.parentClientConfig?.requestHandler, credentialProviderLogger, userAgentAppId = stsOptions?.parentClientConfig?.userAgentAppId, } = stsOptions;
+            const resolvedRegion = await resolveRegion(region, stsOptions?.parentClientConfig?.region, credentialProviderLogger, {
+                logger,
+                profile,
+            });
+            const isCompatibleRequestHandler = !isH2(requestHandler);
+            stsClient = new STSClient({
+                ...stsOptions,
+                userAgentAppId,
+                profile,
+                credentialDefaultProvider: () => async () => closureSourceCreds,
+                region: resolvedRegion,
+                requestHandler: isCompatibleRequestHandler ? requestHandler : undefined,
+                logger: logger,
+            });
+        }
+        const { Credentials, AssumedRoleUser } = await stsClient.send(new AssumeRoleCommand(params));
+        if (!Credentials || !Credentials.AccessKeyId || !Credentials.SecretAccessKey) {
+            throw new Error(`Invalid response from STS.assumeRole call with role ${params.RoleArn}`);
+        }
+        const accountId = getAccountIdFromAssumedRoleUser(AssumedRoleUser);
+        const credentials = {
+            accessKeyId: Credentials.AccessKeyId,
+            secretAccessKey: Credentials.SecretAccessKey,
+            sessionToken: Credentials.SessionToken,
+            expiration: Credentials.Expiration,
+            ...(Credentials.CredentialScope && { credentialScope: Credentials.CredentialScope }),
+            ...(accountId && { accountId }),
+        };
+        setCredentialFeature(credentials, "CREDENTIALS_STS_ASSUME_ROLE", "i");
+        return credentials;
+    };
+};
+const getDefaultRoleAssumerWithWebIdentity$1 = (stsOptions, STSClient) => {
+    let stsClient;
+    return async (params) => {
+        if (!stsClient) {
+            const { logger = stsOptions?.parentClientConfig?.logger, profile = stsOptions?.parentClientConfig?.profile, region, requestHandler = stsOptions?.parentClientConfig?.requestHandler, credentialProviderLogger, userAgentAppId = stsOptions?.parentClientConfig?.userAgentAppId, } = stsOptions;
+            const resolvedRegion = await resolveRegion(region, stsOptions?.parentClientConfig?.region, credentialProviderLogger, {
+                logger,
+                profile,
+            });
+            const isCompatibleRequestHandler = !isH2(requestHandler);
+            stsClient = new STSClient({
+                ...stsOptions,
+                userAgentAppId,
+                profile,
+                region: resolvedRegion,
+                requestHandler: isCompatibleRequestHandler ? requestHandler : undefined,
+                logger: logger,
+            });
+        }
+        const { Credentials, AssumedRoleUser } = await stsClient.send(new AssumeRoleWithWebIdentityCommand(params));
+        if (!Credentials || !Credentials.AccessKeyId || !Credentials.SecretAccessKey) {
+            throw new Error(`Invalid response from STS.assumeRoleWithWebIdentity call with role ${params.RoleArn}`);
+        }
+        const accountId = getAccountIdFromAssumedRoleUser(AssumedRoleUser);
+        const credentials = {
+            accessKeyId: Credentials.AccessKeyId,
+            secretAccessKey: Credentials.SecretAccessKey,
+            sessionToken: Credentials.SessionToken,
+            expiration: Credentials.Expiration,
+            ...(Credentials.CredentialScope && { credentialScope: Credentials.CredentialScope }),
+            ...(accountId && { accountId }),
+        };
+        if (accountId) {
+            setCredentialFeature(credentials, "RESOLVED_ACCOUNT_ID", "T");
+        }
+        setCredentialFeature(credentials, "CREDENTIALS_STS_ASSUME_ROLE_WEB_ID", "k");
+        return credentials;
+    };
+};
+const isH2 = (requestHandler) => {
+    return requestHandler?.metadata?.handlerProtocol === "h2";
+};
+
+const getCustomizableStsClientCtor = (baseCtor, customizations) => {
+    if (!customizations)
+        return baseCtor;
+    else
+        return class CustomizableSTSClient extends baseCtor {
+            constructor(config) {
+                super(config);
+                for (const customization of customizations) {
+                    this.middlewareStack.use(customization);
+                }
+            }
+        };
+};
+const getDefaultRoleAssumer = (stsOptions = {}, stsPlugins) => getDefaultRoleAssumer$1(stsOptions, getCustomizableStsClientCtor(STSClient, stsPlugins));
+const getDefaultRoleAssumerWithWebIdentity = (stsOptions = {}, stsPlugins) => getDefaultRoleAssumerWithWebIdentity$1(stsOptions, getCustomizableStsClientCtor(STSClient, stsPlugins));
+const decorateDefaultCredentialProvider = (provider) => (input) => provider({
+    roleAssumer: getDefaultRoleAssumer(input),
+    roleAssumerWithWebIdentity: getDefaultRoleAssumerWithWebIdentity(input),
+    ...input,
+});
+
+__webpack_unused_export__ = AssumeRole$;
+__webpack_unused_export__ = AssumeRoleCommand;
+__webpack_unused_export__ = AssumeRoleRequest$;
+__webpack_unused_export__ = AssumeRoleResponse$;
+__webpack_unused_export__ = AssumeRoleWithSAML$;
+__webpack_unused_export__ = AssumeRoleWithSAMLCommand;
+__webpack_unused_export__ = AssumeRoleWithSAMLRequest$;
+__webpack_unused_export__ = AssumeRoleWithSAMLResponse$;
+__webpack_unused_export__ = AssumeRoleWithWebIdentity$;
+__webpack_unused_export__ = AssumeRoleWithWebIdentityCommand;
+__webpack_unused_export__ = AssumeRoleWithWebIdentityRequest$;
+__webpack_unused_export__ = AssumeRoleWithWebIdentityResponse$;
+__webpack_unused_export__ = AssumeRoot$;
+__webpack_unused_export__ = AssumeRootCommand;
+__webpack_unused_export__ = AssumeRootRequest$;
+__webpack_unused_export__ = AssumeRootResponse$;
+__webpack_unused_export__ = AssumedRoleUser$;
+__webpack_unused_export__ = Credentials$;
+__webpack_unused_export__ = DecodeAuthorizationMessage$;
+__webpack_unused_export__ = DecodeAuthorizationMessageCommand;
+__webpack_unused_export__ = DecodeAuthorizationMessageRequest$;
+__webpack_unused_export__ = DecodeAuthorizationMessageResponse$;
+__webpack_unused_export__ = ExpiredTokenException;
+__webpack_unused_export__ = ExpiredTokenException$;
+__webpack_unused_export__ = ExpiredTradeInTokenException;
+__webpack_unused_export__ = ExpiredTradeInTokenException$;
+__webpack_unused_export__ = FederatedUser$;
+__webpack_unused_export__ = GetAccessKeyInfo$;
+__webpack_unused_export__ = GetAccessKeyInfoCommand;
+__webpack_unused_export__ = GetAccessKeyInfoRequest$;
+__webpack_unused_export__ = GetAccessKeyInfoResponse$;
+__webpack_unused_export__ = GetCallerIdentity$;
+exports.zI = GetCallerIdentityCommand;
+__webpack_unused_export__ = GetCallerIdentityRequest$;
+__webpack_unused_export__ = GetCallerIdentityResponse$;
+__webpack_unused_export__ = GetDelegatedAccessToken$;
+__webpack_unused_export__ = GetDelegatedAccessTokenCommand;
+__webpack_unused_export__ = GetDelegatedAccessTokenRequest$;
+__webpack_unused_export__ = GetDelegatedAccessTokenResponse$;
+__webpack_unused_export__ = GetFederationToken$;
+__webpack_unused_export__ = GetFederationTokenCommand;
+__webpack_unused_export__ = GetFederationTokenRequest$;
+__webpack_unused_export__ = GetFederationTokenResponse$;
+__webpack_unused_export__ = GetSessionToken$;
+__webpack_unused_export__ = GetSessionTokenCommand;
+__webpack_unused_export__ = GetSessionTokenRequest$;
+__webpack_unused_export__ = GetSessionTokenResponse$;
+__webpack_unused_export__ = GetWebIdentityToken$;
+__webpack_unused_export__ = GetWebIdentityTokenCommand;
+__webpack_unused_export__ = GetWebIdentityTokenRequest$;
+__webpack_unused_export__ = GetWebIdentityTokenResponse$;
+__webpack_unused_export__ = IDPCommunicationErrorException;
+__webpack_unused_export__ = IDPCommunicationErrorException$;
+__webpack_unused_export__ = IDPRejectedClaimException;
+__webpack_unused_export__ = IDPRejectedClaimException$;
+__webpack_unused_export__ = InvalidAuthorizationMessageException;
+__webpack_unused_export__ = InvalidAuthorizationMessageException$;
+__webpack_unused_export__ = InvalidIdentityTokenException;
+__webpack_unused_export__ = InvalidIdentityTokenException$;
+__webpack_unused_export__ = JWTPayloadSizeExceededException;
+__webpack_unused_export__ = JWTPayloadSizeExceededException$;
+__webpack_unused_export__ = MalformedPolicyDocumentException;
+__webpack_unused_export__ = MalformedPolicyDocumentException$;
+__webpack_unused_export__ = OutboundWebIdentityFederationDisabledException;
+__webpack_unused_export__ = OutboundWebIdentityFederationDisabledException$;
+__webpack_unused_export__ = PackedPolicyTooLargeException;
+__webpack_unused_export__ = PackedPolicyTooLargeException$;
+__webpack_unused_export__ = PolicyDescriptorType$;
+__webpack_unused_export__ = ProvidedContext$;
+__webpack_unused_export__ = RegionDisabledException;
+__webpack_unused_export__ = RegionDisabledException$;
+__webpack_unused_export__ = STS;
+exports.iM = STSClient;
+__webpack_unused_export__ = STSServiceException;
+__webpack_unused_export__ = STSServiceException$;
+__webpack_unused_export__ = SessionDurationEscalationException;
+__webpack_unused_export__ = SessionDurationEscalationException$;
+__webpack_unused_export__ = Tag$;
+__webpack_unused_export__ = decorateDefaultCredentialProvider;
+__webpack_unused_export__ = errorTypeRegistries;
+__webpack_unused_export__ = getDefaultRoleAssumer;
+__webpack_unused_export__ = getDefaultRoleAssumerWithWebIdentity;
 
 
 /***/ }),
@@ -63377,8 +69921,8 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3932);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3516);
+/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3274);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(90);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -63388,7 +69932,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3516:
+/***/ 90:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63397,12 +69941,16 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
+var core = __nccwpck_require__(3218);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(303);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(212);
+var client_ecs_dist_cjs = __nccwpck_require__(212);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-elastic-load-balancing-v2/dist-cjs/index.js
 var client_elastic_load_balancing_v2_dist_cjs = __nccwpck_require__(586);
-// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 11 modules
-var src = __nccwpck_require__(3932);
+// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 13 modules
+var src = __nccwpck_require__(3274);
 ;// CONCATENATED MODULE: ./packages/aws/src/errors.ts
 
 const SERVICES = {
@@ -63411,6 +69959,7 @@ const SERVICES = {
     STSClient: { label: 'STS', iamPrefix: 'sts' },
     ElasticLoadBalancingV2Client: { label: 'Elastic Load Balancing', iamPrefix: 'elasticloadbalancing' },
     CloudWatchLogsClient: { label: 'CloudWatch Logs', iamPrefix: 'logs' },
+    CodeDeployClient: { label: 'CodeDeploy', iamPrefix: 'codedeploy' },
 };
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
 const INVALID = new Set([
@@ -63762,7 +70311,10 @@ function checkEcsNameOrArn(input, value, kind) {
         `or arn:aws:ecs:<region>:<account>:${kind}/${kind === 'service' ? '<cluster>/' : ''}<name>`);
 }
 
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
+var client_sts_dist_cjs = __nccwpck_require__(1695);
 ;// CONCATENATED MODULE: ./packages/aws/src/arns.ts
+
 
 
 function parseArn(value) {
@@ -63773,7 +70325,7 @@ function parseArn(value) {
     return { partition: partition, service: service, region: region, account: account, resource: resource };
 }
 async function callerScope(sts, region) {
-    const identity = await sts.send(new GetCallerIdentityCommand({}));
+    const identity = await sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({}));
     if (!identity.Account)
         throw new Error('STS GetCallerIdentity returned no account');
     return { account: identity.Account, region };
@@ -63794,14 +70346,309 @@ function checkArnsInScope(inputs, scope) {
         const where = `account ${arn.account}${arn.region ? ` in ${arn.region}` : ''}`;
         const expected = `account ${scope.account}${arn.region ? ` in ${scope.region}` : ''}`;
         if (arn.account !== scope.account || (arn.region !== '' && arn.region !== scope.region)) {
-            throw new UserError(`Input '${input}': ${value} belongs to ${where}, but the AWS credentials act in ${expected}; ` +
+            throw new src/* UserError */.yo(`Input '${input}': ${value} belongs to ${where}, but the AWS credentials act in ${expected}; ` +
                 'nothing was changed. Use an ARN of this account and region, or the credentials of the other account.');
         }
     }
 }
+/**
+ * checkArnsInScope for an action that does not otherwise need the caller's account: STS GetCallerIdentity is
+ * called only when one of the inputs holds an ARN. Returns the scope read, or undefined when none was needed.
+ */
+async function refuseArnsOutOfScope(inputs, clientOptions) {
+    if (arnInputs(inputs).length === 0)
+        return undefined;
+    const region = resolveRegion(clientOptions.region);
+    const scope = await callerScope(createAwsClient(client_sts_dist_cjs/* STSClient */.iM, clientOptions), region);
+    checkArnsInScope(inputs, scope);
+    return scope;
+}
 
 ;// CONCATENATED MODULE: ./packages/aws/src/index.ts
 
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/logs/src/source.ts
+/** Where one container's log lines go, from its logConfiguration in the task definition. */
+const ELSEWHERE = {
+    awsfirelens: 'FireLens (Fluent Bit or Fluentd routes them; see the log router container)',
+    splunk: 'Splunk',
+    fluentd: 'Fluentd',
+    gelf: 'a GELF endpoint',
+    syslog: 'syslog',
+    journald: 'journald on the instance',
+    json: 'a JSON file on the instance',
+    'json-file': 'a JSON file on the instance',
+};
+/** The task id from its ARN (`arn:aws:ecs:region:account:task/cluster/<id>`) or the id itself. */
+function taskIdOf(taskArn) {
+    return taskArn.slice(taskArn.lastIndexOf('/') + 1);
+}
+function logSourceOf(container, taskArn) {
+    const name = container.name ?? 'container';
+    const configuration = container.logConfiguration;
+    const driver = configuration?.logDriver;
+    if (!driver || driver === 'none') {
+        return {
+            kind: 'elsewhere',
+            container: name,
+            where: driver === 'none' ? 'nowhere (logDriver none)' : 'nowhere: the container definition has no logConfiguration',
+        };
+    }
+    if (driver !== 'awslogs') {
+        return {
+            kind: 'elsewhere',
+            container: name,
+            where: `${ELSEWHERE[driver] ?? `the ${driver} log driver`}; only awslogs can be read here`,
+        };
+    }
+    const options = configuration.options ?? {};
+    const group = options['awslogs-group'];
+    const prefix = options['awslogs-stream-prefix'];
+    if (!group)
+        return { kind: 'elsewhere', container: name, where: 'awslogs without awslogs-group (ECS refuses this)' };
+    // Without a prefix, awslogs on Fargate names streams by the Docker container id, which ECS does not report.
+    if (!prefix) {
+        return {
+            kind: 'elsewhere',
+            container: name,
+            where: `log group ${group}, in a stream named by the container id (set awslogs-stream-prefix so it can be found)`,
+        };
+    }
+    return {
+        kind: 'awslogs',
+        container: name,
+        group,
+        stream: `${prefix}/${name}/${taskIdOf(taskArn)}`,
+        region: options['awslogs-region'],
+    };
+}
+/** The essential containers' sources (ECS stops a task when one of these exits; a sidecar's end does not). */
+function essentialLogSources(containers, taskArn) {
+    return containers.filter((container) => container.essential !== false).map((c) => logSourceOf(c, taskArn));
+}
+
+;// CONCATENATED MODULE: ./packages/logs/src/reader.ts
+
+
+
+const reader_DENIED = ['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation'];
+/** What one line counts against `maxBytes` at most. */
+const MAX_LINE_COST = 8 * 1024;
+/**
+ * The newest lines of one container's stream, bounded in lines, bytes and time. It never throws for a logs
+ * problem (denied, missing stream, throttled, slow): the caller prints what it got and carries on. Only a cancel
+ * of the run is thrown.
+ */
+async function readLogLines(logs, source, limits) {
+    if (source.kind === 'elsewhere')
+        return { status: 'elsewhere', source };
+    const maxLines = Math.max(1, Math.min(10_000, Math.floor(limits.lines)));
+    const maxBytes = limits.maxBytes ?? 64 * 1024;
+    const deadline = AbortSignal.timeout(limits.timeoutMs ?? 5_000);
+    const abortSignal = limits.signal ? AbortSignal.any([limits.signal, deadline]) : deadline;
+    const collected = [];
+    let truncated = false;
+    try {
+        let nextToken;
+        // From the end (startFromHead false): the first page holds the newest lines, each next page older ones.
+        for (let page = 0; page < (limits.since === undefined ? 1 : (limits.maxPages ?? 5)); page++) {
+            const response = await logs.send(new dist_cjs/* GetLogEventsCommand */.h7S({
+                logGroupName: source.group,
+                logStreamName: source.stream,
+                startFromHead: false,
+                limit: maxLines,
+                ...(limits.since === undefined ? {} : { startTime: limits.since }),
+                ...(nextToken ? { nextToken } : {}),
+            }), { abortSignal });
+            const events = (response.events ?? []).map((event) => ({
+                timestamp: event.timestamp ?? 0,
+                message: event.message ?? '',
+            }));
+            collected.unshift(...events);
+            // An unchanged backward token means the start of the stream was reached.
+            if (events.length === 0 || !response.nextBackwardToken || response.nextBackwardToken === nextToken)
+                break;
+            if (collected.length >= maxLines)
+                break;
+            nextToken = response.nextBackwardToken;
+            if (page + 1 >= (limits.maxPages ?? 5))
+                truncated = true;
+        }
+    }
+    catch (error) {
+        if (limits.signal?.aborted && (0,src/* isCancelled */.mm)(limits.signal.reason))
+            throw limits.signal.reason;
+        if (isAwsError(error, 'ResourceNotFoundException'))
+            return { status: 'missing', source };
+        if (isDenied(error))
+            return { status: 'denied', source, message: (0,src/* errorMessage */.gJ)(error) };
+        const message = deadline.aborted
+            ? `no answer from CloudWatch Logs within ${limits.timeoutMs ?? 5_000} ms`
+            : (0,src/* errorMessage */.gJ)(error);
+        return { status: 'failed', source, message };
+    }
+    if (collected.length === 0)
+        return { status: 'empty', source };
+    let lines = collected.slice(-maxLines);
+    truncated ||= lines.length < collected.length;
+    // Newest lines are kept within the byte budget. A huge line counts as a long one: it is cut when printed, and
+    // must not push the container's last few lines (the fatal one among them) out of the budget.
+    const cost = (line) => Math.min(Buffer.byteLength(line.message), MAX_LINE_COST);
+    let bytes = 0;
+    let first = lines.length;
+    while (first > 0 && bytes + cost(lines[first - 1]) <= maxBytes) {
+        bytes += cost(lines[first - 1]);
+        first--;
+    }
+    if (first === lines.length && lines.length > 0)
+        first = lines.length - 1; // one line at least, cut when printed
+    truncated ||= first > 0;
+    lines = lines.slice(first);
+    return { status: 'lines', source, lines, truncated };
+}
+function isDenied(error) {
+    if (isAwsAuthError(error))
+        return reader_DENIED.includes(error.code);
+    return isAwsError(error, ...reader_DENIED);
+}
+
+;// CONCATENATED MODULE: ./packages/logs/src/lines.ts
+
+/** Longest line printed; the rest is cut, saying how much. */
+const MAX_LINE_LENGTH = 500;
+// CSI (colours, cursor moves) and OSC (titles, hyperlinks) sequences, as pino-pretty, npm and shells emit them.
+// eslint-disable-next-line no-control-regex -- matching escape sequences is the point
+const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u009b[0-?]*[ -/]*[@-~]/g;
+/**
+ * One container log line made printable: ANSI sequences removed, trailing line breaks dropped, cut to
+ * `maxLength`, then escaped by action-kit's foreignLine (control characters visible, no workflow command).
+ */
+function printableLogLine(message, maxLength = MAX_LINE_LENGTH) {
+    const plain = message.replace(ANSI, '').replace(/[\r\n]+$/, '');
+    const cut = plain.length > maxLength ? `${plain.slice(0, maxLength)}… (${plain.length - maxLength} more characters)` : plain;
+    return (0,src/* foreignLine */.nT)(cut);
+}
+const ERROR_LABELS = new Set(['error', 'fatal', 'critical', 'crit', 'alert', 'emerg', 'emergency', 'panic']);
+/**
+ * True for an error-level line: a JSON line whose `level` is a number >= 50 (pino's error and fatal) or an
+ * error label (`"level":"error"`, as pino prints with a label formatter), or a line the user's pattern matches.
+ */
+function isErrorLine(message, pattern) {
+    if (pattern?.test(message))
+        return true;
+    const text = message.trim();
+    if (!text.startsWith('{'))
+        return false;
+    let level;
+    try {
+        level = JSON.parse(text).level;
+    }
+    catch {
+        return false;
+    }
+    if (typeof level === 'number')
+        return level >= 50;
+    return typeof level === 'string' && ERROR_LABELS.has(level.toLowerCase());
+}
+
+;// CONCATENATED MODULE: ./packages/logs/src/check.ts
+
+/**
+ * The error-level lines of what was read of these tasks, oldest first: JSON `level` >= 50 or an error label, or
+ * lines the user's pattern matches (see isErrorLine).
+ */
+function errorLinesOf(tasks, pattern) {
+    const found = tasks.flatMap((task) => task.reads.flatMap((read) => read.status !== 'lines'
+        ? []
+        : read.lines
+            .filter((line) => isErrorLine(line.message, pattern))
+            .map((line) => ({ taskId: task.taskId, container: read.source.container, line }))));
+    return found.sort((a, b) => a.line.timestamp - b.line.timestamp);
+}
+/** `web (task 0a1b…) 12:00:01.250Z <the line, printable>`: foreign text made safe to print or annotate. */
+function formatErrorLine(error) {
+    const time = new Date(error.line.timestamp).toISOString().slice(11, 23);
+    return `${error.container} (task ${error.taskId}) ${time}Z ${printableLogLine(error.line.message)}`;
+}
+
+;// CONCATENATED MODULE: ./packages/logs/src/task-logs.ts
+
+
+
+
+/** Reads the last lines of each essential container of a task, one after the other (a handful of containers). */
+async function readTaskLogs(logs, taskArn, containers, limits) {
+    const reads = [];
+    for (const source of essentialLogSources(containers, taskArn))
+        reads.push(await readLogLines(logs, source, limits));
+    return { taskId: taskIdOf(taskArn), reads };
+}
+/** `the web container` (task abc…)`. */
+function heading(read, taskId) {
+    return `${read.source.container} (task ${taskId})`;
+}
+/**
+ * The log lines to print for one read: a heading and each line indented, every line of foreign text made
+ * printable (no ANSI, no control characters, cut, no workflow command).
+ */
+function formatLogRead(read, taskId, requested) {
+    const name = heading(read, taskId);
+    switch (read.status) {
+        case 'elsewhere':
+            return [`${name}: its logs go to ${read.source.where}`];
+        case 'missing':
+            return [
+                `${name}: no log stream ${read.source.group} ${read.source.stream} yet (the container wrote nothing, or never started)`,
+            ];
+        case 'empty':
+            return [`${name}: log stream ${read.source.group} ${read.source.stream} is empty`];
+        case 'denied':
+            return [`${name}: log lines not read: the role may not call logs:GetLogEvents on ${read.source.group}`];
+        case 'failed':
+            return [`${name}: log lines not read (${printableLogLine(read.message)})`];
+        case 'lines': {
+            const count = read.lines.length;
+            const more = read.truncated ? ` (older lines left out; ${requested} asked)` : '';
+            return [
+                `${name}: last ${count} line${count === 1 ? '' : 's'} of ${read.source.group} ${read.source.stream}${more}`,
+                ...read.lines.map((line) => `  ${new Date(line.timestamp).toISOString().slice(11, 23)}Z ${printableLogLine(line.message)}`),
+            ];
+        }
+    }
+}
+function formatTaskLogs(task, requested) {
+    return task.reads.flatMap((read) => formatLogRead(read, task.taskId, requested));
+}
+/** The summary's collapsed block for one task: `<details>` with the lines in a `<pre>`. */
+function taskLogsDetails(task, requested) {
+    const lines = formatTaskLogs(task, requested);
+    return {
+        label: `Log lines of task ${task.taskId}`,
+        html: `<pre>${lines.map((line) => (0,src/* escapeHtml */.ZD)(line)).join('\n')}</pre>`,
+    };
+}
+/** True when a read was refused for want of logs:GetLogEvents: callers print one notice per run for it. */
+function deniedGroups(tasks) {
+    const groups = tasks.flatMap((task) => task.reads.filter((read) => read.status === 'denied').map((read) => read.source.group));
+    return [...new Set(groups)];
+}
+/**
+ * The one notice for AccessDenied on GetLogEvents, naming the permission and the policy that grants it; `turnOff`
+ * says how to stop reading them and what it changes.
+ */
+function deniedNotice(groups, turnOff = 'set log-lines: 0 to stop reading them. The deploy result does not depend on it') {
+    return (`Container log lines were not shown: the role may not call logs:GetLogEvents on ${groups.join(', ')}. ` +
+        'Grant logs:GetLogEvents on the service log group (see docs/iam/deploy-role-policy.json in ecs-actions), or ' +
+        `${turnOff}.`);
+}
+
+;// CONCATENATED MODULE: ./packages/logs/src/index.ts
+/** A task's recent container log lines, bounded and printed as foreign text; error-level line counting. */
 
 
 
@@ -63938,6 +70785,18 @@ function findDigestMismatches(containers, expected, loadBalanced) {
 
 
 
+const LOG_CHECK_MODES = ['warn', 'fail', 'off'];
+function readErrorPattern() {
+    const pattern = (0,src/* getOptional */.xX)('log-error-pattern');
+    if (pattern === undefined)
+        return undefined;
+    try {
+        return (0,src/* compileUserPattern */.bH)(pattern);
+    }
+    catch (error) {
+        throw (0,src/* inputError */.Xu)('log-error-pattern', `"${(0,src/* foreignLine */.nT)(pattern.slice(0, 80))}" is not a regular expression: ${error.message}`);
+    }
+}
 const TARGET_GROUP_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
 /** Reads and checks every input before any AWS call. */
 function readInputs() {
@@ -63964,6 +70823,11 @@ function readInputs() {
         throw (0,src/* inputError */.Xu)('task-definition-arn', 'is required when target-group-arns is set without service (there is no service to take the current ' +
             'task definition from); set it to the revision you deployed, e.g. the task-definition-arn output of deploy-ecs');
     }
+    const listener = (0,src/* getChoice */.m)('listener', ['production', 'test'], 'production');
+    if (listener === 'test' && (service === undefined || targetGroupArns.length > 0)) {
+        throw (0,src/* inputError */.Xu)('listener', 'test takes the alternate target groups from the service (loadBalancers[].advancedConfiguration); set ' +
+            'service and leave target-group-arns empty, or keep listener: production to verify exactly target-group-arns');
+    }
     return {
         cluster,
         service,
@@ -63971,8 +70835,161 @@ function readInputs() {
         'task-definition-arn': taskDefinitionArn,
         'expected-digests': parseExpectedDigests('expected-digests', (0,src/* getMultiline */.qT)('expected-digests')),
         'timeout-seconds': (0,src/* getInteger */.XU)('timeout-seconds', { default: 300, min: 1, max: 3600 }),
+        'log-lines': (0,src/* getInteger */.XU)('log-lines', { min: 0, max: 200, default: 20 }),
+        'log-check': (0,src/* getChoice */.m)('log-check', LOG_CHECK_MODES, 'warn'),
+        'log-error-pattern': readErrorPattern(),
         region: (0,src/* getOptional */.xX)('region'),
+        listener,
     };
+}
+
+;// CONCATENATED MODULE: ./actions/verify-targets/src/logs.ts
+
+
+
+
+/** Tasks whose lines are shown when targets fail: enough to see why, not a wall of a large service's logs. */
+const MAX_FAILING_TASKS = 5;
+/** Tasks the log check reads; the rest are named as not checked. */
+const MAX_CHECKED_TASKS = 20;
+/** Error lines printed and put in the summary; the count covers them all. */
+const FIRST_ERROR_LINES = 5;
+/** Each task definition's containers, read once (their logConfiguration says where the lines are). */
+function containerDefinitionsReader(context) {
+    const cache = new Map();
+    return async (taskDefinitionArn) => {
+        let pending = cache.get(taskDefinitionArn);
+        if (pending === undefined) {
+            pending = context.ecs
+                .send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: taskDefinitionArn }), { abortSignal: context.signal })
+                .then((answer) => answer.taskDefinition?.containerDefinitions ?? []);
+            cache.set(taskDefinitionArn, pending);
+        }
+        try {
+            return await pending;
+        }
+        catch (error) {
+            if ((0,src/* isCancelled */.mm)(error) || context.signal?.aborted)
+                throw error;
+            return `DescribeTaskDefinition ${revisionLabel(taskDefinitionArn)} failed (${(0,src/* foreignLine */.nT)((0,src/* errorMessage */.gJ)(error))})`;
+        }
+    };
+}
+/**
+ * The last `lines` lines of each essential container of the tasks behind the targets that block the
+ * verification, once per task: tasks of the expected revision that are unhealthy, not yet healthy, or run the
+ * wrong digest. An old revision's healthy task is not read: it is not what failed.
+ */
+async function readFailingTargetsLogs(context, targets, expectedTaskDefinitionArn, lines) {
+    const expected = revisionLabel(expectedTaskDefinitionArn);
+    const taskDefinitions = new Map();
+    for (const target of targets) {
+        if (target.problem === null || target.task === null || target.taskDefinition === null)
+            continue;
+        if (revisionLabel(target.taskDefinition) !== expected)
+            continue;
+        taskDefinitions.set(target.task, target.taskDefinition);
+    }
+    if (taskDefinitions.size === 0)
+        return [];
+    const containersOf = containerDefinitionsReader(context);
+    const read = [];
+    for (const [taskArn, taskDefinitionArn] of [...taskDefinitions].slice(0, MAX_FAILING_TASKS)) {
+        const containers = await containersOf(taskDefinitionArn);
+        if (typeof containers === 'string') {
+            context.log(`Task ${taskIdOf(taskArn)}: log lines not read: ${containers}`);
+            continue;
+        }
+        const task = await readTaskLogs(context.logs, taskArn, containers, { lines, signal: context.signal });
+        for (const line of formatTaskLogs(task, lines))
+            context.log(line);
+        read.push(task);
+    }
+    if (taskDefinitions.size > MAX_FAILING_TASKS) {
+        context.log(`… and ${taskDefinitions.size - MAX_FAILING_TASKS} more tasks behind failing targets, not read`);
+    }
+    return read;
+}
+/** Bounds of one container's read for the check: every line since the task was created, up to these. */
+const CHECK_LIMITS = { lines: 10_000, maxBytes: 4 * 1024 * 1024, maxPages: 5, timeoutMs: 10_000 };
+/**
+ * Reads the lines the expected revision's RUNNING tasks wrote since they were created and counts the
+ * error-level ones (pino/JSON level >= 50 or an error label, or the user's pattern).
+ */
+async function checkTaskLogs(context, request) {
+    const expected = revisionLabel(request.taskDefinitionArn);
+    const ofRevision = request.tasks.filter((task) => task.lastStatus === 'RUNNING' && revisionLabel(task.taskDefinitionArn) === expected);
+    const containersOf = containerDefinitionsReader(context);
+    const result = {
+        mode: request.mode,
+        taskDefinitionArn: request.taskDefinitionArn,
+        pattern: request.pattern?.source,
+        tasks: [],
+        notChecked: Math.max(0, ofRevision.length - MAX_CHECKED_TASKS),
+        linesRead: 0,
+        errorLines: [],
+        truncated: false,
+        unchecked: [],
+    };
+    for (const task of ofRevision.slice(0, MAX_CHECKED_TASKS)) {
+        const containers = await containersOf(task.taskDefinitionArn);
+        if (typeof containers === 'string') {
+            result.unchecked.push(`task ${taskIdOf(task.arn)}: ${containers}`);
+            continue;
+        }
+        const read = await readTaskLogs(context.logs, task.arn, containers, {
+            ...CHECK_LIMITS,
+            since: task.createdAt,
+            signal: context.signal,
+        });
+        result.tasks.push(read);
+        for (const entry of read.reads) {
+            if (entry.status === 'lines') {
+                result.linesRead += entry.lines.length;
+                result.truncated ||= entry.truncated;
+            }
+            const why = uncheckedReason(entry);
+            if (why !== undefined)
+                result.unchecked.push(`${entry.source.container} (task ${read.taskId}): ${why}`);
+        }
+    }
+    result.errorLines = errorLinesOf(result.tasks, request.pattern);
+    return result;
+}
+function uncheckedReason(read) {
+    switch (read.status) {
+        case 'denied':
+            return `the role may not call logs:GetLogEvents on ${read.source.group}`;
+        case 'failed':
+            return `log lines not read (${(0,src/* foreignLine */.nT)(read.message)})`;
+        case 'elsewhere':
+            return `its logs go to ${read.source.where}`;
+        default:
+            return undefined; // lines, or a missing or empty stream: nothing written, no error written
+    }
+}
+/** `3 error-level lines in 2 tasks of web:42` and what was read, in one line. */
+function logCheckHeadline(check) {
+    const count = check.errorLines.length;
+    const tasks = `${check.tasks.length} task${check.tasks.length === 1 ? '' : 's'}`;
+    const what = check.pattern === undefined ? 'error-level lines' : 'error-level or log-error-pattern lines';
+    const found = count === 0 ? `no ${what}` : `${count} ${count === 1 ? what.replace('lines', 'line') : what}`;
+    const cut = check.truncated ? ', newest lines of the longest streams only' : '';
+    const left = check.notChecked > 0 ? `; ${check.notChecked} more tasks not checked` : '';
+    return (`Log check: ${found} in ${tasks} of ${revisionLabel(check.taskDefinitionArn)} since they started ` +
+        `(${check.linesRead} lines read${cut})${left}`);
+}
+/** Why the check fails with log-check: fail, or undefined when it passes. */
+function logCheckFailure(check) {
+    if (check.mode !== 'fail')
+        return undefined;
+    if (check.errorLines.length > 0)
+        return `${logCheckHeadline(check)}; log-check is fail`;
+    if (check.unchecked.length > 0) {
+        return (`Log check could not read ${check.unchecked.join('; ')}; log-check is fail, so an unread log fails the step ` +
+            `(grant logs:GetLogEvents and use the awslogs driver, or set log-check: warn)`);
+    }
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./actions/verify-targets/src/evaluate.ts
@@ -64083,6 +71100,14 @@ function evaluate(expectation, targetGroups, tasks) {
 
 
 
+
+
+function logCheckText(check) {
+    if (check === undefined)
+        return 'not run';
+    const mark = check.errorLines.length > 0 || check.unchecked.length > 0 ? (check.mode === 'fail' ? '❌' : '⚠️') : '✅';
+    return `${mark} ${(0,src/* escapeHtml */.ZD)(logCheckHeadline(check).replace(/^Log check: /, ''))} (log-check: ${check.mode})`;
+}
 function digestsText(expected) {
     if (expected === undefined)
         return 'not checked (expected-digests not set)';
@@ -64093,7 +71118,7 @@ function digestsText(expected) {
         .join(', ');
 }
 /** Five-second summary: the verdict, what had to serve traffic, and one row per target. */
-function targetsSummary(context, result) {
+function targetsSummary(context, result, logs = { failingTaskLogs: [] }) {
     const verdict = result.verified
         ? `✅ Verified in ${(0,src/* formatDuration */.a3)(result.elapsedMs)}`
         : result.stopped
@@ -64115,6 +71140,7 @@ function targetsSummary(context, result) {
                 .map((group) => `${(0,src/* escapeHtml */.ZD)(group.name)}: ${group.verified} of ${group.required} required`)
                 .join(', ') || 'none',
         ],
+        ...(result.verified ? [['Log check', logCheckText(logs.check)]] : []),
     ]);
     if (result.failure !== null)
         summary.paragraph((0,src/* escapeHtml */.ZD)(result.failure));
@@ -64128,11 +71154,19 @@ function targetsSummary(context, result) {
         // The health part of a problem is already in the State column.
         (0,src/* escapeHtml */.ZD)(target.taskProblem ?? ''),
     ]));
+    const errors = logs.check?.errorLines ?? [];
+    if (errors.length > 0) {
+        const shown = errors.slice(0, FIRST_ERROR_LINES).map((line) => (0,src/* escapeHtml */.ZD)(formatErrorLine(line)));
+        const more = errors.length > shown.length ? [`… and ${errors.length - shown.length} more`] : [];
+        summary.details(`First error-level log lines (${errors.length})`, `<pre>${[...shown, ...more].join('\n')}</pre>`);
+    }
+    for (const task of logs.failingTaskLogs) {
+        const { label, html } = taskLogsDetails(task, context.logLines ?? 0);
+        summary.details(label, html);
+    }
     return summary;
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
-var core = __nccwpck_require__(3218);
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./actions/verify-targets/src/aws.ts
@@ -64144,7 +71178,7 @@ var external_node_net_ = __nccwpck_require__(7030);
 async function describeService(ecs, cluster, service) {
     let answer;
     try {
-        answer = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
+        answer = await ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
     }
     catch (error) {
         if (isAwsError(error, 'ClusterNotFoundException')) {
@@ -64170,6 +71204,8 @@ async function describeService(ecs, cluster, service) {
             targetGroupArn: balancer.targetGroupArn,
             containerName: balancer.containerName,
             containerPort: balancer.containerPort,
+            alternateTargetGroupArn: balancer.advancedConfiguration?.alternateTargetGroupArn,
+            testListenerRule: balancer.advancedConfiguration?.testListenerRule,
         })),
     };
 }
@@ -64178,14 +71214,14 @@ async function listRunningTasks(ecs, cluster, owner) {
     const arns = [];
     let nextToken;
     do {
-        const page = await ecs.send(new dist_cjs/* ListTasksCommand */.MYg({ cluster, ...owner, desiredStatus: 'RUNNING', nextToken }));
+        const page = await ecs.send(new client_ecs_dist_cjs/* ListTasksCommand */.MYg({ cluster, ...owner, desiredStatus: 'RUNNING', nextToken }));
         arns.push(...(page.taskArns ?? []));
         nextToken = page.nextToken;
     } while (nextToken);
     const tasks = [];
     // DescribeTasks takes at most 100 tasks per call.
     for (let start = 0; start < arns.length; start += 100) {
-        const answer = await ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster, tasks: arns.slice(start, start + 100) }));
+        const answer = await ecs.send(new client_ecs_dist_cjs/* DescribeTasksCommand */.z8X({ cluster, tasks: arns.slice(start, start + 100) }));
         tasks.push(...(answer.tasks ?? []).map(taskFacts));
     }
     return tasks;
@@ -64218,6 +71254,7 @@ function taskFacts(task) {
             image: container.image,
             imageDigest: container.imageDigest,
         })),
+        createdAt: (task.createdAt ?? task.startedAt)?.getTime(),
     };
 }
 async function describeTargetHealth(elbv2, targetGroupArn) {
@@ -64267,6 +71304,7 @@ async function verifyTargets(options) {
     const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
     let plan;
     let last;
+    let lastTasks = [];
     let lastError;
     const changes = new ChangeLog(log);
     const attempt = async () => {
@@ -64298,6 +71336,7 @@ async function verifyTargets(options) {
                 owner: plan.owner,
             };
             last = evaluate(expectation, targetGroups, tasks);
+            lastTasks = tasks;
             lastError = undefined;
             changes.record(last);
             return last.verified ? last : undefined;
@@ -64348,9 +71387,12 @@ async function verifyTargets(options) {
         digestVerified: verified && options.expectedDigests !== undefined,
         targetGroups: evaluation?.targetGroups ?? [],
         targets,
+        tasks: lastTasks,
     };
 }
 function makePlan(options, service) {
+    if (options.listener === 'test')
+        return testListenerPlan(options, service);
     const fromService = service?.loadBalancers ?? [];
     const targetGroupArns = options.targetGroupArns?.length
         ? [...new Set(options.targetGroupArns)]
@@ -64374,13 +71416,36 @@ function makePlan(options, service) {
         owner: service !== undefined ? `service ${service.name}` : `task definition family ${familyOf(taskDefinitionArn)}`,
     };
 }
+/** The green tasks of a native blue/green deployment, in the alternate target groups the test listener sends to. */
+function testListenerPlan(options, service) {
+    const balancers = (service?.loadBalancers ?? []).filter((balancer) => balancer.alternateTargetGroupArn !== undefined);
+    if (service === undefined || balancers.length === 0) {
+        throw new src/* UserError */.yo(`Input 'listener': test needs a service with native blue/green load balancers, but service ${service?.name} ` +
+            'has no loadBalancers[].advancedConfiguration.alternateTargetGroupArn; set it up as docs/setup.md ' +
+            '(test a new revision before production traffic) says, or verify with listener: production');
+    }
+    const containerByTargetGroup = new Map();
+    for (const balancer of balancers) {
+        if (balancer.containerName !== undefined)
+            containerByTargetGroup.set(balancer.alternateTargetGroupArn, balancer.containerName);
+    }
+    const rules = [...new Set(balancers.flatMap((balancer) => balancer.testListenerRule ?? []))];
+    return {
+        taskDefinitionArn: options.taskDefinitionArn ?? service.taskDefinitionArn,
+        targetGroupArns: [...new Set(balancers.map((balancer) => balancer.alternateTargetGroupArn))],
+        containerByTargetGroup,
+        owner: `service ${service.name}`,
+        via: rules.length > 0 ? `the test listener (rule ${rules.join(', ')})` : 'the test listener',
+    };
+}
 function describePlan(plan, service) {
     const groups = plan.targetGroupArns.map((arn) => targetGroupName(arn)).join(', ');
     const revision = revisionLabel(plan.taskDefinitionArn);
     const required = service !== undefined
         ? `at least ${service.desiredCount} healthy in each (desired count of service ${service.name})`
         : `in each, every RUNNING task of ${revision} healthy and verified`;
-    return `Verifying ${groups}: traffic only to tasks of ${revision}, ${required}`;
+    const via = plan.via ? ` behind ${plan.via}` : '';
+    return `Verifying ${groups}${via}: traffic only to tasks of ${revision}, ${required}`;
 }
 function address(target) {
     return target.port === null ? target.id : `${target.id}:${target.port}`;
@@ -64449,6 +71514,10 @@ class ChangeLog {
 
 
 
+
+
+
+
 /** The `targets` output: what a later step needs, without the internal split of the problem text. */
 function publicTarget(target) {
     return {
@@ -64472,37 +71541,108 @@ async function run(dependencies = {}) {
     const timeoutMs = inputs['timeout-seconds'] * 1000;
     const deadline = context.withDeadline(timeoutMs + Math.min(10_000, timeoutMs / 10), `timeout-seconds (${inputs['timeout-seconds']} s)`);
     const clientOptions = { region: inputs.region, action: 'verify-targets', signal: deadline.signal };
-    const ecs = createAwsClient(dist_cjs/* ECSClient */.Zgc, clientOptions);
+    const ecs = createAwsClient(client_ecs_dist_cjs/* ECSClient */.Zgc, clientOptions);
     const elbv2 = createAwsClient(client_elastic_load_balancing_v2_dist_cjs/* ElasticLoadBalancingV2Client */.MlD, clientOptions);
+    // A target group or revision of another account or region is named as such, not later as "not found".
+    await refuseArnsOutOfScope([
+        { input: 'cluster', value: inputs.cluster },
+        { input: 'service', value: inputs.service },
+        ...inputs['target-group-arns'].map((value) => ({ input: 'target-group-arns', value })),
+        { input: 'task-definition-arn', value: inputs['task-definition-arn'] },
+    ], clientOptions);
     const result = await (0,src/* group */.Os)('Verify load balancer targets', () => verifyTargets({
         ecs,
         elbv2,
         cluster: inputs.cluster,
         service: inputs.service,
         targetGroupArns: inputs['target-group-arns'],
+        listener: inputs.listener,
         taskDefinitionArn: inputs['task-definition-arn'],
         expectedDigests: inputs['expected-digests'],
         timeoutMs,
         clock,
         signal: deadline.signal,
     }));
+    // The log reads come after the verification's deadline: they have their own time limits and stop at a cancel.
+    const logContext = {
+        ecs: createAwsClient(client_ecs_dist_cjs/* ECSClient */.Zgc, { ...clientOptions, signal: context.signal, maxAttempts: 2 }),
+        logs: createAwsClient(dist_cjs/* CloudWatchLogsClient */.TFr, { ...clientOptions, signal: context.signal, maxAttempts: 2 }),
+        log: (line) => core/* info */.pq(line),
+        signal: context.signal,
+    };
+    const { failingTaskLogs, check } = await readLogs(logContext, inputs, result);
     (0,src/* setOutputs */.n0)({
         'healthy-count': result.healthyCount,
         targets: result.targets.map(publicTarget),
         'digest-verified': result.digestVerified,
+        'log-error-count': check?.errorLines.length,
     });
-    await targetsSummary({ cluster: inputs.cluster, service: inputs.service, expectedDigests: inputs['expected-digests'] }, result).write();
+    await targetsSummary({
+        cluster: inputs.cluster,
+        service: inputs.service,
+        expectedDigests: inputs['expected-digests'],
+        logLines: inputs['log-lines'],
+    }, result, { failingTaskLogs, check }).write();
     if (result.stopped && (0,src/* isCancelled */.mm)(result.stopped)) {
         throw new src/* CancelledError */.cc(result.failure ?? result.stopped.message, result.stopped.by, { cause: result.stopped });
     }
     if (!result.verified)
         throw new src/* UserError */.yo(result.failure ?? 'Targets not verified');
+    const failure = check && logCheckFailure(check);
+    if (failure !== undefined)
+        throw new src/* UserError */.yo(failure);
+}
+/**
+ * Not verified: the last lines of the tasks behind the failing targets. Verified: the log check of the new
+ * revision's tasks (unless log-check is off). Nothing after a cancel or deadline stop.
+ */
+async function readLogs(context, inputs, result) {
+    const taskDefinitionArn = result.taskDefinitionArn;
+    if (result.stopped || taskDefinitionArn === undefined)
+        return { failingTaskLogs: [] };
+    const turnOff = 'set log-lines: 0 and log-check: off to stop reading them';
+    if (!result.verified) {
+        if (inputs['log-lines'] === 0)
+            return { failingTaskLogs: [] };
+        const failingTaskLogs = await (0,src/* group */.Os)('Log lines of the tasks behind failing targets', () => readFailingTargetsLogs(context, result.targets, taskDefinitionArn, inputs['log-lines']));
+        const denied = deniedGroups(failingTaskLogs);
+        if (denied.length > 0)
+            core/* notice */.lm(deniedNotice(denied, `${turnOff}; the result does not depend on them`));
+        return { failingTaskLogs };
+    }
+    const mode = inputs['log-check'];
+    if (mode === 'off')
+        return { failingTaskLogs: [] };
+    const check = await (0,src/* group */.Os)('Log check: error-level lines since the tasks started', async () => {
+        const checked = await checkTaskLogs(context, {
+            tasks: result.tasks,
+            taskDefinitionArn,
+            mode,
+            pattern: inputs['log-error-pattern'],
+        });
+        context.log(logCheckHeadline(checked));
+        for (const line of checked.errorLines.slice(0, FIRST_ERROR_LINES))
+            context.log(`  ${formatErrorLine(line)}`);
+        if (checked.errorLines.length > FIRST_ERROR_LINES) {
+            context.log(`  … and ${checked.errorLines.length - FIRST_ERROR_LINES} more`);
+        }
+        for (const why of checked.unchecked)
+            context.log(`Not checked: ${why}`);
+        return checked;
+    });
+    const denied = deniedGroups(check.tasks);
+    if (denied.length > 0 && mode === 'warn')
+        core/* notice */.lm(deniedNotice(denied, `${turnOff}; with log-check: warn the result does not depend on them`));
+    if (mode === 'warn' && check.errorLines.length > 0) {
+        core/* warning */.$e(`${logCheckHeadline(check)}; first: ${formatErrorLine(check.errorLines[0])}`);
+    }
+    return { failingTaskLogs: [], check };
 }
 
 
 /***/ }),
 
-/***/ 3932:
+/***/ 3274:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64516,10 +71656,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   yo: () => (/* reexport */ errors_UserError),
   ZC: () => (/* reexport */ abortable),
   aY: () => (/* reexport */ code),
+  bH: () => (/* reexport */ compileUserPattern),
   gJ: () => (/* reexport */ errorMessage),
   ZD: () => (/* reexport */ escapeHtml),
   nT: () => (/* reexport */ foreign_foreignLine),
   a3: () => (/* reexport */ formatDuration),
+  m: () => (/* reexport */ getChoice),
   XU: () => (/* reexport */ getInteger),
   iv: () => (/* reexport */ getLines),
   qT: () => (/* reexport */ getMultiline),
@@ -64539,7 +71681,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ml: () => (/* reexport */ systemClock)
 });
 
-// UNUSED EXPORTS: FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortReason, checkHttpUrl, compileUserPattern, getBoolean, getChoice, getDuration, getKeyValues, getList, getText, isDigestPinned, link, mapWithConcurrency, parseDuration, parseInteger, pathInside, printForeign, withDeadline, writeFileInside
+// UNUSED EXPORTS: FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortReason, checkHttpUrl, foreignStream, getBoolean, getDuration, getKeyValues, getList, getText, isDigestPinned, link, mapWithConcurrency, parseDuration, parseInteger, pathInside, printForeign, withDeadline, writeFileInside
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/errors.ts
 const USER_ERROR = Symbol.for('ecs-actions.user-error');
@@ -65109,6 +72251,34 @@ function printForeign(text, write = core.info) {
     const token = stopCommandsToken(text);
     write(`::stop-commands::${token}\n${text}\n::${token}::`);
 }
+/**
+ * printForeign for text that arrives in pieces, such as a build's live output: it is written as it comes, all of
+ * it inside one `::stop-commands::<token>` pause, so no piece can issue a command. The token is random and
+ * fresh (the text cannot know it in advance); the pause opens before the first piece and closes in end().
+ */
+function foreignStream(write = (text) => void process.stdout.write(text)) {
+    let token;
+    let atLineStart = true;
+    return {
+        write(chunk) {
+            if (chunk === '')
+                return;
+            if (token === undefined) {
+                token = `foreign-${randomBytes(16).toString('hex')}`;
+                write(`::stop-commands::${token}\n`);
+            }
+            write(chunk);
+            atLineStart = /[\r\n]$/.test(chunk);
+        },
+        end() {
+            if (token === undefined)
+                return;
+            write(`${atLineStart ? '' : '\n'}::${token}::\n`);
+            token = undefined;
+            atLineStart = true;
+        },
+    };
+}
 function couldBeCommand(text) {
     return text.includes('::') || text.includes('##[');
 }
@@ -65186,6 +72356,6840 @@ function checkHttpUrl(name, value, options) {
             `127.0.0.1 or localhost; ${expected}`);
     }
     return url;
+}
+
+;// CONCATENATED MODULE: ./node_modules/re2js/build/index.js
+/*!
+* re2js
+* RE2JS is the JavaScript port of RE2, a regular expression engine that provides linear time matching
+*
+* @version v2.10.0
+* @author Oleksii Vasyliev
+* @homepage https://github.com/le0pard/re2js#readme
+* @repository [object Object]
+* @license MIT
+*/
+// src/RE2Flags.js
+var RE2Flags = class RE2Flags {
+	static FOLD_CASE = 1;
+	static LITERAL = 2;
+	static CLASS_NL = 4;
+	static DOT_NL = 8;
+	static ONE_LINE = 16;
+	static NON_GREEDY = 32;
+	static PERL_X = 64;
+	static UNICODE_GROUPS = 128;
+	static WAS_DOLLAR = 256;
+	static LOOKBEHIND = 512;
+	static MATCH_NL = RE2Flags.CLASS_NL | RE2Flags.DOT_NL;
+	static PERL = RE2Flags.CLASS_NL | RE2Flags.ONE_LINE | RE2Flags.PERL_X | RE2Flags.UNICODE_GROUPS;
+	static POSIX = 0;
+	static UNANCHORED = 0;
+	static ANCHOR_START = 1;
+	static ANCHOR_BOTH = 2;
+};
+// src/PublicFlags.js
+/**
+* Public flags for RE2JS and RE2Set compilation.
+*/
+const PublicFlags = {
+	CASE_INSENSITIVE: 1,
+	DOTALL: 2,
+	MULTILINE: 4,
+	DISABLE_UNICODE_GROUPS: 8,
+	LONGEST_MATCH: 16,
+	LOOKBEHINDS: 512
+};
+// src/Codepoint.js
+/**
+* Various constants and helper for unicode codepoints.
+*/
+const ASCII_SIZE = 128;
+const ASCII_TO_UPPER = new Int32Array(ASCII_SIZE);
+const ASCII_TO_LOWER = new Int32Array(ASCII_SIZE);
+const MAX_BMP = 65535;
+for (let i = 0; i < ASCII_SIZE; i++) {
+	if (i >= 97 && i <= 122) ASCII_TO_UPPER[i] = i - 32;
+	else ASCII_TO_UPPER[i] = i;
+	if (i >= 65 && i <= 90) ASCII_TO_LOWER[i] = i + 32;
+	else ASCII_TO_LOWER[i] = i;
+}
+var Codepoint = class {
+	static CODES = Object.freeze({
+		"\x07": 7,
+		"\b": 8,
+		"	": 9,
+		"\n": 10,
+		"\v": 11,
+		"\f": 12,
+		"\r": 13,
+		" ": 32,
+		"\"": 34,
+		$: 36,
+		"&": 38,
+		"'": 39,
+		"(": 40,
+		")": 41,
+		"*": 42,
+		"+": 43,
+		"-": 45,
+		".": 46,
+		0: 48,
+		1: 49,
+		2: 50,
+		3: 51,
+		4: 52,
+		5: 53,
+		6: 54,
+		7: 55,
+		8: 56,
+		9: 57,
+		":": 58,
+		"<": 60,
+		">": 62,
+		"?": 63,
+		A: 65,
+		B: 66,
+		C: 67,
+		F: 70,
+		P: 80,
+		Q: 81,
+		U: 85,
+		Z: 90,
+		"[": 91,
+		"\\": 92,
+		"]": 93,
+		"^": 94,
+		_: 95,
+		"`": 96,
+		a: 97,
+		b: 98,
+		f: 102,
+		i: 105,
+		m: 109,
+		n: 110,
+		r: 114,
+		s: 115,
+		t: 116,
+		v: 118,
+		x: 120,
+		z: 122,
+		"{": 123,
+		"|": 124,
+		"}": 125
+	});
+	static toUpperCase(codepoint) {
+		if (codepoint < ASCII_SIZE) return ASCII_TO_UPPER[codepoint];
+		const s = String.fromCodePoint(codepoint).toUpperCase();
+		const expectedLen = s.codePointAt(0) > MAX_BMP ? 2 : 1;
+		if (s.length > expectedLen) return codepoint;
+		const sOrigin = String.fromCodePoint(s.codePointAt(0)).toLowerCase();
+		const originExpectedLen = sOrigin.codePointAt(0) > MAX_BMP ? 2 : 1;
+		if (sOrigin.length > originExpectedLen || sOrigin.codePointAt(0) !== codepoint) return codepoint;
+		return s.codePointAt(0);
+	}
+	static toLowerCase(codepoint) {
+		if (codepoint < ASCII_SIZE) return ASCII_TO_LOWER[codepoint];
+		const s = String.fromCodePoint(codepoint).toLowerCase();
+		const expectedLen = s.codePointAt(0) > MAX_BMP ? 2 : 1;
+		if (s.length > expectedLen) return codepoint;
+		const sOrigin = String.fromCodePoint(s.codePointAt(0)).toUpperCase();
+		const originExpectedLen = sOrigin.codePointAt(0) > MAX_BMP ? 2 : 1;
+		if (sOrigin.length > originExpectedLen || sOrigin.codePointAt(0) !== codepoint) return codepoint;
+		return s.codePointAt(0);
+	}
+};
+// src/UnicodeRangeTable.js
+var UnicodeRangeTable = class {
+	/**
+	* @param {Uint32Array | number[]} data
+	* @param {boolean} isStride1
+	*/
+	constructor(data, isStride1 = false) {
+		this.data = data;
+		this.isStride1 = isStride1;
+		this.SIZE = isStride1 ? 2 : 3;
+	}
+	getLo(index) {
+		return this.data[index * this.SIZE];
+	}
+	getHi(index) {
+		return this.data[index * this.SIZE + 1];
+	}
+	getStride(index) {
+		return this.isStride1 ? 1 : this.data[index * this.SIZE + 2];
+	}
+	get length() {
+		return this.data.length / this.SIZE;
+	}
+};
+// src/UnicodeTables.js
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-";
+const B64_MAP = /* @__PURE__ */ new Uint8Array(256);
+for (let i = 0; i < 64; i++) B64_MAP[B64.charCodeAt(i)] = i;
+const decodeVLQ = (str) => {
+	const res = [];
+	let value = 0;
+	let shift = 0;
+	for (let i = 0; i < str.length; i++) {
+		const digit = B64_MAP[str.charCodeAt(i)];
+		value |= (digit & 31) << shift;
+		if ((digit & 32) === 0) {
+			res.push(value);
+			value = 0;
+			shift = 0;
+		} else shift += 5;
+	}
+	return res;
+};
+const decodeRanges = (str, isStride1) => {
+	const res = decodeVLQ(str);
+	const numRanges = isStride1 ? res.length / 2 : res.length / 3;
+	const out = new Uint32Array(numRanges * 3);
+	let current = 0;
+	let resIdx = 0;
+	for (let i = 0; i < numRanges; i++) {
+		current += res[resIdx++];
+		out[i * 3] = current;
+		current += res[resIdx++];
+		out[i * 3 + 1] = current;
+		out[i * 3 + 2] = isStride1 ? 1 : res[resIdx++];
+	}
+	return out;
+};
+const decodeOrbit = (str) => {
+	const res = decodeVLQ(str);
+	const map = /* @__PURE__ */ new Map();
+	let currentKey = 0;
+	for (let i = 0; i < res.length; i += 2) {
+		currentKey += res[i];
+		const zz = res[i + 1];
+		const delta = zz >>> 1 ^ -(zz & 1);
+		map.set(currentKey, currentKey + delta);
+	}
+	return map;
+};
+var LazyMap = class {
+	constructor(initializer) {
+		this.initializer = initializer;
+		this.cache = /* @__PURE__ */ new Map();
+	}
+	has(key) {
+		return Object.hasOwn(this.initializer, key);
+	}
+	get(key) {
+		if (this.cache.has(key)) return this.cache.get(key);
+		const val = this.has(key) ? this.initializer[key]() : null;
+		this.cache.set(key, val);
+		return val;
+	}
+};
+var UnicodeTables = class {
+	static _CASE_ORBIT = null;
+	static get CASE_ORBIT() {
+		if (!this._CASE_ORBIT) this._CASE_ORBIT = decodeOrbit("rCgCIgCY+rQI4QiCuuBLgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCCgCBgCBgCBgCBgCBgCBgCB+7OB-BB-BB-BB-BB-BBskQB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BC-BB-BB-BB-BB-BB-BB-BByHBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBDCBBBCBBBCBBCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBxHBCBBBCBBBCBBB3SBmMBkNBCBBBCBBB8MBCBBB6MB6MBCBBC+EB0MB2MBCBBB6MB+MBiGBmNBiNBCBBBmKBikzCBmNBqNBkIBsNBCBBBCBBBCBBB0NBCBBB0NDCBBB0NBCBBByNByNBCBBBCBBB2NBCBBDCBBCwDFCBCBDBCBCBDBCBCBDBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBB9EBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBCCBCBDBCBBBhGBvDBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBjICCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBH2iVBCBBBlKBwiVB+jVB+jVBCBBBlMBqEBuEBCBBBCBBBCBBBCBBBCBBB+hVB4hVB8hVBjNB7MC5MB5MCzMC1MB+0yCE5MB20yCC9MBu2yCBwyyCBo0yCChNBlNBo0yCBu-UBi0yCDlNC6-UBpNDrNIu+UDzNCm0yCBzNE0yyCBzNBpEBxNBxNBtEG1NLqxyCBkxyCnFoFrBCBBBCBBDCBBEkIBkIBkICoHHsCCqCBqCBqCCgEC+DB+DBmkOBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCC+BBgCBgCBgCBgCBgCBgCBgCBgCBrCBpCBpCBpCBmjOB-BB8BB-BB-BBgEB-BB-BByBBqgOBsDB-BBtwBB-BB-BB-BBsBBgDBCB-BB-BB-BBeB-BB-BB61OB-BB-BB-DB9DB9DBQB7DBmCE9CBrDBPBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBrFB-EBOBnHB3FB-FCCBBBNBCBBCjIBjIBjIBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCB-BB-BB8kMB-BB6kMB-BB-BB-BB-BB-BB-BB-BB-BB-BBokMB-BB-BBkkMBkkMB-BB-BB-BB-BB-BB-BB-BB4jMB-BB-BB-BB-BB-BB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EBCBBBCBoiMBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBJCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBeBCBBBCBBBCBBBCBBBCBBBCBBBCBBBdBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBCgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDL-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-C64CgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOCgmOGgmODg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FDg8FBg8FBg8FhVg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBQBQBQBQBQBQDPBPBPBPBPBPjkC7mMB5mMBnmMBjmMBCBlmMB3lMBpiMBk8kCBCBBG-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FD-7FB-7FB-7F6FoglCEsuHRwjlCyDCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCB0DBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBG1DD97OCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQDPBPBPBPBPBPDQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQDPBPBPBPBPBPEQCQCQCQCPCPCPCPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPB0EB0EBsFBsFBsFBsFBoGBoGBgIBgIBgHBgHB8HB8HDQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQCSFPBPBzEBzEBRCxnOFSFrFBrFBrFBrFBREQBQClkOFPBPBnGBnGFQBQCljOCODPBPB-GB-GBNHSF-HB-HB7HB7HBRqJ53OE9tQBrmQH4Bc3BSgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBfBfBfBfBfBfBfBfBfBfBfBfBfBfBfBfECBByZ0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzB34BgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CBCBBBt-UBruHBt+UB1iVBviVBCBBBCBBBCBBB3hVB5-UB9hVB7hVCCBBCCBBI9jVB9jVBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBICBBBCBBECBBN-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOC-lOG-lOzoeCBBBCBBBCBBBCBBBCBBBCBl8kCBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBTCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBnECBBBCBBBCBBBCBBBCBBBCBBBCBBDCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBKCBBBCBBBnglCBCBBBCBBBCBBBCBBBCBBECBBBvyyCDCBBBCBBBgDCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBn0yCB90yCB10yCBh0yCBn0yCCjxyCBzyyCBpxyCBg6BBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBB-CBl0yCBvjlCBCBBBCBBBt2yCBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBhkzCZCBB9a-5Bd-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCm6TCBB7gBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCH-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BmlBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvChDwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCFvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvC1DuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCCuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCCuCBuCBuCBuCBuCBuCBuCCuCBuCCtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCCtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCCtCBtCBtCBtCBtCBtCBtCCtCBtCk2BgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEO-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-D+CgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCL-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-B74CgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BhrVgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BhB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BD1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BtxekCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjC");
+		return this._CASE_ORBIT;
+	}
+	static _Print = null;
+	static get Print() {
+		if (!this._Print) this._Print = new UnicodeRangeTable(decodeRanges("hB9CBjBLBCpWBDFBFGBCCCBSBCsMBClBBDxBBDCBC2BBJaBFFBSVBC-FBCvBBD6BBDkDBP6BBDwBBDOBCbBDCCBJBGfBIqCBCgFBCHBDBBDVBCGBCEEBCBDIBDBBDDBJFFBCCBDBDYBDCBCFBFBBDVBCGBCBBCBBCBBDCCBDBFBBDCBEIIBCBCIIBPBLCBCIBCCBCVBCGBCBBCEBDJBCCBCCBDQQBCBDLBIGBCCBCHBDBBDVBCGBCBBCEBDIBDBBDCBICBFBBCEBDRBLBBCFBECBCDBEBBCCCBEEBEEBBBELBFEBECBCDBDHHPUBGMBCCBCWBCPBDIBCCBCDBIBBCCBCBBDDBDJBIVBCCBCWBCJBCEBDIBCCBCDBIBBGCBCDBDJBCCBNMBCCBCyBBCCBCFBFPBDZBCCBCRBEXBCIBCDDBFBEFFBEBCCCBGBHJBDCBN5BBFcBmBBBCCCBDBCXBCCCBVBDEBCCCBFBCJBDDBhBnCBCjBBFmBBCjBBCOBCMBmBlGBCGGD4LBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBDfBEZBH1CBDFBD-TBCbBE4CBIVBKXBKTBNMBCCBCBBN9CBDJBHJBHNBCKBH4CBIqBBGlCBLeBCLBFLBFEEBoBBDEBMrBBFZBHKBE9BBDgCBCcBDKBHJBHNBDtBBDLBVsCBClFBJ7BBEOBE9BBGqBBDKBJqBBG1QBDFBDlBBDFBDHBCGCBdBD0BBCOBCNBDFBCSBDCBCIBSXBJuBBSBBDaBCMBEhBBPgBBQrEBF5UBXKBWz4BBD9LBGsBBCGGD3BBIBBPXBKGBCGBCGBCGBCGBCGBCGBCGBC9DBjBZBC4CBN1GBbPBC+BBC1CBDmDBGqBBC9CBC1CBKvBBCszcBE2BBK7KBV3FBJ8GBV7BBEJBH3BBJlCBJLBHzDBMdBEtCBCKBFgBBC2BBKNBDJBDmDBZbBLFBDFBDFBKGBCGBC7BBF9DBDJBHj9KBNWBFwBBloItLBDpDBnBGBNEBGZBCEBCCCBCCBCCBoUBhBpBBHyBBCSBCDBFEBCmEBF9FBEFBDFBDFBDCBEGBCGBOBBDLBCZBCSBCBBCOBDNBjB6DBGCBFsBBE3CBCMBEwBwBBsBBjEcBEwBBQbBFjBBKdBGqBBGdBCkBBFNBrB9EBDJBHjBBFjBBFnBBJzBBMLBCOBCGBCBBCKBCOBCGBCBBEzBBN2JBKVBLHBZFBCpBBCIBmCFBDCCBqBBCBBEDDBVBCnCBJIBxBSBCBBGgBBEaBGaBnB3BBFTBDxBBCBBGHBCCBCcBDCBFJBIIBI-BBhBmBBFLBK1BBEcBDaBGZBIDBNGBxCoCB4ByBBOyBBItBBJJBHlBBEcBJBBxGeBCpBBCCBDBBRFBJIBiBtBBJpBBXZBnBbBVWBKtCBFjBBK9BBCEBOYBIJBH0BBCRBJmBBK-CBCTBMRBCuBB-BGBCCCBCBCOBCKBH6BBGJBHDBCHBDBBDVBCGBCBBCEBCJBDBBDCBDHHGGBDGBEEBMJBCDDClBBCJBCDDCDBCJBCBBJBBe7CBCEBfnCBJJBnF1BBDlBBjBkCBMJBHMBU5BBHJBHTBdaBDOBFWB6F7BBlDyCBNHBDDDBGBCBBCdBCBBDLBKJBnCHBDtBBDKBcnCBJyCBOoCBIJB3CHB5ChBBPJBHIBCsBBCNBLcBEfBDVBCNBqCGBCBBCrBBECCBCCBHBJJBHFBCBBCkBBCBBCFBIJBHrBBFJB3HYBIQBCoBBEcB2CQQBwBBO6cBnDuDBCEBMjGBtyCiDBOvhBBRVBL68DBGmSB61G5BBn2B4RBIeBCJBFwCBCJBHdBDFBLlCBLJBCGBCUBGSBxN5BBnG6CBGYBDYBtBqCBF4BBIQBhCEBMGBK1mHBqBfBiDyDB+vIDBCGBCBBCiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBDDBh7D8HBEzNBHWBQQBQtBBDWBKzDB9B1HBLmBBDpCBJvDBWlCB7DTBNTBN2CBKYBoE0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDjJBD9VBQEBCOBxiBeBHFB2GGBCQBDGBCBBCEBG9BBiBxDxDBrBBENBDJBFBBhKeBS5BBGxOxOBoBB3GqBBFhGhGBdBCVBJBBhHGBCDBCBBCOBCkGBDPBqBrCBFJBFBByYjCBtC8BBjGDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1BBBvIrBBFjDBNOBDOBCOBCkBBLtFB5BcBOrBBFIBIBBPFB7E4eBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBBPIBoB3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBCmDBmgB-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIBnkzVvHB", false));
+		return this._Print;
+	}
+	static CATEGORIES = new LazyMap({
+		C: () => new UnicodeRangeTable(decodeRanges("AfBgDgBBOrWrWBHHBCBICCVuMuMnBBBzBBBE4B4BBGBcDBHQBXhGhGxBBB8BBBmDNB8BBByBBBQddBCCMEBhBGBsCiFiFJBBDBBXIICCBFBBKBBDBBFHBCDBDGGBaaBEEHDBDBBXIIDGDBCCGDBDBBECBCGBFCCBFBSJBEKKEXXIDDGBBLIEBCCBNBFBBNGBIEEJBBDBBXIIDGGBKKBDDBEEBFBEDBDGGBTTBIBDHHBBBEFFBBBDCCDCBDCBECBNDBGCBEFFBCCBEBCNBWEBOEEYRRBKKEFFBFBDEEDBBFBBLGBXEEYLLGBBKEEFGBDEBEFFBLLELBOEE0BEEHDBRBBbEETCBZKKCBBICBCDBHCCJFBLBBELB7BDBekBBDCCGZZCYYBGGCIILBBFfBpClBlBBCBoBlBlBQOOBjBBnGCCBDBCBB6LFFBIICFFBqBqBFBBiBFFBIICFFBQQ6BFFBkCkCBhBhBBBBbFB3CBBHBB+UCB6CGBXIBZIBVLBOEEDLB-CBBLFBLFBPMMBEB6CGBsBEBnCJBgBNNBCBNDBCCBrBBBGKBtBDBbFBMCB-BBBiCeeBMMBEBLFBPBBvBBBNTBuCnFnFBGB9BCBQCB-BEBsBBBMHBsBEB3QBBHBBnBBBHBBJGCgBBB2BQQPBBHUUBEEKMMBDBbEByBPBDBBcOOBBBjBNBiBOBtEDB7UVBMUB14BBB-LEBuBCCBDBCBB5BGBDNBZIBI4BI-DhBBb6C6CBKB3GZBxC3C3CBoDoDBDBsB-C-C3CIBxBuzcuzcBBB4BIB9KTB5FHB+GTB9BCBLFB5BHBnCHBNFB1DKBfCBvCMMBCBiB4B4BBHBPBBLBBoDXBdJBHBBHBBHIBIII9BDB-DBBLFBl9KLBYDByBjoIBvLBBrDlBBILBGEBbGGCGDrUfBrBFB0BUUFDBGoEoEBCB-FCBHBBHBBHBBECBIIIBLBDBBNbbUDDQBBPhBB8DEBEDBuBCB5COOBBBCuBBvBhEBeCByBOBdDBlBIBfEBsBEBfmBmBBCBPpBB-EBBLFBlBDBlBDBpBHB1BKBNQQIDDMQQIDDBBB1BLB4JIBXJBJXBHrBrBKkCBHBBCtBtBDCBCBBYpCpCBGBKvBBUDDBDBiBCBcEBclBB5BDBVBBzBDDBDBJEEeBBEDBLGBKGBhCfBoBDBNIB3BCBeBBcEBbGBFLBIvCBqC2BB0BMB0BGBvBHBLFBnBCBeHBDvGBgBrBrBEBBDPBHHBKgBBvBHBrBVBblBBdTBYIBvCDBlBIB-BGGBLBaGBLFB2BTTBGBoBIBhDVVBJBTwBwBB8BBICCFQQMFB8BEBLFBFJJBDDBXXIDDGLLBDDBEEBCCBEBCEBIBBICBGKBLCCBCCnBLLCBBCFFLDDBGBDcB9CGGBcBpCHBLlFB3BBBnBhBBmCKBLFBOSB7BFBLFBVbBcBBQDBY4FB9BjDB0CLBJBBCBBJDDfDDBNNBHBLlCBJBBvBBBMaBpCHB0CMBqCGBL1CBJ3CBjBNBLFBKuBuBPJBeCBhBBBXPPBnCBIDDtBCBCDDKHBLFBHDDmBDDHGBLFBtBDBL1HBaGBSqBqBBBBe0CBCOBzBMB8clDBwDGGBJBlGryCBkDMBxhBPBXJB88DEBoS41GB7Bl2BB6RGBgBLLBCByCLLBEBfBBHJBnCJBLIIWEBUvNB7BlGB8CEBaBBarBBsCDB6BGBS-BBGKBIIB3mHoBBhBgDB0D8vIBFIIDkJkJBNBCcBEBBCNBFHBtMjoCBsDEBOCBKGBLBBF-6DB+HCB1NFBYOBSOBvBBBYIB1D7BB3HJBoBBBrCHBxDUBnC5DBVLBVLB4CIBamEB2CoCoCDBBCBBDBBFNNCIIiCFFBJJIddFGGCCBI1K1KBlJlJB-V-VBNBGQQBuiBBgBFBH0GBISSBIIDGGBDB-BgBBCvDBuBCBPBBLDBD-JBgBQB7BEBCvOBrB1GBsBDBC-FBgBXXBGBD-GBIFFDQQmGBBRoBBtCDBLDBDwYBlCrCB+BhGBFccDCCBCCLFFCCCBEBCDBCECEDDCBBCICDCCBFFIKFCLLSEBEGGSzBBDtIBtBDBlDLBQBBQQQmBJBvF3BBeMBtBDBKGBDNBH5EB6eCBSCBOCB7GFBNDBCOBNDB5BHBLFBpBHBfBBNDBDNBKmBB5KHBPBBOCBMCB6BCCBCBRBBNDBLGB0EoDoDBjgBBh3pBfB-oEBBv0FBBypHOBvThtCB-QhvBBs6EEBrpIlkzVBxHvw-FB", false)),
+		Cc: () => new UnicodeRangeTable(decodeRanges("AfgDgB", true)),
+		Cf: () => new UnicodeRangeTable(decodeRanges("tFzqBzqBBEBXhGhGyBhMhMBxCxCs5D9-B9-BBDBbEByBEBCJBw03B6H6HBBBimEQQj7IPBhjiBDBwmFHBn0rYffB+CB", false)),
+		Cn: () => new UnicodeRangeTable(decodeRanges("4bBBHDBICCVuMuMnBBBzBBBE4B4BBGBcDBHKBvI9B9BBmDmDBMB8BBByBBBQddBCCMEBjBEBuHJJBDDBXXICCBBBFBBKBBDBBFHBCDBDGGBaaBEEHDBDBBXIIDGDBCCGDBDBBECBCGBFCCBFBSJBEKKEXXIDDGBBLIEBCCBNBFBBNGBIEEJBBDBBXIIDGGBKKBDDBEEBFBEDBDGGBTTBIBDHHBBBEFFBBBDCCDCBDCBECBNDBGCBEFFBCCBEBCNBWEBOEEYRRBKKEFFBFBDEEDBBFBBLGBXEEYLLGBBKEEFGBDEBEFFBLLELBOEE0BEEHDBRBBbEETCBZKKCBBICBCDBHCCJFBLBBELB7BDBekBBDCCGZZCYYBGGCIILBBFfBpClBlBBCBoBlBlBQOOBjBBnGCCBDBCBB6LFFBIICFFBqBqBFBBiBFFBIICFFBQQ6BFFBkCkCBhBhBBBBbFB3CBBHBB+UCB6CGBXIBZIBVLBOEEDLB-CBBLFBLFBbFB6CGBsBEBnCJBgBNNBCBNDBCCBrBBBGKBtBDBbFBMCB-BBBiCeeBMMBEBLFBPBBvBBBNTBuCnFnFBGB9BCBQCB-BEBsBBBMHBsBEB3QBBHBBnBBBHBBJGCgBBB2BQQPBBHUUBEEKmDmDNBBcOOBBBjBNBiBOBtEDB7UVBMUB14BBB-LEBuBCCBDBCBB5BGBDNBZIBI4BI-DhBBb6C6CBKB3GZBxC3C3CBoDoDBDBsB-C-C3CIBxBuzcuzcBBB4BIB9KTB5FHB+GTB9BCBLFB5BHBnCHBNFB1DKBfCBvCMMBCBiB4B4BBHBPBBLBBoDXBdJBHBBHBBHIBIII9BDB-DBBLFBl9KLBYDByBDBvzIBBrDlBBILBGEBbGGCGDrUfBrBFB0BUUFDBGoEoEBCC-FCBHBBHBBHBBECBIIIBIBGBBNbbUDDQBBPhBB8DEBEDBuBCB5COOBBBCuBBvBhEBeCByBOBdDBlBIBfEBsBEBfmBmBBCBPpBB-EBBLFBlBDBlBDBpBHB1BKBNQQIDDMQQIDDBBB1BLB4JIBXJBJXBHrBrBKkCBHBBCtBtBDCBCBBYpCpCBGBKvBBUDDBDBiBCBcEBclBB5BDBVBBzBDDBDBJEEeBBEDBLGBKGBhCfBoBDBNIB3BCBeBBcEBbGBFLBIvCBqC2BB0BMB0BGBvBHBLFBnBCBeHBDvGBgBrBrBEBBDPBHHBKgBBvBHBrBVBblBBdTBYIBvCDBlBIBlCJBCBBaGBLFB2BTTBGBoBIBhDVVBJBTwBwBB8BBICCFQQMFB8BEBLFBFJJBDDBXXIDDGLLBDDBEEBCCBEBCEBIBBICBGKBLCCBCCnBLLCBBCFFLDDBGBDcB9CGGBcBpCHBLlFB3BBBnBhBBmCKBLFBOSB7BFBLFBVbBcBBQDBY4FB9BjDB0CLBJBBCBBJDDfDDBNNBHBLlCBJBBvBBBMaBpCHB0CMBqCGBL1CBJ3CBjBNBLFBKuBuBPJBeCBhBBBXPPBnCBIDDtBCBCDDKHBLFBHDDmBDDHGBLFBtBDBL1HBaGBSqBqBBBBe0CBCOBzBMB8clDBwDGGBJBlGryCBkDMB3iBJB88DEBoS41GB7Bl2BB6RGBgBLLBCByCLLBEBfBBHJBnCJBLIIWEBUvNB7BlGB8CEBaBBarBBsCDB6BGBS-BBGKBIIB3mHoBBhBgDB0D8vIBFIIDkJkJBNBCcBEBBCNBFHBtMjoCBsDEBOCBKGBLBBJ76DB+HCB1NFBYOBSOBvBBBYIB1D7BB3HJBoBBBjGUBnC5DBVLBVLB4CIBamEB2CoCoCDBBCBBDBBFNNCIIiCFFBJJIddFGGCCBI1K1KBlJlJB-V-VBNBGQQBuiBBgBFBH0GBISSBIIDGGBDB-BgBBCvDBuBCBPBBLDBD-JBgBQB7BEBCvOBrB1GBsBDBC-FBgBXXBGBD-GBIFFDQQmGBBRoBBtCDBLDBDwYBlCrCB+BhGBFccDCCBCCLFFCCCBEBCDBCECEDDCBBCICDCCBFFIKFCLLSEBEGGSzBBDtIBtBDBlDLBQBBQQQmBJBvF3BBeMBtBDBKGBDNBH5EB6eCBSCBOCB7GFBNDBCOBNDB5BHBLFBpBHBfBBNDBDNBKmBB5KHBPBBOCBMCB6BCCBCBRBBNDBLGB0EoDoDBjgBBh3pBfB-oEBBv0FBBypHOBvThtCB-QhvBBs6EEBrpIm8yVBCdBhD-DBxHvw-BB---BBB---BBB", false)),
+		Co: () => new UnicodeRangeTable(decodeRanges("gg4B-nGh4hc9--BD9--B", true)),
+		Cs: () => new UnicodeRangeTable(decodeRanges("gg2B--B", true)),
+		L: () => new UnicodeRangeTable(decodeRanges("hCZBHZBwBLLFGGBVBCeBCpOBFLBPEBICCiEEBCBBDDBCHHCCBCCCBSBCyCBCqEBJlFBClBBDHHBnBBoCaBFDBuBqBBkBBBCiDBCQQBIIBLLBBBDRRCdBe4CBMZZBfBKBBFGGBUBFKKEYYBXBIKBGXBCGBRpBB7B1BBETTIJBQPBFHBDBBDVBCGBCEEBCBERROBBCCBPBBLJJBEBFBBDVBCGBCBBCBBCBBgBDBCUUBBBRIBCCBCVBCGBCBBCEBETTQBBYMMBGBDBBDVBCGBCBBCEBEffBCCBBBQSSCFBECBCDBEBBCCCBEEBEEBBBELBX1B1BBGBCCBCWBCPBEbbBBBCBBDBBfFFBGBCCBCWBCJBCEBEffBBBCBBQBBSIBCCBCoBBDRRGCBJCBZFBGRBEXBCIBCDDBFB7BvBBCBBNGB7BBBCCCBDBCXBCCCBIBCBBKDDBDBCWWBCBhBgCgCBGBCjBBcEB0DqBBVRRBEBFDBEEEBIIBBBFMBNSSBkBBCGGDqBBCsKBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBmBPBR1CBDFBErTBDQBCZBGqCBHHBIRBOSBPRBPMBCCBQzBBkBFFkC4CBIEBDhBBCGGBkCBLeByBdBDEBMrBBFZB3BWBK0BBzC+C+CBtBBSHB3BdBOBBLrBBbjBBqBCBLjBBDKBGqBBDCBqBDBCFBCBBEGGB+FBhC1IBDFBDlBBDFBDHBCGCBdBD0BBCGBCEEBBBCGBEDBDFBFMBGCBCGB1DOORMBmDFFDJBCEEBDBHGCBCBCKBDDBGEBF1B1BB8zC8zCBjHBHDBEBBNlBBCGGD3BBIRRBVBKGBCGBCGBCGBCGBCGBCGBCGBxC2O2OBrBrBBDBGBBF1CBHCBC5CBCDBGqBBC9CBSfBxBPBhQ-tGBhCs0VBkCtBBDsIBEPBLBBVuBBReBDlCByBIBDmDBDxCBVQBCCBCDBCWBezBBPxBB-BFBECCBMMBaBLWBacBIuBBdRRBDBCJBLEBCoBBYCBCHBVWBEEEBwBBCEEBDDBDBDCCZCBDKBICBNFBDFBDFBKGBCGBCqBBCNBHyDBej9KBNWBFwBBloItLBDpDBnBGBNEBGCCBIBCMBCEBCCCBCCBCCBqDBiBqLBT-BBD1BBpBLB1DEBCmEBlBZBHZBM4CBEFBDFBDFBDCBkBLBCZBCSBCBBCOBDNBjB6DBmMcBEwBBwBfBOTBCHBHlBBLdBDjBBFHBxB9EBTjBBFjBBFnBBJzBBNKBCOBCGBCBBCKBCOBCGBCBBEzBBN2JBKVBLHBZFBCpBBCIBmCFBDCCBqBBCBBEDDBVBLWBKeBiCSBCBBLVBLZBHZBnB3BBHBBhCQQBCBCCBCcBrBcBEcBkBHBCbBc1BBLVBLSBORBvDoCB4ByBBOyBBOjBBnBbBKWB7HpBBHBBRFB5BcBLJJBUBrBRBvBUBcWBN0BB6BBBDOOBrBBhBYBbjBBeDDJiBBENNBuBBPDBWCCkBRBCYBUBBgCGBCCCBCBCOBCJBIuBBnBHBDBBDVBCGBCBBCEBETTNEBfJBCDDClBBCaaCtBtBBzBBTDBVCBfvBBVBBC5F5FBtBBqBDBlBvBBV8B8BBpBBOoCoCBZBmBGB6FrBB1D-BBgBHBDDDBGBCBBCXBQCC-CHBDmBBRCCdLLBmBBIWWMtBBUTTBnCBoGgBBgBIBCkBBSyByBBcBxDGBCBBClBBWaaBEBCBBCfBPYYBqBBlISBQCCBLBChBB9DwCwCB4cBnHjGBtyCgDBQvhBBSFBa68DBGmSB61GdBj3B4RBIeBSuCBSdBTvBBRDBgBUBGSBxNsBB0G-BBhBYBDYBtBqCBGjCjCBLBhCBBCPPBNNB0mHBqBfBiDyDB+vIDBCGBCBBCiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBn7F0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDYBCYBCeBCYBCeBCYBCeBCYBCeBCYBCHB15BeBHFBmI9BBzEsBBLGBRiKiKBcBTrBBlPbBlHdBDwGwGBdBCCBCBBCGBDEBKBBhHGBCDBCBBCOBCkGB8BjCBI1lB1lBBCBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQBlqE-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
+		LC: () => new UnicodeRangeTable(decodeRanges("hCZBHZB7BLLBVBCeBCiGBCDBFvGBDZBhGDBDBBECBCHHCCBCCCBSBCyCBCqEBJlFBClBBKoBB44ClBBCGGDqBBDCBhV1CBDFBjkCKBGqBBDCBhCrBBgCMBChBBmD1IBDFBDlBBDFBDHBCGCBdBD0BBCGBCEEBBBCGBEDBDFBFMBGCBCGBmIFFDJBCEEBDBHGCBCBCFBFDDBCBGEBF1B1BB8zC8zCB6DBDmDBHDBEBBNlBBCGGzoetBBTbBnEtCBCWBEDBCsCBZBBE2Z2ZBpBBGIBIvCBh6TGBNEBqgBZBHZBmlBvCBhDjBBFjBB1DKBCOBCGBCBBCKBCOBCGBCBBk2ByBBOyBB+CVBLVB74C-BBhrV-BBhBYBDYBtpZ0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDYBCYBCeBCYBCeBCYBCeBCYBCeBCYBCHB15BJBCTBHFB2uCjCB", false)),
+		Ll: () => new UnicodeRangeTable(decodeRanges("hDZB7BqBqBBWBCHBC2BCBQCBuBCDECBBBDCCDEEBFFDEEBBBDDDCCCDCCBCCDEECDDBDDBBBHGDCOCBSCBDDCEEC4BCBFBDDDBCCFICBjCBDZBiGCCEEEBBBTccBhBBCBBECBCWCBDBCGDB0B0BBuBBCgBCK0BCDMCBgDCxBoBBo6CqBBDCB5XFBjkCIBC2D2DBqBBgCMBChBBnD0ECBHBCgDCBHBJFBLHBJHBJFBLHBJHBJNBDHBJHBJHBJEBCBBHEEBBBCBBJDBDBBJHBLCBCBBzIEEBEEcKFDBBJDBF2B2Bs1CvBBCEEBGCFCCBCCBEBGiDCBIICFFNlBBCGG0oesBCUaCoEMCBBBC+BCBGBCCCDICFCCDCCBBBCSCGGGCMCFCCDOCbEE2ZqBBGIBIvCBh6TGBNEBqhBZBumBnBBpEjBB8EKBCOBCGBCBBk4ByBB+DVB75CfBhsVfB8BYBnqZZBbGBCRBbZBbDBCCCBFBCKBbZBbZBbZBbZBbZBbZBbZBbZBbbBdYBCFBbYBCFBbYBCFBbYBCFBbYBCFBC15B15BBIBCTBHFB4vChBB", false)),
+		Lm: () => new UnicodeRangeTable(decodeRanges("wVRBFLBPEBICCmEGG-OnHnHlFBBuIBBFgBgBKEEhFoFoF1mBgEgE2R72B72BsDkTkTxOFBvF+BBOjBjBBjBByVOORMBg-CBByHgGgG2OsBsBBDBGiDiDB+C+CBBB34bjnBjnBBEBvIzDzDdBB6DIBxCYYpDDBEBB2OXXqEtDtDWBBoDDBKngVngVuBBBh-BFBCpBBCIB0sBhBhB2K04D04DnrTDB9PCBpBBBnRMBhCBBCPPB9-P9-PBCBCGBCBByhM9BBqGGBud0Q0QsSAB", false)),
+		Lo: () => new UnicodeRangeTable(decodeRanges("qFQQhIFFBCBxGBB7ZaBFDBuBfBCJBkBBBCiDBCZZBLLBBBDRRCdBe4CBMZZBfBWVBrBYBIKBGXBCGBRoBB8B1BBETTIJBROBFHBDBBDVBCGBCEEBCBERROBBCCBPBBLJJBEBFBBDVBCGBCBBCBBCBBgBDBCUUBBBRIBCCBCVBCGBCBBCEBETTQBBYMMBGBDBBDVBCGBCBBCEBEffBCCBBBQSSCFBECBCDBEBBCCCBEEBEEBBBELBX1B1BBGBCCBCWBCPBEbbBBBCBBDBBfFFBGBCCBCWBCJBCEBEffBBBCBBQBBSIBCCBCoBBDRRGCBJCBZFBGRBEXBCIBCDDBFB7BvBBCBBNFB8BBBCCCBDBCXBCCCBIBCBBKDDBDBYDBhBgCgCBGBCjBBcEB0DqBBVRRBEBFDBEEEBIIBBBFMBNyDyDBnKBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBmBPByDrTBDQBCZBGqCBHHBIRBOSBPRBPMBCCBQzBBpBkCkCBhBBC0BBIEBDhBBCGGBkCBLeByBdBDEBMrBBFZB3BWBK0BBxFuBBSHB3BdBOBBLrBBbjBBqBCBLdByDDBCFBCBBE7hB7hBBCB4-C3BBZWBKGBCGBCGBCGBCGBCGBCGBCGBoR2B2BF1CBJCCB4CBFGGBpBBC9CBSfBxBPBhQ-tGBhC0wUBC2jBBkCnBBJrIBFPBLBBjCyByBBkCBqFoDoDEGBCCBCDBCWBezBBPxBB-BFBECCBMMBaBLWBacBIuBBuBEBDIBLEBCoBBYCBCHBVPBCFBEEEBwBBCEEBDDBDBDCCZBBEKBIPPBEBDFBDFBKGBCGByEiBBej9KBNWBFwBBloItLBDpDBkCCCBIBCMBCEBCCCBCCBCCBqDBiBqLBT-BBD1BBpBLB1DEBCmEBqDJBCsBBDeBEFBDFBDFBDCBkBLBCZBCSBCBBCOBDNBjB6DBmMcBEwBBwBfBOTBCHBHlBBLdBDjBBFHBhEtCBjDnBBJzBB9CzBBN2JBKVBLHB5EFBDCCBqBBCBBEDDBVBLWBKeBiCSBCBBLVBLZBHZBnB3BBHBBhCQQBCBCCBCcBrBcBEcBkBHBCbBc1BBLVBLSBORBvDoCB4FjBBnBDBCxJxJBoBBHBBRCBCBB5BcBLJJBUBrBRBvBUBcWBN0BB6BBBDOOBrBBhBYBbjBBeDDJiBBENNBuBBPDBWCCkBRBCYBUBBgCGBCCCBCBCOBCJBIuBBnBHBDBBDVBCGBCBBCEBETTNEBfJBCDDClBBCaaCtBtBBzBBTDBVCBfvBBVBBC5F5FBtBBqBDBlBvBBV8B8BBpBBOoCoCBZBmBGB6FrBB0GHBDDDBGBCBBCXBQCC-CHBDmBBRCCdLLBmBBIWWMtBBUTTBnCBoGgBBgBIBCkBBSyByBBcBxDGBCBBClBBWaaBEBCBBCfBPYYBnBBCBBlISBQCCBLBChBB9DwCwCB4cBnHjGBtyCgDBQvhBBSFBa68DBGmSB61GdBj3B4RBIeBSuCBSdBTvBB0BUBGSB0NnBB2MqCBGwFwFB0mHBqBfBiDyDBuwIiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBxzI2P2PBrBBiBiKiKBcBTrBBlPaBmHdBDwGwGBdBCCBCBBCGBDEBKiHiHBFBCDBCBBCOBCkGB8pBDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQBlqE-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
+		Lt: () => new UnicodeRangeTable(decodeRanges("lOGDnB2sH2sHBGBJHBJHBNQQwBAB", false)),
+		Lu: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiB2BCDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIJDCMCDQCDDDCCBC4BCIBBCBBDCCBCBCGCiJCCEJJHCCBBBCCCBCCBPBCIBkBDDBBBEWCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBpCDBNDBNDBNEBMDBnIFFECBDCBDEEBDBHGCBCBDDBLBBG+B+B9zCvBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoqZZBbZBbZBbCCBGDBDDBCBCHBbZBbBBCDBDHBCGBcBBCDBCEBCEEBFBcZBbZBbZBbZBbZBbZBfYBiBYBiBYBiBYBiBYBiB2pE2pEBgBB", false)),
+		M: () => new UnicodeRangeTable(decodeRanges("gYvDB0IGBoIsBBCCCBCCBCCpCKBxBUBRmDmDBFBDFBDBBCDBkBffBZB8CKB7BIBKZZBCBCIBCCBCEBsBCB8BIBrBXBCgBB3BCBCRBCGBLBBeCB5BCCBFBDBBDCBKLLBbbDCB5BCCBDBFBBDCBEffBEEMCB5BCCBGBCCBCCBVBBXFBCCB5BCCBFBDBBDCBICBLBBf8B8BBDBECBCDBKpBpBBDB4BCCBFBCCBCDBIBBMBBeCB5BCCBFBCCBCDBIBBMBBQNNBCB4BBBCGBCCBCDBKLLBeeBBBnCFFBEBCCCBGBTBB+BDDBFBNHBjDDDBHBMGBqCBBcECFBByBTBCBBGKBCjBBKlDlDBSBYDBFCBCCBDGBEDBOLBCLLBCBgWCBzdDBdCBeBBfBBhCfBKuBuBBBBC2D2DBjBjB3DLBFLB8GEB6BJBCcBDxBxBBsBBDLBVEBwBQBnBIBNCBfMB5BNBxBTB5ECBCUBFHHDCBnG-BBxWgBB--CCBuEhDhDBeBrRFBqDBB1udDBCJBhBBBxCBBxIEEFYYBDBF0C0CBzBzBBQBbRBOnBnBBGBaMBtBDBwBNBlBkCkCBMBNJJBuBuBBBBzBCCBBBDBBGBBCqBqBBDBGBBtHHBCBBx5TiXiXBOBRPBuejHjH2EEBn0BCBCBBGDBpBCBFmFmFB+R+RBCBiCEB+JBBuCFBnCKByBDB7DCB2BOBqBDDBLLBCBuBKBI+B+BBBBlBNBRBBtBNNBBBxBNBJDBCBB9CLBHDD+ELBWDB4BBBCGBDBBDCBKLLBDDBFBEEBkCIBCDDCDBCEBCPPBzCzCBQBYyCyCBSBsHGBDIBcBBzCQBrDMBmDOBhIOB2HFBCBBDDBCCCBuEuEBFBDGBEddBIBpBGBCDBJKKBJBvBPBnGHBoGHBCHBzCVBCNB7DFBECCBCCBFBCjCjCBDBCBBCEB8KDBKBBCxBxBBFBEEBYmnFmnFHOBpmLRBhuCEB8BGB5gBCCB1BBIDByCMMBslTslTBizEizEBsBBDWB-QEBEFBJHBDGBfDB1ECB89B2BBFxBBJPPXEBCOBxqBGBCQBDGBCBBCEBlDhFhFBFB4L+B+BBCB9PDB-HBB0HDDIBBG7O7OBFBuDGB29lYvHB", false)),
+		Mc: () => new UnicodeRangeTable(decodeRanges("joC4B4BDCBJDBCBBzBBB7BCBHBBDBBLsBsB7BCBjC7B7BBBBJCCB2B2BB7B7BCHHBDDBLLnDBBCBBECBCCBLqBqBBBB+BDB+BBB7BCCBDBDBBCBBKBBdPPB7B7BBBBGCBCCBLrBrBBsCsCBBBHHBTBBrKBBgCsFsFBFFHDDBaaBLLBBBDGBWBBDFBDLLBBB5zBffiEIIBGBCBB7KDBDCBFBBCFBhHBB7BCCKCCBJJBEByExBxBGCCBDBCBB+BffFBBD9B9BDCBCEEBxBxBBGBJBBsFWW35EBB0-dBBD5C5CBzBzBBOBvEBBwBxBxBBFFBDDBBBvDBBDBBZuBuBCuDuDDBBGuHuHBCCBCCBCC0gZCCgEuBuBBBBFBB0DZZB8B8BxBCBKBBO+C+CBBBEBBCrFrFBBBgBBB7BBBCDBDBBDCBKLLB1C1CBBBIDDCDBCBBCmDmDBBBJBBErDrDBBBHCCBCBDuHuHBBBHDBDyDyDBBBJBBCuDuDCBBHoDoDCBBFmImIBBBK4H4HBEBCBBFDDCvEvEBBBJDBF1C1CeBB-BqGqGECCoGPPrDIID2G2GBDBFBBC-K-KBNNxBBBJBBCpvQpvQBBBlxD2BBpDBB0rYBBHFB", false)),
+		Me: () => new UnicodeRangeTable(decodeRanges("okBBB1xF-wB-wBBCBCCBsshBCB", false)),
+		Mn: () => new UnicodeRangeTable(decodeRanges("gYvDB0IEBqIsBBCCCBCCBCCpCKBxBUBRmDmDBFBDFBDBBCDBkBffBZB8CKB7BIBKZZBCBCIBCCBCEBsBCB8BIBrBXBCfB4BCCFHBFEEBFBLBBe7B7BFDBJVVBbbDBB6BFFBFFBDDBBBEffBEEMBB6BFFBDBCBBFVVBXXBEBC7B7BDCCBCBJIIBMMBff+BNNzBEE4BCCBBBGCBCDBIBBMBBe7B7BDHHGBBVBBdBB6BBBFDBJVVBeepCIIBBBC7C7CDGBNHBjDDDBHBMGBqCBBcEC4BNBCEBCBBGKBCjBBKnDnDBCBCFBCBBDBBaBBFCBRDBODDBHHQgWgWBBBzdCBeBBfBBfBBhCBBCGBJDDBJBKuBuBBBBC2D2DBjBjB3DCBFBBKHHBBB8GBBD7B7BCGBCCCDHBHJBDxBxBBMBCeBDLBVDBxBCCBDBCGGpBIBNBBhBDBDBBCCB5BCCBEECCB7BHBDBB5ECBCMBCGBFHHEBBnG-BBxWMBFEEBKB--CCBuEhDhDBeBrRDBsDBB1udFFBIBhBBBxCBBxIEEFaaBGG4EBBbRBOnBnBBGBaKBvBCBxBDDBCBDBBoBkCkCBEBDBBDBBNJJwB0B0BCCBDBBGBBCrBrBBJJvHDDFx5Tx5TiXPBRPBuejHjH2EEBn0BCBCBBGDBpBCBFmFmFB+R+RBCBiCEB+JBBuCFBnCKByBDB8D3B3BBNBqBDDBLLBBByBDBDBBI+B+BBBBlBEBCHB-BNNB1B1BBHBLDBDgDgDBBBDCCBHHD+E+EEHBWBB6BBBEmBmBBFBEEBnCFBOECPBB2CHBDCBCYY1CFBCFFBCCBvHvHBCBHBBCBBcBB2CHBDCCBrDrDCDDBEBCmDmDCDDBCBCEBkIIBCBBhIBBCFFxEDBDBBFhBhBBIBpBFBDDBJKKBEBDCBvBMBCBBnGCCBBBCqGqGBFBCFBCzCzCBUBDGBCBBCBB7DFBECCBCCBFBCpCpCBEEC8K8KBMMB1B1BBDBGCCYmnFmnFHOBpmLLBECBhuCEB8BGB5gBgCgCBCByC5lT5lTBizEizEBsBBDWBhRCBSHBDGBfDB1ECB89B2BBFxBBJPPXEBCOBxqBGBCQBDGBCBBCEBlDhFhFBFB4L+B+BBCB9PDB-HBB0HDDIBBG7O7OBFBuDGB29lYvHB", false)),
+		N: () => new UnicodeRangeTable(decodeRanges("wBJB5DBBGDDBBBitBJBnEJBnGJB9MJB3DJBFFBtDJB3DJB3DJBDFBvDMB0DJBJGBoDJBpDGBISBuDJBhDJB3DJBnCTBtIJBnCJBwWTBybCBwHJBHJBXJBtJJBhEKBmFJBHJB3FJB3CJBnEJBHJB3gBEEBEBHJBnGyBBDEB3W7BBvCVB3TdBqrBqYqYaIBPCB4KDBrEJBfHBCOBhBJBoBOBh7cJB9FJBhKFB7EJBnBJBnGJBXJB3CJB3MJB34UJBuPsBBN4BBSBB2KaBlBDBeJJnEEBrGJBvdHBaGBoBIBsCEBXFBhFBBDPBDtBBhCIB1BBBfCBsCEBpDHBZHBqBGBrKFBxBJBHJB3IeB-EJBrBDBxDGBnEdBhEJB9BJBxEJBITB8HJB3KJB3DJB3LJBnDJBHTBtCLBlNSB+CJB3UJB3CcBkHJBnCJB3BJBnLJBnDUBshBuDBimPJBnpCJB3CJBnEJBCGBvQJBnIWB+KCB6nXJBnuBTBNTBtDYB2iBxBBhqCJBnNJB3PJB4HJBtWIBhEJB4Y6BBCCBCDBtCsBBCOBjeMBk3CJB", false)),
+		Nd: () => new UnicodeRangeTable(decodeRanges("wBJnxBJnEJnGJ9MJ3DJ3DJ3DJ3DJ3DJ3DJ3DJ3DJ3DJhDJ3DJnCJ3IJnCJn6BJnBJtJJhEJnFJHJ3FJ3CJnEJHJnuiBJnVJnBJnGJXJ3CJ3MJ34UJnsBJnkCJHJ9YJhEJ9BJxEJ3IJ3KJ3DJ3LJnDJHTtCJnNJnDJ3UJ3CJ3HJnCJ3BJnLJ3uQJnpCJ3CJnEJ3QJ37XJ12CxBhqCJnNJ3PJ4HJ2aJ30EJ", true)),
+		Nl: () => new UnicodeRangeTable(decodeRanges("u3FCBwzCiBBDDB-zDaaBHBPCBs1dJBxyW0BBtOJJnEEBrhIuDBm8SCB", false)),
+		No: () => new UnicodeRangeTable(decodeRanges("yFBBGDDBBB2pCFB5LFB5DCBmEGB6GGBSIByNJB2hBTB0jBJBhP20B20BEFBHJBnGPBqB3W3WB6BBvCVB3TdBqrB1kB1kBBCBrEJBfHBCOBhBJBoBOBxrdFBymWsBBiCDBSBB2KaBlBDB1pBHBaGBoBIBsCEBXFBhFBBDPBDtBBhCIB1BBBfCBsCEBpDHBZHBqBGBrKFBhLeB-EJBrBDBxDGBnETB8LTBmqBBBvNIBobSB0aUBn8SGB-YWBqhZTBNTBtDYBvqFIBid6BBCCBCDBtCsBBCOBjeMB", false)),
+		P: () => new UnicodeRangeTable(decodeRanges("hBCBCFBCDBLBBEBBbCBCccCkBkBGEELBBEEE-VJJzOFBqBBB0BCCDDDtBBBVBBCBBOCCBBBrCDBnDsBsBBMBqHCB3BOBgBmImIBLLtE5D5D6DnMnMNwLwL7CLLBpFpFBNBCmBmBBCBoCrCrCBDBFBBwDFBsFlTlTBHB4EuTuTtBBBvCCBoCBB+ECBCCBmBKB6JBB5GBBhEGBCFBhFBBLGBdCB9DDB8BEB-BBBhCHBM9Z9ZBWBJTBCMBCLBfBBPBB6TDBeBB+hBNBwCBBgBJB0MVBgCDBhBBB8XDBCBBxDwEwEBtBBCfBDLBkNCBFJBDLBRNNjD7C7CjgdBBuICBkDLL0DFB9LDB3CBBpBCBCyByBBwBwBiDMBRBB9DDB-DBBRBB6HzqUzqUBxGxGBIBXiBBCNBCFFCBB2ECBCFBCDBLBBEBBbCBCccCCCBFB7MCB9UxBxB-MoXoXoGgBgBxIIBnBxDxDBFBjCGB6CDByO-J-JjBlElEBDBtBDB+FGBuDBBCDB-DDBxBBBwCDBFOOCCB5CFBsDrJrJBCCBzDzDBDBLBBCpDpD7HWBqDCBdMBtCjEjEBBB9HpIpIBBB8E9C9CBGB0CCBCEB+CJB4GgDgDBDBrBBBmUBBrCMBwFxjBxjBBDB97CBB8zOBBmEiCiCBDBJpRpRBBBoJDBoK9lT9lTovHEB07C-a-aBAB", false)),
+		Pc: () => new UnicodeRangeTable(decodeRanges("-Cg-Hg-HBUU-u3BBBZCBwHAB", false)),
+		Pd: () => new UnicodeRangeTable(decodeRanges("tB9qB9qB0BiyDiyDmgBqgCqgCBEBiwDDDgBBBFdd-NUUwDxszBxszBBmBmBLqFqFhzD-J-J", false)),
+		Pe: () => new UnicodeRangeTable(decodeRanges("pB0B0BgB+1D+1DC-6B-6BqtC4B4BQ7T7TCff-hBMCxChBhBCGC1MUChCCCiBmhBmhBCECtBGCtNICEGCDBB-ozB6G6GeOCESSCCCrF0B0BgBGD", false)),
+		Pf: () => new UnicodeRangeTable(decodeRanges("7F+6H+6HEddpuDCCFDDQEE", false)),
+		Pi: () => new UnicodeRangeTable(decodeRanges("rFt7Ht7HDBBDaapuDCCFDDQEE", false)),
+		Po: () => new UnicodeRangeTable(decodeRanges("hBCBCCBDECBLLBEEBcclCGGPBBI-V-VJzOzOBEBqB3B3BDDDtBBBVBBCBBOCCBBBrCDBnDsBsBBMBqHCB3BOBgBmImIBLLtE5D5D6DnMnMNwLwL7CLLBpFpFBNBCxDxDrCEBFBBwDFBsFlTlTBHBmY9D9DBBBoCBB+ECBCCBmBFBCDB6JBB5GBBhEGBCFBhFBBLGBdCB9DDB8BEB-BBBhCHBMjajaBJJBGBJIBDDBDCBEKBCCCBIB7kDDBCBBxDwEwEBFFBBBDDDBHBCBBCDDBLLBDBCJBDDBCCCBLBDCBtNCB6B+F+FjgdBBuICBkDLL0DFB9LDB3CBBpBCBCyByBBwBwBiDMBRBB9DDB-DBBRBB6HlxUlxUBFBDXXVBBDDBECBCDBICBHCCB2E2EBBBCCBDECBLLBEEBcclBDDB7M7MBBB9UxBxB-MoXoXoGgBgBxIIBnBxDxDBFBjCGB6CDB0ZlElEBDBtBDB+FGBuDBBCDB-DDBxBBBwCDBFOOCCB5CFBsDrJrJBCCBzDzDBDBLBBCpDpD7HWBqDCBdMBtCjEjEBBB9HpIpIBBB8E9C9CBGB0CCBCEB+CJB4GgDgDBDBrBBBmUBBrCMBwFxjBxjBBDB97CBB8zOBBmEiCiCBDBJpRpRBBBoJDBoK9lT9lTovHEB07C-a-aBAB", false)),
+		Ps: () => new UnicodeRangeTable(decodeRanges("oBzBzBgB-1D-1DC-6B-6B-rCEEnB4B4BQ7T7TCff-hBMCxChBhBCGC1MUChCCCiBmhBmhBCECaTTCECtNICEGCDipzBipzB4GeeCMCESSCCCrFzBzBgBEEDAB", false)),
+		S: () => new UnicodeRangeTable(decodeRanges("kBHHRCBgBCCcCCkBEBCBBDCCBCBDEEfgBgBrODBNNBGGBCCCBPB2DPPBxDxDsErIrIBBB3DCBDDDBvGvGLUUB4H4HIBBpEqLqLBHHB2H2H-DjEjEBGBlEwGwGqBmGmGiGCBQCCBBBDFBVECmEHBCFBCBBGDBmGBBxXJB0WuLuLlL+E+EBgBBiLJBKIBhiBCCBBBMCBOCBOCBOBBmCOOoBCBOCBUhBB-BBBCDBCBBLCCBBBGFBCECFMMBFFBDBGDBC7B7BBFFB2LBFcBD+HBXKByCtCBXnTBtBwBBDeBLyMBX+BBFfBD1LBDpEBmHFBmLBBvBZBC4CBN1GBbPBFOOBNNWBBHBB8CBB0HBBFJBhBlBBKRRBdBMdBJQQBeBLmBBQ-JBhuG-BBx0V2BB6RWBKBBoDBB+EDBLDB+RCBiHPPB+9T+9TpEgBBuLPBhCBB3BHBtBDBjDCCBBBD7E7EHRRBBBgBCCcCCiEGBCGBOBB6JIB6BQBDCBCMBEwBwBBrBB7zBBBwSmWmWBiKiKBGBnjC2kC2kCBbBr6SDBG3qU3qUk7DvHBLCBEzNBHWBQQBgDzDB9B1HBLmBBD7BBGCBXBBIdBF8BBWhCBE7F7FB1CBrbaagBaagBaagBaagBaa9B-PB4BDBzBHBCNBCBBp2BwNwNttCEE+DiOiOBvIvIBqBBFjDBNOBDOBCOBCkBBYgFB5BcBOrBBFIBIBBPFB7E4eBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBBPIBoB3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBC7CBLAB", false)),
+		Sc: () => new UnicodeRangeTable(decodeRanges("kB+D+DBCBqnB8D8DzPBBzPBBI2H2HoImSmS8sClmClmCBgBB37hBkuVkuVtD7E7E8GBBEBB3-HDB-4wBxtCxtC", false)),
+		Sk: () => new UnicodeRangeTable(decodeRanges("+CCCoCHHFEEqQDBNNBGGBCCCBPB2DPPBjoBjoB15FCCBBBMCBOCBOCBOBB9kEBBkzdWBKBBoDBBxePPBniUniUBPB8bCCjF4g9B4g9BBDB", false)),
+		Sm: () => new UnicodeRangeTable(decodeRanges("rBRRBBB+BCCuBFFmBgBgB-XwQwQBBB8xGOOoBCBOCBsEoBoBBDBHlClCBDBGBBFGDIgBgBBDDCgBgBBqIBhBBB7CffBXBpBFB2OKK3BHBwDxKxKBDBDeBLPBhIiEBX+BBFfBDhIBxBUBDFB9+zB5Z5ZCCBlFRRBBB+BCCkEHHBCBitDBBhrwBx+Bx+BagBgBagBgBagBgBagBgBat5Ft5FB-uC-uCBHB", false)),
+		So: () => new UnicodeRangeTable(decodeRanges("mFDDFCCyerIrIBgEgEBvGvGLUUB4H4HkQ2L2LjEFBClElEwGqBqBoMCBQCCBBBDFBVECmEHBCFBCBBGDBmGBBxXJB0WzWzW+EhBBiLJBKIBksBBBCDBCBBLCCBHHBEBCECFMMBPPCBBC7B7BBKKBDBDDBCBBCBBCGBCeBDBBCCCBdBtIHBFTBDGBDwCBCdBanBBHnCBXKByCtCBX2FBCIBC1BBJuDBC3HBtBrBBhC-HBhQvBBWBBHmBBDpEBmHFBmLBBvBZBC4CBN1GBbPBFOOBNNWBBHBBxKBBFJBhBlBBKRRBdBMdBJQQBeBLmBBQ-JBhuG-BBx0V2BBibDBLBBC+R+RBBBqqUPBuLPBhCBB3BHBuBCBlPEEFBBOBB6JIB6BQBDCBCMBEwBwBBrBB7zBBBwSpgBpgBBGBnjC2kC2kCBGBFQBr6SDBG3qU3qUk7DvHBLCBEzNBHWBQPBhDzDB9B1HBLmBBD7BBGCBXBBIdBF8BBWhCBE7F7FB1CBqlB-PB4BDBzBHBCNBCBBp2B96C96CiEyWyWBqBBFjDBNOBDOBCOBCkBBYgFB5BcBOrBBFIBIBBPFB7E6HBG4WBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBB-B3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBC7CBLAB", false)),
+		Z: () => new UnicodeRangeTable(decodeRanges("gBgEgEgvFgsCgsCBJBeBBGwBwBh9DAB", false)),
+		Zl: () => new UnicodeRangeTable(decodeRanges("ohIA", true)),
+		Zp: () => new UnicodeRangeTable(decodeRanges("phIA", true)),
+		Zs: () => new UnicodeRangeTable(decodeRanges("gBgEgEgvFgsCgsCBJBlBwBwBh9DAB", false)),
+		ASCII_Hex_Digit: () => new UnicodeRangeTable(decodeRanges("wBJIFbF", true)),
+		Alphabetic: () => new UnicodeRangeTable(decodeRanges("hCZBHZBwBLLFGGBVBCeBCpOBFLBPEBICC3CeeBQBCBBDDBCHHCCBCCCBSBCyCBCqEBJlFBClBBDHHBnBBoBNBCCCBCCBCCJaBFDBeKBG3BBCGBPlDBCHBFHBFCBLCBDRRBuBBOkDBZgBBKBBFGGBWBDSBUYBIKBGXBCGBIJJBoBBLLBEGBHrCBCPBCCBFOBOSBCHBDBBDVBCGBCEEBCBEHBDBBDBBCJJFBBCEBNBBLFFBBBCFBFBBDVBCGBCBBCBBCBBFEBFBBDBBFIIBCBCSSBEBMCBCIBCCBCVBCGBCBBCEBEIBCCBCBBEQQBCBWDBFCBCHBDBBDVBCGBCBBCEBEHBDBBDBBKBBFBBCEBORRBCCBEBECBCDBEBBCCCBEEBEEBBBELBFEBECBCCBEHHpBMBCCBCWBCPBEHBCCBCCBJBBCCBCBBDDBdDBCHBCCBCWBCJBCEBEHBCCBCCBJBBGCBCDBOCBNMBCCBCoBBDHBCCBCCBCGGBCBIEBXFBCCBCRBEXBCIBCDDBFBJFBCCCBGBTBBO5BBGGBH0B0BBECBDBCXBCCCBRBCCBDEBCHHPDBhBgCgCBGBCjBBFSBFPBCjBBkC2BBCDDBDBR-BBLDBDlBBCGGDqBBCsKBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBmBPBR1CBDFBErTBDQBCZBGqCBEKBITBMUBNTBNMBCCBCBBNzBBDSBPFFkC4CBIqBBGlCBLeBCLBFIBYdBDEBMrBBFZB3BbBF+BBDTBzBYYBMMBBByBzBBCOBCHB0BpBBDDBLrBBCKBP2BBXCBLjBBDKBGqBBDCBqBDBCFBCBBEGGB+FBUhBBM1IBDFBDlBBDFBDHBCGCBdBD0BBCGBCEEBBBCGBEDBDFBFMBGCBCGB1DOORMBmDFFDJBCEEBDBHGCBCBCKBDDBGEBFSSBnBBuZzBB34BkHBHDBEBBNlBBCGGD3BBIRRBVBKGBCGBCGBCGBCGBCGBCGBCGBCfBwB2O2OBBBaIBIEBDEBF1CBHCBC5CBCDBGqBBC9CBSfBxBPBhQ-tGBhCs0VBkCtBBDsIBEPBLBBVuBBGHBEwDBoBIBDmDBDxCBVUBCgBBZzBBNjCBCtBtBBEBECCBBBLgBBGiBBOcBEyBBCLBQRRBOBLEBC2BBKNBTWBEkCBCCCZCBDPBDDBMFBDFBDFBKGBCGBCqBBCNBH6DBWj9KBNWBFwBBloItLBDpDBnBGBNEBGLBCMBCEBCCCBCCBCCBqDBiBqLBT-BBD1BBpBLB1DEBCmEBlBZBHZBM4CBEFBDFBDFBDCBkBLBCZBCSBCBBCOBDNBjB6DBmC0BBsIcBEwBBwBfBOdBGqBBGdBDjBBFHBCEBrB9EBTjBBFjBBFnBBJzBBNKBCOBCGBCBBCKBCOBCGBCBBEzBBN2JBKVBLHBZFBCpBBCIBmCFBDCCBqBBCBBEDDBVBLWBKeBiCSBCBBLVBLZBHZBnB3BBHBBhCDBCBBGHBCCBCcBrBcBEcBkBHBCbBc1BBLVBLSBORBvDoCB4ByBBOyBBOnBBjBbBEGGBVB7HpBBCBBEBBRFBzBCBEcBLJJBUBrBRBvBUBcWBKlCBsBEBL4BBKOOBXBYyBBSDBJiBBEKKB+BBCDBKBBLCCkBRBChBBDHHBCB-BGBCCCBCBCOBCJBI4BBYDBCHBDBBDVBCGBCBBCEBEHBDBBDBBEHHGGBdJBCDDClBBCJBCDDCDBCBBECCtBhCBCCBCDBVCBfhCBDBBC5F5FB0BBDGBaFBjB+BBCEE8B1BBDoCoCBZBDNBWGB6F4BBoD-BBgBHBDDDBGBCBBCdBCBBDBBDDB+CHBDtBBDFBCCCBccBxBBDJBSnCBGTTBnCBoDHB5CgBBgBIBCsBBCGBCyByBBcBDVBCNBqCGBCBBCrBBECCBCCBBBCDDBZZBEBCBBCkBBCBBCDBCYYBqBBlIWBKQBCoBBECBwDwCwCB4cBnDuDBSjGBtyCgDBQvhBBSFBa68DBGmSB61GuBBy2B4RBIeBSuCBSdBTvBBRDBgBUBGSBxNsBB0G-BBhBYBDYBtBqCBF4BBIQBhCBBCNNBFBK1mHBqBfBiDyDB+vIDBCGBCBBCiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBFi7Fi7FBzCBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDYBCYBCeBCYBCeBCYBCeBCYBCeBCYBCHB15BeBHFB2GGBCQBDGBCBBCEBG9BBiBxDxDBrBBLGBRiKiKBcBTrBBlPbBlHdBDwGwGBdBCVBJBBhHGBCDBCBBCOBCkGB8BjCBEEE1lBDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1TZBHZBHZB3zD-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
+		Dash: () => new UnicodeRangeTable(decodeRanges("tB9qB9qB0BiyDiyDmgBqgCqgCBEB+BoBoBQnMnMlgDDDgBBBFdd-NUUwDxszBxszBBmBmBLqFqFhzD-J-J", false)),
+		Emoji: () => new UnicodeRangeTable(decodeRanges("jBHHGJBwDFFu8HNN5GXX7CFBQBBwLBBNnFnFaKBFCBoGoHoHBLLK7B7BBCBCEBKGDBDDFDDCBBDIEBJJBBBGCCGLBMBBDCCBCCTDDBTTBEBCCCBEEBGGDBBFBBMBBGBBDGGBECBVVBGGBEBCDBDFFDDDBEBCDDCCCHEEHLLBQQDFFCFFBBBCMMBxBxBBBBKeP1LBBwOCBUBB0BFF7mBNN6SCCrrvDrGrGhFBBNBBPDDBIBsCZBCBBYVVDIBWBBvFhBBDvDBDBBCCBDyCBDCBCmIBC+BBMFBCXBIBBDHBNDDBCBDFFBOOBDDJBBKGGBBBNCBJCBDCCFHHEHHB0CBxBlCBGHBDDBEJBECCBEEDJBkHLBF8I8IBtBBCJBC4FBxDMBEKBE4BBCFFBOBDLBFJB", false)),
+		Emoji_Component: () => new UnicodeRangeTable(decodeRanges("jBHHGJB0+H2G2Gsp3B3+8B3+8BBYB8PEBxtBDBtzhY-CB", false)),
+		Emoji_Modifier: () => new UnicodeRangeTable(decodeRanges("7-8DE", true)),
+		Emoji_Modifier_Base: () => new UnicodeRangeTable(decodeRanges("9wJ8G8GRDB4jzD9B9BBBBDDDBBB2DBBDKBWSBEFFBBBCCBICCZqGqGBFFWFFBvFvFBBBEEB0CRRBBBKMMgSDDJHBHKKBIBDCB5B+B+BBCCBCCSCBCMBmHCBrBIB", false)),
+		Emoji_Presentation: () => new UnicodeRangeTable(decodeRanges("64IBBuGDBEDDqQBBWBBzBLBsBUUOJJBSSBGGBJJGWWIBBCFFDIIFBBdkBkBCFFBBBC+B+BBBBZPP8aBB0BFFvlxDrGrG-FDDBIBsCZBCZZVDDBDBCCBWBBvFgBBNIBClCBCVBNqBBFEBNQBEEEBlCBCCCB5FBD+BBODBCXBTbbBOO3C0CBxBlCBHEEBBBDDBEDBMBBIIBkHLBF8I8IBtBBCJBC4FBxDMBEKBE4BBCFFBOBDLBFJB", false)),
+		Extended_Pictographic: () => new UnicodeRangeTable(decodeRanges("pFFFu8HNN5GXX7CFBQBBwLBBNnFnFaKBFCBoGoHoHBLLK7B7BBCBCEBKGDBDDFDDCBBDIEBJJBBBGCCGLBMBBDCCBCCTDDBTTBEBCCCBEEBGGDBBFBBMBBGBBDGGBECBVVBGGBEBCDBDFFDDDBEBCDDCCCHEEHLLBQQDFFCFFBBBCMMBxBxBBBBKeP1LBBwOCBUBB0BFF7mBNN6SCCrrvDoBoBBCBlDLBQBBQPPBmBmBBIBxDBBNBBPDDBIBU3BBcOBLVVDIBCDBKWBH7FBDvDBDBBCCBDyCBDCBCDBG9HBC+BBMFBCXBIBBDHBNDDBCBDFFBOOBDDJBBKGGBBBNCBJCBDCCFHHEHHB0CBxBlCBGHBDQBECCBEBDMB7GlBBNDB5BHBLFBpBHBfBBNDBDNBKmBBNuBBCJBC4FB5CHBPxEBhI9fB", false)),
+		Hex_Digit: () => new UnicodeRangeTable(decodeRanges("wBJIFbFq1-BJIFbF", true)),
+		Lowercase: () => new UnicodeRangeTable(decodeRanges("hDZBwBLLFlBlBBWBCHBC2BCBQCBuBCDECBBBDCCDEEBFFDEEBBBDDDCCCDCCBCCDEECDDBDDBBBHGDCOCBSCBDDCEEC4BCBFBDDDBCCFICBjCBDiBBIBBfEBhDsBsBCEEDDBTccBhBBCBBECBCWCBDBCGDB0B0BBuBBCgBCK0BCDMCBgDCxBoBBo6CqBBCDB5XFBjkCIBC2D2DB+FBiC0ECBHBCgDCBHBJFBLHBJHBJFBLHBJHBJNBDHBJHBJHBJEBCBBHEEBBBCBBJDBDBBJHBLCBCBB6DOORMBuDEEBEEcKFDBBJDBFiBiBBOBFsasaBYBn6BvBBCEEBGCFCCBCCBGBEiDCBIICFFNlBBCGG0oesBCUaCBBBmEMCBBBC8BCBIBCCCDICFCCDCCBBBCSCGGGCMCFCCDOCWDBCCCBBB2ZqBBCNBHvCBh6TGBNEBqhBZBumBnBBpEjBB8EKBCOBCGBCBBkODDBBBCpBBCIBmoByBB+DVB75CfBhsVfB8BYBnqZZBbGBCRBbZBbDBCCCBFBCKBbZBbZBbZBbZBbZBbZBbZBbZBbbBdYBCFBbYBCFBbYBCFBbYBCFBbYBCFBC15B15BBIBCTBHFBmI9BB1lChBB", false)),
+		Math: () => new UnicodeRangeTable(decodeRanges("rBRRBBBgBeeCuBuBFmBmBgB5W5WBBBDbbBDDBBBwQCBuwGccBBBMEEOPPBCBWEBMEBiCMBFEEBFFBDBTFFDJBCDDBEBHEEBDDBCCBBBCFBENBClClCBWBCFBCBBFBBFfBCHHBPPBqIBJDBVBB7CffBZBCZZMGB+NBBNJBFFBFBBDBBEEBPCCDFBMHBGBB6BCCeDBKCBxK-BBhI-PBxBUBDFB9+zB4Z4ZBEBCjFjFRCBeCCeCCkEHHBCBitDBBhrwBwoBwoBBzCBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDjJBDxBBhwFDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1BBB-uCIB", false)),
+		Quotation_Mark: () => new UnicodeRangeTable(decodeRanges("iBFFkEQQ96HHBaBBowDqOqOBCBOCBixzBDB+FFF7CBB", false)),
+		Terminal_Punctuation: () => new UnicodeRangeTable(decodeRanges("hBLLCMMBEE-ZJJiQ6B6BpCPPCCB1FsBsBBJBCsHsHB3B3BBEBCHBgBmImIB1nB1nBBtFtFFFB4JBB2YHBmY9D9DBBBoCBB+ECBEoBoBBCBDBB7JBBjLDBjFBBLBBCCBeCB8FEB-BBBldYYBKKBBBwlDCBzJOOFLLCBBEBBtNBB8ndBBuICBkHEB-LBB3CBBgD4E4EBBB0ECBgERRB6H6HnxUDDB6B6BBBBCDBqFLLCMMBEEiCDD7hBxBxBnkBoGoG3JBB5EFBlCFB6CDB5dEBtBDB+FGBxDDBgECBiEBBHRRB5C5CBDBtDrJrJB2D2DBBBNBBnLDBEOBqDBB6HCBmQCC8HBB4CBBFBB-MCBuBmUmUBrCrCBspBspBBDB6vRBBmEiCiCBBBLqRqRBoJoJBnwTnwTovHDB", false)),
+		Uppercase: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiB2BCDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIJDCMCDQCDDDCCBC4BCIBBCBBDCCBCBCGCiJCCEJJHCCBBBCCCBCCBPBCIBkBDDBBBEWCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBpCDBNDBNDBNEBMDBnIFFECBDCBDEEBDBHGCBCBDDBLBBGbbBOBUzZzZBYBx5BvBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoqZZBbZBbZBbCCBGDBDDBCBCHBbZBbBBCDBDHBCGBcBBCDBCEBCEEBFBcZBbZBbZBbZBbZBbZBfYBiBYBiBYBiBYBiBYBiB2pE2pEBgBBvgCZBHZBHZB", false)),
+		White_Space: () => new UnicodeRangeTable(decodeRanges("JEBTlDlDbgvFgvFgsCKBeBBGwBwBh9DAB", false))
+	});
+	static SCRIPTS = new LazyMap({
+		Adlam: () => new UnicodeRangeTable(decodeRanges("go6DrCFJFB", true)),
+		Ahom: () => new UnicodeRangeTable(decodeRanges("g4lCaDOFW", true)),
+		Anatolian_Hieroglyphs: () => new UnicodeRangeTable(decodeRanges("ggxCmS", true)),
+		Arabic: () => new UnicodeRangeTable(decodeRanges("gwBEBCFBCNBCCBCfBCJBMZBCrDBChBBxCvBBxHhBBGqCBCcBxy8BtPBDvEBhBPBxDEBCmEBk7DeBkCFBJIBiBFBh43BDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1BBB", false)),
+		Armenian: () => new UnicodeRangeTable(decodeRanges("xpBlBDxBDCks9BE", true)),
+		Avestan: () => new UnicodeRangeTable(decodeRanges("g4iC1BEG", true)),
+		Balinese: () => new UnicodeRangeTable(decodeRanges("g4GsCCxB", true)),
+		Bamum: () => new UnicodeRangeTable(decodeRanges("g1pB3CpowB4R", true)),
+		Bassa_Vah: () => new UnicodeRangeTable(decodeRanges("w26CdDF", true)),
+		Batak: () => new UnicodeRangeTable(decodeRanges("g+GzBJD", true)),
+		Bengali: () => new UnicodeRangeTable(decodeRanges("gsCDBCHBDBBDVBCGBCEEBCBDIBDBBDDBJFFBCCBDBDYB", false)),
+		Beria_Erfe: () => new UnicodeRangeTable(decodeRanges("g17CYDY", true)),
+		Bhaiksuki: () => new UnicodeRangeTable(decodeRanges("ggnCICsBCNLc", true)),
+		Bopomofo: () => new UnicodeRangeTable(decodeRanges("qXB6wLqBxDf", true)),
+		Brahmi: () => new UnicodeRangeTable(decodeRanges("ggkCtCFjBKA", true)),
+		Braille: () => new UnicodeRangeTable(decodeRanges("ggK-H", true)),
+		Buginese: () => new UnicodeRangeTable(decodeRanges("gwGbDB", true)),
+		Buhid: () => new UnicodeRangeTable(decodeRanges("g6FT", true)),
+		Canadian_Aboriginal: () => new UnicodeRangeTable(decodeRanges("ggF-TxRlC7tgCP", true)),
+		Carian: () => new UnicodeRangeTable(decodeRanges("g1gCwB", true)),
+		Caucasian_Albanian: () => new UnicodeRangeTable(decodeRanges("wphCzBMA", true)),
+		Chakma: () => new UnicodeRangeTable(decodeRanges("gokC0BCR", true)),
+		Cham: () => new UnicodeRangeTable(decodeRanges("gwqB2BKNDJDD", true)),
+		Cherokee: () => new UnicodeRangeTable(decodeRanges("g9E1CDFz7lBvC", true)),
+		Chorasmian: () => new UnicodeRangeTable(decodeRanges("w9jCb", true)),
+		Common: () => new UnicodeRangeTable(decodeRanges("AgCBbFBbuBBCOBCEBYgBgBiOmBBGEBDTB1DKKHCC+THHPEEhB9E9ElQiEiEB6mB6mB2MDBjJwvBwvBBBBoCBBsGBBCumBumBOIIBCBCFBCCBDmYmYBKBD2CBCKBEKBCOBShBB-BlBBCCBDFBCaBCQBqBCBF5UBXKBW-cBhIzTBDpEBhQ9CBzMUBCCCBXBQHBFDB8CBBE7C7CB0E0EBOBhBlBBKxBxBB+BBgBwCBwB5C5CBmFBhuG-BBhoWhBBnDCBmFJB1HhFhFsMPPBzuUzuUBxGxGBIBXiBBCSBCDB0ECCBeBbFBbKBLuBuBBhChCBFBCGBLEBjICBFsBBEIBxCMB0BsBBlHaBltuBDB96D8HBEzNBHWBQQBgDzDB9B1HBLmBBD9BBEQBJBBIdBF8BB2GTBNTBN2CBKYBoE0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDjJBDxBByjFjCBtC8BBjWrBBFjDBNOBDOBCOBCkBBLtFB5BZBCBBOrBBFIBIBBPFB7E4eBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBBPIBoB3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBCmDBnghYffB+CB", false)),
+		Coptic: () => new UnicodeRangeTable(decodeRanges("ifNxkKzDGG", true)),
+		Cuneiform: () => new UnicodeRangeTable(decodeRanges("ggoC5cnDuDCEMjG", true)),
+		Cypriot: () => new UnicodeRangeTable(decodeRanges("ggiCFBDCCBqBBCBBEDD", false)),
+		Cypro_Minoan: () => new UnicodeRangeTable(decodeRanges("w8rCiD", true)),
+		Cyrillic: () => new UnicodeRangeTable(decodeRanges("ggBkEBDoFBx6FKBhFtCtCojEfBhie-CBv8VBBhw4B9BBiBAB", false)),
+		Deseret: () => new UnicodeRangeTable(decodeRanges("gghCvC", true)),
+		Devanagari: () => new UnicodeRangeTable(decodeRanges("goCwCFODZh7nBfhwcJ", true)),
+		Dives_Akuru: () => new UnicodeRangeTable(decodeRanges("gomCGBDDDBGBCBBCdBCBBDLBKJB", false)),
+		Dogra: () => new UnicodeRangeTable(decodeRanges("ggmC7B", true)),
+		Duployan: () => new UnicodeRangeTable(decodeRanges("ggvDqDGMEIIJDD", true)),
+		Egyptian_Hieroglyphs: () => new UnicodeRangeTable(decodeRanges("ggsC1iBL68D", true)),
+		Elbasan: () => new UnicodeRangeTable(decodeRanges("gohCnB", true)),
+		Elymaic: () => new UnicodeRangeTable(decodeRanges("g-jCW", true)),
+		Ethiopic: () => new UnicodeRangeTable(decodeRanges("gwEoCBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBDfBEZBnvGWBKGBCGBCGBCGBCGBCGBCGBCGBjpfFBDFBDFBKGBCGBylvCGBCDBCBBCOB", false)),
+		Garay: () => new UnicodeRangeTable(decodeRanges("gqjClBEcJB", true)),
+		Georgian: () => new UnicodeRangeTable(decodeRanges("glElBBCGGDqBBCDBx8CqBBDCBhiElBBCGG", false)),
+		Glagolitic: () => new UnicodeRangeTable(decodeRanges("ggL-Ch9sDGCQDGCBCE", true)),
+		Gothic: () => new UnicodeRangeTable(decodeRanges("w5gCa", true)),
+		Grantha: () => new UnicodeRangeTable(decodeRanges("g4kCDBCHBDBBDVBCGBCBBCEBDIBDBBDCBDHHGGBDGBEEB", false)),
+		Greek: () => new UnicodeRangeTable(decodeRanges("wbDBCCBDDBCFFCCCBBBCCCBSBC+BBPPBnpGEBzBEBFEB1ChKhKBUBDFBDlBBDFBDHBCGCBdBD0BBCOBCNBDFBCSBDCBCIBoJ-xiB-xiB7uVuCBSgj0Bgj0BBkCB", false)),
+		Gujarati: () => new UnicodeRangeTable(decodeRanges("h0CCBCIBCCBCVBCGBCBBCEBDJBCCBCCBDQQBCBDLBIGB", false)),
+		Gunjala_Gondi: () => new UnicodeRangeTable(decodeRanges("grnCFCBCkBCBCFIJ", true)),
+		Gurmukhi: () => new UnicodeRangeTable(decodeRanges("hwCCBCFBFBBDVBCGBCBBCBBCBBDCCBDBFBBDCBEIIBCBCIIBPB", false)),
+		Gurung_Khema: () => new UnicodeRangeTable(decodeRanges("go4C5B", true)),
+		Han: () => new UnicodeRangeTable(decodeRanges("g0LZBC4CBN1GBwBCCaIBPDBle-tGBhC-vUBhoWtLBDpDBpodBBNGBqgkB-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
+		Hangul: () => new UnicodeRangeTable(decodeRanges("goE-HvxHBiI9CyDeiCei3dckUj9KNWFwBl9JeEFDFDFDC", true)),
+		Hanifi_Rohingya: () => new UnicodeRangeTable(decodeRanges("gojCnBJJ", true)),
+		Hanunoo: () => new UnicodeRangeTable(decodeRanges("g5FU", true)),
+		Hatran: () => new UnicodeRangeTable(decodeRanges("gniCSCBGE", true)),
+		Hebrew: () => new UnicodeRangeTable(decodeRanges("xsB2BBJaBFFBpp9BZBCEBCCCBCCBCCBIB", false)),
+		Hiragana: () => new UnicodeRangeTable(decodeRanges("hiM1CBHCBi7-C+IBTeeBBBulQAB", false)),
+		Imperial_Aramaic: () => new UnicodeRangeTable(decodeRanges("giiCVCI", true)),
+		Inherited: () => new UnicodeRangeTable(decodeRanges("gYvDB2IBBlOKBbhXhXBCB8qEtBBDLBlPCBCMBCGBFHHEBBnG-BBtQBBjGgBB65DDBsDBBmrzBPBRNBwejHjH7iEl+uBl+uBBsBBDWBhRCBSHBDGBfDBz6rYvHB", false)),
+		Inscriptional_Pahlavi: () => new UnicodeRangeTable(decodeRanges("g7iCSGH", true)),
+		Inscriptional_Parthian: () => new UnicodeRangeTable(decodeRanges("g6iCVDH", true)),
+		Javanese: () => new UnicodeRangeTable(decodeRanges("gsqBtCDJFB", true)),
+		Kaithi: () => new UnicodeRangeTable(decodeRanges("gkkCiCLA", true)),
+		Kannada: () => new UnicodeRangeTable(decodeRanges("gkDMCCCWCJCEDICCCDIBGCCDDJCC", true)),
+		Katakana: () => new UnicodeRangeTable(decodeRanges("hlM5CBDCBxHPBxGuBBC3CBvgzBJBCsBBzisBDBCGBCBBCgJgJBBBzBPPBCB", false)),
+		Kawi: () => new UnicodeRangeTable(decodeRanges("g4nCQCoBEc", true)),
+		Kayah_Li: () => new UnicodeRangeTable(decodeRanges("goqBtBCA", true)),
+		Kharoshthi: () => new UnicodeRangeTable(decodeRanges("gwiCDCBGHCCCcDCFJII", true)),
+		Khitan_Small_Script: () => new UnicodeRangeTable(decodeRanges("k-7C84G84GB0OBqBAB", false)),
+		Khmer: () => new UnicodeRangeTable(decodeRanges("g8F9CDJHJnPf", true)),
+		Khojki: () => new UnicodeRangeTable(decodeRanges("gwkCRCuB", true)),
+		Khudawadi: () => new UnicodeRangeTable(decodeRanges("w1kC6BGJ", true)),
+		Kirat_Rai: () => new UnicodeRangeTable(decodeRanges("gq7C5B", true)),
+		Lao: () => new UnicodeRangeTable(decodeRanges("h0DBBCCCBDBCXBCCCBVBDEBCCCBFBCJBDDB", false)),
+		Latin: () => new UnicodeRangeTable(decodeRanges("hCZBHZBwBQQGWBCeBCgOBoBEB8wGlBBHwBBGDBGMBClCBiC-HByLOORMBuEBBHccSoBB42CfBj1elDBExCBVOBxZqBBCIBCDB38TGB7gBZBHZBmhCFBCpBBCIBm61BeBHFB", false)),
+		Lepcha: () => new UnicodeRangeTable(decodeRanges("ggH3BEOEC", true)),
+		Limbu: () => new UnicodeRangeTable(decodeRanges("goGeBCLBFLBFEEBKB", false)),
+		Linear_A: () => new UnicodeRangeTable(decodeRanges("gwhC2JKVLH", true)),
+		Linear_B: () => new UnicodeRangeTable(decodeRanges("gggCLCZCSCBCODNjB6D", true)),
+		Lisu: () => new UnicodeRangeTable(decodeRanges("wmpBvBx1eA", true)),
+		Lycian: () => new UnicodeRangeTable(decodeRanges("g0gCc", true)),
+		Lydian: () => new UnicodeRangeTable(decodeRanges("gpiCZGA", true)),
+		Mahajani: () => new UnicodeRangeTable(decodeRanges("wqkCmB", true)),
+		Makasar: () => new UnicodeRangeTable(decodeRanges("g3nCY", true)),
+		Malayalam: () => new UnicodeRangeTable(decodeRanges("goDMCCCyBCCCFFPDZ", true)),
+		Mandaic: () => new UnicodeRangeTable(decodeRanges("giCbDA", true)),
+		Manichaean: () => new UnicodeRangeTable(decodeRanges("g2iCmBFL", true)),
+		Marchen: () => new UnicodeRangeTable(decodeRanges("wjnCfDVCN", true)),
+		Masaram_Gondi: () => new UnicodeRangeTable(decodeRanges("gonCGBCBBCrBBECCBCCBHBJJB", false)),
+		Medefaidrin: () => new UnicodeRangeTable(decodeRanges("gy7C6C", true)),
+		Meetei_Mayek: () => new UnicodeRangeTable(decodeRanges("g3qBWqGtBDJ", true)),
+		Mende_Kikakui: () => new UnicodeRangeTable(decodeRanges("gg6DkGDP", true)),
+		Meroitic_Cursive: () => new UnicodeRangeTable(decodeRanges("gtiCXFTDtB", true)),
+		Meroitic_Hieroglyphs: () => new UnicodeRangeTable(decodeRanges("gsiCf", true)),
+		Miao: () => new UnicodeRangeTable(decodeRanges("g47CqCF4BIQ", true)),
+		Modi: () => new UnicodeRangeTable(decodeRanges("gwlCkCMJ", true)),
+		Mongolian: () => new UnicodeRangeTable(decodeRanges("ggGBBDCCBSBH4CBIqBB2t-BMB", false)),
+		Mro: () => new UnicodeRangeTable(decodeRanges("gy6CeCJFB", true)),
+		Multani: () => new UnicodeRangeTable(decodeRanges("g0kCGBCCCBCBCOBCKB", false)),
+		Myanmar: () => new UnicodeRangeTable(decodeRanges("ggE-EhqmBeiDfxibT", true)),
+		Nabataean: () => new UnicodeRangeTable(decodeRanges("gkiCeJI", true)),
+		Nag_Mundari: () => new UnicodeRangeTable(decodeRanges("wm5DpB", true)),
+		Nandinagari: () => new UnicodeRangeTable(decodeRanges("gtmCHDtBDK", true)),
+		New_Tai_Lue: () => new UnicodeRangeTable(decodeRanges("gsGrBFZHKEB", true)),
+		Newa: () => new UnicodeRangeTable(decodeRanges("gglC7CCE", true)),
+		Nko: () => new UnicodeRangeTable(decodeRanges("g+B6BDC", true)),
+		Nushu: () => new UnicodeRangeTable(decodeRanges("h-7CvsQvsQBqMB", false)),
+		Nyiakeng_Puachue_Hmong: () => new UnicodeRangeTable(decodeRanges("go4DsBENDJFB", true)),
+		Ogham: () => new UnicodeRangeTable(decodeRanges("g0Fc", true)),
+		Ol_Chiki: () => new UnicodeRangeTable(decodeRanges("wiHvB", true)),
+		Ol_Onal: () => new UnicodeRangeTable(decodeRanges("wu5DqBFA", true)),
+		Old_Hungarian: () => new UnicodeRangeTable(decodeRanges("gkjCyBOyBIF", true)),
+		Old_Italic: () => new UnicodeRangeTable(decodeRanges("g4gCjBKC", true)),
+		Old_North_Arabian: () => new UnicodeRangeTable(decodeRanges("g0iCf", true)),
+		Old_Permic: () => new UnicodeRangeTable(decodeRanges("w6gCqB", true)),
+		Old_Persian: () => new UnicodeRangeTable(decodeRanges("g9gCjBFN", true)),
+		Old_Sogdian: () => new UnicodeRangeTable(decodeRanges("g4jCnB", true)),
+		Old_South_Arabian: () => new UnicodeRangeTable(decodeRanges("gziCf", true)),
+		Old_Turkic: () => new UnicodeRangeTable(decodeRanges("ggjCoC", true)),
+		Old_Uyghur: () => new UnicodeRangeTable(decodeRanges("w7jCZ", true)),
+		Oriya: () => new UnicodeRangeTable(decodeRanges("h4CCCHDBDVCGCBCEDIDBDCICFBCEDR", true)),
+		Osage: () => new UnicodeRangeTable(decodeRanges("wlhCjBFjB", true)),
+		Osmanya: () => new UnicodeRangeTable(decodeRanges("gkhCdDJ", true)),
+		Pahawh_Hmong: () => new UnicodeRangeTable(decodeRanges("g46ClCLJCGCUGS", true)),
+		Palmyrene: () => new UnicodeRangeTable(decodeRanges("gjiCf", true)),
+		Pau_Cin_Hau: () => new UnicodeRangeTable(decodeRanges("g2mC4B", true)),
+		Phags_Pa: () => new UnicodeRangeTable(decodeRanges("giqB3B", true)),
+		Phoenician: () => new UnicodeRangeTable(decodeRanges("goiCbEA", true)),
+		Psalter_Pahlavi: () => new UnicodeRangeTable(decodeRanges("g8iCRIDNG", true)),
+		Rejang: () => new UnicodeRangeTable(decodeRanges("wpqBjBMA", true)),
+		Runic: () => new UnicodeRangeTable(decodeRanges("g1FqCEK", true)),
+		Samaritan: () => new UnicodeRangeTable(decodeRanges("ggCtBDO", true)),
+		Saurashtra: () => new UnicodeRangeTable(decodeRanges("gkqBlCJL", true)),
+		Sharada: () => new UnicodeRangeTable(decodeRanges("gskC-ChsCH", true)),
+		Shavian: () => new UnicodeRangeTable(decodeRanges("wihCvB", true)),
+		Siddham: () => new UnicodeRangeTable(decodeRanges("gslC1BDlB", true)),
+		Sidetic: () => new UnicodeRangeTable(decodeRanges("gqiCZ", true)),
+		SignWriting: () => new UnicodeRangeTable(decodeRanges("gg2DrUQECO", true)),
+		Sinhala: () => new UnicodeRangeTable(decodeRanges("hsDCBCRBEXBCIBCDDBFBEFFBEBCCCBGBHJBDCBt-gCTB", false)),
+		Sogdian: () => new UnicodeRangeTable(decodeRanges("w5jCpB", true)),
+		Sora_Sompeng: () => new UnicodeRangeTable(decodeRanges("wmkCYIJ", true)),
+		Soyombo: () => new UnicodeRangeTable(decodeRanges("wymCyC", true)),
+		Sundanese: () => new UnicodeRangeTable(decodeRanges("g8G-BhIH", true)),
+		Sunuwar: () => new UnicodeRangeTable(decodeRanges("g+mChBPJ", true)),
+		Syloti_Nagri: () => new UnicodeRangeTable(decodeRanges("ggqBsB", true)),
+		Syriac: () => new UnicodeRangeTable(decodeRanges("g4BNC7BDCxIK", true)),
+		Tagalog: () => new UnicodeRangeTable(decodeRanges("g4FVKA", true)),
+		Tagbanwa: () => new UnicodeRangeTable(decodeRanges("g7FMCCCB", true)),
+		Tai_Le: () => new UnicodeRangeTable(decodeRanges("wqGdDE", true)),
+		Tai_Tham: () => new UnicodeRangeTable(decodeRanges("gxG+BCcDKHJHN", true)),
+		Tai_Viet: () => new UnicodeRangeTable(decodeRanges("g0qBiCZE", true)),
+		Tai_Yo: () => new UnicodeRangeTable(decodeRanges("g25DeCVJB", true)),
+		Takri: () => new UnicodeRangeTable(decodeRanges("g0lC5BHJ", true)),
+		Tamil: () => new UnicodeRangeTable(decodeRanges("i8CBBCFBECBCDBEBBCCCBEEBEEBBBELBFEBECBCDBDHHPUBm+kCxBBOAB", false)),
+		Tangsa: () => new UnicodeRangeTable(decodeRanges("wz6CuCCJ", true)),
+		Tangut: () => new UnicodeRangeTable(decodeRanges("g-7CgBgBB+3GBhQeBiDyDB", false)),
+		Telugu: () => new UnicodeRangeTable(decodeRanges("ggDMCCCWCPDICCCDIBCCCBDDDJII", true)),
+		Thaana: () => new UnicodeRangeTable(decodeRanges("g8BxB", true)),
+		Thai: () => new UnicodeRangeTable(decodeRanges("hwD5BGb", true)),
+		Tibetan: () => new UnicodeRangeTable(decodeRanges("g4DnCCjBFmBCjBCOCGFB", true)),
+		Tifinagh: () => new UnicodeRangeTable(decodeRanges("wpL3BIBPA", true)),
+		Tirhuta: () => new UnicodeRangeTable(decodeRanges("gklCnCJJ", true)),
+		Todhri: () => new UnicodeRangeTable(decodeRanges("guhCzB", true)),
+		Tolong_Siki: () => new UnicodeRangeTable(decodeRanges("wtnCrBFJ", true)),
+		Toto: () => new UnicodeRangeTable(decodeRanges("w04De", true)),
+		Tulu_Tigalari: () => new UnicodeRangeTable(decodeRanges("g8kCJBCDDClBBCJBCDDCDBCJBCBBJBB", false)),
+		Ugaritic: () => new UnicodeRangeTable(decodeRanges("g8gCdCA", true)),
+		Unknown: () => new UnicodeRangeTable(decodeRanges("4bBBHDBICCVuMuMnBBBzBBBE4B4BBGBcDBHKBvI9B9BBmDmDBMB8BBByBBBQddBCCMEBjBEBuHJJBDDBXXICCBBBFBBKBBDBBFHBCDBDGGBaaBEEHDBDBBXIIDGDBCCGDBDBBECBCGBFCCBFBSJBEKKEXXIDDGBBLIEBCCBNBFBBNGBIEEJBBDBBXIIDGGBKKBDDBEEBFBEDBDGGBTTBIBDHHBBBEFFBBBDCCDCBDCBECBNDBGCBEFFBCCBEBCNBWEBOEEYRRBKKEFFBFBDEEDBBFBBLGBXEEYLLGBBKEEFGBDEBEFFBLLELBOEE0BEEHDBRBBbEETCBZKKCBBICBCDBHCCJFBLBBELB7BDBekBBDCCGZZCYYBGGCIILBBFfBpClBlBBCBoBlBlBQOOBjBBnGCCBDBCBB6LFFBIICFFBqBqBFBBiBFFBIICFFBQQ6BFFBkCkCBhBhBBBBbFB3CBBHBB+UCB6CGBXIBZIBVLBOEEDLB-CBBLFBLFBbFB6CGBsBEBnCJBgBNNBCBNDBCCBrBBBGKBtBDBbFBMCB-BBBiCeeBMMBEBLFBPBBvBBBNTBuCnFnFBGB9BCBQCB-BEBsBBBMHBsBEB3QBBHBBnBBBHBBJGCgBBB2BQQPBBHUUBEEKmDmDNBBcOOBBBjBNBiBOBtEDB7UVBMUB14BBB-LEBuBCCBDBCBB5BGBDNBZIBI4BI-DhBBb6C6CBKB3GZBxC3C3CBoDoDBDBsB-C-C3CIBxBuzcuzcBBB4BIB9KTB5FHB+GTB9BCBLFB5BHBnCHBNFB1DKBfCBvCMMBCBiB4B4BBHBPBBLBBoDXBdJBHBBHBBHIBIII9BDB-DBBLFBl9KLBYDByBjoIBvLBBrDlBBILBGEBbGGCGDrUfBrBFB0BUUFDBGoEoEBCC-FCBHBBHBBHBBECBIIIBIBGBBNbbUDDQBBPhBB8DEBEDBuBCB5COOBBBCuBBvBhEBeCByBOBdDBlBIBfEBsBEBfmBmBBCBPpBB-EBBLFBlBDBlBDBpBHB1BKBNQQIDDMQQIDDBBB1BLB4JIBXJBJXBHrBrBKkCBHBBCtBtBDCBCBBYpCpCBGBKvBBUDDBDBiBCBcEBclBB5BDBVBBzBDDBDBJEEeBBEDBLGBKGBhCfBoBDBNIB3BCBeBBcEBbGBFLBIvCBqC2BB0BMB0BGBvBHBLFBnBCBeHBDvGBgBrBrBEBBDPBHHBKgBBvBHBrBVBblBBdTBYIBvCDBlBIBlCJBCBBaGBLFB2BTTBGBoBIBhDVVBJBTwBwBB8BBICCFQQMFB8BEBLFBFJJBDDBXXIDDGLLBDDBEEBCCBEBCEBIBBICBGKBLCCBCCnBLLCBBCFFLDDBGBDcB9CGGBcBpCHBLlFB3BBBnBhBBmCKBLFBOSB7BFBLFBVbBcBBQDBY4FB9BjDB0CLBJBBCBBJDDfDDBNNBHBLlCBJBBvBBBMaBpCHB0CMBqCGBL1CBJ3CBjBNBLFBKuBuBPJBeCBhBBBXPPBnCBIDDtBCBCDDKHBLFBHDDmBDDHGBLFBtBDBL1HBaGBSqBqBBBBe0CBCOBzBMB8clDBwDGGBJBlGryCBkDMB3iBJB88DEBoS41GB7Bl2BB6RGBgBLLBCByCLLBEBfBBHJBnCJBLIIWEBUvNB7BlGB8CEBaBBarBBsCDB6BGBS-BBGKBIIB3mHoBBhBgDB0D8vIBFIIDkJkJBNBCcBEBBCNBFHBtMjoCBsDEBOCBKGBLBBJ76DB+HCB1NFBYOBSOBvBBBYIB1D7BB3HJBoBBBjGUBnC5DBVLBVLB4CIBamEB2CoCoCDBBCBBDBBFNNCIIiCFFBJJIddFGGCCBI1K1KBlJlJB-V-VBNBGQQBuiBBgBFBH0GBISSBIIDGGBDB-BgBBCvDBuBCBPBBLDBD-JBgBQB7BEBCvOBrB1GBsBDBC-FBgBXXBGBD-GBIFFDQQmGBBRoBBtCDBLDBDwYBlCrCB+BhGBFccDCCBCCLFFCCCBEBCDBCECEDDCBBCICDCCBFFIKFCLLSEBEGGSzBBDtIBtBDBlDLBQBBQQQmBJBvF3BBeMBtBDBKGBDNBH5EB6eCBSCBOCB7GFBNDBCOBNDB5BHBLFBpBHBfBBNDBDNBKmBB5KHBPBBOCBMCB6BCCBCBRBBNDBLGB0EoDoDBjgBBh3pBfB-oEBBv0FBBypHOBvThtCB-QhvBBs6EEBrpIm8yVBCdBhD-DBxHvw-FB", false)),
+		Vai: () => new UnicodeRangeTable(decodeRanges("gopBrJ", true)),
+		Vithkuqi: () => new UnicodeRangeTable(decodeRanges("wrhCKCOCGCBCKCOCGCB", true)),
+		Wancho: () => new UnicodeRangeTable(decodeRanges("g24D5BGA", true)),
+		Warang_Citi: () => new UnicodeRangeTable(decodeRanges("glmCyCNA", true)),
+		Yezidi: () => new UnicodeRangeTable(decodeRanges("g0jCpBCCDB", true)),
+		Yi: () => new UnicodeRangeTable(decodeRanges("ggoBskBE2B", true)),
+		Zanabazar_Square: () => new UnicodeRangeTable(decodeRanges("gwmCnC", true))
+	});
+	static FOLD_CATEGORIES = new LazyMap({
+		L: () => new UnicodeRangeTable(decodeRanges("laA", true)),
+		LC: () => new UnicodeRangeTable(decodeRanges("laA", true)),
+		Ll: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiBuBCEECDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIBBCBBCBBCOCDQCDBBCCCBBBC4BCIBBCBBDCCBCBCGC3HrBrBCEEJHHCCBCCCBCCBPBCIBkBJJCUCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBZHBJHBJHBJEBMEBMDBNEBMEBqJEEBHHxC9zC9zCBuBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoyehBB", false)),
+		Lt: () => new UnicodeRangeTable(decodeRanges("kOCCBCCBCClBCCtsHHBJHBJHBMQQwBAB", false)),
+		Lu: () => new UnicodeRangeTable(decodeRanges("hDZB7BqBqBBWBCHBCuBCEECDOCDsBCDECBBBDCCDEEGDDECBDDDCCCDFFDEECDDECCGBBCBBCBBCOCBSCDBBCEECkBCEQCJDDBCCFICBEBCBBCCCBEEBCCBCBCEBDCCBDDIDDCBBEFBGLLBnFnFsBCCEEEBBBvBDBCdBCBBECBCWCBDBCGD1BvBBCgBCK0BCDMCBgDCyBlBBq6CqBBDCB5XFBjkCIBCvHvHERRzD0ECGGGC8CCBHBJFBLHBJHBJFBMGCJHBJNBzBBBNSSBPPBEEpL2B2Bs1CvBBCEEBGCHDDLiDCJCCFNNBkBBCGG0oesBCUaCoEMCE8BCLCCDICFFFCBBDSCMOCFCCDOCb9a9advCBi8UZBumBnBBpEjBB8EKBCOBCGBCBBk4ByBB+DVB75CfBhsVfB8BYBvyehBB", false)),
+		M: () => new UnicodeRangeTable(decodeRanges("5cgBgBlgHAB", false)),
+		Mn: () => new UnicodeRangeTable(decodeRanges("5cgBgBlgHAB", false)),
+		Emoji: () => new UnicodeRangeTable(decodeRanges("8mJA", true)),
+		Extended_Pictographic: () => new UnicodeRangeTable(decodeRanges("8mJA", true)),
+		Lowercase: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiBuBCEECDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIBBCBBCBBCOCDQCDBBCCCBBBC4BCIBBCBBDCCBCBCGCiJCCEJJHCCBBBCCCBCCBPBCIBkBJJCUCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBZHBJHBJHBJEBMEBMDBNEBMEBqJEEBHHuBPBUzZzZBYBx5BvBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoyehBB", false)),
+		Math: () => new UnicodeRangeTable(decodeRanges("ycGDCHHFMMDDDCHHFAB", false)),
+		Uppercase: () => new UnicodeRangeTable(decodeRanges("hDZB7BqBqBBWBCHBCuBCEECDOCDsBCDECBBBDCCDEEGDDECBDDDCCCDFFDEECDDECCGBBCBBCBBCOCBSCDBBCEECkBCEQCJDDBCCFICBEBCBBCCCBEEBCCBCBCEBDCCBDDIDDCBBEFBGLLBnFnFsBCCEEEBBBvBDBCdBCBBECBCWCBDBCGD1BvBBCgBCK0BCDMCBgDCyBlBBq6CqBBDCB5XFBjkCIBCvHvHERRzD0ECGGGC8CCBHBJFBLHBJHBJFBMGCJHBJNBzBBBNSSBPPBEEpLiBiBBOBFsasaBYBn6BvBBCEEBGCHDDLiDCJCCFNNBkBBCGG0oesBCUaCoEMCE8BCLCCDICFFFCBBDSCMOCFCCDOCb9a9advCBi8UZBumBnBBpEjBB8EKBCOBCGBCBBk4ByBB+DVB75CfBhsVfB8BYBvyehBB", false))
+	});
+	static FOLD_SCRIPT = new LazyMap({
+		Common: () => new UnicodeRangeTable(decodeRanges("8cgBgB", false)),
+		Greek: () => new UnicodeRangeTable(decodeRanges("1FwUwU", false)),
+		Inherited: () => new UnicodeRangeTable(decodeRanges("5cgBgBlgHAB", false))
+	});
+};
+// src/Unicode.js
+/**
+* Utilities for dealing with Unicode better than JS does.
+*/
+var Unicode = class Unicode {
+	static MAX_RUNE = 1114111;
+	static RUNE_ERROR = 65533;
+	static isUnsearchable(r) {
+		return r === Unicode.RUNE_ERROR || r >= Unicode.MIN_HIGH_SURROGATE && r <= Unicode.MAX_LOW_SURROGATE;
+	}
+	static MAX_ASCII = 127;
+	static MAX_LATIN1 = 255;
+	static MAX_BMP = 65535;
+	static MIN_FOLD = 65;
+	static MAX_FOLD = 125251;
+	static MIN_HIGH_SURROGATE = 55296;
+	static MAX_HIGH_SURROGATE = 56319;
+	static MIN_LOW_SURROGATE = 56320;
+	static MAX_LOW_SURROGATE = 57343;
+	static MIN_SUPPLEMENTARY_CODE_POINT = 65536;
+	static is32(ranges, r) {
+		let lo = 0;
+		let hi = ranges.length;
+		while (lo < hi) {
+			const m = lo + Math.floor((hi - lo) / 2);
+			const rlo = ranges.getLo(m);
+			const rhi = ranges.getHi(m);
+			if (rlo <= r && r <= rhi) {
+				const stride = ranges.getStride(m);
+				return (r - rlo) % stride === 0;
+			}
+			if (r < rlo) hi = m;
+			else lo = m + 1;
+		}
+		return false;
+	}
+	static is(ranges, r) {
+		if (r <= Unicode.MAX_LATIN1) {
+			for (let i = 0; i < ranges.length; i++) {
+				if (r > ranges.getHi(i)) continue;
+				const rlo = ranges.getLo(i);
+				if (r < rlo) return false;
+				const stride = ranges.getStride(i);
+				return (r - rlo) % stride === 0;
+			}
+			return false;
+		}
+		return ranges.length > 0 && r >= ranges.getLo(0) && Unicode.is32(ranges, r);
+	}
+	static isPrint(r) {
+		if (r <= Unicode.MAX_LATIN1) return r >= 32 && r < Unicode.MAX_ASCII || r >= 161 && r !== 173;
+		return Unicode.is(UnicodeTables.Print, r);
+	}
+	static simpleFold(r) {
+		if (UnicodeTables.CASE_ORBIT.has(r)) return UnicodeTables.CASE_ORBIT.get(r);
+		if (r <= Unicode.MAX_ASCII) {
+			const l = Codepoint.toLowerCase(r);
+			return l !== r ? l : Codepoint.toUpperCase(r);
+		}
+		return r;
+	}
+	static equalsIgnoreCase(r1, r2) {
+		if (r1 === r2) return true;
+		if (r1 < 0 || r2 < 0) return false;
+		if (r1 <= Unicode.MAX_ASCII && r2 <= Unicode.MAX_ASCII) {
+			if (65 <= r1 && r1 <= 90) r1 |= 32;
+			if (65 <= r2 && r2 <= 90) r2 |= 32;
+			return r1 === r2;
+		}
+		for (let r = Unicode.simpleFold(r1); r !== r1; r = Unicode.simpleFold(r)) if (r === r2) return true;
+		return false;
+	}
+};
+// src/exceptions.js
+var RE2JSException = class extends Error {
+	/** @param {string} message */
+	constructor(message) {
+		super(message);
+		this.name = "RE2JSException";
+	}
+};
+/**
+* An exception thrown by the parser if the pattern was invalid.
+*/
+var RE2JSSyntaxException = class extends RE2JSException {
+	/**
+	* @param {string} error
+	* @param {string|null} [input=null]
+	*/
+	constructor(error, input = null) {
+		let message = `error parsing regexp: ${error}`;
+		if (input) message += `: \`${input}\``;
+		super(message);
+		this.name = "RE2JSSyntaxException";
+		this.message = message;
+		/** @type {string} */
+		this.error = error;
+		/** @type {string|null} */
+		this.input = input;
+	}
+	/**
+	* Retrieves the description of the error.
+	* @returns {string}
+	*/
+	getDescription() {
+		return this.error;
+	}
+	/**
+	* Retrieves the erroneous regular-expression pattern.
+	* @returns {string|null}
+	*/
+	getPattern() {
+		return this.input;
+	}
+};
+/**
+* An exception thrown by the compiler
+*/
+var RE2JSCompileException = class extends RE2JSException {
+	/** @param {string} message */
+	constructor(message) {
+		super(message);
+		this.name = "RE2JSCompileException";
+	}
+};
+/**
+* An exception thrown by using groups
+*/
+var RE2JSGroupException = class extends RE2JSException {
+	/** @param {string} message */
+	constructor(message) {
+		super(message);
+		this.name = "RE2JSGroupException";
+	}
+};
+/**
+* An exception thrown by flags
+*/
+var RE2JSFlagsException = class extends RE2JSException {
+	/** @param {string} message */
+	constructor(message) {
+		super(message);
+		this.name = "RE2JSFlagsException";
+	}
+};
+/**
+* An exception thrown for internal engine errors, such as corrupted bytecodes.
+*/
+var RE2JSInternalException = class extends RE2JSException {
+	/** @param {string} message */
+	constructor(message) {
+		super(message);
+		this.name = "RE2JSInternalException";
+	}
+};
+// src/Utils.js
+/**
+* Size of the precomputed single-byte lookup table.
+* Covers standard ASCII and Latin-1 characters for fast-path execution.
+*/
+const FAST_PATH_TABLE_SIZE = 256;
+/**
+* Precomputed lookup table for Word Boundary (\b, \B) assertions.
+* * By precomputing the boolean results for standard ASCII word ranges
+* ('a'-'z', 'A'-'Z', '0'-'9', '_'), we completely eliminate 4 logical
+* branches from the NFA's hot execution loop. This prevents costly
+* CPU branch mispredictions when scanning large strings.
+*/
+const WORD_RUNE_TABLE = new Uint8Array(FAST_PATH_TABLE_SIZE);
+for (let i = 0; i < FAST_PATH_TABLE_SIZE; i++) WORD_RUNE_TABLE[i] = 97 <= i && i <= 122 || 65 <= i && i <= 90 || 48 <= i && i <= 57 || i === 95 ? 1 : 0;
+let cachedNativeEncoder = null;
+let cachedNativeDecoder = null;
+/**
+* Various constants and helper utilities.
+*/
+var Utils = class Utils {
+	static METACHARACTERS = "\\.+*?()|[]{}^$";
+	static EMPTY_BEGIN_LINE = 1;
+	static EMPTY_END_LINE = 2;
+	static EMPTY_BEGIN_TEXT = 4;
+	static EMPTY_END_TEXT = 8;
+	static EMPTY_WORD_BOUNDARY = 16;
+	static EMPTY_NO_WORD_BOUNDARY = 32;
+	static EMPTY_ALL = -1;
+	static emptyInts() {
+		return [];
+	}
+	static isString(value) {
+		return typeof value === "string" || Object.prototype.toString.call(value) === "[object String]";
+	}
+	static typeName(value) {
+		if (value === null || typeof value !== "object" && typeof value !== "function") return value === null ? "null" : typeof value;
+		return Object.prototype.toString.call(value).slice(8, -1);
+	}
+	static checkPattern(pattern) {
+		if (!Utils.isString(pattern)) throw new TypeError(`The pattern must be a string, not ${Utils.typeName(pattern)} (RE2JS.translateRegExp() converts a RegExp)`);
+	}
+	static checkInput(input) {
+		if (!Utils.isString(input) && !Utils.isByteArray(input)) throw new TypeError(`The input must be a string or a byte array (Uint8Array or number[]), not ${Utils.typeName(input)}`);
+	}
+	static checkFlags(flags) {
+		const known = PublicFlags.MULTILINE | PublicFlags.DOTALL | PublicFlags.CASE_INSENSITIVE | PublicFlags.DISABLE_UNICODE_GROUPS | PublicFlags.LONGEST_MATCH | PublicFlags.LOOKBEHINDS;
+		if (!Number.isInteger(flags) || (flags & ~known) !== 0) throw new RE2JSFlagsException("Flags should only be a combination of MULTILINE, DOTALL, CASE_INSENSITIVE, DISABLE_UNICODE_GROUPS, LONGEST_MATCH, LOOKBEHINDS");
+	}
+	static isByteArray(input) {
+		return Array.isArray(input) || Object.prototype.toString.call(input) === "[object Uint8Array]";
+	}
+	static isalnum(c) {
+		return Codepoint.CODES["0"] <= c && c <= Codepoint.CODES["9"] || Codepoint.CODES["a"] <= c && c <= Codepoint.CODES["z"] || Codepoint.CODES["A"] <= c && c <= Codepoint.CODES["Z"];
+	}
+	static unhex(c) {
+		if (Codepoint.CODES["0"] <= c && c <= Codepoint.CODES["9"]) return c - Codepoint.CODES["0"];
+		if (Codepoint.CODES["a"] <= c && c <= Codepoint.CODES["f"]) return c - Codepoint.CODES["a"] + 10;
+		if (Codepoint.CODES["A"] <= c && c <= Codepoint.CODES["F"]) return c - Codepoint.CODES["A"] + 10;
+		return -1;
+	}
+	static escapeRune(rune) {
+		let out = "";
+		if (Unicode.isPrint(rune)) {
+			if (Utils.METACHARACTERS.indexOf(String.fromCodePoint(rune)) >= 0) out += "\\";
+			out += String.fromCodePoint(rune);
+		} else switch (rune) {
+			case Codepoint.CODES["\""]:
+				out += "\\\"";
+				break;
+			case Codepoint.CODES["\\"]:
+				out += "\\\\";
+				break;
+			case Codepoint.CODES["	"]:
+				out += "\\t";
+				break;
+			case Codepoint.CODES["\n"]:
+				out += "\\n";
+				break;
+			case Codepoint.CODES["\r"]:
+				out += "\\r";
+				break;
+			case Codepoint.CODES["\b"]:
+				out += "\\b";
+				break;
+			case Codepoint.CODES["\f"]:
+				out += "\\f";
+				break;
+			default: {
+				let s = rune.toString(16);
+				if (rune < 256) {
+					out += "\\x";
+					if (s.length === 1) out += "0";
+					out += s;
+				} else out += `\\x{${s}}`;
+				break;
+			}
+		}
+		return out;
+	}
+	static stringToRunes(str) {
+		const string = String(str);
+		const runes = [];
+		let i = 0;
+		while (i < string.length) {
+			const cp = string.codePointAt(i);
+			runes.push(cp);
+			i += cp > Unicode.MAX_BMP ? 2 : 1;
+		}
+		return new Int32Array(runes);
+	}
+	static runeToString(r) {
+		return String.fromCodePoint(r);
+	}
+	static isWordRune(r) {
+		return r < FAST_PATH_TABLE_SIZE ? WORD_RUNE_TABLE[r] === 1 : false;
+	}
+	static emptyOpContext(r1, r2) {
+		let op = 0;
+		if (r1 < 0) op |= Utils.EMPTY_BEGIN_TEXT | Utils.EMPTY_BEGIN_LINE;
+		if (r1 === 10) op |= Utils.EMPTY_BEGIN_LINE;
+		if (r2 < 0) op |= Utils.EMPTY_END_TEXT | Utils.EMPTY_END_LINE;
+		if (r2 === 10) op |= Utils.EMPTY_END_LINE;
+		if (Utils.isWordRune(r1) !== Utils.isWordRune(r2)) op |= Utils.EMPTY_WORD_BOUNDARY;
+		else op |= Utils.EMPTY_NO_WORD_BOUNDARY;
+		return op;
+	}
+	/**
+	* Returns a string that quotes all regular expression metacharacters inside the argument text;
+	* the returned string is a regular expression matching the literal text. For example,
+	* {@code quoteMeta("[foo]").equals("\\[foo\\]")}.
+	* @param {string} str
+	* @returns {string}
+	*/
+	static quoteMeta(str) {
+		return str.split("").map((s) => {
+			if (Utils.METACHARACTERS.indexOf(s) >= 0) return `\\${s}`;
+			return s;
+		}).join("");
+	}
+	static charCount(codePoint) {
+		return codePoint > Unicode.MAX_BMP ? 2 : 1;
+	}
+	/**
+	* High-speed conversion from TypedArrays to standard JS Arrays.
+	* Bypasses the expensive Symbol.iterator overhead of Array.from()
+	*/
+	static toArray(typedArray) {
+		const len = typedArray.length;
+		const res = new Array(len);
+		for (let i = 0; i < len; i++) res[i] = typedArray[i];
+		return res;
+	}
+	static stringToUtf8ByteArray(str) {
+		if (globalThis.TextEncoder) {
+			if (!cachedNativeEncoder) cachedNativeEncoder = new TextEncoder();
+			return cachedNativeEncoder.encode(str);
+		} else {
+			let out = [], p = 0;
+			for (let i = 0; i < str.length; i++) {
+				let c = str.charCodeAt(i);
+				if (c < 128) out[p++] = c;
+				else if (c < 2048) {
+					out[p++] = c >> 6 | 192;
+					out[p++] = c & 63 | 128;
+				} else if ((c & 64512) === Unicode.MIN_HIGH_SURROGATE && i + 1 < str.length && (str.charCodeAt(i + 1) & 64512) === Unicode.MIN_LOW_SURROGATE) {
+					c = Unicode.MIN_SUPPLEMENTARY_CODE_POINT + ((c & 1023) << 10) + (str.charCodeAt(++i) & 1023);
+					out[p++] = c >> 18 | 240;
+					out[p++] = c >> 12 & 63 | 128;
+					out[p++] = c >> 6 & 63 | 128;
+					out[p++] = c & 63 | 128;
+				} else {
+					out[p++] = c >> 12 | 224;
+					out[p++] = c >> 6 & 63 | 128;
+					out[p++] = c & 63 | 128;
+				}
+			}
+			return out;
+		}
+	}
+	static utf8ByteArrayToString(bytes) {
+		if (globalThis.TextDecoder) {
+			if (!cachedNativeDecoder) cachedNativeDecoder = new TextDecoder("utf-8");
+			const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+			return cachedNativeDecoder.decode(view);
+		} else {
+			let out = [], pos = 0, c = 0;
+			while (pos < bytes.length) {
+				let c1 = bytes[pos++];
+				if (c1 < 128) out[c++] = String.fromCharCode(c1);
+				else if (c1 > 191 && c1 < 224) {
+					let c2 = bytes[pos++];
+					out[c++] = String.fromCharCode((c1 & 31) << 6 | c2 & 63);
+				} else if (c1 > 239 && c1 < 365) {
+					let c2 = bytes[pos++];
+					let c3 = bytes[pos++];
+					let c4 = bytes[pos++];
+					let u = ((c1 & 7) << 18 | (c2 & 63) << 12 | (c3 & 63) << 6 | c4 & 63) - Unicode.MIN_SUPPLEMENTARY_CODE_POINT;
+					out[c++] = String.fromCharCode(Unicode.MIN_HIGH_SURROGATE + (u >> 10));
+					out[c++] = String.fromCharCode(Unicode.MIN_LOW_SURROGATE + (u & 1023));
+				} else {
+					let c2 = bytes[pos++];
+					let c3 = bytes[pos++];
+					out[c++] = String.fromCharCode((c1 & 15) << 12 | (c2 & 63) << 6 | c3 & 63);
+				}
+			}
+			return out.join("");
+		}
+	}
+};
+// src/helpers.js
+const createEnum = (values = [], initNum = 0) => {
+	const enumObject = Object.create(null);
+	for (let i = 0; i < values.length; i++) {
+		const val = values[i];
+		const keyVal = initNum + i;
+		enumObject[val] = keyVal;
+		enumObject[keyVal] = val;
+	}
+	return Object.freeze(enumObject);
+};
+// src/MatcherInput.js
+/**
+* Abstract the representations of input text supplied to Matcher.
+*/
+var MatcherInputBase = class MatcherInputBase {
+	static Encoding = createEnum(["UTF_16", "UTF_8"]);
+	getEncoding() {
+		throw Error("not implemented");
+	}
+	/** @returns {string} */
+	asCharSequence() {
+		throw Error("not implemented");
+	}
+	/** @returns {Uint8Array|number[]|null} */
+	asBytes() {
+		throw Error("not implemented");
+	}
+	/** @returns {number} */
+	length() {
+		throw Error("not implemented");
+	}
+	/**
+	*
+	* @returns {boolean}
+	*/
+	isUTF8Encoding() {
+		return this.getEncoding() === MatcherInputBase.Encoding.UTF_8;
+	}
+	/**
+	*
+	* @returns {boolean}
+	*/
+	isUTF16Encoding() {
+		return this.getEncoding() === MatcherInputBase.Encoding.UTF_16;
+	}
+};
+var Utf8MatcherInput = class extends MatcherInputBase {
+	/** @param {Uint8Array|number[]|null} bytes */
+	constructor(bytes = null) {
+		super();
+		this.bytes = bytes;
+	}
+	getEncoding() {
+		return MatcherInputBase.Encoding.UTF_8;
+	}
+	/**
+	*
+	* @returns {string}
+	*/
+	asCharSequence() {
+		return Utils.utf8ByteArrayToString(this.bytes);
+	}
+	/**
+	*
+	* @returns {Uint8Array|number[]|null}
+	*/
+	asBytes() {
+		return this.bytes;
+	}
+	/**
+	*
+	* @returns {number}
+	*/
+	length() {
+		return this.bytes.length;
+	}
+};
+var Utf16MatcherInput = class extends MatcherInputBase {
+	/** @param {string|null} charSequence */
+	constructor(charSequence = null) {
+		super();
+		this.charSequence = charSequence;
+	}
+	getEncoding() {
+		return MatcherInputBase.Encoding.UTF_16;
+	}
+	/**
+	*
+	* @returns {string}
+	*/
+	asCharSequence() {
+		return this.charSequence;
+	}
+	/**
+	*
+	* @returns {number[]}
+	*/
+	asBytes() {
+		return Utils.stringToUtf8ByteArray(this.charSequence.toString());
+	}
+	/**
+	*
+	* @returns {number}
+	*/
+	length() {
+		return this.charSequence.length;
+	}
+};
+var MatcherInput = class {
+	/**
+	* Return the MatcherInput for UTF_16 encoding.
+	* @returns {Utf16MatcherInput}
+	*/
+	static utf16(charSequence) {
+		Utils.checkInput(charSequence);
+		return new Utf16MatcherInput(charSequence);
+	}
+	/**
+	* Return the MatcherInput for UTF_8 encoding.
+	* @returns {Utf8MatcherInput}
+	*/
+	static utf8(input) {
+		if (Utils.isByteArray(input)) return new Utf8MatcherInput(input);
+		return new Utf8MatcherInput(Utils.stringToUtf8ByteArray(input));
+	}
+};
+// src/MachineInput.js
+/**
+* MachineInput abstracts different representations of the input text supplied to the Machine. It
+* provides one-character lookahead.
+*/
+var MachineInputBase = class {
+	static EOF() {
+		return -8;
+	}
+	constructor() {
+		this.start = 0;
+		this.end = 0;
+	}
+	canCheckPrefix() {
+		return true;
+	}
+	endPos() {
+		return this.end - this.start;
+	}
+	hasString() {
+		return false;
+	}
+	hasAnyString() {
+		return false;
+	}
+	prefixLength() {
+		return 0;
+	}
+};
+var MachineUTF8Input = class MachineUTF8Input extends MachineInputBase {
+	static RUNE_ERROR_STEP = Unicode.RUNE_ERROR << 3 | 1;
+	constructor(bytes, start = 0, end = bytes.length) {
+		super();
+		this.bytes = bytes;
+		this.start = start;
+		this.end = end;
+	}
+	hasString(prefilter, pos) {
+		const target = prefilter.bytes;
+		if (target.length === 0) return true;
+		const idx = this.indexOf(this.bytes, target, this.start + pos);
+		return idx !== -1 && idx <= this.end - target.length;
+	}
+	hasAnyString(prefilter, pos) {
+		return prefilter.automaton8().searchUTF8(this.bytes, this.start + pos, this.end);
+	}
+	step(pos) {
+		pos += this.start;
+		if (pos >= this.end) return MachineInputBase.EOF();
+		const c = this.bytes[pos] & 255;
+		if (c < 128) return c << 3 | 1;
+		let size;
+		let rune;
+		let lo = 128;
+		let hi = 191;
+		if (c >= 194 && c <= 223) {
+			size = 2;
+			rune = c & 31;
+		} else if (c >= 224 && c <= 239) {
+			size = 3;
+			rune = c & 15;
+			if (c === 224) lo = 160;
+			else if (c === 237) hi = 159;
+		} else if (c >= 240 && c <= 244) {
+			size = 4;
+			rune = c & 7;
+			if (c === 240) lo = 144;
+			else if (c === 244) hi = 143;
+		} else return MachineUTF8Input.RUNE_ERROR_STEP;
+		if (pos + size > this.end) return MachineUTF8Input.RUNE_ERROR_STEP;
+		const c1 = this.bytes[pos + 1] & 255;
+		if (c1 < lo || c1 > hi) return MachineUTF8Input.RUNE_ERROR_STEP;
+		rune = rune << 6 | c1 & 63;
+		if (size > 2) {
+			const c2 = this.bytes[pos + 2] & 255;
+			if ((c2 & 192) !== 128) return MachineUTF8Input.RUNE_ERROR_STEP;
+			rune = rune << 6 | c2 & 63;
+			if (size > 3) {
+				const c3 = this.bytes[pos + 3] & 255;
+				if ((c3 & 192) !== 128) return MachineUTF8Input.RUNE_ERROR_STEP;
+				rune = rune << 6 | c3 & 63;
+			}
+		}
+		return rune << 3 | size;
+	}
+	index(re2, pos) {
+		pos += this.start;
+		const i = this.indexOf(this.bytes, re2.prefixUTF8, pos);
+		return i < 0 ? i : i - pos;
+	}
+	context(pos) {
+		pos += this.start;
+		let r1 = -1;
+		if (pos > this.start && pos <= this.end) {
+			let start = pos - 1;
+			r1 = this.bytes[start--];
+			if (r1 >= 128) {
+				let lim = pos - 4;
+				if (lim < this.start) lim = this.start;
+				while (start >= lim && (this.bytes[start] & 192) === 128) start--;
+				if (start < this.start) start = this.start;
+				const r = this.step(start - this.start);
+				r1 = start + (r & 7) === pos ? r >> 3 : Unicode.RUNE_ERROR;
+			}
+		}
+		const r2 = pos < this.end ? this.step(pos - this.start) >> 3 : -1;
+		return Utils.emptyOpContext(r1, r2);
+	}
+	indexOf(source, target, fromIndex = 0) {
+		let targetLength = target.length;
+		if (targetLength === 0) return fromIndex <= this.end ? fromIndex : -1;
+		const firstByte = target[0];
+		let limit = this.end - targetLength;
+		const hasNativeIndexOf = typeof source.indexOf === "function";
+		let i = fromIndex;
+		while (i <= limit) {
+			if (hasNativeIndexOf) {
+				i = source.indexOf(firstByte, i);
+				if (i === -1 || i > limit) return -1;
+			} else {
+				while (i <= limit && source[i] !== firstByte) i++;
+				if (i > limit) return -1;
+			}
+			let match = true;
+			for (let j = 1; j < targetLength; j++) if (source[i + j] !== target[j]) {
+				match = false;
+				break;
+			}
+			if (match) return i;
+			i++;
+		}
+		return -1;
+	}
+	prefixLength(re2) {
+		return re2.prefixUTF8.length;
+	}
+};
+var MachineUTF16Input = class extends MachineInputBase {
+	constructor(charSequence, start = 0, end = charSequence.length) {
+		super();
+		this.charSequence = charSequence;
+		this.start = start;
+		this.end = end;
+	}
+	hasString(prefilter, pos) {
+		const idx = this.charSequence.indexOf(prefilter.str, this.start + pos);
+		return idx !== -1 && idx <= this.end - prefilter.str.length;
+	}
+	hasAnyString(prefilter, pos) {
+		return prefilter.automaton16().searchUTF16(this.charSequence, this.start + pos, this.end);
+	}
+	step(pos) {
+		pos += this.start;
+		if (pos >= this.end) return MachineInputBase.EOF();
+		const c1 = this.charSequence.charCodeAt(pos);
+		if (c1 < Unicode.MIN_HIGH_SURROGATE || c1 > Unicode.MAX_HIGH_SURROGATE || pos + 1 >= this.end) return c1 << 3 | 1;
+		const c2 = this.charSequence.charCodeAt(pos + 1);
+		if (c2 >= Unicode.MIN_LOW_SURROGATE && c2 <= Unicode.MAX_LOW_SURROGATE) return (c1 - Unicode.MIN_HIGH_SURROGATE) * 1024 + (c2 - Unicode.MIN_LOW_SURROGATE) + Unicode.MIN_SUPPLEMENTARY_CODE_POINT << 3 | 2;
+		return c1 << 3 | 1;
+	}
+	index(re2, pos) {
+		pos += this.start;
+		const i = this.charSequence.indexOf(re2.prefix, pos);
+		if (i < 0 || i > this.end - re2.prefix.length) return -1;
+		return i - pos;
+	}
+	context(pos) {
+		pos += this.start;
+		const r1 = pos > this.start && pos <= this.end ? this.charSequence.charCodeAt(pos - 1) : -1;
+		const r2 = pos < this.end ? this.charSequence.charCodeAt(pos) : -1;
+		return Utils.emptyOpContext(r1, r2);
+	}
+	prefixLength(re2) {
+		return re2.prefix.length;
+	}
+};
+var MachineInput = class {
+	static fromUTF8(bytes, start = 0, end = bytes.length) {
+		return new MachineUTF8Input(bytes, start, end);
+	}
+	static fromUTF16(charSequence, start = 0, end = void 0) {
+		Utils.checkInput(charSequence);
+		return new MachineUTF16Input(charSequence, start, end ?? charSequence.length);
+	}
+};
+// src/Matcher.js
+/**
+* A stateful iterator that interprets a regex {@code RE2JS} on a specific input.
+*
+* Conceptually, a Matcher consists of four parts:
+* <ol>
+* <li>A compiled regular expression {@code RE2JS}, set at construction and fixed for the lifetime
+* of the matcher.</li>
+*
+* <li>The remainder of the input string, set at construction or {@link #reset()} and advanced by
+* each match operation such as {@link #find}, {@link #matches} or {@link #lookingAt}.</li>
+*
+* <li>The current match information, accessible via {@link #start}, {@link #end}, and
+* {@link #group}, and updated by each match operation.</li>
+*
+* <li>The append position, used and advanced by {@link #appendReplacement} and {@link #appendTail}
+* if performing a search and replace from the input to an external {@code StringBuffer}.
+*
+* </ol>
+*
+*
+* @author rsc@google.com (Russ Cox)
+*/
+var Matcher = class Matcher {
+	/**
+	* V8 and WebKit have historical hard limits on the number of arguments
+	* that can be passed to a function. We cap replacer arguments to prevent
+	* Call Stack Overflow (DoS) vulnerabilities on massive ASTs.
+	*/
+	static MAX_REPLACER_ARGS = 65535;
+	/**
+	* Quotes '\' and '$' in {@code s}, so that the returned string could be used in
+	* {@link #appendReplacement} as a literal replacement of {@code s}.
+	*
+	* @param {string} str the string to be quoted
+	* @param {boolean} [javaMode=false] whether the replacement will be used in javaMode
+	* @returns {string} the quoted string
+	*/
+	static quoteReplacement(str, javaMode = false) {
+		if (javaMode) {
+			if (str.indexOf("\\") < 0 && str.indexOf("$") < 0) return str;
+			return str.split("").map((s) => {
+				const c = s.codePointAt(0);
+				if (c === Codepoint.CODES["\\"] || c === Codepoint.CODES["$"]) return `\\${s}`;
+				return s;
+			}).join("");
+		}
+		if (str.indexOf("$") < 0) return str;
+		return str.split("").map((s) => {
+			if (s.codePointAt(0) === Codepoint.CODES["$"]) return "$$";
+			return s;
+		}).join("");
+	}
+	/**
+	*
+	* @param {import('./index.js').RE2JS} pattern
+	* @param {string|number[]|Uint8Array|MatcherInputBase} input
+	*/
+	constructor(pattern, input) {
+		if (pattern === null) throw new Error("pattern is null");
+		/**
+		* The pattern being matched.
+		* @type {import('./index.js').RE2JS}
+		*/
+		this.patternInput = pattern;
+		const re2 = this.patternInput.re2();
+		/** @type {number} */
+		this.patternGroupCount = re2.numberOfCapturingGroups();
+		/** @type {number[]} */
+		this.groups = [];
+		/** @type {Record<string, number>} */
+		this.namedGroups = re2.namedGroups;
+		/** @type {boolean} */
+		this.hasNamedGroups = Object.keys(this.namedGroups).length > 0;
+		/** @type {number} */
+		this.numberOfInstructions = re2.numberOfInstructions();
+		/** @type {import('./Machine.js').LookbehindState|null} */
+		this.lookbehindState = null;
+		if (input instanceof MatcherInputBase) this.resetMatcherInput(input);
+		else if (Utils.isByteArray(input)) this.resetMatcherInput(MatcherInput.utf8(input));
+		else this.resetMatcherInput(MatcherInput.utf16(input));
+	}
+	/**
+	* Returns the {@code RE2JS} associated with this {@code Matcher}.
+	* @returns {import('./index.js').RE2JS}
+	*/
+	pattern() {
+		return this.patternInput;
+	}
+	/**
+	* Resets the {@code Matcher}, rewinding input and discarding any match information.
+	*
+	* @returns {Matcher} the {@code Matcher} itself, for chained method calls
+	*/
+	reset() {
+		/** @type {number} */
+		this.matcherInputLength = this.matcherInput.length();
+		/** @type {number} */
+		this.appendPos = 0;
+		this.hasMatch = false;
+		this.hasGroups = false;
+		this.anchorFlag = 0;
+		return this;
+	}
+	/**
+	* Resets the {@code Matcher} and changes the input.
+	* @param {string|number[]|Uint8Array|MatcherInputBase} input
+	* @returns {Matcher} the {@code Matcher} itself, for chained method calls
+	*/
+	resetMatcherInput(input) {
+		if (input === null) throw new Error("input is null");
+		if (!(input instanceof MatcherInputBase)) {
+			if (Utils.isByteArray(input)) input = MatcherInput.utf8(input);
+			else input = MatcherInput.utf16(input);
+		}
+		this.matcherInput = input;
+		if (this.lookbehindState !== null) this.lookbehindState.reset();
+		else this.lookbehindState = this.patternInput.re2().createLookbehindState();
+		this.reset();
+		return this;
+	}
+	/**
+	* Returns the start of the named group of the most recent match, or -1 if the group was not
+	* matched.
+	* @param {string|number} [group=0]
+	* @returns {number}
+	*/
+	start(group = 0) {
+		if (typeof group === "string") {
+			const groupInt = this.namedGroups[group];
+			if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
+			group = groupInt;
+		}
+		this.loadGroup(group);
+		return this.groups[2 * group];
+	}
+	/**
+	* Returns the end of the named group of the most recent match, or -1 if the group was not
+	* matched.
+	* @param {string|number} [group=0]
+	* @returns {number}
+	*/
+	end(group = 0) {
+		if (typeof group === "string") {
+			const groupInt = this.namedGroups[group];
+			if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
+			group = groupInt;
+		}
+		this.loadGroup(group);
+		return this.groups[2 * group + 1];
+	}
+	/**
+	* Returns the program size of this pattern.
+	*
+	* <p>
+	* Similar to the C++ implementation, the program size is a very approximate measure of a regexp's
+	* "cost". Larger numbers are more expensive than smaller numbers.
+	* </p>
+	*
+	* @returns {number} the program size of this pattern
+	*/
+	programSize() {
+		return this.numberOfInstructions;
+	}
+	/**
+	* Returns the named group of the most recent match, or {@code null} if the group was not matched.
+	* @param {string|number} [group=0]
+	* @returns {string|null}
+	*/
+	group(group = 0) {
+		if (typeof group === "string") {
+			const groupInt = this.namedGroups[group];
+			if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
+			group = groupInt;
+		}
+		const start = this.start(group);
+		const end = this.end(group);
+		if (start < 0 && end < 0) return null;
+		return this.substring(start, end);
+	}
+	/**
+	* Returns a dictionary map of all named capturing groups and their matched values.
+	* If a group was not matched, its value will be `null`.
+	* @returns {Record<string, string|null>}
+	*/
+	getNamedGroups() {
+		if (!this.hasMatch) throw new RE2JSGroupException("perhaps no match attempted");
+		const result = Object.create(null);
+		for (const name of Object.keys(this.namedGroups)) result[name] = this.group(name);
+		return result;
+	}
+	/**
+	* Returns the number of subgroups in this pattern.
+	*
+	* @returns {number} the number of subgroups; the overall match (group 0) does not count
+	*/
+	groupCount() {
+		return this.patternGroupCount;
+	}
+	/**
+	* Helper: finds subgroup information if needed for group.
+	* @param {number} group
+	* @private
+	*/
+	loadGroup(group) {
+		if (!Number.isInteger(group) || group < 0 || group > this.patternGroupCount) throw new RE2JSGroupException(`Group index out of bounds: ${group}`);
+		if (!this.hasMatch) throw new RE2JSGroupException("perhaps no match attempted");
+		if (group === 0 || this.hasGroups) return;
+		const end = this.matcherInputLength;
+		const res = this.patternInput.re2().matchMachineInput(this.matcherInput, this.groups[0], end, this.anchorFlag, 1 + this.patternGroupCount, this.lookbehindState);
+		if (!res[0]) throw new RE2JSGroupException("inconsistency in matching group data");
+		this.groups = res[1];
+		this.hasGroups = true;
+	}
+	/**
+	* Matches the entire input against the pattern (anchored start and end). If there is a match,
+	* {@code matches} sets the match state to describe it.
+	*
+	* @returns {boolean} true if the entire input matches the pattern
+	*/
+	matches() {
+		return this.genMatch(0, RE2Flags.ANCHOR_BOTH);
+	}
+	/**
+	* Matches the beginning of input against the pattern (anchored start). If there is a match,
+	* {@code lookingAt} sets the match state to describe it.
+	*
+	* @returns {boolean} true if the beginning of the input matches the pattern
+	*/
+	lookingAt() {
+		return this.genMatch(0, RE2Flags.ANCHOR_START);
+	}
+	/**
+	* Matches the input against the pattern (unanchored), starting at a specified position. If there
+	* is a match, {@code find} sets the match state to describe it.
+	*
+	* @param {number|null} [start=null] the input position where the search begins
+	* @returns {boolean} if it finds a match
+	* @throws IndexOutOfBoundsException if start is not a valid input position
+	*/
+	find(start = null) {
+		if (start !== null) {
+			if (!Number.isInteger(start) || start < 0 || start > this.matcherInputLength) throw new RE2JSGroupException(`start index out of bounds: ${start}`);
+			this.reset();
+			return this.genMatch(start, 0);
+		}
+		start = 0;
+		if (this.hasMatch) {
+			start = this.groups[1];
+			if (this.groups[0] === this.groups[1]) {
+				const r = (this.matcherInput.isUTF16Encoding() ? MachineInput.fromUTF16(this.matcherInput.asCharSequence(), 0, this.matcherInputLength) : MachineInput.fromUTF8(this.matcherInput.asBytes(), 0, this.matcherInputLength)).step(start);
+				if (r < 0) start++;
+				else start += r & 7;
+			}
+		}
+		return this.genMatch(start, RE2Flags.UNANCHORED);
+	}
+	/**
+	* Helper: does match starting at start, with RE2 anchor flag.
+	* @param {number} startByte
+	* @param {number} anchor
+	* @returns {boolean}
+	* @private
+	*/
+	genMatch(startByte, anchor) {
+		const res = this.patternInput.re2().matchMachineInput(this.matcherInput, startByte, this.matcherInputLength, anchor, 1, this.lookbehindState);
+		if (!res[0]) {
+			this.hasMatch = false;
+			return false;
+		}
+		this.groups = res[1];
+		this.hasMatch = true;
+		this.hasGroups = this.patternGroupCount === 0;
+		this.anchorFlag = anchor;
+		return true;
+	}
+	/**
+	* Helper: return substring for [start, end).
+	* @param {number} start
+	* @param {number} end
+	* @returns {string}
+	*/
+	substring(start, end) {
+		if (this.matcherInput.isUTF8Encoding()) return Utils.utf8ByteArrayToString(this.matcherInput.asBytes().slice(start, end));
+		return this.matcherInput.asCharSequence().substring(start, end).toString();
+	}
+	/**
+	* Helper for Pattern: return input length.
+	* @returns {number}
+	*/
+	inputLength() {
+		return this.matcherInputLength;
+	}
+	/**
+	* Appends to result two strings: the text from the append position up to the beginning of the
+	* most recent match, and then the replacement with submatch groups substituted for references to
+	* them. It advances the append position to where the most recent match ended.
+	*
+	* By default the replacement is expanded as by String.prototype.replace (see
+	* appendReplacementInternalJs). In Java mode it follows re2j / java.util.regex: $n takes as
+	* many digits as still form a valid group number, ${name} is a named group, and a backslash
+	* escapes the next character (so "\\$" in a JS string literal inserts a literal $).
+	*
+	* @param {string} replacement the replacement string
+	* @param {boolean} [javaMode=false] activate java mode (different behaviour for capture groups and special characters)
+	* @returns {string}
+	* @throws IllegalStateException if there was no most recent match
+	* @throws IndexOutOfBoundsException in Java mode, if replacement refers to an invalid group
+	* @private
+	*/
+	appendReplacement(replacement, javaMode = false) {
+		let res = "";
+		const s = this.start();
+		const e = this.end();
+		if (this.appendPos < s) res += this.substring(this.appendPos, s);
+		this.appendPos = e;
+		res += javaMode ? this.appendReplacementInternalJava(replacement) : this.appendReplacementInternalJs(replacement);
+		return res;
+	}
+	/**
+	* @param {string} replacement - the replacement string
+	* @returns {string}
+	* @private
+	*/
+	appendReplacementInternalJava(replacement) {
+		let res = "";
+		let last = 0;
+		const m = replacement.length;
+		let i = 0;
+		while (i < m) {
+			const cCode = replacement.codePointAt(i);
+			if (cCode === Codepoint.CODES["\\"]) {
+				if (last < i) res += replacement.substring(last, i);
+				i++;
+				if (i >= m) throw new RE2JSGroupException("character to be escaped is missing");
+				last = i;
+				i++;
+				continue;
+			}
+			if (cCode === Codepoint.CODES["$"]) {
+				if (last < i) res += replacement.substring(last, i);
+				if (i + 1 >= m) throw new RE2JSGroupException("Illegal group reference: group index is missing");
+				const nextCode = replacement.codePointAt(i + 1);
+				if (Codepoint.CODES["0"] <= nextCode && nextCode <= Codepoint.CODES["9"]) {
+					let n = nextCode - Codepoint.CODES["0"];
+					let j = i + 2;
+					for (; j < m; j++) {
+						const digit = replacement.codePointAt(j);
+						if (digit < Codepoint.CODES["0"] || digit > Codepoint.CODES["9"] || n * 10 + digit - Codepoint.CODES["0"] > this.patternGroupCount) break;
+						n = n * 10 + digit - Codepoint.CODES["0"];
+					}
+					if (n > this.patternGroupCount) throw new RE2JSGroupException(`n > number of groups: ${n}`);
+					const group = this.group(n);
+					if (group !== null) res += group;
+					i = j;
+					last = i;
+				} else if (nextCode === Codepoint.CODES["{"]) {
+					let j = i + 2;
+					while (j < m && replacement.codePointAt(j) !== Codepoint.CODES["}"]) j++;
+					if (j >= m) throw new RE2JSGroupException("named capture group is missing trailing '}'");
+					const groupName = replacement.substring(i + 2, j);
+					const groupVal = this.group(groupName);
+					if (groupVal !== null) res += groupVal;
+					i = j + 1;
+					last = i;
+				} else throw new RE2JSGroupException("Illegal group reference");
+				continue;
+			}
+			i++;
+		}
+		if (last < m) res += replacement.substring(last, m);
+		return res;
+	}
+	/**
+	* Expands |replacement| for the current match by the rules of String.prototype.replace
+	* (ECMAScript GetSubstitution): $$ is "$", $& the match, $` the text before it, $' the text
+	* after it, $n and $nn a group (two digits only when they form a valid group number, so with
+	* one group "$10" is group 1 then "0"; an unmatched group is empty), and $<name> a named group
+	* (empty when no such group), only when the pattern has named groups. Anything else, such as
+	* "$0" or "$<" without a closing ">", is kept as is.
+	* @param {string} replacement - the replacement string
+	* @returns {string}
+	* @private
+	*/
+	appendReplacementInternalJs(replacement) {
+		const isDigit = (c) => c >= 48 && c <= 57;
+		const groupCount = this.patternGroupCount;
+		let res = "";
+		let i = 0;
+		while (i < replacement.length) {
+			const dollar = replacement.indexOf("$", i);
+			if (dollar < 0) break;
+			res += replacement.substring(i, dollar);
+			i = dollar;
+			const c = replacement.charCodeAt(i + 1);
+			if (c === Codepoint.CODES["$"]) {
+				res += "$";
+				i += 2;
+			} else if (c === Codepoint.CODES["&"]) {
+				res += this.group(0);
+				i += 2;
+			} else if (c === Codepoint.CODES["`"]) {
+				res += this.substring(0, this.start(0));
+				i += 2;
+			} else if (c === Codepoint.CODES["'"]) {
+				res += this.substring(this.end(0), this.matcherInputLength);
+				i += 2;
+			} else if (isDigit(c)) {
+				let digits = 1;
+				let index = c - 48;
+				const c2 = replacement.charCodeAt(i + 2);
+				if (isDigit(c2) && index * 10 + c2 - 48 <= groupCount) {
+					digits = 2;
+					index = index * 10 + c2 - 48;
+				}
+				if (index >= 1 && index <= groupCount) {
+					const group = this.group(index);
+					if (group !== null) res += group;
+				} else res += replacement.substring(i, i + 1 + digits);
+				i += 1 + digits;
+			} else if (c === Codepoint.CODES["<"] && this.hasNamedGroups) {
+				const gt = replacement.indexOf(">", i + 2);
+				if (gt < 0) {
+					res += "$<";
+					i += 2;
+				} else {
+					const name = replacement.substring(i + 2, gt);
+					if (Object.hasOwn(this.namedGroups, name)) {
+						const group = this.group(name);
+						if (group !== null) res += group;
+					}
+					i = gt + 1;
+				}
+			} else {
+				res += "$";
+				i += 1;
+			}
+		}
+		return res + replacement.substring(i);
+	}
+	/**
+	* Return the substring of the input from the append position to the end of the
+	* input.
+	* @returns {string}
+	*/
+	appendTail() {
+		return this.substring(this.appendPos, this.matcherInputLength);
+	}
+	/**
+	* Returns the input with all matches replaced by {@code replacement}, interpreted as for
+	* {@code appendReplacement}.
+	*
+	* @param {string|((...args: any[]) => string)} replacement - the replacement string or a replacer function
+	* @param {boolean} [javaMode=false] - activate java mode (different behaviour for capture groups and special characters)
+	* @returns {string} the input string with the matches replaced
+	* @throws IndexOutOfBoundsException if replacement refers to an invalid group and javaMode is true
+	*/
+	replaceAll(replacement, javaMode = false) {
+		return this.replace(replacement, true, javaMode);
+	}
+	/**
+	* Returns the input with the first match replaced by {@code replacement}, interpreted as for
+	* {@code appendReplacement}.
+	*
+	* @param {string|((...args: any[]) => string)} replacement - the replacement string or a replacer function
+	* @param {boolean} [javaMode=false] - activate java mode (different behaviour for capture groups and special characters)
+	* @returns {string} the input string with the first match replaced
+	* @throws IndexOutOfBoundsException if replacement refers to an invalid group and javaMode is true
+	*/
+	replaceFirst(replacement, javaMode = false) {
+		return this.replace(replacement, false, javaMode);
+	}
+	/**
+	* Helper: replaceAll/replaceFirst hybrid.
+	* @param {string|((...args: any[]) => string)} replacement - the replacement string or a replacer function
+	* @param {boolean} [all=true] - replace all matches
+	* @param {boolean} [javaMode=false] - activate java mode (different behaviour for capture groups and special characters)
+	* @returns {string}
+	* @private
+	*/
+	replace(replacement, all = true, javaMode = false) {
+		let res = "";
+		this.reset();
+		const isFunc = typeof replacement === "function";
+		let originalInput = null;
+		if (isFunc) {
+			if (this.groupCount() >= Matcher.MAX_REPLACER_ARGS) throw new RE2JSGroupException("Too many capture groups to safely invoke replacer function");
+			originalInput = this.matcherInput.isUTF8Encoding() ? this.matcherInput.asBytes() : this.matcherInput.asCharSequence();
+		}
+		while (this.find()) {
+			res += isFunc ? this.appendReplacementFunc(replacement, originalInput) : this.appendReplacement(replacement, javaMode);
+			if (!all) break;
+		}
+		res += this.appendTail();
+		return res;
+	}
+	/**
+	* Evaluates a replacer function for the current match and appends the result,
+	* along with any un-matched preceding text, advancing the append position.
+	* @param {Function} replacer - the replacer function
+	* @param {string|Uint8Array|number[]} originalInput - the cached original input reference
+	* @returns {string} the evaluated string to append
+	* @private
+	*/
+	appendReplacementFunc(replacer, originalInput) {
+		let res = "";
+		const s = this.start();
+		const e = this.end();
+		if (this.appendPos < s) res += this.substring(this.appendPos, s);
+		this.appendPos = e;
+		/** @type {unknown[]} */
+		const args = this.matchArray();
+		args.push(s, originalInput);
+		if (this.hasNamedGroups) args.push(this.namedGroupsObject());
+		res += String(replacer(...args));
+		return res;
+	}
+	/**
+	* The match and its groups, as the elements of a JS RegExpExecArray: undefined for a group that
+	* did not take part in the match. Used by exec(), matchAll() and replacer functions.
+	* @returns {Array<string|undefined>}
+	* @private
+	*/
+	matchArray() {
+		const result = [this.group(0)];
+		for (let i = 1; i <= this.patternGroupCount; i++) {
+			const group = this.group(i);
+			result.push(group === null ? void 0 : group);
+		}
+		return result;
+	}
+	/**
+	* The named groups, as the groups property of a JS RegExpExecArray: an object without a
+	* prototype mapping each name to its group (undefined when it did not take part in the match),
+	* or undefined when the pattern has no named groups.
+	* @returns {Record<string, string|undefined>|undefined}
+	* @private
+	*/
+	namedGroupsObject() {
+		if (!this.hasNamedGroups) return;
+		const result = this.getNamedGroups();
+		for (const name in result) if (result[name] === null) result[name] = void 0;
+		return result;
+	}
+};
+// src/Inst.js
+/**
+* A single instruction in the regular expression virtual machine.
+*
+* @see http://swtch.com/~rsc/regexp/regexp2.html
+*/
+var Inst = class Inst {
+	static ALT = 1;
+	static ALT_MATCH = 2;
+	static CAPTURE = 3;
+	static EMPTY_WIDTH = 4;
+	static FAIL = 5;
+	static MATCH = 6;
+	static NOP = 7;
+	static RUNE = 8;
+	static RUNE1 = 9;
+	static RUNE_ANY = 10;
+	static RUNE_ANY_NOT_NL = 11;
+	static LB_WRITE = 12;
+	static LB_CHECK = 13;
+	static isRuneOp(op) {
+		return Inst.RUNE <= op && op <= Inst.RUNE_ANY_NOT_NL;
+	}
+	static escapeRunes(runes) {
+		let out = "\"";
+		for (let rune of runes) out += Utils.escapeRune(rune);
+		out += "\"";
+		return out;
+	}
+	constructor(op) {
+		this.op = op;
+		this.out = 0;
+		this.arg = 0;
+		/** @type {Int32Array} */
+		this.runes = /* @__PURE__ */ new Int32Array(0);
+		/** @type {Uint32Array | number[] | null} */
+		this.next = null;
+	}
+	matchRune(r) {
+		if (this.runes.length === 1) {
+			const r0 = this.runes[0];
+			if ((this.arg & RE2Flags.FOLD_CASE) !== 0) return Unicode.equalsIgnoreCase(r0, r);
+			return r === r0;
+		}
+		const len = this.runes.length;
+		if (len === 0) return false;
+		if (len === 2 || len === 4 || len === 6 || len === 8) {
+			for (let j = 0; j < len; j += 2) {
+				if (r < this.runes[j]) return false;
+				if (r <= this.runes[j + 1]) return true;
+			}
+			return false;
+		}
+		let base = 0;
+		let n = len >> 1;
+		while (n > 1) {
+			const half = n >> 1;
+			base += this.runes[base + half << 1] <= r ? half : 0;
+			n -= half;
+		}
+		base += this.runes[base << 1] <= r ? 1 : 0;
+		const m = base - 1;
+		return m >= 0 && r <= this.runes[m << 1 | 1];
+	}
+	matchRunePos(r) {
+		if (this.runes.length === 1) {
+			const r0 = this.runes[0];
+			if ((this.arg & RE2Flags.FOLD_CASE) !== 0) return Unicode.equalsIgnoreCase(r0, r) ? 0 : -1;
+			return r === r0 ? 0 : -1;
+		}
+		const len = this.runes.length;
+		if (len === 0) return -1;
+		if (len === 2 || len === 4 || len === 6 || len === 8) {
+			for (let j = 0; j < len; j += 2) {
+				if (r < this.runes[j]) return -1;
+				if (r <= this.runes[j + 1]) return Math.floor(j / 2);
+			}
+			return -1;
+		}
+		let base = 0;
+		let n = len >> 1;
+		while (n > 1) {
+			const half = n >> 1;
+			base += this.runes[base + half << 1] <= r ? half : 0;
+			n -= half;
+		}
+		base += this.runes[base << 1] <= r ? 1 : 0;
+		const m = base - 1;
+		return m >= 0 && r <= this.runes[m << 1 | 1] ? m : -1;
+	}
+	/**
+	*
+	* @returns {string}
+	*/
+	toString() {
+		switch (this.op) {
+			case Inst.ALT: return `alt -> ${this.out}, ${this.arg}`;
+			case Inst.ALT_MATCH: return `altmatch -> ${this.out}, ${this.arg}`;
+			case Inst.CAPTURE: return `cap ${this.arg} -> ${this.out}`;
+			case Inst.EMPTY_WIDTH: return `empty ${this.arg} -> ${this.out}`;
+			case Inst.MATCH: return `match${this.arg !== 0 ? ` ${this.arg}` : ""}`;
+			case Inst.FAIL: return "fail";
+			case Inst.NOP: return `nop -> ${this.out}`;
+			case Inst.LB_WRITE: return `lbwrite ${this.arg} -> ${this.out}`;
+			case Inst.LB_CHECK: return `lbcheck ${this.arg} -> ${this.out}`;
+			case Inst.RUNE:
+				if (this.runes === null) return "rune <null>";
+				return [
+					"rune ",
+					Inst.escapeRunes(this.runes),
+					(this.arg & RE2Flags.FOLD_CASE) !== 0 ? "/i" : "",
+					" -> ",
+					this.out
+				].join("");
+			case Inst.RUNE1: return `rune1 ${Inst.escapeRunes(this.runes)} -> ${this.out}`;
+			case Inst.RUNE_ANY: return `any -> ${this.out}`;
+			case Inst.RUNE_ANY_NOT_NL: return `anynotnl -> ${this.out}`;
+			default: throw new Error("unhandled case in Inst.toString");
+		}
+	}
+};
+// src/Machine.js
+var Queue = class Queue {
+	constructor(numInst) {
+		this.sparse = new Int32Array(numInst);
+		this.densePcs = new Int32Array(numInst);
+		this.denseCaps = null;
+		this.size = 0;
+		this.ncap = 0;
+		this.mainThreads = 0;
+	}
+	static INITIAL_THREADS = 32;
+	init(ncap) {
+		this.ncap = ncap;
+		const needed = Math.min(this.densePcs.length, Queue.INITIAL_THREADS) * ncap;
+		if (!this.denseCaps || this.denseCaps.length < needed) this.denseCaps = new Int32Array(needed);
+	}
+	growCaps(needed) {
+		const limit = this.densePcs.length * this.ncap;
+		const grown = new Int32Array(Math.min(limit, Math.max(needed, 2 * this.denseCaps.length)));
+		grown.set(this.denseCaps);
+		this.denseCaps = grown;
+	}
+	contains(pc) {
+		const j = this.sparse[pc];
+		return j < this.size && this.densePcs[j] === pc;
+	}
+	isEmpty() {
+		return this.size === 0;
+	}
+	add(pc) {
+		const j = this.size++;
+		this.sparse[pc] = j;
+		this.densePcs[j] = pc;
+		return j;
+	}
+	clear() {
+		this.size = 0;
+		this.mainThreads = 0;
+	}
+	toString() {
+		let out = "{";
+		for (let i = 0; i < this.size; i++) {
+			if (i !== 0) out += ", ";
+			out += this.densePcs[i];
+		}
+		out += "}";
+		return out;
+	}
+};
+var LookbehindState = class {
+	constructor(prog) {
+		this.pos = -1;
+		this.pcs = new Int32Array(prog.numInst());
+		this.size = 0;
+		this.lbTable = new Int32Array(prog.numLb + 1);
+	}
+	reset() {
+		this.pos = -1;
+		this.size = 0;
+	}
+};
+var Machine = class Machine {
+	static fromRE2(re2) {
+		const m = new Machine();
+		m.prog = re2.prog;
+		m.re2 = re2;
+		m.q0 = new Queue(m.prog.numInst());
+		m.q1 = new Queue(m.prog.numInst());
+		m.addStack = new Int32Array(2 * (m.prog.numInst() + 1));
+		m.matched = false;
+		m.matchcap = new Int32Array(m.prog.numCap < 2 ? 2 : m.prog.numCap);
+		m.ncap = 0;
+		return m;
+	}
+	constructor() {
+		this.prog = null;
+		this.re2 = null;
+		this.q0 = null;
+		this.q1 = null;
+		this.addStack = null;
+		this.matched = false;
+		this.matchcap = null;
+		this.ncap = 0;
+		this.lbTable = null;
+	}
+	init(ncap) {
+		this.ncap = ncap;
+		if (ncap > this.matchcap.length) this.matchcap = new Int32Array(ncap).fill(-1);
+		else this.matchcap.fill(-1);
+		this.q0.init(ncap);
+		this.q1.init(ncap);
+		if (this.prog.numLb > 0) {
+			if (!this.lbTable || this.lbTable.length < this.prog.numLb + 1) this.lbTable = new Int32Array(this.prog.numLb + 1);
+			this.lbTable.fill(-1);
+		}
+	}
+	submatches() {
+		if (this.ncap === 0) return Utils.emptyInts();
+		return Utils.toArray(this.matchcap.subarray(0, this.ncap));
+	}
+	match(input, pos, anchor, lbState = null) {
+		const startCond = this.re2.cond;
+		if (startCond === Utils.EMPTY_ALL) return false;
+		if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return false;
+		this.matched = false;
+		this.matchcap.fill(-1);
+		const hasLookbehinds = this.prog.numLb > 0;
+		const matchStartPos = pos;
+		let currentPos = pos;
+		let resumeLookbehinds = false;
+		if (hasLookbehinds) {
+			if (lbState !== null && lbState.pos >= 0 && lbState.pos <= pos) {
+				currentPos = lbState.pos;
+				resumeLookbehinds = true;
+			} else currentPos = 0;
+		}
+		let saveLookbehinds = hasLookbehinds && lbState !== null;
+		let runq = this.q0;
+		let nextq = this.q1;
+		let r = input.step(currentPos);
+		let rune = r >> 3;
+		let width = r & 7;
+		let rune1 = -1;
+		let width1 = 0;
+		if (r !== MachineInputBase.EOF()) {
+			r = input.step(currentPos + width);
+			rune1 = r >> 3;
+			width1 = r & 7;
+		}
+		let flag;
+		if (currentPos === 0) flag = Utils.emptyOpContext(-1, rune);
+		else flag = input.context(currentPos);
+		if (hasLookbehinds) {
+			if (resumeLookbehinds) this.restoreLookbehinds(lbState, runq, flag);
+			else this.spawnLookbehinds(runq, currentPos, flag);
+		}
+		while (true) {
+			if (runq.mainThreads === 0) {
+				if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 && currentPos !== 0) break;
+				if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && currentPos !== 0) break;
+				if (this.matched) break;
+				if (this.prog.numLb === 0 && runq.isEmpty() && !(this.re2.prefix.length === 0) && rune1 !== this.re2.prefixRune && input.canCheckPrefix()) {
+					const advance = input.index(this.re2, currentPos);
+					if (advance < 0) break;
+					currentPos += advance;
+					r = input.step(currentPos);
+					rune = r >> 3;
+					width = r & 7;
+					r = input.step(currentPos + width);
+					rune1 = r >> 3;
+					width1 = r & 7;
+					flag = input.context(currentPos);
+				}
+			}
+			if (currentPos >= matchStartPos) {
+				if (saveLookbehinds) {
+					this.saveLookbehinds(lbState, runq, currentPos);
+					saveLookbehinds = false;
+				}
+				if (!this.matched && (currentPos === 0 || anchor === RE2Flags.UNANCHORED)) {
+					if (this.ncap > 0) this.matchcap[0] = currentPos;
+					this.add(runq, this.prog.start, currentPos, this.matchcap, 0, flag);
+				}
+			}
+			const nextPos = currentPos + width;
+			flag = input.context(nextPos);
+			this.step(runq, nextq, currentPos, nextPos, rune, flag, anchor, currentPos === input.endPos());
+			if (width === 0) break;
+			if (this.ncap === 0 && this.matched) break;
+			currentPos += width;
+			rune = rune1;
+			width = width1;
+			if (rune !== -1) {
+				r = input.step(currentPos + width);
+				rune1 = r >> 3;
+				width1 = r & 7;
+			}
+			const tmpq = runq;
+			runq = nextq;
+			nextq = tmpq;
+		}
+		runq.clear();
+		nextq.clear();
+		return this.matched;
+	}
+	matchSet(input, pos, anchor) {
+		const startCond = this.re2.cond;
+		if (startCond === Utils.EMPTY_ALL) return [];
+		if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return [];
+		let currentPos = this.prog.numLb > 0 ? 0 : pos;
+		let matchStartPos = pos;
+		let runq = this.q0;
+		let nextq = this.q1;
+		let r = input.step(currentPos);
+		let rune = r >> 3;
+		let width = r & 7;
+		let rune1 = -1;
+		let width1 = 0;
+		if (r !== MachineInputBase.EOF()) {
+			r = input.step(currentPos + width);
+			rune1 = r >> 3;
+			width1 = r & 7;
+		}
+		let flag = currentPos === 0 ? Utils.emptyOpContext(-1, rune) : input.context(currentPos);
+		const matches = /* @__PURE__ */ new Set();
+		if (this.prog.numLb > 0) this.spawnLookbehinds(runq, currentPos, flag);
+		while (true) {
+			if (runq.mainThreads === 0) {
+				if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 && currentPos !== 0) break;
+				if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && currentPos !== 0) break;
+			}
+			if (currentPos === 0 || anchor === RE2Flags.UNANCHORED) {
+				if (currentPos >= matchStartPos) this.add(runq, this.prog.start, currentPos, this.matchcap, 0, flag);
+			}
+			const nextPos = currentPos + width;
+			flag = input.context(nextPos);
+			for (let j = 0; j < runq.size; j++) {
+				const pc = runq.densePcs[j];
+				const i = this.prog.inst[pc];
+				const capOffset = j * this.ncap;
+				let add = false;
+				switch (i.op) {
+					case Inst.MATCH:
+						if (anchor === RE2Flags.ANCHOR_BOTH && currentPos !== input.endPos()) break;
+						matches.add(i.arg);
+						break;
+					case Inst.RUNE:
+						add = i.matchRune(rune);
+						break;
+					case Inst.RUNE1:
+						add = rune === i.runes[0];
+						break;
+					case Inst.RUNE_ANY:
+						add = true;
+						break;
+					case Inst.RUNE_ANY_NOT_NL:
+						add = rune !== 10;
+						break;
+					default: continue;
+				}
+				if (add) this.add(nextq, i.out, nextPos, runq.denseCaps, capOffset, flag);
+			}
+			runq.clear();
+			if (width === 0) break;
+			currentPos += width;
+			rune = rune1;
+			width = width1;
+			if (rune !== -1) {
+				r = input.step(currentPos + width);
+				rune1 = r >> 3;
+				width1 = r & 7;
+			}
+			const tmpq = runq;
+			runq = nextq;
+			nextq = tmpq;
+		}
+		nextq.clear();
+		return Array.from(matches).sort((a, b) => a - b);
+	}
+	step(runq, nextq, pos, nextPos, c, nextCond, anchor, atEnd) {
+		const longest = this.re2.longest;
+		for (let j = 0; j < runq.size; j++) {
+			const pc = runq.densePcs[j];
+			const capOffset = j * this.ncap;
+			if (longest && this.matched && this.ncap > 0 && this.matchcap[0] < runq.denseCaps[capOffset]) continue;
+			const i = this.prog.inst[pc];
+			let add = false;
+			switch (i.op) {
+				case Inst.MATCH:
+					if (anchor === RE2Flags.ANCHOR_BOTH && !atEnd) break;
+					if (this.ncap > 0 && (!longest || !this.matched || this.matchcap[1] < pos)) {
+						runq.denseCaps[capOffset + 1] = pos;
+						for (let k = 0; k < this.ncap; k++) this.matchcap[k] = runq.denseCaps[capOffset + k];
+					}
+					if (!longest) runq.size = 0;
+					this.matched = true;
+					break;
+				case Inst.RUNE:
+					add = i.matchRune(c);
+					break;
+				case Inst.RUNE1:
+					add = c === i.runes[0];
+					break;
+				case Inst.RUNE_ANY:
+					add = true;
+					break;
+				case Inst.RUNE_ANY_NOT_NL:
+					add = c !== 10;
+					break;
+				default: continue;
+			}
+			if (add) this.add(nextq, i.out, nextPos, runq.denseCaps, capOffset, nextCond);
+		}
+		runq.clear();
+	}
+	spawnLookbehinds(q, pos, flag) {
+		for (let i = 0; i < this.prog.lbStarts.length; i++) this.add(q, this.prog.lbStarts[i], pos, this.matchcap, 0, flag);
+	}
+	restoreLookbehinds(lbState, q, flag) {
+		this.lbTable.set(lbState.lbTable);
+		for (let j = 0; j < lbState.size; j++) this.add(q, lbState.pcs[j], lbState.pos, this.matchcap, 0, flag);
+	}
+	saveLookbehinds(lbState, q, pos) {
+		let size = 0;
+		for (let j = 0; j < q.size; j++) {
+			const pc = q.densePcs[j];
+			if (this.prog.lbInst[pc] === 1 && Inst.isRuneOp(this.prog.inst[pc].op)) lbState.pcs[size++] = pc;
+		}
+		lbState.size = size;
+		lbState.pos = pos;
+		lbState.lbTable.set(this.lbTable);
+	}
+	add(q, pc, pos, capArray, capOffset, cond) {
+		const stk = this.addStack;
+		let nstk = 0;
+		for (;;) {
+			while (pc !== 0 && !q.contains(pc)) {
+				const d = q.add(pc);
+				const inst = this.prog.inst[pc];
+				switch (inst.op) {
+					case Inst.FAIL:
+						pc = 0;
+						break;
+					case Inst.ALT:
+					case Inst.ALT_MATCH:
+						stk[nstk++] = inst.arg;
+						stk[nstk++] = 0;
+						pc = inst.out;
+						break;
+					case Inst.EMPTY_WIDTH:
+						pc = (inst.arg & ~cond) === 0 ? inst.out : 0;
+						break;
+					case Inst.NOP:
+						pc = inst.out;
+						break;
+					case Inst.CAPTURE:
+						if (inst.arg < this.ncap) {
+							stk[nstk++] = -inst.arg - 1;
+							stk[nstk++] = capArray[capOffset + inst.arg];
+							capArray[capOffset + inst.arg] = pos;
+						}
+						pc = inst.out;
+						break;
+					case Inst.LB_WRITE:
+						this.lbTable[Math.abs(inst.arg)] = pos;
+						pc = inst.out;
+						break;
+					case Inst.LB_CHECK:
+						if (inst.arg > 0) pc = this.lbTable[inst.arg] === pos ? inst.out : 0;
+						else pc = this.lbTable[-inst.arg] !== pos ? inst.out : 0;
+						break;
+					case Inst.MATCH:
+					case Inst.RUNE:
+					case Inst.RUNE1:
+					case Inst.RUNE_ANY:
+					case Inst.RUNE_ANY_NOT_NL:
+						if (this.prog.lbInst[pc] === 0) q.mainThreads++;
+						if (this.ncap > 0) {
+							const destOffset = d * this.ncap;
+							if (destOffset + this.ncap > q.denseCaps.length) q.growCaps(destOffset + this.ncap);
+							for (let c = 0; c < this.ncap; c++) q.denseCaps[destOffset + c] = capArray[capOffset + c];
+						}
+						pc = 0;
+						break;
+					default: throw new RE2JSInternalException("unhandled");
+				}
+			}
+			if (nstk === 0) return;
+			nstk -= 2;
+			const entry = stk[nstk];
+			if (entry < 0) {
+				capArray[capOffset - entry - 1] = stk[nstk + 1];
+				pc = 0;
+			} else pc = entry;
+		}
+	}
+};
+// src/DFA.js
+const hashState = (pcs, flag, ids) => {
+	let h = -2128831035;
+	for (let i = 0; i < pcs.length; i++) {
+		h ^= pcs[i];
+		h = Math.imul(h, 16777619);
+	}
+	h ^= flag;
+	h = Math.imul(h, 16777619);
+	for (let i = 0; i < ids.length; i++) {
+		h ^= ids[i];
+		h = Math.imul(h, 16777619);
+	}
+	return h;
+};
+const arraysEqual = (a, b) => {
+	if (a.length !== b.length) return false;
+	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+	return true;
+};
+const isState = (state, pcs, flag, ids) => state.flag === flag && arraysEqual(state.nfaStates, pcs) && arraysEqual(state.matchIDs, ids);
+const NO_IDS = [];
+const END_TEXT = -1;
+var DFAState = class {
+	constructor(nfaStates, flag, matchIDs) {
+		this.nfaStates = nfaStates;
+		this.flag = flag;
+		this.isMatch = (flag & DFA.FLAG_MATCH) !== 0;
+		this.matchIDs = matchIDs;
+		this.next = null;
+		this.nextAnchored = null;
+	}
+};
+var DFA = class DFA {
+	static FLAG_EMPTY_MASK = 255;
+	static FLAG_MATCH = 256;
+	static FLAG_LAST_WORD = 512;
+	static FLAG_NEED_SHIFT = 16;
+	static STATE_OVERHEAD = 150;
+	static ARRAY_OVERHEAD = 40;
+	static ELEMENT_SIZE = 8;
+	static TABLE_OVERHEAD = 48;
+	static PROGRESS_PER_STATE = 10;
+	constructor(prog, maxMem = 8388608) {
+		this.prog = prog;
+		this.maxMem = maxMem;
+		this.stateCache = /* @__PURE__ */ new Map();
+		this.stateCount = 0;
+		this.startStates = /* @__PURE__ */ new Map();
+		this.failed = false;
+		for (let pc = 0; pc < prog.numInst(); pc++) {
+			const op = prog.getInst(pc).op;
+			if (op === Inst.LB_WRITE || op === Inst.LB_CHECK) {
+				this.failed = true;
+				break;
+			}
+		}
+		this.computeRuneClasses();
+		this.stateBudget = maxMem;
+		this.memBudget = maxMem;
+	}
+	computeRuneClasses() {
+		const bounds = /* @__PURE__ */ new Set();
+		const addRange = (lo, hi) => {
+			bounds.add(lo);
+			bounds.add(hi + 1);
+		};
+		for (let pc = 0; pc < this.prog.numInst(); pc++) {
+			const inst = this.prog.getInst(pc);
+			switch (inst.op) {
+				case Inst.RUNE:
+				case Inst.RUNE1:
+					if (inst.runes.length === 1) {
+						addRange(inst.runes[0], inst.runes[0]);
+						if ((inst.arg & RE2Flags.FOLD_CASE) !== 0) for (let f = Unicode.simpleFold(inst.runes[0]); f !== inst.runes[0]; f = Unicode.simpleFold(f)) addRange(f, f);
+					} else for (let j = 0; j < inst.runes.length; j += 2) addRange(inst.runes[j], inst.runes[j + 1]);
+					break;
+				case Inst.RUNE_ANY_NOT_NL:
+					addRange(10, 10);
+					break;
+				case Inst.EMPTY_WIDTH:
+					if ((inst.arg & (Utils.EMPTY_BEGIN_LINE | Utils.EMPTY_END_LINE)) !== 0) addRange(10, 10);
+					if ((inst.arg & (Utils.EMPTY_WORD_BOUNDARY | Utils.EMPTY_NO_WORD_BOUNDARY)) !== 0) {
+						addRange(48, 57);
+						addRange(65, 90);
+						addRange(95, 95);
+						addRange(97, 122);
+					}
+			}
+		}
+		bounds.delete(0);
+		this.classBounds = Int32Array.from(bounds).sort();
+		this.numClasses = this.classBounds.length + 1;
+		const latin1Class = new Int32Array(Unicode.MAX_LATIN1 + 1);
+		for (let r = 0; r <= Unicode.MAX_LATIN1; r++) latin1Class[r] = this.searchClass(r);
+		this.latin1Class = latin1Class;
+	}
+	runeClass(r) {
+		if (r <= Unicode.MAX_LATIN1) return this.latin1Class[r];
+		return this.searchClass(r);
+	}
+	searchClass(r) {
+		const bounds = this.classBounds;
+		let lo = 0;
+		let hi = bounds.length;
+		while (lo < hi) {
+			const mid = lo + hi >> 1;
+			if (bounds[mid] <= r) lo = mid + 1;
+			else hi = mid;
+		}
+		return lo;
+	}
+	closure(pcs, flag) {
+		const closure = /* @__PURE__ */ new Set();
+		const stack = Array.from(pcs);
+		let needflags = 0;
+		while (stack.length > 0) {
+			const pc = stack.pop();
+			if (pc === 0 || closure.has(pc)) continue;
+			closure.add(pc);
+			const inst = this.prog.getInst(pc);
+			switch (inst.op) {
+				case Inst.ALT:
+				case Inst.ALT_MATCH:
+					stack.push(inst.out);
+					stack.push(inst.arg);
+					break;
+				case Inst.NOP:
+				case Inst.CAPTURE:
+					stack.push(inst.out);
+					break;
+				case Inst.EMPTY_WIDTH:
+					needflags |= inst.arg;
+					if ((inst.arg & ~flag) === 0) stack.push(inst.out);
+			}
+		}
+		return {
+			pcs: Array.from(closure).sort((a, b) => a - b),
+			needflags
+		};
+	}
+	getState(pcs, flag, ids) {
+		const hash = hashState(pcs, flag, ids);
+		const cached = this.stateCache.get(hash);
+		if (cached instanceof DFAState) {
+			if (isState(cached, pcs, flag, ids)) return cached;
+		} else if (cached !== void 0) {
+			for (let i = 0; i < cached.length; i++) if (isState(cached[i], pcs, flag, ids)) return cached[i];
+		}
+		const cost = DFA.stateCost(pcs, ids);
+		if (this.memBudget < cost) return null;
+		this.memBudget -= cost;
+		const state = new DFAState(pcs, flag, ids);
+		if (cached === void 0) this.stateCache.set(hash, state);
+		else if (cached instanceof DFAState) this.stateCache.set(hash, [cached, state]);
+		else cached.push(state);
+		this.stateCount++;
+		return state;
+	}
+	static stateCost(pcs, ids) {
+		const idsCost = ids.length === 0 ? 0 : DFA.ARRAY_OVERHEAD + DFA.ELEMENT_SIZE * ids.length;
+		return DFA.STATE_OVERHEAD + DFA.ELEMENT_SIZE * pcs.length + idsCost;
+	}
+	*cachedStates() {
+		for (const cached of this.stateCache.values()) if (cached instanceof DFAState) yield cached;
+		else yield* cached;
+	}
+	makeState(pcs, flag, ids) {
+		const closure = this.closure(pcs, flag & DFA.FLAG_EMPTY_MASK);
+		let stateFlag = flag;
+		if (closure.needflags === 0) stateFlag &= DFA.FLAG_MATCH;
+		stateFlag |= closure.needflags << DFA.FLAG_NEED_SHIFT;
+		return this.getState(closure.pcs, stateFlag, ids);
+	}
+	allocTable(state, anchor) {
+		const size = this.numClasses + 1;
+		const cost = DFA.TABLE_OVERHEAD + DFA.ELEMENT_SIZE * size;
+		if (this.memBudget < cost) return null;
+		this.memBudget -= cost;
+		const table = new Array(size).fill(null);
+		if (anchor === RE2Flags.UNANCHORED) state.next = table;
+		else state.nextAnchored = table;
+		return table;
+	}
+	clearCache() {
+		this.stateCache.clear();
+		this.stateCount = 0;
+		this.startStates.clear();
+		this.memBudget = this.stateBudget;
+	}
+	resetCache(current) {
+		this.clearCache();
+		return this.getState(current.nfaStates, current.flag, current.matchIDs);
+	}
+	step(state, cls, rune, anchor) {
+		let table = anchor === RE2Flags.UNANCHORED ? state.next : state.nextAnchored;
+		if (table !== null) {
+			const cached = table[cls];
+			if (cached !== null) return cached;
+		} else {
+			table = this.allocTable(state, anchor);
+			if (table === null) return null;
+		}
+		const needflag = state.flag >>> DFA.FLAG_NEED_SHIFT;
+		const oldbeforeflag = state.flag & DFA.FLAG_EMPTY_MASK;
+		let beforeflag = oldbeforeflag;
+		let afterflag = 0;
+		if (rune === 10) {
+			beforeflag |= Utils.EMPTY_END_LINE;
+			afterflag |= Utils.EMPTY_BEGIN_LINE;
+		}
+		if (rune === END_TEXT) beforeflag |= Utils.EMPTY_END_LINE | Utils.EMPTY_END_TEXT;
+		const islastword = (state.flag & DFA.FLAG_LAST_WORD) !== 0;
+		const isword = rune !== END_TEXT && Utils.isWordRune(rune);
+		beforeflag |= isword === islastword ? Utils.EMPTY_NO_WORD_BOUNDARY : Utils.EMPTY_WORD_BOUNDARY;
+		let pcs = state.nfaStates;
+		if ((beforeflag & ~oldbeforeflag & needflag) !== 0) pcs = this.closure(pcs, beforeflag).pcs;
+		const nextPCs = [];
+		let ismatch = false;
+		let ids = NO_IDS;
+		for (let i = 0; i < pcs.length; i++) {
+			const inst = this.prog.getInst(pcs[i]);
+			if (inst.op === Inst.MATCH) {
+				if (!ismatch) {
+					ismatch = true;
+					ids = [];
+				}
+				ids.push(inst.arg);
+			} else if (rune !== END_TEXT && Inst.isRuneOp(inst.op) && inst.matchRune(rune)) nextPCs.push(inst.out);
+		}
+		if (ids.length > 1) ids.sort((a, b) => a - b);
+		if (anchor === RE2Flags.UNANCHORED && rune !== END_TEXT) nextPCs.push(this.prog.start);
+		let flag = afterflag;
+		if (ismatch) flag |= DFA.FLAG_MATCH;
+		if (isword) flag |= DFA.FLAG_LAST_WORD;
+		const nextState = this.makeState(nextPCs, flag, ids);
+		if (nextState === null) return null;
+		table[cls] = nextState;
+		return nextState;
+	}
+	start(input, pos) {
+		const context = input.context(pos);
+		let flags;
+		if ((context & Utils.EMPTY_BEGIN_TEXT) !== 0) flags = Utils.EMPTY_BEGIN_TEXT | Utils.EMPTY_BEGIN_LINE;
+		else if ((context & Utils.EMPTY_BEGIN_LINE) !== 0) flags = Utils.EMPTY_BEGIN_LINE;
+		else {
+			const r = input.step(pos);
+			const nextIsWord = r >= 0 && Utils.isWordRune(r >> 3);
+			flags = (context & Utils.EMPTY_WORD_BOUNDARY) !== 0 !== nextIsWord ? DFA.FLAG_LAST_WORD : 0;
+		}
+		let state = this.startStates.get(flags);
+		if (state === void 0) {
+			state = this.makeState([this.prog.start], flags, NO_IDS);
+			if (state === null) {
+				this.clearCache();
+				state = this.makeState([this.prog.start], flags, NO_IDS);
+				if (state === null) return null;
+			}
+			this.startStates.set(flags, state);
+		}
+		return state;
+	}
+	stepOrReset(state, cls, rune, anchor, pos, search) {
+		let next = this.step(state, cls, rune, anchor);
+		if (next !== null) return next;
+		if (search.resetPos >= 0 && pos - search.resetPos < DFA.PROGRESS_PER_STATE * this.stateCount) return null;
+		search.resetPos = pos;
+		const restored = this.resetCache(state);
+		if (restored === null) return null;
+		next = this.step(restored, cls, rune, anchor);
+		return next;
+	}
+	run(input, pos, anchor, state, onMatch) {
+		const endPos = input.endPos();
+		const latin1Class = this.latin1Class;
+		const unanchored = anchor === RE2Flags.UNANCHORED;
+		const search = { resetPos: -1 };
+		let i = pos;
+		while (i < endPos) {
+			const r = input.step(i);
+			const rune = r >> 3;
+			const width = r & 7;
+			if (width === 0) break;
+			const cls = rune <= Unicode.MAX_LATIN1 ? latin1Class[rune] : this.runeClass(rune);
+			let next = unanchored && state.next !== null ? state.next[cls] : null;
+			if (next === null) {
+				next = this.stepOrReset(state, cls, rune, anchor, i, search);
+				if (next === null) return null;
+			}
+			state = next;
+			if (state.isMatch && onMatch(state, false)) return true;
+			if (!unanchored && state.nfaStates.length === 0) return false;
+			i += width;
+		}
+		state = this.stepOrReset(state, this.numClasses, END_TEXT, anchor, i, search);
+		if (state === null) return null;
+		return state.isMatch && onMatch(state, true);
+	}
+	match(input, pos, anchor) {
+		if (this.failed) return null;
+		if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return false;
+		const startState = this.start(input, pos);
+		if (startState === null) return null;
+		return this.run(input, pos, anchor, startState, (state, atEnd) => anchor !== RE2Flags.ANCHOR_BOTH || atEnd);
+	}
+	matchSet(input, pos, anchor) {
+		if (this.failed) return null;
+		if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return [];
+		const startState = this.start(input, pos);
+		if (startState === null) return null;
+		const matches = /* @__PURE__ */ new Set();
+		const collect = (state, atEnd) => {
+			if (anchor !== RE2Flags.ANCHOR_BOTH || atEnd) for (let k = 0; k < state.matchIDs.length; k++) matches.add(state.matchIDs[k]);
+			return false;
+		};
+		if (this.run(input, pos, anchor, startState, collect) === null) return null;
+		return Array.from(matches).sort((a, b) => a - b);
+	}
+};
+// src/Backtracker.js
+const VISITED_BITS = 32;
+const MAX_BACKTRACK_PROG = 500;
+const INITIAL_JOB_CAPACITY = 256;
+const MAX_BACKTRACK_VECTOR = 262144;
+var BitState = class {
+	constructor() {
+		this.end = 0;
+		this.cap = /* @__PURE__ */ new Int32Array(0);
+		this.matchcap = /* @__PURE__ */ new Int32Array(0);
+		this.ncap = 0;
+		this.jobPc = new Int32Array(INITIAL_JOB_CAPACITY);
+		this.jobArg = new Uint8Array(INITIAL_JOB_CAPACITY);
+		this.jobPos = new Int32Array(INITIAL_JOB_CAPACITY);
+		this.jobLen = 0;
+		this.visited = /* @__PURE__ */ new Uint32Array(0);
+	}
+	reset(prog, end, ncap) {
+		this.end = end;
+		this.jobLen = 0;
+		this.ncap = ncap;
+		const visitedSize = prog.numInst() * (end + 1) + VISITED_BITS - 1 >>> 5;
+		if (this.visited.length < visitedSize) this.visited = new Uint32Array(visitedSize);
+		else this.visited.fill(0, 0, visitedSize);
+		if (this.cap.length < ncap) this.cap = new Int32Array(ncap).fill(-1);
+		else this.cap.fill(-1, 0, ncap);
+		if (this.matchcap.length < ncap) this.matchcap = new Int32Array(ncap).fill(-1);
+		else this.matchcap.fill(-1, 0, ncap);
+	}
+	shouldVisit(pc, pos) {
+		const n = pc * (this.end + 1) + pos;
+		const idx = n >>> 5;
+		const mask = 1 << (n & 31);
+		if ((this.visited[idx] & mask) !== 0) return false;
+		this.visited[idx] |= mask;
+		return true;
+	}
+	push(re2, pc, pos, arg) {
+		if (re2.prog.getInst(pc).op !== Inst.FAIL && (arg || this.shouldVisit(pc, pos))) {
+			if (this.jobLen >= this.jobPc.length) {
+				const newSize = this.jobPc.length * 2;
+				const newPc = new Int32Array(newSize);
+				newPc.set(this.jobPc);
+				this.jobPc = newPc;
+				const newArg = new Uint8Array(newSize);
+				newArg.set(this.jobArg);
+				this.jobArg = newArg;
+				const newPos = new Int32Array(newSize);
+				newPos.set(this.jobPos);
+				this.jobPos = newPos;
+			}
+			this.jobPc[this.jobLen] = pc;
+			this.jobArg[this.jobLen] = arg ? 1 : 0;
+			this.jobPos[this.jobLen] = pos;
+			this.jobLen++;
+		}
+	}
+	tryBacktrack(re2, input, pc, pos, anchor) {
+		const longest = re2.longest;
+		this.push(re2, pc, pos, false);
+		while (this.jobLen > 0) {
+			this.jobLen--;
+			let currentPc = this.jobPc[this.jobLen];
+			let arg = this.jobArg[this.jobLen] === 1;
+			let currentPos = this.jobPos[this.jobLen];
+			let skipShouldVisit = true;
+			while (true) {
+				if (!skipShouldVisit) {
+					if (!this.shouldVisit(currentPc, currentPos)) break;
+				}
+				skipShouldVisit = false;
+				const inst = re2.prog.getInst(currentPc);
+				switch (inst.op) {
+					case Inst.FAIL: break;
+					case Inst.ALT: if (arg) {
+						arg = false;
+						currentPc = inst.arg;
+						continue;
+					} else {
+						this.push(re2, currentPc, currentPos, true);
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.ALT_MATCH: {
+						const outInst = re2.prog.getInst(inst.out);
+						if (Inst.isRuneOp(outInst.op)) {
+							this.push(re2, inst.arg, currentPos, false);
+							currentPc = inst.arg;
+							currentPos = this.end;
+							continue;
+						}
+						this.push(re2, inst.out, this.end, false);
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.RUNE: {
+						const r = input.step(currentPos);
+						if (r === MachineInputBase.EOF()) break;
+						if (!inst.matchRune(r >> 3)) break;
+						currentPos += r & 7;
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.RUNE1: {
+						const r = input.step(currentPos);
+						if (r === MachineInputBase.EOF()) break;
+						if (r >> 3 !== inst.runes[0]) break;
+						currentPos += r & 7;
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.RUNE_ANY_NOT_NL: {
+						const r = input.step(currentPos);
+						if (r === MachineInputBase.EOF()) break;
+						if (r >> 3 === 10) break;
+						currentPos += r & 7;
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.RUNE_ANY: {
+						const r = input.step(currentPos);
+						if (r === MachineInputBase.EOF()) break;
+						currentPos += r & 7;
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.CAPTURE: if (arg) {
+						this.cap[inst.arg] = currentPos;
+						break;
+					} else {
+						if (inst.arg < this.ncap) {
+							this.push(re2, currentPc, this.cap[inst.arg], true);
+							this.cap[inst.arg] = currentPos;
+						}
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.EMPTY_WIDTH: {
+						const flag = input.context(currentPos);
+						if ((inst.arg & ~flag) !== 0) break;
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.NOP:
+						currentPc = inst.out;
+						continue;
+					case Inst.MATCH: {
+						if (anchor === RE2Flags.ANCHOR_BOTH && currentPos !== this.end) break;
+						if (this.ncap === 0) return true;
+						if (this.ncap > 1) this.cap[1] = currentPos;
+						const old = this.matchcap[1];
+						if (old === -1 || longest && currentPos > 0 && currentPos > old) this.matchcap.set(this.cap);
+						if (!longest) return true;
+						if (currentPos === this.end) return true;
+						break;
+					}
+					case Inst.LB_WRITE:
+					case Inst.LB_CHECK: throw new RE2JSInternalException("Backtracker cannot evaluate Lookbehind instructions");
+					default: throw new RE2JSInternalException("bad inst");
+				}
+				break;
+			}
+		}
+		return longest && this.matchcap.length > 1 && this.matchcap[1] >= 0;
+	}
+};
+const bitStatePool = [];
+var Backtracker = class Backtracker {
+	static shouldBacktrack(prog) {
+		return prog.numInst() <= MAX_BACKTRACK_PROG;
+	}
+	static maxBitStateLen(prog) {
+		if (!Backtracker.shouldBacktrack(prog)) return 0;
+		return Math.floor(MAX_BACKTRACK_VECTOR / prog.numInst());
+	}
+	static execute(re2, input, pos, anchor, ncap) {
+		const startCond = re2.cond;
+		if (startCond === Utils.EMPTY_ALL) return null;
+		if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return null;
+		if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 && pos !== 0) return null;
+		const b = bitStatePool.length > 0 ? bitStatePool.pop() : new BitState();
+		const end = input.endPos();
+		b.reset(re2.prog, end, ncap);
+		let matched = false;
+		if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 || anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) {
+			if (b.ncap > 0) b.cap[0] = pos;
+			if (b.tryBacktrack(re2, input, re2.prog.start, pos, anchor)) matched = true;
+		} else {
+			let width = -1;
+			for (; pos <= end && width !== 0; pos += width) {
+				if (re2.prefix.length > 0) {
+					const advance = input.index(re2, pos);
+					if (advance < 0) break;
+					pos += advance;
+				}
+				if (b.ncap > 0) b.cap[0] = pos;
+				if (b.tryBacktrack(re2, input, re2.prog.start, pos, anchor)) {
+					matched = true;
+					break;
+				}
+				const r = input.step(pos);
+				width = r === MachineInputBase.EOF() ? 0 : r & 7;
+			}
+		}
+		if (!matched) {
+			bitStatePool.push(b);
+			return null;
+		}
+		const result = ncap === 0 ? [] : Utils.toArray(b.matchcap.subarray(0, ncap));
+		bitStatePool.push(b);
+		return result;
+	}
+};
+// src/OnePass.js
+var QueueOnePass = class {
+	constructor(size) {
+		this.sparse = new Uint32Array(size);
+		this.dense = new Uint32Array(size);
+		this.size = 0;
+		this.nextIndex = 0;
+	}
+	empty() {
+		return this.nextIndex >= this.size;
+	}
+	next() {
+		return this.dense[this.nextIndex++];
+	}
+	clear() {
+		this.size = 0;
+		this.nextIndex = 0;
+	}
+	contains(u) {
+		return u < this.sparse.length && this.sparse[u] < this.size && this.dense[this.sparse[u]] === u;
+	}
+	insert(u) {
+		if (!this.contains(u)) this.insertNew(u);
+	}
+	insertNew(u) {
+		if (u >= this.sparse.length) return;
+		this.sparse[u] = this.size;
+		this.dense[this.size] = u;
+		this.size++;
+	}
+};
+const mergeRuneSets = (leftRunes, rightRunes, leftPC, rightPC) => {
+	const leftLen = leftRunes.length;
+	const rightLen = rightRunes.length;
+	let lx = 0, rx = 0;
+	const merged = [];
+	const next = [];
+	let ok = true;
+	let ix = -1;
+	const extend = (isLeft) => {
+		const newArray = isLeft ? leftRunes : rightRunes;
+		const low = isLeft ? lx : rx;
+		const pc = isLeft ? leftPC : rightPC;
+		if (ix > 0 && newArray[low] <= merged[ix]) return false;
+		merged.push(newArray[low], newArray[low + 1]);
+		if (isLeft) lx += 2;
+		else rx += 2;
+		ix += 2;
+		next.push(pc);
+		return true;
+	};
+	while (lx < leftLen || rx < rightLen) {
+		if (rx >= rightLen) ok = extend(true);
+		else if (lx >= leftLen) ok = extend(false);
+		else if (rightRunes[rx] < leftRunes[lx]) ok = extend(false);
+		else ok = extend(true);
+		if (!ok) return null;
+	}
+	return {
+		merged,
+		next
+	};
+};
+var OnePassProg = class {
+	constructor(prog) {
+		this.start = prog.start;
+		this.numCap = prog.numCap;
+		this.inst = new Array(prog.inst.length);
+		for (let i = 0; i < prog.inst.length; i++) {
+			const orig = prog.inst[i];
+			const inst = new Inst(orig.op);
+			inst.out = orig.out;
+			inst.arg = orig.arg;
+			inst.runes = orig.runes ? new Int32Array(orig.runes) : /* @__PURE__ */ new Int32Array(0);
+			inst.next = null;
+			this.inst[i] = inst;
+		}
+	}
+};
+const onePassCopy = (prog) => {
+	const p = new OnePassProg(prog);
+	for (let pc = 0; pc < p.inst.length; pc++) {
+		const inst = p.inst[pc];
+		if (inst.op !== Inst.ALT && inst.op !== Inst.ALT_MATCH) continue;
+		let pAOther = "out";
+		let pAAlt = "arg";
+		let instAlt = p.inst[inst[pAAlt]];
+		if (instAlt.op !== Inst.ALT && instAlt.op !== Inst.ALT_MATCH) {
+			pAOther = "arg";
+			pAAlt = "out";
+			instAlt = p.inst[inst[pAAlt]];
+			if (instAlt.op !== Inst.ALT && instAlt.op !== Inst.ALT_MATCH) continue;
+		}
+		const instOther = p.inst[inst[pAOther]];
+		if (instOther.op === Inst.ALT || instOther.op === Inst.ALT_MATCH) continue;
+		let pBAlt = "out";
+		let pBOther = "arg";
+		let patch = false;
+		if (instAlt.out === pc) patch = true;
+		else if (instAlt.arg === pc) {
+			patch = true;
+			pBAlt = "arg";
+			pBOther = "out";
+		}
+		if (patch) instAlt[pBAlt] = inst[pAOther];
+		if (inst[pAOther] === instAlt[pBAlt]) inst[pAAlt] = instAlt[pBOther];
+	}
+	return p;
+};
+const makeOnePass = (p) => {
+	if (p.inst.length >= 1e3) return null;
+	const instQueue = new QueueOnePass(p.inst.length);
+	const visitQueue = new QueueOnePass(p.inst.length);
+	const onePassRunes = new Array(p.inst.length);
+	const m = new Array(p.inst.length).fill(false);
+	const check = (pc) => {
+		let ok = true;
+		const inst = p.inst[pc];
+		if (visitQueue.contains(pc)) return true;
+		visitQueue.insert(pc);
+		switch (inst.op) {
+			case Inst.ALT:
+			case Inst.ALT_MATCH: {
+				ok = check(inst.out) && check(inst.arg);
+				let matchOut = m[inst.out];
+				let matchArg = m[inst.arg];
+				if (matchOut && matchArg) return false;
+				if (matchArg) {
+					const tempOut = inst.out;
+					inst.out = inst.arg;
+					inst.arg = tempOut;
+					const tempMatch = matchOut;
+					matchOut = matchArg;
+					matchArg = tempMatch;
+				}
+				if (matchOut) {
+					m[pc] = true;
+					inst.op = Inst.ALT_MATCH;
+				}
+				const leftRunes = onePassRunes[inst.out] || [];
+				const rightRunes = onePassRunes[inst.arg] || [];
+				const mergeRes = mergeRuneSets(leftRunes, rightRunes, inst.out, inst.arg);
+				if (!mergeRes) return false;
+				onePassRunes[pc] = new Int32Array(mergeRes.merged);
+				inst.next = new Uint32Array(mergeRes.next);
+				break;
+			}
+			case Inst.CAPTURE:
+			case Inst.EMPTY_WIDTH:
+			case Inst.NOP:
+				ok = check(inst.out);
+				m[pc] = m[inst.out];
+				onePassRunes[pc] = onePassRunes[inst.out] ? new Int32Array(onePassRunes[inst.out]) : /* @__PURE__ */ new Int32Array(0);
+				inst.next = new Uint32Array(Math.floor(onePassRunes[pc].length / 2) + 1).fill(inst.out);
+				break;
+			case Inst.MATCH:
+			case Inst.FAIL:
+				m[pc] = inst.op === Inst.MATCH;
+				break;
+			case Inst.RUNE: {
+				m[pc] = false;
+				if (inst.next && inst.next.length > 0) break;
+				instQueue.insert(inst.out);
+				if (!inst.runes || inst.runes.length === 0) {
+					onePassRunes[pc] = /* @__PURE__ */ new Int32Array(0);
+					inst.next = new Uint32Array([inst.out]);
+					break;
+				}
+				let runes = [];
+				if (inst.runes.length === 1 && (inst.arg & RE2Flags.FOLD_CASE) !== 0) {
+					const r0 = inst.runes[0];
+					runes.push(r0, r0);
+					for (let r1 = Unicode.simpleFold(r0); r1 !== r0; r1 = Unicode.simpleFold(r1)) runes.push(r1, r1);
+					runes.sort((a, b) => a - b);
+				} else for (let j = 0; j < inst.runes.length; j++) runes.push(inst.runes[j]);
+				onePassRunes[pc] = new Int32Array(runes);
+				inst.next = new Uint32Array(Math.floor(runes.length / 2) + 1).fill(inst.out);
+				inst.op = Inst.RUNE;
+				break;
+			}
+			case Inst.RUNE1: {
+				m[pc] = false;
+				if (inst.next && inst.next.length > 0) break;
+				instQueue.insert(inst.out);
+				let runes = [];
+				if ((inst.arg & RE2Flags.FOLD_CASE) !== 0) {
+					const r0 = inst.runes[0];
+					runes.push(r0, r0);
+					for (let r1 = Unicode.simpleFold(r0); r1 !== r0; r1 = Unicode.simpleFold(r1)) runes.push(r1, r1);
+					runes.sort((a, b) => a - b);
+				} else runes.push(inst.runes[0], inst.runes[0]);
+				onePassRunes[pc] = new Int32Array(runes);
+				inst.next = new Uint32Array(Math.floor(runes.length / 2) + 1).fill(inst.out);
+				inst.op = Inst.RUNE;
+				break;
+			}
+			case Inst.RUNE_ANY:
+				m[pc] = false;
+				if (inst.next && inst.next.length > 0) break;
+				instQueue.insert(inst.out);
+				onePassRunes[pc] = new Int32Array([0, Unicode.MAX_RUNE]);
+				inst.next = new Uint32Array([inst.out]);
+				break;
+			case Inst.RUNE_ANY_NOT_NL:
+				m[pc] = false;
+				if (inst.next && inst.next.length > 0) break;
+				instQueue.insert(inst.out);
+				onePassRunes[pc] = new Int32Array([
+					0,
+					9,
+					11,
+					Unicode.MAX_RUNE
+				]);
+				inst.next = new Uint32Array(Math.floor(onePassRunes[pc].length / 2) + 1).fill(inst.out);
+		}
+		return ok;
+	};
+	instQueue.clear();
+	instQueue.insert(p.start);
+	while (!instQueue.empty()) {
+		visitQueue.clear();
+		if (!check(instQueue.next())) return null;
+	}
+	for (let i = 0; i < p.inst.length; i++) if (onePassRunes[i]) p.inst[i].runes = onePassRunes[i];
+	return p;
+};
+const cleanupOnePass = (p, original) => {
+	for (let ix = 0; ix < original.inst.length; ix++) {
+		const instOriginal = original.inst[ix];
+		switch (instOriginal.op) {
+			case Inst.ALT:
+			case Inst.ALT_MATCH:
+			case Inst.RUNE: break;
+			case Inst.CAPTURE:
+			case Inst.EMPTY_WIDTH:
+			case Inst.NOP:
+			case Inst.MATCH:
+			case Inst.FAIL:
+				p.inst[ix].next = null;
+				break;
+			case Inst.RUNE1:
+			case Inst.RUNE_ANY:
+			case Inst.RUNE_ANY_NOT_NL:
+				p.inst[ix].next = null;
+				p.inst[ix].op = instOriginal.op;
+				p.inst[ix].runes = instOriginal.runes ? new Int32Array(instOriginal.runes) : /* @__PURE__ */ new Int32Array(0);
+		}
+	}
+};
+var OnePass = class OnePass {
+	static compile(prog) {
+		if (prog.start === 0) return null;
+		if (prog.numLb > 0) return null;
+		const startInst = prog.inst[prog.start];
+		if (startInst.op !== Inst.EMPTY_WIDTH || (startInst.arg & Utils.EMPTY_BEGIN_TEXT) === 0) return null;
+		let hasAlt = false;
+		for (let i = 0; i < prog.inst.length; i++) if (prog.inst[i].op === Inst.ALT || prog.inst[i].op === Inst.ALT_MATCH) {
+			hasAlt = true;
+			break;
+		}
+		for (let i = 0; i < prog.inst.length; i++) {
+			const inst = prog.inst[i];
+			const opOut = prog.inst[inst.out].op;
+			switch (inst.op) {
+				case Inst.ALT:
+				case Inst.ALT_MATCH:
+					if (opOut === Inst.MATCH || prog.inst[inst.arg].op === Inst.MATCH) return null;
+					break;
+				case Inst.EMPTY_WIDTH:
+					if (opOut === Inst.MATCH) {
+						if ((inst.arg & Utils.EMPTY_END_TEXT) === Utils.EMPTY_END_TEXT) continue;
+						return null;
+					}
+					break;
+				default: if (opOut === Inst.MATCH && hasAlt) return null;
+			}
+		}
+		let p = onePassCopy(prog);
+		p = makeOnePass(p);
+		if (p !== null) cleanupOnePass(p, prog);
+		return p;
+	}
+	static next(inst, r) {
+		const nextIdx = inst.matchRunePos(r);
+		if (nextIdx >= 0) return inst.next[nextIdx];
+		if (inst.op === Inst.ALT_MATCH) return inst.out;
+		return 0;
+	}
+	static execute(re2, input, pos, anchor, ncap) {
+		const onepass = re2.onepass;
+		if (!onepass) return null;
+		const matchcap = new Int32Array(ncap).fill(-1);
+		let matched = false;
+		let r = input.step(pos);
+		let rune = r >> 3;
+		let width = r & 7;
+		let r1 = MachineInputBase.EOF();
+		let rune1 = -1;
+		let width1 = 0;
+		if (r !== MachineInputBase.EOF()) {
+			r1 = input.step(pos + width);
+			if (r1 !== MachineInputBase.EOF()) {
+				rune1 = r1 >> 3;
+				width1 = r1 & 7;
+			}
+		}
+		let flag = pos === 0 ? Utils.emptyOpContext(-1, rune) : input.context(pos);
+		let pc = onepass.start;
+		let inst;
+		while (true) {
+			inst = onepass.inst[pc];
+			pc = inst.out;
+			switch (inst.op) {
+				case Inst.MATCH:
+					if (anchor === RE2Flags.ANCHOR_BOTH && pos !== input.endPos()) return null;
+					matched = true;
+					if (matchcap.length > 0) {
+						matchcap[0] = 0;
+						matchcap[1] = pos;
+					}
+					return ncap === 0 ? [] : Utils.toArray(matchcap);
+				case Inst.RUNE:
+					if (!inst.matchRune(rune)) return null;
+					break;
+				case Inst.RUNE1:
+					if (rune !== inst.runes[0]) return null;
+					break;
+				case Inst.RUNE_ANY: break;
+				case Inst.RUNE_ANY_NOT_NL:
+					if (rune === 10) return null;
+					break;
+				case Inst.ALT:
+				case Inst.ALT_MATCH:
+					pc = OnePass.next(inst, rune);
+					continue;
+				case Inst.FAIL: return null;
+				case Inst.NOP: continue;
+				case Inst.EMPTY_WIDTH:
+					if ((inst.arg & ~flag) !== 0) return null;
+					continue;
+				case Inst.CAPTURE:
+					if (inst.arg < matchcap.length) matchcap[inst.arg] = pos;
+					continue;
+				default: throw new RE2JSInternalException("bad inst");
+			}
+			if (width === 0) break;
+			flag = Utils.emptyOpContext(rune, rune1);
+			pos += width;
+			rune = rune1;
+			width = width1;
+			if (rune !== -1) {
+				r1 = input.step(pos + width);
+				if (r1 !== MachineInputBase.EOF()) {
+					rune1 = r1 >> 3;
+					width1 = r1 & 7;
+				} else {
+					rune1 = -1;
+					width1 = 0;
+				}
+			}
+		}
+		if (!matched) return null;
+		return ncap === 0 ? [] : Utils.toArray(matchcap);
+	}
+};
+// src/Regexp.js
+/**
+* Regular expression abstract syntax tree. Produced by parser, used by compiler. NB, this
+* corresponds to {@code syntax.regexp} in the Go implementation; Go's {@code regexp} is called
+* {@code RE2} in Java.
+*/
+var Regexp = class Regexp {
+	static Op = createEnum([
+		"NO_MATCH",
+		"EMPTY_MATCH",
+		"LITERAL",
+		"CHAR_CLASS",
+		"ANY_CHAR_NOT_NL",
+		"ANY_CHAR",
+		"BEGIN_LINE",
+		"END_LINE",
+		"BEGIN_TEXT",
+		"END_TEXT",
+		"WORD_BOUNDARY",
+		"NO_WORD_BOUNDARY",
+		"CAPTURE",
+		"STAR",
+		"PLUS",
+		"QUEST",
+		"REPEAT",
+		"CONCAT",
+		"ALTERNATE",
+		"PLB",
+		"NLB",
+		"LEFT_PAREN",
+		"VERTICAL_BAR"
+	]);
+	static isPseudoOp(op) {
+		return op >= Regexp.Op.LEFT_PAREN;
+	}
+	static emptySubs() {
+		return [];
+	}
+	static quoteIfHyphen(rune) {
+		if (rune === Codepoint.CODES["-"]) return "\\";
+		return "";
+	}
+	static fromRegexp(re) {
+		const regex = new Regexp(re.op);
+		regex.flags = re.flags;
+		regex.subs = re.subs;
+		regex.runes = re.runes;
+		regex.cap = re.cap;
+		regex.min = re.min;
+		regex.max = re.max;
+		regex.name = re.name;
+		regex.namedGroups = re.namedGroups;
+		regex.lb = re.lb;
+		return regex;
+	}
+	constructor(op) {
+		this.op = op;
+		this.flags = 0;
+		this.subs = Regexp.emptySubs();
+		this.runes = /* @__PURE__ */ new Int32Array(0);
+		this.min = 0;
+		this.max = 0;
+		this.cap = 0;
+		this.name = null;
+		this.namedGroups = Object.create(null);
+		this.lb = 0;
+	}
+	reinit() {
+		this.flags = 0;
+		this.subs = Regexp.emptySubs();
+		this.runes = /* @__PURE__ */ new Int32Array(0);
+		this.cap = 0;
+		this.min = 0;
+		this.max = 0;
+		this.name = null;
+		this.namedGroups = Object.create(null);
+		this.lb = 0;
+	}
+	toString() {
+		return this.appendTo();
+	}
+	appendTo() {
+		let out = "";
+		switch (this.op) {
+			case Regexp.Op.NO_MATCH:
+				out += "[^\\x00-\\x{10FFFF}]";
+				break;
+			case Regexp.Op.EMPTY_MATCH:
+				out += "(?:)";
+				break;
+			case Regexp.Op.STAR:
+			case Regexp.Op.PLUS:
+			case Regexp.Op.QUEST:
+			case Regexp.Op.REPEAT: {
+				const sub = this.subs[0];
+				if (sub.op > Regexp.Op.CAPTURE || sub.op === Regexp.Op.LITERAL && sub.runes.length > 1) out += `(?:${sub.appendTo()})`;
+				else out += sub.appendTo();
+				switch (this.op) {
+					case Regexp.Op.STAR:
+						out += "*";
+						break;
+					case Regexp.Op.PLUS:
+						out += "+";
+						break;
+					case Regexp.Op.QUEST:
+						out += "?";
+						break;
+					case Regexp.Op.REPEAT:
+						out += `{${this.min}`;
+						if (this.min !== this.max) {
+							out += ",";
+							if (this.max >= 0) out += this.max;
+						}
+						out += "}";
+				}
+				if ((this.flags & RE2Flags.NON_GREEDY) !== 0) out += "?";
+				break;
+			}
+			case Regexp.Op.CONCAT:
+				for (let sub of this.subs) if (sub.op === Regexp.Op.ALTERNATE) out += `(?:${sub.appendTo()})`;
+				else out += sub.appendTo();
+				break;
+			case Regexp.Op.ALTERNATE: {
+				let sep = "";
+				for (let sub of this.subs) {
+					out += sep;
+					sep = "|";
+					out += sub.appendTo();
+				}
+				break;
+			}
+			case Regexp.Op.LITERAL:
+				if ((this.flags & RE2Flags.FOLD_CASE) !== 0) out += "(?i:";
+				for (let rune of this.runes) out += Utils.escapeRune(rune);
+				if ((this.flags & RE2Flags.FOLD_CASE) !== 0) out += ")";
+				break;
+			case Regexp.Op.ANY_CHAR_NOT_NL:
+				out += "(?-s:.)";
+				break;
+			case Regexp.Op.ANY_CHAR:
+				out += "(?s:.)";
+				break;
+			case Regexp.Op.PLB:
+				out += `(?<=${this.subs[0].appendTo()})`;
+				break;
+			case Regexp.Op.NLB:
+				out += `(?<!${this.subs[0].appendTo()})`;
+				break;
+			case Regexp.Op.CAPTURE:
+				if (this.name === null || this.name.length === 0) out += "(";
+				else out += `(?P<${this.name}>`;
+				if (this.subs[0].op !== Regexp.Op.EMPTY_MATCH) out += this.subs[0].appendTo();
+				out += ")";
+				break;
+			case Regexp.Op.BEGIN_TEXT:
+				out += "\\A";
+				break;
+			case Regexp.Op.END_TEXT:
+				if ((this.flags & RE2Flags.WAS_DOLLAR) !== 0) out += "(?-m:$)";
+				else out += "\\z";
+				break;
+			case Regexp.Op.BEGIN_LINE:
+				out += "^";
+				break;
+			case Regexp.Op.END_LINE:
+				out += "$";
+				break;
+			case Regexp.Op.WORD_BOUNDARY:
+				out += "\\b";
+				break;
+			case Regexp.Op.NO_WORD_BOUNDARY:
+				out += "\\B";
+				break;
+			case Regexp.Op.CHAR_CLASS:
+				if (this.runes.length % 2 !== 0) {
+					out += "[invalid char class]";
+					break;
+				}
+				out += "[";
+				if (this.runes.length === 0) out += "^\\x00-\\x{10FFFF}";
+				else if (this.runes[0] === 0 && this.runes[this.runes.length - 1] === Unicode.MAX_RUNE) {
+					out += "^";
+					for (let i = 1; i < this.runes.length - 1; i += 2) {
+						const lo = this.runes[i] + 1;
+						const hi = this.runes[i + 1] - 1;
+						out += Regexp.quoteIfHyphen(lo);
+						out += Utils.escapeRune(lo);
+						if (lo !== hi) {
+							out += "-";
+							out += Regexp.quoteIfHyphen(hi);
+							out += Utils.escapeRune(hi);
+						}
+					}
+				} else for (let i = 0; i < this.runes.length; i += 2) {
+					const lo = this.runes[i];
+					const hi = this.runes[i + 1];
+					out += Regexp.quoteIfHyphen(lo);
+					out += Utils.escapeRune(lo);
+					if (lo !== hi) {
+						out += "-";
+						out += Regexp.quoteIfHyphen(hi);
+						out += Utils.escapeRune(hi);
+					}
+				}
+				out += "]";
+				break;
+			default: out += this.op;
+		}
+		return out;
+	}
+	maxCap() {
+		let m = 0;
+		if (this.op === Regexp.Op.CAPTURE) m = this.cap;
+		if (this.subs !== null) for (let sub of this.subs) {
+			const n = sub.maxCap();
+			if (m < n) m = n;
+		}
+		return m;
+	}
+	equals(that) {
+		if (!(that !== null && that instanceof Regexp)) return false;
+		if (this.op !== that.op) return false;
+		switch (this.op) {
+			case Regexp.Op.END_TEXT:
+				if ((this.flags & RE2Flags.WAS_DOLLAR) !== (that.flags & RE2Flags.WAS_DOLLAR)) return false;
+				break;
+			case Regexp.Op.LITERAL:
+			case Regexp.Op.CHAR_CLASS:
+				if ((this.flags & RE2Flags.FOLD_CASE) !== (that.flags & RE2Flags.FOLD_CASE)) return false;
+				if (this.runes === null && that.runes === null) break;
+				if (this.runes === null || that.runes === null) return false;
+				if (this.runes.length !== that.runes.length) return false;
+				for (let i = 0; i < this.runes.length; i++) if (this.runes[i] !== that.runes[i]) return false;
+				break;
+			case Regexp.Op.ALTERNATE:
+			case Regexp.Op.CONCAT:
+				if (this.subs.length !== that.subs.length) return false;
+				for (let i = 0; i < this.subs.length; ++i) if (!this.subs[i].equals(that.subs[i])) return false;
+				break;
+			case Regexp.Op.STAR:
+			case Regexp.Op.PLUS:
+			case Regexp.Op.QUEST:
+				if ((this.flags & RE2Flags.NON_GREEDY) !== (that.flags & RE2Flags.NON_GREEDY) || !this.subs[0].equals(that.subs[0])) return false;
+				break;
+			case Regexp.Op.REPEAT:
+				if ((this.flags & RE2Flags.NON_GREEDY) !== (that.flags & RE2Flags.NON_GREEDY) || this.min !== that.min || this.max !== that.max || !this.subs[0].equals(that.subs[0])) return false;
+				break;
+			case Regexp.Op.CAPTURE:
+				if (this.cap !== that.cap || (this.name === null ? that.name !== null : this.name !== that.name) || !this.subs[0].equals(that.subs[0])) return false;
+				break;
+			case Regexp.Op.PLB:
+			case Regexp.Op.NLB: if (this.lb !== that.lb || !this.subs[0].equals(that.subs[0])) return false;
+		}
+		return true;
+	}
+};
+// src/RegexpWalker.js
+/**
+* Walks a Regexp tree without recursion, visiting nodes in the same order a recursive walk
+* would (RE2: re2/walker-inl.h, "Helper class for traversing Regexps without recursion").
+*
+* The handler sees a node without subexpressions once, through `leaf(re)`, which returns its
+* result. Any other node is seen up to three times:
+* - `enter(re)` before its children. It returns the state kept for `re` while its children are
+*   visited; a state whose `result` is already set skips the children.
+* - `child(re, state, result, i)` after child `i` produced `result`. Setting `state.result`
+*   stops visiting the remaining children.
+* - `leave(re, state)` after the last child; it returns the result for `re`.
+*
+* Counted repetitions expand into one nesting level per copy, so the simplified tree can be
+* thousands of levels deep; recursion over it would overflow the JS stack, which has no fixed
+* relation to the parser's nesting limit. This walk keeps its frames on the heap instead.
+*/
+var RegexpWalker = class {
+	static walk(root, handler) {
+		const stack = [];
+		let re = root;
+		let result;
+		for (;;) {
+			if (re.subs.length === 0) result = handler.leaf(re);
+			else {
+				const state = handler.enter(re);
+				if (state.result === void 0) {
+					stack.push({
+						re,
+						state,
+						i: 0
+					});
+					re = re.subs[0];
+					continue;
+				}
+				result = state.result;
+			}
+			for (;;) {
+				if (stack.length === 0) return result;
+				const frame = stack[stack.length - 1];
+				handler.child(frame.re, frame.state, result, frame.i);
+				frame.i++;
+				if (frame.state.result === void 0 && frame.i < frame.re.subs.length) {
+					re = frame.re.subs[frame.i];
+					break;
+				}
+				stack.pop();
+				result = frame.state.result !== void 0 ? frame.state.result : handler.leave(frame.re, frame.state);
+			}
+		}
+	}
+};
+// src/Prefilter.js
+var AhoCorasick = class {
+	constructor(words, alphabetSize) {
+		const edges = /* @__PURE__ */ new Map();
+		const parent = [0];
+		const unit = [0];
+		const depth = [0];
+		const terminal = [0];
+		for (const word of words) {
+			let node = 0;
+			for (let i = 0; i < word.length; i++) {
+				const key = node * alphabetSize + word[i];
+				let child = edges.get(key);
+				if (child === void 0) {
+					child = parent.length;
+					edges.set(key, child);
+					parent.push(node);
+					unit.push(word[i]);
+					depth.push(depth[node] + 1);
+					terminal.push(0);
+				}
+				node = child;
+			}
+			terminal[node] = 1;
+		}
+		const numNodes = parent.length;
+		const children = new Int32Array(numNodes - 1);
+		for (let c = 1; c < numNodes; c++) children[c - 1] = c;
+		children.sort((a, b) => parent[a] - parent[b] || unit[a] - unit[b]);
+		const childStart = new Int32Array(numNodes + 1);
+		for (let c = 1; c < numNodes; c++) childStart[parent[c] + 1]++;
+		for (let n = 0; n < numNodes; n++) childStart[n + 1] += childStart[n];
+		const childUnit = new Int32Array(numNodes - 1);
+		for (let k = 0; k < children.length; k++) childUnit[k] = unit[children[k]];
+		this.childStart = childStart;
+		this.childUnit = childUnit;
+		this.childNode = children;
+		const byDepth = new Int32Array(numNodes);
+		for (let n = 0; n < numNodes; n++) byDepth[n] = n;
+		byDepth.sort((a, b) => depth[a] - depth[b]);
+		const fail = new Int32Array(numNodes);
+		const match = Uint8Array.from(terminal);
+		for (let k = 1; k < numNodes; k++) {
+			const c = byDepth[k];
+			const p = parent[c];
+			if (p !== 0) {
+				let f = fail[p];
+				let next = this.next(f, unit[c]);
+				while (next < 0 && f !== 0) {
+					f = fail[f];
+					next = this.next(f, unit[c]);
+				}
+				fail[c] = next >= 0 ? next : 0;
+			}
+			match[c] |= match[fail[c]];
+		}
+		this.fail = fail;
+		this.match = match;
+	}
+	next(node, u) {
+		let lo = this.childStart[node];
+		let hi = this.childStart[node + 1];
+		const units = this.childUnit;
+		while (lo < hi) {
+			const mid = lo + hi >> 1;
+			const m = units[mid];
+			if (m === u) return this.childNode[mid];
+			if (m < u) lo = mid + 1;
+			else hi = mid;
+		}
+		return -1;
+	}
+	advance(node, u) {
+		for (;;) {
+			const next = this.next(node, u);
+			if (next >= 0) return next;
+			if (node === 0) return 0;
+			node = this.fail[node];
+		}
+	}
+	searchUTF16(charSeq, start, end) {
+		let node = 0;
+		for (let i = start; i < end; i++) {
+			node = this.advance(node, charSeq.charCodeAt(i));
+			if (this.match[node] === 1) return true;
+		}
+		return false;
+	}
+	searchUTF8(bytes, start, end) {
+		let node = 0;
+		for (let i = start; i < end; i++) {
+			node = this.advance(node, bytes[i]);
+			if (this.match[node] === 1) return true;
+		}
+		return false;
+	}
+};
+var Prefilter = class Prefilter {
+	static Type = {
+		NONE: 0,
+		EXACT: 1,
+		AND: 2,
+		OR: 3
+	};
+	static MAX_SCANS = 32;
+	static MAX_AC_UNITS = 1 << 18;
+	constructor(type) {
+		this.type = type;
+		this.subs = [];
+		this.str = "";
+		this.bytes = null;
+		this.cost = type === Prefilter.Type.EXACT ? 1 : 0;
+		this.allExact = false;
+		this.ac16 = null;
+		this.ac8 = null;
+	}
+	automaton16() {
+		if (this.ac16 === null) {
+			const words = this.subs.map((s) => {
+				const arr = new Array(s.str.length);
+				for (let i = 0; i < s.str.length; i++) arr[i] = s.str.charCodeAt(i);
+				return arr;
+			});
+			this.ac16 = new AhoCorasick(words, 65536);
+		}
+		return this.ac16;
+	}
+	automaton8() {
+		if (this.ac8 === null) this.ac8 = new AhoCorasick(this.subs.map((s) => s.bytes), 256);
+		return this.ac8;
+	}
+	eval(input, pos) {
+		switch (this.type) {
+			case Prefilter.Type.NONE: return true;
+			case Prefilter.Type.EXACT: return input.hasString(this, pos);
+			case Prefilter.Type.AND:
+				for (let i = 0; i < this.subs.length; i++) if (!this.subs[i].eval(input, pos)) return false;
+				return true;
+			case Prefilter.Type.OR:
+				if (this.allExact) return input.hasAnyString(this, pos);
+				for (let i = 0; i < this.subs.length; i++) if (this.subs[i].eval(input, pos)) return true;
+				return false;
+			default: return true;
+		}
+	}
+};
+var PrefilterTree = class PrefilterTree {
+	static build(re) {
+		if (!re) return new Prefilter(Prefilter.Type.NONE);
+		return RegexpWalker.walk(re, PrefilterTree.WALKER);
+	}
+	static WALKER = {
+		leaf: (re) => PrefilterTree.leaf(re),
+		enter: (re) => PrefilterTree.enter(re),
+		child: (re, state, result) => PrefilterTree.child(re, state, result),
+		leave: (re, state) => PrefilterTree.leave(re, state)
+	};
+	static leaf(re) {
+		if (re.op !== Regexp.Op.LITERAL) return new Prefilter(Prefilter.Type.NONE);
+		if (re.runes.length === 0 || (re.flags & RE2Flags.FOLD_CASE) !== 0) return new Prefilter(Prefilter.Type.NONE);
+		let str = "";
+		for (let i = 0; i < re.runes.length; i++) {
+			if (Unicode.isUnsearchable(re.runes[i])) return new Prefilter(Prefilter.Type.NONE);
+			str += String.fromCodePoint(re.runes[i]);
+		}
+		const pf = new Prefilter(Prefilter.Type.EXACT);
+		pf.str = str;
+		pf.bytes = Utils.stringToUtf8ByteArray(pf.str);
+		return pf;
+	}
+	static enter(re) {
+		switch (re.op) {
+			case Regexp.Op.CAPTURE:
+			case Regexp.Op.PLUS: return { sub: null };
+			case Regexp.Op.REPEAT:
+				if (re.min >= 1) return { sub: null };
+				return { result: new Prefilter(Prefilter.Type.NONE) };
+			case Regexp.Op.CONCAT: return {
+				pf: new Prefilter(Prefilter.Type.AND),
+				subs: []
+			};
+			case Regexp.Op.ALTERNATE: return {
+				pf: new Prefilter(Prefilter.Type.OR),
+				subs: []
+			};
+			default: return { result: new Prefilter(Prefilter.Type.NONE) };
+		}
+	}
+	static child(re, state, s) {
+		if (state.subs === void 0) {
+			state.sub = s;
+			return;
+		}
+		if (state.pf.type === Prefilter.Type.AND) {
+			if (s.type === Prefilter.Type.NONE) return;
+			if (s.type === Prefilter.Type.AND) {
+				for (let j = 0; j < s.subs.length; j++) state.subs.push(s.subs[j]);
+				return;
+			}
+			state.subs.push(s);
+			return;
+		}
+		if (s.type === Prefilter.Type.NONE) {
+			state.result = new Prefilter(Prefilter.Type.NONE);
+			return;
+		}
+		if (s.type === Prefilter.Type.OR) {
+			for (let j = 0; j < s.subs.length; j++) state.subs.push(s.subs[j]);
+			return;
+		}
+		state.subs.push(s);
+	}
+	static leave(re, state) {
+		if (state.subs === void 0) return state.sub;
+		const pf = state.pf;
+		const seen = /* @__PURE__ */ new Set();
+		const subs = [];
+		for (const sub of state.subs) {
+			if (sub.type === Prefilter.Type.EXACT) {
+				if (seen.has(sub.str)) continue;
+				seen.add(sub.str);
+			}
+			subs.push(sub);
+		}
+		if (pf.type === Prefilter.Type.AND) {
+			const kept = [];
+			let cost = 0;
+			for (const sub of subs) {
+				if (cost + sub.cost > Prefilter.MAX_SCANS) continue;
+				kept.push(sub);
+				cost += sub.cost;
+			}
+			if (kept.length === 0) return new Prefilter(Prefilter.Type.NONE);
+			if (kept.length === 1) return kept[0];
+			pf.subs = kept;
+			pf.cost = cost;
+			return pf;
+		}
+		if (subs.length === 0) return new Prefilter(Prefilter.Type.NONE);
+		if (subs.length === 1) return subs[0];
+		pf.subs = subs;
+		let allExact = true;
+		let cost = 0;
+		let units = 0;
+		for (const sub of subs) {
+			if (sub.type !== Prefilter.Type.EXACT) allExact = false;
+			else units += sub.bytes.length;
+			cost += sub.cost;
+		}
+		if (allExact) {
+			if (units > Prefilter.MAX_AC_UNITS) return new Prefilter(Prefilter.Type.NONE);
+			pf.allExact = true;
+			pf.cost = 1;
+			return pf;
+		}
+		if (cost > Prefilter.MAX_SCANS) return new Prefilter(Prefilter.Type.NONE);
+		pf.cost = cost;
+		return pf;
+	}
+};
+// src/Prog.js
+/**
+* A list of instruction pointers waiting to be patched.
+* Tracks both `head` and `tail` to allow O(1) appending during compilation.
+* * Values are encoded integers, not standard memory pointers:
+* - Program instruction index: `l >> 1`
+* - Patch `.out` field if: `(l & 1) === 0`
+* - Patch `.arg` field if: `(l & 1) === 1`
+* - `0` denotes an empty list.
+* * @see https://swtch.com/~rsc/regexp/regexp1.html
+*/
+var PatchList = class {
+	/**
+	* @param {number} head - Encoded pointer to the start of the patch list.
+	* @param {number} tail - Encoded pointer to the end of the patch list.
+	*/
+	constructor(head = 0, tail = 0) {
+		this.head = head;
+		this.tail = tail;
+	}
+};
+/**
+* A Prog is a compiled regular expression program.
+*/
+var Prog = class {
+	constructor() {
+		this.inst = [];
+		this.start = 0;
+		this.numCap = 2;
+		this.lbStarts = [];
+		this.numLb = 0;
+		this.lbInst = null;
+	}
+	getInst(pc) {
+		return this.inst[pc];
+	}
+	numInst() {
+		return this.inst.length;
+	}
+	addInst(op) {
+		this.inst.push(new Inst(op));
+	}
+	markLookbehindInsts() {
+		const lbInst = new Uint8Array(this.inst.length);
+		const pending = this.lbStarts.slice();
+		while (pending.length > 0) {
+			const pc = pending.pop();
+			if (pc === 0 || lbInst[pc] === 1) continue;
+			lbInst[pc] = 1;
+			const i = this.inst[pc];
+			switch (i.op) {
+				case Inst.ALT:
+				case Inst.ALT_MATCH:
+					pending.push(i.out, i.arg);
+					break;
+				case Inst.MATCH:
+				case Inst.FAIL: break;
+				default: pending.push(i.out);
+			}
+		}
+		this.lbInst = lbInst;
+	}
+	skipNop(pc) {
+		let i = this.inst[pc];
+		while (i.op === Inst.NOP || i.op === Inst.CAPTURE) {
+			i = this.inst[pc];
+			pc = i.out;
+		}
+		return i;
+	}
+	/** @returns {[boolean, string]} */
+	prefix() {
+		let prefix = "";
+		let i = this.skipNop(this.start);
+		if (!Inst.isRuneOp(i.op) || i.runes.length !== 1) return [i.op === Inst.MATCH, prefix];
+		while (Inst.isRuneOp(i.op) && i.runes.length === 1 && (i.arg & RE2Flags.FOLD_CASE) === 0 && !Unicode.isUnsearchable(i.runes[0])) {
+			prefix += String.fromCodePoint(i.runes[0]);
+			i = this.skipNop(i.out);
+		}
+		return [i.op === Inst.MATCH, prefix];
+	}
+	startCond() {
+		let flag = 0;
+		let pc = this.start;
+		loop: for (;;) {
+			const i = this.inst[pc];
+			switch (i.op) {
+				case Inst.EMPTY_WIDTH:
+					flag |= i.arg;
+					break;
+				case Inst.FAIL: return -1;
+				case Inst.CAPTURE:
+				case Inst.NOP: break;
+				default: break loop;
+			}
+			pc = i.out;
+		}
+		return flag;
+	}
+	patch(l, val) {
+		let head = l.head;
+		while (head !== 0) {
+			const i = this.inst[head >> 1];
+			if ((head & 1) === 0) {
+				head = i.out;
+				i.out = val;
+			} else {
+				head = i.arg;
+				i.arg = val;
+			}
+		}
+	}
+	append(l1, l2) {
+		if (l1.head === 0) return l2;
+		if (l2.head === 0) return l1;
+		const i = this.inst[l1.tail >> 1];
+		if ((l1.tail & 1) === 0) i.out = l2.head;
+		else i.arg = l2.head;
+		return new PatchList(l1.head, l2.tail);
+	}
+	/**
+	*
+	* @returns {string}
+	*/
+	toString() {
+		let out = "";
+		for (let pc = 0; pc < this.inst.length; pc++) {
+			const len = out.length;
+			out += pc;
+			if (pc === this.start) out += "*";
+			out += "        ".substring(out.length - len);
+			out += this.inst[pc];
+			out += "\n";
+		}
+		return out;
+	}
+};
+// src/Compiler.js
+const ANY_RUNE_NOT_NL = new Int32Array([
+	0,
+	Codepoint.CODES["\n"] - 1,
+	Codepoint.CODES["\n"] + 1,
+	Unicode.MAX_RUNE
+]);
+const ANY_RUNE = new Int32Array([0, Unicode.MAX_RUNE]);
+/**
+* A fragment of a compiled regular expression program.
+*
+* @see http://swtch.com/~rsc/regexp/regexp1.html
+* @class
+*/
+var Frag = class {
+	constructor(i = 0, out = new PatchList(), nullable = false) {
+		this.i = i;
+		this.out = out;
+		this.nullable = nullable;
+	}
+};
+/**
+* Compiler from {@code Regexp} (RE2 abstract syntax) to {@code RE2} (compiled regular expression).
+*
+* The only entry point is {@link #compileRegexp}.
+*/
+var Compiler = class Compiler {
+	static compileRegexp(re) {
+		const c = new Compiler();
+		const f = c.compile(re);
+		c.prog.patch(f.out, c.newInst(Inst.MATCH).i);
+		c.prog.start = f.i;
+		c.prog.markLookbehindInsts();
+		return c.prog;
+	}
+	static compileSet(regexps) {
+		const c = new Compiler();
+		if (regexps.length === 0) {
+			c.prog.start = c.newInst(Inst.FAIL).i;
+			c.prog.markLookbehindInsts();
+			return c.prog;
+		}
+		let starts = [];
+		for (let i = 0; i < regexps.length; i++) {
+			c.lbOffset = c.prog.numLb;
+			const f = c.compile(regexps[i]);
+			const m = c.newInst(Inst.MATCH);
+			c.prog.getInst(m.i).arg = i;
+			c.prog.patch(f.out, m.i);
+			starts.push(f.i);
+		}
+		let start = starts[0];
+		for (let i = 1; i < starts.length; i++) {
+			const f = c.newInst(Inst.ALT);
+			const inst = c.prog.getInst(f.i);
+			inst.out = start;
+			inst.arg = starts[i];
+			start = f.i;
+		}
+		c.prog.start = start;
+		c.prog.markLookbehindInsts();
+		return c.prog;
+	}
+	constructor() {
+		this.prog = new Prog();
+		this.newInst(Inst.FAIL);
+		this.lbOffset = 0;
+		this.runeCache = /* @__PURE__ */ new Map();
+		this.walker = {
+			leaf: (re) => this.leaf(re),
+			enter: (re) => this.enter(re),
+			child: (re, state, result) => this.child(re, state, result),
+			leave: (re, state) => this.leave(re, state)
+		};
+	}
+	newInst(op) {
+		this.prog.addInst(op);
+		return new Frag(this.prog.numInst() - 1, new PatchList(), true);
+	}
+	nop() {
+		const f = this.newInst(Inst.NOP);
+		f.out = new PatchList(f.i << 1, f.i << 1);
+		return f;
+	}
+	fail() {
+		return new Frag();
+	}
+	cap(arg) {
+		const f = this.newInst(Inst.CAPTURE);
+		f.out = new PatchList(f.i << 1, f.i << 1);
+		this.prog.getInst(f.i).arg = arg;
+		if (this.prog.numCap < arg + 1) this.prog.numCap = arg + 1;
+		return f;
+	}
+	cat(f1, f2) {
+		if (f1.i === 0 || f2.i === 0) {
+			this.prog.patch(f1.out, 0);
+			this.prog.patch(f2.out, 0);
+			return this.fail();
+		}
+		this.prog.patch(f1.out, f2.i);
+		return new Frag(f1.i, f2.out, f1.nullable && f2.nullable);
+	}
+	alt(f1, f2) {
+		if (f1.i === 0) return f2;
+		if (f2.i === 0) return f1;
+		const f = this.newInst(Inst.ALT);
+		const i = this.prog.getInst(f.i);
+		i.out = f1.i;
+		i.arg = f2.i;
+		f.out = this.prog.append(f1.out, f2.out);
+		f.nullable = f1.nullable || f2.nullable;
+		return f;
+	}
+	loop(f1, nongreedy) {
+		const f = this.newInst(Inst.ALT);
+		const i = this.prog.getInst(f.i);
+		if (nongreedy) {
+			i.arg = f1.i;
+			f.out = new PatchList(f.i << 1, f.i << 1);
+		} else {
+			i.out = f1.i;
+			f.out = new PatchList(f.i << 1 | 1, f.i << 1 | 1);
+		}
+		this.prog.patch(f1.out, f.i);
+		return f;
+	}
+	quest(f1, nongreedy) {
+		if (f1.i === 0) return this.nop();
+		const f = this.newInst(Inst.ALT);
+		const i = this.prog.getInst(f.i);
+		if (nongreedy) {
+			i.arg = f1.i;
+			f.out = new PatchList(f.i << 1, f.i << 1);
+		} else {
+			i.out = f1.i;
+			f.out = new PatchList(f.i << 1 | 1, f.i << 1 | 1);
+		}
+		f.out = this.prog.append(f.out, f1.out);
+		return f;
+	}
+	star(f1, nongreedy) {
+		if (f1.i === 0) return this.nop();
+		if (f1.nullable) return this.quest(this.plus(f1, nongreedy), nongreedy);
+		return this.loop(f1, nongreedy);
+	}
+	plus(f1, nongreedy) {
+		if (f1.i === 0) return this.fail();
+		return new Frag(f1.i, this.loop(f1, nongreedy).out, f1.nullable);
+	}
+	empty(op) {
+		const f = this.newInst(Inst.EMPTY_WIDTH);
+		this.prog.getInst(f.i).arg = op;
+		f.out = new PatchList(f.i << 1, f.i << 1);
+		return f;
+	}
+	rune(runes, flags) {
+		const f = this.newInst(Inst.RUNE);
+		f.nullable = false;
+		const i = this.prog.getInst(f.i);
+		i.runes = runes;
+		flags &= RE2Flags.FOLD_CASE;
+		if (runes.length !== 1 || Unicode.simpleFold(runes[0]) === runes[0]) flags &= ~RE2Flags.FOLD_CASE;
+		i.arg = flags;
+		f.out = new PatchList(f.i << 1, f.i << 1);
+		if ((flags & RE2Flags.FOLD_CASE) === 0 && runes.length === 1 || runes.length === 2 && runes[0] === runes[1]) i.op = Inst.RUNE1;
+		else if (runes.length === 2 && runes[0] === 0 && runes[1] === Unicode.MAX_RUNE) i.op = Inst.RUNE_ANY;
+		else if (runes.length === 4 && runes[0] === 0 && runes[1] === Codepoint.CODES["\n"] - 1 && runes[2] === Codepoint.CODES["\n"] + 1 && runes[3] === Unicode.MAX_RUNE) i.op = Inst.RUNE_ANY_NOT_NL;
+		return f;
+	}
+	lookBehind(a, parsedLb) {
+		const lb = Math.sign(parsedLb) * (Math.abs(parsedLb) + this.lbOffset);
+		const id = this.newInst(Inst.LB_WRITE);
+		this.prog.getInst(id.i).arg = lb;
+		const any = this.rune(ANY_RUNE, 0);
+		const dotStar = this.star(any, true);
+		const lbAutomaton = this.cat(dotStar, a);
+		this.prog.patch(lbAutomaton.out, id.i);
+		const checkId = this.newInst(Inst.LB_CHECK);
+		this.prog.getInst(checkId.i).arg = lb;
+		this.prog.lbStarts.push(lbAutomaton.i);
+		if (Math.abs(lb) > this.prog.numLb) this.prog.numLb = Math.abs(lb);
+		checkId.out = new PatchList(checkId.i << 1, checkId.i << 1);
+		return checkId;
+	}
+	compile(re) {
+		return RegexpWalker.walk(re, this.walker);
+	}
+	leaf(re) {
+		switch (re.op) {
+			case Regexp.Op.NO_MATCH: return this.fail();
+			case Regexp.Op.EMPTY_MATCH: return this.nop();
+			case Regexp.Op.LITERAL: {
+				if (re.runes.length === 0) return this.nop();
+				let f = null;
+				for (let r of re.runes) {
+					let singleRune = this.runeCache.get(r);
+					if (singleRune === void 0) {
+						singleRune = new Int32Array([r]);
+						this.runeCache.set(r, singleRune);
+					}
+					const f1 = this.rune(singleRune, re.flags);
+					f = f === null ? f1 : this.cat(f, f1);
+				}
+				return f;
+			}
+			case Regexp.Op.CHAR_CLASS: return this.rune(re.runes, re.flags);
+			case Regexp.Op.ANY_CHAR_NOT_NL: return this.rune(ANY_RUNE_NOT_NL, 0);
+			case Regexp.Op.ANY_CHAR: return this.rune(ANY_RUNE, 0);
+			case Regexp.Op.BEGIN_LINE: return this.empty(Utils.EMPTY_BEGIN_LINE);
+			case Regexp.Op.END_LINE: return this.empty(Utils.EMPTY_END_LINE);
+			case Regexp.Op.BEGIN_TEXT: return this.empty(Utils.EMPTY_BEGIN_TEXT);
+			case Regexp.Op.END_TEXT: return this.empty(Utils.EMPTY_END_TEXT);
+			case Regexp.Op.WORD_BOUNDARY: return this.empty(Utils.EMPTY_WORD_BOUNDARY);
+			case Regexp.Op.NO_WORD_BOUNDARY: return this.empty(Utils.EMPTY_NO_WORD_BOUNDARY);
+			case Regexp.Op.CONCAT:
+			case Regexp.Op.ALTERNATE: return this.nop();
+			default: throw new RE2JSCompileException("regexp: unhandled case in compile");
+		}
+	}
+	enter(re) {
+		switch (re.op) {
+			case Regexp.Op.PLB:
+			case Regexp.Op.NLB:
+			case Regexp.Op.STAR:
+			case Regexp.Op.PLUS:
+			case Regexp.Op.QUEST: return { sub: null };
+			case Regexp.Op.CAPTURE: return {
+				bra: this.cap(re.cap << 1),
+				sub: null
+			};
+			case Regexp.Op.CONCAT:
+			case Regexp.Op.ALTERNATE: return { f: null };
+			default: throw new RE2JSCompileException("regexp: unhandled case in compile");
+		}
+	}
+	child(re, state, f1) {
+		if (re.op === Regexp.Op.CONCAT) state.f = state.f === null ? f1 : this.cat(state.f, f1);
+		else if (re.op === Regexp.Op.ALTERNATE) state.f = state.f === null ? f1 : this.alt(state.f, f1);
+		else state.sub = f1;
+	}
+	leave(re, state) {
+		switch (re.op) {
+			case Regexp.Op.PLB:
+			case Regexp.Op.NLB: return this.lookBehind(state.sub, re.lb);
+			case Regexp.Op.CAPTURE: {
+				const ket = this.cap(re.cap << 1 | 1);
+				return this.cat(this.cat(state.bra, state.sub), ket);
+			}
+			case Regexp.Op.STAR: return this.star(state.sub, (re.flags & RE2Flags.NON_GREEDY) !== 0);
+			case Regexp.Op.PLUS: return this.plus(state.sub, (re.flags & RE2Flags.NON_GREEDY) !== 0);
+			case Regexp.Op.QUEST: return this.quest(state.sub, (re.flags & RE2Flags.NON_GREEDY) !== 0);
+			case Regexp.Op.CONCAT:
+			case Regexp.Op.ALTERNATE: return state.f;
+			default: throw new RE2JSCompileException("regexp: unhandled case in compile");
+		}
+	}
+};
+// src/Simplify.js
+var Simplify = class Simplify {
+	static simplify(re) {
+		if (re === null) return null;
+		return RegexpWalker.walk(re, Simplify.WALKER);
+	}
+	static WALKER = {
+		leaf: (re) => Simplify.leaf(re),
+		enter: (re) => Simplify.enter(re),
+		child: (re, state, result, i) => Simplify.child(re, state, result, i),
+		leave: (re, state) => Simplify.leave(re, state)
+	};
+	static leaf(re) {
+		if (re.op === Regexp.Op.CHAR_CLASS) {
+			if (re.runes === null) return re;
+			if (re.runes.length === 0) return new Regexp(Regexp.Op.NO_MATCH);
+			if (re.runes.length === 2 && re.runes[0] === 0 && re.runes[1] === Unicode.MAX_RUNE) return new Regexp(Regexp.Op.ANY_CHAR);
+			if (re.runes.length === 4 && re.runes[0] === 0 && re.runes[1] === Codepoint.CODES["\n"] - 1 && re.runes[2] === Codepoint.CODES["\n"] + 1 && re.runes[3] === Unicode.MAX_RUNE) return new Regexp(Regexp.Op.ANY_CHAR_NOT_NL);
+		}
+		return re;
+	}
+	static enter(re) {
+		switch (re.op) {
+			case Regexp.Op.PLB:
+			case Regexp.Op.NLB:
+			case Regexp.Op.CAPTURE:
+			case Regexp.Op.STAR:
+			case Regexp.Op.PLUS:
+			case Regexp.Op.QUEST: return { sub: null };
+			case Regexp.Op.CONCAT:
+			case Regexp.Op.ALTERNATE: return {
+				subs: [],
+				changed: false
+			};
+			case Regexp.Op.REPEAT:
+				if (re.min === 0 && re.max === 0) return { result: new Regexp(Regexp.Op.EMPTY_MATCH) };
+				return { sub: null };
+			default: return { result: re };
+		}
+	}
+	static child(re, state, nsub, i) {
+		if (state.subs === void 0) {
+			state.sub = nsub;
+			return;
+		}
+		if (nsub !== re.subs[i]) state.changed = true;
+		if (re.op === Regexp.Op.CONCAT) {
+			if (nsub.op === Regexp.Op.NO_MATCH) {
+				state.result = new Regexp(Regexp.Op.NO_MATCH);
+				return;
+			}
+			if (nsub.op === Regexp.Op.EMPTY_MATCH) {
+				state.changed = true;
+				return;
+			}
+			if (nsub.op === Regexp.Op.CONCAT) {
+				state.changed = true;
+				for (let j = 0; j < nsub.subs.length; j++) state.subs.push(nsub.subs[j]);
+				return;
+			}
+		} else {
+			if (nsub.op === Regexp.Op.NO_MATCH) {
+				state.changed = true;
+				return;
+			}
+			if (nsub.op === Regexp.Op.ALTERNATE) {
+				state.changed = true;
+				for (let j = 0; j < nsub.subs.length; j++) state.subs.push(nsub.subs[j]);
+				return;
+			}
+		}
+		state.subs.push(nsub);
+	}
+	static leave(re, state) {
+		switch (re.op) {
+			case Regexp.Op.PLB:
+			case Regexp.Op.NLB:
+			case Regexp.Op.CAPTURE: {
+				const sub = state.sub;
+				if (sub !== re.subs[0]) {
+					const nre = Regexp.fromRegexp(re);
+					nre.runes = /* @__PURE__ */ new Int32Array(0);
+					nre.subs = [sub];
+					return nre;
+				}
+				return re;
+			}
+			case Regexp.Op.CONCAT:
+			case Regexp.Op.ALTERNATE:
+				if (state.changed) {
+					const newSubs = state.subs;
+					if (newSubs.length === 0) return new Regexp(re.op === Regexp.Op.CONCAT ? Regexp.Op.EMPTY_MATCH : Regexp.Op.NO_MATCH);
+					if (newSubs.length === 1) return newSubs[0];
+					const nre = Regexp.fromRegexp(re);
+					nre.runes = /* @__PURE__ */ new Int32Array(0);
+					nre.subs = newSubs;
+					return nre;
+				}
+				return re;
+			case Regexp.Op.STAR:
+			case Regexp.Op.PLUS:
+			case Regexp.Op.QUEST: return Simplify.simplify1(re.op, re.flags, state.sub, re);
+			case Regexp.Op.REPEAT: return Simplify.simplifyRepeat(re, state.sub);
+			default: return re;
+		}
+	}
+	static simplifyRepeat(re, sub) {
+		if (re.max === -1) {
+			if (re.min === 0) return Simplify.simplify1(Regexp.Op.STAR, re.flags, sub, null);
+			if (re.min === 1) return Simplify.simplify1(Regexp.Op.PLUS, re.flags, sub, null);
+			const subs = [];
+			for (let i = 0; i < re.min - 1; i++) subs.push(sub);
+			subs.push(Simplify.simplify1(Regexp.Op.PLUS, re.flags, sub, null));
+			return Simplify.concat(subs);
+		}
+		if (re.min === 1 && re.max === 1) return sub;
+		let prefixSubs = null;
+		if (re.min > 0) {
+			prefixSubs = [];
+			for (let i = 0; i < re.min; i++) prefixSubs.push(sub);
+		}
+		if (re.max > re.min) {
+			let suffix = Simplify.simplify1(Regexp.Op.QUEST, re.flags, sub, null);
+			for (let i = re.min + 1; i < re.max; i++) suffix = Simplify.simplify1(Regexp.Op.QUEST, re.flags, Simplify.concat([sub, suffix]), null);
+			if (prefixSubs === null) return suffix;
+			prefixSubs.push(suffix);
+		}
+		if (prefixSubs !== null) return Simplify.concat(prefixSubs);
+		return new Regexp(Regexp.Op.NO_MATCH);
+	}
+	static concat(subs) {
+		const newSubs = [];
+		for (let i = 0; i < subs.length; i++) {
+			const sub = subs[i];
+			if (sub.op === Regexp.Op.NO_MATCH) return new Regexp(Regexp.Op.NO_MATCH);
+			if (sub.op === Regexp.Op.EMPTY_MATCH) continue;
+			if (sub.op === Regexp.Op.CONCAT) {
+				for (let j = 0; j < sub.subs.length; j++) newSubs.push(sub.subs[j]);
+				continue;
+			}
+			newSubs.push(sub);
+		}
+		if (newSubs.length === 0) return new Regexp(Regexp.Op.EMPTY_MATCH);
+		if (newSubs.length === 1) return newSubs[0];
+		const nre = new Regexp(Regexp.Op.CONCAT);
+		nre.subs = newSubs;
+		return nre;
+	}
+	static simplify1(op, flags, sub, re) {
+		if (sub.op === Regexp.Op.EMPTY_MATCH) return sub;
+		if (sub.op === Regexp.Op.NO_MATCH) {
+			if (op === Regexp.Op.PLUS) return sub;
+			return new Regexp(Regexp.Op.EMPTY_MATCH);
+		}
+		if (op === sub.op && (flags & RE2Flags.NON_GREEDY) === (sub.flags & RE2Flags.NON_GREEDY)) return sub;
+		if (re !== null && re.op === op && (re.flags & RE2Flags.NON_GREEDY) === (flags & RE2Flags.NON_GREEDY) && sub === re.subs[0]) return re;
+		const nre = new Regexp(op);
+		nre.flags = flags;
+		nre.subs = [sub];
+		return nre;
+	}
+};
+// src/CharGroup.js
+var CharGroup = class {
+	constructor(sign, cls) {
+		this.sign = sign;
+		this.cls = cls;
+	}
+};
+const code1 = [48, 57];
+const code2 = [
+	9,
+	10,
+	12,
+	13,
+	32,
+	32
+];
+const code3 = [
+	48,
+	57,
+	65,
+	90,
+	95,
+	95,
+	97,
+	122
+];
+const PERL_GROUPS = /* @__PURE__ */ new Map([
+	["\\d", new CharGroup(1, code1)],
+	["\\D", new CharGroup(-1, code1)],
+	["\\s", new CharGroup(1, code2)],
+	["\\S", new CharGroup(-1, code2)],
+	["\\w", new CharGroup(1, code3)],
+	["\\W", new CharGroup(-1, code3)]
+]);
+const code4 = [
+	48,
+	57,
+	65,
+	90,
+	97,
+	122
+];
+const code5 = [
+	65,
+	90,
+	97,
+	122
+];
+const code6 = [0, 127];
+const code7 = [
+	9,
+	9,
+	32,
+	32
+];
+const code8 = [
+	0,
+	31,
+	127,
+	127
+];
+const code9 = [48, 57];
+const code10 = [33, 126];
+const code11 = [97, 122];
+const code12 = [32, 126];
+const code13 = [
+	33,
+	47,
+	58,
+	64,
+	91,
+	96,
+	123,
+	126
+];
+const code14 = [
+	9,
+	13,
+	32,
+	32
+];
+const code15 = [65, 90];
+const code16 = [
+	48,
+	57,
+	65,
+	90,
+	95,
+	95,
+	97,
+	122
+];
+const code17 = [
+	48,
+	57,
+	65,
+	70,
+	97,
+	102
+];
+const POSIX_GROUPS = /* @__PURE__ */ new Map([
+	["[:alnum:]", new CharGroup(1, code4)],
+	["[:^alnum:]", new CharGroup(-1, code4)],
+	["[:alpha:]", new CharGroup(1, code5)],
+	["[:^alpha:]", new CharGroup(-1, code5)],
+	["[:ascii:]", new CharGroup(1, code6)],
+	["[:^ascii:]", new CharGroup(-1, code6)],
+	["[:blank:]", new CharGroup(1, code7)],
+	["[:^blank:]", new CharGroup(-1, code7)],
+	["[:cntrl:]", new CharGroup(1, code8)],
+	["[:^cntrl:]", new CharGroup(-1, code8)],
+	["[:digit:]", new CharGroup(1, code9)],
+	["[:^digit:]", new CharGroup(-1, code9)],
+	["[:graph:]", new CharGroup(1, code10)],
+	["[:^graph:]", new CharGroup(-1, code10)],
+	["[:lower:]", new CharGroup(1, code11)],
+	["[:^lower:]", new CharGroup(-1, code11)],
+	["[:print:]", new CharGroup(1, code12)],
+	["[:^print:]", new CharGroup(-1, code12)],
+	["[:punct:]", new CharGroup(1, code13)],
+	["[:^punct:]", new CharGroup(-1, code13)],
+	["[:space:]", new CharGroup(1, code14)],
+	["[:^space:]", new CharGroup(-1, code14)],
+	["[:upper:]", new CharGroup(1, code15)],
+	["[:^upper:]", new CharGroup(-1, code15)],
+	["[:word:]", new CharGroup(1, code16)],
+	["[:^word:]", new CharGroup(-1, code16)],
+	["[:xdigit:]", new CharGroup(1, code17)],
+	["[:^xdigit:]", new CharGroup(-1, code17)]
+]);
+// src/CharClass.js
+/**
+* A "builder"-style helper class for manipulating character classes represented as an array of
+* pairs of runes [lo, hi], each denoting an inclusive interval.
+*
+* All methods mutate the internal state and return {@code this}, allowing operations to be chained.
+*/
+var CharClass = class CharClass {
+	static charClassToString(r, len) {
+		let result = "[";
+		for (let i = 0; i < len; i += 2) {
+			if (i > 0) result += " ";
+			const lo = r[i];
+			const hi = r[i + 1];
+			if (lo === hi) result += `0x${lo.toString(16)}`;
+			else result += `0x${lo.toString(16)}-0x${hi.toString(16)}`;
+		}
+		result += "]";
+		return result;
+	}
+	static sortRanges(array, len) {
+		const n = len >> 1;
+		const order = new Array(n);
+		for (let i = 0; i < n; i++) order[i] = i;
+		order.sort((a, b) => array[2 * a] - array[2 * b] || array[2 * b + 1] - array[2 * a + 1]);
+		const sorted = array.slice(0, len);
+		for (let i = 0; i < n; i++) {
+			array[2 * i] = sorted[2 * order[i]];
+			array[2 * i + 1] = sorted[2 * order[i] + 1];
+		}
+	}
+	/**
+	* @param {number[]|Int32Array} [r]
+	*/
+	constructor(r = Utils.emptyInts()) {
+		/** @type {number[]|Int32Array} */
+		this.r = r;
+		this.len = r.length;
+	}
+	toArray() {
+		if (this.r instanceof Int32Array) return this.len === this.r.length ? this.r : this.r.subarray(0, this.len);
+		return new Int32Array(this.len === this.r.length ? this.r : this.r.slice(0, this.len));
+	}
+	toGrowableArray() {
+		if (Array.isArray(this.r)) {
+			this.r.length = this.len;
+			return this.r;
+		}
+		return Array.from(this.r.subarray(0, this.len));
+	}
+	cleanClass() {
+		if (this.len < 4) return this;
+		CharClass.sortRanges(this.r, this.len);
+		let w = 2;
+		for (let i = 2; i < this.len; i += 2) {
+			const lo = this.r[i];
+			const hi = this.r[i + 1];
+			if (lo <= this.r[w - 1] + 1) {
+				if (hi > this.r[w - 1]) this.r[w - 1] = hi;
+				continue;
+			}
+			this.r[w] = lo;
+			this.r[w + 1] = hi;
+			w += 2;
+		}
+		this.len = w;
+		return this;
+	}
+	appendLiteral(x, flags) {
+		return (flags & RE2Flags.FOLD_CASE) !== 0 ? this.appendFoldedRange(x, x) : this.appendRange(x, x);
+	}
+	appendRange(lo, hi) {
+		if (this.len > 0) {
+			for (let i = 2; i <= 4; i += 2) if (this.len >= i) {
+				const rlo = this.r[this.len - i];
+				const rhi = this.r[this.len - i + 1];
+				if (lo <= rhi + 1 && rlo <= hi + 1) {
+					if (lo < rlo) this.r[this.len - i] = lo;
+					if (hi > rhi) this.r[this.len - i + 1] = hi;
+					return this;
+				}
+			}
+		}
+		this.r[this.len++] = lo;
+		this.r[this.len++] = hi;
+		return this;
+	}
+	appendFoldedRange(lo, hi) {
+		if (lo <= Unicode.MIN_FOLD && hi >= Unicode.MAX_FOLD) return this.appendRange(lo, hi);
+		if (hi < Unicode.MIN_FOLD || lo > Unicode.MAX_FOLD) return this.appendRange(lo, hi);
+		if (lo < Unicode.MIN_FOLD) {
+			this.appendRange(lo, Unicode.MIN_FOLD - 1);
+			lo = Unicode.MIN_FOLD;
+		}
+		if (hi > Unicode.MAX_FOLD) {
+			this.appendRange(Unicode.MAX_FOLD + 1, hi);
+			hi = Unicode.MAX_FOLD;
+		}
+		for (let c = lo; c <= hi; c++) {
+			this.appendRange(c, c);
+			for (let f = Unicode.simpleFold(c); f !== c; f = Unicode.simpleFold(f)) this.appendRange(f, f);
+		}
+		return this;
+	}
+	appendClass(x) {
+		for (let i = 0; i < x.length; i += 2) this.appendRange(x[i], x[i + 1]);
+		return this;
+	}
+	appendFoldedClass(x) {
+		for (let i = 0; i < x.length; i += 2) this.appendFoldedRange(x[i], x[i + 1]);
+		return this;
+	}
+	appendNegatedClass(x) {
+		let nextLo = 0;
+		for (let i = 0; i < x.length; i += 2) {
+			const lo = x[i];
+			const hi = x[i + 1];
+			if (nextLo <= lo - 1) this.appendRange(nextLo, lo - 1);
+			nextLo = hi + 1;
+		}
+		if (nextLo <= Unicode.MAX_RUNE) this.appendRange(nextLo, Unicode.MAX_RUNE);
+		return this;
+	}
+	appendTable(table) {
+		for (let i = 0; i < table.length; ++i) {
+			const lo = table.getLo(i);
+			const hi = table.getHi(i);
+			const stride = table.getStride(i);
+			if (stride === 1) {
+				this.appendRange(lo, hi);
+				continue;
+			}
+			for (let c = lo; c <= hi; c += stride) this.appendRange(c, c);
+		}
+		return this;
+	}
+	appendNegatedTable(table) {
+		let nextLo = 0;
+		for (let i = 0; i < table.length; ++i) {
+			const lo = table.getLo(i);
+			const hi = table.getHi(i);
+			const stride = table.getStride(i);
+			if (stride === 1) {
+				if (nextLo <= lo - 1) this.appendRange(nextLo, lo - 1);
+				nextLo = hi + 1;
+				continue;
+			}
+			for (let c = lo; c <= hi; c += stride) {
+				if (nextLo <= c - 1) this.appendRange(nextLo, c - 1);
+				nextLo = c + 1;
+			}
+		}
+		if (nextLo <= Unicode.MAX_RUNE) this.appendRange(nextLo, Unicode.MAX_RUNE);
+		return this;
+	}
+	appendTableWithSign(table, sign) {
+		return sign < 0 ? this.appendNegatedTable(table) : this.appendTable(table);
+	}
+	negateClass() {
+		let nextLo = 0;
+		let w = 0;
+		for (let i = 0; i < this.len; i += 2) {
+			const lo = this.r[i];
+			const hi = this.r[i + 1];
+			if (nextLo <= lo - 1) {
+				this.r[w] = nextLo;
+				this.r[w + 1] = lo - 1;
+				w += 2;
+			}
+			nextLo = hi + 1;
+		}
+		this.len = w;
+		if (nextLo <= Unicode.MAX_RUNE) {
+			this.r[this.len++] = nextLo;
+			this.r[this.len++] = Unicode.MAX_RUNE;
+		}
+		return this;
+	}
+	appendClassWithSign(x, sign) {
+		return sign < 0 ? this.appendNegatedClass(x) : this.appendClass(x);
+	}
+	appendGroup(g, foldCase) {
+		let cls = g.cls;
+		if (foldCase) cls = new CharClass().appendFoldedClass(cls).cleanClass().toArray();
+		return this.appendClassWithSign(cls, g.sign);
+	}
+	toString() {
+		return CharClass.charClassToString(this.r, this.len);
+	}
+};
+// src/Parser.js
+var StringIterator = class {
+	constructor(str) {
+		this.str = str;
+		this.position = 0;
+	}
+	pos() {
+		return this.position;
+	}
+	rewindTo(pos) {
+		this.position = pos;
+	}
+	more() {
+		return this.position < this.str.length;
+	}
+	peek() {
+		return this.str.codePointAt(this.position);
+	}
+	skip(n) {
+		this.position += n;
+	}
+	skipString(s) {
+		this.position += s.length;
+	}
+	pop() {
+		const r = this.str.codePointAt(this.position);
+		this.position += Utils.charCount(r);
+		return r;
+	}
+	lookingAt(s) {
+		return this.str.startsWith(s, this.position);
+	}
+	rest() {
+		return this.str.substring(this.position);
+	}
+	from(beforePos) {
+		return this.str.substring(beforePos, this.position);
+	}
+	toString() {
+		return this.rest();
+	}
+};
+/**
+* A parser of regular expression patterns.
+*
+* The only public entry point is {@link #parse(String pattern, int flags)}.
+*/
+var Parser = class Parser {
+	static ERR_INTERNAL_ERROR = "regexp/syntax: internal error";
+	static ERR_INVALID_CHAR_RANGE = "invalid character class range";
+	static ERR_INVALID_ESCAPE = "invalid escape sequence";
+	static ERR_INVALID_NAMED_CAPTURE = "invalid named capture";
+	static ERR_INVALID_PERL_OP = "invalid or unsupported Perl syntax";
+	static ERR_INVALID_REPEAT_OP = "invalid nested repetition operator";
+	static ERR_INVALID_REPEAT_SIZE = "invalid repeat count";
+	static ERR_MISSING_BRACKET = "missing closing ]";
+	static ERR_MISSING_PAREN = "missing closing )";
+	static ERR_MISSING_REPEAT_ARGUMENT = "missing argument to repetition operator";
+	static ERR_TRAILING_BACKSLASH = "trailing backslash at end of expression";
+	static ERR_DUPLICATE_NAMED_CAPTURE = "duplicate capture group name";
+	static ERR_UNEXPECTED_PAREN = "unexpected )";
+	static ERR_NESTING_DEPTH = "expression nests too deeply";
+	static ERR_LARGE = "expression too large";
+	static ERR_INVALID_CAPTURE_IN_LOOKBEHIND = "invalid capture in lookbehind";
+	static MAX_HEIGHT = 1e3;
+	static MAX_SIZE = 1398101;
+	static MAX_RUNES = 33554432;
+	static ANY_TABLE = new UnicodeRangeTable(new Uint32Array([
+		0,
+		Unicode.MAX_RUNE,
+		1
+	]));
+	static ASCII_TABLE = new UnicodeRangeTable(new Uint32Array([
+		0,
+		127,
+		1
+	]));
+	static ASCII_FOLD_TABLE = new UnicodeRangeTable(new Uint32Array([
+		0,
+		127,
+		1,
+		383,
+		383,
+		1,
+		8490,
+		8490,
+		1
+	]));
+	static unicodeTable(name) {
+		if (name === "Any") return {
+			tab: Parser.ANY_TABLE,
+			fold: Parser.ANY_TABLE,
+			sign: 1
+		};
+		if (name === "Ascii") return {
+			tab: Parser.ASCII_TABLE,
+			fold: Parser.ASCII_FOLD_TABLE,
+			sign: 1
+		};
+		if (name === "Assigned") return {
+			tab: UnicodeTables.CATEGORIES.get("Cn"),
+			fold: UnicodeTables.CATEGORIES.get("Cn"),
+			sign: -1
+		};
+		if (name === "Lc") return {
+			tab: UnicodeTables.CATEGORIES.get("LC"),
+			fold: UnicodeTables.FOLD_CATEGORIES.get("LC"),
+			sign: 1
+		};
+		if (UnicodeTables.CATEGORIES.has(name)) return {
+			tab: UnicodeTables.CATEGORIES.get(name),
+			fold: UnicodeTables.FOLD_CATEGORIES.get(name),
+			sign: 1
+		};
+		if (UnicodeTables.SCRIPTS.has(name)) return {
+			tab: UnicodeTables.SCRIPTS.get(name),
+			fold: UnicodeTables.FOLD_SCRIPT.get(name),
+			sign: 1
+		};
+		return null;
+	}
+	static minFoldRune(r) {
+		if (r < Unicode.MIN_FOLD || r > Unicode.MAX_FOLD) return r;
+		let min = r;
+		const r0 = r;
+		for (r = Unicode.simpleFold(r); r !== r0; r = Unicode.simpleFold(r)) if (min > r) min = r;
+		return min;
+	}
+	static leadingRegexp(re) {
+		if (re.op === Regexp.Op.EMPTY_MATCH) return null;
+		if (re.op === Regexp.Op.CONCAT && re.subs.length > 0) {
+			const sub = re.subs[0];
+			if (sub.op === Regexp.Op.EMPTY_MATCH) return null;
+			return sub;
+		}
+		return re;
+	}
+	static literalRegexp(s, flags) {
+		const re = new Regexp(Regexp.Op.LITERAL);
+		re.flags = flags;
+		re.runes = Utils.stringToRunes(s);
+		return re;
+	}
+	/**
+	* Parse regular expression pattern {@code pattern} with mode flags {@code flags}.
+	* @param {string} pattern
+	* @param {number} flags
+	*/
+	static parse(pattern, flags) {
+		return new Parser(pattern, flags).parseInternal();
+	}
+	static parseRepeat(t) {
+		const start = t.pos();
+		if (!t.more() || !t.lookingAt("{")) return -1;
+		t.skip(1);
+		const min = Parser.parseInt(t);
+		if (min === -1) return -1;
+		if (!t.more()) return -1;
+		let max;
+		if (!t.lookingAt(",")) max = min;
+		else {
+			t.skip(1);
+			if (!t.more()) return -1;
+			if (t.lookingAt("}")) max = -1;
+			else if ((max = Parser.parseInt(t)) === -1) return -1;
+		}
+		if (!t.more() || !t.lookingAt("}")) return -1;
+		t.skip(1);
+		if (min < 0 || min > 1e3 || max === -2 || max > 1e3 || max >= 0 && min > max) throw new RE2JSSyntaxException(Parser.ERR_INVALID_REPEAT_SIZE, t.from(start));
+		return min << 16 | max & Unicode.MAX_BMP;
+	}
+	static isValidCaptureName(name) {
+		if (name.length === 0) return false;
+		for (let i = 0; i < name.length; i++) {
+			const c = name.codePointAt(i);
+			if (c !== Codepoint.CODES["_"] && !Utils.isalnum(c)) return false;
+		}
+		return true;
+	}
+	static parseInt(t) {
+		const start = t.pos();
+		while (t.more() && t.peek() >= Codepoint.CODES["0"] && t.peek() <= Codepoint.CODES["9"]) t.skip(1);
+		const n = t.from(start);
+		if (n.length === 0 || n.length > 1 && n.codePointAt(0) === Codepoint.CODES["0"]) return -1;
+		if (n.length > 8) return -2;
+		return parseInt(n, 10);
+	}
+	static isCharClass(re) {
+		return re.op === Regexp.Op.LITERAL && re.runes.length === 1 || re.op === Regexp.Op.CHAR_CLASS || re.op === Regexp.Op.ANY_CHAR_NOT_NL || re.op === Regexp.Op.ANY_CHAR;
+	}
+	static matchRune(re, r) {
+		switch (re.op) {
+			case Regexp.Op.LITERAL: return re.runes.length === 1 && re.runes[0] === r;
+			case Regexp.Op.CHAR_CLASS:
+				for (let i = 0; i < re.runes.length; i += 2) if (re.runes[i] <= r && r <= re.runes[i + 1]) return true;
+				return false;
+			case Regexp.Op.ANY_CHAR_NOT_NL: return r !== Codepoint.CODES["\n"];
+			case Regexp.Op.ANY_CHAR: return true;
+		}
+		return false;
+	}
+	static mergeCharClass(dst, src) {
+		switch (dst.op) {
+			case Regexp.Op.ANY_CHAR: break;
+			case Regexp.Op.ANY_CHAR_NOT_NL:
+				if (Parser.matchRune(src, Codepoint.CODES["\n"])) dst.op = Regexp.Op.ANY_CHAR;
+				break;
+			case Regexp.Op.CHAR_CLASS: {
+				const cc = new CharClass(Array.isArray(dst.runes) ? dst.runes : Array.from(dst.runes));
+				if (src.op === Regexp.Op.LITERAL) cc.appendLiteral(src.runes[0], src.flags);
+				else cc.appendClass(src.runes);
+				dst.runes = cc.toGrowableArray();
+				break;
+			}
+			case Regexp.Op.LITERAL:
+				if (src.runes[0] === dst.runes[0] && src.flags === dst.flags) break;
+				dst.op = Regexp.Op.CHAR_CLASS;
+				dst.runes = new CharClass().appendLiteral(dst.runes[0], dst.flags).appendLiteral(src.runes[0], src.flags).toGrowableArray();
+		}
+	}
+	static parseEscape(t) {
+		const startPos = t.pos();
+		t.skip(1);
+		if (!t.more()) throw new RE2JSSyntaxException(Parser.ERR_TRAILING_BACKSLASH);
+		let c = t.pop();
+		bigswitch: switch (c) {
+			case Codepoint.CODES["1"]:
+			case Codepoint.CODES["2"]:
+			case Codepoint.CODES["3"]:
+			case Codepoint.CODES["4"]:
+			case Codepoint.CODES["5"]:
+			case Codepoint.CODES["6"]:
+			case Codepoint.CODES["7"]: if (!t.more() || t.peek() < Codepoint.CODES["0"] || t.peek() > Codepoint.CODES["7"]) break;
+			case Codepoint.CODES["0"]: {
+				let r = c - Codepoint.CODES["0"];
+				for (let i = 1; i < 3; i++) {
+					if (!t.more() || t.peek() < Codepoint.CODES["0"] || t.peek() > Codepoint.CODES["7"]) break;
+					r = r * 8 + t.peek() - Codepoint.CODES["0"];
+					t.skip(1);
+				}
+				return r;
+			}
+			case Codepoint.CODES["x"]: {
+				if (!t.more()) break;
+				c = t.pop();
+				if (c === Codepoint.CODES["{"]) {
+					let nhex = 0;
+					let r = 0;
+					while (true) {
+						if (!t.more()) break bigswitch;
+						c = t.pop();
+						if (c === Codepoint.CODES["}"]) break;
+						const v = Utils.unhex(c);
+						if (v < 0) break bigswitch;
+						r = r * 16 + v;
+						if (r > Unicode.MAX_RUNE) break bigswitch;
+						nhex++;
+					}
+					if (nhex === 0) break bigswitch;
+					return r;
+				}
+				const x = Utils.unhex(c);
+				if (!t.more()) break;
+				c = t.pop();
+				const y = Utils.unhex(c);
+				if (x < 0 || y < 0) break;
+				return x * 16 + y;
+			}
+			case Codepoint.CODES["a"]: return Codepoint.CODES["\x07"];
+			case Codepoint.CODES["f"]: return Codepoint.CODES["\f"];
+			case Codepoint.CODES["n"]: return Codepoint.CODES["\n"];
+			case Codepoint.CODES["r"]: return Codepoint.CODES["\r"];
+			case Codepoint.CODES["t"]: return Codepoint.CODES["	"];
+			case Codepoint.CODES["v"]: return Codepoint.CODES["\v"];
+			default: if (c <= Unicode.MAX_ASCII && !Utils.isalnum(c)) return c;
+		}
+		throw new RE2JSSyntaxException(Parser.ERR_INVALID_ESCAPE, t.from(startPos));
+	}
+	static parseClassChar(t, wholeClassPos) {
+		if (!t.more()) throw new RE2JSSyntaxException(Parser.ERR_MISSING_BRACKET, t.from(wholeClassPos));
+		if (t.lookingAt("\\")) return Parser.parseEscape(t);
+		return t.pop();
+	}
+	static hasCapture(re) {
+		if (re === null) return false;
+		if (re.op === Regexp.Op.CAPTURE) return true;
+		if (re.subs) {
+			for (let sub of re.subs) if (Parser.hasCapture(sub)) return true;
+		}
+		return false;
+	}
+	constructor(wholeRegexp, flags = 0) {
+		this.wholeRegexp = wholeRegexp;
+		this.flags = flags;
+		this.numCap = 0;
+		this.namedGroups = Object.create(null);
+		this.stack = [];
+		this.free = null;
+		this.numRegexp = 0;
+		this.numRunes = 0;
+		this.repeats = 0;
+		this.height = null;
+		this.size = null;
+		this.nlb = 0;
+	}
+	newRegexp(op) {
+		let re = this.free;
+		if (re !== null && re.subs !== null && re.subs.length > 0) {
+			this.free = re.subs[0];
+			re.reinit();
+			re.op = op;
+		} else {
+			re = new Regexp(op);
+			this.numRegexp += 1;
+		}
+		return re;
+	}
+	reuse(re) {
+		if (this.height !== null && this.height.has(re)) this.height.delete(re);
+		if (re.subs !== null && re.subs.length > 0) re.subs[0] = this.free;
+		this.free = re;
+	}
+	checkLimits(re) {
+		if (this.numRunes > Parser.MAX_RUNES) throw new RE2JSSyntaxException(Parser.ERR_LARGE);
+		this.checkSize(re);
+		this.checkHeight(re);
+	}
+	checkSize(re) {
+		if (this.size === null) {
+			if (this.repeats === 0) this.repeats = 1;
+			if (re.op === Regexp.Op.REPEAT) {
+				let n = re.max;
+				if (n === -1) n = re.min;
+				if (n <= 0) n = 1;
+				if (n > Math.floor(Parser.MAX_SIZE / this.repeats)) this.repeats = Parser.MAX_SIZE;
+				else this.repeats *= n;
+			}
+			if (this.numRegexp < Math.floor(Parser.MAX_SIZE / this.repeats)) return;
+			this.size = /* @__PURE__ */ new Map();
+			for (let reEx of this.stack) this.checkSize(reEx);
+		}
+		if (this.calcSize(re, true) > Parser.MAX_SIZE) throw new RE2JSSyntaxException(Parser.ERR_LARGE);
+	}
+	calcSize(re, force = false) {
+		if (!force && this.size !== null) {
+			if (this.size.has(re)) return this.size.get(re);
+		}
+		let size = 0;
+		switch (re.op) {
+			case Regexp.Op.LITERAL:
+				size = re.runes.length;
+				break;
+			case Regexp.Op.PLB:
+			case Regexp.Op.NLB:
+			case Regexp.Op.CAPTURE:
+			case Regexp.Op.STAR:
+				size = 2 + this.calcSize(re.subs[0]);
+				break;
+			case Regexp.Op.PLUS:
+			case Regexp.Op.QUEST:
+				size = 1 + this.calcSize(re.subs[0]);
+				break;
+			case Regexp.Op.CONCAT:
+				for (let sub of re.subs) size = size + this.calcSize(sub);
+				break;
+			case Regexp.Op.ALTERNATE:
+				for (let sub of re.subs) size = size + this.calcSize(sub);
+				if (re.subs.length > 1) size = size + re.subs.length - 1;
+				break;
+			case Regexp.Op.REPEAT: {
+				let sub = this.calcSize(re.subs[0]);
+				if (re.max === -1) {
+					if (re.min === 0) size = 2 + sub;
+					else size = 1 + re.min * sub;
+					break;
+				}
+				size = re.max * sub + (re.max - re.min);
+				break;
+			}
+		}
+		size = Math.max(1, size);
+		if (this.size === null) this.size = /* @__PURE__ */ new Map();
+		this.size.set(re, size);
+		return size;
+	}
+	checkHeight(re) {
+		if (this.numRegexp < Parser.MAX_HEIGHT) return;
+		if (this.height === null) {
+			this.height = /* @__PURE__ */ new Map();
+			for (let reEx of this.stack) this.checkHeight(reEx);
+		}
+		if (this.calcHeight(re, true) > Parser.MAX_HEIGHT) throw new RE2JSSyntaxException(Parser.ERR_NESTING_DEPTH);
+	}
+	calcHeight(re, force = false) {
+		if (!force && this.height !== null) {
+			if (this.height.has(re)) return this.height.get(re);
+		}
+		let h = 1;
+		for (let sub of re.subs) {
+			const hsub = this.calcHeight(sub);
+			if (h < 1 + hsub) h = 1 + hsub;
+		}
+		if (this.height === null) this.height = /* @__PURE__ */ new Map();
+		this.height.set(re, h);
+		return h;
+	}
+	pop() {
+		return this.stack.pop();
+	}
+	popToPseudo() {
+		const n = this.stack.length;
+		let i = n;
+		while (i > 0 && !Regexp.isPseudoOp(this.stack[i - 1].op)) i--;
+		return this.stack.splice(i, n - i);
+	}
+	push(re) {
+		this.numRunes += re.runes.length;
+		if (re.op === Regexp.Op.CHAR_CLASS && re.runes.length === 2 && re.runes[0] === re.runes[1]) {
+			if (this.maybeConcat(re.runes[0], this.flags & ~RE2Flags.FOLD_CASE)) return null;
+			re.op = Regexp.Op.LITERAL;
+			re.runes = [re.runes[0]];
+			re.flags = this.flags & ~RE2Flags.FOLD_CASE;
+		} else if (re.op === Regexp.Op.CHAR_CLASS && re.runes.length === 4 && re.runes[0] === re.runes[1] && re.runes[2] === re.runes[3] && Unicode.simpleFold(re.runes[0]) === re.runes[2] && Unicode.simpleFold(re.runes[2]) === re.runes[0] || re.op === Regexp.Op.CHAR_CLASS && re.runes.length === 2 && re.runes[0] + 1 === re.runes[1] && Unicode.simpleFold(re.runes[0]) === re.runes[1] && Unicode.simpleFold(re.runes[1]) === re.runes[0]) {
+			if (this.maybeConcat(re.runes[0], this.flags | RE2Flags.FOLD_CASE)) return null;
+			re.op = Regexp.Op.LITERAL;
+			re.runes = [re.runes[0]];
+			re.flags = this.flags | RE2Flags.FOLD_CASE;
+		} else this.maybeConcat(-1, 0);
+		this.stack.push(re);
+		this.checkLimits(re);
+		return re;
+	}
+	maybeConcat(r, flags) {
+		const n = this.stack.length;
+		if (n < 2) return false;
+		const re1 = this.stack[n - 1];
+		const re2 = this.stack[n - 2];
+		if (re1.op !== Regexp.Op.LITERAL || re2.op !== Regexp.Op.LITERAL || (re1.flags & RE2Flags.FOLD_CASE) !== (re2.flags & RE2Flags.FOLD_CASE)) return false;
+		if (!Array.isArray(re2.runes)) re2.runes = Array.from(re2.runes);
+		for (let i = 0; i < re1.runes.length; i++) re2.runes.push(re1.runes[i]);
+		if (r >= 0) {
+			re1.runes = [r];
+			re1.flags = flags;
+			return true;
+		}
+		this.pop();
+		this.reuse(re1);
+		return false;
+	}
+	newLiteral(r, flags) {
+		const re = this.newRegexp(Regexp.Op.LITERAL);
+		re.flags = flags;
+		if ((flags & RE2Flags.FOLD_CASE) !== 0) r = Parser.minFoldRune(r);
+		re.runes = [r];
+		return re;
+	}
+	literal(r) {
+		this.push(this.newLiteral(r, this.flags));
+	}
+	op(op) {
+		const re = this.newRegexp(op);
+		re.flags = this.flags;
+		return this.push(re);
+	}
+	repeat(op, min, max, beforePos, t, lastRepeatPos) {
+		let flags = this.flags;
+		if ((flags & RE2Flags.PERL_X) !== 0) {
+			if (t.more() && t.lookingAt("?")) {
+				t.skip(1);
+				flags ^= RE2Flags.NON_GREEDY;
+			}
+			if (lastRepeatPos !== -1) throw new RE2JSSyntaxException(Parser.ERR_INVALID_REPEAT_OP, t.from(lastRepeatPos));
+		}
+		const n = this.stack.length;
+		if (n === 0) throw new RE2JSSyntaxException(Parser.ERR_MISSING_REPEAT_ARGUMENT, t.from(beforePos));
+		const sub = this.stack[n - 1];
+		if (Regexp.isPseudoOp(sub.op)) throw new RE2JSSyntaxException(Parser.ERR_MISSING_REPEAT_ARGUMENT, t.from(beforePos));
+		const re = this.newRegexp(op);
+		re.min = min;
+		re.max = max;
+		re.flags = flags;
+		re.subs = [sub];
+		this.stack[n - 1] = re;
+		this.checkLimits(re);
+		if (op === Regexp.Op.REPEAT && (min >= 2 || max >= 2) && !this.repeatIsValid(re, 1e3)) throw new RE2JSSyntaxException(Parser.ERR_INVALID_REPEAT_SIZE, t.from(beforePos));
+	}
+	repeatIsValid(re, n) {
+		if (re.op === Regexp.Op.REPEAT) {
+			let m = re.max;
+			if (m === 0) return true;
+			if (m < 0) m = re.min;
+			if (m > n) return false;
+			if (m > 0) n = Math.trunc(n / m);
+		}
+		for (let sub of re.subs) if (!this.repeatIsValid(sub, n)) return false;
+		return true;
+	}
+	concat() {
+		this.maybeConcat(-1, 0);
+		const subs = this.popToPseudo();
+		if (subs.length === 0) return this.push(this.newRegexp(Regexp.Op.EMPTY_MATCH));
+		return this.push(this.collapse(subs, Regexp.Op.CONCAT));
+	}
+	alternate() {
+		const subs = this.popToPseudo();
+		if (subs.length > 0) this.cleanAlt(subs[subs.length - 1]);
+		if (subs.length === 0) return this.push(this.newRegexp(Regexp.Op.NO_MATCH));
+		return this.push(this.collapse(subs, Regexp.Op.ALTERNATE));
+	}
+	cleanAlt(re) {
+		if (re.op === Regexp.Op.CHAR_CLASS) {
+			re.runes = new CharClass(Array.from(re.runes)).cleanClass().toArray();
+			if (re.runes.length === 2 && re.runes[0] === 0 && re.runes[1] === Unicode.MAX_RUNE) {
+				re.runes = /* @__PURE__ */ new Int32Array(0);
+				re.op = Regexp.Op.ANY_CHAR;
+			} else if (re.runes.length === 4 && re.runes[0] === 0 && re.runes[1] === Codepoint.CODES["\n"] - 1 && re.runes[2] === Codepoint.CODES["\n"] + 1 && re.runes[3] === Unicode.MAX_RUNE) {
+				re.runes = /* @__PURE__ */ new Int32Array(0);
+				re.op = Regexp.Op.ANY_CHAR_NOT_NL;
+			}
+		}
+	}
+	collapse(subs, op) {
+		if (subs.length === 1) return subs[0];
+		let len = 0;
+		for (let sub of subs) len += sub.op === op ? sub.subs.length : 1;
+		let newsubs = new Array(len).fill(null);
+		let i = 0;
+		for (let sub of subs) if (sub.op === op) {
+			for (let j = 0; j < sub.subs.length; j++) newsubs[i++] = sub.subs[j];
+			this.reuse(sub);
+		} else newsubs[i++] = sub;
+		let re = this.newRegexp(op);
+		re.subs = newsubs;
+		if (op === Regexp.Op.ALTERNATE) {
+			re.subs = this.factor(re.subs);
+			if (re.subs.length === 1) {
+				const old = re;
+				re = re.subs[0];
+				this.reuse(old);
+			}
+		}
+		return re;
+	}
+	factor(array) {
+		if (array.length < 2) return array;
+		let s = 0;
+		let lensub = array.length;
+		let lenout = 0;
+		let str = null;
+		let strlen = 0;
+		let strflags = 0;
+		let start = 0;
+		for (let i = 0; i <= lensub; i++) {
+			let istr = null;
+			let istrlen = 0;
+			let iflags = 0;
+			if (i < lensub) {
+				let re = array[s + i];
+				if (re.op === Regexp.Op.CONCAT && re.subs.length > 0) re = re.subs[0];
+				if (re.op === Regexp.Op.LITERAL) {
+					istr = re.runes;
+					istrlen = re.runes.length;
+					iflags = re.flags & RE2Flags.FOLD_CASE;
+				}
+				if (iflags === strflags) {
+					let same = 0;
+					while (same < strlen && same < istrlen && str[same] === istr[same]) same++;
+					if (same > 0) {
+						strlen = same;
+						continue;
+					}
+				}
+			}
+			if (i === start) {} else if (i === start + 1) array[lenout++] = array[s + start];
+			else {
+				const prefix = this.newRegexp(Regexp.Op.LITERAL);
+				prefix.flags = strflags;
+				prefix.runes = str.slice(0, strlen);
+				for (let j = start; j < i; j++) {
+					array[s + j] = this.removeLeadingString(array[s + j], strlen);
+					this.checkLimits(array[s + j]);
+				}
+				const suffix = this.collapse(array.slice(s + start, s + i), Regexp.Op.ALTERNATE);
+				const re = this.newRegexp(Regexp.Op.CONCAT);
+				re.subs = [prefix, suffix];
+				array[lenout++] = re;
+			}
+			start = i;
+			str = istr;
+			strlen = istrlen;
+			strflags = iflags;
+		}
+		lensub = lenout;
+		s = 0;
+		start = 0;
+		lenout = 0;
+		let first = null;
+		for (let i = 0; i <= lensub; i++) {
+			let ifirst = null;
+			if (i < lensub) {
+				ifirst = Parser.leadingRegexp(array[s + i]);
+				if (first !== null && first.equals(ifirst) && (Parser.isCharClass(first) || first.op === Regexp.Op.REPEAT && first.min === first.max && Parser.isCharClass(first.subs[0]))) continue;
+			}
+			if (i === start) {} else if (i === start + 1) array[lenout++] = array[s + start];
+			else {
+				const prefix = first;
+				for (let j = start; j < i; j++) {
+					const reuse = j !== start;
+					array[s + j] = this.removeLeadingRegexp(array[s + j], reuse);
+					this.checkLimits(array[s + j]);
+				}
+				const suffix = this.collapse(array.slice(s + start, s + i), Regexp.Op.ALTERNATE);
+				const re = this.newRegexp(Regexp.Op.CONCAT);
+				re.subs = [prefix, suffix];
+				array[lenout++] = re;
+			}
+			start = i;
+			first = ifirst;
+		}
+		lensub = lenout;
+		s = 0;
+		start = 0;
+		lenout = 0;
+		for (let i = 0; i <= lensub; i++) {
+			if (i < lensub && Parser.isCharClass(array[s + i])) continue;
+			if (i === start) {} else if (i === start + 1) array[lenout++] = array[s + start];
+			else {
+				let max = start;
+				for (let j = start + 1; j < i; j++) {
+					const subMax = array[s + max];
+					const subJ = array[s + j];
+					if (subMax.op < subJ.op || subMax.op === subJ.op && (subMax.runes !== null ? subMax.runes.length : 0) < (subJ.runes !== null ? subJ.runes.length : 0)) max = j;
+				}
+				const tmp = array[s + start];
+				array[s + start] = array[s + max];
+				array[s + max] = tmp;
+				for (let j = start + 1; j < i; j++) {
+					Parser.mergeCharClass(array[s + start], array[s + j]);
+					this.reuse(array[s + j]);
+				}
+				this.cleanAlt(array[s + start]);
+				array[lenout++] = array[s + start];
+			}
+			if (i < lensub) array[lenout++] = array[s + i];
+			start = i + 1;
+		}
+		lensub = lenout;
+		s = 0;
+		start = 0;
+		lenout = 0;
+		for (let i = 0; i < lensub; ++i) {
+			if (i + 1 < lensub && array[s + i].op === Regexp.Op.EMPTY_MATCH && array[s + i + 1].op === Regexp.Op.EMPTY_MATCH) continue;
+			array[lenout++] = array[s + i];
+		}
+		lensub = lenout;
+		s = 0;
+		return array.slice(s, lensub);
+	}
+	removeLeadingString(re, n) {
+		if (re.op === Regexp.Op.CONCAT && re.subs.length > 0) {
+			const sub = this.removeLeadingString(re.subs[0], n);
+			re.subs[0] = sub;
+			if (sub.op === Regexp.Op.EMPTY_MATCH) {
+				this.reuse(sub);
+				switch (re.subs.length) {
+					case 0:
+					case 1:
+						re.op = Regexp.Op.EMPTY_MATCH;
+						re.subs = Regexp.emptySubs();
+						break;
+					case 2: {
+						const old = re;
+						re = re.subs[1];
+						this.reuse(old);
+						break;
+					}
+					default: re.subs = re.subs.slice(1, re.subs.length);
+				}
+			}
+			return re;
+		}
+		if (re.op === Regexp.Op.LITERAL) {
+			re.runes = re.runes.slice(n, re.runes.length);
+			if (re.runes.length === 0) re.op = Regexp.Op.EMPTY_MATCH;
+		}
+		return re;
+	}
+	removeLeadingRegexp(re, reuse) {
+		if (re.op === Regexp.Op.CONCAT && re.subs.length > 0) {
+			if (reuse) this.reuse(re.subs[0]);
+			re.subs = re.subs.slice(1, re.subs.length);
+			switch (re.subs.length) {
+				case 0:
+					re.op = Regexp.Op.EMPTY_MATCH;
+					re.subs = Regexp.emptySubs();
+					break;
+				case 1: {
+					const old = re;
+					re = re.subs[0];
+					this.reuse(old);
+					break;
+				}
+			}
+			return re;
+		}
+		if (reuse) this.reuse(re);
+		return this.newRegexp(Regexp.Op.EMPTY_MATCH);
+	}
+	parseInternal() {
+		if ((this.flags & RE2Flags.LITERAL) !== 0) return Parser.literalRegexp(this.wholeRegexp, this.flags);
+		let lastRepeatPos = -1;
+		let min = -1;
+		let max = -1;
+		const t = new StringIterator(this.wholeRegexp);
+		while (t.more()) {
+			let repeatPos = -1;
+			bigswitch: switch (t.peek()) {
+				case Codepoint.CODES["("]:
+					if ((this.flags & RE2Flags.LOOKBEHIND) !== 0) {
+						if (t.lookingAt("(?<=")) {
+							this.parsePosLookBehind();
+							t.skip(4);
+							break;
+						}
+						if (t.lookingAt("(?<!")) {
+							this.parseNegLookBehind();
+							t.skip(4);
+							break;
+						}
+					}
+					if ((this.flags & RE2Flags.PERL_X) !== 0 && t.lookingAt("(?")) {
+						this.parsePerlFlags(t);
+						break;
+					}
+					this.op(Regexp.Op.LEFT_PAREN).cap = ++this.numCap;
+					t.skip(1);
+					break;
+				case Codepoint.CODES["|"]:
+					this.parseVerticalBar();
+					t.skip(1);
+					break;
+				case Codepoint.CODES[")"]:
+					this.parseRightParen();
+					t.skip(1);
+					break;
+				case Codepoint.CODES["^"]:
+					if ((this.flags & RE2Flags.ONE_LINE) !== 0) this.op(Regexp.Op.BEGIN_TEXT);
+					else this.op(Regexp.Op.BEGIN_LINE);
+					t.skip(1);
+					break;
+				case Codepoint.CODES["$"]:
+					if ((this.flags & RE2Flags.ONE_LINE) !== 0) this.op(Regexp.Op.END_TEXT).flags |= RE2Flags.WAS_DOLLAR;
+					else this.op(Regexp.Op.END_LINE);
+					t.skip(1);
+					break;
+				case Codepoint.CODES["."]:
+					if ((this.flags & RE2Flags.DOT_NL) !== 0) this.op(Regexp.Op.ANY_CHAR);
+					else this.op(Regexp.Op.ANY_CHAR_NOT_NL);
+					t.skip(1);
+					break;
+				case Codepoint.CODES["["]:
+					this.parseClass(t);
+					break;
+				case Codepoint.CODES["*"]:
+				case Codepoint.CODES["+"]:
+				case Codepoint.CODES["?"]: {
+					repeatPos = t.pos();
+					let op = null;
+					switch (t.pop()) {
+						case Codepoint.CODES["*"]:
+							op = Regexp.Op.STAR;
+							break;
+						case Codepoint.CODES["+"]:
+							op = Regexp.Op.PLUS;
+							break;
+						case Codepoint.CODES["?"]: op = Regexp.Op.QUEST;
+					}
+					this.repeat(op, min, max, repeatPos, t, lastRepeatPos);
+					break;
+				}
+				case Codepoint.CODES["{"]: {
+					const before = t.pos();
+					const minMax = Parser.parseRepeat(t);
+					if (minMax < 0) {
+						t.rewindTo(before);
+						this.literal(t.pop());
+						break;
+					}
+					repeatPos = before;
+					min = minMax >> 16;
+					max = (minMax & Unicode.MAX_BMP) << 16 >> 16;
+					this.repeat(Regexp.Op.REPEAT, min, max, repeatPos, t, lastRepeatPos);
+					break;
+				}
+				case Codepoint.CODES["\\"]: {
+					const savedPos = t.pos();
+					t.skip(1);
+					if ((this.flags & RE2Flags.PERL_X) !== 0 && t.more()) switch (t.pop()) {
+						case Codepoint.CODES["A"]:
+							this.op(Regexp.Op.BEGIN_TEXT);
+							break bigswitch;
+						case Codepoint.CODES["b"]:
+							this.op(Regexp.Op.WORD_BOUNDARY);
+							break bigswitch;
+						case Codepoint.CODES["B"]:
+							this.op(Regexp.Op.NO_WORD_BOUNDARY);
+							break bigswitch;
+						case Codepoint.CODES["C"]: throw new RE2JSSyntaxException(Parser.ERR_INVALID_ESCAPE, "\\C");
+						case Codepoint.CODES["Q"]: {
+							let lit = t.rest();
+							const i = lit.indexOf("\\E");
+							if (i >= 0) {
+								lit = lit.substring(0, i);
+								t.skipString(lit);
+								t.skipString("\\E");
+							} else t.skipString(lit);
+							let j = 0;
+							while (j < lit.length) {
+								const codepoint = lit.codePointAt(j);
+								this.literal(codepoint);
+								j += Utils.charCount(codepoint);
+							}
+							break bigswitch;
+						}
+						case Codepoint.CODES["z"]:
+							this.op(Regexp.Op.END_TEXT);
+							break bigswitch;
+						default: t.rewindTo(savedPos);
+					}
+					else t.rewindTo(savedPos);
+					const re = this.newRegexp(Regexp.Op.CHAR_CLASS);
+					re.flags = this.flags;
+					if (t.lookingAt("\\p") || t.lookingAt("\\P")) {
+						const cc = new CharClass();
+						if (this.parseUnicodeClass(t, cc)) {
+							re.runes = cc.toArray();
+							this.push(re);
+							break bigswitch;
+						}
+					}
+					const cc = new CharClass();
+					if (this.parsePerlClassEscape(t, cc)) {
+						re.runes = cc.toArray();
+						this.push(re);
+						break bigswitch;
+					}
+					t.rewindTo(savedPos);
+					this.reuse(re);
+					this.literal(Parser.parseEscape(t));
+					break;
+				}
+				default: this.literal(t.pop());
+			}
+			lastRepeatPos = repeatPos;
+		}
+		this.concat();
+		if (this.swapVerticalBar()) this.pop();
+		this.alternate();
+		if (this.stack.length !== 1) throw new RE2JSSyntaxException(Parser.ERR_MISSING_PAREN, this.wholeRegexp);
+		this.stack[0].namedGroups = this.namedGroups;
+		return this.stack[0];
+	}
+	parsePerlFlags(t) {
+		const startPos = t.pos();
+		const s = t.rest();
+		if (s.startsWith("(?P<") || s.startsWith("(?<")) {
+			const begin = s.charAt(2) === "P" ? 4 : 3;
+			const end = s.indexOf(">");
+			if (end < 0) throw new RE2JSSyntaxException(Parser.ERR_INVALID_NAMED_CAPTURE, s);
+			const name = s.substring(begin, end);
+			t.skipString(name);
+			t.skip(begin + 1);
+			if (!Parser.isValidCaptureName(name)) throw new RE2JSSyntaxException(Parser.ERR_INVALID_NAMED_CAPTURE, s.substring(0, end + 1));
+			const re = this.op(Regexp.Op.LEFT_PAREN);
+			re.cap = ++this.numCap;
+			if (this.namedGroups[name]) throw new RE2JSSyntaxException(Parser.ERR_DUPLICATE_NAMED_CAPTURE, name);
+			this.namedGroups[name] = this.numCap;
+			re.name = name;
+			return;
+		}
+		t.skip(2);
+		let flags = this.flags;
+		let sign = 1;
+		let sawFlag = false;
+		loop: while (t.more()) {
+			const c = t.pop();
+			switch (c) {
+				case Codepoint.CODES["i"]:
+					flags |= RE2Flags.FOLD_CASE;
+					sawFlag = true;
+					break;
+				case Codepoint.CODES["m"]:
+					flags &= ~RE2Flags.ONE_LINE;
+					sawFlag = true;
+					break;
+				case Codepoint.CODES["s"]:
+					flags |= RE2Flags.DOT_NL;
+					sawFlag = true;
+					break;
+				case Codepoint.CODES["U"]:
+					flags |= RE2Flags.NON_GREEDY;
+					sawFlag = true;
+					break;
+				case Codepoint.CODES["-"]:
+					if (sign < 0) break loop;
+					sign = -1;
+					flags = ~flags;
+					sawFlag = false;
+					break;
+				case Codepoint.CODES[":"]:
+				case Codepoint.CODES[")"]:
+					if (sign < 0) {
+						if (!sawFlag) break loop;
+						flags = ~flags;
+					}
+					if (c === Codepoint.CODES[":"]) this.op(Regexp.Op.LEFT_PAREN);
+					this.flags = flags;
+					return;
+				default: break loop;
+			}
+		}
+		throw new RE2JSSyntaxException(Parser.ERR_INVALID_PERL_OP, t.from(startPos));
+	}
+	parsePosLookBehind() {
+		const re = this.newRegexp(Regexp.Op.LEFT_PAREN);
+		re.flags = this.flags;
+		re.lb = ++this.nlb;
+		return this.push(re);
+	}
+	parseNegLookBehind() {
+		const re = this.newRegexp(Regexp.Op.LEFT_PAREN);
+		re.flags = this.flags;
+		re.lb = -++this.nlb;
+		return this.push(re);
+	}
+	parseVerticalBar() {
+		this.concat();
+		if (!this.swapVerticalBar()) this.op(Regexp.Op.VERTICAL_BAR);
+	}
+	swapVerticalBar() {
+		const n = this.stack.length;
+		if (n >= 3 && this.stack[n - 2].op === Regexp.Op.VERTICAL_BAR && Parser.isCharClass(this.stack[n - 1]) && Parser.isCharClass(this.stack[n - 3])) {
+			let re1 = this.stack[n - 1];
+			let re3 = this.stack[n - 3];
+			if (re1.op > re3.op) {
+				const tmp = re3;
+				re3 = re1;
+				re1 = tmp;
+				this.stack[n - 3] = re3;
+			}
+			Parser.mergeCharClass(re3, re1);
+			this.reuse(re1);
+			this.pop();
+			return true;
+		}
+		if (n >= 2) {
+			const re1 = this.stack[n - 1];
+			const re2 = this.stack[n - 2];
+			if (re2.op === Regexp.Op.VERTICAL_BAR) {
+				if (n >= 3) this.cleanAlt(this.stack[n - 3]);
+				this.stack[n - 2] = re1;
+				this.stack[n - 1] = re2;
+				return true;
+			}
+		}
+		return false;
+	}
+	parseRightParen() {
+		this.concat();
+		if (this.swapVerticalBar()) this.pop();
+		this.alternate();
+		if (this.stack.length < 2) throw new RE2JSSyntaxException(Parser.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
+		const re1 = this.pop();
+		const re2 = this.pop();
+		if (re2.op !== Regexp.Op.LEFT_PAREN) throw new RE2JSSyntaxException(Parser.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
+		this.flags = re2.flags;
+		if (re2.lb !== 0) {
+			if (Parser.hasCapture(re1)) throw new RE2JSSyntaxException(Parser.ERR_INVALID_CAPTURE_IN_LOOKBEHIND, this.wholeRegexp);
+			if (re2.lb > 0) re2.op = Regexp.Op.PLB;
+			else re2.op = Regexp.Op.NLB;
+			re2.subs = [re1];
+			this.push(re2);
+			return;
+		}
+		if (re2.cap === 0) this.push(re1);
+		else {
+			re2.op = Regexp.Op.CAPTURE;
+			re2.subs = [re1];
+			this.push(re2);
+		}
+	}
+	parsePerlClassEscape(t, cc) {
+		const beforePos = t.pos();
+		if ((this.flags & RE2Flags.PERL_X) === 0 || !t.more() || t.pop() !== Codepoint.CODES["\\"] || !t.more()) return false;
+		t.pop();
+		const p = t.from(beforePos);
+		const g = PERL_GROUPS.has(p) ? PERL_GROUPS.get(p) : null;
+		if (g === null) return false;
+		cc.appendGroup(g, (this.flags & RE2Flags.FOLD_CASE) !== 0);
+		return true;
+	}
+	parseNamedClass(t, cc) {
+		const cls = t.rest();
+		const i = cls.indexOf(":]");
+		if (i < 0) return false;
+		const name = cls.substring(0, i + 2);
+		t.skipString(name);
+		const g = POSIX_GROUPS.has(name) ? POSIX_GROUPS.get(name) : null;
+		if (g === null) throw new RE2JSSyntaxException(Parser.ERR_INVALID_CHAR_RANGE, name);
+		cc.appendGroup(g, (this.flags & RE2Flags.FOLD_CASE) !== 0);
+		return true;
+	}
+	parseUnicodeClass(t, cc) {
+		const startPos = t.pos();
+		if ((this.flags & RE2Flags.UNICODE_GROUPS) === 0 || !t.lookingAt("\\p") && !t.lookingAt("\\P")) return false;
+		t.skip(1);
+		let sign = 1;
+		let c = t.pop();
+		if (c === Codepoint.CODES["P"]) sign = -1;
+		if (!t.more()) {
+			t.rewindTo(startPos);
+			throw new RE2JSSyntaxException(Parser.ERR_INVALID_CHAR_RANGE, t.rest());
+		}
+		c = t.pop();
+		let name;
+		if (c !== Codepoint.CODES["{"]) name = Utils.runeToString(c);
+		else {
+			const rest = t.rest();
+			const end = rest.indexOf("}");
+			if (end < 0) {
+				t.rewindTo(startPos);
+				throw new RE2JSSyntaxException(Parser.ERR_INVALID_CHAR_RANGE, t.rest());
+			}
+			name = rest.substring(0, end);
+			t.skipString(name);
+			t.skip(1);
+		}
+		if (!(name.length === 0) && name.codePointAt(0) === Codepoint.CODES["^"]) {
+			sign = 0 - sign;
+			name = name.substring(1);
+		}
+		const pair = Parser.unicodeTable(name);
+		if (pair === null) throw new RE2JSSyntaxException(Parser.ERR_INVALID_CHAR_RANGE, t.from(startPos));
+		if (pair.sign < 0) sign = 0 - sign;
+		const tab = pair.tab;
+		const fold = pair.fold;
+		if ((this.flags & RE2Flags.FOLD_CASE) === 0 || fold === null) cc.appendTableWithSign(tab, sign);
+		else {
+			const tmp = new CharClass().appendTable(tab).appendTable(fold).cleanClass().toArray();
+			cc.appendClassWithSign(Array.from(tmp), sign);
+		}
+		return true;
+	}
+	parseClass(t) {
+		const startPos = t.pos();
+		t.skip(1);
+		const re = this.newRegexp(Regexp.Op.CHAR_CLASS);
+		re.flags = this.flags;
+		const cc = new CharClass();
+		let sign = 1;
+		if (t.more() && t.lookingAt("^")) {
+			sign = -1;
+			t.skip(1);
+			if ((this.flags & RE2Flags.CLASS_NL) === 0) cc.appendRange(Codepoint.CODES["\n"], Codepoint.CODES["\n"]);
+		}
+		let first = true;
+		while (!t.more() || t.peek() !== Codepoint.CODES["]"] || first) {
+			if (t.more() && t.lookingAt("-") && (this.flags & RE2Flags.PERL_X) === 0 && !first) {
+				const s = t.rest();
+				if (s === "-" || !s.startsWith("-]")) {
+					t.rewindTo(startPos);
+					throw new RE2JSSyntaxException(Parser.ERR_INVALID_CHAR_RANGE, t.rest());
+				}
+			}
+			first = false;
+			const beforePos = t.pos();
+			if (t.lookingAt("[:")) {
+				if (this.parseNamedClass(t, cc)) continue;
+				t.rewindTo(beforePos);
+			}
+			if (this.parseUnicodeClass(t, cc)) continue;
+			if (this.parsePerlClassEscape(t, cc)) continue;
+			t.rewindTo(beforePos);
+			const lo = Parser.parseClassChar(t, startPos);
+			let hi = lo;
+			if (t.more() && t.lookingAt("-")) {
+				t.skip(1);
+				if (t.more() && t.lookingAt("]")) t.skip(-1);
+				else {
+					hi = Parser.parseClassChar(t, startPos);
+					if (hi < lo) throw new RE2JSSyntaxException(Parser.ERR_INVALID_CHAR_RANGE, t.from(beforePos));
+				}
+			}
+			if ((this.flags & RE2Flags.FOLD_CASE) === 0) cc.appendRange(lo, hi);
+			else cc.appendFoldedRange(lo, hi);
+		}
+		t.skip(1);
+		cc.cleanClass();
+		if (sign < 0) cc.negateClass();
+		re.runes = cc.toArray();
+		this.push(re);
+	}
+};
+// src/RE2.js
+/**
+* An RE2 class instance is a compiled representation of an RE2 regular expression, independent of
+* the public Java-like Pattern/Matcher API.
+*
+* This class also contains various implementation helpers for RE2 regular expressions.
+*
+* Use the {@link #quoteMeta(String)} utility function to quote all regular expression
+* metacharacters in an arbitrary string.
+*
+*/
+var RE2 = class RE2 {
+	static initTest(expr) {
+		const re2 = RE2.compile(expr);
+		const res = new RE2(re2.expr, re2.prog, re2.numSubexp, re2.longest);
+		res.cond = re2.cond;
+		res.prefix = re2.prefix;
+		res.prefixUTF8 = re2.prefixUTF8;
+		res.prefixComplete = re2.prefixComplete;
+		res.prefixRune = re2.prefixRune;
+		res.prefilter = re2.prefilter;
+		res.namedGroups = re2.namedGroups;
+		return res;
+	}
+	/**
+	* Parses a regular expression and returns, if successful, an {@code RE2} instance that can be
+	* used to match against text.
+	*
+	* When matching against text, the regexp returns a match that begins as early as possible in the
+	* input (leftmost), and among those it chooses the one that a backtracking search would have
+	* found first. This so-called leftmost-first matching is the same semantics that Perl, Python,
+	* and other implementations use, although this package implements it without the expense of
+	* backtracking. For POSIX leftmost-longest matching, see {@link #compilePOSIX}.
+	*/
+	static compile(expr) {
+		return RE2.compileImpl(expr, RE2Flags.PERL, false);
+	}
+	/**
+	* {@code compilePOSIX} is like {@link #compile} but restricts the regular expression to POSIX ERE
+	* (egrep) syntax and changes the match semantics to leftmost-longest.
+	*
+	* That is, when matching against text, the regexp returns a match that begins as early as
+	* possible in the input (leftmost), and among those it chooses a match that is as long as
+	* possible. This so-called leftmost-longest matching is the same semantics that early regular
+	* expression implementations used and that POSIX specifies.
+	*
+	* However, there can be multiple leftmost-longest matches, with different submatch choices, and
+	* here this package diverges from POSIX. Among the possible leftmost-longest matches, this
+	* package chooses the one that a backtracking search would have found first, while POSIX
+	* specifies that the match be chosen to maximize the length of the first subexpression, then the
+	* second, and so on from left to right. The POSIX rule is computationally prohibitive and not
+	* even well-defined. See http://swtch.com/~rsc/regexp/regexp2.html#posix
+	*/
+	static compilePOSIX(expr) {
+		return RE2.compileImpl(expr, RE2Flags.POSIX, true);
+	}
+	static compileImpl(expr, mode, longest) {
+		let re = Parser.parse(expr, mode);
+		const maxCap = re.maxCap();
+		const namedGroups = re.namedGroups;
+		re = Simplify.simplify(re);
+		const prefilter = PrefilterTree.build(re);
+		const prog = Compiler.compileRegexp(re);
+		const re2 = new RE2(expr, prog, maxCap, longest);
+		re2.prefilter = prefilter.type === Prefilter.Type.NONE ? null : prefilter;
+		const [prefixCompl, prefixStr] = prog.prefix();
+		re2.prefixComplete = prefixCompl;
+		re2.prefix = prefixStr;
+		re2.prefixUTF8 = Utils.stringToUtf8ByteArray(re2.prefix);
+		if (re2.prefix.length > 0) re2.prefixRune = re2.prefix.codePointAt(0);
+		re2.namedGroups = namedGroups;
+		return re2;
+	}
+	/**
+	* Returns true iff textual regular expression {@code pattern} matches string {@code s}.
+	*
+	* More complicated queries need to use {@link #compile} and the full {@code RE2} interface.
+	*/
+	static match(pattern, s) {
+		return RE2.compile(pattern).match(s);
+	}
+	constructor(expr, prog, numSubexp = 0, longest = 0) {
+		this.expr = expr;
+		this.prog = prog;
+		this.numSubexp = numSubexp;
+		this.longest = longest;
+		this.cond = prog.startCond();
+		this.prefix = null;
+		this.prefixUTF8 = null;
+		this.prefixComplete = false;
+		this.prefixRune = 0;
+		/** @type {Record<string, number>} */
+		this.namedGroups = Object.create(null);
+		this.machinePool = [];
+		this.lazyDFA = null;
+		this.onepass = OnePass.compile(this.prog);
+		this.prefilter = null;
+	}
+	get dfa() {
+		if (this.lazyDFA === null) this.lazyDFA = new DFA(this.prog);
+		return this.lazyDFA;
+	}
+	matchPrefixComplete(input, pos, anchor, ncap) {
+		if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return null;
+		let matchStart = -1;
+		let matchEnd = -1;
+		const pLen = input.prefixLength(this);
+		if (anchor === RE2Flags.UNANCHORED) {
+			const idx = input.index(this, pos);
+			if (idx < 0) return null;
+			matchStart = pos + idx;
+			matchEnd = matchStart + pLen;
+		} else if (anchor === RE2Flags.ANCHOR_BOTH) {
+			if (input.endPos() !== pLen) return null;
+			if (input.index(this, 0) !== 0) return null;
+			matchStart = 0;
+			matchEnd = pLen;
+		} else if (anchor === RE2Flags.ANCHOR_START) {
+			if (input.index(this, 0) !== 0) return null;
+			matchStart = 0;
+			matchEnd = pLen;
+		}
+		if (matchStart < 0) return null;
+		if (ncap > 0) {
+			const matchcap = new Int32Array(ncap).fill(-1);
+			matchcap[0] = matchStart;
+			matchcap[1] = matchEnd;
+			return Array.from(matchcap);
+		}
+		return [];
+	}
+	createLookbehindState() {
+		return this.prog.numLb > 0 ? new LookbehindState(this.prog) : null;
+	}
+	executeEngine(input, pos, anchor, ncap, lbState = null) {
+		if (this.prefixComplete && (ncap === 0 || this.numSubexp === 0)) return this.matchPrefixComplete(input, pos, anchor, ncap);
+		if (this.prefilter !== null && anchor === RE2Flags.UNANCHORED) {
+			if (!this.prefilter.eval(input, pos)) return null;
+		}
+		if (this.onepass !== null) return OnePass.execute(this, input, pos, anchor, ncap);
+		if (ncap > 0) {
+			if (this.prog.numLb === 0 && input.endPos() <= Backtracker.maxBitStateLen(this.prog)) return Backtracker.execute(this, input, pos, anchor, ncap);
+			return this.doExecuteNFA(input, pos, anchor, ncap, lbState);
+		}
+		if (this.prog.numLb === 0) {
+			const dfaResult = this.dfa.match(input, pos, anchor);
+			if (dfaResult !== null) return dfaResult ? [] : null;
+			if (input.endPos() <= Backtracker.maxBitStateLen(this.prog)) return Backtracker.execute(this, input, pos, anchor, ncap);
+		}
+		return this.doExecuteNFA(input, pos, anchor, ncap, lbState);
+	}
+	/**
+	* Returns the number of parenthesized subexpressions in this regular expression.
+	*/
+	numberOfCapturingGroups() {
+		return this.numSubexp;
+	}
+	/**
+	* Returns the number of instructions in this compiled regular expression program.
+	*/
+	numberOfInstructions() {
+		return this.prog.numInst();
+	}
+	get() {
+		return this.machinePool.length > 0 ? this.machinePool.pop() : null;
+	}
+	reset() {
+		this.machinePool.length = 0;
+	}
+	put(m) {
+		this.machinePool.push(m);
+	}
+	toString() {
+		return this.expr;
+	}
+	doExecuteNFA(input, pos, anchor, ncap, lbState = null) {
+		let m = this.get();
+		if (!m) m = Machine.fromRE2(this);
+		m.init(ncap);
+		const cap = m.match(input, pos, anchor, lbState) ? m.submatches() : null;
+		this.put(m);
+		return cap;
+	}
+	match(s) {
+		return this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, 0) !== null;
+	}
+	/**
+	* Matches the regular expression against input starting at position start and ending at position
+	* end, with the given anchoring. Records the submatch boundaries in group, which is [start, end)
+	* pairs of byte offsets. The number of boundaries needed is inferred from the size of the group
+	* array. It is most efficient not to ask for submatch boundaries.
+	*
+	* @param input the input byte array
+	* @param start the beginning position in the input
+	* @param end the end position in the input
+	* @param anchor the anchoring flag (UNANCHORED, ANCHOR_START, ANCHOR_BOTH)
+	* @param group the array to fill with submatch positions
+	* @param ngroup the number of array pairs to fill in
+	* @param lbState optional state carried between successive matches over the same input (see
+	*   createLookbehindState); omit it to evaluate lookbehinds from the beginning of the input
+	* @returns true if a match was found
+	*/
+	matchWithGroup(input, start, end, anchor, ngroup, lbState = null) {
+		if (!(input instanceof MatcherInputBase)) {
+			if (Utils.isByteArray(input)) input = MatcherInput.utf8(input);
+			else input = MatcherInput.utf16(input);
+		}
+		return this.matchMachineInput(input, start, end, anchor, ngroup, lbState);
+	}
+	matchMachineInput(input, start, end, anchor, ngroup, lbState = null) {
+		if (start > end) return [false, null];
+		const machineInput = input.isUTF16Encoding() ? MachineInput.fromUTF16(input.asCharSequence(), 0, end) : MachineInput.fromUTF8(input.asBytes(), 0, end);
+		const groupMatch = this.executeEngine(machineInput, start, anchor, 2 * ngroup, lbState);
+		if (groupMatch === null) return [false, null];
+		return [true, groupMatch];
+	}
+	/**
+	* Returns true iff this regexp matches the UTF-8 byte array {@code b}.
+	*/
+	matchUTF8(b) {
+		return this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, 0) !== null;
+	}
+	/**
+	* Returns a copy of {@code src} in which all matches for this regexp have been replaced by
+	* {@code repl}. No support is provided for expressions (e.g. {@code \1} or {@code $1}) in the
+	* replacement string.
+	*/
+	replaceAll(src, repl) {
+		return this.replaceAllFunc(src, () => repl, 2 * src.length + 1);
+	}
+	/**
+	* Returns a copy of {@code src} in which only the first match for this regexp has been replaced
+	* by {@code repl}. No support is provided for expressions (e.g. {@code \1} or {@code $1}) in the
+	* replacement string.
+	*/
+	replaceFirst(src, repl) {
+		return this.replaceAllFunc(src, () => repl, 1);
+	}
+	/**
+	* Returns a copy of {@code src} in which at most {@code maxReplaces} matches for this regexp have
+	* been replaced by the return value of of function {@code repl} (whose first argument is the
+	* matched string). No support is provided for expressions (e.g. {@code \1} or {@code $1}) in the
+	* replacement string.
+	*/
+	replaceAllFunc(src, replFunc, maxReplaces) {
+		let lastMatchEnd = 0;
+		let searchPos = 0;
+		let out = "";
+		const input = MachineInput.fromUTF16(src);
+		const lbState = this.createLookbehindState();
+		let numReplaces = 0;
+		while (searchPos <= src.length) {
+			const a = this.executeEngine(input, searchPos, RE2Flags.UNANCHORED, 2, lbState);
+			if (a === null || a.length === 0) break;
+			out += src.substring(lastMatchEnd, a[0]);
+			if (a[1] > lastMatchEnd || a[0] === 0) {
+				out += replFunc(src.substring(a[0], a[1]));
+				numReplaces++;
+			}
+			lastMatchEnd = a[1];
+			const width = input.step(searchPos) & 7;
+			if (searchPos + width > a[1]) searchPos += width;
+			else if (searchPos + 1 > a[1]) searchPos++;
+			else searchPos = a[1];
+			if (numReplaces >= maxReplaces) break;
+		}
+		out += src.substring(lastMatchEnd);
+		return out;
+	}
+	pad(a) {
+		if (a === null) return null;
+		let n = (1 + this.numSubexp) * 2;
+		if (a.length < n) {
+			let a2 = new Array(n).fill(-1);
+			for (let i = 0; i < a.length; i++) a2[i] = a[i];
+			a = a2;
+		}
+		return a;
+	}
+	allMatches(input, n, deliverFun = (v) => v) {
+		let result = [];
+		const end = input.endPos();
+		if (n < 0) n = end + 1;
+		let pos = 0;
+		let i = 0;
+		let prevMatchEnd = -1;
+		const lbState = this.createLookbehindState();
+		while (i < n && pos <= end) {
+			const matches = this.executeEngine(input, pos, RE2Flags.UNANCHORED, this.prog.numCap, lbState);
+			if (matches === null || matches.length === 0) break;
+			let accept = true;
+			if (matches[1] === pos) {
+				if (matches[0] === prevMatchEnd) accept = false;
+				const r = input.step(pos);
+				if (r < 0) pos = end + 1;
+				else pos += r & 7;
+			} else pos = matches[1];
+			prevMatchEnd = matches[1];
+			if (accept) {
+				result.push(deliverFun(this.pad(matches)));
+				i++;
+			}
+		}
+		return result;
+	}
+	/**
+	* Returns an array holding the text of the leftmost match in {@code b} of this regular
+	* expression.
+	*
+	* A return value of null indicates no match.
+	*/
+	findUTF8(b) {
+		const a = this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, 2);
+		if (a === null) return null;
+		return b.slice(a[0], a[1]);
+	}
+	/**
+	* Returns a two-element array of integers defining the location of the leftmost match in
+	* {@code b} of this regular expression. The match itself is at {@code b[loc[0]...loc[1]]}.
+	*
+	* A return value of null indicates no match.
+	*/
+	findUTF8Index(b) {
+		const a = this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, 2);
+		if (a === null) return null;
+		return a.slice(0, 2);
+	}
+	/**
+	* Returns a string holding the text of the leftmost match in {@code s} of this regular
+	* expression.
+	*
+	* If there is no match, the return value is an empty string, but it will also be empty if the
+	* regular expression successfully matches an empty string. Use {@link #findIndex} or
+	* {@link #findSubmatch} if it is necessary to distinguish these cases.
+	*/
+	find(s) {
+		const a = this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, 2);
+		if (a === null) return "";
+		return s.substring(a[0], a[1]);
+	}
+	/**
+	* Returns a two-element array of integers defining the location of the leftmost match in
+	* {@code s} of this regular expression. The match itself is at
+	* {@code s.substring(loc[0], loc[1])}.
+	*
+	* A return value of null indicates no match.
+	*/
+	findIndex(s) {
+		return this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, 2);
+	}
+	/**
+	* Returns an array of arrays the text of the leftmost match of the regular expression in
+	* {@code b} and the matches, if any, of its subexpressions, as defined by the <a
+	* href='#submatch'>Submatch</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findUTF8Submatch(b) {
+		const a = this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, this.prog.numCap);
+		if (a === null) return null;
+		const ret = new Array(1 + this.numSubexp).fill(null);
+		for (let i = 0; i < ret.length; i++) if (2 * i < a.length && a[2 * i] >= 0) ret[i] = b.slice(a[2 * i], a[2 * i + 1]);
+		return ret;
+	}
+	/**
+	* Returns an array holding the index pairs identifying the leftmost match of this regular
+	* expression in {@code b} and the matches, if any, of its subexpressions, as defined by the the
+	* <a href='#submatch'>Submatch</a> and <a href='#index'>Index</a> descriptions above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findUTF8SubmatchIndex(b) {
+		return this.pad(this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, this.prog.numCap));
+	}
+	/**
+	* Returns an array of strings holding the text of the leftmost match of the regular expression in
+	* {@code s} and the matches, if any, of its subexpressions, as defined by the <a
+	* href='#submatch'>Submatch</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findSubmatch(s) {
+		const a = this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, this.prog.numCap);
+		if (a === null) return null;
+		const ret = new Array(1 + this.numSubexp).fill(null);
+		for (let i = 0; i < ret.length; i++) if (2 * i < a.length && a[2 * i] >= 0) ret[i] = s.substring(a[2 * i], a[2 * i + 1]);
+		return ret;
+	}
+	/**
+	* Returns an array holding the index pairs identifying the leftmost match of this regular
+	* expression in {@code s} and the matches, if any, of its subexpressions, as defined by the <a
+	* href='#submatch'>Submatch</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findSubmatchIndex(s) {
+		return this.pad(this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, this.prog.numCap));
+	}
+	/**
+	* {@code findAllUTF8()} is the <a href='#all'>All</a> version of {@link #findUTF8}; it returns a
+	* list of up to {@code n} successive matches of the expression, as defined by the <a
+	* href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*
+	* TODO(adonovan): think about defining a byte slice view class, like a read-only Go slice backed
+	* by |b|.
+	*/
+	findAllUTF8(b, n) {
+		const result = this.allMatches(MachineInput.fromUTF8(b), n, (match) => b.slice(match[0], match[1]));
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAllUTF8Index} is the <a href='#all'>All</a> version of {@link #findUTF8Index}; it
+	* returns a list of up to {@code n} successive matches of the expression, as defined by the <a
+	* href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAllUTF8Index(b, n) {
+		const result = this.allMatches(MachineInput.fromUTF8(b), n, (match) => match.slice(0, 2));
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAll} is the <a href='#all'>All</a> version of {@link #find}; it returns a list of up
+	* to {@code n} successive matches of the expression, as defined by the <a href='#all'>All</a>
+	* description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAll(s, n) {
+		const result = this.allMatches(MachineInput.fromUTF16(s), n, (match) => s.substring(match[0], match[1]));
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAllIndex} is the <a href='#all'>All</a> version of {@link #findIndex}; it returns a
+	* list of up to {@code n} successive matches of the expression, as defined by the <a
+	* href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAllIndex(s, n) {
+		const result = this.allMatches(MachineInput.fromUTF16(s), n, (match) => match.slice(0, 2));
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAllUTF8Submatch} is the <a href='#all'>All</a> version of {@link #findUTF8Submatch};
+	* it returns a list of up to {@code n} successive matches of the expression, as defined by the <a
+	* href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAllUTF8Submatch(b, n) {
+		const result = this.allMatches(MachineInput.fromUTF8(b), n, (match) => {
+			let slice = new Array(match.length / 2 | 0).fill(null);
+			for (let j = 0; j < slice.length; j++) if (match[2 * j] >= 0) slice[j] = b.slice(match[2 * j], match[2 * j + 1]);
+			return slice;
+		});
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAllUTF8SubmatchIndex} is the <a href='#all'>All</a> version of
+	* {@link #findUTF8SubmatchIndex}; it returns a list of up to {@code n} successive matches of the
+	* expression, as defined by the <a href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAllUTF8SubmatchIndex(b, n) {
+		const result = this.allMatches(MachineInput.fromUTF8(b), n);
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAllSubmatch} is the <a href='#all'>All</a> version of {@link #findSubmatch}; it
+	* returns a list of up to {@code n} successive matches of the expression, as defined by the <a
+	* href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAllSubmatch(s, n) {
+		const result = this.allMatches(MachineInput.fromUTF16(s), n, (match) => {
+			let slice = new Array(match.length / 2 | 0).fill(null);
+			for (let j = 0; j < slice.length; j++) if (match[2 * j] >= 0) slice[j] = s.substring(match[2 * j], match[2 * j + 1]);
+			return slice;
+		});
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAllSubmatchIndex} is the <a href='#all'>All</a> version of
+	* {@link #findSubmatchIndex}; it returns a list of up to {@code n} successive matches of the
+	* expression, as defined by the <a href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAllSubmatchIndex(s, n) {
+		const result = this.allMatches(MachineInput.fromUTF16(s), n);
+		if (result.length === 0) return null;
+		return result;
+	}
+};
+// src/Set.js
+var RE2Set = class RE2Set {
+	/** @type {number} */
+	static UNANCHORED = RE2Flags.UNANCHORED;
+	/** @type {number} */
+	static ANCHOR_START = RE2Flags.ANCHOR_START;
+	/** @type {number} */
+	static ANCHOR_BOTH = RE2Flags.ANCHOR_BOTH;
+	/**
+	* Constructs a new RE2Set with the specified anchor mode and flags.
+	* @param {number} [anchor=RE2Set.UNANCHORED] - The anchoring mode (e.g., RE2Set.UNANCHORED).
+	* @param {number} [flags=0] - The public flags to apply to all patterns in the set.
+	* @param {number} [maxMem=8388608] - The maximum memory in bytes to use for the DFA (default 8MB).
+	*/
+	constructor(anchor = RE2Set.UNANCHORED, flags = 0, maxMem = 8388608) {
+		if (![
+			RE2Set.UNANCHORED,
+			RE2Set.ANCHOR_START,
+			RE2Set.ANCHOR_BOTH
+		].includes(anchor)) throw new RE2JSFlagsException("The anchor should be RE2Set.UNANCHORED, RE2Set.ANCHOR_START or RE2Set.ANCHOR_BOTH");
+		Utils.checkFlags(flags);
+		this.anchor = anchor;
+		this.jsFlags = flags;
+		this.maxMem = maxMem;
+		let re2Flags = RE2Flags.PERL;
+		if ((flags & PublicFlags.DISABLE_UNICODE_GROUPS) !== 0) re2Flags &= ~RE2Flags.UNICODE_GROUPS;
+		if ((flags & PublicFlags.LOOKBEHINDS) !== 0) re2Flags |= RE2Flags.LOOKBEHIND;
+		this.re2Flags = re2Flags;
+		this.regexps = [];
+		this.prog = null;
+		this.dfa = null;
+		this.dummyRe2 = null;
+	}
+	/**
+	* Adds a new regular expression pattern to the set.
+	* Patterns cannot be added after the set has been compiled.
+	* @param {string} pattern - The regular expression pattern to add.
+	* @returns {number} The integer index assigned to the added pattern.
+	* @throws {RE2JSCompileException} If patterns are added after compilation.
+	*/
+	add(pattern) {
+		if (this.prog) throw new RE2JSCompileException("Cannot add patterns after compile");
+		Utils.checkPattern(pattern);
+		let fregex = pattern;
+		if ((this.jsFlags & PublicFlags.CASE_INSENSITIVE) !== 0) fregex = `(?i)${fregex}`;
+		if ((this.jsFlags & PublicFlags.DOTALL) !== 0) fregex = `(?s)${fregex}`;
+		if ((this.jsFlags & PublicFlags.MULTILINE) !== 0) fregex = `(?m)${fregex}`;
+		const re = Parser.parse(fregex, this.re2Flags);
+		this.regexps.push(Simplify.simplify(re));
+		return this.regexps.length - 1;
+	}
+	/**
+	* Compiles the added patterns into a single state machine.
+	* This is automatically called on the first match if not called explicitly.
+	* @returns {void}
+	*/
+	compile() {
+		if (this.prog) return;
+		const prog = Compiler.compileSet(this.regexps);
+		if (prog.numInst() > Parser.MAX_SIZE) throw new RE2JSCompileException(`${Parser.ERR_LARGE}: the set compiles to ${prog.numInst()} instructions, more than ${Parser.MAX_SIZE}`);
+		this.prog = prog;
+		this.dfa = new DFA(this.prog, this.maxMem);
+		this.dummyRe2 = {
+			prog: this.prog,
+			cond: this.prog.startCond(),
+			prefix: "",
+			prefixRune: 0,
+			longest: false
+		};
+	}
+	/**
+	* Matches the input against the compiled set of regular expressions.
+	* @param {string|number[]|Uint8Array} input - The input string or UTF-8 byte array to match against.
+	* @returns {number[]} An array of indices representing the patterns that successfully matched the input.
+	*/
+	match(input) {
+		if (!this.prog) this.compile();
+		const machineInput = Utils.isByteArray(input) ? MachineInput.fromUTF8(input) : MachineInput.fromUTF16(input);
+		let internalAnchor = RE2Flags.UNANCHORED;
+		if (this.anchor === RE2Set.ANCHOR_START) internalAnchor = RE2Flags.ANCHOR_START;
+		else if (this.anchor === RE2Set.ANCHOR_BOTH) internalAnchor = RE2Flags.ANCHOR_BOTH;
+		const dfaResult = this.dfa.matchSet(machineInput, 0, internalAnchor);
+		if (dfaResult !== null) return dfaResult;
+		const machine = Machine.fromRE2(this.dummyRe2);
+		machine.init(0);
+		return machine.matchSet(machineInput, 0, internalAnchor);
+	}
+};
+// src/TranslateRegExpString.js
+/**
+* Transform JS regex string to RE2 regex string
+*/
+var TranslateRegExpString = class TranslateRegExpString {
+	static isHexadecimal(ch) {
+		return "0" <= ch && ch <= "9" || "A" <= ch && ch <= "F" || "a" <= ch && ch <= "f";
+	}
+	static translate(data) {
+		let prefixFlags = "";
+		if (Object.prototype.toString.call(data) === "[object RegExp]") {
+			if (data.ignoreCase) prefixFlags += "i";
+			if (data.multiline) prefixFlags += "m";
+			if (data.dotAll) prefixFlags += "s";
+			data = data.source;
+		}
+		if (typeof data !== "string") return data;
+		let result = "";
+		let changed = false;
+		let size = data.length;
+		if (size === 0) {
+			result = "(?:)";
+			changed = true;
+		}
+		let inCharClass = false;
+		let i = 0;
+		while (i < size) {
+			let ch = data[i];
+			if (ch === "\\") {
+				if (i + 1 < size) {
+					ch = data[i + 1];
+					switch (ch) {
+						case "\\":
+							result += "\\\\";
+							i += 2;
+							continue;
+						case "c":
+							if (i + 2 < size) {
+								let code = data[i + 2].charCodeAt(0);
+								if (code >= 65 && code <= 90 || code >= 97 && code <= 122) {
+									let val = code % 32;
+									result += "\\x";
+									result += (val >> 4).toString(16).toUpperCase();
+									result += (val & 15).toString(16).toUpperCase();
+									i += 3;
+									changed = true;
+									continue;
+								}
+							}
+							result += "c";
+							i += 2;
+							changed = true;
+							continue;
+						case "u":
+							if (i + 2 < size) {
+								if (data[i + 2] === "{") {
+									let j = i + 3;
+									let hasHex = false;
+									let closed = false;
+									while (j < size) {
+										const hexChar = data[j];
+										if (hexChar === "}") {
+											closed = true;
+											break;
+										}
+										if (!TranslateRegExpString.isHexadecimal(hexChar)) break;
+										hasHex = true;
+										j++;
+									}
+									if (closed && hasHex) {
+										result += "\\x";
+										i += 2;
+										changed = true;
+										continue;
+									}
+								} else if (i + 5 < size) {
+									let isHex4 = true;
+									for (let j = 0; j < 4; j++) if (!TranslateRegExpString.isHexadecimal(data[i + 2 + j])) {
+										isHex4 = false;
+										break;
+									}
+									if (isHex4) {
+										result += "\\x{" + data.substring(i + 2, i + 6) + "}";
+										i += 6;
+										changed = true;
+										continue;
+									}
+								}
+							}
+							result += "u";
+							i += 2;
+							changed = true;
+							continue;
+						case "x": {
+							let isValidHex = false;
+							if (i + 2 < size && data[i + 2] === "{") {
+								let j = i + 3;
+								let hasHex = false;
+								let closed = false;
+								while (j < size) {
+									const hexChar = data[j];
+									if (hexChar === "}") {
+										closed = true;
+										break;
+									}
+									if (!TranslateRegExpString.isHexadecimal(hexChar)) break;
+									hasHex = true;
+									j++;
+								}
+								if (closed && hasHex) isValidHex = true;
+							} else if (i + 3 < size && TranslateRegExpString.isHexadecimal(data[i + 2]) && TranslateRegExpString.isHexadecimal(data[i + 3])) isValidHex = true;
+							if (isValidHex) {
+								result += "\\x";
+								i += 2;
+							} else {
+								result += "x";
+								i += 2;
+								changed = true;
+							}
+							continue;
+						}
+						case "n":
+						case "r":
+						case "t":
+						case "a":
+						case "f":
+						case "v":
+						case "d":
+						case "D":
+						case "s":
+						case "S":
+						case "w":
+						case "W":
+						case "b":
+						case "B":
+						case "p":
+						case "P":
+						case "A":
+						case "z":
+						case "Q":
+						case "E":
+						case "0":
+						case "1":
+						case "2":
+						case "3":
+						case "4":
+						case "5":
+						case "6":
+						case "7":
+							result += "\\" + ch;
+							i += 2;
+							continue;
+						default: {
+							let cp = data.codePointAt(i + 1);
+							if (cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122) {
+								let symSize = Utils.charCount(cp);
+								result += data.substring(i + 1, i + 1 + symSize);
+								i += symSize + 1;
+								changed = true;
+							} else {
+								result += "\\";
+								let symSize = Utils.charCount(cp);
+								result += data.substring(i + 1, i + 1 + symSize);
+								i += symSize + 1;
+							}
+							continue;
+						}
+					}
+				}
+			} else if (ch === "/") {
+				result += "\\/";
+				i += 1;
+				changed = true;
+				continue;
+			} else if (ch === "[") {
+				if (!inCharClass && data[i + 1] === "]") {
+					result += "[^\\x00-\\x{10FFFF}]";
+					i += 2;
+					changed = true;
+					continue;
+				}
+				if (!inCharClass && data[i + 1] === "^" && data[i + 2] === "]") {
+					result += "[\\x00-\\x{10FFFF}]";
+					i += 3;
+					changed = true;
+					continue;
+				}
+				inCharClass = true;
+			} else if (ch === "]") inCharClass = false;
+			else if (!inCharClass && ch === "(" && i + 2 < size && data[i + 1] === "?" && data[i + 2] === "<") {
+				if (i + 3 < size && !"=!>)".includes(data[i + 3])) {
+					result += "(?P<";
+					i += 3;
+					changed = true;
+					continue;
+				}
+			}
+			let cp = data.codePointAt(i);
+			let symSize = Utils.charCount(cp);
+			result += data.substring(i, i + symSize);
+			i += symSize;
+		}
+		const finalResult = changed ? result : data;
+		if (prefixFlags.length > 0) return `(?${prefixFlags})${finalResult}`;
+		return finalResult;
+	}
+};
+// src/index.js
+const execResult = (m, input) => {
+	const result = m.matchArray();
+	result.index = m.start(0);
+	result.input = input;
+	result.groups = m.namedGroupsObject();
+	return result;
+};
+/**
+* A compiled representation of an RE2 regular expression
+*
+* The matching functions take {@code String} arguments instead of the more general Java
+* {@code CharSequence} since the latter doesn't provide UTF-16 decoding.
+*
+*
+* @author rsc@google.com (Russ Cox)
+* @class
+*/
+var RE2JS = class RE2JS {
+	/**
+	* Flag: case insensitive matching.
+	*/
+	static CASE_INSENSITIVE = PublicFlags.CASE_INSENSITIVE;
+	/**
+	* Flag: dot ({@code .}) matches all characters, including newline.
+	*/
+	static DOTALL = PublicFlags.DOTALL;
+	/**
+	* Flag: multiline matching: {@code ^} and {@code $} match at beginning and end of line, not just
+	* beginning and end of input.
+	*/
+	static MULTILINE = PublicFlags.MULTILINE;
+	/**
+	* Flag: Unicode groups (e.g. {@code \p\ Greek\} ) will be syntax errors.
+	*/
+	static DISABLE_UNICODE_GROUPS = PublicFlags.DISABLE_UNICODE_GROUPS;
+	/**
+	* Flag: matches longest possible string.
+	*/
+	static LONGEST_MATCH = PublicFlags.LONGEST_MATCH;
+	/**
+	* Flag: enable linear-time captureless lookbehinds.
+	*/
+	static LOOKBEHINDS = PublicFlags.LOOKBEHINDS;
+	/**
+	* Returns a literal pattern string for the specified string.
+	*
+	* This method produces a string that can be used to create a <code>RE2JS</code> that would
+	* match the string <code>s</code> as if it were a literal pattern.
+	*
+	* Metacharacters or escape sequences in the input sequence will be given no special meaning.
+	*
+	* @param {string} str The string to be literalized
+	* @returns {string} A literal string replacement
+	*/
+	static quote(str) {
+		return Utils.quoteMeta(str);
+	}
+	/**
+	* Quotes '\' and '$' in {@code str}, so that the returned string could be used in
+	* replacement methods as a literal replacement of {@code str}.
+	*
+	* This is a convenience delegation to {@link Matcher.quoteReplacement}.
+	*
+	* @param {string} str the string to be quoted
+	* @param {boolean} [javaMode=false] whether the replacement will be used in javaMode
+	* @returns {string} the quoted string
+	*/
+	static quoteReplacement(str, javaMode = false) {
+		return Matcher.quoteReplacement(str, javaMode);
+	}
+	/**
+	* Translates a given regular expression string to ensure compatibility with RE2JS.
+	*
+	* This function preprocesses the input regex string by applying necessary transformations,
+	* such as escaping special characters (e.g., `/`), converting named capture groups to
+	* RE2JS-compatible syntax, and handling Unicode sequences properly. It ensures that the
+	* resulting regex is safe and properly formatted before compilation.
+	*
+	* @param {string|RegExp} expr - The regular expression string to be translated.
+	* @returns {string} - The transformed regular expression string, ready for compilation.
+	*/
+	static translateRegExp(expr) {
+		return TranslateRegExpString.translate(expr);
+	}
+	/**
+	* Helper: create new RE2JS with given regex and flags. Flregex is the regex with flags applied.
+	* @param {string} regex
+	* @param {number} [flags=0]
+	* @returns {RE2JS}
+	*/
+	static compile(regex, flags = 0) {
+		Utils.checkPattern(regex);
+		Utils.checkFlags(flags);
+		let fregex = regex;
+		if ((flags & RE2JS.CASE_INSENSITIVE) !== 0) fregex = `(?i)${fregex}`;
+		if ((flags & RE2JS.DOTALL) !== 0) fregex = `(?s)${fregex}`;
+		if ((flags & RE2JS.MULTILINE) !== 0) fregex = `(?m)${fregex}`;
+		let re2Flags = RE2Flags.PERL;
+		if ((flags & RE2JS.DISABLE_UNICODE_GROUPS) !== 0) re2Flags &= ~RE2Flags.UNICODE_GROUPS;
+		if ((flags & RE2JS.LOOKBEHINDS) !== 0) re2Flags |= RE2Flags.LOOKBEHIND;
+		const p = new RE2JS(regex, flags);
+		p.re2Input = RE2.compileImpl(fregex, re2Flags, (flags & RE2JS.LONGEST_MATCH) !== 0);
+		return p;
+	}
+	/**
+	* Matches a string against a regular expression.
+	*
+	* @param {string} regex the regular expression
+	* @param {string|number[]|Uint8Array} input the input
+	* @returns {boolean} true if the regular expression matches the entire input
+	* @throws RE2JSSyntaxException if the regular expression is malformed
+	*/
+	static matches(regex, input) {
+		return RE2JS.compile(regex).testExact(input);
+	}
+	/**
+	* This is visible for testing.
+	* @private
+	*/
+	static initTest(pattern, flags, re2) {
+		if (pattern == null) throw new Error("pattern is null");
+		if (re2 == null) throw new Error("re2 is null");
+		const p = new RE2JS(pattern, flags);
+		p.re2Input = re2;
+		return p;
+	}
+	/**
+	*
+	* @param {string} pattern
+	* @param {number} flags
+	*/
+	constructor(pattern, flags) {
+		this.patternInput = pattern;
+		this.flagsInput = flags;
+		/** @type {import('./RE2.js').RE2} */
+		this.re2Input = null;
+	}
+	/**
+	* Releases memory used by internal caches associated with this pattern. Does not change the
+	* observable behaviour. Useful for tests that detect memory leaks via allocation tracking.
+	*/
+	reset() {
+		this.re2Input.reset();
+	}
+	/**
+	* Returns the flags used in the constructor.
+	* @returns {number}
+	*/
+	flags() {
+		return this.flagsInput;
+	}
+	/**
+	* Returns the pattern used in the constructor.
+	* @returns {string}
+	*/
+	pattern() {
+		return this.patternInput;
+	}
+	re2() {
+		return this.re2Input;
+	}
+	/**
+	* Matches a string against a regular expression.
+	*
+	* @param {string|number[]|Uint8Array} input the input
+	* @returns {boolean} true if the regular expression matches the entire input
+	*/
+	matches(input) {
+		return this.testExact(input);
+	}
+	/**
+	* Creates a new {@code Matcher} matching the pattern against the input.
+	*
+	* @param {string|number[]|Uint8Array|MatcherInputBase} input the input string
+	* @returns {Matcher}
+	*/
+	matcher(input) {
+		if (Utils.isByteArray(input)) input = MatcherInput.utf8(input);
+		return new Matcher(this, input);
+	}
+	/**
+	* Tests whether the regular expression matches any part of the input string.
+	* Performance Note: This method is highly optimized. Because it only returns
+	* a boolean and does not extract capture groups, it bypasses the `Matcher` overhead
+	* and guarantees execution on the high-speed DFA engine whenever possible.
+	*
+	* @param {string|number[]|Uint8Array} input - The input string or UTF-8 byte array to test against.
+	* @returns {boolean} `true` if the pattern is found anywhere in the input, `false` otherwise.
+	*/
+	test(input) {
+		if (Utils.isByteArray(input)) return this.re2Input.matchUTF8(input);
+		return this.re2Input.match(input);
+	}
+	/**
+	* Tests whether the regular expression matches the ENTIRE input string.
+	* * **Performance Note:** This operates identically to `.matches()`, but is significantly
+	* faster because it does not request capture group data. By requesting 0 capture groups,
+	* it securely routes execution through the DFA fast-path.
+	*
+	* @param {string|number[]|Uint8Array} input - The input string or UTF-8 byte array to test against.
+	* @returns {boolean} `true` if the exact input string fully matches the pattern, `false` otherwise.
+	*/
+	testExact(input) {
+		const machineInput = Utils.isByteArray(input) ? MachineInput.fromUTF8(input) : MachineInput.fromUTF16(input);
+		return this.re2Input.executeEngine(machineInput, 0, RE2Flags.ANCHOR_BOTH, 0) !== null;
+	}
+	/**
+	* Executes a search for a match in a specified string.
+	* Returns a result array, or null if no match is found.
+	* The returned array perfectly mirrors standard JavaScript `RegExpExecArray`,
+	* including `.index`, `.input`, and `.groups` properties.
+	*
+	* @param {string|number[]|Uint8Array} input the input string or byte array
+	* @returns {Array|null} the match array with index, input, and groups properties, or null
+	*/
+	exec(input) {
+		const m = this.matcher(input);
+		return m.find() ? execResult(m, input) : null;
+	}
+	/**
+	* Splits input around instances of the regular expression. It returns an array giving the strings
+	* that occur before, between, and after instances of the regular expression.
+	*
+	* If {@code limit <= 0}, there is no limit on the size of the returned array. If
+	* {@code limit == 0}, empty strings that would occur at the end of the array are omitted. If
+	* {@code limit > 0}, at most limit strings are returned. The final string contains the remainder
+	* of the input, possibly including additional matches of the pattern.
+	*
+	* @param {string} input the input string to be split
+	* @param {number} [limit=0] the limit
+	* @returns {string[]} the split strings
+	*/
+	split(input, limit = 0) {
+		const m = this.matcher(input);
+		const result = [];
+		let emptiesSkipped = 0;
+		let last = 0;
+		while (m.find()) {
+			if (last === 0 && m.end() === 0) {
+				last = m.end();
+				continue;
+			}
+			if (limit > 0 && result.length === limit - 1) break;
+			if (last === m.start()) {
+				if (limit === 0) {
+					emptiesSkipped += 1;
+					last = m.end();
+					continue;
+				}
+			} else while (emptiesSkipped > 0) {
+				result.push("");
+				emptiesSkipped -= 1;
+			}
+			result.push(m.substring(last, m.start()));
+			last = m.end();
+		}
+		if (limit === 0 && last !== m.inputLength()) {
+			while (emptiesSkipped > 0) {
+				result.push("");
+				emptiesSkipped -= 1;
+			}
+			result.push(m.substring(last, m.inputLength()));
+		}
+		if (limit !== 0 || result.length === 0 && !(last === m.inputLength() && last > 0)) result.push(m.substring(last, m.inputLength()));
+		return result;
+	}
+	/**
+	* Returns an iterator of all results matching a string against the regular expression,
+	* including capturing groups.
+	*
+	* @param {string|number[]|Uint8Array} input the input string or byte array
+	* @returns {IterableIterator<RegExpMatchArray>}
+	*/
+	*matchAll(input) {
+		const m = this.matcher(input);
+		while (m.find()) yield execResult(m, input);
+	}
+	/**
+	*
+	* @returns {string}
+	*/
+	toString() {
+		return this.patternInput;
+	}
+	/**
+	* Returns the program size of this pattern.
+	*
+	* <p>
+	* Similar to the C++ implementation, the program size is a very approximate measure of a regexp's
+	* "cost". Larger numbers are more expensive than smaller numbers.
+	* </p>
+	*
+	* @returns {number} the program size of this pattern
+	*/
+	programSize() {
+		return this.re2Input.numberOfInstructions();
+	}
+	/**
+	* Returns the number of capturing groups in this matcher's pattern. Group zero denotes the entire
+	* pattern and is excluded from this count.
+	*
+	* @returns {number} the number of capturing groups in this pattern
+	*/
+	groupCount() {
+		return this.re2Input.numberOfCapturingGroups();
+	}
+	/**
+	* Return a map of the capturing groups in this matcher's pattern, where key is the name and value
+	* is the index of the group in the pattern.
+	* @returns {Record<string, number>}
+	*/
+	namedGroups() {
+		return this.re2Input.namedGroups;
+	}
+	/**
+	*
+	* @param {*} other
+	* @returns {boolean}
+	*/
+	equals(other) {
+		if (this === other) return true;
+		if (other === null || this.constructor !== other.constructor) return false;
+		return this.flagsInput === other.flagsInput && this.patternInput === other.patternInput;
+	}
+};
+/**
+* Creates an RE2JS regex directly from a template literal.
+* @overload
+* @param {TemplateStringsArray} stringsOrFlags - The raw string segments of the template literal.
+* @param {...any} values - The interpolated values.
+* @returns {RE2JS}
+*/
+/**
+* Creates a template literal tag function with specific RE2JS flags.
+* @overload
+* @param {number} stringsOrFlags - The RE2JS flags to apply (e.g., RE2JS.CASE_INSENSITIVE).
+* @returns {(strings: TemplateStringsArray, ...tagValues: any[]) => RE2JS}
+*/
+/**
+* Implementation signature
+* @param {TemplateStringsArray | number} stringsOrFlags
+* @param {...any} values
+* @returns {RE2JS | ((strings: TemplateStringsArray, ...tagValues: any[]) => RE2JS)}
+*/
+function re(stringsOrFlags, ...values) {
+	if (Array.isArray(stringsOrFlags) && "raw" in stringsOrFlags) {
+		const pattern = String.raw(stringsOrFlags, ...values);
+		return RE2JS.compile(pattern);
+	}
+	const flags = typeof stringsOrFlags === "number" ? stringsOrFlags : 0;
+	return (strings, ...tagValues) => {
+		const pattern = String.raw(strings, ...tagValues);
+		return RE2JS.compile(pattern, flags);
+	};
+}
+
+
+;// CONCATENATED MODULE: ./packages/action-kit/src/patterns.ts
+
+/** Longest pattern accepted: a check's pattern is a line, not a program. */
+const MAX_PATTERN_LENGTH = 1000;
+/** Compiles a user's pattern with RE2; an unsupported or broken one throws an Error whose message says why. */
+function compileUserPattern(pattern) {
+    if (pattern.length > MAX_PATTERN_LENGTH) {
+        throw new Error(`the pattern is ${pattern.length} characters long; the limit is ${MAX_PATTERN_LENGTH}`);
+    }
+    let compiled;
+    try {
+        compiled = RE2JS.compile(pattern);
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new Error(`${message} (patterns use RE2 syntax: no backreferences or lookaround)`, { cause: error });
+    }
+    return { source: pattern, test: (text) => compiled.matcher(text).find() };
 }
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/clock.ts
@@ -65547,13 +79551,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   V4: () => (/* binding */ getInput),
   Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
+  lm: () => (/* binding */ notice),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
   z: () => (/* reexport */ summary),
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setSecret, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, platform, saveState, setCommandEcho, setSecret, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -65579,7 +79584,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -68390,7 +82395,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -68398,7 +82403,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -68406,7 +82411,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
