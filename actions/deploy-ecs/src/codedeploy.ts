@@ -11,12 +11,12 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import type { Service } from '@aws-sdk/client-ecs';
 import { UserError, errorMessage, inputError, poll } from '@ecs-actions/action-kit';
-import { isAwsError, isTransientAwsError } from '@ecs-actions/aws';
+import { isAwsError } from '@ecs-actions/aws';
 import { revisionLabel } from '@ecs-actions/taskdef';
 import { appSpecFor } from './appspec.js';
 import type { CancelReport, CancelRequest } from './cancel.js';
 import type { CodeDeployTarget } from './codedeploy-preflight.js';
-import { STOPPED_TASKS_LIMIT, describeTasks, isFailedTask, listStoppedTasks } from './diagnose.js';
+import { FailedTasks, PollCalls } from './poll-calls.js';
 import type { DeploymentFollower, FollowRequest, InFlightRollback } from './follower.js';
 import { budgetInterval } from './pacing.js';
 import type { RollbackResult } from './rollback.js';
@@ -208,45 +208,12 @@ async function followDeployment(
   let greenTaskSet: string | undefined;
   let lastStatus: string | undefined;
   let endedAt: number | undefined;
-  let throttled = 0;
   let near = false;
   let greenStarting = false;
-  let lastStoppedCheck = started;
-  let stoppedTaskArns: string[] = [];
-  let failedTaskArns: string[] = [];
-  const failedByArn = new Map<string, boolean>();
+  const calls = new PollCalls(log);
+  const ridingOut = <T>(call: () => Promise<T>, what: string) => calls.ride(call, what);
+  const failed = new FailedTasks(ecs, request.cluster, request.startedAt, calls, clock);
   const elapsed = () => `${Math.round((clock.now() - started + alreadyWaitedMs) / 1000)}s`;
-
-  async function ridingOut<T>(call: () => Promise<T>, what: string): Promise<T | undefined> {
-    try {
-      const value = await call();
-      throttled = 0;
-      return value;
-    } catch (error) {
-      if (!isTransientAwsError(error)) throw error;
-      if (throttled === 0) log.warning(`${what} failed (${errorMessage(error)}); still waiting, with back-off`);
-      throttled++;
-      return undefined;
-    }
-  }
-
-  async function countFailedTasks(): Promise<void> {
-    if (!greenTaskSet) return;
-    lastStoppedCheck = clock.now();
-    const arns = await ridingOut(
-      () => listStoppedTasks(ecs, request.cluster, greenTaskSet!, STOPPED_TASKS_LIMIT),
-      'ListTasks',
-    );
-    if (!arns) return;
-    stoppedTaskArns = arns;
-    const fresh = arns.filter((arn) => !failedByArn.has(arn));
-    if (fresh.length > 0) {
-      const tasks = await ridingOut(() => describeTasks(ecs, request.cluster, fresh), 'DescribeTasks');
-      for (const task of tasks ?? [])
-        if (task.stoppedAt) failedByArn.set(task.taskArn, isFailedTask(task, request.startedAt));
-    }
-    failedTaskArns = arns.filter((arn) => failedByArn.get(arn) === true);
-  }
 
   async function attempt(): Promise<WaitOutcome | undefined> {
     const response = await ridingOut(
@@ -333,8 +300,10 @@ async function followDeployment(
       return { result: 'failed', reason };
     }
     // While green's tasks start, a crash loop shows in no CodeDeploy field: its stopped tasks are counted each poll.
-    if (countTasks && (changed || greenStarting || clock.now() - lastStoppedCheck >= STOPPED_TASKS_CHECK_MS)) {
-      await countFailedTasks();
+    const due = changed || greenStarting || clock.now() - failed.checkedAt >= STOPPED_TASKS_CHECK_MS;
+    if (countTasks && greenTaskSet && due) {
+      await failed.count(greenTaskSet);
+      const { failedTaskArns } = failed;
       if (failedTaskArns.length >= maxFailedTasks) {
         return {
           result: 'tasks-stopped',
@@ -359,7 +328,8 @@ async function followDeployment(
     clock,
     signal: request.signal,
     timeoutMs: request.timeoutMs,
-    interval: (elapsedMs) => (request.interval ?? budgetInterval)(elapsedMs, { near, throttled, random }),
+    interval: (elapsedMs) =>
+      (request.interval ?? budgetInterval)(elapsedMs, { near, throttled: calls.throttled, random }),
     attempt,
   });
   const outcome: WaitOutcome = polled.done
@@ -373,8 +343,8 @@ async function followDeployment(
     outcome,
     elapsedMs: polled.elapsedMs,
     service: finalService,
-    stoppedTaskArns,
-    failedTaskArns,
+    stoppedTaskArns: failed.stoppedTaskArns,
+    failedTaskArns: failed.failedTaskArns,
     followedWith: 'CodeDeploy',
     tasksStartedBy: greenTaskSet,
     rollbackDeploymentId: rollingBack ? deploymentId : undefined,

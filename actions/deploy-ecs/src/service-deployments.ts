@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { errorMessage, poll } from '@ecs-actions/action-kit';
 import { isAwsAuthError, isAwsError, isTransientAwsError } from '@ecs-actions/aws';
-import { STOPPED_TASKS_LIMIT, describeTasks, isFailedTask, listStoppedTasks } from './diagnose.js';
+import { FailedTasks, PollCalls } from './poll-calls.js';
 import {
   describeServicesFollower,
   type DeploymentFollower,
@@ -217,48 +217,14 @@ export async function followServiceDeployment(
   const { ecs, clock, log, deploymentId, maxFailedTasks } = request;
   const started = clock.now();
   const random = options.random ?? Math.random;
-  let throttled = 0;
-  let warned = false;
+  const calls = new PollCalls(log);
+  const ridingOut = <T>(call: () => Promise<T>, what: string) => calls.ride(call, what);
+  const failed = new FailedTasks(ecs, request.cluster, request.startedAt, calls, clock);
   let near = false;
   let approaching = false;
   let lastLine: string | undefined;
-  let lastStoppedCheck = started;
-  let stoppedTaskArns: string[] = [];
-  let failedTaskArns: string[] = [];
   let last: ServiceDeployment | undefined;
-  const failedByArn = new Map<string, boolean>();
   const elapsed = () => `${Math.round((clock.now() - started) / 1000)}s`;
-
-  async function ridingOut<T>(call: () => Promise<T>, what: string): Promise<T | undefined> {
-    try {
-      const value = await call();
-      throttled = Math.max(0, throttled - 1);
-      return value;
-    } catch (error) {
-      if (!isTransientAwsError(error)) throw error;
-      if (!warned) log.warning(`${what} failed (${errorMessage(error)}); still waiting, with back-off`);
-      warned = true;
-      throttled = Math.min(throttled + 1, 4);
-      return undefined;
-    }
-  }
-
-  async function countFailedTasks(): Promise<void> {
-    lastStoppedCheck = clock.now();
-    const arns = await ridingOut(
-      () => listStoppedTasks(ecs, request.cluster, deploymentId, STOPPED_TASKS_LIMIT),
-      'ListTasks',
-    );
-    if (!arns) return;
-    stoppedTaskArns = arns;
-    const fresh = arns.filter((taskArn) => !failedByArn.has(taskArn));
-    if (fresh.length > 0) {
-      const tasks = await ridingOut(() => describeTasks(ecs, request.cluster, fresh), 'DescribeTasks');
-      for (const task of tasks ?? [])
-        if (task.stoppedAt) failedByArn.set(task.taskArn, isFailedTask(task, request.startedAt));
-    }
-    failedTaskArns = arns.filter((taskArn) => failedByArn.get(taskArn) === true);
-  }
 
   async function attempt(): Promise<WaitOutcome | undefined> {
     const response = await ridingOut(
@@ -298,8 +264,9 @@ export async function followServiceDeployment(
         reason: `hook ${paused.hookId} awaits action at ${deployment.lifecycleStage}`,
       };
     }
-    if (changed || clock.now() - lastStoppedCheck >= STOPPED_TASKS_CHECK_MS) {
-      await countFailedTasks();
+    if (changed || clock.now() - failed.checkedAt >= STOPPED_TASKS_CHECK_MS) {
+      await failed.count(deploymentId);
+      const { failedTaskArns } = failed;
       if (failedTaskArns.length >= maxFailedTasks) {
         return {
           result: 'tasks-stopped',
@@ -335,7 +302,8 @@ export async function followServiceDeployment(
     clock,
     signal: request.signal,
     timeoutMs: request.timeoutMs,
-    interval: (elapsedMs) => (request.interval ?? budgetInterval)(elapsedMs, { near, approaching, throttled, random }),
+    interval: (elapsedMs) =>
+      (request.interval ?? budgetInterval)(elapsedMs, { near, approaching, throttled: calls.throttled, random }),
     attempt,
   });
   const outcome: WaitOutcome = polled.done
@@ -352,8 +320,8 @@ export async function followServiceDeployment(
     outcome,
     elapsedMs: polled.elapsedMs,
     service: finalService,
-    stoppedTaskArns,
-    failedTaskArns,
+    stoppedTaskArns: failed.stoppedTaskArns,
+    failedTaskArns: failed.failedTaskArns,
     serviceDeploymentArn: arn,
     serviceDeployment: last,
     timeline,
