@@ -10,7 +10,7 @@ import {
   type LoopbackAws,
   type ScenarioName,
 } from '@ecs-actions/loopback-aws';
-import { RUNNER_GRACE_MS, runBundle, type BundleRun } from '@ecs-actions/rehearsal';
+import { RUNNER_GRACE_MS, runBundle, serviceRevisions, type BundleRun } from '@ecs-actions/rehearsal';
 
 /*
  * The committed bundles, cancelled as GitHub's runner cancels a step: SIGINT, SIGTERM 7.5 s later, SIGKILL 2.5 s
@@ -37,16 +37,18 @@ async function loopback(scenario: ScenarioName): Promise<{ aws: LoopbackAws; nex
   return { aws, next: next.arn };
 }
 
+/** How the runner's cancel goes: its waits after SIGINT and SIGTERM, and what happens as it starts. */
+interface CancelOptions {
+  graceMs?: { sigint: number; sigterm: number };
+  atCancel?: () => void;
+}
+
 /** Runs an action's bundle and cancels it, as the runner would, at the first line that matches `when`. */
 async function runAndCancel(
   action: string,
   inputs: Record<string, string>,
   when: RegExp,
-  options: {
-    env?: Record<string, string>;
-    graceMs?: { sigint: number; sigterm: number };
-    atCancel?: () => void;
-  } = {},
+  options: CancelOptions & { env?: Record<string, string> } = {},
 ): Promise<BundleRun> {
   const cancel = new AbortController();
   return runBundle(action, {
@@ -80,11 +82,7 @@ async function deployAndCancel(
   server: LoopbackAws,
   taskDefinition: string,
   when: RegExp,
-  options: {
-    inputs?: Record<string, string>;
-    graceMs?: { sigint: number; sigterm: number };
-    atCancel?: () => void;
-  } = {},
+  options: CancelOptions & { inputs?: Record<string, string> } = {},
 ): Promise<BundleRun> {
   return runAndCancel(
     'deploy-ecs',
@@ -104,11 +102,7 @@ async function settlesOn(server: LoopbackAws, revision: string, timeoutMs = 15_0
   const started = Date.now();
   let revisions: string[] = [];
   while (Date.now() - started < timeoutMs) {
-    server.advance();
-    const service = server.state.services.get(SERVICE_KEY);
-    revisions = (service?.deployments ?? [])
-      .filter((deployment) => deployment.status !== 'INACTIVE')
-      .map((deployment) => deployment.taskDefinitionArn.replace(/^.*task-definition\//, ''));
+    revisions = serviceRevisions(server, 'dev');
     if (revisions.length === 1 && revisions[0] === revision) return revisions;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
