@@ -226,7 +226,27 @@ export async function followServiceDeployment(
   let last: ServiceDeployment | undefined;
   const elapsed = () => `${Math.round((clock.now() - started) / 1000)}s`;
 
+  /**
+   * Whether DescribeServices shows the rolling deployment ended or changed: ours is no longer the only PRIMARY one
+   * running every task, or its rollout left IN_PROGRESS. Near the end of a rolling deployment this cheap check takes
+   * the place of DescribeServiceDeployments, whose bucket (20/s per account) many deploys ending together share;
+   * DescribeServices has a bucket of its own.
+   */
+  async function serviceShowsChange(): Promise<boolean> {
+    const service = await ridingOut(
+      () => describeService(request.pollEcs ?? ecs, request, request.region),
+      'DescribeServices',
+    );
+    if (!service) return false;
+    const live = (service.deployments ?? []).filter((candidate) => candidate.status !== 'INACTIVE');
+    const ours = live.find((candidate) => candidate.id === deploymentId);
+    if (!ours || ours.status !== 'PRIMARY' || live.length === 1) return true;
+    return ours.rolloutState !== 'IN_PROGRESS' || (ours.runningCount ?? 0) < (ours.desiredCount ?? 0);
+  }
+
   async function attempt(): Promise<WaitOutcome | undefined> {
+    const rollingEnd = near && last?.status === 'IN_PROGRESS' && last.lifecycleStage === undefined;
+    if (rollingEnd && !(await serviceShowsChange())) return undefined;
     const response = await ridingOut(
       () => (request.pollEcs ?? ecs).send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] })),
       'DescribeServiceDeployments',

@@ -24,8 +24,8 @@ afterEach(async () => {
 });
 
 /** A loopback AWS whose next new revision of sample-service-dev rolls out as the scenario says. */
-async function start(scenario: ScenarioName): Promise<string> {
-  aws = await startLoopbackAws({ scenario, stepMs: 20, minuteMs: 500 });
+async function start(scenario: ScenarioName, stepMs = 20): Promise<string> {
+  aws = await startLoopbackAws({ scenario, stepMs, minuteMs: 500 });
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: aws.url,
     AWS_REGION: aws.region,
@@ -158,6 +158,20 @@ describe('deploy-ecs with the service-deployments API', () => {
     ]);
     // The second list waited for the follower's next attempt (1 to 2 s), not for a quick SDK retry.
     expect(throttled[1]!.time - throttled[0]!.time).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('near the end of a rolling deployment polls DescribeServices, and the service deployment once the service shows the end', async () => {
+    // Steps of 300 ms: the polls (every 40 ms) see the old tasks gone before the deployment ends.
+    const revision = await start('completes', 300);
+    await deploy({ 'task-definition': revision });
+    expect(outputs()).toMatchObject({ status: 'succeeded', 'followed-with': 'service deployments' });
+    const polls = aws!.requests
+      .filter((request) => ['DescribeServices', 'DescribeServiceDeployments'].includes(request.operation))
+      .map((request) => request.operation);
+    const lastDeploymentPoll = polls.lastIndexOf('DescribeServiceDeployments');
+    // The last read of the service deployment (SUCCESSFUL) came after a DescribeServices check that showed the end.
+    expect(polls[lastDeploymentPoll - 1]).toBe('DescribeServices');
+    expect(polls.filter((operation) => operation === 'DescribeServices').length).toBeGreaterThan(2);
   });
 
   it('draws the rolling timeline in the summary when following through DescribeServices', async () => {
