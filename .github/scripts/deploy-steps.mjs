@@ -85,6 +85,62 @@ export function errorCommand(message) {
   return `::error::${data}`;
 }
 
+/** What a cancel during deploy-ecs left, from its cancel-result and cancel-detail outputs. */
+function cancelledDuringDeploy(env, deployed, previous, result) {
+  const detail = env.DEPLOY_CANCEL_DETAIL ? `: ${env.DEPLOY_CANCEL_DETAIL}` : '';
+  const see = ' (see the deploy-ecs summary)';
+  switch (env.DEPLOY_CANCEL_RESULT) {
+    case 'rollback-started':
+    case 'rollback-continues':
+      return result(
+        'cancelled',
+        `cancelled during deploy-ecs; the rollout of ${revisionName(deployed)} is being rolled back to ${revisionName(previous)}${detail}${see}`,
+        '',
+        previous,
+      );
+    case 'completed':
+      return result(
+        'cancelled',
+        `cancelled during deploy-ecs after the rollout completed: ${revisionName(deployed)} is live but unverified; ` +
+          `run rollback.yml to go back to ${revisionName(previous)}`,
+        '',
+        deployed,
+      );
+    case 'left-in-progress':
+      return result(
+        'cancelled',
+        `cancelled during deploy-ecs; the rollout of ${revisionName(deployed)} was left in progress (on-cancel: leave)${detail}${see}`,
+        '',
+        deployed,
+      );
+    case 'needs-attention':
+      return result(
+        'cancelled',
+        `cancelled during deploy-ecs; the service needs attention${detail}${see}`,
+        '',
+        deployed || previous,
+      );
+    case 'nothing-changed':
+      return result(
+        'cancelled',
+        `cancelled before deploy-ecs changed anything: the service runs ${revisionName(previous) || 'what it ran'}`,
+        '',
+        previous,
+      );
+    default:
+      // A deploy-ecs that could not say (killed before its final phase): only what is known.
+      return result(
+        'cancelled',
+        env.DEPLOYMENT_ID
+          ? `cancelled during deploy-ecs after deployment ${env.DEPLOYMENT_ID} of ${revisionName(deployed)} started; ` +
+              `deploy-ecs did not report what it left: check the service${see}`
+          : `cancelled before deploy-ecs changed anything: the service runs ${revisionName(previous) || 'what it ran'}`,
+        '',
+        env.DEPLOYMENT_ID ? deployed : previous,
+      );
+  }
+}
+
 /**
  * The job's final word: what the service runs now, the status to report, and why.
  * A rollout that completed but failed its checks and was rolled back is `rolled-back`, never `succeeded`.
@@ -119,15 +175,9 @@ export function decideOutcome(env) {
   }
   const cancelled = env.JOB_STATUS === 'cancelled';
   if (env.DEPLOY_OUTCOME === 'cancelled' || env.DEPLOY_STATUS === 'cancelled') {
-    // deploy-ecs settled the cancel itself (on-cancel: rollback): nothing was changed, or it started the rollback.
-    return result(
-      'cancelled',
-      env.DEPLOYMENT_ID
-        ? `cancelled during deploy-ecs: the rollout of ${revisionName(deployed)} was stopped and a rollback to ${revisionName(previous)} started (see the deploy-ecs summary)`
-        : `cancelled before deploy-ecs changed anything: the service runs ${revisionName(previous) || 'what it ran'}`,
-      '',
-      previous,
-    );
+    // deploy-ecs settled the cancel itself and says what it left (cancel-result): the message repeats that, never
+    // a rollback it did not start.
+    return cancelledDuringDeploy(env, deployed, previous, result);
   }
   if (env.DEPLOY_OUTCOME === 'skipped' || !env.DEPLOY_OUTCOME) {
     if (cancelled) return result('cancelled', 'cancelled before deploy-ecs started: nothing was changed', '', previous);

@@ -168,15 +168,59 @@ describe('decideOutcome (deploy-environment.yml "Summarise the outcome")', () =>
         DEPLOY_OUTCOME: 'cancelled',
         DEPLOY_STATUS: 'cancelled',
         DEPLOYMENT_ID: 'ecs-svc/2',
+        DEPLOY_CANCEL_RESULT: 'rollback-started',
+        DEPLOY_CANCEL_DETAIL: 'deployment ecs-svc/2 was PRIMARY; rollback to web:7 started as deployment ecs-svc/3',
       }),
     ).toEqual({
       status: 'cancelled',
       'notify-status': 'cancelled',
       reason:
-        'cancelled during deploy-ecs: the rollout of sample-service-dev:8 was stopped and a rollback to sample-service-dev:7 started (see the deploy-ecs summary)',
+        'cancelled during deploy-ecs; the rollout of sample-service-dev:8 is being rolled back to sample-service-dev:7: deployment ecs-svc/2 was PRIMARY; rollback to web:7 started as deployment ecs-svc/3 (see the deploy-ecs summary)',
       'rolled-back-to': '',
       'task-definition-arn': PREVIOUS,
     });
+  });
+  // What deploy-ecs's cancel left decides the message and what the service runs: never a rollback it did not start.
+  it.each([
+    [
+      'rollback-continues',
+      /^cancelled during deploy-ecs; the rollout of sample-service-dev:8 is being rolled back to sample-service-dev:7: D /,
+      'previous',
+    ],
+    [
+      'completed',
+      /^cancelled during deploy-ecs after the rollout completed: sample-service-dev:8 is live but unverified; run rollback\.yml to go back to sample-service-dev:7$/,
+      'deployed',
+    ],
+    [
+      'left-in-progress',
+      /^cancelled during deploy-ecs; the rollout of sample-service-dev:8 was left in progress \(on-cancel: leave\): D /,
+      'deployed',
+    ],
+    ['needs-attention', /^cancelled during deploy-ecs; the service needs attention: D /, 'deployed'],
+    [
+      'nothing-changed',
+      /^cancelled before deploy-ecs changed anything: the service runs sample-service-dev:7$/,
+      'previous',
+    ],
+    [
+      '',
+      /^cancelled during deploy-ecs after deployment ecs-svc\/2 of sample-service-dev:8 started; deploy-ecs did not report what it left: check the service/,
+      'deployed',
+    ],
+  ])('reads deploy-ecs cancel-result %j', (cancelResult, reason, runs) => {
+    const outcome = decideOutcome({
+      ...base,
+      JOB_STATUS: 'cancelled',
+      DEPLOY_OUTCOME: 'cancelled',
+      DEPLOY_STATUS: 'cancelled',
+      DEPLOYMENT_ID: 'ecs-svc/2',
+      DEPLOY_CANCEL_RESULT: cancelResult,
+      DEPLOY_CANCEL_DETAIL: cancelResult ? 'D (detail)' : '',
+    });
+    expect(outcome.status).toBe('cancelled');
+    expect(outcome.reason).toMatch(reason);
+    expect(outcome['task-definition-arn']).toBe(runs === 'previous' ? PREVIOUS : base.DEPLOYED);
   });
   it('says nothing changed when deploy-ecs was cancelled before UpdateService', () => {
     expect(decideOutcome({ ...base, DEPLOY_OUTCOME: 'cancelled', DEPLOY_STATUS: 'cancelled' }).reason).toBe(

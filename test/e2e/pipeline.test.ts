@@ -164,8 +164,9 @@ describe('the local rehearsal of the pipeline', () => {
       ),
     ).toEqual(['skipped', 'skipped', 'skipped']);
     expect(steps['Notify Slack (final)']?.outcome).toBe('success');
-    expect(results[0]!.reason).toBe(
-      'cancelled during deploy-ecs: the rollout of sample-service-dev:2 was stopped and a rollback to sample-service-dev:1 started (see the deploy-ecs summary)',
+    expect(deploy.outputs['cancel-result']).toBe('rollback-started');
+    expect(results[0]!.reason).toMatch(
+      /^cancelled during deploy-ecs; the rollout of sample-service-dev:2 is being rolled back to sample-service-dev:1: .*; rollback to sample-service-dev:1 started as deployment ecs-svc\/\S+ \(not waited for\) \(see the deploy-ecs summary\)$/,
     );
     expect(rehearsal.slack.messages.map((message) => message.method)).toEqual(['chat.postMessage', 'chat.update']);
     expect(lastSlackText(rehearsal)).toMatch(/cancelled.*rollback to sample-service-dev:1 started/);

@@ -8,6 +8,13 @@ import { describeDeployment, ecsRollsBack } from './waiter.js';
 
 export type OnCancel = 'rollback' | 'leave';
 
+/**
+ * What the service is left with after a cancel, as the `cancel-result` output: the workflow's outcome step reads
+ * it, so its message says what really happened (a rollback started, one going on, a rollout left or completed).
+ */
+export type CancelResult =
+  'nothing-changed' | 'rollback-started' | 'rollback-continues' | 'left-in-progress' | 'completed' | 'needs-attention';
+
 /** What a cancel found and did, for the summary and the one error line. */
 export interface CancelReport {
   /** The signal, e.g. SIGINT. */
@@ -18,6 +25,8 @@ export interface CancelReport {
   state: string;
   /** What this run did about it (or let go on). */
   action: string;
+  /** The same, as one word for the workflow. */
+  result: CancelResult;
   /** A rollback deployment this run started, or the one it let go on. */
   rollbackDeploymentId?: string;
   /** Where to follow the service. */
@@ -65,11 +74,17 @@ export async function settleCancel(request: CancelRequest): Promise<CancelReport
   const previous = revisionLabel(request.previousTaskDefinitionArn);
   const target = revisionLabel(request.taskDefinitionArn);
   const followUrl = ecsServiceConsoleUrl(request.region, request.cluster, request.service, 'deployments');
-  const report = (state: string, action: string, rollbackDeploymentId?: string): CancelReport => ({
+  const report = (
+    result: CancelResult,
+    state: string,
+    action: string,
+    rollbackDeploymentId?: string,
+  ): CancelReport => ({
     by,
     phase,
     state,
     action,
+    result,
     rollbackDeploymentId,
     followUrl,
   });
@@ -78,7 +93,7 @@ export async function settleCancel(request: CancelRequest): Promise<CancelReport
     const runs = request.previousTaskDefinitionArn
       ? `the service still runs ${previous}`
       : 'the service was not touched';
-    return report('nothing was changed', runs);
+    return report('nothing-changed', 'nothing was changed', runs);
   }
 
   let service: Service | undefined;
@@ -102,6 +117,7 @@ export async function settleCancel(request: CancelRequest): Promise<CancelReport
     const whose =
       request.rollbackDeploymentId === primary.id && request.rollbackBy === 'this run' ? 'this run’s' : 'ECS’s';
     return report(
+      'rollback-continues',
       `${where}; ${whose} rollback deployment ${primary.id} to ${previous} was ${describeDeployment(primary)}`,
       `the rollback goes on (not waited for)`,
       primary.id,
@@ -109,25 +125,31 @@ export async function settleCancel(request: CancelRequest): Promise<CancelReport
   }
   if (service && ours?.rolloutState === 'FAILED' && ecsRollsBack(service)) {
     return report(
+      'rollback-continues',
       `${where}: ECS marked the rollout FAILED`,
       `ECS’s circuit breaker rolls it back to ${previous} by itself; that goes on (not waited for)`,
     );
   }
   if (primary && rollingBackTo && !newPrimary) {
-    return report(`UpdateService had not been applied: the service still runs ${previous}`, 'nothing to undo');
+    return report(
+      'nothing-changed',
+      `UpdateService had not been applied: the service still runs ${previous}`,
+      'nothing to undo',
+    );
   }
   if (ours && primary?.id === ours.id && ours.rolloutState === 'COMPLETED' && service?.deployments?.length === 1) {
-    return report(`${where}: the rollout had completed, ${target} is live`, 'nothing rolled back');
+    return report('completed', `${where}: the rollout had completed, ${target} is live`, 'nothing rolled back');
   }
   if (request.onCancel === 'leave') {
     return report(
+      'left-in-progress',
       where,
       `left in progress (on-cancel: leave); ECS goes on with it` +
         (service && ecsRollsBack(service) ? ' and its circuit breaker rolls it back if it fails' : ''),
     );
   }
   if (!request.previousTaskDefinitionArn || request.previousTaskDefinitionArn === request.taskDefinitionArn) {
-    return report(where, `nothing to roll back to: the previous revision is ${target} too`);
+    return report('needs-attention', where, `nothing to roll back to: the previous revision is ${target} too`);
   }
   try {
     const response = await request.ecs.send(
@@ -140,6 +162,7 @@ export async function settleCancel(request: CancelRequest): Promise<CancelReport
     const rollbackId = response.service && primaryDeployment(response.service)?.id;
     log.info(`Cancelled: rollback deployment ${rollbackId ?? ''} to ${previous} started; not waiting for it`);
     return report(
+      'rollback-started',
       where,
       `rollback to ${previous} started as deployment ${rollbackId ?? '?'} (not waited for)`,
       rollbackId,
@@ -147,6 +170,7 @@ export async function settleCancel(request: CancelRequest): Promise<CancelReport
   } catch (error) {
     log.warning(`Could not start the rollback to ${previous}: ${errorMessage(error)}`);
     return report(
+      'needs-attention',
       where,
       `the rollback to ${previous} could not be started (${errorMessage(error)}); the service needs attention`,
     );

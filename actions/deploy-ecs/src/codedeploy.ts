@@ -14,7 +14,7 @@ import { UserError, errorMessage, inputError, poll } from '@ecs-actions/action-k
 import { isAwsError } from '@ecs-actions/aws';
 import { revisionLabel } from '@ecs-actions/taskdef';
 import { appSpecFor } from './appspec.js';
-import type { CancelReport, CancelRequest } from './cancel.js';
+import type { CancelReport, CancelRequest, CancelResult } from './cancel.js';
 import type { CodeDeployTarget } from './codedeploy-preflight.js';
 import { FailedTasks, PollCalls } from './poll-calls.js';
 import type { DeploymentFollower, FollowRequest, InFlightRollback } from './follower.js';
@@ -357,17 +357,25 @@ async function followDeployment(
  */
 async function settleCodeDeployCancel(codedeploy: CodeDeployClient, request: CancelRequest): Promise<CancelReport> {
   const { by, phase, log } = request;
-  const report = (state: string, action: string, rollbackDeploymentId?: string, followUrl?: string): CancelReport => ({
+  const report = (
+    result: CancelResult,
+    state: string,
+    action: string,
+    rollbackDeploymentId?: string,
+    followUrl?: string,
+  ): CancelReport => ({
     by,
     phase,
     state,
     action,
+    result,
     rollbackDeploymentId,
     followUrl: followUrl ?? codeDeployConsoleUrl(request.region, request.deploymentId ?? ''),
   });
   const previous = revisionLabel(request.previousTaskDefinitionArn);
   if (!request.deploymentId) {
     return report(
+      'nothing-changed',
       'nothing was changed',
       request.previousTaskDefinitionArn ? `the service still runs ${previous}` : 'the service was not touched',
       undefined,
@@ -387,27 +395,37 @@ async function settleCodeDeployCancel(codedeploy: CodeDeployClient, request: Can
   const rollbackId = info?.rollbackInfo?.rollbackDeploymentId;
   if (rollbackId)
     return report(
+      'rollback-continues',
       `${where}; CodeDeploy's rollback deployment ${rollbackId} to ${previous} is under way`,
       'the rollback goes on (not waited for)',
       rollbackId,
     );
-  if (status === 'Succeeded') return report(`${where}: ${target} is live`, 'nothing rolled back');
+  if (status === 'Succeeded') return report('completed', `${where}: ${target} is live`, 'nothing rolled back');
   if (status === 'Failed' || status === 'Stopped')
-    return report(where, 'nothing more to do: CodeDeploy did not roll it back; the service needs attention');
+    return report(
+      'needs-attention',
+      where,
+      'nothing more to do: CodeDeploy did not roll it back; the service needs attention',
+    );
   if (request.onCancel === 'leave')
-    return report(where, 'left in progress (on-cancel: leave); CodeDeploy goes on with it');
+    return report('left-in-progress', where, 'left in progress (on-cancel: leave); CodeDeploy goes on with it');
   try {
     await codedeploy.send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }));
     log.info(
       `Cancelled: asked CodeDeploy to stop ${id} and roll it back (StopDeployment, autoRollbackEnabled); not waiting for it`,
     );
     return report(
+      'rollback-started',
       where,
       `stopped with CodeDeploy's rollback to ${previous} (StopDeployment autoRollbackEnabled, not waited for)`,
     );
   } catch (error) {
     log.warning(`Could not stop ${id}: ${errorMessage(error)}`);
-    return report(where, `it could not be stopped (${errorMessage(error)}); the service needs attention`);
+    return report(
+      'needs-attention',
+      where,
+      `it could not be stopped (${errorMessage(error)}); the service needs attention`,
+    );
   }
 }
 

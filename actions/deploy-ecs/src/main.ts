@@ -118,6 +118,8 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
       'hook-id': report.hookId ?? '',
       'followed-with': report.followedWith ?? '',
       'rollback-method': report.rollback?.method ?? '',
+      'cancel-result': report.cancel?.result ?? '',
+      'cancel-detail': report.cancel ? `${report.cancel.state}; ${report.cancel.action}` : '',
     });
     await buildSummary(report).write();
   }

@@ -115,6 +115,10 @@ describe('deploy-ecs cancelled', () => {
       'deployment-id': 'ecs-svc/2',
       'previous-task-definition-arn': taskDefinitionArn(41),
       'task-definition-arn': taskDefinitionArn(42),
+      'cancel-result': 'rollback-started',
+      'cancel-detail':
+        'deployment ecs-svc/2 of web:42 was PRIMARY (0/2 running, 2 pending, rollout IN_PROGRESS); rollback to ' +
+        'web:41 started as deployment ecs-svc/3 (not waited for)',
     });
     expect(errorLines()).toEqual([
       '::error::Cancelled (SIGINT) while waiting for the deployment: deployment ecs-svc/2 of web:42 was PRIMARY ' +
@@ -134,7 +138,11 @@ describe('deploy-ecs cancelled', () => {
 
     await deploy();
 
-    expect(outputs()).toMatchObject({ status: 'cancelled', 'deployment-id': 'ecs-svc/2' });
+    expect(outputs()).toMatchObject({
+      status: 'cancelled',
+      'deployment-id': 'ecs-svc/2',
+      'cancel-result': 'left-in-progress',
+    });
     expect(errorLines()[0]).toContain('left in progress (on-cancel: leave); ECS goes on with it.');
   });
 
@@ -153,7 +161,11 @@ describe('deploy-ecs cancelled', () => {
 
     await deploy();
 
-    expect(outputs()).toMatchObject({ status: 'cancelled', 'deployment-id': 'ecs-svc/2' });
+    expect(outputs()).toMatchObject({
+      status: 'cancelled',
+      'deployment-id': 'ecs-svc/2',
+      'cancel-result': 'rollback-continues',
+    });
     expect(errorLines()[0]).toContain(
       '::error::Cancelled (SIGINT) during the rollback: deployment ecs-svc/2 of web:42 was ACTIVE (0/2 running, 2 pending, rollout FAILED); ECS’s rollback deployment ecs-svc/3 to web:41 was 0/2 running, 2 pending, rollout IN_PROGRESS; the rollback goes on (not waited for).',
     );
@@ -174,7 +186,11 @@ describe('deploy-ecs cancelled', () => {
 
     await deploy();
 
-    expect(outputs()).toMatchObject({ status: 'cancelled', 'deployment-id': 'ecs-svc/2' });
+    expect(outputs()).toMatchObject({
+      status: 'cancelled',
+      'deployment-id': 'ecs-svc/2',
+      'cancel-result': 'rollback-continues',
+    });
     expect(errorLines()[0]).toContain('this run’s rollback deployment ecs-svc/3 to web:41 was 0/2 running');
     expect(errorLines()[0]).toContain('the rollback goes on (not waited for)');
   });
@@ -184,7 +200,7 @@ describe('deploy-ecs cancelled', () => {
 
     await deploy();
 
-    expect(outputs()).toMatchObject({ status: 'cancelled', 'deployment-id': '' });
+    expect(outputs()).toMatchObject({ status: 'cancelled', 'deployment-id': '', 'cancel-result': 'nothing-changed' });
     expect(errorLines()).toEqual([
       `::error::Cancelled (SIGINT) during pre-flight: nothing was changed; the service was not touched. Follow it at ${FOLLOW}`,
     ]);
