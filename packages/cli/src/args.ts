@@ -4,10 +4,14 @@ export const USAGE = `Usage:
   npx ecs-actions deploy --environment <env> (--image <repo>@sha256:<digest> | --task-definition <family:revision>)
                          [--variables <file>] [--vars-file <file>] [--template <file>] [--version <sha>]
                          [--migrate-command <json array>] [--dry-run] [--yes] [--reports <dir>]
-  npx ecs-actions rollback --environment <env> --task-definition <family:revision | arn> [same options]
+  npx ecs-actions rollback --environment <env> [--dry-run] [--yes] [--reports <dir>] [--variables <file>]
+  npx ecs-actions rollback --environment <env> (--task-definition <family:revision | arn> | --image ...) [same options]
 
 Runs .github/workflows/deploy-environment.yml on this machine (the local workflow executor) with your AWS
-credentials (the standard chain: AWS_PROFILE, ~/.aws, SSO, environment variables).
+credentials (the standard chain: AWS_PROFILE, ~/.aws, SSO, environment variables). A rollback with neither
+--task-definition nor --image runs .github/workflows/rollback.yml instead: its plan job finds the previous
+successful deploy (ECS's service-deployment history, else the deployed/<env>/* tags; GITHUB_TOKEN reads them,
+GITHUB_API_URL for GitHub Enterprise) and prints it; --dry-run stops there.
   --variables  YAML of the GitHub vars and secrets the workflow reads (vars:, secrets:,
                environments: {<env>: {vars:, secrets:}}); default .github/ecs-actions.local.yml
   --vars-file  the workflow's vars-file input (template variables); default sample-service/deploy/<env>.env
@@ -66,10 +70,18 @@ export function parseCli(argv: string[]): CliOptions {
     throw new UsageError(
       `--environment: ${JSON.stringify(environment)} is not an environment name (dev, staging, prod)`,
     );
-  if (command === 'rollback' && !values['task-definition'])
-    throw new UsageError('rollback needs --task-definition <family:revision | arn>: the revision to go back to');
   if (command === 'deploy' && Boolean(values.image) === Boolean(values['task-definition']))
     throw new UsageError('deploy needs exactly one of --image <repository>@sha256:<digest> and --task-definition');
+  if (command === 'rollback' && values.image && values['task-definition'])
+    throw new UsageError('rollback takes one of --image and --task-definition, or neither (the previous deploy)');
+  // rollback.yml renders with the service's own template and vars-file, as the Rollback button does.
+  const planned = command === 'rollback' && !values.image && !values['task-definition'];
+  const fixed = (['vars-file', 'template', 'migrate-command'] as const).filter((name) => values[name] !== undefined);
+  if (planned && fixed.length > 0)
+    throw new UsageError(
+      `--${fixed[0]} needs --task-definition or --image: a rollback to the previous successful deploy runs ` +
+        'rollback.yml as it is',
+    );
   return {
     command,
     environment,

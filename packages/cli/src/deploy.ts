@@ -36,6 +36,13 @@ export interface DeployOutcome {
   reason: string;
   job?: JobRun;
   dryRun: boolean;
+  /** A rollback to the previous successful deploy: the plan rollback.yml's plan job printed. */
+  plan?: string;
+}
+
+/** A rollback with neither a revision nor an image: rollback.yml finds the previous successful deploy. */
+export function isPlannedRollback(options: CliOptions): boolean {
+  return options.command === 'rollback' && !options.image && !options.taskDefinition;
 }
 
 function git(cwd: string, ...args: string[]): string {
@@ -56,7 +63,12 @@ function dryRunIntercept(step: StepAboutToRun): Interception {
   return undefined;
 }
 
-function workflowInputs(options: CliOptions, version: string): Record<string, string> {
+function workflowInputs(options: CliOptions, version: string): Record<string, string | boolean> {
+  if (isPlannedRollback(options)) {
+    const inputs: Record<string, string | boolean> = { environment: options.environment, 'dry-run': options.dryRun };
+    if (options.version) inputs.version = options.version;
+    return inputs;
+  }
   const inputs: Record<string, string | undefined> = {
     environment: options.environment,
     image: options.image,
@@ -82,8 +94,18 @@ export async function deploy(options: CliOptions, io: DeployIo): Promise<DeployO
   const variables = loadVariableStore(variablesFile);
   // An image deploy checks its version; the commit of the working tree unless given.
   const version = options.version ?? (options.image ? git(io.cwd, 'rev-parse', 'HEAD') : '');
-  const workflow = join(io.cwd, '.github/workflows/deploy-environment.yml');
-  const local = existsSync(workflow) ? workflow : join(ecsActionsRoot, '.github/workflows/deploy-environment.yml');
+  const planned = isPlannedRollback(options);
+  // The plan job reads the deployed/<env>/* tags (rollback-plan's required token), as on GitHub.
+  const token = process.env.GITHUB_TOKEN ?? '';
+  if (planned && !token)
+    throw new Error(
+      'rollback without --task-definition or --image reads the deployed/<env>/* tags: set GITHUB_TOKEN ' +
+        '(e.g. GITHUB_TOKEN=$(gh auth token)), or give the revision with --task-definition',
+    );
+  const file = `.github/workflows/${planned ? 'rollback.yml' : 'deploy-environment.yml'}`;
+  const workflow = join(io.cwd, file);
+  const local = existsSync(workflow) ? workflow : join(ecsActionsRoot, file);
+  let plan: string | undefined;
   io.log(
     `ecs-actions ${options.command}: ${local} for ${options.environment} through the local workflow executor, ` +
       `with this machine's AWS credentials${options.dryRun ? ' (dry run: nothing is changed)' : ''}`,
@@ -97,25 +119,41 @@ export async function deploy(options: CliOptions, io: DeployIo): Promise<DeployO
       sha: version || git(io.cwd, 'rev-parse', 'HEAD'),
       event_name: 'workflow_dispatch',
       // The changelog reads GitHub; a token from the environment lets it, none leaves it to say it could not.
-      token: process.env.GITHUB_TOKEN ?? '',
+      token,
+      ...(process.env.GITHUB_API_URL ? { api_url: process.env.GITHUB_API_URL } : {}),
     },
     standIns: localStandIns({ workingTree: io.cwd, repositories: { [ECS_ACTIONS_REPOSITORY]: ecsActionsRoot } }),
-    approve: async ({ environment }) => {
-      if (options.dryRun || environment !== 'prod' || options.yes) return true;
+    approve: async ({ job, environment }) => {
+      // rollback.yml's plan job only reads; the question comes before the rollback job, with the plan printed.
+      if (options.dryRun || environment !== 'prod' || options.yes || job === 'plan') return true;
       if (io.confirm === undefined)
         throw new Error('deploying to prod asks for confirmation: run it in a terminal, or pass --yes');
-      return io.confirm(`Deploy to prod (${options.image ?? options.taskDefinition})? [y/N] `);
+      return io.confirm(`Deploy to prod (${options.image ?? options.taskDefinition ?? plan})? [y/N] `);
     },
     intercept: options.dryRun ? dryRunIntercept : undefined,
     signal: io.signal,
     observer: {
       stepStarted: (_job, step) => io.log(`── ${step.name}`),
+      stepFinished: (job, step) => {
+        if (job.path === 'plan' && step.id === 'plan') plan = step.outputs.plan;
+      },
       line: (_job, line) => {
         const readable = readableLine(line);
         if (readable !== undefined) io.log(`   ${readable}`);
       },
     },
   });
+  if (planned) {
+    const planJob = run.jobs.find((candidate) => candidate.path === 'plan');
+    if (planJob?.result !== 'success') {
+      const failed = planJob?.steps.find((step) => step.outcome === 'failure');
+      const why = failed
+        ? `${failed.name}: ${failed.errors[0] ?? `exit ${failed.exitCode}`}`
+        : `job ${planJob?.result}`;
+      return { status: 'failed', reason: `no rollback plan (${why})`, job: planJob, dryRun: options.dryRun, plan };
+    }
+    if (options.dryRun) return { status: 'dry-run', reason: plan ?? '', job: planJob, dryRun: true, plan };
+  }
   const job = run.jobs.find((candidate) => candidate.id === 'deploy');
   if (options.dryRun) {
     if (job?.result !== 'success') {
@@ -132,6 +170,7 @@ export async function deploy(options: CliOptions, io: DeployIo): Promise<DeployO
     reason: outcome.reason || (job?.steps.find((step) => step.outcome === 'failure')?.errors[0] ?? ''),
     job,
     dryRun: false,
+    plan,
   };
 }
 

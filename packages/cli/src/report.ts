@@ -8,7 +8,13 @@ export function deploymentReport(options: CliOptions, outcome: DeployOutcome, at
   const rows = [
     ['Command', `${options.command}${options.dryRun ? ' (dry run)' : ''}`],
     ['Environment', options.environment],
-    ['What', options.image ?? options.taskDefinition ?? ''],
+    [
+      'What',
+      (options.image ?? options.taskDefinition ?? outcome.plan ?? 'the previous successful deploy').replace(
+        /\|/g,
+        '\\|',
+      ),
+    ],
     ['Status', outcome.status],
     ['Why', outcome.reason.replace(/\|/g, '\\|')],
     ['When', at.toISOString()],
