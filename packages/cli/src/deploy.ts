@@ -146,10 +146,7 @@ export async function deploy(options: CliOptions, io: DeployIo): Promise<DeployO
   if (planned) {
     const planJob = run.jobs.find((candidate) => candidate.path === 'plan');
     if (planJob?.result !== 'success') {
-      const failed = planJob?.steps.find((step) => step.outcome === 'failure');
-      const why = failed
-        ? `${failed.name}: ${failed.errors[0] ?? `exit ${failed.exitCode}`}`
-        : `job ${planJob?.result}`;
+      const why = whyFailed(planJob);
       return { status: 'failed', reason: `no rollback plan (${why})`, job: planJob, dryRun: options.dryRun, plan };
     }
     if (options.dryRun) return { status: 'dry-run', reason: plan ?? '', job: planJob, dryRun: true, plan };
@@ -157,8 +154,7 @@ export async function deploy(options: CliOptions, io: DeployIo): Promise<DeployO
   const job = run.jobs.find((candidate) => candidate.id === 'deploy');
   if (options.dryRun) {
     if (job?.result !== 'success') {
-      const failed = job?.steps.find((step) => step.outcome === 'failure');
-      const why = failed ? `${failed.name}: ${failed.errors[0] ?? `exit ${failed.exitCode}`}` : `job ${job?.result}`;
+      const why = whyFailed(job);
       return { status: 'failed', reason: `the dry run stopped before pre-flight (${why})`, job, dryRun: true };
     }
     await dryRunPreflight(variables, options.environment, io);
@@ -172,6 +168,12 @@ export async function deploy(options: CliOptions, io: DeployIo): Promise<DeployO
     dryRun: false,
     plan,
   };
+}
+
+/** The first failed step and its error, or the job's result. */
+function whyFailed(job: JobRun | undefined): string {
+  const failed = job?.steps.find((step) => step.outcome === 'failure');
+  return failed ? `${failed.name}: ${failed.errors[0] ?? `exit ${failed.exitCode}`}` : `job ${job?.result}`;
 }
 
 /** deploy-ecs' own pre-flight checks, read-only: the account, the service, its deployments and strategy. */
