@@ -70692,7 +70692,7 @@ __webpack_unused_export__ = debug; // for test
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9613);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1212);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9433);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -70702,7 +70702,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1212:
+/***/ 9433:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -72590,11 +72590,12 @@ async function settleCancel(request) {
     const previous = revisionLabel(request.previousTaskDefinitionArn);
     const target = revisionLabel(request.taskDefinitionArn);
     const followUrl = ecsServiceConsoleUrl(request.region, request.cluster, request.service, 'deployments');
-    const report = (state, action, rollbackDeploymentId) => ({
+    const report = (result, state, action, rollbackDeploymentId) => ({
         by,
         phase,
         state,
         action,
+        result,
         rollbackDeploymentId,
         followUrl,
     });
@@ -72602,7 +72603,7 @@ async function settleCancel(request) {
         const runs = request.previousTaskDefinitionArn
             ? `the service still runs ${previous}`
             : 'the service was not touched';
-        return report('nothing was changed', runs);
+        return report('nothing-changed', 'nothing was changed', runs);
     }
     let service;
     try {
@@ -72623,23 +72624,23 @@ async function settleCancel(request) {
     const newPrimary = primary?.id !== undefined && primary.id !== request.beforePrimaryId;
     if (primary && rollingBackTo && newPrimary && primary.id !== request.deploymentId) {
         const whose = request.rollbackDeploymentId === primary.id && request.rollbackBy === 'this run' ? 'this run’s' : 'ECS’s';
-        return report(`${where}; ${whose} rollback deployment ${primary.id} to ${previous} was ${describeDeployment(primary)}`, `the rollback goes on (not waited for)`, primary.id);
+        return report('rollback-continues', `${where}; ${whose} rollback deployment ${primary.id} to ${previous} was ${describeDeployment(primary)}`, `the rollback goes on (not waited for)`, primary.id);
     }
     if (service && ours?.rolloutState === 'FAILED' && ecsRollsBack(service)) {
-        return report(`${where}: ECS marked the rollout FAILED`, `ECS’s circuit breaker rolls it back to ${previous} by itself; that goes on (not waited for)`);
+        return report('rollback-continues', `${where}: ECS marked the rollout FAILED`, `ECS’s circuit breaker rolls it back to ${previous} by itself; that goes on (not waited for)`);
     }
     if (primary && rollingBackTo && !newPrimary) {
-        return report(`UpdateService had not been applied: the service still runs ${previous}`, 'nothing to undo');
+        return report('nothing-changed', `UpdateService had not been applied: the service still runs ${previous}`, 'nothing to undo');
     }
     if (ours && primary?.id === ours.id && ours.rolloutState === 'COMPLETED' && service?.deployments?.length === 1) {
-        return report(`${where}: the rollout had completed, ${target} is live`, 'nothing rolled back');
+        return report('completed', `${where}: the rollout had completed, ${target} is live`, 'nothing rolled back');
     }
     if (request.onCancel === 'leave') {
-        return report(where, `left in progress (on-cancel: leave); ECS goes on with it` +
+        return report('left-in-progress', where, `left in progress (on-cancel: leave); ECS goes on with it` +
             (service && ecsRollsBack(service) ? ' and its circuit breaker rolls it back if it fails' : ''));
     }
     if (!request.previousTaskDefinitionArn || request.previousTaskDefinitionArn === request.taskDefinitionArn) {
-        return report(where, `nothing to roll back to: the previous revision is ${target} too`);
+        return report('needs-attention', where, `nothing to roll back to: the previous revision is ${target} too`);
     }
     try {
         const response = await request.ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({
@@ -72649,11 +72650,11 @@ async function settleCancel(request) {
         }));
         const rollbackId = response.service && primaryDeployment(response.service)?.id;
         log.info(`Cancelled: rollback deployment ${rollbackId ?? ''} to ${previous} started; not waiting for it`);
-        return report(where, `rollback to ${previous} started as deployment ${rollbackId ?? '?'} (not waited for)`, rollbackId);
+        return report('rollback-started', where, `rollback to ${previous} started as deployment ${rollbackId ?? '?'} (not waited for)`, rollbackId);
     }
     catch (error) {
         log.warning(`Could not start the rollback to ${previous}: ${(0,src/* errorMessage */.gJ)(error)}`);
-        return report(where, `the rollback to ${previous} could not be started (${(0,src/* errorMessage */.gJ)(error)}); the service needs attention`);
+        return report('needs-attention', where, `the rollback to ${previous} could not be started (${(0,src/* errorMessage */.gJ)(error)}); the service needs attention`);
     }
 }
 /** The one line a cancelled deploy ends with. */
@@ -72663,6 +72664,82 @@ function cancelLine(cancel) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/poll-calls.ts
+
+
+
+/**
+ * The calls of one follower's polls: throttling, 5xx and network errors are ridden out (undefined, one warning,
+ * congestion up one level, at most 4), an answer takes congestion down one level; any other error ends the wait.
+ */
+class PollCalls {
+    log;
+    /** Congestion, 0 to 4: the pacing's back-off (see budgetInterval). */
+    throttled = 0;
+    warned = false;
+    constructor(log) {
+        this.log = log;
+    }
+    async ride(call, what) {
+        try {
+            const value = await call();
+            this.throttled = Math.max(0, this.throttled - 1);
+            return value;
+        }
+        catch (error) {
+            if (!isTransientAwsError(error))
+                throw error;
+            if (!this.warned)
+                this.log.warning(`${what} failed (${(0,src/* errorMessage */.gJ)(error)}); still waiting, with back-off`);
+            this.warned = true;
+            this.throttled = Math.min(this.throttled + 1, 4);
+            return undefined;
+        }
+    }
+}
+/**
+ * The stopped tasks of one deployment (or task set) and those of them that failed (see isFailedTask), each task
+ * described once ECS reports its stop time.
+ */
+class FailedTasks {
+    ecs;
+    cluster;
+    since;
+    calls;
+    clock;
+    stoppedTaskArns = [];
+    failedTaskArns = [];
+    /** When they were last counted. */
+    checkedAt;
+    failedByArn = new Map();
+    constructor(ecs, cluster, 
+    /** Tasks stopped before this (epoch ms) do not count. */
+    since, calls, clock) {
+        this.ecs = ecs;
+        this.cluster = cluster;
+        this.since = since;
+        this.calls = calls;
+        this.clock = clock;
+        this.checkedAt = clock.now();
+    }
+    async count(startedBy) {
+        this.checkedAt = this.clock.now();
+        const { ecs, cluster } = this;
+        const arns = await this.calls.ride(() => listStoppedTasks(ecs, cluster, startedBy, STOPPED_TASKS_LIMIT), 'ListTasks');
+        if (!arns)
+            return;
+        this.stoppedTaskArns = arns;
+        const fresh = arns.filter((taskArn) => !this.failedByArn.has(taskArn));
+        if (fresh.length > 0) {
+            const tasks = await this.calls.ride(() => describeTasks(ecs, cluster, fresh), 'DescribeTasks');
+            for (const task of tasks ?? [])
+                if (task.stoppedAt)
+                    this.failedByArn.set(task.taskArn, isFailedTask(task, this.since));
+        }
+        this.failedTaskArns = arns.filter((taskArn) => this.failedByArn.get(taskArn) === true);
+    }
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/pacing.ts
 /** While the end is near: completion is seen within 2 s (1.5 s ± 20%). */
 const NEAR_INTERVAL_MS = 1500;
@@ -72796,8 +72873,8 @@ function inFlightResult(wait, deploymentId) {
         return {
             status: 'rolled-back',
             method: 'StopDeployment',
-            deploymentId,
-            message: `CodeDeploy rolled the deployment back (${outcome.reason})`,
+            deploymentId: wait.rollbackDeploymentId ?? deploymentId,
+            message: `stopped with StopDeployment; ${outcome.message ?? `CodeDeploy rolled the deployment back (${outcome.reason})`}`,
             wait,
         };
     const why = outcome.result === 'completed' ? 'the deployment completed before it could be stopped' : outcome.reason;
@@ -72845,46 +72922,12 @@ async function followDeployment(codedeploy, request, target, { alreadyWaitedMs =
     let greenTaskSet;
     let lastStatus;
     let endedAt;
-    let throttled = 0;
     let near = false;
     let greenStarting = false;
-    let lastStoppedCheck = started;
-    let stoppedTaskArns = [];
-    let failedTaskArns = [];
-    const failedByArn = new Map();
+    const calls = new PollCalls(log);
+    const ridingOut = (call, what) => calls.ride(call, what);
+    const failed = new FailedTasks(ecs, request.cluster, request.startedAt, calls, clock);
     const elapsed = () => `${Math.round((clock.now() - started + alreadyWaitedMs) / 1000)}s`;
-    async function ridingOut(call, what) {
-        try {
-            const value = await call();
-            throttled = 0;
-            return value;
-        }
-        catch (error) {
-            if (!isTransientAwsError(error))
-                throw error;
-            if (throttled === 0)
-                log.warning(`${what} failed (${(0,src/* errorMessage */.gJ)(error)}); still waiting, with back-off`);
-            throttled++;
-            return undefined;
-        }
-    }
-    async function countFailedTasks() {
-        if (!greenTaskSet)
-            return;
-        lastStoppedCheck = clock.now();
-        const arns = await ridingOut(() => listStoppedTasks(ecs, request.cluster, greenTaskSet, STOPPED_TASKS_LIMIT), 'ListTasks');
-        if (!arns)
-            return;
-        stoppedTaskArns = arns;
-        const fresh = arns.filter((arn) => !failedByArn.has(arn));
-        if (fresh.length > 0) {
-            const tasks = await ridingOut(() => describeTasks(ecs, request.cluster, fresh), 'DescribeTasks');
-            for (const task of tasks ?? [])
-                if (task.stoppedAt)
-                    failedByArn.set(task.taskArn, isFailedTask(task, request.startedAt));
-        }
-        failedTaskArns = arns.filter((arn) => failedByArn.get(arn) === true);
-    }
     async function attempt() {
         const response = await ridingOut(() => codedeploy.send(new client_codedeploy_dist_cjs/* GetDeploymentCommand */.Tvn({ deploymentId })), 'GetDeployment');
         const info = response?.deploymentInfo;
@@ -72921,7 +72964,12 @@ async function followDeployment(codedeploy, request, target, { alreadyWaitedMs =
         }
         if (rollingBack) {
             if (status === 'Succeeded')
-                return { result: 'rolled-back', by: 'CodeDeploy', reason: rollingBack.reason };
+                return {
+                    result: 'rolled-back',
+                    by: 'CodeDeploy',
+                    reason: rollingBack.reason,
+                    message: `CodeDeploy's rollback deployment ${deploymentId} succeeded: the original task set serves again`,
+                };
             if (ENDED.has(status))
                 return {
                     result: 'failed',
@@ -72952,8 +73000,10 @@ async function followDeployment(codedeploy, request, target, { alreadyWaitedMs =
             return { result: 'failed', reason };
         }
         // While green's tasks start, a crash loop shows in no CodeDeploy field: its stopped tasks are counted each poll.
-        if (countTasks && (changed || greenStarting || clock.now() - lastStoppedCheck >= codedeploy_STOPPED_TASKS_CHECK_MS)) {
-            await countFailedTasks();
+        const due = changed || greenStarting || clock.now() - failed.checkedAt >= codedeploy_STOPPED_TASKS_CHECK_MS;
+        if (countTasks && greenTaskSet && due) {
+            await failed.count(greenTaskSet);
+            const { failedTaskArns } = failed;
             if (failedTaskArns.length >= maxFailedTasks) {
                 return {
                     result: 'tasks-stopped',
@@ -72976,7 +73026,7 @@ async function followDeployment(codedeploy, request, target, { alreadyWaitedMs =
         clock,
         signal: request.signal,
         timeoutMs: request.timeoutMs,
-        interval: (elapsedMs) => (request.interval ?? budgetInterval)(elapsedMs, { near, throttled, random }),
+        interval: (elapsedMs) => (request.interval ?? budgetInterval)(elapsedMs, { near, throttled: calls.throttled, random }),
         attempt,
     });
     const outcome = polled.done
@@ -72990,8 +73040,8 @@ async function followDeployment(codedeploy, request, target, { alreadyWaitedMs =
         outcome,
         elapsedMs: polled.elapsedMs,
         service: finalService,
-        stoppedTaskArns,
-        failedTaskArns,
+        stoppedTaskArns: failed.stoppedTaskArns,
+        failedTaskArns: failed.failedTaskArns,
         followedWith: 'CodeDeploy',
         tasksStartedBy: greenTaskSet,
         rollbackDeploymentId: rollingBack ? deploymentId : undefined,
@@ -73003,17 +73053,18 @@ async function followDeployment(codedeploy, request, target, { alreadyWaitedMs =
  */
 async function settleCodeDeployCancel(codedeploy, request) {
     const { by, phase, log } = request;
-    const report = (state, action, rollbackDeploymentId, followUrl) => ({
+    const report = (result, state, action, rollbackDeploymentId, followUrl) => ({
         by,
         phase,
         state,
         action,
+        result,
         rollbackDeploymentId,
         followUrl: followUrl ?? codeDeployConsoleUrl(request.region, request.deploymentId ?? ''),
     });
     const previous = revisionLabel(request.previousTaskDefinitionArn);
     if (!request.deploymentId) {
-        return report('nothing was changed', request.previousTaskDefinitionArn ? `the service still runs ${previous}` : 'the service was not touched', undefined, `https://${request.region}.console.aws.amazon.com/codesuite/codedeploy/deployments?region=${request.region}`);
+        return report('nothing-changed', 'nothing was changed', request.previousTaskDefinitionArn ? `the service still runs ${previous}` : 'the service was not touched', undefined, `https://${request.region}.console.aws.amazon.com/codesuite/codedeploy/deployments?region=${request.region}`);
     }
     const id = request.deploymentId;
     const target = revisionLabel(request.taskDefinitionArn);
@@ -73028,21 +73079,21 @@ async function settleCodeDeployCancel(codedeploy, request) {
     const where = `CodeDeploy deployment ${id} of ${target} was ${status}`;
     const rollbackId = info?.rollbackInfo?.rollbackDeploymentId;
     if (rollbackId)
-        return report(`${where}; CodeDeploy's rollback deployment ${rollbackId} to ${previous} is under way`, 'the rollback goes on (not waited for)', rollbackId);
+        return report('rollback-continues', `${where}; CodeDeploy's rollback deployment ${rollbackId} to ${previous} is under way`, 'the rollback goes on (not waited for)', rollbackId);
     if (status === 'Succeeded')
-        return report(`${where}: ${target} is live`, 'nothing rolled back');
+        return report('completed', `${where}: ${target} is live`, 'nothing rolled back');
     if (status === 'Failed' || status === 'Stopped')
-        return report(where, 'nothing more to do: CodeDeploy did not roll it back; the service needs attention');
+        return report('needs-attention', where, 'nothing more to do: CodeDeploy did not roll it back; the service needs attention');
     if (request.onCancel === 'leave')
-        return report(where, 'left in progress (on-cancel: leave); CodeDeploy goes on with it');
+        return report('left-in-progress', where, 'left in progress (on-cancel: leave); CodeDeploy goes on with it');
     try {
         await codedeploy.send(new client_codedeploy_dist_cjs/* StopDeploymentCommand */.NzN({ deploymentId: id, autoRollbackEnabled: true }));
         log.info(`Cancelled: asked CodeDeploy to stop ${id} and roll it back (StopDeployment, autoRollbackEnabled); not waiting for it`);
-        return report(where, `stopped with CodeDeploy's rollback to ${previous} (StopDeployment autoRollbackEnabled, not waited for)`);
+        return report('rollback-started', where, `stopped with CodeDeploy's rollback to ${previous} (StopDeployment autoRollbackEnabled, not waited for)`);
     }
     catch (error) {
         log.warning(`Could not stop ${id}: ${(0,src/* errorMessage */.gJ)(error)}`);
-        return report(where, `it could not be stopped (${(0,src/* errorMessage */.gJ)(error)}); the service needs attention`);
+        return report('needs-attention', where, `it could not be stopped (${(0,src/* errorMessage */.gJ)(error)}); the service needs attention`);
     }
 }
 function trimDot(text) {
@@ -73799,7 +73850,8 @@ async function finishWait(context, request, result, followRequest, follower, wai
     const inFlight = outcome.result === 'tasks-stopped' || outcome.result === 'timeout';
     if (outcome.result === 'rolled-back') {
         const by = outcome.by ?? 'ECS';
-        const message = `${by} rolled the deployment back itself (${outcome.reason}); the service runs the previous revision`;
+        const message = outcome.message ??
+            `${by} rolled the deployment back itself (${outcome.reason}); the service runs the previous revision`;
         log.info(`Rolled back: ${message}`);
         result.rollbackBy = by;
         if (waited.rollbackDeploymentId)
@@ -74373,49 +74425,34 @@ async function followServiceDeployment(request, arn, options, timeline = new Tim
     const { ecs, clock, log, deploymentId, maxFailedTasks } = request;
     const started = clock.now();
     const random = options.random ?? Math.random;
-    let throttled = 0;
-    let warned = false;
+    const calls = new PollCalls(log);
+    const ridingOut = (call, what) => calls.ride(call, what);
+    const failed = new FailedTasks(ecs, request.cluster, request.startedAt, calls, clock);
     let near = false;
     let approaching = false;
     let lastLine;
-    let lastStoppedCheck = started;
-    let stoppedTaskArns = [];
-    let failedTaskArns = [];
     let last;
-    const failedByArn = new Map();
     const elapsed = () => `${Math.round((clock.now() - started) / 1000)}s`;
-    async function ridingOut(call, what) {
-        try {
-            const value = await call();
-            throttled = Math.max(0, throttled - 1);
-            return value;
-        }
-        catch (error) {
-            if (!isTransientAwsError(error))
-                throw error;
-            if (!warned)
-                log.warning(`${what} failed (${(0,src/* errorMessage */.gJ)(error)}); still waiting, with back-off`);
-            warned = true;
-            throttled = Math.min(throttled + 1, 4);
-            return undefined;
-        }
-    }
-    async function countFailedTasks() {
-        lastStoppedCheck = clock.now();
-        const arns = await ridingOut(() => listStoppedTasks(ecs, request.cluster, deploymentId, STOPPED_TASKS_LIMIT), 'ListTasks');
-        if (!arns)
-            return;
-        stoppedTaskArns = arns;
-        const fresh = arns.filter((taskArn) => !failedByArn.has(taskArn));
-        if (fresh.length > 0) {
-            const tasks = await ridingOut(() => describeTasks(ecs, request.cluster, fresh), 'DescribeTasks');
-            for (const task of tasks ?? [])
-                if (task.stoppedAt)
-                    failedByArn.set(task.taskArn, isFailedTask(task, request.startedAt));
-        }
-        failedTaskArns = arns.filter((taskArn) => failedByArn.get(taskArn) === true);
+    /**
+     * Whether DescribeServices shows the rolling deployment ended or changed: ours is no longer the only PRIMARY one
+     * running every task, or its rollout left IN_PROGRESS. Near the end of a rolling deployment this cheap check takes
+     * the place of DescribeServiceDeployments, whose bucket (20/s per account) many deploys ending together share;
+     * DescribeServices has a bucket of its own.
+     */
+    async function serviceShowsChange() {
+        const service = await ridingOut(() => describeService(request.pollEcs ?? ecs, request, request.region), 'DescribeServices');
+        if (!service)
+            return false;
+        const live = (service.deployments ?? []).filter((candidate) => candidate.status !== 'INACTIVE');
+        const ours = live.find((candidate) => candidate.id === deploymentId);
+        if (!ours || ours.status !== 'PRIMARY' || live.length === 1)
+            return true;
+        return ours.rolloutState !== 'IN_PROGRESS' || (ours.runningCount ?? 0) < (ours.desiredCount ?? 0);
     }
     async function attempt() {
+        const rollingEnd = near && last?.status === 'IN_PROGRESS' && last.lifecycleStage === undefined;
+        if (rollingEnd && !(await serviceShowsChange()))
+            return undefined;
         const response = await ridingOut(() => (request.pollEcs ?? ecs).send(new client_ecs_dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [arn] })), 'DescribeServiceDeployments');
         if (!response)
             return undefined;
@@ -74455,8 +74492,9 @@ async function followServiceDeployment(request, arn, options, timeline = new Tim
                 reason: `hook ${paused.hookId} awaits action at ${deployment.lifecycleStage}`,
             };
         }
-        if (changed || clock.now() - lastStoppedCheck >= service_deployments_STOPPED_TASKS_CHECK_MS) {
-            await countFailedTasks();
+        if (changed || clock.now() - failed.checkedAt >= service_deployments_STOPPED_TASKS_CHECK_MS) {
+            await failed.count(deploymentId);
+            const { failedTaskArns } = failed;
             if (failedTaskArns.length >= maxFailedTasks) {
                 return {
                     result: 'tasks-stopped',
@@ -74490,7 +74528,7 @@ async function followServiceDeployment(request, arn, options, timeline = new Tim
         clock,
         signal: request.signal,
         timeoutMs: request.timeoutMs,
-        interval: (elapsedMs) => (request.interval ?? budgetInterval)(elapsedMs, { near, approaching, throttled, random }),
+        interval: (elapsedMs) => (request.interval ?? budgetInterval)(elapsedMs, { near, approaching, throttled: calls.throttled, random }),
         attempt,
     });
     const outcome = polled.done
@@ -74508,8 +74546,8 @@ async function followServiceDeployment(request, arn, options, timeline = new Tim
         outcome,
         elapsedMs: polled.elapsedMs,
         service: finalService,
-        stoppedTaskArns,
-        failedTaskArns,
+        stoppedTaskArns: failed.stoppedTaskArns,
+        failedTaskArns: failed.failedTaskArns,
         serviceDeploymentArn: arn,
         serviceDeployment: last,
         timeline,
@@ -74711,6 +74749,8 @@ async function run(dependencies = {}) {
             'hook-id': report.hookId ?? '',
             'followed-with': report.followedWith ?? '',
             'rollback-method': report.rollback?.method ?? '',
+            'cancel-result': report.cancel?.result ?? '',
+            'cancel-detail': report.cancel ? `${report.cancel.state}; ${report.cancel.action}` : '',
         });
         await buildSummary(report).write();
     }
@@ -79208,7 +79248,7 @@ exports.isScalarValue = isScalarValue;
 
 
 
-var stringifyCollection = __nccwpck_require__(8831);
+var stringifyCollection = __nccwpck_require__(1212);
 var addPairToJSMap = __nccwpck_require__(7104);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
@@ -79363,7 +79403,7 @@ exports.findPair = findPair;
 
 
 var createNode = __nccwpck_require__(2404);
-var stringifyCollection = __nccwpck_require__(8831);
+var stringifyCollection = __nccwpck_require__(1212);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Scalar = __nccwpck_require__(3301);
@@ -83605,7 +83645,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 8831:
+/***/ 1212:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
