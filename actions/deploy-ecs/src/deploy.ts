@@ -1,7 +1,7 @@
 import { UpdateServiceCommand, type ECSClient, type ServiceEvent } from '@aws-sdk/client-ecs';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { errorMessage, isCancelled, type Clock } from '@ecs-actions/action-kit';
-import { isAwsError } from '@ecs-actions/aws';
+import { sendWithBackoff } from '@ecs-actions/aws';
 import { deniedGroups, deniedNotice, formatTaskLogs, readTaskLogs, type TaskLogs } from '@ecs-actions/logs';
 import { revisionLabel } from '@ecs-actions/taskdef';
 import { describeStoppedTask, describeStoppedTasks, diagnoseStoppedTasks, type StoppedTask } from './diagnose.js';
@@ -21,7 +21,7 @@ export type Group = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 
 export interface DeployContext {
   ecs: ECSClient;
-  /** The follower's polling client, one attempt per call (see FollowRequest.pollEcs); `ecs` unless set. */
+  /** One attempt per call, for the calls that back off themselves: the follower's polls (see FollowRequest.pollEcs) and UpdateService; `ecs` unless set. */
   pollEcs?: ECSClient;
   clock: Clock;
   log: Logger;
@@ -321,13 +321,8 @@ export async function finishWait(
   result.events = latestEvents(result.rollback.wait, result.events);
 }
 
-/** ECS refused the request for the account's rate (nothing was changed): safe to send again, unlike a 5xx. */
-const THROTTLED = ['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded'];
-/** UpdateService's bucket refills at 5/s per account: 100 deploys at once wait up to ~10 s for a token. */
-const UPDATE_THROTTLED_FOR_MS = 2 * 60_000;
-
 async function updateService(context: DeployContext, request: DeployRequest): Promise<string> {
-  const { ecs, log, clock } = context;
+  const { log, clock } = context;
   const command = new UpdateServiceCommand({
     cluster: request.cluster,
     service: request.service,
@@ -335,19 +330,14 @@ async function updateService(context: DeployContext, request: DeployRequest): Pr
     forceNewDeployment: request.forceNewDeployment,
     ...(request.desiredCount !== undefined ? { desiredCount: request.desiredCount } : {}),
   });
-  const started = clock.now();
-  let response;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      response = await ecs.send(command);
-      break;
-    } catch (error) {
-      // Many deploys in one account: a throttled UpdateService after the SDK's own retries waits, never fails.
-      if (!isAwsError(error, ...THROTTLED) || clock.now() - started > UPDATE_THROTTLED_FOR_MS) throw error;
-      if (attempt === 1) log.warning(`UpdateService was throttled (${errorMessage(error)}); trying again`);
-      await clock.sleep(Math.round(1000 + Math.random() * 2000 * Math.min(attempt, 5)), context.phases?.signal);
-    }
-  }
+  // UpdateService's bucket refills at 5/s per account: 100 deploys at once wait for a token (within the rollout's
+  // deadline), on the one-attempt client so that no SDK retry resends it before the back-off.
+  const ecs = context.pollEcs ?? context.ecs;
+  const response = await sendWithBackoff('UpdateService', () => ecs.send(command), {
+    clock,
+    signal: context.phases?.signal,
+    warn: (message) => log.warning(message),
+  });
   const deploymentId = response.service && primaryDeployment(response.service)?.id;
   if (!deploymentId) throw new Error('UpdateService returned no PRIMARY deployment');
   log.info(`Deployment ${deploymentId} started: ${revisionLabel(request.target.taskDefinitionArn)}`);

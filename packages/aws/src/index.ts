@@ -25,3 +25,5 @@ export { isAwsError } from './error-code.js';
 export { checkEcsNameOrArn } from './names.js';
 export { parseArn, callerScope, arnInputs, checkArnsInScope, refuseArnsOutOfScope } from './arns.js';
 export type { Arn, CallerScope, ArnInput } from './arns.js';
+export { sendWithBackoff, isThrottled, BACKOFF_DEFAULTS } from './backoff.js';
+export type { BackoffOptions } from './backoff.js';

@@ -23,6 +23,8 @@ export interface BudgetRun {
   rolloutMs: { p50: number };
   callsPerSecond: { total: number; describeServices: number; serviceDeployments: number; updateService: number };
   throttles: number;
+  /** The throttled requests by operation, so that a figure can be attributed to its bucket. */
+  throttlesByOperation: Record<string, number>;
   /** Describe calls (DescribeServices, DescribeServiceDeployments) per second of one deploy's rollout, on average. */
   describePerDeploySecond: number;
 }
@@ -118,6 +120,7 @@ export async function budgetRun(count: number): Promise<BudgetRun> {
     const ecsRequests = aws.requests.filter((request) => request.service === 'ecs' && request.time >= started);
     const rate = (operations: string[]) =>
       ecsRequests.filter((request) => operations.includes(request.operation)).length / window;
+    const throttled = ecsRequests.filter((request) => request.error === 'ThrottlingException');
     const describes = rate(['DescribeServices', 'DescribeServiceDeployments']);
     return {
       deploys: count,
@@ -130,7 +133,12 @@ export async function budgetRun(count: number): Promise<BudgetRun> {
         serviceDeployments: rate(['DescribeServiceDeployments', 'ListServiceDeployments']),
         updateService: rate(['UpdateService']),
       },
-      throttles: ecsRequests.filter((request) => request.error === 'ThrottlingException').length,
+      throttles: throttled.length,
+      throttlesByOperation: Object.fromEntries(
+        [...new Set(throttled.map((request) => request.operation))]
+          .sort()
+          .map((operation) => [operation, throttled.filter((request) => request.operation === operation).length]),
+      ),
       describePerDeploySecond: describes / count,
     };
   } finally {
@@ -139,18 +147,24 @@ export async function budgetRun(count: number): Promise<BudgetRun> {
   }
 }
 
+/** `12 (UpdateService 10, DescribeServices 2)`, or `0`. */
+function throttleCell(run: BudgetRun): string {
+  const parts = Object.entries(run.throttlesByOperation).map(([operation, count]) => `${operation} ${count}`);
+  return parts.length > 0 ? `${run.throttles} (${parts.join(', ')})` : String(run.throttles);
+}
+
 const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
 /** The budget table: figures as measured, the goal beside each. */
 export function budgetTable(runs: BudgetRun[]): string[] {
   const lines = [
-    'deploys | failures | detection p50 / p95 (s) | rollout p50 (s) | ECS calls/s total | DescribeServices/s | ServiceDeployments/s | UpdateService/s | throttles | describe calls/s per deploy',
+    'deploys | failures | detection p50 / p95 (s) | rollout p50 (s) | ECS calls/s total | DescribeServices/s | ServiceDeployments/s | UpdateService/s | throttles (by operation) | describe calls/s per deploy',
   ];
   for (const run of runs) {
     lines.push(
       `${run.deploys} | ${run.failures} | ${fixed(run.detectionMs.p50 / 1000)} / ${fixed(run.detectionMs.p95 / 1000)} | ` +
         `${fixed(run.rolloutMs.p50 / 1000, 1)} | ${fixed(run.callsPerSecond.total)} | ${fixed(run.callsPerSecond.describeServices)} | ` +
-        `${fixed(run.callsPerSecond.serviceDeployments)} | ${fixed(run.callsPerSecond.updateService)} | ${run.throttles} | ` +
+        `${fixed(run.callsPerSecond.serviceDeployments)} | ${fixed(run.callsPerSecond.updateService)} | ${throttleCell(run)} | ` +
         `${fixed(run.describePerDeploySecond)}`,
     );
   }
@@ -169,7 +183,7 @@ export function budgetTable(runs: BudgetRun[]): string[] {
     );
     lines.push(
       `  100 parallel within the buckets (sustained DescribeServices ≤ 20/s, Describe/ListServiceDeployments ≤ 20/s, UpdateService ≤ 5/s over the run, bursts 100/50/50) — measured ` +
-        `${fixed(hundred.callsPerSecond.describeServices)}/s, ${fixed(hundred.callsPerSecond.serviceDeployments)}/s, ${fixed(hundred.callsPerSecond.updateService)}/s, ${hundred.throttles} throttled`,
+        `${fixed(hundred.callsPerSecond.describeServices)}/s, ${fixed(hundred.callsPerSecond.serviceDeployments)}/s, ${fixed(hundred.callsPerSecond.updateService)}/s, ${throttleCell(hundred)} throttled`,
     );
   }
   return lines;
