@@ -110,6 +110,8 @@ it('npx ecs-actions deploy --dry-run prints the rendered diff and the pre-flight
       sampleImageUri(aws.accountId, aws.region),
       '--variables',
       variables,
+      '--repository',
+      'acme/shop',
       '--dry-run',
       '--reports',
       join(temp, 'reports'),
@@ -118,6 +120,7 @@ it('npx ecs-actions deploy --dry-run prints the rendered diff and the pre-flight
   );
   expect({ code, tail: output.split('\n').slice(-40).join('\n') }).toMatchObject({ code: 0 });
   expect(output).toContain('deploy-environment.yml for dev through the local workflow executor');
+  expect(output).toContain('as the GitHub repository acme/shop');
   expect(output).toContain('── Render the task definition');
   expect(output).toContain('+++ rendered sample-service-dev');
   expect(output).toContain('○ Notify Slack (started): skipped');
@@ -148,13 +151,13 @@ it('refuses a deploy with both an image and a task definition, naming the flags'
   );
 });
 
-/** GitHub's API as far as rollback-plan reads it: the repository has no deployed/<env>/* tags yet. */
+/** GitHub's API as far as rollback-plan reads it: acme/shop has no deployed/<env>/* tags yet. */
 async function startGithubWithoutTags(): Promise<{ url: string; paths: string[] }> {
   const paths: string[] = [];
   github = createServer((request, response) => {
     const path = decodeURIComponent(request.url ?? '');
     paths.push(path);
-    const tags = path.startsWith('/repos/org/ecs-actions/git/matching-refs/tags/deployed/');
+    const tags = path.startsWith('/repos/acme/shop/git/matching-refs/tags/deployed/');
     response.writeHead(tags ? 200 : 404, { 'content-type': 'application/json' });
     response.end(tags ? '[]' : '{"message":"Not Found"}');
   });
@@ -170,7 +173,8 @@ it('npx ecs-actions rollback with no revision plans from the service-deployment 
   rollbackAws.seedImage({ repository: SAMPLE_REPOSITORY, tags: ['1a2b3c4'], label: 'sample-service 1.0.0' });
   const api = await startGithubWithoutTags();
   const env = { ...credentials(rollbackAws), GITHUB_TOKEN: 'local-token', GITHUB_API_URL: api.url };
-  const reports = ['--variables', variables, '--reports', join(temp, 'reports')];
+  // --repository: the service's repository, whose deploy tags the plan reads (not ecs-actions' own).
+  const reports = ['--repository', 'acme/shop', '--variables', variables, '--reports', join(temp, 'reports')];
 
   // A deploy of a second revision of the same containers, through the CLI.
   const ecs = new ECSClient({
@@ -216,9 +220,7 @@ it('npx ecs-actions rollback with no revision plans from the service-deployment 
     ),
   );
   expect(dryRun.output).toContain('| Status | dry-run |');
-  expect(api.paths.some((path) => path.startsWith('/repos/org/ecs-actions/git/matching-refs/tags/deployed/dev/'))).toBe(
-    true,
-  );
+  expect(api.paths.some((path) => path.startsWith('/repos/acme/shop/git/matching-refs/tags/deployed/dev/'))).toBe(true);
   expect(state(rollbackAws)).toBe(before);
   const changing = rollbackAws.requests
     .slice(requestsBefore)

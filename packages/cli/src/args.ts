@@ -1,10 +1,16 @@
 import { parseArgs } from 'node:util';
+import { isGitHubRepository, REPOSITORY_FORM } from './repository.js';
+import { UsageError } from './usage-error.js';
+
+export { UsageError };
 
 export const USAGE = `Usage:
   npx ecs-actions deploy --environment <env> (--image <repo>@sha256:<digest> | --task-definition <family:revision>)
                          [--variables <file>] [--vars-file <file>] [--template <file>] [--version <sha>]
-                         [--migrate-command <json array>] [--dry-run] [--yes] [--reports <dir>]
-  npx ecs-actions rollback --environment <env> [--dry-run] [--yes] [--reports <dir>] [--variables <file>]
+                         [--migrate-command <json array>] [--repository <owner/name>] [--dry-run] [--yes]
+                         [--reports <dir>]
+  npx ecs-actions rollback --environment <env> [--repository <owner/name>] [--dry-run] [--yes] [--reports <dir>]
+                           [--variables <file>]
   npx ecs-actions rollback --environment <env> (--task-definition <family:revision | arn> | --image ...) [same options]
 
 Runs .github/workflows/deploy-environment.yml on this machine (the local workflow executor) with your AWS
@@ -15,6 +21,8 @@ GITHUB_API_URL for GitHub Enterprise) and prints it; --dry-run stops there.
   --variables  YAML of the GitHub vars and secrets the workflow reads (vars:, secrets:,
                environments: {<env>: {vars:, secrets:}}); default .github/ecs-actions.local.yml
   --vars-file  the workflow's vars-file input (template variables); default sample-service/deploy/<env>.env
+  --repository the GitHub repository the deploy tags and changelog belong to (github.repository), owner/name;
+               default the origin remote of the working tree (github.com, or the host of GITHUB_SERVER_URL)
   --dry-run    stop before the first change: render and diff the task definition, then the pre-flight checks
   --yes        do not ask before deploying to prod (needed without a terminal)
   --reports    where the Markdown deployment report goes; default reports/`;
@@ -29,13 +37,12 @@ export interface CliOptions {
   template?: string;
   version?: string;
   migrateCommand?: string;
+  /** owner/name; undefined: the origin remote's (resolveRepository). */
+  repository?: string;
   dryRun: boolean;
   yes: boolean;
   reports: string;
 }
-
-/** A command line the user must fix: printed with the usage, exit 2. */
-export class UsageError extends Error {}
 
 export function parseCli(argv: string[]): CliOptions {
   let parsed;
@@ -52,6 +59,7 @@ export function parseCli(argv: string[]): CliOptions {
         template: { type: 'string' },
         version: { type: 'string' },
         'migrate-command': { type: 'string' },
+        repository: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         yes: { type: 'boolean', default: false },
         reports: { type: 'string', default: 'reports' },
@@ -69,6 +77,10 @@ export function parseCli(argv: string[]): CliOptions {
   if (!/^[A-Za-z0-9_-]+$/.test(environment))
     throw new UsageError(
       `--environment: ${JSON.stringify(environment)} is not an environment name (dev, staging, prod)`,
+    );
+  if (values.repository !== undefined && !isGitHubRepository(values.repository))
+    throw new UsageError(
+      `--repository: ${JSON.stringify(values.repository)} is not a GitHub repository; expected ${REPOSITORY_FORM}`,
     );
   if (command === 'deploy' && Boolean(values.image) === Boolean(values['task-definition']))
     throw new UsageError('deploy needs exactly one of --image <repository>@sha256:<digest> and --task-definition');
@@ -92,6 +104,7 @@ export function parseCli(argv: string[]): CliOptions {
     template: values.template,
     version: values.version,
     migrateCommand: values['migrate-command'],
+    repository: values.repository,
     dryRun: values['dry-run']!,
     yes: values.yes!,
     reports: values.reports!,

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,9 +16,12 @@ import {
   type VariableStore,
 } from '@ecs-actions/workflow-runner';
 import type { CliOptions } from './args.js';
+import { git } from './git.js';
+import { resolveRepository } from './repository.js';
 
 /** The ecs-actions checkout the workflow's `.ecs-actions` stands for: this repository. */
 export const ecsActionsRoot = fileURLToPath(new URL('../../..', import.meta.url));
+// The workflow's ecs-actions-repository input; the service's own repository is resolveRepository's.
 const ECS_ACTIONS_REPOSITORY = 'org/ecs-actions';
 
 export interface DeployIo {
@@ -43,14 +45,6 @@ export interface DeployOutcome {
 /** A rollback with neither a revision nor an image: rollback.yml finds the previous successful deploy. */
 export function isPlannedRollback(options: CliOptions): boolean {
   return options.command === 'rollback' && !options.image && !options.taskDefinition;
-}
-
-function git(cwd: string, ...args: string[]): string {
-  try {
-    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return '';
-  }
 }
 
 /** The steps a dry run leaves out: a message is a change for the people who read it, run-task and deploy-ecs change AWS. */
@@ -85,6 +79,8 @@ function workflowInputs(options: CliOptions, version: string): Record<string, st
 
 /** Runs deploy-environment.yml for one environment, as the manual and emergency path. */
 export async function deploy(options: CliOptions, io: DeployIo): Promise<DeployOutcome> {
+  const serverUrl = process.env.GITHUB_SERVER_URL || undefined;
+  const repository = resolveRepository(options.repository, io.cwd, serverUrl);
   const variablesFile = resolve(io.cwd, options.variables);
   if (!existsSync(variablesFile))
     throw new Error(
@@ -108,19 +104,22 @@ export async function deploy(options: CliOptions, io: DeployIo): Promise<DeployO
   let plan: string | undefined;
   io.log(
     `ecs-actions ${options.command}: ${local} for ${options.environment} through the local workflow executor, ` +
-      `with this machine's AWS credentials${options.dryRun ? ' (dry run: nothing is changed)' : ''}`,
+      `with this machine's AWS credentials, as the GitHub repository ${repository}` +
+      (options.dryRun ? ' (dry run: nothing is changed)' : ''),
   );
   const run = await runWorkflow({
     workflow: local,
     inputs: workflowInputs(options, version),
     variables,
     github: {
-      repository: ECS_ACTIONS_REPOSITORY,
+      repository,
+      repository_owner: repository.split('/')[0]!,
       sha: version || git(io.cwd, 'rev-parse', 'HEAD'),
       event_name: 'workflow_dispatch',
       // The changelog reads GitHub; a token from the environment lets it, none leaves it to say it could not.
       token,
       ...(process.env.GITHUB_API_URL ? { api_url: process.env.GITHUB_API_URL } : {}),
+      ...(serverUrl ? { server_url: serverUrl } : {}),
     },
     standIns: localStandIns({ workingTree: io.cwd, repositories: { [ECS_ACTIONS_REPOSITORY]: ecsActionsRoot } }),
     approve: async ({ job, environment }) => {

@@ -46,6 +46,10 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
     console.log(`Report: ${path}`);
     return outcome.status === 'succeeded' || outcome.status === 'unchanged' || outcome.status === 'dry-run' ? 0 : 1;
   } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`ecs-actions: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
     console.error(`ecs-actions: ${(error as Error).message}`);
     return 1;
   } finally {
