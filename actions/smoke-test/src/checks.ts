@@ -1,5 +1,5 @@
-import { mapWithConcurrency, isCancelled, isDeadline } from '@ecs-actions/action-kit';
-import { NoAnswerError } from './http.js';
+import { formatBytes, mapWithConcurrency, isCancelled, isDeadline } from '@ecs-actions/action-kit';
+import { BodyTooLargeError, NoAnswerError } from './http.js';
 
 export type Outcome = 'pass' | 'fail' | 'skip';
 
@@ -48,8 +48,9 @@ export async function runChecks(
     try {
       verdict = await check.run();
     } catch (error) {
-      // A request that got no answer fails its check; anything else is a bug and surfaces with its stack.
+      // A request without a usable answer fails its check; anything else is a bug and surfaces with its stack.
       if (isCancelled(error) || isDeadline(error)) verdict = fail(NOT_RUN, 'the check to run', error.message);
+      else if (error instanceof BodyTooLargeError) verdict = bodyTooLarge(error);
       else if (!(error instanceof NoAnswerError)) throw error;
       else verdict = fail(`${error.url} did not answer`, 'an HTTP answer', error.reason);
     }
@@ -57,6 +58,15 @@ export async function runChecks(
     onResult(result);
     return result;
   });
+}
+
+function bodyTooLarge(error: BodyTooLargeError): Verdict {
+  const limit = formatBytes(error.limitBytes);
+  return fail(
+    `${error.url} answered a body over the ${limit} limit`,
+    `a body of at most ${limit}`,
+    `more than ${limit}; reading stopped there`,
+  );
 }
 
 const MARKS: Record<Outcome, string> = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' };

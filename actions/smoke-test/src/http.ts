@@ -1,5 +1,12 @@
-import { abortReason } from '@ecs-actions/action-kit';
+import { abortReason, formatBytes } from '@ecs-actions/action-kit';
 /** One HTTP exchange with the service under test, over Node's global fetch (undici). */
+
+/**
+ * The most of one response body that is read, counted after decompression: a broken or hostile service that streams
+ * without end (or a gzip bomb) fails its check instead of filling the runner's memory. No health, version or API
+ * answer a smoke test reads comes near it.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface HttpRequest {
   method?: string;
@@ -30,6 +37,17 @@ export class NoAnswerError extends Error {
   }
 }
 
+/** An answer whose body was longer than MAX_BODY_BYTES; reading stopped there and the connection was dropped. */
+export class BodyTooLargeError extends Error {
+  constructor(
+    readonly url: string,
+    readonly limitBytes: number,
+  ) {
+    super(`${url} answered a body of more than ${formatBytes(limitBytes)}; reading stopped there`);
+    this.name = 'BodyTooLargeError';
+  }
+}
+
 export type Send = (url: URL, request: HttpRequest) => Promise<HttpResponse>;
 
 /** Sends one request; redirects are never followed, so a check sees exactly what the service answered. */
@@ -45,13 +63,33 @@ export const send: Send = async (url, request) => {
         ? AbortSignal.any([AbortSignal.timeout(request.timeoutMs), request.signal])
         : AbortSignal.timeout(request.timeoutMs),
     });
-    const body = await response.text();
+    const body = await readBody(url, response, MAX_BODY_BYTES);
     return { status: response.status, headers: response.headers, body, durationMs: performance.now() - started };
   } catch (error) {
     if (request.signal?.aborted) throw abortReason(request.signal);
+    if (error instanceof BodyTooLargeError) throw error;
     throw new NoAnswerError(url.href, describeNetworkError(error, request.timeoutMs));
   }
 };
+
+/** The body as text, read chunk by chunk so that reading stops, and the stream is cancelled, past `limitBytes`. */
+async function readBody(url: URL, response: Response, limitBytes: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.byteLength;
+    if (length > limitBytes) {
+      await reader.cancel().catch(() => {});
+      throw new BodyTooLargeError(url.href, limitBytes);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
 
 const NETWORK_CODES: Record<string, string> = {
   ECONNREFUSED: 'connection refused',

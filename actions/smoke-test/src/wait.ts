@@ -1,5 +1,5 @@
-import { type Clock, formatDuration, poll } from '@ecs-actions/action-kit';
-import { NoAnswerError, type Send, endpoint } from './http.js';
+import { type Clock, formatBytes, formatDuration, poll } from '@ecs-actions/action-kit';
+import { BodyTooLargeError, NoAnswerError, type Send, endpoint } from './http.js';
 import { describeVersion, matchesExpectedVersion, readVersion } from './versions.js';
 
 export interface WaitOptions {
@@ -54,6 +54,11 @@ export async function waitForService(options: WaitOptions): Promise<WaitResult> 
         const found = reported ? `reports ${describeVersion(reported)}` : `answered ${version.status}`;
         return observe(`healthy, but ${options.versionPath} ${found}; waiting for ${options.expectedVersion}`);
       } catch (error) {
+        if (error instanceof BodyTooLargeError) {
+          // It answered, so the checks run and say which one got the oversized body.
+          answered = true;
+          return observe(`answered a body over the ${formatBytes(error.limitBytes)} limit`);
+        }
         if (!(error instanceof NoAnswerError)) throw error;
         return observe(`no answer: ${error.reason}`);
       }

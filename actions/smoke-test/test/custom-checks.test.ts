@@ -1,10 +1,19 @@
+import { once } from 'node:events';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { BUILTIN_CHECK_NAMES } from '../src/builtin-checks.js';
-import { type CheckResult, runChecks } from '../src/checks.js';
+import { type CheckResult, formatResult, runChecks } from '../src/checks.js';
 import { parseChecksFile } from '../src/checks-file.js';
 import { customCheck } from '../src/custom-checks.js';
-import { send } from '../src/http.js';
-import { type LocalServer, type Routes, delay, json, startServer, wellBehavedService } from './support/servers.js';
+import { MAX_BODY_BYTES, send } from '../src/http.js';
+import {
+  type Handler,
+  type LocalServer,
+  type Routes,
+  delay,
+  json,
+  startServer,
+  wellBehavedService,
+} from './support/servers.js';
 
 let service: LocalServer | undefined;
 afterEach(async () => {
@@ -155,5 +164,47 @@ describe('custom checks', () => {
       expected: 'an HTTP answer',
       actual: 'no answer within 140 ms',
     });
+  });
+});
+
+describe('response body size', () => {
+  /** A service that streams 64 KiB chunks until the client hangs up; `written` counts what it sent. */
+  function endlessBody() {
+    const stream = { written: 0, hungUp: Promise.withResolvers<void>() };
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    const handler: Handler = async (_, response) => {
+      response.once('close', () => stream.hungUp.resolve());
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      while (!response.destroyed) {
+        stream.written += chunk.length;
+        if (!response.write(chunk)) await Promise.race([once(response, 'drain'), stream.hungUp.promise]);
+      }
+    };
+    return { stream, handler };
+  }
+
+  it('fails the check that gets an endless body, naming the check and the limit, and hangs up', async () => {
+    const { stream, handler } = endlessBody();
+    const result = await runCustom('  - name: huge\n    path: /huge\n', { 'GET /huge': handler });
+    expect(result).toMatchObject({
+      outcome: 'fail',
+      detail: expect.stringMatching(/\/huge answered a body over the 1 MiB limit$/),
+      expected: 'a body of at most 1 MiB',
+      actual: 'more than 1 MiB; reading stopped there',
+    });
+    expect(formatResult(result)).toMatch(
+      /^FAIL huge: http:\/\/127\.0\.0\.1:\d+\/huge answered a body over the 1 MiB limit/,
+    );
+    await stream.hungUp.promise;
+    // What the kernel's socket buffers took in before the hang-up, not gigabytes.
+    expect(stream.written).toBeLessThan(64 * MAX_BODY_BYTES);
+  });
+
+  it('reads a body of exactly the limit', async () => {
+    const body = 'a'.repeat(MAX_BODY_BYTES - 'ok'.length) + 'ok';
+    const result = await runCustom('  - name: big\n    path: /big\n    expect: { body: { contains: [aok] } }\n', {
+      'GET /big': (_, response) => response.writeHead(200, { 'content-type': 'text/plain' }).end(body),
+    });
+    expect(result.outcome).toBe('pass');
   });
 });

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { parseDocument as parseYamlDocument } from 'yaml';
 import { UserError, errorMessage } from './errors.js';
 import { readInputFile, readInputFileSync } from './files.js';
+import { formatBytes } from './log.js';
 
 /*
  * The one reader for every file an input names (task definitions, templates, vars files, checks files, payload
@@ -149,12 +150,6 @@ function checkSize(source: string, bytes: number, limits: DocumentLimits): void 
       `${source}: the file is ${formatBytes(bytes)}, over the limit of ${formatBytes(limits.maxBytes)} for an input file`,
     );
   }
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
-  return `${bytes} bytes`;
 }
 
 function depthError(source: string, maxDepth: number): UserError {

@@ -21,7 +21,7 @@ export {
 } from './inputs.js';
 export type { IntegerOptions, DurationOptions, KeyValueOptions } from './inputs.js';
 export { JobSummary, escapeHtml, code, link } from './summary.js';
-export { group, setOutputs, formatDuration } from './log.js';
+export { group, setOutputs, formatDuration, formatBytes } from './log.js';
 export { foreignLine, foreignStream, printForeign } from './foreign.js';
 export type { ForeignStream } from './foreign.js';
 export { pathInside, writeFileInside } from './paths.js';
