@@ -170,14 +170,15 @@ describe('custom checks', () => {
 describe('response body size', () => {
   /** A service that streams 64 KiB chunks until the client hangs up; `written` counts what it sent. */
   function endlessBody() {
-    const stream = { written: 0, hungUp: Promise.withResolvers<void>() };
+    let hangUp = () => {};
+    const stream = { written: 0, hungUp: new Promise<void>((resolve) => (hangUp = resolve)) };
     const chunk = Buffer.alloc(64 * 1024, 'a');
     const handler: Handler = async (_, response) => {
-      response.once('close', () => stream.hungUp.resolve());
+      response.once('close', () => hangUp());
       response.writeHead(200, { 'content-type': 'text/plain' });
       while (!response.destroyed) {
         stream.written += chunk.length;
-        if (!response.write(chunk)) await Promise.race([once(response, 'drain'), stream.hungUp.promise]);
+        if (!response.write(chunk)) await Promise.race([once(response, 'drain'), stream.hungUp]);
       }
     };
     return { stream, handler };
@@ -195,7 +196,7 @@ describe('response body size', () => {
     expect(formatResult(result)).toMatch(
       /^FAIL huge: http:\/\/127\.0\.0\.1:\d+\/huge answered a body over the 1 MiB limit/,
     );
-    await stream.hungUp.promise;
+    await stream.hungUp;
     // What the kernel's socket buffers took in before the hang-up, not gigabytes.
     expect(stream.written).toBeLessThan(64 * MAX_BODY_BYTES);
   });
@@ -203,7 +204,9 @@ describe('response body size', () => {
   it('reads a body of exactly the limit', async () => {
     const body = 'a'.repeat(MAX_BODY_BYTES - 'ok'.length) + 'ok';
     const result = await runCustom('  - name: big\n    path: /big\n    expect: { body: { contains: [aok] } }\n', {
-      'GET /big': (_, response) => response.writeHead(200, { 'content-type': 'text/plain' }).end(body),
+      'GET /big': (_, response) => {
+        response.writeHead(200, { 'content-type': 'text/plain' }).end(body);
+      },
     });
     expect(result.outcome).toBe('pass');
   });
