@@ -141,6 +141,39 @@ function cancelledDuringDeploy(env, deployed, previous, result) {
   }
 }
 
+/** Why the paused deploy-ecs of test-before-production (step start, wait-until: paused) ended the job. */
+function stoppedBeforePause(env, result) {
+  const deployed = env.START_DEPLOYED ?? '';
+  const previous = env.START_PREVIOUS ?? '';
+  if (env.START_OUTCOME === 'cancelled' || env.START_STATUS === 'cancelled') {
+    const cancel = {
+      DEPLOY_CANCEL_RESULT: env.START_CANCEL_RESULT,
+      DEPLOY_CANCEL_DETAIL: env.START_CANCEL_DETAIL,
+      DEPLOYMENT_ID: env.START_DEPLOYMENT_ID,
+    };
+    return cancelledDuringDeploy(cancel, deployed, previous, result);
+  }
+  const checks = "the checks on the test listener and the production traffic shift did not run (see the step 'start')";
+  if (env.START_STATUS === 'rolled-back') {
+    return result(
+      'rolled-back',
+      `deploy-ecs (wait-until: paused): the rollout of ${revisionName(deployed)} was rolled back to ${revisionName(previous)} before the pause; ${checks}`,
+      previous,
+      previous,
+    );
+  }
+  const status = env.START_STATUS ? ` (status ${env.START_STATUS})` : '';
+  const started = env.START_DEPLOYMENT_ID
+    ? `after deployment ${env.START_DEPLOYMENT_ID} started`
+    : 'before any deployment started';
+  return result(
+    'failed',
+    `deploy-ecs (wait-until: paused) failed${status} ${started}, before the pause; ${checks}`,
+    '',
+    env.START_DEPLOYMENT_ID ? deployed : previous,
+  );
+}
+
 /**
  * The job's final word: what the service runs now, the status to report, and why.
  * A rollout that completed but failed its checks and was rolled back is `rolled-back`, never `succeeded`.
@@ -180,6 +213,8 @@ export function decideOutcome(env) {
     return cancelledDuringDeploy(env, deployed, previous, result);
   }
   if (env.DEPLOY_OUTCOME === 'skipped' || !env.DEPLOY_OUTCOME) {
+    // test-before-production: the paused deploy-ecs (step start) ended the job, so the final one was skipped.
+    if (env.START_OUTCOME === 'failure' || env.START_OUTCOME === 'cancelled') return stoppedBeforePause(env, result);
     if (cancelled) return result('cancelled', 'cancelled before deploy-ecs started: nothing was changed', '', previous);
     return result('failed', 'nothing was deployed: a step before deploy-ecs failed (see the log)', '', previous);
   }

@@ -136,6 +136,68 @@ describe('decideOutcome (deploy-environment.yml "Summarise the outcome")', () =>
       reason: 'nothing was deployed: a step before deploy-ecs failed (see the log)',
     });
   });
+  describe('when the paused deploy-ecs of test-before-production (step start) ended the job', () => {
+    // The final deploy-ecs is skipped after it, so its outputs are empty: only the start step's say what happened.
+    const start = {
+      START_DEPLOYED: DEPLOYED,
+      START_PREVIOUS: PREVIOUS,
+      DEPLOY_OUTCOME: 'skipped',
+    };
+    it('says the rollout was rolled back before the pause, never that nothing was deployed', () => {
+      expect(
+        decideOutcome({
+          ...start,
+          START_OUTCOME: 'failure',
+          START_STATUS: 'rolled-back',
+          START_DEPLOYMENT_ID: 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/demo/web/a1',
+        }),
+      ).toEqual({
+        status: 'rolled-back',
+        'notify-status': 'rolled-back',
+        reason:
+          "deploy-ecs (wait-until: paused): the rollout of sample-service-dev:8 was rolled back to sample-service-dev:7 before the pause; the checks on the test listener and the production traffic shift did not run (see the step 'start')",
+        'rolled-back-to': PREVIOUS,
+        'task-definition-arn': PREVIOUS,
+      });
+    });
+    it('says it failed after its deployment started, and what the service runs', () => {
+      const outcome = decideOutcome({
+        ...start,
+        START_OUTCOME: 'failure',
+        START_STATUS: 'failed',
+        START_DEPLOYMENT_ID: 'ecs-svc/2',
+      });
+      expect(outcome).toMatchObject({ status: 'failed', 'notify-status': 'failure', 'task-definition-arn': DEPLOYED });
+      expect(outcome.reason).toBe(
+        "deploy-ecs (wait-until: paused) failed (status failed) after deployment ecs-svc/2 started, before the pause; the checks on the test listener and the production traffic shift did not run (see the step 'start')",
+      );
+    });
+    it('says it failed before any deployment started (a refused input), the service on its revision', () => {
+      const outcome = decideOutcome({ ...start, START_OUTCOME: 'failure', START_STATUS: '' });
+      expect(outcome).toMatchObject({ status: 'failed', 'task-definition-arn': PREVIOUS });
+      expect(outcome.reason).toMatch(/^deploy-ecs \(wait-until: paused\) failed before any deployment started, /);
+    });
+    it("reads the start step's cancel-result when the run was cancelled during it", () => {
+      const outcome = decideOutcome({
+        ...start,
+        JOB_STATUS: 'cancelled',
+        START_OUTCOME: 'cancelled',
+        START_STATUS: 'cancelled',
+        START_DEPLOYMENT_ID: 'ecs-svc/2',
+        START_CANCEL_RESULT: 'rollback-started',
+        START_CANCEL_DETAIL: 'D',
+      });
+      expect(outcome).toMatchObject({ status: 'cancelled', 'task-definition-arn': PREVIOUS });
+      expect(outcome.reason).toMatch(
+        /^cancelled during deploy-ecs; the rollout of sample-service-dev:8 is being rolled back to sample-service-dev:7: D /,
+      );
+    });
+    it('still blames an earlier step when the start step was skipped', () => {
+      expect(decideOutcome({ ...start, START_OUTCOME: 'skipped' }).reason).toBe(
+        'nothing was deployed: a step before deploy-ecs failed (see the log)',
+      );
+    });
+  });
   it('stops at a failed migration, saying deploy-ecs did not run and why', () => {
     const outcome = decideOutcome({
       ...base,

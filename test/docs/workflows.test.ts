@@ -313,6 +313,11 @@ describe('the CI rehearsal job', () => {
     }
   });
 
+  it('has the paused start step the outcome reads, under the same condition', () => {
+    expect(rehearsal('start').if).toBe(reusable('start').if);
+    expect(rehearsal('start').with?.['wait-until']).toBe('paused');
+  });
+
   it('decides the outcome from the same facts with the same script', () => {
     expect(rehearsal('outcome').env).toEqual(reusable('outcome').env);
     expect(rehearsal('outcome').run).toBe(reusable('outcome').run!.replace('.ecs-actions/', ''));
