@@ -1,11 +1,13 @@
 import type { RunTaskRequest, StopTaskRequest } from '@aws-sdk/client-ecs';
 import { AwsError } from './errors.js';
 import { appendContainerLogLines } from './logs.js';
+import type { OneOffRuntime } from './tasks/runtime.js';
 import type { ClusterRecord, TaskDefinitionRecord, World } from './world.js';
 
 /**
  * One-off tasks (RunTask, StopTask), such as a database migration before a deploy: started by no service, they run
- * their command once and stop. Simulated: nothing runs; each task follows the one-off fate of the scenario.
+ * their command once and stop. The task runtime runs them (world.tasks.oneOff): simulated, each task follows the
+ * one-off fate of the scenario (scriptedOneOffTasks); with container tasks, its containers really run.
  */
 
 /** What a one-off task's essential containers do. */
@@ -134,10 +136,11 @@ function launch(
       lastStatus: 'PENDING',
     })),
     fate: world.oneOffFate ?? world.scenario.oneOff ?? 'exits-0',
-    ...world.nextTaskAddress(),
+    ...world.tasks.address(world),
     createdAt: world.now(),
   };
   world.oneOffTasks.push(task);
+  world.tasks.oneOff.start(world, task);
   const commandText = task.containers
     .filter((container) => commands.has(container.name))
     .map((container) => `${container.name} ${JSON.stringify(container.command)}`)
@@ -145,7 +148,7 @@ function launch(
   world.log(
     `${cluster.name}: RunTask ${taskDefinition.family}:${taskDefinition.revision} -> task ${id}` +
       (commandText ? ` (${commandText})` : '') +
-      ` [one-off fate: ${task.fate}]`,
+      ` [${world.tasks.oneOff.describe(task)}]`,
   );
   return task;
 }
@@ -160,6 +163,7 @@ function StopTask(world: World, input: StopTaskRequest) {
     task.stopCode = 'UserInitiated';
     task.stoppedReason = input.reason ?? 'Task stopped by user';
     world.log(`${cluster.name}: StopTask ${task.id} (${task.stoppedReason})`);
+    world.tasks.oneOff.stop(world, task);
   }
   return { task: oneOffTaskShape(world, task) };
 }
@@ -173,27 +177,36 @@ export function findOneOffTask(
   return world.oneOffTasks.find((task) => task.id === id && task.clusterName === cluster.name);
 }
 
-/** Moves every one-off task up to `until`, one state per step of `stepMs`. */
+/** Moves every one-off task up to `until`, as the task runtime runs it. */
 export function advanceOneOffTasks(world: World, until = world.now()): void {
   for (const task of world.oneOffTasks) {
-    if (task.lastStatus === 'STOPPED') continue;
+    if (task.lastStatus !== 'STOPPED') world.tasks.oneOff.advance(world, task, until);
+  }
+}
+
+/** Simulated one-off tasks: nothing runs; each task follows its fate, one state per step of `stepMs`. */
+export const scriptedOneOffTasks: OneOffRuntime = {
+  describe: (task) => `one-off fate: ${task.fate}`,
+  start: () => {},
+  stop: () => {},
+  advance(world, task, until) {
     const steps = Math.floor((until - task.createdAt) / world.stepMs);
     if (task.stopRequestedAt !== undefined) {
       if (until >= task.stopRequestedAt + world.stepMs) {
-        stop(task, task.stopRequestedAt + world.stepMs, (container) =>
+        stopOneOffTask(task, task.stopRequestedAt + world.stepMs, (container) =>
           container.lastStatus === 'RUNNING' ? { exitCode: 143 } : { reason: 'Task stopped before it ran' },
         );
       }
-      continue;
+      return;
     }
     if (steps >= 1 && task.lastStatus === 'PROVISIONING') task.lastStatus = 'PENDING';
     if (task.fate === 'never-starts' && steps >= 2) {
-      stop(task, task.createdAt + 2 * world.stepMs, () => ({
+      stopOneOffTask(task, task.createdAt + 2 * world.stepMs, () => ({
         reason: `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref`,
       }));
       task.stopCode = 'TaskFailedToStart';
       task.stoppedReason = 'CannotPullContainerError: pull image manifest has been retried 5 time(s)';
-      continue;
+      return;
     }
     if (steps >= 2 && task.lastStatus === 'PENDING') {
       task.lastStatus = 'RUNNING';
@@ -204,12 +217,12 @@ export function advanceOneOffTasks(world: World, until = world.now()): void {
       const exitCode = task.fate === 'exits-1' ? 1 : 0;
       const at = task.createdAt + (2 + RUNNING_STEPS) * world.stepMs;
       writeScriptedLines(world, task, at);
-      stop(task, at, (container) => ({ exitCode: container.essential ? exitCode : 0 }));
+      stopOneOffTask(task, at, (container) => ({ exitCode: container.essential ? exitCode : 0 }));
       task.stopCode = 'EssentialContainerExited';
       task.stoppedReason = 'Essential container in task exited';
     }
-  }
-}
+  },
+};
 
 /**
  * What the essential containers print before they exit, in the sample service's migration format (pino JSON), so
@@ -236,7 +249,8 @@ function writeScriptedLines(world: World, task: OneOffTaskRecord, at: number): v
   }
 }
 
-function stop(
+/** The task and every container STOPPED at `at`, each with what `outcome` says (an exit code or a reason). */
+export function stopOneOffTask(
   task: OneOffTaskRecord,
   at: number,
   outcome: (container: OneOffContainer) => { exitCode?: number; reason?: string },

@@ -25,7 +25,7 @@ import {
 import { runCommand } from './commands.js';
 import { createMigratedTestDatabase, type TestDatabase } from '../../../sample-service/test/support/postgres.js';
 import type { EnvironmentResult, Logger } from './pipeline.js';
-import { promote } from './rehearsal.js';
+import { MIGRATE_COMMAND, promote } from './rehearsal.js';
 import { readableLine } from './log-lines.js';
 import { repositoryRoot, runBundle } from './run-bundle.js';
 import { startSlackReceiver, type SlackReceiver } from './slack-receiver.js';
@@ -328,7 +328,14 @@ export async function startDockerRehearsal(options: DockerRehearsalOptions): Pro
               verifyTimeoutSeconds: 90,
               smokeTimeoutSeconds: 60,
             },
-            request: { environment, image, version: options.version, ...(environment === 'dev' ? devRequest() : {}) },
+            request: {
+              environment,
+              image,
+              version: options.version,
+              // The real migration, in a one-off task of the rendered revision, against the environment's database.
+              migrateCommand: MIGRATE_COMMAND,
+              ...(environment === 'dev' ? devRequest() : {}),
+            },
           }),
         ),
       servedVersion: async (environment) => {

@@ -4,9 +4,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appendContainerLogLines, containerLogStream } from '../logs.js';
+import { stopOneOffTask, type OneOffTaskRecord } from '../one-off.js';
 import { wake } from '../rollout.js';
 import { resolveSecret } from '../secrets.js';
-import type { ContainerHealth, TaskRunState, TaskRuntime, TaskRuntimeFactory } from '../tasks/runtime.js';
+import type {
+  ContainerHealth,
+  OneOffRuntime,
+  TaskRunState,
+  TaskRuntime,
+  TaskRuntimeFactory,
+} from '../tasks/runtime.js';
 import type { ServiceRecord, TaskRecord, World } from '../world.js';
 import { AddressPool } from './addresses.js';
 import { docker } from './docker-cli.js';
@@ -17,7 +24,8 @@ import { HealthChecker, Listener, type HealthCheckSettings } from './load-balanc
  * secrets (resolved from the loopback's Secrets Manager and Parameter Store), command and healthCheck; each task on
  * an address of its own (HOST), stopped with `docker stop -t <stopTimeout>`; their targets checked over HTTP and
  * served by a real listener. What each container prints on stdout and stderr goes to its awslogs stream in the
- * loopback's CloudWatch Logs, line by line, as the awslogs driver ships it.
+ * loopback's CloudWatch Logs, line by line, as the awslogs driver ships it. One-off tasks (RunTask) run the same way,
+ * with their command overrides, until their essential container exits or StopTask stops them.
  */
 
 /** Every container carries it, with this loopback's run id, so that a sweep can find and remove them all. */
@@ -58,12 +66,28 @@ interface ContainerRun {
   health: ContainerHealth;
   /** Settles once `docker logs --follow` ended: every line the container printed is in its stream. */
   shipped?: Promise<void>;
+  /** Settles once the launch followed the container's logs or gave up on it (a quick exit must not outrun it). */
+  followed: Promise<void>;
+  markFollowed: () => void;
 }
 
+function containerRun(definition: ContainerDefinition): ContainerRun {
+  let markFollowed = () => {};
+  const followed = new Promise<void>((resolve) => (markFollowed = resolve));
+  return { definition, exited: false, health: 'UNKNOWN', followed, markFollowed };
+}
+
+/** What the runtime needs of a service's task or a one-off task. */
+type RunnableTask = Pick<TaskRecord, 'id' | 'arn' | 'ip' | 'taskDefinitionArn'>;
+
 interface TaskRun {
-  task: TaskRecord;
+  task: RunnableTask;
   containers: Map<string, ContainerRun>;
   started: boolean;
+  /** The launch ended: every container that will ever run has its id. */
+  launched: boolean;
+  /** StopTask came: no further container starts. */
+  stopRequested: boolean;
   failed?: string;
 }
 
@@ -123,6 +147,18 @@ class ContainerTasks implements TaskRuntime {
   private readonly events: ChildProcess;
   private readonly shippers = new Set<ChildProcess>();
   private closed = false;
+  readonly oneOff: OneOffRuntime = {
+    describe: () => 'its containers on the local Docker engine',
+    start: (world, task) =>
+      this.startRun(world, task, task.clusterArn, new Map(task.containers.map((entry) => [entry.name, entry.command]))),
+    advance: (world, task) => this.advanceOneOff(world, task),
+    stop: (_world, task) => {
+      const run = this.runs.get(task.id);
+      if (!run) return;
+      run.stopRequested = true;
+      this.stopContainers(run);
+    },
+  };
 
   constructor(
     private readonly world: World,
@@ -182,17 +218,19 @@ class ContainerTasks implements TaskRuntime {
     container.id ??= event.Actor?.ID;
     const action = event.Action ?? '';
     // ECS notices at once: the service's scheduler runs its next step.
-    const owner = [...this.world.services.values()].find((service) => service.tasks.includes(run.task));
+    const owner = [...this.world.services.values()].find((service) => service.tasks.some((task) => task === run.task));
     if (owner) wake(this.world, owner, this.world.now());
     if (action === 'die') {
       const exitCode = Number(attributes.exitCode);
       // As the ECS agent, the task stops only once the log driver has shipped the container's last lines.
-      void this.drained(container).then(() => {
-        container.exited = true;
-        container.exitCode = exitCode;
-        if (owner) wake(this.world, owner, this.world.now());
-        return this.afterExit(run, container);
-      });
+      void container.followed
+        .then(() => this.drained(container))
+        .then(() => {
+          container.exited = true;
+          container.exitCode = exitCode;
+          if (owner) wake(this.world, owner, this.world.now());
+          return this.afterExit(run, container);
+        });
     } else if (action.startsWith('health_status')) {
       const status = action.split(':')[1]?.trim();
       container.health = status === 'healthy' ? 'HEALTHY' : status === 'unhealthy' ? 'UNHEALTHY' : 'UNKNOWN';
@@ -263,26 +301,73 @@ class ContainerTasks implements TaskRuntime {
   }
 
   start(world: World, service: ServiceRecord, task: TaskRecord): void {
+    this.startRun(world, task, service.clusterArn);
+  }
+
+  /** Starts a task's containers; `commands` overrides a container's command (RunTask's containerOverrides). */
+  private startRun(
+    world: World,
+    task: RunnableTask,
+    clusterArn: string,
+    commands = new Map<string, string[] | undefined>(),
+  ): void {
     const taskDefinition = world.taskDefinition(task.taskDefinitionArn)!;
-    const definitions = taskDefinition.definition.containerDefinitions as ContainerDefinition[];
+    const definitions = (taskDefinition.definition.containerDefinitions as ContainerDefinition[]).map((definition) => ({
+      ...definition,
+      command: commands.get(definition.name) ?? definition.command,
+    }));
     const run: TaskRun = {
       task,
       started: false,
-      containers: new Map(
-        definitions.map((definition) => [definition.name, { definition, exited: false, health: 'UNKNOWN' }]),
-      ),
+      launched: false,
+      stopRequested: false,
+      containers: new Map(definitions.map((definition) => [definition.name, containerRun(definition)])),
     };
     this.runs.set(task.id, run);
-    const starting = this.launch(world, service, run, taskDefinition.family, taskDefinition.revision).catch(
-      (error: unknown) => {
+    const starting = this.launch(world, clusterArn, run, taskDefinition.family, taskDefinition.revision)
+      .catch((error: unknown) => {
         run.failed = `CannotStartContainerError: ${error instanceof Error ? error.message : String(error)}`;
-      },
-    );
+      })
+      .finally(() => {
+        run.launched = true;
+        for (const container of run.containers.values()) container.markFollowed();
+      });
     this.pending.add(starting);
     void starting.finally(() => this.pending.delete(starting));
   }
 
-  private async launch(world: World, service: ServiceRecord, run: TaskRun, family: string, revision: number) {
+  /**
+   * A one-off task's record follows its containers: RUNNING once all started, STOPPED once every started one has
+   * exited (an essential container's exit stops the others), each with its own exit code.
+   */
+  private advanceOneOff(world: World, task: OneOffTaskRecord): void {
+    const run = this.runs.get(task.id);
+    if (!run) return;
+    if (task.lastStatus === 'PROVISIONING') task.lastStatus = 'PENDING';
+    if (run.started && task.lastStatus === 'PENDING' && !run.failed) {
+      task.lastStatus = 'RUNNING';
+      task.startedAt = world.now();
+      for (const container of task.containers) container.lastStatus = 'RUNNING';
+    }
+    const containers = [...run.containers.values()];
+    if (!run.launched || containers.some((container) => container.id && !container.exited)) return;
+    if (!run.failed && !run.stopRequested && !containers.some((container) => container.exited)) return;
+    stopOneOffTask(task, world.now(), (record) => {
+      const container = run.containers.get(record.name);
+      if (container?.exited) return { exitCode: container.exitCode };
+      return { reason: run.failed ?? 'Task stopped before it ran' };
+    });
+    if (run.failed) {
+      task.stopCode = 'TaskFailedToStart';
+      task.stoppedReason = run.failed;
+    } else if (task.stopRequestedAt === undefined) {
+      task.stopCode = 'EssentialContainerExited';
+      task.stoppedReason = 'Essential container in task exited';
+    }
+    this.runs.delete(task.id);
+  }
+
+  private async launch(world: World, clusterArn: string, run: TaskRun, family: string, revision: number) {
     const { task } = run;
     const definitions = [...run.containers.values()].map((container) => container.definition);
     const ports = definitions.flatMap((definition) =>
@@ -314,7 +399,7 @@ class ContainerTasks implements TaskRuntime {
     const work = mkdtempSync(join(tmpdir(), 'loopback-task-'));
     try {
       for (const definition of definitions) {
-        if (this.closed) return;
+        if (this.closed || run.stopRequested) return;
         // Secrets travel in a file only docker reads (mode 0600), never on a command line.
         const envFile = join(work, `${definition.name}.env`);
         writeFileSync(envFile, `${environments.get(definition.name)!.join('\n')}\n`, { mode: 0o600 });
@@ -322,7 +407,7 @@ class ContainerTasks implements TaskRuntime {
           ...definition.dockerLabels,
           [CONTAINER_LABEL]: this.label,
           'ecs-actions.task-id': task.id,
-          'com.amazonaws.ecs.cluster': service.clusterArn,
+          'com.amazonaws.ecs.cluster': clusterArn,
           'com.amazonaws.ecs.container-name': definition.name,
           'com.amazonaws.ecs.task-arn': task.arn,
           'com.amazonaws.ecs.task-definition-family': family,
@@ -361,6 +446,9 @@ class ContainerTasks implements TaskRuntime {
         }
         container.id = result.stdout.trim();
         this.shipLogs(run, container, container.id);
+        container.markFollowed();
+        // StopTask while `docker run` was starting it.
+        if (run.stopRequested) this.stopContainers(run);
         if (this.closed) await docker(['rm', '-f', container.id]);
       }
       run.started = true;

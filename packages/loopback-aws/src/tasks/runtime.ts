@@ -1,3 +1,4 @@
+import { scriptedOneOffTasks, type OneOffTaskRecord } from '../one-off.js';
 import { writeScriptedLogLines } from './scripted-logs.js';
 import type { ServiceRecord, TargetGroupRecord, TaskRecord, World } from '../world.js';
 
@@ -21,6 +22,17 @@ export type TaskRunState =
 /** The load balancer's view of one registered, non-draining target. */
 export type TargetHealthState = 'initial' | 'healthy' | 'unhealthy';
 
+/** What runs one-off tasks (RunTask): started by no service, each runs its command once and stops. */
+export interface OneOffRuntime {
+  /** How the RunTask log line says the task will end. */
+  describe(task: OneOffTaskRecord): string;
+  start(world: World, task: OneOffTaskRecord): void;
+  /** Moves the task's record (its status, its containers' exit codes) up to `until`, as its containers are doing. */
+  advance(world: World, task: OneOffTaskRecord, until: number): void;
+  /** StopTask: asks the task's containers to stop. */
+  stop(world: World, task: OneOffTaskRecord): void;
+}
+
 export interface TaskRuntime {
   /** One line for logs: what runs the tasks. */
   readonly description: string;
@@ -41,6 +53,8 @@ export interface TaskRuntime {
   settled(world: World, timeoutMs: number): Promise<void>;
   /** The URL of a listener that forwards to the group's healthy targets. */
   listener(world: World, group: TargetGroupRecord): Promise<string>;
+  /** One-off tasks (RunTask, StopTask) run the same way as the services' tasks. */
+  readonly oneOff: OneOffRuntime;
   close(): Promise<void>;
 }
 
@@ -76,6 +90,7 @@ export function simulatedTasks(): TaskRuntime {
     listener: async () => {
       throw new Error('Simulated tasks serve nothing: start the loopback AWS with container tasks for a listener');
     },
+    oneOff: scriptedOneOffTasks,
     close: async () => {},
   };
 }
