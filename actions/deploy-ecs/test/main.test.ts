@@ -180,6 +180,8 @@ describe('deploy-ecs', () => {
       'hook-id': '',
       'followed-with': 'DescribeServices',
       'rollback-method': '',
+      'cancel-result': '',
+      'cancel-detail': '',
     });
     expect(step.stdout).toContain('00:00:02Z (service web) has started 2 tasks: (task t4) (task t5).\n');
     expect(step.stdout).not.toContain('steady');
@@ -209,6 +211,8 @@ describe('deploy-ecs', () => {
       'hook-id': '',
       'followed-with': '',
       'rollback-method': '',
+      'cancel-result': '',
+      'cancel-detail': '',
     });
     expect(summary()).toContain('➖ unchanged');
   });

@@ -101,6 +101,10 @@ describe('the sample service app', () => {
           ':service-deployment/<cluster>/<service>/*]',
         )
         .replace(
+          `:service-revision/sample-service-${rule.environment}/sample-service/*]`,
+          ':service-revision/<cluster>/<service>/*]',
+        )
+        .replace(
           `:log-group:/ecs/sample-service-${rule.environment}:log-stream:*]`,
           ':log-group:<log group>:log-stream:*]',
         )
@@ -111,6 +115,8 @@ describe('the sample service app', () => {
       'AwsSolutions-ELB2',
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::arn:aws:ecs:<region>:<account>:service-deployment/<cluster>/<service>/*]',
+      // rollback-plan's DescribeServiceRevisions: revision ids ECS assigns, under this environment's own service.
+      'AwsSolutions-IAM5[Resource::arn:aws:ecs:<region>:<account>:service-revision/<cluster>/<service>/*]',
       'AwsSolutions-IAM5[Resource::arn:aws:ecs:<region>:<account>:task-definition/<family>:*]',
       'AwsSolutions-IAM5[Resource::arn:aws:ecs:<region>:<account>:task/<cluster>/*]',
       'AwsSolutions-IAM5[Resource::arn:aws:logs:<region>:<account>:log-group:<log group>:log-stream:*]',
@@ -130,6 +136,9 @@ describe('the sample service app', () => {
       'AwsSolutions-IAM5[Resource::arn:aws:ecs:<region>:<account>:task-definition/<family>:*]': ['AWS::IAM::Role'],
       'AwsSolutions-IAM5[Resource::arn:aws:ecs:<region>:<account>:task/<cluster>/*]': ['AWS::IAM::Role'],
       'AwsSolutions-IAM5[Resource::arn:aws:ecs:<region>:<account>:service-deployment/<cluster>/<service>/*]': [
+        'AWS::IAM::Role',
+      ],
+      'AwsSolutions-IAM5[Resource::arn:aws:ecs:<region>:<account>:service-revision/<cluster>/<service>/*]': [
         'AWS::IAM::Role',
       ],
       'AwsSolutions-IAM5[Resource::arn:aws:logs:<region>:<account>:log-group:<log group>:log-stream:*]': [
