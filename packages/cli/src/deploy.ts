@@ -121,7 +121,12 @@ export async function deploy(options: CliOptions, io: DeployIo): Promise<DeployO
       ...(process.env.GITHUB_API_URL ? { api_url: process.env.GITHUB_API_URL } : {}),
       ...(serverUrl ? { server_url: serverUrl } : {}),
     },
-    standIns: localStandIns({ workingTree: io.cwd, repositories: { [ECS_ACTIONS_REPOSITORY]: ecsActionsRoot } }),
+    standIns: localStandIns({
+      workingTree: io.cwd,
+      repositories: { [ECS_ACTIONS_REPOSITORY]: ecsActionsRoot },
+      // rollback.yml's rollback job names ecs-actions by github.repository: the service's, with --repository.
+      paths: { '.ecs-actions': ecsActionsRoot },
+    }),
     approve: async ({ job, environment }) => {
       // rollback.yml's plan job only reads; the question comes before the rollback job, with the plan printed.
       if (options.dryRun || environment !== 'prod' || options.yes || job === 'plan') return true;

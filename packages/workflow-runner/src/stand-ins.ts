@@ -10,6 +10,11 @@ export interface LocalStandInOptions {
   /** Other repositories' working trees, by owner/name; any repository not listed is `workingTree`. */
   repositories?: Record<string, string>;
   /**
+   * Working trees by the checkout's `path:`, over `repositories`: rollback.yml checks ecs-actions out as
+   * `${{ github.repository }}`, the service's own name, into .ecs-actions.
+   */
+  paths?: Record<string, string>;
+  /**
    * What configure-aws-credentials exports instead of assuming the role: e.g. the loopback AWS's endpoint and
    * credentials. Unset: nothing, so the steps use the local credential chain (AWS_PROFILE, ~/.aws, SSO...).
    */
@@ -32,8 +37,8 @@ export function localStandIns(options: LocalStandInOptions): Record<string, Acti
       description: 'the local working tree (linked, as it is, uncommitted changes included), not a clone',
       run: ({ inputs, repository, workspace, log }) => {
         const wanted = inputs.repository || repository;
-        const tree = options.repositories?.[wanted] ?? options.workingTree;
         const path = inputs.path ?? '';
+        const tree = options.paths?.[path] ?? options.repositories?.[wanted] ?? options.workingTree;
         const target = resolve(workspace, path);
         if (path === '') linkTree(tree, target);
         else {

@@ -165,6 +165,25 @@ console.log('node ' + process.version + ' in ' + process.cwd());
     expect(result.log).toContain('job: said Hello aa test/repo');
   });
 
+  it("checks a path of the stand-in's paths out as that tree, whatever repository the step names", async () => {
+    const root = repository(
+      workflow(`      - uses: actions/checkout@v4
+      - uses: actions/checkout@v4
+        with:
+          repository: \${{ github.repository }}
+          path: .tools
+`),
+    );
+    const tools = repository({ 'tool.txt': 'tool' });
+    const { localStandIns } = await import('../src/index.js');
+    const result = await run(root, 'w.yml', {
+      standIns: localStandIns({ workingTree: root, paths: { '.tools': tools } }),
+    });
+    expect(result.log).toEqual(
+      expect.arrayContaining([`job: test/repo -> ${root} at .`, `job: test/repo -> ${tools} at .tools`]),
+    );
+  });
+
   it('stops a step at its timeout-minutes: the step fails and always() steps still run', async () => {
     const root = repository(
       workflow(`      - id: slow
