@@ -184,7 +184,8 @@ async function deploy(
     timeouts: dependencies.awsTimeouts,
   };
   const ecs = createAwsClient(ECSClient, clientOptions);
-  // The follower backs off and jitters throttled polls itself; the SDK's quick retries would spend the bucket again.
+  // The follower's polls, UpdateService and RegisterTaskDefinition back off with jitter themselves (sendWithBackoff):
+  // the SDK's quick retries would spend the bucket again.
   const pollEcs = createAwsClient(ECSClient, { ...clientOptions, maxAttempts: 1 });
   report.logLines = inputs['log-lines'];
   const logs =
@@ -273,7 +274,12 @@ async function deploy(
   const target = await group('Task definition revision', () =>
     source!.kind === 'existing'
       ? describeExisting(ecs, source!.reference, log)
-      : registerIfChanged(ecs, file!.taskDefinition, log, `Input 'task-definition': ${source!.path}`),
+      : registerIfChanged(ecs, file!.taskDefinition, log, `Input 'task-definition': ${source!.path}`, {
+          ecs: pollEcs,
+          clock,
+          signal: phases.signal,
+          warn: (message) => log.warning(message),
+        }),
   );
   Object.assign(report, { taskDefinitionArn: target.taskDefinitionArn, origin: target.origin, images: target.images });
   if (codeDeploy && source?.kind === 'existing') {

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
+import { FakeClock } from '@ecs-actions/action-kit';
 import { preflight } from '../src/preflight.js';
 import { describeExisting, registerIfChanged } from '../src/register.js';
 import {
@@ -204,6 +205,29 @@ describe('registerIfChanged', () => {
       containerDefinitions: FILE.containerDefinitions,
       networkMode: undefined,
     });
+  });
+
+  it('registers after two throttled RegisterTaskDefinition calls, backing off on the one-attempt client', async () => {
+    expectEcs(
+      'DescribeTaskDefinition',
+      { taskDefinition: 'web', include: ['TAGS'] },
+      awsError('ClientException', 'Unable to describe task definition.'),
+      400,
+    );
+    expectEcs('RegisterTaskDefinition', FILE, awsError('ThrottlingException', 'Rate exceeded'), 400, 2);
+    expectEcs('RegisterTaskDefinition', FILE, { taskDefinition: { taskDefinitionArn: taskDefinitionArn(1) } });
+    const clock = new FakeClock();
+    const warnings: string[] = [];
+
+    const target = await registerIfChanged(ecsClient(), FILE, log, undefined, {
+      ecs: ecsClient(),
+      clock,
+      warn: (message) => warnings.push(message),
+    });
+
+    expect(target.taskDefinitionArn).toBe(taskDefinitionArn(1));
+    expect(clock.sleeps).toHaveLength(2);
+    expect(warnings).toEqual(['RegisterTaskDefinition was throttled (Rate exceeded); sending it again with back-off']);
   });
 
   it('registers a new revision when the tags differ', async () => {

@@ -6,7 +6,7 @@ import {
   type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
 import { UserError, parseImageReference } from '@ecs-actions/action-kit';
-import { awsMessageOf, isAwsError, isAwsRequestRefused } from '@ecs-actions/aws';
+import { awsMessageOf, isAwsError, isAwsRequestRefused, sendWithBackoff, type BackoffOptions } from '@ecs-actions/aws';
 import { isSameTaskDefinition } from './compare.js';
 import { fromDescribedTaskDefinition } from './prepare.js';
 import { revisionLabel } from './revision.js';
@@ -52,6 +52,11 @@ export async function registerIfChanged(
   log: RevisionLogger,
   /** Where the file came from, starting the message when ECS refuses it: `Input 'task-definition': web.json`. */
   source?: string,
+  /**
+   * RegisterTaskDefinition on this one-attempt client with sendWithBackoff (throttling waited out within the
+   * signal, 5xx bounded), as parallel deploys in one account need; `ecs` and its SDK retries unless set.
+   */
+  backoff?: BackoffOptions & { ecs: ECSClient },
 ): Promise<TargetTaskDefinition> {
   const family = taskDefinition.family!;
   const images = containerImages(taskDefinition.containerDefinitions);
@@ -77,7 +82,9 @@ export async function registerIfChanged(
       networkMode: taskDefinition.networkMode,
     };
   }
-  const registered = await ecs.send(new RegisterTaskDefinitionCommand(taskDefinition)).catch((error: unknown) => {
+  const register = () => (backoff?.ecs ?? ecs).send(new RegisterTaskDefinitionCommand(taskDefinition));
+  const registering = backoff ? sendWithBackoff('RegisterTaskDefinition', register, backoff) : register();
+  const registered = await registering.catch((error: unknown) => {
     // ECS refusing the file is the input's fault: quote AWS and name the input, never a bug.
     if (source !== undefined && isAwsRequestRefused(error))
       throw new UserError(`${source}: ${error.message}`, { cause: error });
