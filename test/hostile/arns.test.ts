@@ -13,6 +13,16 @@ function outOfScope(input: string, value: string, where: string, expected: strin
   );
 }
 
+/** A role in the task-definition file: named by the input, the file and the field; IAM ARNs have no region. */
+function fileRole(field: string): RegExp {
+  return outOfScope(
+    'task-definition',
+    `taskdef.json ${field} ${OTHER_ROLE}`,
+    `account ${OTHER_ACCOUNT}`,
+    `account ${ACCOUNT}`,
+  );
+}
+
 const HERE = `account ${ACCOUNT} in ${REGION}`;
 const PROD_REVISION = `arn:aws:ecs:${REGION}:${OTHER_ACCOUNT}:task-definition/sample-service-prod:3`;
 const US_REVISION = `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/sample-service-dev:1`;
@@ -74,5 +84,38 @@ describeRefusals('an ARN of another account or region', [
     inputs: { template: 'taskdef.json', images: `web=${IMAGE}`, cluster: 'demo-dev', service: 'sample-service' },
     files: { 'taskdef.json': json(taskDefinition({ taskRoleArn: OTHER_ROLE })) },
     error: outOfScope('template', OTHER_ROLE, `account ${OTHER_ACCOUNT}`, `account ${ACCOUNT}`),
+  },
+  {
+    name: "a task-definition file's task role of another account, against the service's account",
+    action: 'deploy-ecs',
+    inputs: { cluster: 'demo-dev', service: 'sample-service', 'task-definition': 'taskdef.json' },
+    files: { 'taskdef.json': json(taskDefinition({ taskRoleArn: OTHER_ROLE })) },
+    error: fileRole('taskRoleArn'),
+  },
+  {
+    name: "a task-definition file's execution role of another account, with expected-account-id",
+    action: 'deploy-ecs',
+    inputs: {
+      cluster: 'demo-dev',
+      service: 'sample-service',
+      'task-definition': 'taskdef.json',
+      'expected-account-id': ACCOUNT,
+    },
+    files: { 'taskdef.json': json(taskDefinition({ executionRoleArn: OTHER_ROLE })) },
+    error: fileRole('executionRoleArn'),
+  },
+  {
+    name: "a task-definition file's task role of another account, against the placement service's account",
+    action: 'run-task',
+    inputs: { cluster: 'demo-dev', service: 'sample-service', 'task-definition': 'taskdef.json' },
+    files: { 'taskdef.json': json(taskDefinition({ taskRoleArn: OTHER_ROLE })) },
+    error: fileRole('taskRoleArn'),
+  },
+  {
+    name: "a task-definition file's execution role of another account, without a service (the caller's account)",
+    action: 'run-task',
+    inputs: { cluster: 'demo-dev', 'task-definition': 'taskdef.json', subnets: 'subnet-0123456789abcdef0' },
+    files: { 'taskdef.json': json(taskDefinition({ executionRoleArn: OTHER_ROLE })) },
+    error: fileRole('executionRoleArn'),
   },
 ]);

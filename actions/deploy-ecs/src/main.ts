@@ -24,11 +24,19 @@ import {
   arnInputs,
   callerScope,
   checkArnsInScope,
+  parseArn,
+  refuseArnsOutOfScope,
   type ArnInput,
   resolveRegion,
   type AwsTimeouts,
 } from '@ecs-actions/aws';
-import { assertValid, readTaskDefinitionFile, revisionLabel, validateTaskDefinition } from '@ecs-actions/taskdef';
+import {
+  assertValid,
+  readTaskDefinitionFile,
+  revisionLabel,
+  roleArnInputs,
+  validateTaskDefinition,
+} from '@ecs-actions/taskdef';
 import { readAppSpecFile } from './appspec.js';
 import { cancelLine, settleCancel } from './cancel.js';
 import { codeDeployFollower } from './codedeploy.js';
@@ -231,19 +239,28 @@ async function deploy(
     { input: 'service', value: inputs.service },
     { input: 'task-definition', value: source?.kind === 'existing' ? source.reference : undefined },
   ];
+  let account: string | undefined;
   if (expectedAccountId !== undefined || arnInputs(arns).length > 0) {
     const sts = createAwsClient(STSClient, clientOptions);
-    await group('Account', async () => {
-      const account =
+    account = await group('Account', async () => {
+      const caller =
         expectedAccountId !== undefined
           ? await checkAccount(sts, expectedAccountId)
           : (await callerScope(sts, region)).account;
       // An ARN of another account or region is refused before any change.
-      checkArnsInScope(arns, { account, region });
-      log.info(`Credentials belong to account ${account}`);
+      checkArnsInScope(arns, { account: caller, region });
+      log.info(`Credentials belong to account ${caller}`);
+      return caller;
     });
   }
   const before = await group('Pre-flight', () => preflight(ecs, ref, region, log));
+  if (file && source?.kind === 'file') {
+    // The file's roles against the account: the one read above, else the service's own, so no STS call is needed.
+    const roles = roleArnInputs('task-definition', source.path, file.taskDefinition);
+    account ??= before.serviceArn ? parseArn(before.serviceArn)?.account : undefined;
+    if (account !== undefined) checkArnsInScope(roles, { account, region });
+    else await refuseArnsOutOfScope(roles, clientOptions);
+  }
   known.before = before;
   report.previousTaskDefinitionArn = before.previousTaskDefinitionArn;
   const codeDeploy = await codeDeployPlan(before, inputs, clientOptions, appSpecFile, file?.taskDefinition, source);

@@ -9,6 +9,8 @@ import { describeDeployment } from './waiter.js';
 /** What the service looked like before the deploy changed anything. */
 export interface ServiceBefore {
   serviceName: string;
+  /** As DescribeServices returns it: its account is the one the service, and so the deploy, lives in. */
+  serviceArn?: string;
   desiredCount: number;
   /**
    * What a rollback goes back to: the task definition of the newest deployment whose rollout COMPLETED (the PRIMARY
@@ -107,6 +109,7 @@ export async function preflight(ecs: ECSClient, ref: ServiceRef, region: string,
   }
   return {
     serviceName: name,
+    serviceArn: service.serviceArn,
     desiredCount: service.desiredCount ?? 0,
     previousTaskDefinitionArn,
     previousDeploymentId: rollbackDeployment?.id ?? primary?.id,
@@ -149,6 +152,7 @@ function codeDeployBefore(service: Service, name: string, log: Logger): ServiceB
   }
   return {
     serviceName: name,
+    serviceArn: service.serviceArn,
     desiredCount: service.desiredCount ?? 0,
     previousTaskDefinitionArn: taskDefinitionArn,
     previousDeploymentId: primary?.id,

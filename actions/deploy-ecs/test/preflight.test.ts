@@ -3,6 +3,7 @@ import { FakeClock } from '@ecs-actions/action-kit';
 import { preflight } from '../src/preflight.js';
 import { describeExisting, registerIfChanged } from '../src/register.js';
 import {
+  ACCOUNT,
   CLUSTER,
   IMAGE,
   REGION,
@@ -38,6 +39,7 @@ describe('preflight', () => {
     const before = await preflight(ecsClient(), ref, REGION, log);
 
     expect(before).toEqual({
+      serviceArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/${SERVICE}`,
       serviceName: SERVICE,
       desiredCount: 4,
       previousTaskDefinitionArn: taskDefinitionArn(41),

@@ -22,6 +22,8 @@ export interface Placement {
   launchType?: LaunchType | string;
   capacityProviderStrategy?: CapacityProvider[];
   platformVersion?: string;
+  /** The ARN of the service the placement was copied from: its account is where the task runs. */
+  serviceArn?: string;
   /** Each setting and where it came from (`input`, `service web`), for the log and the summary. */
   sources: Array<[setting: string, value: string, source: string]>;
 }
@@ -99,6 +101,7 @@ export async function resolvePlacement(
     ...(launchType === undefined ? {} : { launchType }),
     ...(capacityProviderStrategy === undefined ? {} : { capacityProviderStrategy }),
     ...(platformVersion === undefined ? {} : { platformVersion }),
+    ...(service?.serviceArn === undefined ? {} : { serviceArn: service.serviceArn }),
     sources,
   };
 }

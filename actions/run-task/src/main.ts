@@ -11,11 +11,12 @@ import {
   RunContext,
   type Clock,
 } from '@ecs-actions/action-kit';
-import { createAwsClient, refuseArnsOutOfScope, resolveRegion } from '@ecs-actions/aws';
+import { checkArnsInScope, createAwsClient, parseArn, refuseArnsOutOfScope, resolveRegion } from '@ecs-actions/aws';
 import {
   assertValid,
   describeExisting,
   readTaskDefinitionFile,
+  roleArnInputs,
   registerIfChanged,
   revisionLabel,
   validateTaskDefinition,
@@ -114,7 +115,7 @@ async function runOnce(report: RunReport, options: RunOptions): Promise<void> {
   const { signal } = options.context;
   const clientOptions = { region: inputs.region, action: 'run-task', signal };
   // A cluster, service or revision of another account or region is refused before anything is registered or run.
-  await refuseArnsOutOfScope(
+  const scope = await refuseArnsOutOfScope(
     [
       { input: 'cluster', value: inputs.cluster },
       { input: 'service', value: inputs.service },
@@ -130,7 +131,14 @@ async function runOnce(report: RunReport, options: RunOptions): Promise<void> {
     return resolved;
   });
   report.placement = placement.sources;
-  if (file) checkRunnable([], file.taskDefinition.networkMode, new Map(), placement);
+  if (file && source.kind === 'file') {
+    checkRunnable([], file.taskDefinition.networkMode, new Map(), placement);
+    // The file's roles against the account: the one read above, else the service's own, so STS is rarely needed.
+    const roles = roleArnInputs('task-definition', source.path, file.taskDefinition);
+    const account = scope?.account ?? (placement.serviceArn ? parseArn(placement.serviceArn)?.account : undefined);
+    if (account !== undefined) checkArnsInScope(roles, { account, region });
+    else await refuseArnsOutOfScope(roles, clientOptions);
+  }
 
   const target = await group('Task definition revision', () =>
     source.kind === 'existing'

@@ -67,6 +67,7 @@ function expectService(): void {
     {
       services: [
         {
+          serviceArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/${SERVICE}`,
           serviceName: SERVICE,
           status: 'ACTIVE',
           launchType: 'FARGATE',

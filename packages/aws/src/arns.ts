@@ -35,11 +35,13 @@ export async function callerScope(sts: STSClient, region: string): Promise<Calle
 export interface ArnInput {
   input: string;
   value: string | undefined;
+  /** Where in the input the ARN sits, for an ARN inside a file: `taskdef.json taskRoleArn`. */
+  where?: string;
 }
 
 /** The inputs that hold an ARN, for deciding whether the caller's account is needed at all. */
-export function arnInputs(inputs: ArnInput[]): Array<{ input: string; value: string }> {
-  return inputs.filter((item): item is { input: string; value: string } => item.value?.startsWith('arn:') === true);
+export function arnInputs(inputs: ArnInput[]): Array<ArnInput & { value: string }> {
+  return inputs.filter((item): item is ArnInput & { value: string } => item.value?.startsWith('arn:') === true);
 }
 
 /**
@@ -47,14 +49,14 @@ export function arnInputs(inputs: ArnInput[]): Array<{ input: string; value: str
  * workflow handed a prod revision's ARN must not move a service to it. IAM ARNs have no region.
  */
 export function checkArnsInScope(inputs: ArnInput[], scope: CallerScope): void {
-  for (const { input, value } of arnInputs(inputs)) {
+  for (const { input, value, where: field } of arnInputs(inputs)) {
     const arn = parseArn(value);
     if (!arn) continue; // the input's own check says what form it expects
     const where = `account ${arn.account}${arn.region ? ` in ${arn.region}` : ''}`;
     const expected = `account ${scope.account}${arn.region ? ` in ${scope.region}` : ''}`;
     if (arn.account !== scope.account || (arn.region !== '' && arn.region !== scope.region)) {
       throw new UserError(
-        `Input '${input}': ${value} belongs to ${where}, but the AWS credentials act in ${expected}; ` +
+        `Input '${input}': ${field ? `${field} ` : ''}${value} belongs to ${where}, but the AWS credentials act in ${expected}; ` +
           'nothing was changed. Use an ARN of this account and region, or the credentials of the other account.',
       );
     }

@@ -27,7 +27,7 @@ export {
   assertValid,
 } from './validate.js';
 export type { Validation } from './validate.js';
-export { ROLE_ARN_FORM, SECRET_REFERENCE_FORMS, isRoleArn, secretSource } from './references.js';
+export { ROLE_ARN_FORM, SECRET_REFERENCE_FORMS, isRoleArn, roleArnInputs, secretSource } from './references.js';
 export type { SecretSource } from './references.js';
 export { containerImages, describeExisting, registerIfChanged } from './register.js';
 export type { ContainerImage, RevisionLogger, TargetTaskDefinition } from './register.js';

@@ -1,3 +1,5 @@
+import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import type { ArnInput } from '@ecs-actions/aws';
 /*
  * Forms of the AWS references the inputs take. ECS reports a malformed one only when a task starts
  * (ResourceInitializationError minutes into a deploy); checking the form here fails the build step instead.
@@ -35,4 +37,20 @@ export const ROLE_ARN_FORM = 'an IAM role ARN such as arn:aws:iam::123456789012:
 
 export function isRoleArn(value: string): boolean {
   return ROLE_ARN.test(value);
+}
+
+/**
+ * The IAM roles of a task-definition file as ARN inputs for checkArnsInScope, each named by the input, the file and
+ * the field: ECS registers a role of another account without complaint, and the tasks then fail to start.
+ */
+export function roleArnInputs(
+  input: string,
+  path: string,
+  taskDefinition: Pick<RegisterTaskDefinitionCommandInput, 'taskRoleArn' | 'executionRoleArn'>,
+): ArnInput[] {
+  return (['executionRoleArn', 'taskRoleArn'] as const).map((field) => ({
+    input,
+    where: `${path} ${field}`,
+    value: taskDefinition[field],
+  }));
 }
