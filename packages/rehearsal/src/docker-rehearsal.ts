@@ -38,6 +38,8 @@ export const DOCKER_SCENARIOS = {
     'the new task definition forgets the DATABASE_URL secret: the service refuses to start (exit 1) again and again; no circuit breaker, deploy-ecs rolls back',
   'circuit-breaker-rollback':
     'the new revision points DATABASE_URL at a database that does not exist: the containers crash, the circuit breaker rolls back',
+  'migration-fails':
+    'the new revision points DATABASE_URL at a database that does not exist: the migration task exits 1, the deploy stops before deploy-ecs',
 } as const;
 export type DockerScenario = keyof typeof DOCKER_SCENARIOS;
 
@@ -239,8 +241,11 @@ export async function startDockerRehearsal(options: DockerRehearsalOptions): Pro
     for (const environment of environments)
       listeners[environment] = await aws.listenerUrl(demoTargetGroup(environment));
 
-    /** What the staged failure changes in dev's deploy: the template or the vars, never the image. */
-    const devRequest = (): { template?: string; varsFile?: string } => {
+    /**
+     * What the staged failure changes in dev's deploy: the template or the vars, never the image. The failures staged
+     * for the service's own start skip the migration, which would otherwise meet them first and stop the deploy.
+     */
+    const devRequest = (): { template?: string; varsFile?: string; migrateCommand?: undefined } => {
       if (options.scenario === 'tasks-keep-stopping') {
         const template = JSON.parse(readFileSync(TEMPLATE, 'utf8'));
         for (const container of template.containerDefinitions) {
@@ -248,9 +253,9 @@ export async function startDockerRehearsal(options: DockerRehearsalOptions): Pro
         }
         const path = join(work, 'taskdef.no-database-url.json');
         writeFileSync(path, JSON.stringify(template, null, 2));
-        return { template: path };
+        return { template: path, migrateCommand: undefined };
       }
-      if (options.scenario === 'circuit-breaker-rollback') {
+      if (options.scenario === 'circuit-breaker-rollback' || options.scenario === 'migration-fails') {
         const typo = [...aws.state.secrets.values()].find((secret) => secret.name.endsWith('database-url-typo'))!;
         const path = join(work, 'dev.typo.env');
         writeFileSync(
@@ -260,7 +265,9 @@ export async function startDockerRehearsal(options: DockerRehearsalOptions): Pro
             `DATABASE_URL_SECRET_ARN=${typo.arn}`,
           ),
         );
-        return { varsFile: path };
+        return options.scenario === 'migration-fails'
+          ? { varsFile: path }
+          : { varsFile: path, migrateCommand: undefined };
       }
       return {};
     };
