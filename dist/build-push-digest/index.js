@@ -56223,7 +56223,7 @@ __webpack_unused_export__ = debug; // for test
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3932);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9667);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1074);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -56233,7 +56233,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9667:
+/***/ 1074:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56416,7 +56416,7 @@ const NETWORK = new Set([
  * True for errors that a waiting loop should ride out (throttling, 5xx, network faults) after the SDK's own
  * retries gave up: the next poll may well succeed.
  */
-function isTransientAwsError(error) {
+function errors_isTransientAwsError(error) {
     if (isAwsAuthError(error))
         return false;
     if (error instanceof Error && error.name === 'AwsNetworkError')
@@ -56589,7 +56589,7 @@ function client_createAwsClient(ClientClass, options) {
  * True when an SDK call failed with one of these AWS error codes, e.g. `ClusterNotFoundException`. The SDK
  * names each service exception class after its code, so `name` is the code.
  */
-function isAwsError(error, ...codes) {
+function error_code_isAwsError(error, ...codes) {
     return error instanceof Error && codes.includes(error.name);
 }
 
@@ -56636,14 +56636,14 @@ function arnInputs(inputs) {
  * workflow handed a prod revision's ARN must not move a service to it. IAM ARNs have no region.
  */
 function checkArnsInScope(inputs, scope) {
-    for (const { input, value } of arnInputs(inputs)) {
+    for (const { input, value, where: field } of arnInputs(inputs)) {
         const arn = parseArn(value);
         if (!arn)
             continue; // the input's own check says what form it expects
         const where = `account ${arn.account}${arn.region ? ` in ${arn.region}` : ''}`;
         const expected = `account ${scope.account}${arn.region ? ` in ${scope.region}` : ''}`;
         if (arn.account !== scope.account || (arn.region !== '' && arn.region !== scope.region)) {
-            throw new UserError(`Input '${input}': ${value} belongs to ${where}, but the AWS credentials act in ${expected}; ` +
+            throw new UserError(`Input '${input}': ${field ? `${field} ` : ''}${value} belongs to ${where}, but the AWS credentials act in ${expected}; ` +
                 'nothing was changed. Use an ARN of this account and region, or the credentials of the other account.');
         }
     }
@@ -56661,7 +56661,58 @@ async function refuseArnsOutOfScope(inputs, clientOptions) {
     return scope;
 }
 
+;// CONCATENATED MODULE: ./packages/aws/src/backoff.ts
+
+
+
+/** AWS refused the request for the account's rate: nothing was changed, so it is always safe to send again. */
+const THROTTLED = (/* unused pure expression or super */ null && (['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded']));
+function isThrottled(error) {
+    return (isAwsError(error, ...THROTTLED) ||
+        error?.$metadata?.httpStatusCode === 429);
+}
+const BACKOFF_DEFAULTS = { baseMs: 2000, capMs: 30_000, serverErrorRetries: 2 };
+/**
+ * Sends a mutating call (UpdateService, RegisterTaskDefinition) on a one-attempt client with a back-off of its own:
+ * throttling is waited out with exponential back-off and jitter for as long as the signal allows, 5xx and network
+ * faults a bounded number of times. The SDK's quick retries would resend a throttled call within a second, and 100
+ * parallel deploys doing so spend the account's bucket on refusals instead of waiting for it to refill.
+ */
+async function sendWithBackoff(what, send, options) {
+    const { baseMs, capMs, serverErrorRetries } = { ...BACKOFF_DEFAULTS, ...options };
+    const random = options.random ?? Math.random;
+    let serverErrors = 0;
+    for (let attempt = 1;; attempt++) {
+        let error;
+        try {
+            return await send();
+        }
+        catch (caught) {
+            error = caught;
+        }
+        const throttled = isThrottled(error);
+        if (!throttled && (!isTransientAwsError(error) || ++serverErrors > serverErrorRetries))
+            throw error;
+        if (attempt === 1)
+            options.warn?.(`${what} was ${throttled ? 'throttled' : 'failed'} (${errorMessage(error)}); sending it again with back-off`);
+        // Equal jitter: at least half the step, so that deploys throttled together do not come back together.
+        const step = Math.min(capMs, baseMs * 2 ** Math.min(attempt - 1, 16));
+        const waitMs = Math.round(step / 2 + random() * (step / 2));
+        try {
+            await options.clock.sleep(waitMs, options.signal);
+        }
+        catch (aborted) {
+            // A cancel stays a cancel; a deadline says which call it cut short and what AWS answered last.
+            if (!isDeadline(aborted))
+                throw aborted;
+            throw new DeadlineError(`${what} was still ${throttled ? 'throttled' : 'failing'} after ${attempt} attempts when the deadline ` +
+                `passed (${aborted.what}): ${errorMessage(error)}`, aborted.what, { cause: error });
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/aws/src/index.ts
+
 
 
 
@@ -57106,7 +57157,7 @@ async function findOrCreateRepository(ecr, options) {
     }
     catch (error) {
         // Another job created it between our two calls: use theirs, settings and all.
-        if (isAwsError(error, 'RepositoryAlreadyExistsException')) {
+        if (error_code_isAwsError(error, 'RepositoryAlreadyExistsException')) {
             const raced = await describeRepository(ecr, options.name);
             if (raced)
                 return raced;
@@ -57145,7 +57196,7 @@ async function describeRepository(ecr, name) {
         return { name, uri: repository.repositoryUri, tagMutability: repository.imageTagMutability, created: false };
     }
     catch (error) {
-        if (isAwsError(error, 'RepositoryNotFoundException'))
+        if (error_code_isAwsError(error, 'RepositoryNotFoundException'))
             return undefined;
         throw error;
     }
@@ -57204,7 +57255,7 @@ async function describeImage(ecr, repositoryName, imageId) {
         return response.imageDetails?.[0];
     }
     catch (error) {
-        if (isAwsError(error, 'ImageNotFoundException'))
+        if (error_code_isAwsError(error, 'ImageNotFoundException'))
             return undefined;
         throw error;
     }
@@ -57506,7 +57557,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ml: () => (/* reexport */ systemClock)
 });
 
-// UNUSED EXPORTS: FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, RunContext, compileUserPattern, getDuration, getLines, getMultiline, getText, isDigestPinned, link, mapWithConcurrency, parseDuration, parseImageReference, parseInteger, parseKeyValues, pathInside, printForeign, withDeadline, writeFileInside
+// UNUSED EXPORTS: FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, RunContext, compileUserPattern, formatBytes, getDuration, getLines, getMultiline, getText, isDigestPinned, link, mapWithConcurrency, parseDuration, parseImageReference, parseInteger, parseKeyValues, pathInside, printForeign, withDeadline, writeFileInside
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/errors.ts
 const USER_ERROR = Symbol.for('ecs-actions.user-error');
@@ -58023,6 +58074,14 @@ function setOutputs(outputs) {
             continue;
         lib_core/* setOutput */.uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
     }
+}
+/** A size as limits are stated: `1 MiB`, `64 KiB`, `100 bytes`. */
+function formatBytes(bytes) {
+    if (bytes >= 1024 * 1024)
+        return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
+    if (bytes >= 1024)
+        return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
+    return `${bytes} bytes`;
 }
 function formatDuration(ms) {
     const seconds = Math.round(ms / 1000);

@@ -62892,7 +62892,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   n0: () => (/* reexport */ setOutputs)
 });
 
-// UNUSED EXPORTS: CancelledError, DIGEST_PATTERN, DeadlineError, FINAL_PHASE_MS, FakeClock, JobSummary, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, RunContext, UserError, abortReason, abortable, checkHttpUrl, code, compileUserPattern, foreignStream, formatDuration, getBoolean, getChoice, getDuration, getKeyValues, getLines, getList, getMultiline, getText, isCancelled, isDeadline, isDigestPinned, isUserError, link, mapWithConcurrency, parseDuration, parseImageReference, parseInteger, parseKeyValues, pathInside, poll, shortDigest, systemClock, withDeadline, writeFileInside
+// UNUSED EXPORTS: CancelledError, DIGEST_PATTERN, DeadlineError, FINAL_PHASE_MS, FakeClock, JobSummary, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, RunContext, UserError, abortReason, abortable, checkHttpUrl, code, compileUserPattern, foreignStream, formatBytes, formatDuration, getBoolean, getChoice, getDuration, getKeyValues, getLines, getList, getMultiline, getText, isCancelled, isDeadline, isDigestPinned, isUserError, link, mapWithConcurrency, parseDuration, parseImageReference, parseInteger, parseKeyValues, pathInside, poll, shortDigest, systemClock, withDeadline, writeFileInside
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/errors.ts
 const USER_ERROR = Symbol.for('ecs-actions.user-error');
@@ -63409,6 +63409,14 @@ function setOutputs(outputs) {
             continue;
         lib_core/* setOutput */.uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
     }
+}
+/** A size as limits are stated: `1 MiB`, `64 KiB`, `100 bytes`. */
+function formatBytes(bytes) {
+    if (bytes >= 1024 * 1024)
+        return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
+    if (bytes >= 1024)
+        return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
+    return `${bytes} bytes`;
 }
 function formatDuration(ms) {
     const seconds = Math.round(ms / 1000);

@@ -70691,8 +70691,8 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9613);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9433);
+/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3470);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1655);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -70702,7 +70702,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9433:
+/***/ 1655:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -70721,8 +70721,8 @@ var client_codedeploy_dist_cjs = __nccwpck_require__(7507);
 var client_ecs_dist_cjs = __nccwpck_require__(212);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
 var client_sts_dist_cjs = __nccwpck_require__(1695);
-// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 9 modules
-var src = __nccwpck_require__(9613);
+// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 8 modules
+var src = __nccwpck_require__(3470);
 ;// CONCATENATED MODULE: ./packages/aws/src/errors.ts
 
 const SERVICES = {
@@ -70973,7 +70973,7 @@ const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
  * The region from the action's `region` input, else AWS_REGION, else AWS_DEFAULT_REGION
  * (the order aws-actions/configure-aws-credentials and the AWS CLI use).
  */
-function client_resolveRegion(input, env = process.env) {
+function resolveRegion(input, env = process.env) {
     const candidates = [
         ['region', input, (problem) => (0,src/* inputError */.Xu)('region', problem)],
         ['AWS_REGION', env.AWS_REGION, (problem) => new src/* UserError */.yo(`Environment variable AWS_REGION: ${problem}`)],
@@ -71012,10 +71012,10 @@ function actionVersion(env = process.env) {
  * Every attempt has a connection and a response timeout (a timed-out attempt is retried like a network fault),
  * and `options.signal` bounds the whole call: retries happen only within the deadline's remaining budget.
  */
-function client_createAwsClient(ClientClass, options) {
+function createAwsClient(ClientClass, options) {
     const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     const client = new ClientClass({
-        region: client_resolveRegion(options.region),
+        region: resolveRegion(options.region),
         retryMode: 'adaptive',
         maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
         customUserAgent: `ecs-actions/${options.action}/${actionVersion()}`,
@@ -71140,14 +71140,14 @@ function arnInputs(inputs) {
  * workflow handed a prod revision's ARN must not move a service to it. IAM ARNs have no region.
  */
 function checkArnsInScope(inputs, scope) {
-    for (const { input, value } of arnInputs(inputs)) {
+    for (const { input, value, where: field } of arnInputs(inputs)) {
         const arn = parseArn(value);
         if (!arn)
             continue; // the input's own check says what form it expects
         const where = `account ${arn.account}${arn.region ? ` in ${arn.region}` : ''}`;
         const expected = `account ${scope.account}${arn.region ? ` in ${scope.region}` : ''}`;
         if (arn.account !== scope.account || (arn.region !== '' && arn.region !== scope.region)) {
-            throw new src/* UserError */.yo(`Input '${input}': ${value} belongs to ${where}, but the AWS credentials act in ${expected}; ` +
+            throw new src/* UserError */.yo(`Input '${input}': ${field ? `${field} ` : ''}${value} belongs to ${where}, but the AWS credentials act in ${expected}; ` +
                 'nothing was changed. Use an ARN of this account and region, or the credentials of the other account.');
         }
     }
@@ -71160,12 +71160,63 @@ async function refuseArnsOutOfScope(inputs, clientOptions) {
     if (arnInputs(inputs).length === 0)
         return undefined;
     const region = resolveRegion(clientOptions.region);
-    const scope = await callerScope(createAwsClient(STSClient, clientOptions), region);
+    const scope = await callerScope(createAwsClient(client_sts_dist_cjs/* STSClient */.iM, clientOptions), region);
     checkArnsInScope(inputs, scope);
     return scope;
 }
 
+;// CONCATENATED MODULE: ./packages/aws/src/backoff.ts
+
+
+
+/** AWS refused the request for the account's rate: nothing was changed, so it is always safe to send again. */
+const THROTTLED = ['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded'];
+function isThrottled(error) {
+    return (isAwsError(error, ...THROTTLED) ||
+        error?.$metadata?.httpStatusCode === 429);
+}
+const BACKOFF_DEFAULTS = { baseMs: 2000, capMs: 30_000, serverErrorRetries: 2 };
+/**
+ * Sends a mutating call (UpdateService, RegisterTaskDefinition) on a one-attempt client with a back-off of its own:
+ * throttling is waited out with exponential back-off and jitter for as long as the signal allows, 5xx and network
+ * faults a bounded number of times. The SDK's quick retries would resend a throttled call within a second, and 100
+ * parallel deploys doing so spend the account's bucket on refusals instead of waiting for it to refill.
+ */
+async function sendWithBackoff(what, send, options) {
+    const { baseMs, capMs, serverErrorRetries } = { ...BACKOFF_DEFAULTS, ...options };
+    const random = options.random ?? Math.random;
+    let serverErrors = 0;
+    for (let attempt = 1;; attempt++) {
+        let error;
+        try {
+            return await send();
+        }
+        catch (caught) {
+            error = caught;
+        }
+        const throttled = isThrottled(error);
+        if (!throttled && (!isTransientAwsError(error) || ++serverErrors > serverErrorRetries))
+            throw error;
+        if (attempt === 1)
+            options.warn?.(`${what} was ${throttled ? 'throttled' : 'failed'} (${(0,src/* errorMessage */.gJ)(error)}); sending it again with back-off`);
+        // Equal jitter: at least half the step, so that deploys throttled together do not come back together.
+        const step = Math.min(capMs, baseMs * 2 ** Math.min(attempt - 1, 16));
+        const waitMs = Math.round(step / 2 + random() * (step / 2));
+        try {
+            await options.clock.sleep(waitMs, options.signal);
+        }
+        catch (aborted) {
+            // A cancel stays a cancel; a deadline says which call it cut short and what AWS answered last.
+            if (!(0,src/* isDeadline */.vh)(aborted))
+                throw aborted;
+            throw new src/* DeadlineError */.j3(`${what} was still ${throttled ? 'throttled' : 'failing'} after ${attempt} attempts when the deadline ` +
+                `passed (${aborted.what}): ${(0,src/* errorMessage */.gJ)(error)}`, aborted.what, { cause: error });
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/aws/src/index.ts
+
 
 
 
@@ -71220,7 +71271,10 @@ function unreadable(input, path, expected, error) {
     return (0,inputs/* inputError */.Xu)(input, `cannot read ${path} (${why}); expected ${expected}`);
 }
 
+// EXTERNAL MODULE: ./packages/action-kit/src/log.ts
+var log = __nccwpck_require__(6671);
 ;// CONCATENATED MODULE: ./packages/action-kit/src/documents.ts
+
 
 
 
@@ -71318,15 +71372,8 @@ function documents_parseDocumentText(source, text, options) {
 }
 function checkSize(source, bytes, limits) {
     if (bytes > limits.maxBytes) {
-        throw new errors/* UserError */.yo(`${source}: the file is ${formatBytes(bytes)}, over the limit of ${formatBytes(limits.maxBytes)} for an input file`);
+        throw new errors/* UserError */.yo(`${source}: the file is ${(0,log/* formatBytes */.z3)(bytes)}, over the limit of ${(0,log/* formatBytes */.z3)(limits.maxBytes)} for an input file`);
     }
-}
-function formatBytes(bytes) {
-    if (bytes >= 1024 * 1024)
-        return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
-    if (bytes >= 1024)
-        return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
-    return `${bytes} bytes`;
 }
 function depthError(source, maxDepth) {
     return new errors/* UserError */.yo(`${source}: lists and mappings nest deeper than ${maxDepth} levels, the limit for an input file`);
@@ -71698,6 +71745,17 @@ const ROLE_ARN_FORM = 'an IAM role ARN such as arn:aws:iam::123456789012:role/we
 function isRoleArn(value) {
     return ROLE_ARN.test(value);
 }
+/**
+ * The IAM roles of a task-definition file as ARN inputs for checkArnsInScope, each named by the input, the file and
+ * the field: ECS registers a role of another account without complaint, and the tasks then fail to start.
+ */
+function roleArnInputs(input, path, taskDefinition) {
+    return ['executionRoleArn', 'taskRoleArn'].map((field) => ({
+        input,
+        where: `${path} ${field}`,
+        value: taskDefinition[field],
+    }));
+}
 
 ;// CONCATENATED MODULE: ./packages/taskdef/src/validate.ts
 
@@ -71909,7 +71967,12 @@ function containerImages(containers) {
  */
 async function registerIfChanged(ecs, taskDefinition, log, 
 /** Where the file came from, starting the message when ECS refuses it: `Input 'task-definition': web.json`. */
-source) {
+source, 
+/**
+ * RegisterTaskDefinition on this one-attempt client with sendWithBackoff (throttling waited out within the
+ * signal, 5xx bounded), as parallel deploys in one account need; `ecs` and its SDK retries unless set.
+ */
+backoff) {
     const family = taskDefinition.family;
     const images = containerImages(taskDefinition.containerDefinitions);
     let latest;
@@ -71934,7 +71997,9 @@ source) {
             networkMode: taskDefinition.networkMode,
         };
     }
-    const registered = await ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(taskDefinition)).catch((error) => {
+    const register = () => (backoff?.ecs ?? ecs).send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(taskDefinition));
+    const registering = backoff ? sendWithBackoff('RegisterTaskDefinition', register, backoff) : register();
+    const registered = await registering.catch((error) => {
         // ECS refusing the file is the input's fault: quote AWS and name the input, never a bug.
         if (source !== undefined && isAwsRequestRefused(error))
             throw new src/* UserError */.yo(`${source}: ${error.message}`, { cause: error });
@@ -73900,12 +73965,8 @@ async function finishWait(context, request, result, followRequest, follower, wai
     result.status = result.rollback.status;
     result.events = latestEvents(result.rollback.wait, result.events);
 }
-/** ECS refused the request for the account's rate (nothing was changed): safe to send again, unlike a 5xx. */
-const THROTTLED = ['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded'];
-/** UpdateService's bucket refills at 5/s per account: 100 deploys at once wait up to ~10 s for a token. */
-const UPDATE_THROTTLED_FOR_MS = 2 * 60_000;
 async function updateService(context, request) {
-    const { ecs, log, clock } = context;
+    const { log, clock } = context;
     const command = new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({
         cluster: request.cluster,
         service: request.service,
@@ -73913,22 +73974,14 @@ async function updateService(context, request) {
         forceNewDeployment: request.forceNewDeployment,
         ...(request.desiredCount !== undefined ? { desiredCount: request.desiredCount } : {}),
     });
-    const started = clock.now();
-    let response;
-    for (let attempt = 1;; attempt++) {
-        try {
-            response = await ecs.send(command);
-            break;
-        }
-        catch (error) {
-            // Many deploys in one account: a throttled UpdateService after the SDK's own retries waits, never fails.
-            if (!isAwsError(error, ...THROTTLED) || clock.now() - started > UPDATE_THROTTLED_FOR_MS)
-                throw error;
-            if (attempt === 1)
-                log.warning(`UpdateService was throttled (${(0,src/* errorMessage */.gJ)(error)}); trying again`);
-            await clock.sleep(Math.round(1000 + Math.random() * 2000 * Math.min(attempt, 5)), context.phases?.signal);
-        }
-    }
+    // UpdateService's bucket refills at 5/s per account: 100 deploys at once wait for a token (within the rollout's
+    // deadline), on the one-attempt client so that no SDK retry resends it before the back-off.
+    const ecs = context.pollEcs ?? context.ecs;
+    const response = await sendWithBackoff('UpdateService', () => ecs.send(command), {
+        clock,
+        signal: context.phases?.signal,
+        warn: (message) => log.warning(message),
+    });
     const deploymentId = response.service && primaryDeployment(response.service)?.id;
     if (!deploymentId)
         throw new Error('UpdateService returned no PRIMARY deployment');
@@ -74178,6 +74231,7 @@ async function preflight(ecs, ref, region, log) {
     }
     return {
         serviceName: name,
+        serviceArn: service.serviceArn,
         desiredCount: service.desiredCount ?? 0,
         previousTaskDefinitionArn,
         previousDeploymentId: rollbackDeployment?.id ?? primary?.id,
@@ -74215,6 +74269,7 @@ function codeDeployBefore(service, name, log) {
     }
     return {
         serviceName: name,
+        serviceArn: service.serviceArn,
         desiredCount: service.desiredCount ?? 0,
         previousTaskDefinitionArn: taskDefinitionArn,
         previousDeploymentId: primary?.id,
@@ -74697,7 +74752,7 @@ function buildSummary(report) {
 
 
 
-const log = {
+const main_log = {
     // Log lines quote service events, stopped reasons and container output: foreign text, one line each.
     info: (message) => core/* info */.pq((0,src/* foreignLine */.nT)(message)),
     warning: (message) => core/* warning */.$e(message),
@@ -74762,7 +74817,7 @@ async function deploy(report, dependencies) {
     const inputs = readInputs();
     const ref = { cluster: inputs.cluster, service: inputs.service };
     Object.assign(report, ref);
-    const region = client_resolveRegion(inputs.region);
+    const region = resolveRegion(inputs.region);
     report.region = region;
     const minutes = inputs['timeout-minutes'] ?? DEFAULT_TIMEOUT_MINUTES;
     const phases = new DeployPhases(context, clock, dependencies.timeoutMs ?? minutes * 60_000, dependencies.timeoutMs === undefined
@@ -74777,14 +74832,14 @@ async function deploy(report, dependencies) {
             const prepared = await readTaskDefinitionFile('task-definition', source.path);
             // The checks render-taskdef runs, before any AWS call: ECS would refuse the file minutes later.
             const validation = validateTaskDefinition(prepared.taskDefinition);
-            validation.warnings.forEach((warning) => log.warning(warning));
+            validation.warnings.forEach((warning) => main_log.warning(warning));
             assertValid(validation, `Input 'task-definition': ${source.path}`);
             if (prepared.strippedKeys.length > 0) {
                 core/* notice */.lm(`${source.path}: removed read-only keys ${prepared.strippedKeys.join(', ')} (DescribeTaskDefinition ` +
                     'returns them, RegisterTaskDefinition refuses them)');
             }
             const { family, containerDefinitions = [] } = prepared.taskDefinition;
-            log.info(`${source.path}: family ${family}, containers ${containerDefinitions.map((c) => c.name).join(', ')}`);
+            main_log.info(`${source.path}: family ${family}, containers ${containerDefinitions.map((c) => c.name).join(', ')}`);
             return prepared;
         })
         : undefined;
@@ -74797,14 +74852,15 @@ async function deploy(report, dependencies) {
         signal: () => phases.signal,
         timeouts: dependencies.awsTimeouts,
     };
-    const ecs = client_createAwsClient(client_ecs_dist_cjs/* ECSClient */.Zgc, clientOptions);
-    // The follower backs off and jitters throttled polls itself; the SDK's quick retries would spend the bucket again.
-    const pollEcs = client_createAwsClient(client_ecs_dist_cjs/* ECSClient */.Zgc, { ...clientOptions, maxAttempts: 1 });
+    const ecs = createAwsClient(client_ecs_dist_cjs/* ECSClient */.Zgc, clientOptions);
+    // The follower's polls, UpdateService and RegisterTaskDefinition back off with jitter themselves (sendWithBackoff):
+    // the SDK's quick retries would spend the bucket again.
+    const pollEcs = createAwsClient(client_ecs_dist_cjs/* ECSClient */.Zgc, { ...clientOptions, maxAttempts: 1 });
     report.logLines = inputs['log-lines'];
     const logs = inputs['log-lines'] > 0
         ? {
             // Two attempts: the lines are a courtesy, the rollback must not wait for them.
-            client: client_createAwsClient(dist_cjs/* CloudWatchLogsClient */.TFr, { ...clientOptions, maxAttempts: 2 }),
+            client: createAwsClient(dist_cjs/* CloudWatchLogsClient */.TFr, { ...clientOptions, maxAttempts: 2 }),
             lines: inputs['log-lines'],
             notice: (message) => core/* notice */.lm(message),
         }
@@ -74813,7 +74869,7 @@ async function deploy(report, dependencies) {
         ecs,
         pollEcs,
         clock,
-        log,
+        log: main_log,
         group: src/* group */.Os,
         region,
         phases,
@@ -74826,7 +74882,7 @@ async function deploy(report, dependencies) {
     report.cancelRequest = () => ({
         ...ref,
         ecs,
-        log,
+        log: main_log,
         region,
         phase: phases.startFinal(),
         onCancel: inputs['on-cancel'],
@@ -74843,18 +74899,29 @@ async function deploy(report, dependencies) {
         { input: 'service', value: inputs.service },
         { input: 'task-definition', value: source?.kind === 'existing' ? source.reference : undefined },
     ];
+    let account;
     if (expectedAccountId !== undefined || arnInputs(arns).length > 0) {
-        const sts = client_createAwsClient(client_sts_dist_cjs/* STSClient */.iM, clientOptions);
-        await (0,src/* group */.Os)('Account', async () => {
-            const account = expectedAccountId !== undefined
+        const sts = createAwsClient(client_sts_dist_cjs/* STSClient */.iM, clientOptions);
+        account = await (0,src/* group */.Os)('Account', async () => {
+            const caller = expectedAccountId !== undefined
                 ? await checkAccount(sts, expectedAccountId)
                 : (await callerScope(sts, region)).account;
             // An ARN of another account or region is refused before any change.
-            checkArnsInScope(arns, { account, region });
-            log.info(`Credentials belong to account ${account}`);
+            checkArnsInScope(arns, { account: caller, region });
+            main_log.info(`Credentials belong to account ${caller}`);
+            return caller;
         });
     }
-    const before = await (0,src/* group */.Os)('Pre-flight', () => preflight(ecs, ref, region, log));
+    const before = await (0,src/* group */.Os)('Pre-flight', () => preflight(ecs, ref, region, main_log));
+    if (file && source?.kind === 'file') {
+        // The file's roles against the account: the one read above, else the service's own, so no STS call is needed.
+        const roles = roleArnInputs('task-definition', source.path, file.taskDefinition);
+        account ??= before.serviceArn ? parseArn(before.serviceArn)?.account : undefined;
+        if (account !== undefined)
+            checkArnsInScope(roles, { account, region });
+        else
+            await refuseArnsOutOfScope(roles, clientOptions);
+    }
     known.before = before;
     report.previousTaskDefinitionArn = before.previousTaskDefinitionArn;
     const codeDeploy = await codeDeployPlan(before, inputs, clientOptions, appSpecFile, file?.taskDefinition, source);
@@ -74867,7 +74934,7 @@ async function deploy(report, dependencies) {
         const total = DEFAULT_TIMEOUT_MINUTES + before.plan.addedMinutes;
         phases.extend(before.plan.addedMinutes * 60_000, `default timeout (${total} minutes: 30 + bake and step time)`);
         if (before.plan.addedMinutes > 0)
-            log.info(`Waiting up to ${total} min (30 + ${before.plan.addedMinutes} of bake and step time)`);
+            main_log.info(`Waiting up to ${total} min (30 + ${before.plan.addedMinutes} of bake and step time)`);
     }
     if (inputs.continue) {
         await resume(deployContext, inputs, inputs.continue, before, report);
@@ -74880,15 +74947,20 @@ async function deploy(report, dependencies) {
     }
     phases.enter('register');
     const target = await (0,src/* group */.Os)('Task definition revision', () => source.kind === 'existing'
-        ? describeExisting(ecs, source.reference, log)
-        : registerIfChanged(ecs, file.taskDefinition, log, `Input 'task-definition': ${source.path}`));
+        ? describeExisting(ecs, source.reference, main_log)
+        : registerIfChanged(ecs, file.taskDefinition, main_log, `Input 'task-definition': ${source.path}`, {
+            ecs: pollEcs,
+            clock,
+            signal: phases.signal,
+            warn: (message) => main_log.warning(message),
+        }));
     Object.assign(report, { taskDefinitionArn: target.taskDefinitionArn, origin: target.origin, images: target.images });
     if (codeDeploy && source?.kind === 'existing') {
         checkRevisionForAppSpec(codeDeploy.target, target.containerDefinitions, revisionLabel(target.taskDefinitionArn));
     }
     // A tag can be moved to another image after the deploy; the summary line alone is easy to miss.
     for (const image of target.images.filter((candidate) => candidate.digest === undefined)) {
-        log.warning(`Container ${image.container} runs ${(0,src/* foreignLine */.nT)(image.image)}, a mutable tag: the image behind it can change ` +
+        main_log.warning(`Container ${image.container} runs ${(0,src/* foreignLine */.nT)(image.image)}, a mutable tag: the image behind it can change ` +
             'without a deploy, and a rollback may not restore what ran. Pin it by digest (<repository>@sha256:<64 hex>).');
     }
     await rollOut(deployContext, {
@@ -74919,13 +74991,13 @@ async function resume(context, inputs, resumeWith, before, report) {
     context.phases?.enter('wait');
     await (0,src/* group */.Os)(`ContinueServiceDeployment ${resumeWith.action}`, async () => {
         await continueServiceDeployment(context.ecs, resumeWith.serviceDeploymentArn, resumeWith.hookId, resumeWith.action);
-        log.info(`Hook ${resumeWith.hookId} of ${resumeWith.serviceDeploymentArn}: ${resumeWith.action}`);
+        main_log.info(`Hook ${resumeWith.hookId} of ${resumeWith.serviceDeploymentArn}: ${resumeWith.action}`);
     });
     const timeoutMs = context.phases?.timeoutMs ?? DEFAULT_TIMEOUT_MINUTES * 60_000;
     const followRequest = {
         ecs: context.ecs,
         clock: context.clock,
-        log,
+        log: main_log,
         region: context.region,
         ...ref,
         deploymentId: primary?.id ?? '',
@@ -74969,15 +75041,15 @@ async function codeDeployPlan(before, inputs, clientOptions, appSpecFile, file, 
         throw (0,src/* inputError */.Xu)('desired-count', `service '${before.serviceName}' is CODE_DEPLOY: its task sets follow the service's desired count; change it ` +
             'with UpdateService apart from the deploy (nothing was changed)');
     }
-    const client = client_createAwsClient(client_codedeploy_dist_cjs/* CodeDeployClient */.cHd, clientOptions);
+    const client = createAwsClient(client_codedeploy_dist_cjs/* CodeDeployClient */.cHd, clientOptions);
     const { target, plan } = await (0,src/* group */.Os)('CodeDeploy pre-flight', async () => {
         const planned = await codeDeployPreflight(client, service, inputs.cluster, {
             application: inputs['codedeploy-application'],
             deploymentGroup: inputs['codedeploy-deployment-group'],
             appSpecFile,
-        }, log);
+        }, main_log);
         for (const line of planLines(planned.plan))
-            log.info(line);
+            main_log.info(line);
         return planned;
     });
     if (file && source?.kind === 'file')
@@ -75072,7 +75144,7 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 9613:
+/***/ 3470:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -75088,13 +75160,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   gJ: () => (/* reexport */ errors/* errorMessage */.gJ),
   ZD: () => (/* reexport */ escapeHtml),
   nT: () => (/* reexport */ foreign_foreignLine),
-  a3: () => (/* reexport */ formatDuration),
+  a3: () => (/* reexport */ log/* formatDuration */.a3),
   pW: () => (/* reexport */ inputs/* getBoolean */.pW),
   m: () => (/* reexport */ inputs/* getChoice */.m),
   XU: () => (/* reexport */ inputs/* getInteger */.XU),
   xX: () => (/* reexport */ inputs/* getOptional */.xX),
   kA: () => (/* reexport */ inputs/* getRequired */.kA),
-  Os: () => (/* reexport */ group),
+  Os: () => (/* reexport */ log/* group */.Os),
   Xu: () => (/* reexport */ inputs/* inputError */.Xu),
   mm: () => (/* reexport */ isCancelled),
   vh: () => (/* reexport */ isDeadline),
@@ -75103,11 +75175,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   o_: () => (/* reexport */ parseImageReference),
   wt: () => (/* reexport */ poll),
   Cs: () => (/* reexport */ runAction),
-  n0: () => (/* reexport */ setOutputs),
+  n0: () => (/* reexport */ log/* setOutputs */.n0),
   ml: () => (/* reexport */ systemClock)
 });
 
-// UNUSED EXPORTS: DIGEST_PATTERN, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortReason, checkHttpUrl, compileUserPattern, foreignStream, getDuration, getKeyValues, getLines, getList, getMultiline, getText, isDigestPinned, mapWithConcurrency, parseDuration, parseInteger, parseKeyValues, pathInside, printForeign, shortDigest, withDeadline, writeFileInside
+// UNUSED EXPORTS: DIGEST_PATTERN, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortReason, checkHttpUrl, compileUserPattern, foreignStream, formatBytes, getDuration, getKeyValues, getLines, getList, getMultiline, getText, isDigestPinned, mapWithConcurrency, parseDuration, parseInteger, parseKeyValues, pathInside, printForeign, shortDigest, withDeadline, writeFileInside
 
 // EXTERNAL MODULE: ./packages/action-kit/src/errors.ts
 var errors = __nccwpck_require__(8826);
@@ -75402,28 +75474,8 @@ function summary_link(text, url) {
     return `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`;
 }
 
-;// CONCATENATED MODULE: ./packages/action-kit/src/log.ts
-
-/** Runs `fn` inside a folded log group. */
-function group(name, fn) {
-    return lib_core/* group */.Os(name, fn);
-}
-/** Sets every output of a record; objects and arrays are written as JSON. */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        if (value === undefined)
-            continue;
-        lib_core/* setOutput */.uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-function formatDuration(ms) {
-    const seconds = Math.round(ms / 1000);
-    if (seconds < 60)
-        return `${seconds}s`;
-    const minutes = Math.floor(seconds / 60);
-    return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
-}
-
+// EXTERNAL MODULE: ./packages/action-kit/src/log.ts
+var log = __nccwpck_require__(6671);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./packages/action-kit/src/foreign.ts
@@ -75882,6 +75934,48 @@ function getChoice(name, choices, defaultValue) {
     if (match === undefined)
         throw inputError(name, `"${raw(name)}" is not allowed; expected one of ${choices.join(', ')}`);
     return match;
+}
+
+
+/***/ }),
+
+/***/ 6671:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Os: () => (/* binding */ group),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   n0: () => (/* binding */ setOutputs),
+/* harmony export */   z3: () => (/* binding */ formatBytes)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
+
+/** Runs `fn` inside a folded log group. */
+function group(name, fn) {
+    return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os(name, fn);
+}
+/** Sets every output of a record; objects and arrays are written as JSON. */
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        if (value === undefined)
+            continue;
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+}
+/** A size as limits are stated: `1 MiB`, `64 KiB`, `100 bytes`. */
+function formatBytes(bytes) {
+    if (bytes >= 1024 * 1024)
+        return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
+    if (bytes >= 1024)
+        return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
+    return `${bytes} bytes`;
+}
+function formatDuration(ms) {
+    const seconds = Math.round(ms / 1000);
+    if (seconds < 60)
+        return `${seconds}s`;
+    const minutes = Math.floor(seconds / 60);
+    return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
 }
 
 

@@ -28374,7 +28374,7 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9613);
+/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3470);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1415);
 
 
@@ -28396,8 +28396,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
 var core = __nccwpck_require__(3218);
-// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 9 modules
-var src = __nccwpck_require__(9613);
+// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 8 modules
+var src = __nccwpck_require__(3470);
 ;// CONCATENATED MODULE: ./actions/notify-slack/src/context.ts
 function readRunContext(env = process.env) {
     const value = (name) => env[name]?.trim() || undefined;
@@ -28621,7 +28621,10 @@ function unreadable(input, path, expected, error) {
     return (0,inputs/* inputError */.Xu)(input, `cannot read ${path} (${why}); expected ${expected}`);
 }
 
+// EXTERNAL MODULE: ./packages/action-kit/src/log.ts
+var log = __nccwpck_require__(6671);
 ;// CONCATENATED MODULE: ./packages/action-kit/src/documents.ts
+
 
 
 
@@ -28719,15 +28722,8 @@ function parseDocumentText(source, text, options) {
 }
 function checkSize(source, bytes, limits) {
     if (bytes > limits.maxBytes) {
-        throw new errors/* UserError */.yo(`${source}: the file is ${formatBytes(bytes)}, over the limit of ${formatBytes(limits.maxBytes)} for an input file`);
+        throw new errors/* UserError */.yo(`${source}: the file is ${(0,log/* formatBytes */.z3)(bytes)}, over the limit of ${(0,log/* formatBytes */.z3)(limits.maxBytes)} for an input file`);
     }
-}
-function formatBytes(bytes) {
-    if (bytes >= 1024 * 1024)
-        return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
-    if (bytes >= 1024)
-        return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
-    return `${bytes} bytes`;
 }
 function depthError(source, maxDepth) {
     return new errors/* UserError */.yo(`${source}: lists and mappings nest deeper than ${maxDepth} levels, the limit for an input file`);
@@ -29547,7 +29543,7 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 9613:
+/***/ 3470:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29562,23 +29558,23 @@ __nccwpck_require__.d(__webpack_exports__, {
   aY: () => (/* reexport */ code),
   ZD: () => (/* reexport */ escapeHtml),
   nT: () => (/* reexport */ foreign_foreignLine),
-  a3: () => (/* reexport */ formatDuration),
+  a3: () => (/* reexport */ log/* formatDuration */.a3),
   pW: () => (/* reexport */ inputs/* getBoolean */.pW),
   Ds: () => (/* reexport */ inputs/* getDuration */.Ds),
   xX: () => (/* reexport */ inputs/* getOptional */.xX),
   kA: () => (/* reexport */ inputs/* getRequired */.kA),
   q4: () => (/* reexport */ inputs/* getText */.q4),
-  Os: () => (/* reexport */ group),
+  Os: () => (/* reexport */ log/* group */.Os),
   Xu: () => (/* reexport */ inputs/* inputError */.Xu),
   mm: () => (/* reexport */ isCancelled),
   o_: () => (/* reexport */ parseImageReference),
   Cs: () => (/* reexport */ runAction),
-  n0: () => (/* reexport */ setOutputs),
+  n0: () => (/* reexport */ log/* setOutputs */.n0),
   VK: () => (/* reexport */ shortDigest),
   ml: () => (/* reexport */ systemClock)
 });
 
-// UNUSED EXPORTS: DIGEST_PATTERN, DeadlineError, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortable, compileUserPattern, errorMessage, foreignStream, getChoice, getInteger, getKeyValues, getLines, getList, getMultiline, isDeadline, isDigestPinned, isUserError, link, mapWithConcurrency, parseDuration, parseInteger, parseKeyValues, pathInside, poll, printForeign, withDeadline, writeFileInside
+// UNUSED EXPORTS: DIGEST_PATTERN, DeadlineError, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortable, compileUserPattern, errorMessage, foreignStream, formatBytes, getChoice, getInteger, getKeyValues, getLines, getList, getMultiline, isDeadline, isDigestPinned, isUserError, link, mapWithConcurrency, parseDuration, parseInteger, parseKeyValues, pathInside, poll, printForeign, withDeadline, writeFileInside
 
 // EXTERNAL MODULE: ./packages/action-kit/src/errors.ts
 var errors = __nccwpck_require__(8826);
@@ -29873,28 +29869,8 @@ function summary_link(text, url) {
     return `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`;
 }
 
-;// CONCATENATED MODULE: ./packages/action-kit/src/log.ts
-
-/** Runs `fn` inside a folded log group. */
-function group(name, fn) {
-    return lib_core/* group */.Os(name, fn);
-}
-/** Sets every output of a record; objects and arrays are written as JSON. */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        if (value === undefined)
-            continue;
-        lib_core/* setOutput */.uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-function formatDuration(ms) {
-    const seconds = Math.round(ms / 1000);
-    if (seconds < 60)
-        return `${seconds}s`;
-    const minutes = Math.floor(seconds / 60);
-    return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
-}
-
+// EXTERNAL MODULE: ./packages/action-kit/src/log.ts
+var log = __nccwpck_require__(6671);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./packages/action-kit/src/foreign.ts
@@ -30353,6 +30329,48 @@ function getChoice(name, choices, defaultValue) {
     if (match === undefined)
         throw inputError(name, `"${raw(name)}" is not allowed; expected one of ${choices.join(', ')}`);
     return match;
+}
+
+
+/***/ }),
+
+/***/ 6671:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Os: () => (/* binding */ group),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   n0: () => (/* binding */ setOutputs),
+/* harmony export */   z3: () => (/* binding */ formatBytes)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
+
+/** Runs `fn` inside a folded log group. */
+function group(name, fn) {
+    return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os(name, fn);
+}
+/** Sets every output of a record; objects and arrays are written as JSON. */
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        if (value === undefined)
+            continue;
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+}
+/** A size as limits are stated: `1 MiB`, `64 KiB`, `100 bytes`. */
+function formatBytes(bytes) {
+    if (bytes >= 1024 * 1024)
+        return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
+    if (bytes >= 1024)
+        return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
+    return `${bytes} bytes`;
+}
+function formatDuration(ms) {
+    const seconds = Math.round(ms / 1000);
+    if (seconds < 60)
+        return `${seconds}s`;
+    const minutes = Math.floor(seconds / 60);
+    return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
 }
 
 

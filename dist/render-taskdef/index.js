@@ -59409,8 +59409,8 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9613);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9444);
+/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3470);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(114);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -59420,7 +59420,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9444:
+/***/ 114:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59433,8 +59433,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(3218);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(212);
-// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 9 modules
-var src = __nccwpck_require__(9613);
+// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 8 modules
+var src = __nccwpck_require__(3470);
 ;// CONCATENATED MODULE: ./packages/aws/src/errors.ts
 
 const SERVICES = {
@@ -59601,7 +59601,7 @@ const NETWORK = new Set([
  * True for errors that a waiting loop should ride out (throttling, 5xx, network faults) after the SDK's own
  * retries gave up: the next poll may well succeed.
  */
-function isTransientAwsError(error) {
+function errors_isTransientAwsError(error) {
     if (isAwsAuthError(error))
         return false;
     if (error instanceof Error && error.name === 'AwsNetworkError')
@@ -59821,14 +59821,14 @@ function arnInputs(inputs) {
  * workflow handed a prod revision's ARN must not move a service to it. IAM ARNs have no region.
  */
 function checkArnsInScope(inputs, scope) {
-    for (const { input, value } of arnInputs(inputs)) {
+    for (const { input, value, where: field } of arnInputs(inputs)) {
         const arn = parseArn(value);
         if (!arn)
             continue; // the input's own check says what form it expects
         const where = `account ${arn.account}${arn.region ? ` in ${arn.region}` : ''}`;
         const expected = `account ${scope.account}${arn.region ? ` in ${scope.region}` : ''}`;
         if (arn.account !== scope.account || (arn.region !== '' && arn.region !== scope.region)) {
-            throw new src/* UserError */.yo(`Input '${input}': ${value} belongs to ${where}, but the AWS credentials act in ${expected}; ` +
+            throw new src/* UserError */.yo(`Input '${input}': ${field ? `${field} ` : ''}${value} belongs to ${where}, but the AWS credentials act in ${expected}; ` +
                 'nothing was changed. Use an ARN of this account and region, or the credentials of the other account.');
         }
     }
@@ -59846,7 +59846,58 @@ async function refuseArnsOutOfScope(inputs, clientOptions) {
     return scope;
 }
 
+;// CONCATENATED MODULE: ./packages/aws/src/backoff.ts
+
+
+
+/** AWS refused the request for the account's rate: nothing was changed, so it is always safe to send again. */
+const THROTTLED = (/* unused pure expression or super */ null && (['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded']));
+function isThrottled(error) {
+    return (isAwsError(error, ...THROTTLED) ||
+        error?.$metadata?.httpStatusCode === 429);
+}
+const BACKOFF_DEFAULTS = { baseMs: 2000, capMs: 30_000, serverErrorRetries: 2 };
+/**
+ * Sends a mutating call (UpdateService, RegisterTaskDefinition) on a one-attempt client with a back-off of its own:
+ * throttling is waited out with exponential back-off and jitter for as long as the signal allows, 5xx and network
+ * faults a bounded number of times. The SDK's quick retries would resend a throttled call within a second, and 100
+ * parallel deploys doing so spend the account's bucket on refusals instead of waiting for it to refill.
+ */
+async function backoff_sendWithBackoff(what, send, options) {
+    const { baseMs, capMs, serverErrorRetries } = { ...BACKOFF_DEFAULTS, ...options };
+    const random = options.random ?? Math.random;
+    let serverErrors = 0;
+    for (let attempt = 1;; attempt++) {
+        let error;
+        try {
+            return await send();
+        }
+        catch (caught) {
+            error = caught;
+        }
+        const throttled = isThrottled(error);
+        if (!throttled && (!isTransientAwsError(error) || ++serverErrors > serverErrorRetries))
+            throw error;
+        if (attempt === 1)
+            options.warn?.(`${what} was ${throttled ? 'throttled' : 'failed'} (${errorMessage(error)}); sending it again with back-off`);
+        // Equal jitter: at least half the step, so that deploys throttled together do not come back together.
+        const step = Math.min(capMs, baseMs * 2 ** Math.min(attempt - 1, 16));
+        const waitMs = Math.round(step / 2 + random() * (step / 2));
+        try {
+            await options.clock.sleep(waitMs, options.signal);
+        }
+        catch (aborted) {
+            // A cancel stays a cancel; a deadline says which call it cut short and what AWS answered last.
+            if (!isDeadline(aborted))
+                throw aborted;
+            throw new DeadlineError(`${what} was still ${throttled ? 'throttled' : 'failing'} after ${attempt} attempts when the deadline ` +
+                `passed (${aborted.what}): ${errorMessage(error)}`, aborted.what, { cause: error });
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/aws/src/index.ts
+
 
 
 
@@ -59903,7 +59954,10 @@ function unreadable(input, path, expected, error) {
     return (0,inputs/* inputError */.Xu)(input, `cannot read ${path} (${why}); expected ${expected}`);
 }
 
+// EXTERNAL MODULE: ./packages/action-kit/src/log.ts
+var log = __nccwpck_require__(6671);
 ;// CONCATENATED MODULE: ./packages/action-kit/src/documents.ts
+
 
 
 
@@ -60001,15 +60055,8 @@ function documents_parseDocumentText(source, text, options) {
 }
 function checkSize(source, bytes, limits) {
     if (bytes > limits.maxBytes) {
-        throw new errors/* UserError */.yo(`${source}: the file is ${formatBytes(bytes)}, over the limit of ${formatBytes(limits.maxBytes)} for an input file`);
+        throw new errors/* UserError */.yo(`${source}: the file is ${(0,log/* formatBytes */.z3)(bytes)}, over the limit of ${(0,log/* formatBytes */.z3)(limits.maxBytes)} for an input file`);
     }
-}
-function formatBytes(bytes) {
-    if (bytes >= 1024 * 1024)
-        return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
-    if (bytes >= 1024)
-        return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
-    return `${bytes} bytes`;
 }
 function depthError(source, maxDepth) {
     return new errors/* UserError */.yo(`${source}: lists and mappings nest deeper than ${maxDepth} levels, the limit for an input file`);
@@ -60346,6 +60393,17 @@ const ROLE_ARN_FORM = 'an IAM role ARN such as arn:aws:iam::123456789012:role/we
 function isRoleArn(value) {
     return ROLE_ARN.test(value);
 }
+/**
+ * The IAM roles of a task-definition file as ARN inputs for checkArnsInScope, each named by the input, the file and
+ * the field: ECS registers a role of another account without complaint, and the tasks then fail to start.
+ */
+function roleArnInputs(input, path, taskDefinition) {
+    return ['executionRoleArn', 'taskRoleArn'].map((field) => ({
+        input,
+        where: `${path} ${field}`,
+        value: taskDefinition[field],
+    }));
+}
 
 ;// CONCATENATED MODULE: ./packages/taskdef/src/validate.ts
 
@@ -60557,7 +60615,12 @@ function containerImages(containers) {
  */
 async function registerIfChanged(ecs, taskDefinition, log, 
 /** Where the file came from, starting the message when ECS refuses it: `Input 'task-definition': web.json`. */
-source) {
+source, 
+/**
+ * RegisterTaskDefinition on this one-attempt client with sendWithBackoff (throttling waited out within the
+ * signal, 5xx bounded), as parallel deploys in one account need; `ecs` and its SDK retries unless set.
+ */
+backoff) {
     const family = taskDefinition.family;
     const images = containerImages(taskDefinition.containerDefinitions);
     let latest;
@@ -60582,7 +60645,9 @@ source) {
             networkMode: taskDefinition.networkMode,
         };
     }
-    const registered = await ecs.send(new RegisterTaskDefinitionCommand(taskDefinition)).catch((error) => {
+    const register = () => (backoff?.ecs ?? ecs).send(new RegisterTaskDefinitionCommand(taskDefinition));
+    const registering = backoff ? sendWithBackoff('RegisterTaskDefinition', register, backoff) : register();
+    const registered = await registering.catch((error) => {
         // ECS refusing the file is the input's fault: quote AWS and name the input, never a bug.
         if (source !== undefined && isAwsRequestRefused(error))
             throw new UserError(`${source}: ${error.message}`, { cause: error });
@@ -62108,7 +62173,7 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 9613:
+/***/ 3470:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -62123,14 +62188,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   gJ: () => (/* reexport */ errors/* errorMessage */.gJ),
   ZD: () => (/* reexport */ escapeHtml),
   nT: () => (/* reexport */ foreignLine),
-  a3: () => (/* reexport */ formatDuration),
+  a3: () => (/* reexport */ log/* formatDuration */.a3),
   pW: () => (/* reexport */ inputs/* getBoolean */.pW),
   m: () => (/* reexport */ inputs/* getChoice */.m),
   cp: () => (/* reexport */ inputs/* getKeyValues */.cp),
   qT: () => (/* reexport */ inputs/* getMultiline */.qT),
   xX: () => (/* reexport */ inputs/* getOptional */.xX),
   q4: () => (/* reexport */ inputs/* getText */.q4),
-  Os: () => (/* reexport */ group),
+  Os: () => (/* reexport */ log/* group */.Os),
   Xu: () => (/* reexport */ inputs/* inputError */.Xu),
   mm: () => (/* reexport */ isCancelled),
   vh: () => (/* reexport */ isDeadline),
@@ -62140,12 +62205,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   Hl: () => (/* reexport */ inputs/* parseKeyValues */.Hl),
   Qr: () => (/* reexport */ printForeign),
   Cs: () => (/* reexport */ runAction),
-  n0: () => (/* reexport */ setOutputs),
+  n0: () => (/* reexport */ log/* setOutputs */.n0),
   VK: () => (/* reexport */ shortDigest),
   gE: () => (/* reexport */ writeFileInside)
 });
 
-// UNUSED EXPORTS: DIGEST_PATTERN, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, RunContext, abortReason, checkHttpUrl, compileUserPattern, foreignStream, getDuration, getInteger, getLines, getList, getRequired, link, mapWithConcurrency, parseDuration, parseInteger, pathInside, poll, systemClock, withDeadline
+// UNUSED EXPORTS: DIGEST_PATTERN, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, RunContext, abortReason, checkHttpUrl, compileUserPattern, foreignStream, formatBytes, getDuration, getInteger, getLines, getList, getRequired, link, mapWithConcurrency, parseDuration, parseInteger, pathInside, poll, systemClock, withDeadline
 
 // EXTERNAL MODULE: ./packages/action-kit/src/errors.ts
 var errors = __nccwpck_require__(8826);
@@ -62440,28 +62505,8 @@ function summary_link(text, url) {
     return `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`;
 }
 
-;// CONCATENATED MODULE: ./packages/action-kit/src/log.ts
-
-/** Runs `fn` inside a folded log group. */
-function group(name, fn) {
-    return core/* group */.Os(name, fn);
-}
-/** Sets every output of a record; objects and arrays are written as JSON. */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        if (value === undefined)
-            continue;
-        core/* setOutput */.uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-function formatDuration(ms) {
-    const seconds = Math.round(ms / 1000);
-    if (seconds < 60)
-        return `${seconds}s`;
-    const minutes = Math.floor(seconds / 60);
-    return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
-}
-
+// EXTERNAL MODULE: ./packages/action-kit/src/log.ts
+var log = __nccwpck_require__(6671);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./packages/action-kit/src/foreign.ts
@@ -62922,6 +62967,48 @@ function getChoice(name, choices, defaultValue) {
     if (match === undefined)
         throw inputError(name, `"${raw(name)}" is not allowed; expected one of ${choices.join(', ')}`);
     return match;
+}
+
+
+/***/ }),
+
+/***/ 6671:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Os: () => (/* binding */ group),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   n0: () => (/* binding */ setOutputs),
+/* harmony export */   z3: () => (/* binding */ formatBytes)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
+
+/** Runs `fn` inside a folded log group. */
+function group(name, fn) {
+    return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os(name, fn);
+}
+/** Sets every output of a record; objects and arrays are written as JSON. */
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        if (value === undefined)
+            continue;
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+}
+/** A size as limits are stated: `1 MiB`, `64 KiB`, `100 bytes`. */
+function formatBytes(bytes) {
+    if (bytes >= 1024 * 1024)
+        return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
+    if (bytes >= 1024)
+        return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
+    return `${bytes} bytes`;
+}
+function formatDuration(ms) {
+    const seconds = Math.round(ms / 1000);
+    if (seconds < 60)
+        return `${seconds}s`;
+    const minutes = Math.floor(seconds / 60);
+    return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
 }
 
 

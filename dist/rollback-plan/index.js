@@ -92363,7 +92363,7 @@ exports.debug = debug; // for test
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1712);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2152);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3881);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -92373,7 +92373,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2152:
+/***/ 3881:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -97560,7 +97560,7 @@ const NETWORK = new Set([
  * True for errors that a waiting loop should ride out (throttling, 5xx, network faults) after the SDK's own
  * retries gave up: the next poll may well succeed.
  */
-function isTransientAwsError(error) {
+function errors_isTransientAwsError(error) {
     if (isAwsAuthError(error))
         return false;
     if (error instanceof Error && error.name === 'AwsNetworkError')
@@ -97771,14 +97771,14 @@ function arnInputs(inputs) {
  * workflow handed a prod revision's ARN must not move a service to it. IAM ARNs have no region.
  */
 function checkArnsInScope(inputs, scope) {
-    for (const { input, value } of arnInputs(inputs)) {
+    for (const { input, value, where: field } of arnInputs(inputs)) {
         const arn = parseArn(value);
         if (!arn)
             continue; // the input's own check says what form it expects
         const where = `account ${arn.account}${arn.region ? ` in ${arn.region}` : ''}`;
         const expected = `account ${scope.account}${arn.region ? ` in ${scope.region}` : ''}`;
         if (arn.account !== scope.account || (arn.region !== '' && arn.region !== scope.region)) {
-            throw new UserError(`Input '${input}': ${value} belongs to ${where}, but the AWS credentials act in ${expected}; ` +
+            throw new UserError(`Input '${input}': ${field ? `${field} ` : ''}${value} belongs to ${where}, but the AWS credentials act in ${expected}; ` +
                 'nothing was changed. Use an ARN of this account and region, or the credentials of the other account.');
         }
     }
@@ -97796,7 +97796,58 @@ async function refuseArnsOutOfScope(inputs, clientOptions) {
     return scope;
 }
 
+;// CONCATENATED MODULE: ./packages/aws/src/backoff.ts
+
+
+
+/** AWS refused the request for the account's rate: nothing was changed, so it is always safe to send again. */
+const THROTTLED = (/* unused pure expression or super */ null && (['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded']));
+function isThrottled(error) {
+    return (isAwsError(error, ...THROTTLED) ||
+        error?.$metadata?.httpStatusCode === 429);
+}
+const BACKOFF_DEFAULTS = { baseMs: 2000, capMs: 30_000, serverErrorRetries: 2 };
+/**
+ * Sends a mutating call (UpdateService, RegisterTaskDefinition) on a one-attempt client with a back-off of its own:
+ * throttling is waited out with exponential back-off and jitter for as long as the signal allows, 5xx and network
+ * faults a bounded number of times. The SDK's quick retries would resend a throttled call within a second, and 100
+ * parallel deploys doing so spend the account's bucket on refusals instead of waiting for it to refill.
+ */
+async function sendWithBackoff(what, send, options) {
+    const { baseMs, capMs, serverErrorRetries } = { ...BACKOFF_DEFAULTS, ...options };
+    const random = options.random ?? Math.random;
+    let serverErrors = 0;
+    for (let attempt = 1;; attempt++) {
+        let error;
+        try {
+            return await send();
+        }
+        catch (caught) {
+            error = caught;
+        }
+        const throttled = isThrottled(error);
+        if (!throttled && (!isTransientAwsError(error) || ++serverErrors > serverErrorRetries))
+            throw error;
+        if (attempt === 1)
+            options.warn?.(`${what} was ${throttled ? 'throttled' : 'failed'} (${errorMessage(error)}); sending it again with back-off`);
+        // Equal jitter: at least half the step, so that deploys throttled together do not come back together.
+        const step = Math.min(capMs, baseMs * 2 ** Math.min(attempt - 1, 16));
+        const waitMs = Math.round(step / 2 + random() * (step / 2));
+        try {
+            await options.clock.sleep(waitMs, options.signal);
+        }
+        catch (aborted) {
+            // A cancel stays a cancel; a deadline says which call it cut short and what AWS answered last.
+            if (!isDeadline(aborted))
+                throw aborted;
+            throw new DeadlineError(`${what} was still ${throttled ? 'throttled' : 'failing'} after ${attempt} attempts when the deadline ` +
+                `passed (${aborted.what}): ${errorMessage(error)}`, aborted.what, { cause: error });
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/aws/src/index.ts
+
 
 
 
@@ -98391,7 +98442,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   n0: () => (/* reexport */ setOutputs)
 });
 
-// UNUSED EXPORTS: DIGEST_PATTERN, FINAL_PHASE_MS, FakeClock, JobSummary, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, RunContext, abortReason, checkHttpUrl, compileUserPattern, escapeHtml, foreignStream, getBoolean, getChoice, getDuration, getInteger, getKeyValues, getLines, getList, getMultiline, getText, isDigestPinned, link, mapWithConcurrency, parseDuration, parseImageReference, parseInteger, parseKeyValues, pathInside, poll, shortDigest, systemClock, withDeadline, writeFileInside
+// UNUSED EXPORTS: DIGEST_PATTERN, FINAL_PHASE_MS, FakeClock, JobSummary, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, RunContext, abortReason, checkHttpUrl, compileUserPattern, escapeHtml, foreignStream, formatBytes, getBoolean, getChoice, getDuration, getInteger, getKeyValues, getLines, getList, getMultiline, getText, isDigestPinned, link, mapWithConcurrency, parseDuration, parseImageReference, parseInteger, parseKeyValues, pathInside, poll, shortDigest, systemClock, withDeadline, writeFileInside
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/errors.ts
 const USER_ERROR = Symbol.for('ecs-actions.user-error');
@@ -98908,6 +98959,14 @@ function setOutputs(outputs) {
             continue;
         lib_core/* setOutput */.uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
     }
+}
+/** A size as limits are stated: `1 MiB`, `64 KiB`, `100 bytes`. */
+function formatBytes(bytes) {
+    if (bytes >= 1024 * 1024)
+        return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
+    if (bytes >= 1024)
+        return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
+    return `${bytes} bytes`;
 }
 function formatDuration(ms) {
     const seconds = Math.round(ms / 1000);

@@ -65953,8 +65953,8 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9613);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(386);
+/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3470);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7306);
 
 
 await (0,_ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -65964,7 +65964,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 386:
+/***/ 7306:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -65979,8 +65979,8 @@ var core = __nccwpck_require__(3218);
 var dist_cjs = __nccwpck_require__(303);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var client_ecs_dist_cjs = __nccwpck_require__(212);
-// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 9 modules
-var src = __nccwpck_require__(9613);
+// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 8 modules
+var src = __nccwpck_require__(3470);
 ;// CONCATENATED MODULE: ./packages/aws/src/errors.ts
 
 const SERVICES = {
@@ -66400,14 +66400,14 @@ function arnInputs(inputs) {
  * workflow handed a prod revision's ARN must not move a service to it. IAM ARNs have no region.
  */
 function checkArnsInScope(inputs, scope) {
-    for (const { input, value } of arnInputs(inputs)) {
+    for (const { input, value, where: field } of arnInputs(inputs)) {
         const arn = parseArn(value);
         if (!arn)
             continue; // the input's own check says what form it expects
         const where = `account ${arn.account}${arn.region ? ` in ${arn.region}` : ''}`;
         const expected = `account ${scope.account}${arn.region ? ` in ${scope.region}` : ''}`;
         if (arn.account !== scope.account || (arn.region !== '' && arn.region !== scope.region)) {
-            throw new src/* UserError */.yo(`Input '${input}': ${value} belongs to ${where}, but the AWS credentials act in ${expected}; ` +
+            throw new src/* UserError */.yo(`Input '${input}': ${field ? `${field} ` : ''}${value} belongs to ${where}, but the AWS credentials act in ${expected}; ` +
                 'nothing was changed. Use an ARN of this account and region, or the credentials of the other account.');
         }
     }
@@ -66425,7 +66425,58 @@ async function refuseArnsOutOfScope(inputs, clientOptions) {
     return scope;
 }
 
+;// CONCATENATED MODULE: ./packages/aws/src/backoff.ts
+
+
+
+/** AWS refused the request for the account's rate: nothing was changed, so it is always safe to send again. */
+const THROTTLED = ['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded'];
+function isThrottled(error) {
+    return (isAwsError(error, ...THROTTLED) ||
+        error?.$metadata?.httpStatusCode === 429);
+}
+const BACKOFF_DEFAULTS = { baseMs: 2000, capMs: 30_000, serverErrorRetries: 2 };
+/**
+ * Sends a mutating call (UpdateService, RegisterTaskDefinition) on a one-attempt client with a back-off of its own:
+ * throttling is waited out with exponential back-off and jitter for as long as the signal allows, 5xx and network
+ * faults a bounded number of times. The SDK's quick retries would resend a throttled call within a second, and 100
+ * parallel deploys doing so spend the account's bucket on refusals instead of waiting for it to refill.
+ */
+async function sendWithBackoff(what, send, options) {
+    const { baseMs, capMs, serverErrorRetries } = { ...BACKOFF_DEFAULTS, ...options };
+    const random = options.random ?? Math.random;
+    let serverErrors = 0;
+    for (let attempt = 1;; attempt++) {
+        let error;
+        try {
+            return await send();
+        }
+        catch (caught) {
+            error = caught;
+        }
+        const throttled = isThrottled(error);
+        if (!throttled && (!isTransientAwsError(error) || ++serverErrors > serverErrorRetries))
+            throw error;
+        if (attempt === 1)
+            options.warn?.(`${what} was ${throttled ? 'throttled' : 'failed'} (${(0,src/* errorMessage */.gJ)(error)}); sending it again with back-off`);
+        // Equal jitter: at least half the step, so that deploys throttled together do not come back together.
+        const step = Math.min(capMs, baseMs * 2 ** Math.min(attempt - 1, 16));
+        const waitMs = Math.round(step / 2 + random() * (step / 2));
+        try {
+            await options.clock.sleep(waitMs, options.signal);
+        }
+        catch (aborted) {
+            // A cancel stays a cancel; a deadline says which call it cut short and what AWS answered last.
+            if (!(0,src/* isDeadline */.vh)(aborted))
+                throw aborted;
+            throw new src/* DeadlineError */.j3(`${what} was still ${throttled ? 'throttled' : 'failing'} after ${attempt} attempts when the deadline ` +
+                `passed (${aborted.what}): ${(0,src/* errorMessage */.gJ)(error)}`, aborted.what, { cause: error });
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/aws/src/index.ts
+
 
 
 
@@ -66480,7 +66531,10 @@ function unreadable(input, path, expected, error) {
     return (0,inputs/* inputError */.Xu)(input, `cannot read ${path} (${why}); expected ${expected}`);
 }
 
+// EXTERNAL MODULE: ./packages/action-kit/src/log.ts
+var log = __nccwpck_require__(6671);
 ;// CONCATENATED MODULE: ./packages/action-kit/src/documents.ts
+
 
 
 
@@ -66578,15 +66632,8 @@ function documents_parseDocumentText(source, text, options) {
 }
 function checkSize(source, bytes, limits) {
     if (bytes > limits.maxBytes) {
-        throw new errors/* UserError */.yo(`${source}: the file is ${formatBytes(bytes)}, over the limit of ${formatBytes(limits.maxBytes)} for an input file`);
+        throw new errors/* UserError */.yo(`${source}: the file is ${(0,log/* formatBytes */.z3)(bytes)}, over the limit of ${(0,log/* formatBytes */.z3)(limits.maxBytes)} for an input file`);
     }
-}
-function formatBytes(bytes) {
-    if (bytes >= 1024 * 1024)
-        return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
-    if (bytes >= 1024)
-        return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
-    return `${bytes} bytes`;
 }
 function depthError(source, maxDepth) {
     return new errors/* UserError */.yo(`${source}: lists and mappings nest deeper than ${maxDepth} levels, the limit for an input file`);
@@ -66958,6 +67005,17 @@ const ROLE_ARN_FORM = 'an IAM role ARN such as arn:aws:iam::123456789012:role/we
 function isRoleArn(value) {
     return ROLE_ARN.test(value);
 }
+/**
+ * The IAM roles of a task-definition file as ARN inputs for checkArnsInScope, each named by the input, the file and
+ * the field: ECS registers a role of another account without complaint, and the tasks then fail to start.
+ */
+function roleArnInputs(input, path, taskDefinition) {
+    return ['executionRoleArn', 'taskRoleArn'].map((field) => ({
+        input,
+        where: `${path} ${field}`,
+        value: taskDefinition[field],
+    }));
+}
 
 ;// CONCATENATED MODULE: ./packages/taskdef/src/validate.ts
 
@@ -67169,7 +67227,12 @@ function containerImages(containers) {
  */
 async function registerIfChanged(ecs, taskDefinition, log, 
 /** Where the file came from, starting the message when ECS refuses it: `Input 'task-definition': web.json`. */
-source) {
+source, 
+/**
+ * RegisterTaskDefinition on this one-attempt client with sendWithBackoff (throttling waited out within the
+ * signal, 5xx bounded), as parallel deploys in one account need; `ecs` and its SDK retries unless set.
+ */
+backoff) {
     const family = taskDefinition.family;
     const images = containerImages(taskDefinition.containerDefinitions);
     let latest;
@@ -67194,7 +67257,9 @@ source) {
             networkMode: taskDefinition.networkMode,
         };
     }
-    const registered = await ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(taskDefinition)).catch((error) => {
+    const register = () => (backoff?.ecs ?? ecs).send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(taskDefinition));
+    const registering = backoff ? sendWithBackoff('RegisterTaskDefinition', register, backoff) : register();
+    const registered = await registering.catch((error) => {
         // ECS refusing the file is the input's fault: quote AWS and name the input, never a bug.
         if (source !== undefined && isAwsRequestRefused(error))
             throw new src/* UserError */.yo(`${source}: ${error.message}`, { cause: error });
@@ -67819,6 +67884,7 @@ async function resolvePlacement(ecs, inputs, region, signal) {
         ...(launchType === undefined ? {} : { launchType }),
         ...(capacityProviderStrategy === undefined ? {} : { capacityProviderStrategy }),
         ...(platformVersion === undefined ? {} : { platformVersion }),
+        ...(service?.serviceArn === undefined ? {} : { serviceArn: service.serviceArn }),
         sources,
     };
 }
@@ -68007,7 +68073,7 @@ function taskUrl(region, cluster, taskArn) {
 
 
 
-const log = { info: (message) => core/* info */.pq(message), warning: (message) => core/* warning */.$e(message) };
+const main_log = { info: (message) => core/* info */.pq(message), warning: (message) => core/* warning */.$e(message) };
 /** How long StopTask may take after a timeout. */
 const STOP_TIMEOUT_MS = 5000;
 async function run(dependencies = {}) {
@@ -68053,18 +68119,18 @@ async function runOnce(report, options) {
         ? await (0,src/* group */.Os)(`Task definition ${source.path}`, async () => {
             const prepared = await readTaskDefinitionFile('task-definition', source.path);
             const validation = validateTaskDefinition(prepared.taskDefinition);
-            validation.warnings.forEach((warning) => log.warning(warning));
+            validation.warnings.forEach((warning) => main_log.warning(warning));
             assertValid(validation, `Input 'task-definition': ${source.path}`);
             const containers = prepared.taskDefinition.containerDefinitions ?? [];
             checkRunnable(containers, undefined, overrides, { sources: [] });
-            log.info(`${source.path}: family ${prepared.taskDefinition.family}, containers ${names(containers)}`);
+            main_log.info(`${source.path}: family ${prepared.taskDefinition.family}, containers ${names(containers)}`);
             return prepared;
         })
         : undefined;
     const { signal } = options.context;
     const clientOptions = { region: inputs.region, action: 'run-task', signal };
     // A cluster, service or revision of another account or region is refused before anything is registered or run.
-    await refuseArnsOutOfScope([
+    const scope = await refuseArnsOutOfScope([
         { input: 'cluster', value: inputs.cluster },
         { input: 'service', value: inputs.service },
         { input: 'task-definition', value: source.kind === 'existing' ? source.reference : undefined },
@@ -68073,22 +68139,30 @@ async function runOnce(report, options) {
     const placement = await (0,src/* group */.Os)('Placement', async () => {
         const resolved = await resolvePlacement(ecs, inputs, region, signal);
         for (const [setting, value, from] of resolved.sources)
-            log.info(`${setting}: ${value} (${from})`);
+            main_log.info(`${setting}: ${value} (${from})`);
         if (resolved.sources.length === 0)
-            log.info('No network configuration, launch type or platform version given');
+            main_log.info('No network configuration, launch type or platform version given');
         return resolved;
     });
     report.placement = placement.sources;
-    if (file)
+    if (file && source.kind === 'file') {
         checkRunnable([], file.taskDefinition.networkMode, new Map(), placement);
+        // The file's roles against the account: the one read above, else the service's own, so STS is rarely needed.
+        const roles = roleArnInputs('task-definition', source.path, file.taskDefinition);
+        const account = scope?.account ?? (placement.serviceArn ? parseArn(placement.serviceArn)?.account : undefined);
+        if (account !== undefined)
+            checkArnsInScope(roles, { account, region });
+        else
+            await refuseArnsOutOfScope(roles, clientOptions);
+    }
     const target = await (0,src/* group */.Os)('Task definition revision', () => source.kind === 'existing'
-        ? describeExisting(ecs, source.reference, log, 'Running')
-        : registerIfChanged(ecs, file.taskDefinition, log, `Input 'task-definition': ${source.path}`));
+        ? describeExisting(ecs, source.reference, main_log, 'Running')
+        : registerIfChanged(ecs, file.taskDefinition, main_log, `Input 'task-definition': ${source.path}`));
     report.taskDefinitionArn = target.taskDefinitionArn;
     if (source.kind === 'existing')
         checkRunnable(target.containerDefinitions, target.networkMode, overrides, placement);
     for (const [container, command] of overrides)
-        log.info(`${container} runs ${JSON.stringify(command)}`);
+        main_log.info(`${container} runs ${JSON.stringify(command)}`);
     const task = await startTask(ecs, {
         cluster: inputs.cluster,
         taskDefinitionArn: target.taskDefinitionArn,
@@ -68099,12 +68173,12 @@ async function runOnce(report, options) {
     report.taskArn = task.taskArn;
     options.context.standing(`task ${taskId(task.taskArn)} of ${revisionLabel(target.taskDefinitionArn)} was started and may still be running: ` +
         `aws ecs stop-task --cluster ${inputs.cluster} --task ${task.taskArn}`);
-    log.info(`Started task ${taskId(task.taskArn)} of ${revisionLabel(target.taskDefinitionArn)}`);
+    main_log.info(`Started task ${taskId(task.taskArn)} of ${revisionLabel(target.taskDefinitionArn)}`);
     const timeoutMs = inputs['timeout-minutes'] * 60_000;
     const outcome = await (0,src/* group */.Os)(`Task ${taskId(task.taskArn)}`, () => followTask({
         ecs,
         clock: options.clock,
-        log,
+        log: main_log,
         cluster: inputs.cluster,
         taskArn: task.taskArn,
         timeoutMs,
@@ -68115,7 +68189,7 @@ async function runOnce(report, options) {
         const verdict = judgeTask(outcome.task, target.containerDefinitions);
         report.containers = verdict.containers;
         report.stopped = `${outcome.task.stopCode ?? 'stopped'}: ${outcome.task.stoppedReason ?? 'no reason given'}`;
-        log.info(`Task ${taskId(task.taskArn)} stopped: ${report.stopped}`);
+        main_log.info(`Task ${taskId(task.taskArn)} stopped: ${report.stopped}`);
         for (const container of verdict.containers)
             (0,src/* printForeign */.Qr)(`  ${containerLine(container)}`);
         report.status = verdict.succeeded ? 'succeeded' : 'failed';
@@ -68134,7 +68208,7 @@ async function runOnce(report, options) {
     const stop = await stopTask(ecs, inputs.cluster, task.taskArn, `ecs-actions run-task: ${why}`, stopSignal);
     report.stop = stop.stopped ? `Stopped it: ${stop.message}.` : `Tried to stop it but ${stop.message}.`;
     report.stopped = stop.stopped ? 'StopTask sent' : undefined;
-    (stop.stopped ? log.info : log.warning)(report.stop);
+    (stop.stopped ? main_log.info : main_log.warning)(report.stop);
     if (outcome.task)
         report.containers = judgeTask(outcome.task, target.containerDefinitions).containers;
     // What the task printed until it was stopped says what it was waiting for.
@@ -68156,7 +68230,7 @@ async function showLogs(report, task, containers, inputs, signal) {
             signal,
         });
         for (const line of formatTaskLogs(read, lines))
-            log.info(line);
+            main_log.info(line);
         return read;
     });
     const denied = deniedGroups([logs]);
@@ -68227,7 +68301,7 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 9613:
+/***/ 3470:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -68243,13 +68317,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   gJ: () => (/* reexport */ errors/* errorMessage */.gJ),
   ZD: () => (/* reexport */ escapeHtml),
   nT: () => (/* reexport */ foreign_foreignLine),
-  a3: () => (/* reexport */ formatDuration),
+  a3: () => (/* reexport */ log/* formatDuration */.a3),
   XU: () => (/* reexport */ inputs/* getInteger */.XU),
   vS: () => (/* reexport */ inputs/* getList */.vS),
   qT: () => (/* reexport */ inputs/* getMultiline */.qT),
   xX: () => (/* reexport */ inputs/* getOptional */.xX),
   kA: () => (/* reexport */ inputs/* getRequired */.kA),
-  Os: () => (/* reexport */ group),
+  Os: () => (/* reexport */ log/* group */.Os),
   Xu: () => (/* reexport */ inputs/* inputError */.Xu),
   mm: () => (/* reexport */ isCancelled),
   vh: () => (/* reexport */ isDeadline),
@@ -68258,11 +68332,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   Hl: () => (/* reexport */ inputs/* parseKeyValues */.Hl),
   Qr: () => (/* reexport */ printForeign),
   Cs: () => (/* reexport */ runAction),
-  n0: () => (/* reexport */ setOutputs),
+  n0: () => (/* reexport */ log/* setOutputs */.n0),
   ml: () => (/* reexport */ systemClock)
 });
 
-// UNUSED EXPORTS: DIGEST_PATTERN, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortReason, checkHttpUrl, compileUserPattern, foreignStream, getBoolean, getChoice, getDuration, getKeyValues, getLines, getText, isDigestPinned, link, mapWithConcurrency, parseDuration, parseInteger, pathInside, poll, shortDigest, withDeadline, writeFileInside
+// UNUSED EXPORTS: DIGEST_PATTERN, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortReason, checkHttpUrl, compileUserPattern, foreignStream, formatBytes, getBoolean, getChoice, getDuration, getKeyValues, getLines, getText, isDigestPinned, link, mapWithConcurrency, parseDuration, parseInteger, pathInside, poll, shortDigest, withDeadline, writeFileInside
 
 // EXTERNAL MODULE: ./packages/action-kit/src/errors.ts
 var errors = __nccwpck_require__(8826);
@@ -68557,28 +68631,8 @@ function summary_link(text, url) {
     return `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`;
 }
 
-;// CONCATENATED MODULE: ./packages/action-kit/src/log.ts
-
-/** Runs `fn` inside a folded log group. */
-function group(name, fn) {
-    return core/* group */.Os(name, fn);
-}
-/** Sets every output of a record; objects and arrays are written as JSON. */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        if (value === undefined)
-            continue;
-        core/* setOutput */.uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-function formatDuration(ms) {
-    const seconds = Math.round(ms / 1000);
-    if (seconds < 60)
-        return `${seconds}s`;
-    const minutes = Math.floor(seconds / 60);
-    return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
-}
-
+// EXTERNAL MODULE: ./packages/action-kit/src/log.ts
+var log = __nccwpck_require__(6671);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./packages/action-kit/src/foreign.ts
@@ -69038,6 +69092,48 @@ function getChoice(name, choices, defaultValue) {
     if (match === undefined)
         throw inputError(name, `"${raw(name)}" is not allowed; expected one of ${choices.join(', ')}`);
     return match;
+}
+
+
+/***/ }),
+
+/***/ 6671:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Os: () => (/* binding */ group),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   n0: () => (/* binding */ setOutputs),
+/* harmony export */   z3: () => (/* binding */ formatBytes)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
+
+/** Runs `fn` inside a folded log group. */
+function group(name, fn) {
+    return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os(name, fn);
+}
+/** Sets every output of a record; objects and arrays are written as JSON. */
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        if (value === undefined)
+            continue;
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+}
+/** A size as limits are stated: `1 MiB`, `64 KiB`, `100 bytes`. */
+function formatBytes(bytes) {
+    if (bytes >= 1024 * 1024)
+        return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
+    if (bytes >= 1024)
+        return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
+    return `${bytes} bytes`;
+}
+function formatDuration(ms) {
+    const seconds = Math.round(ms / 1000);
+    if (seconds < 60)
+        return `${seconds}s`;
+    const minutes = Math.floor(seconds / 60);
+    return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
 }
 
 

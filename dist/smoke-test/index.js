@@ -28374,7 +28374,7 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4763);
+/* harmony import */ var _ecs_actions_action_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6399);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6710);
 
 
@@ -28396,10 +28396,17 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
 var core = __nccwpck_require__(3218);
-// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 11 modules
-var src = __nccwpck_require__(4763);
+// EXTERNAL MODULE: ./packages/action-kit/src/index.ts + 10 modules
+var src = __nccwpck_require__(6399);
 ;// CONCATENATED MODULE: ./actions/smoke-test/src/http.ts
 
+/** One HTTP exchange with the service under test, over Node's global fetch (undici). */
+/**
+ * The most of one response body that is read, counted after decompression: a broken or hostile service that streams
+ * without end (or a gzip bomb) fails its check instead of filling the runner's memory. No health, version or API
+ * answer a smoke test reads comes near it.
+ */
+const MAX_BODY_BYTES = 1024 * 1024;
 /** A request that got no HTTP answer: refused, reset, timed out, or a TLS failure. */
 class NoAnswerError extends Error {
     url;
@@ -28409,6 +28416,17 @@ class NoAnswerError extends Error {
         this.url = url;
         this.reason = reason;
         this.name = 'NoAnswerError';
+    }
+}
+/** An answer whose body was longer than MAX_BODY_BYTES; reading stopped there and the connection was dropped. */
+class BodyTooLargeError extends Error {
+    url;
+    limitBytes;
+    constructor(url, limitBytes) {
+        super(`${url} answered a body of more than ${(0,src/* formatBytes */.z3)(limitBytes)}; reading stopped there`);
+        this.url = url;
+        this.limitBytes = limitBytes;
+        this.name = 'BodyTooLargeError';
     }
 }
 /** Sends one request; redirects are never followed, so a check sees exactly what the service answered. */
@@ -28424,15 +28442,37 @@ const http_send = async (url, request) => {
                 ? AbortSignal.any([AbortSignal.timeout(request.timeoutMs), request.signal])
                 : AbortSignal.timeout(request.timeoutMs),
         });
-        const body = await response.text();
+        const body = await readBody(url, response, MAX_BODY_BYTES);
         return { status: response.status, headers: response.headers, body, durationMs: performance.now() - started };
     }
     catch (error) {
         if (request.signal?.aborted)
             throw (0,src/* abortReason */.Js)(request.signal);
+        if (error instanceof BodyTooLargeError)
+            throw error;
         throw new NoAnswerError(url.href, describeNetworkError(error, request.timeoutMs));
     }
 };
+/** The body as text, read chunk by chunk so that reading stops, and the stream is cancelled, past `limitBytes`. */
+async function readBody(url, response, limitBytes) {
+    if (!response.body)
+        return '';
+    const reader = response.body.getReader();
+    const chunks = [];
+    let length = 0;
+    for (;;) {
+        const { done, value } = await reader.read();
+        if (done)
+            break;
+        length += value.byteLength;
+        if (length > limitBytes) {
+            await reader.cancel().catch(() => { });
+            throw new BodyTooLargeError(url.href, limitBytes);
+        }
+        chunks.push(value);
+    }
+    return new TextDecoder().decode(Buffer.concat(chunks));
+}
 const NETWORK_CODES = {
     ECONNREFUSED: 'connection refused',
     ECONNRESET: 'connection reset by the server',
@@ -28530,9 +28570,11 @@ async function runChecks(checks, onResult, concurrency = CHECK_CONCURRENCY) {
             verdict = await check.run();
         }
         catch (error) {
-            // A request that got no answer fails its check; anything else is a bug and surfaces with its stack.
+            // A request without a usable answer fails its check; anything else is a bug and surfaces with its stack.
             if ((0,src/* isCancelled */.mm)(error) || (0,src/* isDeadline */.vh)(error))
                 verdict = fail(NOT_RUN, 'the check to run', error.message);
+            else if (error instanceof BodyTooLargeError)
+                verdict = bodyTooLarge(error);
             else if (!(error instanceof NoAnswerError))
                 throw error;
             else
@@ -28542,6 +28584,10 @@ async function runChecks(checks, onResult, concurrency = CHECK_CONCURRENCY) {
         onResult(result);
         return result;
     });
+}
+function bodyTooLarge(error) {
+    const limit = (0,src/* formatBytes */.z3)(error.limitBytes);
+    return fail(`${error.url} answered a body over the ${limit} limit`, `a body of at most ${limit}`, `more than ${limit}; reading stopped there`);
 }
 const MARKS = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' };
 /** The one log line of a result: `FAIL version: GET /version reports another build: expected …, got …`. */
@@ -29067,7 +29113,10 @@ function unreadable(input, path, expected, error) {
     return (0,inputs/* inputError */.Xu)(input, `cannot read ${path} (${why}); expected ${expected}`);
 }
 
+// EXTERNAL MODULE: ./packages/action-kit/src/log.ts
+var log = __nccwpck_require__(6671);
 ;// CONCATENATED MODULE: ./packages/action-kit/src/documents.ts
+
 
 
 
@@ -29165,15 +29214,8 @@ function documents_parseDocumentText(source, text, options) {
 }
 function checkSize(source, bytes, limits) {
     if (bytes > limits.maxBytes) {
-        throw new errors/* UserError */.yo(`${source}: the file is ${formatBytes(bytes)}, over the limit of ${formatBytes(limits.maxBytes)} for an input file`);
+        throw new errors/* UserError */.yo(`${source}: the file is ${(0,log/* formatBytes */.z3)(bytes)}, over the limit of ${(0,log/* formatBytes */.z3)(limits.maxBytes)} for an input file`);
     }
-}
-function formatBytes(bytes) {
-    if (bytes >= 1024 * 1024)
-        return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
-    if (bytes >= 1024)
-        return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
-    return `${bytes} bytes`;
 }
 function depthError(source, maxDepth) {
     return new errors/* UserError */.yo(`${source}: lists and mappings nest deeper than ${maxDepth} levels, the limit for an input file`);
@@ -29621,6 +29663,11 @@ async function waitForService(options) {
                 return observe(`healthy, but ${options.versionPath} ${found}; waiting for ${options.expectedVersion}`);
             }
             catch (error) {
+                if (error instanceof BodyTooLargeError) {
+                    // It answered, so the checks run and say which one got the oversized body.
+                    answered = true;
+                    return observe(`answered a body over the ${(0,src/* formatBytes */.z3)(error.limitBytes)} limit`);
+                }
                 if (!(error instanceof NoAnswerError))
                     throw error;
                 return observe(`no answer: ${error.reason}`);
@@ -29780,7 +29827,7 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 4763:
+/***/ 6399:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29796,19 +29843,20 @@ __nccwpck_require__.d(__webpack_exports__, {
   bH: () => (/* reexport */ compileUserPattern),
   ZD: () => (/* reexport */ escapeHtml),
   nT: () => (/* reexport */ foreign_foreignLine),
-  a3: () => (/* reexport */ formatDuration),
+  z3: () => (/* reexport */ log/* formatBytes */.z3),
+  a3: () => (/* reexport */ log/* formatDuration */.a3),
   XU: () => (/* reexport */ inputs/* getInteger */.XU),
   vS: () => (/* reexport */ inputs/* getList */.vS),
   xX: () => (/* reexport */ inputs/* getOptional */.xX),
   kA: () => (/* reexport */ inputs/* getRequired */.kA),
-  Os: () => (/* reexport */ group),
+  Os: () => (/* reexport */ log/* group */.Os),
   Xu: () => (/* reexport */ inputs/* inputError */.Xu),
   mm: () => (/* reexport */ isCancelled),
   vh: () => (/* reexport */ isDeadline),
   WS: () => (/* reexport */ mapWithConcurrency),
   wt: () => (/* reexport */ poll),
   Cs: () => (/* reexport */ runAction),
-  n0: () => (/* reexport */ setOutputs),
+  n0: () => (/* reexport */ log/* setOutputs */.n0),
   ml: () => (/* reexport */ systemClock)
 });
 
@@ -30107,28 +30155,8 @@ function summary_link(text, url) {
     return `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`;
 }
 
-;// CONCATENATED MODULE: ./packages/action-kit/src/log.ts
-
-/** Runs `fn` inside a folded log group. */
-function group(name, fn) {
-    return lib_core/* group */.Os(name, fn);
-}
-/** Sets every output of a record; objects and arrays are written as JSON. */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        if (value === undefined)
-            continue;
-        lib_core/* setOutput */.uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-function formatDuration(ms) {
-    const seconds = Math.round(ms / 1000);
-    if (seconds < 60)
-        return `${seconds}s`;
-    const minutes = Math.floor(seconds / 60);
-    return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
-}
-
+// EXTERNAL MODULE: ./packages/action-kit/src/log.ts
+var log = __nccwpck_require__(6671);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./packages/action-kit/src/foreign.ts
@@ -37414,6 +37442,48 @@ function getChoice(name, choices, defaultValue) {
     if (match === undefined)
         throw inputError(name, `"${raw(name)}" is not allowed; expected one of ${choices.join(', ')}`);
     return match;
+}
+
+
+/***/ }),
+
+/***/ 6671:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Os: () => (/* binding */ group),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   n0: () => (/* binding */ setOutputs),
+/* harmony export */   z3: () => (/* binding */ formatBytes)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
+
+/** Runs `fn` inside a folded log group. */
+function group(name, fn) {
+    return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os(name, fn);
+}
+/** Sets every output of a record; objects and arrays are written as JSON. */
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        if (value === undefined)
+            continue;
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+}
+/** A size as limits are stated: `1 MiB`, `64 KiB`, `100 bytes`. */
+function formatBytes(bytes) {
+    if (bytes >= 1024 * 1024)
+        return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
+    if (bytes >= 1024)
+        return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
+    return `${bytes} bytes`;
+}
+function formatDuration(ms) {
+    const seconds = Math.round(ms / 1000);
+    if (seconds < 60)
+        return `${seconds}s`;
+    const minutes = Math.floor(seconds / 60);
+    return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
 }
 
 
