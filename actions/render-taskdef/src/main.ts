@@ -9,7 +9,7 @@ import { readInputs, type Inputs } from './inputs.js';
 import { renderTaskDefinition } from './render.js';
 import { writeSummary } from './summary.js';
 import { loadTemplate } from './template.js';
-import { assertValid, validateTaskDefinition } from '@ecs-actions/taskdef';
+import { assertValid, roleArnInputs, validateTaskDefinition } from '@ecs-actions/taskdef';
 import { mergeVars, readVarsFile } from './vars.js';
 
 interface Base {
@@ -18,8 +18,9 @@ interface Base {
   source: string;
   /** The registered revision it came from (family), which tells the account. */
   arn?: string;
-  /** The input it came from, starting a message about it: `Input 'template': deploy/taskdef.json`. */
-  input: string;
+  /** The input it came from, and where in it: the template path or `family:revision`. */
+  input: 'template' | 'family';
+  where: string;
 }
 
 export async function run(_dependencies: Partial<RunDependencies> = {}): Promise<void> {
@@ -47,7 +48,7 @@ export async function run(_dependencies: Partial<RunDependencies> = {}): Promise
     result.notices.forEach((notice) => core.notice(notice));
     const validation = validateTaskDefinition(result.taskDefinition);
     [...result.warnings, ...validation.warnings].forEach((warning) => core.warning(warning));
-    assertValid(validation, base.input);
+    assertValid(validation, `Input '${base.input}': ${base.where}`);
     for (const [container, image] of Object.entries(result.images)) core.info(foreignLine(`${container}: ${image}`));
     const settings = containerSettings(inputs);
     if (result.target !== undefined && settings.length > 0)
@@ -76,7 +77,7 @@ export async function run(_dependencies: Partial<RunDependencies> = {}): Promise
   // Before the file is written: ECS can only pass roles of its own account (iam:PassRole), so a role of another
   // account fails at deploy time; here it is named as soon as a registered revision tells which account this is.
   const account = parseArn(running?.found ? running.revision.arn : (base.arn ?? ''))?.account;
-  if (account !== undefined) checkRolesInScope(inputs, rendered.taskDefinition, account);
+  if (account !== undefined) checkRolesInScope(inputs, base, rendered.taskDefinition, account);
 
   const path = await writeTaskDefinition(rendered.taskDefinition);
   core.info(`Wrote ${path}`);
@@ -102,7 +103,8 @@ async function readBase(inputs: Inputs, ecsClient: () => ECSClient): Promise<Bas
     return {
       taskDefinition: loaded.taskDefinition,
       source: `template ${inputs.template}`,
-      input: `Input 'template': ${inputs.template}`,
+      input: 'template',
+      where: inputs.template,
     };
   }
   const revision = await describeRevision(ecsClient(), inputs.family!);
@@ -111,7 +113,8 @@ async function readBase(inputs: Inputs, ecsClient: () => ECSClient): Promise<Bas
     taskDefinition: revision.taskDefinition,
     source: `task definition ${revision.name}`,
     arn: revision.arn,
-    input: `Input 'family': ${revision.name}`,
+    input: 'family',
+    where: revision.name,
   };
 }
 
@@ -127,13 +130,25 @@ function containerSettings(inputs: Inputs): string[] {
   return settings;
 }
 
-/** The rendered roles against the account; each is named by the input that set it, else by where it came from. */
-function checkRolesInScope(inputs: Inputs, taskDefinition: RegisterTaskDefinitionCommandInput, account: string): void {
-  const from = inputs.template !== undefined ? 'template' : 'family';
+/**
+ * The rendered roles against the account; each is named by the input that set it, else by the template or revision
+ * and the field it sits in.
+ */
+function checkRolesInScope(
+  inputs: Inputs,
+  base: Base,
+  taskDefinition: RegisterTaskDefinitionCommandInput,
+  account: string,
+): void {
+  const fromBase = roleArnInputs(base.input, base.where, {
+    executionRoleArn: inputs['execution-role-arn'] === undefined ? taskDefinition.executionRoleArn : undefined,
+    taskRoleArn: inputs['task-role-arn'] === undefined ? taskDefinition.taskRoleArn : undefined,
+  });
   checkArnsInScope(
     [
-      { input: inputs['execution-role-arn'] ? 'execution-role-arn' : from, value: taskDefinition.executionRoleArn },
-      { input: inputs['task-role-arn'] ? 'task-role-arn' : from, value: taskDefinition.taskRoleArn },
+      { input: 'execution-role-arn', value: inputs['execution-role-arn'] },
+      { input: 'task-role-arn', value: inputs['task-role-arn'] },
+      ...fromBase,
     ],
     // IAM ARNs have no region, so the region is never compared.
     { account, region: '' },

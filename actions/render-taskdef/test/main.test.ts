@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import nock from 'nock';
@@ -57,6 +57,16 @@ function registered(image = OLD_IMAGE, environment = [{ name: 'NODE_ENV', value:
     },
     tags: [{ key: 'team', value: 'payments' }],
   };
+}
+
+/** The service web in cluster prod runs web:7, which is `revision`. */
+function expectRunning(revision: object): void {
+  expectEcs(
+    'DescribeServices',
+    { cluster: 'prod', services: ['web'] },
+    { services: [{ serviceName: 'web', status: 'ACTIVE', taskDefinition: ARN_7 }], failures: [] },
+  );
+  expectEcs('DescribeTaskDefinition', { taskDefinition: ARN_7, include: ['TAGS'] }, revision);
 }
 
 afterEach(() => {
@@ -259,15 +269,6 @@ describe('starting from a registered family', () => {
 });
 
 describe('comparing with the revision the service runs', () => {
-  function expectRunning(revision: object): void {
-    expectEcs(
-      'DescribeServices',
-      { cluster: 'prod', services: ['web'] },
-      { services: [{ serviceName: 'web', status: 'ACTIVE', taskDefinition: ARN_7 }], failures: [] },
-    );
-    expectEcs('DescribeTaskDefinition', { taskDefinition: ARN_7, include: ['TAGS'] }, revision);
-  }
-
   it('shows a unified diff of the normalised documents in the log and the summary', async () => {
     expectRunning(
       registered(OLD_IMAGE, [
@@ -366,5 +367,45 @@ describe('comparing with the revision the service runs', () => {
   it('does not call AWS when the rendered definition is invalid', async () => {
     const action = await templateRun(TEMPLATE, { cluster: 'prod', service: 'web', memory: '8192' }).run();
     expect(action.commands('error')).toEqual([expect.stringContaining('memory: "8192" is not valid with cpu 256')]);
+  });
+});
+
+describe('refusing a role of another account', () => {
+  const FOREIGN_ROLE = 'arn:aws:iam::210987654321:role/web-execution';
+  const REFUSAL_TAIL =
+    'belongs to account 210987654321, but the AWS credentials act in account 123456789012; nothing was changed. ' +
+    'Use an ARN of this account and region, or the credentials of the other account.';
+
+  function expectNothingWritten(action: ActionRun): void {
+    expect(action.outputs()).toEqual({});
+    expect(readdirSync(action.dir).filter((name) => name.startsWith('render-taskdef-'))).toEqual([]);
+  }
+
+  it("names the template and the field of a template's role of another account", async () => {
+    expectRunning(registered());
+    const template = { ...TEMPLATE, executionRoleArn: FOREIGN_ROLE };
+    const action = await templateRun(template, { cluster: 'prod', service: 'web' }).run();
+    expect(action.commands('error')).toEqual([
+      `Input 'template': ${action.dir}/taskdef.json executionRoleArn ${FOREIGN_ROLE} ${REFUSAL_TAIL}`,
+    ]);
+    expectNothingWritten(action);
+  });
+
+  it("names the family's revision and the field of a registered role of another account", async () => {
+    const revision = registered() as { taskDefinition: object };
+    const foreign = { ...revision, taskDefinition: { ...revision.taskDefinition, taskRoleArn: FOREIGN_ROLE } };
+    expectEcs('DescribeTaskDefinition', { taskDefinition: 'web', include: ['TAGS'] }, foreign);
+    const action = await new ActionRun().inputs({ family: 'web', images: `web=${WEB_IMAGE}` }).run();
+    expect(action.commands('error')).toEqual([`Input 'family': web:7 taskRoleArn ${FOREIGN_ROLE} ${REFUSAL_TAIL}`]);
+    expectNothingWritten(action);
+  });
+
+  it('names the role input that set a role of another account, not the revision it replaced', async () => {
+    expectEcs('DescribeTaskDefinition', { taskDefinition: 'web', include: ['TAGS'] }, registered());
+    const action = await new ActionRun()
+      .inputs({ family: 'web', images: `web=${WEB_IMAGE}`, 'execution-role-arn': FOREIGN_ROLE })
+      .run();
+    expect(action.commands('error')).toEqual([`Input 'execution-role-arn': ${FOREIGN_ROLE} ${REFUSAL_TAIL}`]);
+    expectNothingWritten(action);
   });
 });
