@@ -9,6 +9,8 @@ export {
   parseInteger,
   getDuration,
   parseDuration,
+  getByteSize,
+  parseByteSize,
   getList,
   getMultiline,
   getText,
@@ -19,7 +21,7 @@ export {
   parseKeyValues,
   getChoice,
 } from './inputs.js';
-export type { IntegerOptions, DurationOptions, KeyValueOptions } from './inputs.js';
+export type { IntegerOptions, DurationOptions, ByteSizeOptions, KeyValueOptions } from './inputs.js';
 export { JobSummary, escapeHtml, code, link } from './summary.js';
 export { group, setOutputs, formatDuration, formatBytes } from './log.js';
 export { foreignLine, foreignStream, printForeign } from './foreign.js';

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { UserError } from './errors.js';
+import { formatBytes } from './log.js';
 
 /*
  * Typed readers over `core.getInput`. Each rejects a bad value with a message that names the input
@@ -154,6 +155,39 @@ function unitName(unit: string): string {
 function formatMs(ms: number): string {
   if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000}s`;
   return `${ms}ms`;
+}
+
+// Binary units only: `MB` reads as 1000 or 1024 depending on who wrote it, so it is refused rather than guessed.
+const SIZE_UNITS: Record<string, number> = { b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+const SIZE_FORM = 'expected a size such as 512KiB or 1MiB (units B, KiB, MiB, GiB) or a number of bytes';
+
+export interface ByteSizeOptions {
+  minBytes?: number;
+  maxBytes?: number;
+}
+
+/** Parses `512KiB`, `1 MiB`, `1.5MiB` or a bare number of bytes into bytes; units are case-insensitive. */
+export function parseByteSize(name: string, value: string, options: ByteSizeOptions = {}): number {
+  const { minBytes = 0, maxBytes = Number.MAX_SAFE_INTEGER } = options;
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]+)?$/i.exec(value);
+  const unit = SIZE_UNITS[(match?.[2] ?? 'b').toLowerCase()];
+  if (!match || unit === undefined) throw inputError(name, `"${value}" is not a size; ${SIZE_FORM}`);
+  const bytes = Math.round(Number(match[1]) * unit);
+  if (bytes < minBytes || bytes > maxBytes) {
+    throw inputError(
+      name,
+      `${value} is out of range; expected from ${formatBytes(minBytes)} to ${formatBytes(maxBytes)}`,
+    );
+  }
+  return bytes;
+}
+
+export function getByteSize(name: string, options: ByteSizeOptions & { default: number }): number;
+export function getByteSize(name: string, options?: ByteSizeOptions): number | undefined;
+export function getByteSize(name: string, options: ByteSizeOptions & { default?: number } = {}): number | undefined {
+  const value = raw(name);
+  if (value === '') return options.default;
+  return parseByteSize(name, value, options);
 }
 
 /** One value per line or comma: `a, b` or a YAML block. Blank entries are dropped. */

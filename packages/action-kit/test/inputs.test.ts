@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   getBoolean,
+  getByteSize,
   getChoice,
   getDuration,
   getInteger,
@@ -138,6 +139,44 @@ describe('getDuration', () => {
     expect(failure(() => getDuration('timeout', { minMs: 1000, maxMs: 3_600_000 })).message).toBe(
       `Input 'timeout': 2h is out of range; expected from 1s to 3600s`,
     );
+  });
+});
+
+describe('getByteSize', () => {
+  it.each([
+    ['2048', 2048],
+    ['100B', 100],
+    ['512KiB', 512 * 1024],
+    ['1MiB', 1024 * 1024],
+    ['1 MiB', 1024 * 1024],
+    ['1.5mib', 1.5 * 1024 * 1024],
+    ['2GiB', 2 * 1024 ** 3],
+  ])('reads %s as %d bytes', (value, bytes) => {
+    setInput('max-body-size', value);
+    expect(getByteSize('max-body-size')).toBe(bytes);
+  });
+  it('uses the default when empty', () => {
+    expect(getByteSize('max-body-size', { default: 1024 * 1024 })).toBe(1024 * 1024);
+  });
+  it.each(['1MB', '1 megabyte', 'MiB', '-1KiB', '1e6', '1,5MiB'])('rejects %s, naming the form it expects', (value) => {
+    setInput('max-body-size', value);
+    expect(failure(() => getByteSize('max-body-size')).message).toBe(
+      `Input 'max-body-size': "${value}" is not a size; ` +
+        'expected a size such as 512KiB or 1MiB (units B, KiB, MiB, GiB) or a number of bytes',
+    );
+  });
+  it.each(['1023', '64.5MiB'])('rejects %s out of range, naming the bounds', (value) => {
+    setInput('max-body-size', value);
+    expect(failure(() => getByteSize('max-body-size', { minBytes: 1024, maxBytes: 64 * 1024 * 1024 })).message).toBe(
+      `Input 'max-body-size': ${value} is out of range; expected from 1 KiB to 64 MiB`,
+    );
+  });
+  it('accepts the bounds themselves', () => {
+    const bounds = { minBytes: 1024, maxBytes: 64 * 1024 * 1024 };
+    setInput('max-body-size', '1KiB');
+    expect(getByteSize('max-body-size', bounds)).toBe(1024);
+    setInput('max-body-size', '64MiB');
+    expect(getByteSize('max-body-size', bounds)).toBe(64 * 1024 * 1024);
   });
 });
 
