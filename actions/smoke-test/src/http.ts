@@ -2,11 +2,11 @@ import { abortReason, formatBytes } from '@ecs-actions/action-kit';
 /** One HTTP exchange with the service under test, over Node's global fetch (undici). */
 
 /**
- * The most of one response body that is read, counted after decompression: a broken or hostile service that streams
- * without end (or a gzip bomb) fails its check instead of filling the runner's memory. No health, version or API
- * answer a smoke test reads comes near it.
+ * The most of one response body that is read unless the input max-body-size says otherwise, counted after
+ * decompression: a broken or hostile service that streams without end (or a gzip bomb) fails its check instead of
+ * filling the runner's memory. No health, version or API answer a smoke test reads comes near it.
  */
-export const MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export interface HttpRequest {
   method?: string;
@@ -16,6 +16,8 @@ export interface HttpRequest {
   timeoutMs: number;
   /** Cancel or deadline: the request ends at once with the signal's reason (not a NoAnswerError). */
   signal?: AbortSignal;
+  /** A longer body fails with BodyTooLargeError; DEFAULT_MAX_BODY_BYTES unless set. */
+  maxBodyBytes?: number;
 }
 
 export interface HttpResponse {
@@ -37,7 +39,7 @@ export class NoAnswerError extends Error {
   }
 }
 
-/** An answer whose body was longer than MAX_BODY_BYTES; reading stopped there and the connection was dropped. */
+/** An answer whose body was longer than maxBodyBytes; reading stopped there and the connection was dropped. */
 export class BodyTooLargeError extends Error {
   constructor(
     readonly url: string,
@@ -63,7 +65,7 @@ export const send: Send = async (url, request) => {
         ? AbortSignal.any([AbortSignal.timeout(request.timeoutMs), request.signal])
         : AbortSignal.timeout(request.timeoutMs),
     });
-    const body = await readBody(url, response, MAX_BODY_BYTES);
+    const body = await readBody(url, response, request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
     return { status: response.status, headers: response.headers, body, durationMs: performance.now() - started };
   } catch (error) {
     if (request.signal?.aborted) throw abortReason(request.signal);

@@ -1,6 +1,15 @@
-import { checkHttpUrl, getInteger, getList, getOptional, getRequired, inputError } from '@ecs-actions/action-kit';
+import {
+  checkHttpUrl,
+  getByteSize,
+  getInteger,
+  getList,
+  getOptional,
+  getRequired,
+  inputError,
+} from '@ecs-actions/action-kit';
 import { BUILTIN_CHECK_NAMES, type BuiltinCheckName } from './builtin-checks.js';
 import { type CustomCheckDefinition, loadChecksFile } from './checks-file.js';
+import { DEFAULT_MAX_BODY_BYTES } from './http.js';
 
 /** The action's inputs, typed and validated, keyed by their names in smoke-test/action.yml. */
 export interface SmokeTestInputs {
@@ -18,6 +27,8 @@ export interface SmokeTestInputs {
   'version-path': string;
   'protected-path': string;
   'cors-origin'?: string;
+  /** The most of one response body that is read, in bytes. */
+  'max-body-size': number;
 }
 
 export function readInputs(): SmokeTestInputs {
@@ -50,6 +61,12 @@ export function readInputs(): SmokeTestInputs {
     'version-path': readPath('version-path', '/version'),
     'protected-path': readPath('protected-path', '/api/projects'),
     'cors-origin': readOrigin(),
+    // Bounded: a limit of a few bytes fails every check, one of gigabytes gives the memory guard up.
+    'max-body-size': getByteSize('max-body-size', {
+      minBytes: 1024,
+      maxBytes: 64 * 1024 * 1024,
+      default: DEFAULT_MAX_BODY_BYTES,
+    }),
   };
 }
 

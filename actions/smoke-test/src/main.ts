@@ -36,10 +36,11 @@ export interface Dependencies {
 export async function run(dependencies: Partial<Dependencies> = {}): Promise<void> {
   const { clock = systemClock, send: sendRequest = httpSend, httpUrl } = dependencies;
   const context = dependencies.context ?? new RunContext();
-  // Every request ends at once on a cancel, and during the checks at their deadline.
-  let phaseSignal = context.signal;
-  const send: Send = (url, request) => sendRequest(url, { ...request, signal: request.signal ?? phaseSignal });
   const inputs = readInputs();
+  // Every request ends at once on a cancel, and during the checks at their deadline; none reads past max-body-size.
+  let phaseSignal = context.signal;
+  const send: Send = (url, request) =>
+    sendRequest(url, { ...request, signal: request.signal ?? phaseSignal, maxBodyBytes: inputs['max-body-size'] });
   const baseUrl = inputs['base-url'];
   const expectedVersion = inputs['expected-version'];
   const checks = [

@@ -4,7 +4,7 @@ import { BUILTIN_CHECK_NAMES } from '../src/builtin-checks.js';
 import { type CheckResult, formatResult, runChecks } from '../src/checks.js';
 import { parseChecksFile } from '../src/checks-file.js';
 import { customCheck } from '../src/custom-checks.js';
-import { MAX_BODY_BYTES, send } from '../src/http.js';
+import { DEFAULT_MAX_BODY_BYTES, send } from '../src/http.js';
 import {
   type Handler,
   type LocalServer,
@@ -198,11 +198,11 @@ describe('response body size', () => {
     );
     await stream.hungUp;
     // What the kernel's socket buffers took in before the hang-up, not gigabytes.
-    expect(stream.written).toBeLessThan(64 * MAX_BODY_BYTES);
+    expect(stream.written).toBeLessThan(64 * DEFAULT_MAX_BODY_BYTES);
   });
 
   it('reads a body of exactly the limit', async () => {
-    const body = 'a'.repeat(MAX_BODY_BYTES - 'ok'.length) + 'ok';
+    const body = 'a'.repeat(DEFAULT_MAX_BODY_BYTES - 'ok'.length) + 'ok';
     const result = await runCustom('  - name: big\n    path: /big\n    expect: { body: { contains: [aok] } }\n', {
       'GET /big': (_, response) => {
         response.writeHead(200, { 'content-type': 'text/plain' }).end(body);

@@ -49,6 +49,7 @@ describe('readInputs', () => {
       'version-path': '/version',
       'protected-path': '/api/projects',
       'cors-origin': undefined,
+      'max-body-size': 1024 * 1024,
     });
   });
 
@@ -68,6 +69,7 @@ describe('readInputs', () => {
       'version-path': '/build',
       'protected-path': '/api/orders',
       'cors-origin': 'https://App.Example.com/',
+      'max-body-size': '512KiB',
     });
     expect(readInputs()).toEqual({
       'base-url': new URL('https://example.com/orders'),
@@ -82,6 +84,7 @@ describe('readInputs', () => {
       'version-path': '/build',
       'protected-path': '/api/orders',
       'cors-origin': 'https://app.example.com',
+      'max-body-size': 512 * 1024,
     });
   });
 
@@ -151,6 +154,12 @@ describe('readInputs', () => {
       { 'builtin-checks': 'false' },
       "Input 'builtin-checks': is false and no checks file is set; there would be nothing to check",
     ],
+    [
+      { 'max-body-size': '1MB' },
+      `Input 'max-body-size': "1MB" is not a size; expected a size such as 512KiB or 1MiB (units B, KiB, MiB, GiB) or a number of bytes`,
+    ],
+    [{ 'max-body-size': '512' }, "Input 'max-body-size': 512 is out of range; expected from 1 KiB to 64 MiB"],
+    [{ 'max-body-size': '128MiB' }, "Input 'max-body-size': 128MiB is out of range; expected from 1 KiB to 64 MiB"],
     [{ checks: 'missing.yml' }, "Input 'checks': cannot read missing.yml (no such file; looked for "],
   ])('rejects %j', (inputs, message) => {
     expect(failure({ 'base-url': 'https://api.example.com', ...inputs })).toContain(message);

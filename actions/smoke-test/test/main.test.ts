@@ -4,7 +4,15 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { FakeClock, RunContext } from '@ecs-actions/action-kit';
 import { run } from '../src/main.js';
 import { actionEnvironment } from './support/action.js';
-import { ALLOWED_ORIGIN, GIT_SHA, type LocalServer, json, startServer, wellBehavedService } from './support/servers.js';
+import {
+  ALLOWED_ORIGIN,
+  GIT_SHA,
+  type Handler,
+  type LocalServer,
+  json,
+  startServer,
+  wellBehavedService,
+} from './support/servers.js';
 
 const { setInputs, outputs, report, summary, lines, failure, folder } = actionEnvironment();
 let service: LocalServer | undefined;
@@ -171,6 +179,42 @@ describe('smoke-test', () => {
     );
     expect(lines()).toContain('::warning::Not ready after 2s (/health answered 503); running the checks anyway');
     expect(report().wait).toEqual({ ready: false, elapsedMs: 2000, lastState: '/health answered 503' });
+  });
+
+  it('fails a check whose body is over max-body-size, as it does at the default limit, and reads one at the limit', async () => {
+    const body =
+      (bytes: number): Handler =>
+      (_, response) => {
+        response.writeHead(200, { 'content-type': 'text/plain' }).end('a'.repeat(bytes));
+      };
+    service = await startServer(wellBehavedService({ 'GET /at-limit': body(4096), 'GET /over-limit': body(4097) }));
+    const file = join(folder(), 'smoke.yml');
+    writeFileSync(
+      file,
+      'checks:\n  - name: at-limit\n    path: /at-limit\n  - name: over-limit\n    path: /over-limit\n',
+    );
+    setInputs({ 'base-url': service.url.href, checks: file, 'builtin-checks': 'false', 'max-body-size': '4KiB' });
+
+    expect(await failure(run())).toBe('1 of 2 smoke checks failed: over-limit (see the lines above)');
+    expect(lines()).toContain(
+      `::error title=smoke-test over-limit::FAIL over-limit: ${service.url.origin}/over-limit answered a body over the 4 KiB limit: ` +
+        'expected a body of at most 4 KiB, got more than 4 KiB; reading stopped there',
+    );
+    expect(report().checks.map((check) => [check.name, check.outcome])).toEqual([
+      ['at-limit', 'pass'],
+      ['over-limit', 'fail'],
+    ]);
+  });
+
+  it('rejects a max-body-size that is not a size before sending any request', async () => {
+    service = await startServer(wellBehavedService());
+    setInputs({ 'base-url': service.url.href, 'max-body-size': '1MB' });
+
+    expect(await failure(run())).toBe(
+      `Input 'max-body-size': "1MB" is not a size; expected a size such as 512KiB or 1MiB (units B, KiB, MiB, GiB) or a number of bytes`,
+    );
+    expect(service.requests).toEqual([]);
+    expect(outputs()).toEqual({});
   });
 
   it('rejects a bad checks file before sending any request', async () => {
