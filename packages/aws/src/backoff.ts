@@ -51,7 +51,7 @@ export async function sendWithBackoff<T>(what: string, send: () => Promise<T>, o
     if (!throttled && (!isTransientAwsError(error) || ++serverErrors > serverErrorRetries)) throw error;
     if (attempt === 1)
       options.warn?.(
-        `${what} was ${throttled ? 'throttled' : 'failed'} (${errorMessage(error)}); sending it again with back-off`,
+        `${what} ${throttled ? 'was throttled' : 'failed'} (${errorMessage(error)}); sending it again with back-off`,
       );
     // Equal jitter: at least half the step, so that deploys throttled together do not come back together.
     const step = Math.min(capMs, baseMs * 2 ** Math.min(attempt - 1, 16));
