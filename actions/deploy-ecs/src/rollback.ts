@@ -1,11 +1,15 @@
-import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { UserError, errorMessage, poll } from '@ecs-actions/action-kit';
-import { isTransientAwsError } from '@ecs-actions/aws';
+import { UpdateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { UserError, errorMessage } from '@ecs-actions/action-kit';
+import { isTransientAwsError, sendWithBackoff } from '@ecs-actions/aws';
 import { revisionLabel } from '@ecs-actions/taskdef';
 import { primaryDeployment } from './service.js';
 import { waitForDeployment, type WaitOptions, type WaitResult } from './waiter.js';
 
-const ROLLBACK_UPDATE_TIMEOUT_MS = 2 * 60_000;
+/**
+ * 5xx and network faults: sent again for longer than a deploy's UpdateService (45 to 90 s of back-off), as the
+ * rollback keeps the service up and sending it again asks for the same revision.
+ */
+const ROLLBACK_SERVER_ERROR_RETRIES = 6;
 /** A rollback replaced by another deployment of the same revision is followed this many times at most. */
 const MAX_REPLACEMENTS_FOLLOWED = 3;
 
@@ -14,6 +18,8 @@ export interface RollbackOptions extends Omit<WaitOptions, 'deploymentId'> {
   taskDefinitionArn: string;
   /** Told the rollback deployment's id as soon as it is known, so a cancel mid-rollback can say which it is. */
   onStarted?: (deploymentId: string) => void;
+  /** One attempt per call, for UpdateService, which backs off itself (sendWithBackoff); `ecs` unless set. */
+  pollEcs?: ECSClient;
 }
 
 export interface RollbackResult {
@@ -40,22 +46,21 @@ export async function rollBack(options: RollbackOptions): Promise<RollbackResult
   const { ecs, log, cluster, service, taskDefinitionArn } = options;
   log.info(`Rolling back ${service} to ${revisionLabel(taskDefinitionArn)}`);
   const command = new UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn });
-  // The rollback is what keeps the service up: a throttled or failing ECS API is retried, not given up on.
-  const updated = await poll({
+  // The rollback is what keeps the service up: throttling is waited out until the rollback's deadline, with the
+  // same jittered back-off as the deploy's UpdateService (on the one-attempt client, no SDK retries on top).
+  const updateEcs = options.pollEcs ?? ecs;
+  const response = await sendWithBackoff('UpdateService for the rollback', () => updateEcs.send(command), {
     clock: options.clock,
     signal: options.signal,
-    interval: 2000,
-    timeoutMs: ROLLBACK_UPDATE_TIMEOUT_MS,
-    attempt: () =>
-      ecs.send(command).catch((error: unknown) => {
-        if (!isTransientAwsError(error)) throw error;
-        log.warning(`UpdateService for the rollback failed (${errorMessage(error)}); trying again`);
-        return undefined;
-      }),
+    warn: (message) => log.warning(message),
+    serverErrorRetries: ROLLBACK_SERVER_ERROR_RETRIES,
+  }).catch((error: unknown) => {
+    if (!isTransientAwsError(error)) throw error;
+    throw new UserError(
+      `Could not start the rollback to ${revisionLabel(taskDefinitionArn)}: ECS kept failing (${errorMessage(error)})`,
+      { cause: error },
+    );
   });
-  if (!updated.done)
-    throw new UserError(`Could not start the rollback to ${revisionLabel(taskDefinitionArn)}: ECS kept failing`);
-  const response = updated.value;
   const deploymentId = response.service && primaryDeployment(response.service)?.id;
   if (!deploymentId) throw new Error('UpdateService returned no PRIMARY deployment for the rollback');
   log.info(`Rollback deployment ${deploymentId} started`);

@@ -8,7 +8,7 @@ export const REGION = 'eu-west-1';
 export const ACCOUNT = '123456789012';
 export const CLUSTER = 'prod';
 export const SERVICE = 'web';
-const ECS_ENDPOINT = `https://ecs.${REGION}.amazonaws.com`;
+export const ECS_ENDPOINT = `https://ecs.${REGION}.amazonaws.com`;
 const STS_ENDPOINT = `https://sts.${REGION}.amazonaws.com`;
 const JSON_HEADERS = { 'content-type': 'application/x-amz-json-1.1' };
 

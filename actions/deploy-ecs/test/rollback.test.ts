@@ -1,8 +1,12 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { FakeClock } from '@ecs-actions/action-kit';
+import nock from 'nock';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { DeadlineError, FakeClock, isDeadline } from '@ecs-actions/action-kit';
+import { createAwsClient } from '@ecs-actions/aws';
 import { followRollback, rollBack, type RollbackOptions } from '../src/rollback.js';
 import {
   CLUSTER,
+  ECS_ENDPOINT,
   REGION,
   SERVICE,
   awsError,
@@ -64,8 +68,65 @@ describe('rollBack', () => {
     const result = await rollBack(options());
 
     expect(result.status).toBe('rolled-back');
-    expect(lines).toContain('warning: UpdateService for the rollback failed (internal); trying again');
-    expect(clock.sleeps[0]).toBe(2000);
+    expect(lines).toContain(
+      'warning: UpdateService for the rollback failed (internal); sending it again with back-off',
+    );
+    // The first back-off is 1 to 2 s (half the 2 s step, plus jitter).
+    expect(clock.sleeps).toHaveLength(1);
+    expect(clock.sleeps[0]).toBeGreaterThanOrEqual(1000);
+    expect(clock.sleeps[0]).toBeLessThanOrEqual(2000);
+  });
+
+  it('waits out a throttled UpdateService with jittered back-off on the one-attempt client and rolls back', async () => {
+    expectEcs('UpdateService', update, awsError('ThrottlingException', 'Rate exceeded'), 400, 3);
+    expectEcs('UpdateService', update, { service: service({ deployments: [{ id: 'ecs-svc/3', revision: 41 }] }) });
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/3', revision: 41 }] });
+
+    // `ecs` retries by itself (the SDK's quick retries); UpdateService must go through `pollEcs` instead.
+    const result = await rollBack({
+      ...options(),
+      ecs: createAwsClient(ECSClient, { region: REGION, action: 'deploy-ecs' }),
+      pollEcs: ecsClient(),
+    });
+
+    expect(result).toMatchObject({ status: 'rolled-back', deploymentId: 'ecs-svc/3', method: 'UpdateService' });
+    // Each back-off is half its step plus jitter, the step doubling from 2 s: 1-2 s, 2-4 s, 4-8 s.
+    expect(clock.sleeps).toHaveLength(3);
+    clock.sleeps.forEach((ms, attempt) => {
+      expect(ms).toBeGreaterThanOrEqual(1000 * 2 ** attempt);
+      expect(ms).toBeLessThanOrEqual(2000 * 2 ** attempt);
+    });
+    expect(lines.filter((line) => line.startsWith('warning:'))).toEqual([
+      'warning: UpdateService for the rollback was throttled (Rate exceeded); sending it again with back-off',
+    ]);
+  });
+
+  it("ends with a DeadlineError naming UpdateService when the rollback's deadline passes while it is throttled", async () => {
+    // The rollback's deadline passes (as withDeadline's timer aborts it) while ECS answers the third throttle.
+    const deadline = new AbortController();
+    const what = "the rollback's timeout-minutes (1 minute)";
+    let sent = 0;
+    nock(ECS_ENDPOINT)
+      .post('/', update)
+      .matchHeader('x-amz-target', 'AmazonEC2ContainerServiceV20141113.UpdateService')
+      .times(3)
+      .reply(
+        400,
+        () => {
+          if (++sent === 3) deadline.abort(new DeadlineError(`The deadline passed: ${what}`, what));
+          return awsError('ThrottlingException', 'Rate exceeded');
+        },
+        { 'content-type': 'application/x-amz-json-1.1' },
+      );
+
+    const error = await rollBack({ ...options(), signal: deadline.signal }).catch((caught: unknown) => caught);
+
+    expect(isDeadline(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      `UpdateService for the rollback was still throttled after 3 attempts when the deadline passed (${what}): ` +
+        'Rate exceeded',
+    );
+    expect(clock.sleeps).toHaveLength(2);
   });
 });
 
