@@ -1,6 +1,6 @@
 import { UpdateServiceCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
-import { errorMessage } from '@ecs-actions/action-kit';
-import { ecsServiceConsoleUrl } from '@ecs-actions/aws';
+import { DeadlineError, errorMessage, type Clock } from '@ecs-actions/action-kit';
+import { ecsServiceConsoleUrl, sendWithBackoff } from '@ecs-actions/aws';
 import { revisionLabel } from '@ecs-actions/taskdef';
 import type { Phase } from './phases.js';
 import { describeService, primaryDeployment, type Logger, type ServiceRef } from './service.js';
@@ -35,7 +35,17 @@ export interface CancelReport {
 
 export interface CancelRequest extends ServiceRef {
   ecs: ECSClient;
+  /**
+   * One attempt per call, for the rollback's UpdateService, which backs off itself (sendWithBackoff);
+   * `ecs` unless set.
+   */
+  pollEcs?: ECSClient;
+  clock: Clock;
   log: Logger;
+  /** The final phase's signal: the cancel signal has fired already, the final phase ends at a second signal. */
+  signal?: AbortSignal;
+  /** Milliseconds left of the final phase when the cancel is settled. */
+  finalPhaseMs: number;
   region: string;
   by: string;
   phase: Phase;
@@ -52,6 +62,9 @@ export interface CancelRequest extends ServiceRef {
   rollbackBy?: 'this run' | 'ECS' | 'CodeDeploy';
 }
 
+/** The outputs and the summary are written after the cancel is settled: its back-off ends this long before them. */
+const FINAL_PHASE_RESERVE_MS = 1000;
+
 /** How each phase reads after `Cancelled (SIGINT) `. */
 export const CANCEL_PHASES: Record<Phase, string> = {
   'pre-flight': 'during pre-flight',
@@ -67,13 +80,18 @@ export const CANCEL_PHASES: Record<Phase, string> = {
  * Decides, within the final phase, what a cancel leaves behind: nothing to undo before UpdateService; a rollback
  * already under way (this run's or ECS's circuit breaker's) goes on; a rollout still in progress is rolled back
  * with UpdateService to the previous revision (on-cancel: rollback, not waited for) or left (on-cancel: leave).
- * The ECS client must be bound to the final phase's signal.
+ * The ECS clients must be bound to the final phase's signal.
  */
 export async function settleCancel(request: CancelRequest): Promise<CancelReport> {
   const { log, by, phase } = request;
   const previous = revisionLabel(request.previousTaskDefinitionArn);
   const target = revisionLabel(request.taskDefinitionArn);
   const followUrl = ecsServiceConsoleUrl(request.region, request.cluster, request.service, 'deployments');
+  const finalClock = clockWithDeadline(
+    request.clock,
+    request.finalPhaseMs - FINAL_PHASE_RESERVE_MS,
+    'the final phase after the cancel',
+  );
   const report = (
     result: CancelResult,
     state: string,
@@ -152,13 +170,18 @@ export async function settleCancel(request: CancelRequest): Promise<CancelReport
     return report('needs-attention', where, `nothing to roll back to: the previous revision is ${target} too`);
   }
   try {
-    const response = await request.ecs.send(
-      new UpdateServiceCommand({
-        cluster: request.cluster,
-        service: request.service,
-        taskDefinition: request.previousTaskDefinitionArn,
-      }),
-    );
+    const command = new UpdateServiceCommand({
+      cluster: request.cluster,
+      service: request.service,
+      taskDefinition: request.previousTaskDefinitionArn,
+    });
+    // Throttling is waited out as in the deploy, within the final phase: the cancel signal has fired already.
+    const ecs = request.pollEcs ?? request.ecs;
+    const response = await sendWithBackoff('UpdateService for the rollback', () => ecs.send(command), {
+      clock: finalClock,
+      signal: request.signal,
+      warn: (message) => log.warning(message),
+    });
     const rollbackId = response.service && primaryDeployment(response.service)?.id;
     log.info(`Cancelled: rollback deployment ${rollbackId ?? ''} to ${previous} started; not waiting for it`);
     return report(
@@ -175,6 +198,23 @@ export async function settleCancel(request: CancelRequest): Promise<CancelReport
       `the rollback to ${previous} could not be started (${errorMessage(error)}); the service needs attention`,
     );
   }
+}
+
+/**
+ * The clock with a deadline `ms` from now on it: a sleep that would outlast it sleeps until then and rejects with
+ * a DeadlineError. On the injected clock, so that a FakeClock runs the final phase's back-off in tests.
+ */
+function clockWithDeadline(clock: Clock, ms: number, what: string): Clock {
+  const at = clock.now() + ms;
+  return {
+    now: () => clock.now(),
+    async sleep(sleepMs, signal) {
+      const left = at - clock.now();
+      if (sleepMs <= left) return clock.sleep(sleepMs, signal);
+      await clock.sleep(Math.max(0, left), signal);
+      throw new DeadlineError(`The deadline passed: ${what}`, what);
+    },
+  };
 }
 
 /** The one line a cancelled deploy ends with. */

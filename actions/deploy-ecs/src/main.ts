@@ -192,8 +192,8 @@ async function deploy(
     timeouts: dependencies.awsTimeouts,
   };
   const ecs = createAwsClient(ECSClient, clientOptions);
-  // The follower's polls, UpdateService and RegisterTaskDefinition back off with jitter themselves (sendWithBackoff):
-  // the SDK's quick retries would spend the bucket again.
+  // The follower's polls, RegisterTaskDefinition and UpdateService (the deploy's, the rollback's, a cancel's) back
+  // off with jitter themselves (sendWithBackoff): the SDK's quick retries would spend the bucket again.
   const pollEcs = createAwsClient(ECSClient, { ...clientOptions, maxAttempts: 1 });
   report.logLines = inputs['log-lines'];
   const logs =
@@ -219,20 +219,28 @@ async function deploy(
   };
   const known: { before?: Awaited<ReturnType<typeof preflight>> } = {};
   // What a cancel needs to settle things, read when it comes.
-  report.cancelRequest = () => ({
-    ...ref,
-    ecs,
-    log,
-    region,
-    phase: phases.startFinal(),
-    onCancel: inputs['on-cancel'],
-    beforePrimaryId: known.before?.primary?.id,
-    previousTaskDefinitionArn: report.previousTaskDefinitionArn,
-    taskDefinitionArn: report.taskDefinitionArn,
-    deploymentId: report.deploymentId,
-    rollbackDeploymentId: report.rollbackDeploymentId,
-    rollbackBy: report.rollbackBy,
-  });
+  report.cancelRequest = () => {
+    const phase = phases.startFinal();
+    return {
+      ...ref,
+      ecs,
+      pollEcs,
+      clock,
+      log,
+      region,
+      phase,
+      // The final phase's, read after startFinal: the rollout's signal has aborted with the cancel.
+      signal: phases.signal,
+      finalPhaseMs: phases.remaining(),
+      onCancel: inputs['on-cancel'],
+      beforePrimaryId: known.before?.primary?.id,
+      previousTaskDefinitionArn: report.previousTaskDefinitionArn,
+      taskDefinitionArn: report.taskDefinitionArn,
+      deploymentId: report.deploymentId,
+      rollbackDeploymentId: report.rollbackDeploymentId,
+      rollbackBy: report.rollbackBy,
+    };
+  };
   const expectedAccountId = inputs['expected-account-id'];
   const arns: ArnInput[] = [
     { input: 'cluster', value: inputs.cluster },

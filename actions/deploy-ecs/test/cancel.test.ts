@@ -6,9 +6,11 @@ import { describeServicesFollower } from '../src/follower.js';
 import { run } from '../src/main.js';
 import {
   CLUSTER,
+  ECS_ENDPOINT,
   IMAGE,
   REGION,
   SERVICE,
+  awsError,
   expectDescribeServices,
   expectEcs,
   expectListStoppedTasks,
@@ -56,8 +58,8 @@ afterEach(() => {
   expect(nock.pendingMocks()).toEqual([]);
 });
 
-async function deploy(): Promise<void> {
-  await runAction(() => run({ clock: new FakeClock(), context, follower: describeServicesFollower }));
+async function deploy(clock = new FakeClock()): Promise<void> {
+  await runAction(() => run({ clock, context, follower: describeServicesFollower }));
 }
 
 /** DescribeServices answered with this description, the run being cancelled as the answer goes out. */
@@ -91,12 +93,12 @@ function expectPreflightAndRevision(circuitBreaker?: ServiceFixture['circuitBrea
   );
 }
 
+const rollbackTo41 = { cluster: CLUSTER, service: SERVICE, taskDefinition: taskDefinitionArn(41) };
+
 function expectCancelRollbackTo41(): void {
-  expectEcs(
-    'UpdateService',
-    { cluster: CLUSTER, service: SERVICE, taskDefinition: taskDefinitionArn(41) },
-    { service: service({ deployments: [rollback41, { ...starting42, status: 'ACTIVE' }] }) },
-  );
+  expectEcs('UpdateService', rollbackTo41, {
+    service: service({ deployments: [rollback41, { ...starting42, status: 'ACTIVE' }] }),
+  });
 }
 
 describe('deploy-ecs cancelled', () => {
@@ -128,6 +130,67 @@ describe('deploy-ecs cancelled', () => {
     const summary = step.summary();
     expect(summary).toContain('deploy-ecs web: ⏹️ cancelled');
     expect(summary).toContain('<b>What this run did:</b> rollback to web:41 started as deployment ecs-svc/3');
+  });
+
+  it('waits out a throttled UpdateService in the final phase with back-off and still starts the rollback', async () => {
+    // A final phase long enough for three back-offs (1-2 s, 2-4 s, 4-8 s on the fake clock).
+    context = new RunContext({ finalPhaseMs: 30_000 });
+    const clock = new FakeClock();
+    expectPreflightAndRevision();
+    cancelDuringDescribeServices({ deployments: [starting42, draining41] });
+    expectDescribeServices({ deployments: [starting42, draining41] });
+    expectEcs('UpdateService', rollbackTo41, awsError('ThrottlingException', 'Rate exceeded'), 400, 3);
+    expectCancelRollbackTo41();
+
+    await deploy(clock);
+
+    expect(outputs()).toMatchObject({
+      status: 'cancelled',
+      'cancel-result': 'rollback-started',
+      'cancel-detail':
+        'deployment ecs-svc/2 of web:42 was PRIMARY (0/2 running, 2 pending, rollout IN_PROGRESS); rollback to ' +
+        'web:41 started as deployment ecs-svc/3 (not waited for)',
+    });
+    // Backed off on the injected clock (the one-attempt client added no retries): the last three sleeps.
+    const backoffs = clock.sleeps.slice(-3);
+    backoffs.forEach((ms, attempt) => {
+      expect(ms).toBeGreaterThanOrEqual(1000 * 2 ** attempt);
+      expect(ms).toBeLessThanOrEqual(2000 * 2 ** attempt);
+    });
+    expect(step.stdout).toContain(
+      '::warning::UpdateService for the rollback was throttled (Rate exceeded); sending it again with back-off',
+    );
+  });
+
+  it('ends the throttled UpdateService with a DeadlineError naming it when the final phase runs out', async () => {
+    const clock = new FakeClock();
+    expectPreflightAndRevision();
+    cancelDuringDescribeServices({ deployments: [starting42, draining41] });
+    expectDescribeServices({ deployments: [starting42, draining41] });
+    // The final phase's 5 s pass on the injected clock while ECS answers the second throttle.
+    let sent = 0;
+    nock(ECS_ENDPOINT)
+      .post('/', rollbackTo41)
+      .matchHeader('x-amz-target', 'AmazonEC2ContainerServiceV20141113.UpdateService')
+      .times(2)
+      .reply(
+        400,
+        () => {
+          if (++sent === 2) clock.advance(5000);
+          return awsError('ThrottlingException', 'Rate exceeded');
+        },
+        { 'content-type': 'application/x-amz-json-1.1' },
+      );
+
+    await deploy(clock);
+
+    expect(outputs()).toMatchObject({ status: 'cancelled', 'cancel-result': 'needs-attention' });
+    expect(errorLines()).toEqual([
+      '::error::Cancelled (SIGINT) while waiting for the deployment: deployment ecs-svc/2 of web:42 was PRIMARY ' +
+        '(0/2 running, 2 pending, rollout IN_PROGRESS); the rollback to web:41 could not be started (UpdateService ' +
+        'for the rollback was still throttled after 2 attempts when the deadline passed (the final phase after the ' +
+        `cancel): Rate exceeded); the service needs attention. Follow it at ${FOLLOW}`,
+    ]);
   });
 
   it('leaves the rollout in progress with on-cancel: leave', async () => {
