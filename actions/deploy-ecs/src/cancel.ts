@@ -77,35 +77,49 @@ export const CANCEL_PHASES: Record<Phase, string> = {
 };
 
 /**
+ * Builds the reports of one cancel: who cancelled and in which phase come from the request, `followUrl` is where
+ * to follow the service unless a report names another place.
+ */
+export function cancelReporter(
+  request: Pick<CancelRequest, 'by' | 'phase'>,
+  followUrl: string,
+): (
+  result: CancelResult,
+  state: string,
+  action: string,
+  rollbackDeploymentId?: string,
+  followAt?: string,
+) => CancelReport {
+  return (result, state, action, rollbackDeploymentId, followAt = followUrl) => ({
+    by: request.by,
+    phase: request.phase,
+    state,
+    action,
+    result,
+    rollbackDeploymentId,
+    followUrl: followAt,
+  });
+}
+
+/**
  * Decides, within the final phase, what a cancel leaves behind: nothing to undo before UpdateService; a rollback
  * already under way (this run's or ECS's circuit breaker's) goes on; a rollout still in progress is rolled back
  * with UpdateService to the previous revision (on-cancel: rollback, not waited for) or left (on-cancel: leave).
  * The ECS clients must be bound to the final phase's signal.
  */
 export async function settleCancel(request: CancelRequest): Promise<CancelReport> {
-  const { log, by, phase } = request;
+  const { log, phase } = request;
   const previous = revisionLabel(request.previousTaskDefinitionArn);
   const target = revisionLabel(request.taskDefinitionArn);
-  const followUrl = ecsServiceConsoleUrl(request.region, request.cluster, request.service, 'deployments');
+  const report = cancelReporter(
+    request,
+    ecsServiceConsoleUrl(request.region, request.cluster, request.service, 'deployments'),
+  );
   const finalClock = clockWithDeadline(
     request.clock,
     request.finalPhaseMs - FINAL_PHASE_RESERVE_MS,
     'the final phase after the cancel',
   );
-  const report = (
-    result: CancelResult,
-    state: string,
-    action: string,
-    rollbackDeploymentId?: string,
-  ): CancelReport => ({
-    by,
-    phase,
-    state,
-    action,
-    result,
-    rollbackDeploymentId,
-    followUrl,
-  });
 
   if (!request.deploymentId && (phase === 'pre-flight' || phase === 'register')) {
     const runs = request.previousTaskDefinitionArn

@@ -14,7 +14,7 @@ import { UserError, errorMessage, inputError, poll } from '@ecs-actions/action-k
 import { isAwsError } from '@ecs-actions/aws';
 import { revisionLabel } from '@ecs-actions/taskdef';
 import { appSpecFor } from './appspec.js';
-import type { CancelReport, CancelRequest, CancelResult } from './cancel.js';
+import { cancelReporter, type CancelReport, type CancelRequest } from './cancel.js';
 import type { CodeDeployTarget } from './codedeploy-preflight.js';
 import { FailedTasks, PollCalls } from './poll-calls.js';
 import type { DeploymentFollower, FollowRequest, InFlightRollback } from './follower.js';
@@ -356,22 +356,8 @@ async function followDeployment(
  * flight is stopped with CodeDeploy's rollback (on-cancel: rollback, not waited for) or left (on-cancel: leave).
  */
 async function settleCodeDeployCancel(codedeploy: CodeDeployClient, request: CancelRequest): Promise<CancelReport> {
-  const { by, phase, log } = request;
-  const report = (
-    result: CancelResult,
-    state: string,
-    action: string,
-    rollbackDeploymentId?: string,
-    followUrl?: string,
-  ): CancelReport => ({
-    by,
-    phase,
-    state,
-    action,
-    result,
-    rollbackDeploymentId,
-    followUrl: followUrl ?? codeDeployConsoleUrl(request.region, request.deploymentId ?? ''),
-  });
+  const { log } = request;
+  const report = cancelReporter(request, codeDeployConsoleUrl(request.region, request.deploymentId ?? ''));
   const previous = revisionLabel(request.previousTaskDefinitionArn);
   if (!request.deploymentId) {
     return report(
