@@ -42,7 +42,7 @@ export interface CancelRequest extends ServiceRef {
   pollEcs?: ECSClient;
   clock: Clock;
   log: Logger;
-  /** The final phase's signal: the cancel signal has fired already, the final phase ends at a second signal. */
+  /** The final phase's signal (the cancel signal has fired already): it aborts at a second signal or when time is up. */
   signal?: AbortSignal;
   /** Milliseconds left of the final phase when the cancel is settled. */
   finalPhaseMs: number;

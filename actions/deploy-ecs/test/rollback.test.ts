@@ -77,6 +77,16 @@ describe('rollBack', () => {
     expect(clock.sleeps[0]).toBeLessThanOrEqual(2000);
   });
 
+  it('gives up starting the rollback when ECS keeps failing with 5xx, saying so', async () => {
+    expectEcs('UpdateService', update, awsError('ServerException', 'internal'), 500, 7);
+
+    const error = await rollBack(options()).catch((caught: unknown) => caught);
+
+    expect((error as Error).message).toBe('Could not start the rollback to web:41: ECS kept failing (internal)');
+    // Sent seven times in all: six more than the first, with back-off between them.
+    expect(clock.sleeps).toHaveLength(6);
+  });
+
   it('waits out a throttled UpdateService with jittered back-off on the one-attempt client and rolls back', async () => {
     expectEcs('UpdateService', update, awsError('ThrottlingException', 'Rate exceeded'), 400, 3);
     expectEcs('UpdateService', update, { service: service({ deployments: [{ id: 'ecs-svc/3', revision: 41 }] }) });
