@@ -88,8 +88,10 @@ describe('deploy-ecs against endpoints that stop answering', () => {
     expect(elapsedMs).toBeLessThan(6000);
     expect(process.exitCode).toBe(1);
     const [line] = errorLines();
+    // The rollback's UpdateService backs off after its attempt timed out; the rollback's deadline passes meanwhile.
     expect(line).toContain(
-      `ECS UpdateService (${aws.url}) did not answer before the deadline passed: the rollback's 1000 ms.`,
+      `UpdateService for the rollback was still failing after 1 attempt when the deadline passed (the rollback's ` +
+        `1000 ms): ECS UpdateService (${aws.url}) did not answer: no answer within 250 ms`,
     );
     expect(line).toContain(
       `Deployment ${outputs()['deployment-id']} of sample-service-dev:2 had started and failed (the deployment did not complete within 1 s (ECS DescribeServices (${aws.url}) did not answer before the deadline passed: the rollout's 1000 ms))`,

@@ -61,9 +61,10 @@ export async function sendWithBackoff<T>(what: string, send: () => Promise<T>, o
     } catch (aborted) {
       // A cancel stays a cancel; a deadline says which call it cut short and what AWS answered last.
       if (!isDeadline(aborted)) throw aborted;
+      const attempts = `${attempt} attempt${attempt === 1 ? '' : 's'}`;
       throw new DeadlineError(
-        `${what} was still ${throttled ? 'throttled' : 'failing'} after ${attempt} attempts when the deadline ` +
-          `passed (${aborted.what}): ${errorMessage(error)}`,
+        `${what} was still ${throttled ? 'throttled' : 'failing'} after ${attempts} when the deadline passed ` +
+          `(${aborted.what}): ${errorMessage(error)}`,
         aborted.what,
         { cause: error },
       );
