@@ -39,6 +39,11 @@ export interface AwsClientOptions {
   /** Attempts per call, including the first; throttling and 5xx are retried with adaptive back-off. */
   maxAttempts?: number;
   /**
+   * `adaptive` unless set: after a throttle the SDK also limits the client's send rate, waiting on the real clock.
+   * `standard` has no such limiter, for tests that throttle on purpose with a FakeClock, which cannot move it.
+   */
+  retryMode?: 'adaptive' | 'standard';
+  /**
    * Cancel and deadline (see withDeadline in action-kit): every call of the client, its retries and back-off
    * included, ends as soon as it aborts, with a CancelledError or DeadlineError naming the call and endpoint.
    * A function is read at each call, for a client that outlives one phase's deadline.
@@ -100,7 +105,7 @@ export function createAwsClient<C extends WithMiddleware>(
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const client = new ClientClass({
     region: resolveRegion(options.region),
-    retryMode: 'adaptive',
+    retryMode: options.retryMode ?? 'adaptive',
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     customUserAgent: `ecs-actions/${options.action}/${actionVersion()}`,
     requestHandler: {

@@ -94,6 +94,18 @@ describe('createAwsClient', () => {
     await expect(ecs.send(new DescribeServicesCommand({ services: ['web'] }))).resolves.toMatchObject({ services: [] });
   });
 
+  it('limits its send rate after a throttle (adaptive retries) unless retryMode is standard', async () => {
+    const adaptive = createAwsClient(ECSClient, { region: 'eu-west-1', action: 'deploy-ecs', maxAttempts: 1 });
+    const standard = createAwsClient(ECSClient, {
+      region: 'eu-west-1',
+      action: 'deploy-ecs',
+      maxAttempts: 1,
+      retryMode: 'standard',
+    });
+    expect(await adaptive.config.retryStrategy()).toMatchObject({ mode: 'adaptive' });
+    expect(await standard.config.retryStrategy()).toMatchObject({ mode: 'standard' });
+  });
+
   it('gives up after the bounded number of attempts with a transient error', async () => {
     for (let i = 0; i < 2; i++) ecsReply(503, { __type: 'ServerException', message: 'try later' });
     const ecs = createAwsClient(ECSClient, { region: 'eu-west-1', action: 'deploy-ecs', maxAttempts: 2 });

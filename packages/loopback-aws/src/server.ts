@@ -21,7 +21,7 @@ export interface RecordedRequest {
   /** `ecs`, `ecr`, `elasticloadbalancing`, `sts`, `secretsmanager`, `ssm`, `logs`, `codedeploy`, or `unknown` */
   service: string;
   operation: string;
-  /** Epoch milliseconds when the request arrived. */
+  /** Epoch milliseconds when the request arrived, on the clock the rollouts follow (`now`, Date.now unless set). */
   time: number;
   /** HTTP status answered. */
   status: number;
@@ -63,7 +63,7 @@ function silenced(context: ServerContext, operation: string): boolean {
   }
   if (silence.operations && !silence.operations.has(operation)) return false;
   context.world.log(`not answering: ${operation}`);
-  context.requests.push({ service: 'unknown', operation, time: Date.now(), status: 0 });
+  context.requests.push({ service: 'unknown', operation, time: context.world.now(), status: 0 });
   return true;
 }
 
@@ -157,7 +157,7 @@ async function answerJson(
     error = answered.code;
     sendJson(response, answered.status, { __type: answered.code, message: answered.message }, requestId);
   } finally {
-    context.requests.push({ service, operation, time: Date.now(), status: response.statusCode, error });
+    context.requests.push({ service, operation, time: context.world.now(), status: response.statusCode, error });
   }
 }
 
@@ -185,7 +185,7 @@ function answerQuery(
     const body = queryError(namespace, { type: error.faultType, code: error.code, message: error.message }, requestId);
     sendXml(response, error.status, body, requestId);
   } finally {
-    context.requests.push({ service, operation, time: Date.now(), status: response.statusCode });
+    context.requests.push({ service, operation, time: context.world.now(), status: response.statusCode });
   }
 }
 
@@ -205,7 +205,7 @@ export function requestListener(context: ServerContext) {
           answerQuery(context, request, params, response);
           return;
         }
-        context.requests.push({ service: 'unknown', operation: '', time: Date.now(), status: 400 });
+        context.requests.push({ service: 'unknown', operation: '', time: context.world.now(), status: 400 });
         sendJson(
           response,
           400,

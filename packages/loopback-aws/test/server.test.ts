@@ -17,8 +17,8 @@ afterEach(async () => {
   aws = undefined;
 });
 
-async function start() {
-  aws = await startLoopbackAws({ stepMs: 20 });
+async function start(now?: () => number) {
+  aws = await startLoopbackAws({ stepMs: 20, now });
   return { aws, ...clientsFor(aws) };
 }
 
@@ -170,6 +170,15 @@ describe('the endpoint', () => {
       ['elasticloadbalancing', 'DescribeTargetHealth', 200],
     ]);
     expect(aws.requests[0].time).toBeGreaterThanOrEqual(before);
+  });
+
+  it("records the time on the loopback's clock when one is given, as the rollouts follow it", async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const { aws, ecs } = await start(() => now);
+    await ecs.send(new DescribeServicesCommand({ cluster: 'demo-dev', services: ['sample-service'] }));
+    now += 1500;
+    await ecs.send(new DescribeServicesCommand({ cluster: 'demo-dev', services: ['sample-service'] }));
+    expect(aws.requests.map((request) => request.time)).toEqual([Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 1) + 1500]);
   });
 });
 
