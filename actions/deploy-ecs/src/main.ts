@@ -28,6 +28,7 @@ import {
   refuseArnsOutOfScope,
   type ArnInput,
   resolveRegion,
+  type AwsClientOptions,
   type AwsTimeouts,
 } from '@ecs-actions/aws';
 import {
@@ -70,6 +71,8 @@ export interface Dependencies {
   timeoutMs: number;
   /** Tests: short per-attempt AWS timeouts. */
   awsTimeouts: Partial<AwsTimeouts>;
+  /** Tests that throttle on purpose with a FakeClock: `standard`, as the adaptive rate limiter waits on the real clock. */
+  awsRetryMode: AwsClientOptions['retryMode'];
   /** How deployments are followed; the service-deployments API (falling back to DescribeServices) unless set. */
   follower: DeploymentFollower;
   /** Milliseconds between polls; the follower's own pacing unless set (tests against the loopback). */
@@ -190,6 +193,7 @@ async function deploy(
     action: 'deploy-ecs',
     signal: () => phases.signal,
     timeouts: dependencies.awsTimeouts,
+    retryMode: dependencies.awsRetryMode,
   };
   const ecs = createAwsClient(ECSClient, clientOptions);
   // The follower's polls, RegisterTaskDefinition and UpdateService (the deploy's, the rollback's, a cancel's) back

@@ -89,8 +89,9 @@ beforeEach(() => {
   clock = new FakeClock();
 });
 
+/** Standard retries: the adaptive client's rate limiter would wait on the real clock after a throttle. */
 async function deploy(): Promise<void> {
-  await runAction(() => run({ clock, follower: describeServicesFollower }));
+  await runAction(() => run({ clock, follower: describeServicesFollower, awsRetryMode: 'standard' }));
 }
 
 /** Pre-flight sees web:41 running; the newest revision of the family has another image. */

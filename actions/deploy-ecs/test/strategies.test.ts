@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runAction } from '@ecs-actions/action-kit';
+import { FakeClock, runAction } from '@ecs-actions/action-kit';
 import { stepHarness } from '@ecs-actions/action-kit/testing';
 import {
   sampleImageUri,
@@ -17,6 +17,8 @@ import { run } from '../src/main.js';
 const step = stepHarness('deploy-ecs-strategies');
 const { outputs, summary, errorLines, setInputs } = step;
 let aws: LoopbackAws | undefined;
+/** The deploy's clock, which the loopback's rollouts follow too: a minute of bake time passes in no time. */
+let clock: FakeClock;
 
 afterEach(async () => {
   await aws?.close();
@@ -25,7 +27,8 @@ afterEach(async () => {
 
 /** A loopback AWS whose next new revision of sample-service-dev rolls out as the scenario says. */
 async function start(scenario: ScenarioName, stepMs = 20): Promise<string> {
-  aws = await startLoopbackAws({ scenario, stepMs, minuteMs: 500 });
+  clock = new FakeClock();
+  aws = await startLoopbackAws({ scenario, stepMs, minuteMs: 500, now: () => clock.now() });
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: aws.url,
     AWS_REGION: aws.region,
@@ -36,9 +39,14 @@ async function start(scenario: ScenarioName, stepMs = 20): Promise<string> {
   return aws.seedTaskDefinition({ ...input, cpu: '512', memory: '1024' }).arn;
 }
 
+/**
+ * Polls every 50 ms of the fake clock: 2.5 steps of 20 ms, as a poll in step with the rollout would see the same
+ * phase each time, and no faster than DescribeServiceDeployments' bucket refills (20/s). Standard retries: the
+ * adaptive client's rate limiter would wait on the real clock after a throttle.
+ */
 async function deploy(inputs: Record<string, string>): Promise<void> {
   setInputs({ cluster: 'demo-dev', service: 'sample-service', ...inputs });
-  await runAction(() => run({ interval: () => 40 }));
+  await runAction(() => run({ clock, interval: () => 50, awsRetryMode: 'standard' }));
 }
 
 describe('deploy-ecs with the service-deployments API', () => {
@@ -156,12 +164,13 @@ describe('deploy-ecs with the service-deployments API', () => {
       'DescribeServiceDeployments',
       'DescribeServiceDeployments',
     ]);
-    // The second list waited for the follower's next attempt (1 to 2 s), not for a quick SDK retry.
+    // The second list waited for the follower's next attempt (1 to 2 s on the clock the loopback shares), not for a
+    // quick SDK retry.
     expect(throttled[1]!.time - throttled[0]!.time).toBeGreaterThanOrEqual(1000);
   });
 
   it('near the end of a rolling deployment polls DescribeServices, and the service deployment once the service shows the end', async () => {
-    // Steps of 300 ms: the polls (every 40 ms) see the old tasks gone before the deployment ends.
+    // Steps of 300 ms: the polls (every 50 ms) see the old tasks gone before the deployment ends.
     const revision = await start('completes', 300);
     await deploy({ 'task-definition': revision });
     expect(outputs()).toMatchObject({ status: 'succeeded', 'followed-with': 'service deployments' });
