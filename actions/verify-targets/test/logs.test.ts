@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { runAction } from '@ecs-actions/action-kit';
+import { FakeClock, runAction } from '@ecs-actions/action-kit';
 import { outputsWritten, runnerCommands } from '@ecs-actions/action-kit/testing';
 import {
   appendContainerLogLines,
@@ -67,7 +67,8 @@ function print(task: TaskRecord, lines: string[]): void {
 async function verify(inputs: Record<string, string> = {}): Promise<void> {
   const all = { cluster: 'demo-dev', service: 'sample-service', 'timeout-seconds': '10', ...inputs };
   for (const [name, value] of Object.entries(all)) process.env[`INPUT_${name.toUpperCase()}`] = value;
-  await runAction(() => run());
+  // Polls on a fake clock: targets that stay unhealthy fail timeout-seconds at once, not in real seconds.
+  await runAction(() => run({ clock: new FakeClock() }));
 }
 
 const outputs = () => outputsWritten(readFileSync(join(dir, 'output'), 'utf8'));
