@@ -4,7 +4,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@j
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunContext, runAction } from '@ecs-actions/action-kit';
+import { FakeClock, RunContext, runAction, systemClock, type Clock } from '@ecs-actions/action-kit';
 import {
   sampleImageUri,
   sampleTaskDefinition,
@@ -20,6 +20,8 @@ let dir: string;
 let stdout: string;
 let summaryFile: string;
 let awsLog: string[];
+/** The deploy's clock, which the loopback's rollouts follow too: CodeDeploy's minutes of traffic steps pass at once. */
+let clock: Clock;
 
 beforeAll(() => {
   summaryFile = join(mkdtempSync(join(tmpdir(), 'deploy-ecs-codedeploy-')), 'summary.md');
@@ -35,6 +37,7 @@ beforeEach(() => {
   process.env.GITHUB_STEP_SUMMARY = summaryFile;
   stdout = '';
   awsLog = [];
+  clock = new FakeClock();
   jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
   process.exitCode = undefined;
 });
@@ -52,7 +55,13 @@ const SERVICE = 'sample-service';
 
 /** A loopback AWS whose services are CODE_DEPLOY-controlled; returns a new revision of sample-service-dev. */
 async function start(scenario: ScenarioName): Promise<{ revision: string; previous: string }> {
-  aws = await startLoopbackAws({ scenario, stepMs: 20, minuteMs: 300, log: (line) => awsLog.push(line) });
+  aws = await startLoopbackAws({
+    scenario,
+    stepMs: 20,
+    minuteMs: 300,
+    now: () => clock.now(),
+    log: (line) => awsLog.push(line),
+  });
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: aws.url,
     AWS_REGION: aws.region,
@@ -75,7 +84,7 @@ function setInputs(inputs: Record<string, string>): void {
 
 async function deploy(inputs: Record<string, string>, context?: RunContext): Promise<void> {
   setInputs({ cluster: CLUSTER, service: SERVICE, ...inputs });
-  await runAction(() => run({ interval: () => 30, ...(context ? { context } : {}) }));
+  await runAction(() => run({ clock, interval: () => 30, ...(context ? { context } : {}) }));
 }
 
 function outputs(): Record<string, string> {
@@ -180,6 +189,8 @@ describe('deploy-ecs on a CODE_DEPLOY service', () => {
   });
 
   it('stops the deployment with CodeDeploy rollback when the run is cancelled', async () => {
+    // The cancel comes on the real clock, when the loopback shows 10% green: the deploy runs on it too.
+    clock = systemClock;
     const { revision } = await start('codedeploy');
     const context = new RunContext();
     const cancelled = new Promise<void>((resolve) => {
