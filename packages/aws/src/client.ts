@@ -36,11 +36,13 @@ export interface AwsClientOptions {
   region?: string;
   /** The action's name, for the user agent: `ecs-actions/<action>/<version>`. */
   action: string;
-  /** Attempts per call, including the first; throttling and 5xx are retried with adaptive back-off. */
+  /** Attempts per call, including the first; throttling and 5xx are retried with the SDK's back-off. */
   maxAttempts?: number;
   /**
-   * `adaptive` unless set: after a throttle the SDK also limits the client's send rate, waiting on the real clock.
-   * `standard` has no such limiter, for tests that throttle on purpose with a FakeClock, which cannot move it.
+   * `adaptive` (after a throttle the SDK also limits the client's send rate, waiting on the real clock) unless
+   * maxAttempts is 1, then `standard`, which has no such limiter: a one-attempt client is one whose caller backs off
+   * itself (sendWithBackoff, the followers' pacing), bounded by its deadline and cancel signal on its injected clock,
+   * and the limiter would be a second back-off that none of them governs.
    */
   retryMode?: 'adaptive' | 'standard';
   /**
@@ -91,7 +93,7 @@ export function actionVersion(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * Builds any AWS SDK v3 client the same way: region resolved as above, adaptive retries with a bounded
- * number of attempts, an `ecs-actions/<action>/<version>` user agent, and credential/permission errors
+ * number of attempts (standard for a one-attempt client, see retryMode), an `ecs-actions/<action>/<version>` user agent, and credential/permission errors
  * translated into one user error naming the API call. No endpoint is set here, so the SDK's standard
  * overrides (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ECS, ...) keep working.
  *
@@ -103,10 +105,11 @@ export function createAwsClient<C extends WithMiddleware>(
   options: AwsClientOptions,
 ): C {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const client = new ClientClass({
     region: resolveRegion(options.region),
-    retryMode: options.retryMode ?? 'adaptive',
-    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    retryMode: options.retryMode ?? (maxAttempts === 1 ? 'standard' : 'adaptive'),
+    maxAttempts,
     customUserAgent: `ecs-actions/${options.action}/${actionVersion()}`,
     requestHandler: {
       connectionTimeout: timeouts.connectionMs,
@@ -124,7 +127,9 @@ export function createAwsClient<C extends WithMiddleware>(
         return await abortable(next(args), signal, (reason) => abortedCallError(reason, call()));
       } catch (error) {
         const translated = translateAwsError(error, context);
-        return Promise.reject(translated === error ? translateNetworkError(error, call(), timeouts) : translated);
+        return Promise.reject(
+          translated === error ? translateNetworkError(error, call(), timeouts, maxAttempts) : translated,
+        );
       }
     },
     // At the initialize step the translation wraps the SDK's retries: it sees only the final error.

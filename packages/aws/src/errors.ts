@@ -211,7 +211,7 @@ export function isTransientAwsError(error: unknown): boolean {
   return typeof candidate?.code === 'string' && NETWORK.has(candidate.code);
 }
 
-/** An AWS call that got no answer (timeouts, refused or reset connections) after the SDK's retries. */
+/** An AWS call that got no answer (timeouts, refused or reset connections) in any of the client's attempts. */
 export class AwsNetworkError extends UserError {
   constructor(
     message: string,
@@ -255,18 +255,23 @@ export function abortedCallError(reason: Error, context: CallContext): Error {
   return reason;
 }
 
-/** Network faults that outlived the SDK's retries become one user error naming the call and endpoint. */
+/**
+ * Network faults that outlived the client's attempts become one user error naming the call, the endpoint and how
+ * many attempts were made: a one-attempt client's caller backs off itself, so its error must not claim SDK retries.
+ */
 export function translateNetworkError(
   error: unknown,
   context: CallContext,
   timeouts: { connectionMs: number; responseMs: number },
+  /** The client's maxAttempts, for an error on which the SDK recorded no attempt count. */
+  maxAttempts: number,
 ): unknown {
   if (isUserError(error)) return error;
   const candidate = (error ?? {}) as {
     name?: string;
     code?: string;
     message?: string;
-    $metadata?: { httpStatusCode?: number };
+    $metadata?: { httpStatusCode?: number; attempts?: number };
   };
   if (candidate.$metadata?.httpStatusCode !== undefined) return error; // AWS answered
   const message = candidate.message ?? '';
@@ -280,8 +285,10 @@ export function translateNetworkError(
     : code === 'TimeoutError' || code === 'ETIMEDOUT'
       ? `no answer within ${seconds(timeouts.responseMs)}`
       : `${code} (${message.replace(/^AWS SDK error wrapper for /, '')})`;
+  const attempts = candidate.$metadata?.attempts ?? maxAttempts;
+  const tried = attempts === 1 ? '1 attempt (no SDK retries)' : `${attempts} attempts`;
   return new AwsNetworkError(
-    `${api} (${endpointOf(context)}) did not answer: ${what}, after the SDK's retries. Check the network ` +
+    `${api} (${endpointOf(context)}) did not answer: ${what}, after ${tried}. Check the network ` +
       'between this runner and AWS (proxy, VPC endpoint, AWS_ENDPOINT_URL).',
     code,
     api,

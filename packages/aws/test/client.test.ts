@@ -95,15 +95,25 @@ describe('createAwsClient', () => {
   });
 
   it('limits its send rate after a throttle (adaptive retries) unless retryMode is standard', async () => {
-    const adaptive = createAwsClient(ECSClient, { region: 'eu-west-1', action: 'deploy-ecs', maxAttempts: 1 });
-    const standard = createAwsClient(ECSClient, {
+    const adaptive = createAwsClient(ECSClient, { region: 'eu-west-1', action: 'deploy-ecs' });
+    const standard = createAwsClient(ECSClient, { region: 'eu-west-1', action: 'deploy-ecs', retryMode: 'standard' });
+    expect(await adaptive.config.retryStrategy()).toMatchObject({ mode: 'adaptive', rateLimiter: expect.anything() });
+    expect(await standard.config.retryStrategy()).toMatchObject({ mode: 'standard' });
+    expect(await standard.config.retryStrategy()).not.toHaveProperty('rateLimiter');
+  });
+
+  it('has no client-side rate limiter with one attempt per call, whose caller backs off itself', async () => {
+    // As deploy-ecs makes its pollEcs: the limiter would sleep on the real clock, outside its deadline and back-off.
+    const oneAttempt = createAwsClient(ECSClient, {
       region: 'eu-west-1',
       action: 'deploy-ecs',
+      signal: () => undefined,
+      timeouts: {},
       maxAttempts: 1,
-      retryMode: 'standard',
     });
-    expect(await adaptive.config.retryStrategy()).toMatchObject({ mode: 'adaptive' });
-    expect(await standard.config.retryStrategy()).toMatchObject({ mode: 'standard' });
+    const strategy = await oneAttempt.config.retryStrategy();
+    expect(strategy).toMatchObject({ mode: 'standard' });
+    expect(strategy).not.toHaveProperty('rateLimiter');
   });
 
   it('gives up after the bounded number of attempts with a transient error', async () => {

@@ -34,7 +34,7 @@ describe('an AWS endpoint that accepts and never answers', () => {
     const started = Date.now();
     const error = await ecs.send(describeServices).catch((caught: unknown) => caught);
     expect((error as Error).message).toBe(
-      `ECS DescribeServices (${silent.url}) did not answer: no answer within 150 ms, after the SDK's retries. ` +
+      `ECS DescribeServices (${silent.url}) did not answer: no answer within 150 ms, after 2 attempts. ` +
         'Check the network between this runner and AWS (proxy, VPC endpoint, AWS_ENDPOINT_URL).',
     );
     // A waiting loop rides it out like any network fault.
@@ -77,5 +77,7 @@ describe('an AWS endpoint that accepts and never answers', () => {
     expect((error as Error).message).toMatch(
       /^ECS DescribeServices \(http:\/\/127\.0\.0\.1:9\) did not answer: ECONNREFUSED/,
     );
+    // One attempt: the caller backs off itself, the message claims no SDK retries.
+    expect((error as Error).message).toContain(', after 1 attempt (no SDK retries). Check the network');
   });
 });
