@@ -28,7 +28,6 @@ import {
   refuseArnsOutOfScope,
   type ArnInput,
   resolveRegion,
-  type AwsClientOptions,
   type AwsTimeouts,
 } from '@ecs-actions/aws';
 import {
@@ -71,8 +70,6 @@ export interface Dependencies {
   timeoutMs: number;
   /** Tests: short per-attempt AWS timeouts. */
   awsTimeouts: Partial<AwsTimeouts>;
-  /** Tests that throttle on purpose with a FakeClock: `standard`, as the adaptive rate limiter waits on the real clock. */
-  awsRetryMode: AwsClientOptions['retryMode'];
   /** How deployments are followed; the service-deployments API (falling back to DescribeServices) unless set. */
   follower: DeploymentFollower;
   /** Milliseconds between polls; the follower's own pacing unless set (tests against the loopback). */
@@ -193,11 +190,12 @@ async function deploy(
     action: 'deploy-ecs',
     signal: () => phases.signal,
     timeouts: dependencies.awsTimeouts,
-    retryMode: dependencies.awsRetryMode,
   };
   const ecs = createAwsClient(ECSClient, clientOptions);
   // The follower's polls, RegisterTaskDefinition and UpdateService (the deploy's, the rollback's, a cancel's) back
-  // off with jitter themselves (sendWithBackoff): the SDK's quick retries would spend the bucket again.
+  // off with jitter themselves (the pacing, sendWithBackoff): the SDK's quick retries would spend the bucket again.
+  // One attempt means standard retries (createAwsClient): no adaptive rate limiter sleeping on the real clock
+  // outside the phase's deadline, the cancel and the injected clock; this back-off is the only one.
   const pollEcs = createAwsClient(ECSClient, { ...clientOptions, maxAttempts: 1 });
   report.logLines = inputs['log-lines'];
   const logs =

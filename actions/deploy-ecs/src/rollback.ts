@@ -18,7 +18,10 @@ export interface RollbackOptions extends Omit<WaitOptions, 'deploymentId'> {
   taskDefinitionArn: string;
   /** Told the rollback deployment's id as soon as it is known, so a cancel mid-rollback can say which it is. */
   onStarted?: (deploymentId: string) => void;
-  /** One attempt per call, for UpdateService, which backs off itself (sendWithBackoff); `ecs` unless set. */
+  /**
+   * One attempt per call, for UpdateService, which backs off itself (sendWithBackoff), and the wait's DescribeServices
+   * polls (see WaitOptions.pollEcs); `ecs` unless set.
+   */
   pollEcs?: ECSClient;
 }
 

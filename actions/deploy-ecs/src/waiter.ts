@@ -8,6 +8,11 @@ import { Timeline } from './timeline.js';
 
 export interface WaitOptions extends ServiceRef {
   ecs: ECSClient;
+  /**
+   * One attempt per call, for the DescribeServices polls: a throttled or failing poll waits for the next one, spaced
+   * by this wait's own back-off on `clock`, not by the SDK's retries (see FollowRequest.pollEcs). `ecs` unless set.
+   */
+  pollEcs?: ECSClient;
   clock: Clock;
   log: Logger;
   region: string;
@@ -22,6 +27,8 @@ export interface WaitOptions extends ServiceRef {
   seenEventIds: Set<string>;
   /** Milliseconds between DescribeServices calls, by time waited so far. */
   interval?: (elapsedMs: number) => number;
+  /** [0, 1), for the back-off's jitter; Math.random unless set (tests pin it). */
+  random?: () => number;
   /**
    * Cancel or deadline (the ECS client should be bound to the same one). A cancel ends the wait with the
    * CancelledError; a deadline ends it as a `timeout` naming the call that did not answer.
@@ -74,7 +81,7 @@ export function defaultInterval(elapsedMs: number): number {
   return elapsedMs < 60_000 ? 1000 : 2000;
 }
 
-/** A throttled or failing ECS API gets more room after each failed poll, up to this. */
+/** A throttled or failing ECS API gets more room after each failed poll, up to this (before the ±50% jitter). */
 const MAX_BACKOFF_MS = 5000;
 /** Stopped tasks are counted after any change in the deployment or its events, and at least this often. */
 const STOPPED_TASKS_CHECK_MS = 10_000;
@@ -89,6 +96,8 @@ const ECS_ROLLBACK_GRACE_MS = 60_000;
  */
 export async function waitForDeployment(options: WaitOptions): Promise<WaitResult> {
   const { ecs, clock, log, deploymentId, maxFailedTasks, seenEventIds } = options;
+  const pollEcs = options.pollEcs ?? ecs;
+  const random = options.random ?? Math.random;
   const baseInterval = options.interval ?? defaultInterval;
   const started = clock.now();
   let service: Service | undefined;
@@ -120,7 +129,7 @@ export async function waitForDeployment(options: WaitOptions): Promise<WaitResul
   }
 
   async function attempt(): Promise<WaitOutcome | undefined> {
-    const described = await ridingOut(() => describeService(ecs, options, options.region), 'DescribeServices');
+    const described = await ridingOut(() => describeService(pollEcs, options, options.region), 'DescribeServices');
     if (!described) return undefined;
     service = described;
     const newEvents = printNewEvents(service.events ?? [], seenEventIds, log);
@@ -184,10 +193,11 @@ export async function waitForDeployment(options: WaitOptions): Promise<WaitResul
     polled = await poll({
       clock,
       timeoutMs: options.timeoutMs,
+      // Jittered: deploys throttled together (one account's bucket) do not poll again together.
       interval: (elapsedMs) =>
         failingApiCalls === 0
           ? baseInterval(elapsedMs)
-          : Math.min(baseInterval(elapsedMs) * 2 ** failingApiCalls, MAX_BACKOFF_MS),
+          : Math.round(Math.min(baseInterval(elapsedMs) * 2 ** failingApiCalls, MAX_BACKOFF_MS) * (0.5 + random())),
       attempt,
       signal: options.signal,
     });

@@ -45,12 +45,9 @@ export function useAwsEnvironment(): void {
   });
 }
 
-/**
- * A client whose errors reach the waiter on the first failure, as they do once the SDK's retries give up. Standard
- * retries: the adaptive client's rate limiter would wait on the real clock after a throttle, not on the FakeClock.
- */
+/** The one-attempt client, as deploy-ecs's pollEcs: errors reach the caller on the first failure (standard retries). */
 export function ecsClient(): ECSClient {
-  return createAwsClient(ECSClient, { region: REGION, action: 'deploy-ecs', maxAttempts: 1, retryMode: 'standard' });
+  return createAwsClient(ECSClient, { region: REGION, action: 'deploy-ecs', maxAttempts: 1 });
 }
 
 /** Expects one ECS call with exactly this JSON body and the operation's x-amz-target header. */

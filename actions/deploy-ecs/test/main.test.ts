@@ -89,9 +89,8 @@ beforeEach(() => {
   clock = new FakeClock();
 });
 
-/** Standard retries: the adaptive client's rate limiter would wait on the real clock after a throttle. */
 async function deploy(): Promise<void> {
-  await runAction(() => run({ clock, follower: describeServicesFollower, awsRetryMode: 'standard' }));
+  await runAction(() => run({ clock, follower: describeServicesFollower }));
 }
 
 /** Pre-flight sees web:41 running; the newest revision of the family has another image. */
@@ -668,6 +667,31 @@ describe('deploy-ecs', () => {
 
     expect(process.exitCode).toBeUndefined();
     expect(outputs()).toMatchObject({ status: 'succeeded' });
+  });
+
+  it("spaces the polls after throttles only by the follower's own back-off on the injected clock", async () => {
+    expectPreflightAndRegister();
+    expectUpdateService(42, [starting42, draining41]);
+    expectDescribeServices({ deployments: [starting42, draining41] });
+    expectListStoppedTasks('ecs-svc/2', []);
+    expectEcs('DescribeServices', request, awsError('ThrottlingException', 'Rate exceeded'), 400, 3);
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/2', revision: 42 }] });
+
+    const started = Date.now();
+    await deploy();
+
+    expect(outputs()).toMatchObject({ status: 'succeeded' });
+    // One poll a second, then 2, 4 and 5 s (the cap) after the throttles, each with ±50% jitter.
+    expect(clock.sleeps).toHaveLength(4);
+    expect(clock.sleeps[0]).toBe(1000);
+    clock.sleeps.slice(1).forEach((ms, throttles) => {
+      const step = Math.min(2000 * 2 ** throttles, 5000);
+      expect(ms).toBeGreaterThanOrEqual(step / 2);
+      expect(ms).toBeLessThan(step * 1.5);
+    });
+    // No other wait: an adaptive client's rate limiter would sleep on the real clock before each poll after a
+    // throttle (about 2 s each), outside the rollout's deadline and the FakeClock.
+    expect(Date.now() - started).toBeLessThan(2500);
   });
 
   it('changes nothing when the credentials belong to another account', async () => {

@@ -41,12 +41,11 @@ async function start(scenario: ScenarioName, stepMs = 20): Promise<string> {
 
 /**
  * Polls every 50 ms of the fake clock: 2.5 steps of 20 ms, as a poll in step with the rollout would see the same
- * phase each time, and no faster than DescribeServiceDeployments' bucket refills (20/s). Standard retries: the
- * adaptive client's rate limiter would wait on the real clock after a throttle.
+ * phase each time, and no faster than DescribeServiceDeployments' bucket refills (20/s).
  */
 async function deploy(inputs: Record<string, string>): Promise<void> {
   setInputs({ cluster: 'demo-dev', service: 'sample-service', ...inputs });
-  await runAction(() => run({ clock, interval: () => 50, awsRetryMode: 'standard' }));
+  await runAction(() => run({ clock, interval: () => 50 }));
 }
 
 describe('deploy-ecs with the service-deployments API', () => {

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { FakeClock } from '@ecs-actions/action-kit';
-import { isAwsAuthError } from '@ecs-actions/aws';
+import { createAwsClient, isAwsAuthError } from '@ecs-actions/aws';
 import { defaultInterval, waitForDeployment, type WaitOptions } from '../src/waiter.js';
 import {
   CLUSTER,
@@ -38,6 +39,8 @@ function options(overrides: Partial<WaitOptions> = {}): WaitOptions {
     timeoutMs: 30 * 60_000,
     maxFailedTasks: 3,
     seenEventIds: new Set(['e0']),
+    // The back-off's jitter at its middle: each back-off is exactly its step.
+    random: () => 0.5,
     ...overrides,
   };
 }
@@ -359,6 +362,30 @@ describe('waitForDeployment', () => {
       'warning: DescribeServices failed (internal); still waiting, with back-off',
     ]);
     expect(clock.sleeps).toEqual([2000, 4000]);
+  });
+
+  it('polls DescribeServices on the one-attempt client, spacing throttled polls by its own back-off', async () => {
+    const request = { cluster: CLUSTER, services: [SERVICE] };
+    expectEcs('DescribeServices', request, awsError('ThrottlingException', 'Rate exceeded'), 400, 2);
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/2', revision: 42 }] });
+
+    // `ecs` retries by itself (the SDK's quick retries, on the real clock); the polls must go through `pollEcs`.
+    const result = await waitForDeployment(
+      options({ ecs: createAwsClient(ECSClient, { region: REGION, action: 'deploy-ecs' }), pollEcs: ecsClient() }),
+    );
+
+    expect(result.outcome.result).toBe('completed');
+    expect(clock.sleeps).toEqual([2000, 4000]);
+  });
+
+  it('jitters the back-off of throttled polls by ±50%', async () => {
+    const request = { cluster: CLUSTER, services: [SERVICE] };
+    expectEcs('DescribeServices', request, awsError('ThrottlingException', 'Rate exceeded'), 400, 2);
+    expectDescribeServices({ deployments: [{ id: 'ecs-svc/2', revision: 42 }] });
+
+    await waitForDeployment(options({ random: () => 0 }));
+
+    expect(clock.sleeps).toEqual([1000, 2000]);
   });
 
   it('ends the wait at once on expired credentials', async () => {
