@@ -286,9 +286,10 @@ export function translateNetworkError(
       ? `no answer within ${seconds(timeouts.responseMs)}`
       : `${code} (${message.replace(/^AWS SDK error wrapper for /, '')})`;
   const attempts = candidate.$metadata?.attempts ?? maxAttempts;
-  const tried = attempts === 1 ? '1 attempt (no SDK retries)' : `${attempts} attempts`;
+  // One attempt: its caller may send it again (sendWithBackoff counts those), so this error speaks for itself only.
+  const tried = attempts === 1 ? ' (one attempt: the SDK does not retry this call)' : `, after ${attempts} attempts`;
   return new AwsNetworkError(
-    `${api} (${endpointOf(context)}) did not answer: ${what}, after ${tried}. Check the network ` +
+    `${api} (${endpointOf(context)}) did not answer: ${what}${tried}. Check the network ` +
       'between this runner and AWS (proxy, VPC endpoint, AWS_ENDPOINT_URL).',
     code,
     api,

@@ -78,6 +78,6 @@ describe('an AWS endpoint that accepts and never answers', () => {
       /^ECS DescribeServices \(http:\/\/127\.0\.0\.1:9\) did not answer: ECONNREFUSED/,
     );
     // One attempt: the caller backs off itself, the message claims no SDK retries.
-    expect((error as Error).message).toContain(', after 1 attempt (no SDK retries). Check the network');
+    expect((error as Error).message).toContain(' (one attempt: the SDK does not retry this call). Check the network');
   });
 });
