@@ -13,7 +13,7 @@ export default {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.test.json' }],
   },
-  setupFilesAfterEnv: ['<rootDir>/test/setup/network.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/setup/network.ts', '<rootDir>/test/setup/tls-session.mjs'],
   // The sample service's PostgreSQL suites never skip: a throwaway server when TEST_DATABASE_URL is unset. Plain
   // JavaScript: jest loads global hooks natively, where the TypeScript transform's import mapping does not apply.
   globalSetup: '<rootDir>/test/setup/postgres.mjs',

@@ -1,5 +1,9 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 
 describe('the test network guard', () => {
@@ -17,5 +21,68 @@ describe('the test network guard', () => {
       credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
     });
     await expect(ecs.send(new ListClustersCommand({}))).rejects.toThrow(/Disallowed net connect/);
+  });
+});
+
+describe('the TLS session guard (test/setup/tls-session.mjs)', () => {
+  const guard = new URL('./setup/tls-session.mjs', import.meta.url).href;
+  let folder: string;
+
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), 'tls-session-guard-'));
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1'].concat([
+        '-subj',
+        '/CN=127.0.0.1',
+        '-keyout',
+        join(folder, 'key.pem'),
+        '-out',
+        join(folder, 'cert.pem'),
+      ]),
+      { stdio: 'pipe' },
+    );
+  });
+
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  /**
+   * Runs a TLS handshake with a server on 127.0.0.1 in a child process (a SIGSEGV would end this one), with nock
+   * intercepting as in every test or not, and returns what the client saw of the key exchange.
+   */
+  function handshake(withNock: boolean) {
+    const script = `
+      import { readFileSync } from 'node:fs';
+            if (${withNock}) {
+        const { default: nock } = await import('nock');
+        nock.disableNetConnect();
+        nock.enableNetConnect(/^127\\./);
+      }
+      const key = readFileSync(process.env.TLS_DIR + '/key.pem'), cert = readFileSync(process.env.TLS_DIR + '/cert.pem');
+      const server = tls.createServer({ key, cert }, (socket) => socket.end());
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const socket = tls.connect({ host: '127.0.0.1', port: server.address().port, ca: cert, checkServerIdentity: () => undefined }, () => {
+        console.log(JSON.stringify(socket.getEphemeralKeyInfo()));
+        socket.destroy();
+        server.close();
+      });`;
+    const child = spawnSync(process.execPath, ['--import', guard, '--input-type=module', '-e', script], {
+      cwd: process.cwd(),
+      env: { PATH: process.env.PATH, TLS_DIR: folder },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    return { status: child.status, signal: child.signal, stdout: child.stdout.trim(), stderr: child.stderr };
+  }
+
+  it('keeps a TLS connection to a loopback server alive under nock, where Node 24 dies with SIGSEGV', () => {
+    // nock's interceptors hand Node's handshake check a socket with no TLS session: the guard answers {} for it.
+    expect(handshake(true)).toMatchObject({ status: 0, signal: null, stdout: '{}' });
+  });
+
+  it("leaves a real handshake's key exchange to Node", () => {
+    const { status, stdout } = handshake(false);
+    expect(status).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ name: expect.any(String) });
   });
 });
