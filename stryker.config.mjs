@@ -4,6 +4,8 @@
  * actions/deploy-ecs, actions/verify-targets or packages/action-kit. Only that package's own tests run against its
  * mutants, in jest's ESM mode, with the TypeScript checker discarding mutants that do not compile.
  */
+import { availableParallelism } from 'node:os';
+
 const pkg = process.env.MUTATE_PACKAGE;
 if (!pkg)
   throw new Error(
@@ -30,15 +32,19 @@ export default {
     config: { roots: [`<rootDir>/${pkg}`], globalSetup: undefined, globalTeardown: undefined },
     enableFindRelatedTests: false,
   },
-  // perTest runs only the tests that cover a mutant. Measured on verify-targets (772 mutants, Node 24, jest's ESM
-  // mode): the jest child crashed with SIGSEGV on 258 of them, twice in a row each, so Stryker reported them as
-  // runtime errors and left them out of the score. Re-run with coverageAnalysis 'off' (which needs ignoreStatic:
-  // false), a sample of those mutants ran without a crash and were killed; 'off' runs every test of the package
-  // against every mutant, too slow for a shared 2-core machine. The README records the figures.
+  // perTest runs only the tests that cover a mutant. Before test/setup/tls-session.mjs, the jest child died with
+  // SIGSEGV on a third of verify-targets' mutants (Node 24.22 and nock's emulated TLS handshakes), and Stryker
+  // reported them as runtime errors; the README's testing section says more.
   coverageAnalysis: 'perTest',
-  // Two cores shared by everyone: one test process.
-  concurrency: 1,
-  timeoutMS: 20_000,
+  // The tests mostly wait (loopback servers, sockets, timers): one jest run of deploy-ecs and action-kit used 11 s of
+  // CPU in 70 s. More test processes than cores therefore go faster; MUTATE_CONCURRENCY overrides the default.
+  concurrency: Number(process.env.MUTATE_CONCURRENCY ?? Math.max(2, availableParallelism() + 1)),
+  // A mutant that makes a test loop or wait for ever costs this much beyond the tests' own time.
+  timeoutMS: 10_000,
+  // Results are kept in reports/mutation/<package>.incremental.json: the next run on this machine re-tests only the
+  // mutants whose code or covering tests changed (`npm run mutate -- --force <package>` re-tests all of them).
+  incremental: true,
+  incrementalFile: `reports/mutation/${name}.incremental.json`,
   reporters: ['clear-text', 'progress', 'json'],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   clearTextReporter: { allowColor: false, logTests: false, reportMutants: false },

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run mutate [-- <package>...]`: StrykerJS over deploy-ecs, verify-targets and action-kit, one package after the
+// `npm run mutate [-- [--force] <package>...]`: StrykerJS over deploy-ecs, verify-targets and action-kit, one package after the
 // other (one test process: the machine's cores are shared), then the mutation score of each. Reports are written to
 // reports/mutation/<package>.json; stryker.config.mjs holds the settings.
 import { spawnSync } from 'node:child_process';
@@ -10,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PACKAGES = ['actions/deploy-ecs', 'actions/verify-targets', 'packages/action-kit'];
 
-const asked = process.argv.slice(2);
+const args = process.argv.slice(2);
+// --force re-tests every mutant instead of reusing the incremental results of the last run on this machine.
+const force = args.includes('--force');
+const asked = args.filter((arg) => arg !== '--force');
 const unknown = asked.filter((name) => !PACKAGES.some((pkg) => pkg === name || pkg.endsWith(`/${name}`)));
 if (unknown.length > 0) {
   console.error(`mutate: unknown package ${unknown.join(', ')}; expected some of ${PACKAGES.join(', ')}`);
@@ -28,8 +31,21 @@ function scoreOf(report) {
   const detected = n('Killed') + n('Timeout');
   const undetected = n('Survived') + n('NoCoverage');
   const valid = detected + undetected;
+  const undetectedMutants = [];
+  for (const [fileName, file] of Object.entries(report.files)) {
+    for (const mutant of file.mutants) {
+      if (mutant.status !== 'Survived' && mutant.status !== 'NoCoverage') continue;
+      const { line, column } = mutant.location.start;
+      const replacement = (mutant.replacement ?? '').replace(/\s+/g, ' ');
+      undetectedMutants.push(
+        `${fileName}:${line}:${column} ${mutant.status === 'Survived' ? 'survived' : 'no coverage'}: ` +
+          `${mutant.mutatorName} -> ${replacement.length > 60 ? `${replacement.slice(0, 59)}…` : replacement}`,
+      );
+    }
+  }
   return {
     counts,
+    undetectedMutants,
     detected,
     undetected,
     score: valid === 0 ? NaN : (100 * detected) / valid,
@@ -43,7 +59,7 @@ for (const pkg of selected) {
   const name = pkg.split('/').at(-1);
   const started = Date.now();
   console.log(`\nmutate: ${pkg}`);
-  const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], {
+  const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs', ...(force ? ['--force'] : [])], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, MUTATE_PACKAGE: pkg },
@@ -70,5 +86,17 @@ for (const row of rows) {
       `${c.Timeout ?? 0}, survived ${c.Survived ?? 0}, no coverage ${c.NoCoverage ?? 0}, compile errors ` +
       `${c.CompileError ?? 0}, runtime errors ${c.RuntimeError ?? 0}, ignored ${c.Ignored ?? 0}; ${row.minutes.toFixed(1)} min)`,
   );
+}
+
+// What to look at next: the mutants no test noticed, first in file order.
+const SHOWN = 15;
+for (const row of rows) {
+  if (row.error || row.undetectedMutants.length === 0) continue;
+  console.log(`\n${row.pkg}: ${row.undetectedMutants.length} mutants no test detected`);
+  for (const line of row.undetectedMutants.slice(0, SHOWN)) console.log(`  ${line}`);
+  if (row.undetectedMutants.length > SHOWN)
+    console.log(
+      `  … and ${row.undetectedMutants.length - SHOWN} more in reports/mutation/${row.pkg.split('/').at(-1)}.json`,
+    );
 }
 process.exit(failed ? 1 : 0);

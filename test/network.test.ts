@@ -80,6 +80,19 @@ describe('the TLS session guard (test/setup/tls-session.mjs)', () => {
     expect(handshake(true)).toMatchObject({ status: 0, signal: null, stdout: '{}' });
   });
 
+  it('fails the verification of a TLS socket that never had a handshake instead of dying with SIGSEGV', () => {
+    const script =
+      "const tls = require('node:tls'), net = require('node:net');" +
+      'const socket = new tls.TLSSocket(new net.Socket());' +
+      'console.log(JSON.stringify([socket.getEphemeralKeyInfo(), socket._handle.verifyError().code]));';
+    const child = spawnSync(process.execPath, ['--import', guard, '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect({ status: child.status, signal: child.signal, stdout: child.stdout.trim() }).toEqual({
+      status: 0,
+      signal: null,
+      stdout: '[{},"ERR_TLS_NO_SESSION"]',
+    });
+  });
+
   it("leaves a real handshake's key exchange to Node", () => {
     const { status, stdout } = handshake(false);
     expect(status).toBe(0);

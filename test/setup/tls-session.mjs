@@ -1,22 +1,36 @@
-// Node 24.22's TLSSocket#getEphemeralKeyInfo() reads OpenSSL's negotiated key-exchange group, and OpenSSL dereferences
-// a null session when no handshake has happened (openssl/openssl#32379): the whole process dies with SIGSEGV instead
-// of getting `{}` as on earlier Node versions. Node calls it itself when a client's handshake completes, and nock's
-// interceptors (@mswjs/interceptors) emulate that handshake on sockets that never had one. They answer the call on the
-// sockets they claim, but not on every path: under `npm run mutate`, a mutant that makes an unexpected AWS call killed
-// the jest child this way on hundreds of mutants, which Stryker then reported as runtime errors.
-// Here, a socket with no TLS session gets what Node answers for a connection without an ephemeral key: `{}`.
-// Loaded by jest (setupFilesAfterEnv) in every test file; it patches the shared prototype once per process.
+// Node 24.22's TLS handle reads OpenSSL's session when a client's handshake completes (onConnectSecure: the
+// key-exchange group, then the peer's certificate check), and OpenSSL dereferences a null session when there is none
+// (openssl/openssl#32379): the whole process dies with SIGSEGV. nock's interceptors (@mswjs/interceptors) emulate
+// that handshake and answer these calls on the sockets they claim, but not on every path: a TLS connection to a
+// loopback server passed through to the real one, or, under `npm run mutate`, a mutant's unexpected AWS call, reached
+// the native calls on a handle with no session, and Stryker reported hundreds of mutants as runtime errors.
+// Here, a handle with no TLS session answers as a connection that was never verified: no ephemeral key, and a
+// verification error, so the client fails that connection with an error instead of the test process crashing.
+// Loaded by jest (setupFilesAfterEnv) in every test file; it patches the shared handle prototype once per process.
+import { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 
 const GUARDED = Symbol.for('ecs-actions.tls-session-guard');
-const prototype = TLSSocket.prototype;
+const probe = new TLSSocket(new Socket());
+const handlePrototype = Object.getPrototypeOf(probe._handle);
+probe.destroy();
 
-if (!prototype[GUARDED]) {
-  const original = prototype.getEphemeralKeyInfo;
-  prototype.getEphemeralKeyInfo = function getEphemeralKeyInfo() {
-    const handle = this._handle;
-    if (handle && typeof handle.getSession === 'function' && handle.getSession() === undefined) return {};
-    return original.call(this);
-  };
-  Object.defineProperty(prototype, GUARDED, { value: true });
+/** What a handle without a session answers instead of asking OpenSSL. */
+const WITHOUT_SESSION = {
+  getEphemeralKeyInfo: () => ({}),
+  verifyError: () =>
+    Object.assign(new Error('the TLS connection has no session: no handshake took place'), {
+      code: 'ERR_TLS_NO_SESSION',
+    }),
+};
+
+if (!handlePrototype[GUARDED]) {
+  for (const [method, answer] of Object.entries(WITHOUT_SESSION)) {
+    const native = handlePrototype[method];
+    handlePrototype[method] = function guarded(...args) {
+      if (this.getSession() === undefined) return answer();
+      return native.apply(this, args);
+    };
+  }
+  Object.defineProperty(handlePrototype, GUARDED, { value: true });
 }
