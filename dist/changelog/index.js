@@ -62892,7 +62892,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   n0: () => (/* reexport */ setOutputs)
 });
 
-// UNUSED EXPORTS: CancelledError, DIGEST_PATTERN, DeadlineError, FINAL_PHASE_MS, FakeClock, JobSummary, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, RunContext, UserError, abortReason, abortable, checkHttpUrl, code, compileUserPattern, foreignStream, formatBytes, formatDuration, getBoolean, getChoice, getDuration, getKeyValues, getLines, getList, getMultiline, getText, isCancelled, isDeadline, isDigestPinned, isUserError, link, mapWithConcurrency, parseDuration, parseImageReference, parseInteger, parseKeyValues, pathInside, poll, shortDigest, systemClock, withDeadline, writeFileInside
+// UNUSED EXPORTS: CancelledError, DIGEST_PATTERN, DeadlineError, FINAL_PHASE_MS, FakeClock, JobSummary, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, RunContext, UserError, abortReason, abortable, checkHttpUrl, code, compileUserPattern, foreignStream, formatBytes, formatDuration, getBoolean, getByteSize, getChoice, getDuration, getKeyValues, getLines, getList, getMultiline, getText, isCancelled, isDeadline, isDigestPinned, isUserError, link, mapWithConcurrency, parseByteSize, parseDuration, parseImageReference, parseInteger, parseKeyValues, pathInside, poll, shortDigest, systemClock, withDeadline, writeFileInside
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/errors.ts
 const USER_ERROR = Symbol.for('ecs-actions.user-error');
@@ -63138,7 +63138,38 @@ async function runAction(main, options = {}) {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/log.ts
+
+/** Runs `fn` inside a folded log group. */
+function group(name, fn) {
+    return lib_core/* group */.Os(name, fn);
+}
+/** Sets every output of a record; objects and arrays are written as JSON. */
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        if (value === undefined)
+            continue;
+        lib_core/* setOutput */.uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+}
+/** A size as limits are stated: `1 MiB`, `64 KiB`, `100 bytes`. */
+function log_formatBytes(bytes) {
+    if (bytes >= 1024 * 1024)
+        return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
+    if (bytes >= 1024)
+        return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
+    return `${bytes} bytes`;
+}
+function formatDuration(ms) {
+    const seconds = Math.round(ms / 1000);
+    if (seconds < 60)
+        return `${seconds}s`;
+    const minutes = Math.floor(seconds / 60);
+    return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/inputs.ts
+
 
 
 /*
@@ -63268,6 +63299,28 @@ function formatMs(ms) {
         return `${ms / 1000}s`;
     return `${ms}ms`;
 }
+// Binary units only: `MB` reads as 1000 or 1024 depending on who wrote it, so it is refused rather than guessed.
+const SIZE_UNITS = { b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+const SIZE_FORM = 'expected a size such as 512KiB or 1MiB (units B, KiB, MiB, GiB) or a number of bytes';
+/** Parses `512KiB`, `1 MiB`, `1.5MiB` or a bare number of bytes into bytes; units are case-insensitive. */
+function parseByteSize(name, value, options = {}) {
+    const { minBytes = 0, maxBytes = Number.MAX_SAFE_INTEGER } = options;
+    const match = /^(\d+(?:\.\d+)?)\s*([a-z]+)?$/i.exec(value);
+    const unit = SIZE_UNITS[(match?.[2] ?? 'b').toLowerCase()];
+    if (!match || unit === undefined)
+        throw inputs_inputError(name, `"${value}" is not a size; ${SIZE_FORM}`);
+    const bytes = Math.round(Number(match[1]) * unit);
+    if (bytes < minBytes || bytes > maxBytes) {
+        throw inputs_inputError(name, `${value} is out of range; expected from ${formatBytes(minBytes)} to ${formatBytes(maxBytes)}`);
+    }
+    return bytes;
+}
+function getByteSize(name, options = {}) {
+    const value = raw(name);
+    if (value === '')
+        return options.default;
+    return parseByteSize(name, value, options);
+}
 /** One value per line or comma: `a, b` or a YAML block. Blank entries are dropped. */
 function getList(name) {
     return getMultiline(name)
@@ -63394,36 +63447,6 @@ function code(text) {
 }
 function summary_link(text, url) {
     return `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`;
-}
-
-;// CONCATENATED MODULE: ./packages/action-kit/src/log.ts
-
-/** Runs `fn` inside a folded log group. */
-function group(name, fn) {
-    return lib_core/* group */.Os(name, fn);
-}
-/** Sets every output of a record; objects and arrays are written as JSON. */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        if (value === undefined)
-            continue;
-        lib_core/* setOutput */.uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-/** A size as limits are stated: `1 MiB`, `64 KiB`, `100 bytes`. */
-function formatBytes(bytes) {
-    if (bytes >= 1024 * 1024)
-        return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
-    if (bytes >= 1024)
-        return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
-    return `${bytes} bytes`;
-}
-function formatDuration(ms) {
-    const seconds = Math.round(ms / 1000);
-    if (seconds < 60)
-        return `${seconds}s`;
-    const minutes = Math.floor(seconds / 60);
-    return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
 }
 
 // EXTERNAL MODULE: external "node:crypto"

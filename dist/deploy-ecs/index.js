@@ -70905,7 +70905,7 @@ function isTransientAwsError(error) {
         return true;
     return typeof candidate?.code === 'string' && NETWORK.has(candidate.code);
 }
-/** An AWS call that got no answer (timeouts, refused or reset connections) after the SDK's retries. */
+/** An AWS call that got no answer (timeouts, refused or reset connections) in any of the client's attempts. */
 class AwsNetworkError extends src/* UserError */.yo {
     code;
     api;
@@ -70942,8 +70942,13 @@ function abortedCallError(reason, context) {
     }
     return reason;
 }
-/** Network faults that outlived the SDK's retries become one user error naming the call and endpoint. */
-function translateNetworkError(error, context, timeouts) {
+/**
+ * Network faults that outlived the client's attempts become one user error naming the call, the endpoint and how
+ * many attempts were made: a one-attempt client's caller backs off itself, so its error must not claim SDK retries.
+ */
+function translateNetworkError(error, context, timeouts, 
+/** The client's maxAttempts, for an error on which the SDK recorded no attempt count. */
+maxAttempts) {
     if ((0,src/* isUserError */.iU)(error))
         return error;
     const candidate = (error ?? {});
@@ -70961,7 +70966,10 @@ function translateNetworkError(error, context, timeouts) {
         : code === 'TimeoutError' || code === 'ETIMEDOUT'
             ? `no answer within ${seconds(timeouts.responseMs)}`
             : `${code} (${message.replace(/^AWS SDK error wrapper for /, '')})`;
-    return new AwsNetworkError(`${api} (${endpointOf(context)}) did not answer: ${what}, after the SDK's retries. Check the network ` +
+    const attempts = candidate.$metadata?.attempts ?? maxAttempts;
+    // One attempt: its caller may send it again (sendWithBackoff counts those), so this error speaks for itself only.
+    const tried = attempts === 1 ? ' (one attempt: the SDK does not retry this call)' : `, after ${attempts} attempts`;
+    return new AwsNetworkError(`${api} (${endpointOf(context)}) did not answer: ${what}${tried}. Check the network ` +
         'between this runner and AWS (proxy, VPC endpoint, AWS_ENDPOINT_URL).', code, api, { cause: error });
 }
 
@@ -71005,7 +71013,7 @@ function actionVersion(env = process.env) {
 }
 /**
  * Builds any AWS SDK v3 client the same way: region resolved as above, adaptive retries with a bounded
- * number of attempts, an `ecs-actions/<action>/<version>` user agent, and credential/permission errors
+ * number of attempts (standard for a one-attempt client, see retryMode), an `ecs-actions/<action>/<version>` user agent, and credential/permission errors
  * translated into one user error naming the API call. No endpoint is set here, so the SDK's standard
  * overrides (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ECS, ...) keep working.
  *
@@ -71014,10 +71022,11 @@ function actionVersion(env = process.env) {
  */
 function createAwsClient(ClientClass, options) {
     const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     const client = new ClientClass({
         region: resolveRegion(options.region),
-        retryMode: 'adaptive',
-        maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        retryMode: options.retryMode ?? (maxAttempts === 1 ? 'standard' : 'adaptive'),
+        maxAttempts,
         customUserAgent: `ecs-actions/${options.action}/${actionVersion()}`,
         requestHandler: {
             connectionTimeout: timeouts.connectionMs,
@@ -71035,7 +71044,7 @@ function createAwsClient(ClientClass, options) {
         }
         catch (error) {
             const translated = translateAwsError(error, context);
-            return Promise.reject(translated === error ? translateNetworkError(error, call(), timeouts) : translated);
+            return Promise.reject(translated === error ? translateNetworkError(error, call(), timeouts, maxAttempts) : translated);
         }
     }, 
     // At the initialize step the translation wraps the SDK's retries: it sees only the final error.
@@ -71198,7 +71207,7 @@ async function sendWithBackoff(what, send, options) {
         if (!throttled && (!isTransientAwsError(error) || ++serverErrors > serverErrorRetries))
             throw error;
         if (attempt === 1)
-            options.warn?.(`${what} was ${throttled ? 'throttled' : 'failed'} (${(0,src/* errorMessage */.gJ)(error)}); sending it again with back-off`);
+            options.warn?.(`${what} ${throttled ? 'was throttled' : 'failed'} (${(0,src/* errorMessage */.gJ)(error)}); sending it again with back-off`);
         // Equal jitter: at least half the step, so that deploys throttled together do not come back together.
         const step = Math.min(capMs, baseMs * 2 ** Math.min(attempt - 1, 16));
         const waitMs = Math.round(step / 2 + random() * (step / 2));
@@ -71209,8 +71218,9 @@ async function sendWithBackoff(what, send, options) {
             // A cancel stays a cancel; a deadline says which call it cut short and what AWS answered last.
             if (!(0,src/* isDeadline */.vh)(aborted))
                 throw aborted;
-            throw new src/* DeadlineError */.j3(`${what} was still ${throttled ? 'throttled' : 'failing'} after ${attempt} attempts when the deadline ` +
-                `passed (${aborted.what}): ${(0,src/* errorMessage */.gJ)(error)}`, aborted.what, { cause: error });
+            const attempts = `${attempt} attempt${attempt === 1 ? '' : 's'}`;
+            throw new src/* DeadlineError */.j3(`${what} was still ${throttled ? 'throttled' : 'failing'} after ${attempts} when the deadline passed ` +
+                `(${aborted.what}): ${(0,src/* errorMessage */.gJ)(error)}`, aborted.what, { cause: error });
         }
     }
 }
@@ -72436,7 +72446,7 @@ function mermaidGantt(title, segments) {
 function defaultInterval(elapsedMs) {
     return elapsedMs < 60_000 ? 1000 : 2000;
 }
-/** A throttled or failing ECS API gets more room after each failed poll, up to this. */
+/** A throttled or failing ECS API gets more room after each failed poll, up to this (before the ±50% jitter). */
 const MAX_BACKOFF_MS = 5000;
 /** Stopped tasks are counted after any change in the deployment or its events, and at least this often. */
 const STOPPED_TASKS_CHECK_MS = 10_000;
@@ -72450,6 +72460,8 @@ const ECS_ROLLBACK_GRACE_MS = 60_000;
  */
 async function waitForDeployment(options) {
     const { ecs, clock, log, deploymentId, maxFailedTasks, seenEventIds } = options;
+    const pollEcs = options.pollEcs ?? ecs;
+    const random = options.random ?? Math.random;
     const baseInterval = options.interval ?? defaultInterval;
     const started = clock.now();
     let service;
@@ -72481,7 +72493,7 @@ async function waitForDeployment(options) {
         }
     }
     async function attempt() {
-        const described = await ridingOut(() => describeService(ecs, options, options.region), 'DescribeServices');
+        const described = await ridingOut(() => describeService(pollEcs, options, options.region), 'DescribeServices');
         if (!described)
             return undefined;
         service = described;
@@ -72543,9 +72555,10 @@ async function waitForDeployment(options) {
         polled = await (0,src/* poll */.wt)({
             clock,
             timeoutMs: options.timeoutMs,
+            // Jittered: deploys throttled together (one account's bucket) do not poll again together.
             interval: (elapsedMs) => failingApiCalls === 0
                 ? baseInterval(elapsedMs)
-                : Math.min(baseInterval(elapsedMs) * 2 ** failingApiCalls, MAX_BACKOFF_MS),
+                : Math.round(Math.min(baseInterval(elapsedMs) * 2 ** failingApiCalls, MAX_BACKOFF_MS) * (0.5 + random())),
             attempt,
             signal: options.signal,
         });
@@ -72634,6 +72647,8 @@ function formatMinutes(ms) {
 
 
 
+/** The outputs and the summary are written after the cancel is settled: its back-off ends this long before them. */
+const FINAL_PHASE_RESERVE_MS = 1000;
 /** How each phase reads after `Cancelled (SIGINT) `. */
 const CANCEL_PHASES = {
     'pre-flight': 'during pre-flight',
@@ -72645,25 +72660,32 @@ const CANCEL_PHASES = {
     final: 'during the final phase',
 };
 /**
- * Decides, within the final phase, what a cancel leaves behind: nothing to undo before UpdateService; a rollback
- * already under way (this run's or ECS's circuit breaker's) goes on; a rollout still in progress is rolled back
- * with UpdateService to the previous revision (on-cancel: rollback, not waited for) or left (on-cancel: leave).
- * The ECS client must be bound to the final phase's signal.
+ * Builds the reports of one cancel: who cancelled and in which phase come from the request, `followUrl` is where
+ * to follow the service unless a report names another place.
  */
-async function settleCancel(request) {
-    const { log, by, phase } = request;
-    const previous = revisionLabel(request.previousTaskDefinitionArn);
-    const target = revisionLabel(request.taskDefinitionArn);
-    const followUrl = ecsServiceConsoleUrl(request.region, request.cluster, request.service, 'deployments');
-    const report = (result, state, action, rollbackDeploymentId) => ({
-        by,
-        phase,
+function cancelReporter(request, followUrl) {
+    return (result, state, action, rollbackDeploymentId, followAt = followUrl) => ({
+        by: request.by,
+        phase: request.phase,
         state,
         action,
         result,
         rollbackDeploymentId,
-        followUrl,
+        followUrl: followAt,
     });
+}
+/**
+ * Decides, within the final phase, what a cancel leaves behind: nothing to undo before UpdateService; a rollback
+ * already under way (this run's or ECS's circuit breaker's) goes on; a rollout still in progress is rolled back
+ * with UpdateService to the previous revision (on-cancel: rollback, not waited for) or left (on-cancel: leave).
+ * The ECS clients must be bound to the final phase's signal.
+ */
+async function settleCancel(request) {
+    const { log, phase } = request;
+    const previous = revisionLabel(request.previousTaskDefinitionArn);
+    const target = revisionLabel(request.taskDefinitionArn);
+    const report = cancelReporter(request, ecsServiceConsoleUrl(request.region, request.cluster, request.service, 'deployments'));
+    const finalClock = clockWithDeadline(request.clock, request.finalPhaseMs - FINAL_PHASE_RESERVE_MS, 'the final phase after the cancel');
     if (!request.deploymentId && (phase === 'pre-flight' || phase === 'register')) {
         const runs = request.previousTaskDefinitionArn
             ? `the service still runs ${previous}`
@@ -72708,11 +72730,18 @@ async function settleCancel(request) {
         return report('needs-attention', where, `nothing to roll back to: the previous revision is ${target} too`);
     }
     try {
-        const response = await request.ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({
+        const command = new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({
             cluster: request.cluster,
             service: request.service,
             taskDefinition: request.previousTaskDefinitionArn,
-        }));
+        });
+        // Throttling is waited out as in the deploy, within the final phase: the cancel signal has fired already.
+        const ecs = request.pollEcs ?? request.ecs;
+        const response = await sendWithBackoff('UpdateService for the rollback', () => ecs.send(command), {
+            clock: finalClock,
+            signal: request.signal,
+            warn: (message) => log.warning(message),
+        });
         const rollbackId = response.service && primaryDeployment(response.service)?.id;
         log.info(`Cancelled: rollback deployment ${rollbackId ?? ''} to ${previous} started; not waiting for it`);
         return report('rollback-started', where, `rollback to ${previous} started as deployment ${rollbackId ?? '?'} (not waited for)`, rollbackId);
@@ -72721,6 +72750,23 @@ async function settleCancel(request) {
         log.warning(`Could not start the rollback to ${previous}: ${(0,src/* errorMessage */.gJ)(error)}`);
         return report('needs-attention', where, `the rollback to ${previous} could not be started (${(0,src/* errorMessage */.gJ)(error)}); the service needs attention`);
     }
+}
+/**
+ * The clock with a deadline `ms` from now on it: a sleep that would outlast it sleeps until then and rejects with
+ * a DeadlineError. On the injected clock, so that a FakeClock runs the final phase's back-off in tests.
+ */
+function clockWithDeadline(clock, ms, what) {
+    const at = clock.now() + ms;
+    return {
+        now: () => clock.now(),
+        async sleep(sleepMs, signal) {
+            const left = at - clock.now();
+            if (sleepMs <= left)
+                return clock.sleep(sleepMs, signal);
+            await clock.sleep(Math.max(0, left), signal);
+            throw new src/* DeadlineError */.j3(`The deadline passed: ${what}`, what);
+        },
+    };
 }
 /** The one line a cancelled deploy ends with. */
 function cancelLine(cancel) {
@@ -72829,6 +72875,7 @@ function budgetInterval(_elapsedMs, state) {
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/codedeploy.ts
+
 
 
 
@@ -73117,16 +73164,8 @@ async function followDeployment(codedeploy, request, target, { alreadyWaitedMs =
  * flight is stopped with CodeDeploy's rollback (on-cancel: rollback, not waited for) or left (on-cancel: leave).
  */
 async function settleCodeDeployCancel(codedeploy, request) {
-    const { by, phase, log } = request;
-    const report = (result, state, action, rollbackDeploymentId, followUrl) => ({
-        by,
-        phase,
-        state,
-        action,
-        result,
-        rollbackDeploymentId,
-        followUrl: followUrl ?? codeDeployConsoleUrl(request.region, request.deploymentId ?? ''),
-    });
+    const { log } = request;
+    const report = cancelReporter(request, codeDeployConsoleUrl(request.region, request.deploymentId ?? ''));
     const previous = revisionLabel(request.previousTaskDefinitionArn);
     if (!request.deploymentId) {
         return report('nothing-changed', 'nothing was changed', request.previousTaskDefinitionArn ? `the service still runs ${previous}` : 'the service was not touched', undefined, `https://${request.region}.console.aws.amazon.com/codesuite/codedeploy/deployments?region=${request.region}`);
@@ -73658,7 +73697,11 @@ function defaultMaxFailedTasks(desiredCount) {
 
 
 
-const ROLLBACK_UPDATE_TIMEOUT_MS = 2 * 60_000;
+/**
+ * 5xx and network faults: sent again for longer than a deploy's UpdateService (45 to 90 s of back-off), as the
+ * rollback keeps the service up and sending it again asks for the same revision.
+ */
+const ROLLBACK_SERVER_ERROR_RETRIES = 6;
 /** A rollback replaced by another deployment of the same revision is followed this many times at most. */
 const MAX_REPLACEMENTS_FOLLOWED = 3;
 /**
@@ -73669,22 +73712,19 @@ async function rollBack(options) {
     const { ecs, log, cluster, service, taskDefinitionArn } = options;
     log.info(`Rolling back ${service} to ${revisionLabel(taskDefinitionArn)}`);
     const command = new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({ cluster, service, taskDefinition: taskDefinitionArn });
-    // The rollback is what keeps the service up: a throttled or failing ECS API is retried, not given up on.
-    const updated = await (0,src/* poll */.wt)({
+    // The rollback is what keeps the service up: throttling is waited out until the rollback's deadline, with the
+    // same jittered back-off as the deploy's UpdateService (on the one-attempt client, no SDK retries on top).
+    const updateEcs = options.pollEcs ?? ecs;
+    const response = await sendWithBackoff('UpdateService for the rollback', () => updateEcs.send(command), {
         clock: options.clock,
         signal: options.signal,
-        interval: 2000,
-        timeoutMs: ROLLBACK_UPDATE_TIMEOUT_MS,
-        attempt: () => ecs.send(command).catch((error) => {
-            if (!isTransientAwsError(error))
-                throw error;
-            log.warning(`UpdateService for the rollback failed (${(0,src/* errorMessage */.gJ)(error)}); trying again`);
-            return undefined;
-        }),
+        warn: (message) => log.warning(message),
+        serverErrorRetries: ROLLBACK_SERVER_ERROR_RETRIES,
+    }).catch((error) => {
+        if (!isTransientAwsError(error))
+            throw error;
+        throw new src/* UserError */.yo(`Could not start the rollback to ${revisionLabel(taskDefinitionArn)}: ECS kept failing (${(0,src/* errorMessage */.gJ)(error)})`, { cause: error });
     });
-    if (!updated.done)
-        throw new src/* UserError */.yo(`Could not start the rollback to ${revisionLabel(taskDefinitionArn)}: ECS kept failing`);
-    const response = updated.value;
     const deploymentId = response.service && primaryDeployment(response.service)?.id;
     if (!deploymentId)
         throw new Error('UpdateService returned no PRIMARY deployment for the rollback');
@@ -74853,8 +74893,10 @@ async function deploy(report, dependencies) {
         timeouts: dependencies.awsTimeouts,
     };
     const ecs = createAwsClient(client_ecs_dist_cjs/* ECSClient */.Zgc, clientOptions);
-    // The follower's polls, UpdateService and RegisterTaskDefinition back off with jitter themselves (sendWithBackoff):
-    // the SDK's quick retries would spend the bucket again.
+    // The follower's polls, RegisterTaskDefinition and UpdateService (the deploy's, the rollback's, a cancel's) back
+    // off with jitter themselves (the pacing, sendWithBackoff): the SDK's quick retries would spend the bucket again.
+    // One attempt means standard retries (createAwsClient): no adaptive rate limiter sleeping on the real clock
+    // outside the phase's deadline, the cancel and the injected clock; this back-off is the only one.
     const pollEcs = createAwsClient(client_ecs_dist_cjs/* ECSClient */.Zgc, { ...clientOptions, maxAttempts: 1 });
     report.logLines = inputs['log-lines'];
     const logs = inputs['log-lines'] > 0
@@ -74879,20 +74921,28 @@ async function deploy(report, dependencies) {
     };
     const known = {};
     // What a cancel needs to settle things, read when it comes.
-    report.cancelRequest = () => ({
-        ...ref,
-        ecs,
-        log: main_log,
-        region,
-        phase: phases.startFinal(),
-        onCancel: inputs['on-cancel'],
-        beforePrimaryId: known.before?.primary?.id,
-        previousTaskDefinitionArn: report.previousTaskDefinitionArn,
-        taskDefinitionArn: report.taskDefinitionArn,
-        deploymentId: report.deploymentId,
-        rollbackDeploymentId: report.rollbackDeploymentId,
-        rollbackBy: report.rollbackBy,
-    });
+    report.cancelRequest = () => {
+        const phase = phases.startFinal();
+        return {
+            ...ref,
+            ecs,
+            pollEcs,
+            clock,
+            log: main_log,
+            region,
+            phase,
+            // The final phase's, read after startFinal: the rollout's signal has aborted with the cancel.
+            signal: phases.signal,
+            finalPhaseMs: phases.remaining(),
+            onCancel: inputs['on-cancel'],
+            beforePrimaryId: known.before?.primary?.id,
+            previousTaskDefinitionArn: report.previousTaskDefinitionArn,
+            taskDefinitionArn: report.taskDefinitionArn,
+            deploymentId: report.deploymentId,
+            rollbackDeploymentId: report.rollbackDeploymentId,
+            rollbackBy: report.rollbackBy,
+        };
+    };
     const expectedAccountId = inputs['expected-account-id'];
     const arns = [
         { input: 'cluster', value: inputs.cluster },
@@ -75179,7 +75229,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ml: () => (/* reexport */ systemClock)
 });
 
-// UNUSED EXPORTS: DIGEST_PATTERN, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortReason, checkHttpUrl, compileUserPattern, foreignStream, formatBytes, getDuration, getKeyValues, getLines, getList, getMultiline, getText, isDigestPinned, mapWithConcurrency, parseDuration, parseInteger, parseKeyValues, pathInside, printForeign, shortDigest, withDeadline, writeFileInside
+// UNUSED EXPORTS: DIGEST_PATTERN, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortReason, checkHttpUrl, compileUserPattern, foreignStream, formatBytes, getByteSize, getDuration, getKeyValues, getLines, getList, getMultiline, getText, isDigestPinned, mapWithConcurrency, parseByteSize, parseDuration, parseInteger, parseKeyValues, pathInside, printForeign, shortDigest, withDeadline, writeFileInside
 
 // EXTERNAL MODULE: ./packages/action-kit/src/errors.ts
 var errors = __nccwpck_require__(8826);
@@ -75742,9 +75792,11 @@ function shortDigest(digest) {
 /* harmony export */   pW: () => (/* binding */ getBoolean),
 /* harmony export */   xX: () => (/* binding */ getOptional)
 /* harmony export */ });
-/* unused harmony exports MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, getMultiline, getText, parseInteger, parseDuration, getDuration, getList, getLines, parseKeyValues, getKeyValues */
+/* unused harmony exports MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, getMultiline, getText, parseInteger, parseDuration, getDuration, parseByteSize, getByteSize, getList, getLines, parseKeyValues, getKeyValues */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8826);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6671);
+
 
 
 /*
@@ -75873,6 +75925,28 @@ function formatMs(ms) {
     if (ms >= 1000 && ms % 1000 === 0)
         return `${ms / 1000}s`;
     return `${ms}ms`;
+}
+// Binary units only: `MB` reads as 1000 or 1024 depending on who wrote it, so it is refused rather than guessed.
+const SIZE_UNITS = { b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+const SIZE_FORM = 'expected a size such as 512KiB or 1MiB (units B, KiB, MiB, GiB) or a number of bytes';
+/** Parses `512KiB`, `1 MiB`, `1.5MiB` or a bare number of bytes into bytes; units are case-insensitive. */
+function parseByteSize(name, value, options = {}) {
+    const { minBytes = 0, maxBytes = Number.MAX_SAFE_INTEGER } = options;
+    const match = /^(\d+(?:\.\d+)?)\s*([a-z]+)?$/i.exec(value);
+    const unit = SIZE_UNITS[(match?.[2] ?? 'b').toLowerCase()];
+    if (!match || unit === undefined)
+        throw inputError(name, `"${value}" is not a size; ${SIZE_FORM}`);
+    const bytes = Math.round(Number(match[1]) * unit);
+    if (bytes < minBytes || bytes > maxBytes) {
+        throw inputError(name, `${value} is out of range; expected from ${formatBytes(minBytes)} to ${formatBytes(maxBytes)}`);
+    }
+    return bytes;
+}
+function getByteSize(name, options = {}) {
+    const value = raw(name);
+    if (value === '')
+        return options.default;
+    return parseByteSize(name, value, options);
 }
 /** One value per line or comma: `a, b` or a YAML block. Blank entries are dropped. */
 function getList(name) {

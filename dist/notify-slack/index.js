@@ -29574,7 +29574,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ml: () => (/* reexport */ systemClock)
 });
 
-// UNUSED EXPORTS: DIGEST_PATTERN, DeadlineError, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortable, compileUserPattern, errorMessage, foreignStream, formatBytes, getChoice, getInteger, getKeyValues, getLines, getList, getMultiline, isDeadline, isDigestPinned, isUserError, link, mapWithConcurrency, parseDuration, parseInteger, parseKeyValues, pathInside, poll, printForeign, withDeadline, writeFileInside
+// UNUSED EXPORTS: DIGEST_PATTERN, DeadlineError, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortable, compileUserPattern, errorMessage, foreignStream, formatBytes, getByteSize, getChoice, getInteger, getKeyValues, getLines, getList, getMultiline, isDeadline, isDigestPinned, isUserError, link, mapWithConcurrency, parseByteSize, parseDuration, parseInteger, parseKeyValues, pathInside, poll, printForeign, withDeadline, writeFileInside
 
 // EXTERNAL MODULE: ./packages/action-kit/src/errors.ts
 var errors = __nccwpck_require__(8826);
@@ -30137,9 +30137,11 @@ function shortDigest(digest) {
 /* harmony export */   q4: () => (/* binding */ getText),
 /* harmony export */   xX: () => (/* binding */ getOptional)
 /* harmony export */ });
-/* unused harmony exports MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, getMultiline, parseInteger, getInteger, parseDuration, getList, getLines, parseKeyValues, getKeyValues, getChoice */
+/* unused harmony exports MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, getMultiline, parseInteger, getInteger, parseDuration, parseByteSize, getByteSize, getList, getLines, parseKeyValues, getKeyValues, getChoice */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8826);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6671);
+
 
 
 /*
@@ -30268,6 +30270,28 @@ function formatMs(ms) {
     if (ms >= 1000 && ms % 1000 === 0)
         return `${ms / 1000}s`;
     return `${ms}ms`;
+}
+// Binary units only: `MB` reads as 1000 or 1024 depending on who wrote it, so it is refused rather than guessed.
+const SIZE_UNITS = { b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+const SIZE_FORM = 'expected a size such as 512KiB or 1MiB (units B, KiB, MiB, GiB) or a number of bytes';
+/** Parses `512KiB`, `1 MiB`, `1.5MiB` or a bare number of bytes into bytes; units are case-insensitive. */
+function parseByteSize(name, value, options = {}) {
+    const { minBytes = 0, maxBytes = Number.MAX_SAFE_INTEGER } = options;
+    const match = /^(\d+(?:\.\d+)?)\s*([a-z]+)?$/i.exec(value);
+    const unit = SIZE_UNITS[(match?.[2] ?? 'b').toLowerCase()];
+    if (!match || unit === undefined)
+        throw inputError(name, `"${value}" is not a size; ${SIZE_FORM}`);
+    const bytes = Math.round(Number(match[1]) * unit);
+    if (bytes < minBytes || bytes > maxBytes) {
+        throw inputError(name, `${value} is out of range; expected from ${formatBytes(minBytes)} to ${formatBytes(maxBytes)}`);
+    }
+    return bytes;
+}
+function getByteSize(name, options = {}) {
+    const value = raw(name);
+    if (value === '')
+        return options.default;
+    return parseByteSize(name, value, options);
 }
 /** One value per line or comma: `a, b` or a YAML block. Blank entries are dropped. */
 function getList(name) {

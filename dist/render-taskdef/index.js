@@ -59617,7 +59617,7 @@ function errors_isTransientAwsError(error) {
         return true;
     return typeof candidate?.code === 'string' && NETWORK.has(candidate.code);
 }
-/** An AWS call that got no answer (timeouts, refused or reset connections) after the SDK's retries. */
+/** An AWS call that got no answer (timeouts, refused or reset connections) in any of the client's attempts. */
 class AwsNetworkError extends src/* UserError */.yo {
     code;
     api;
@@ -59654,8 +59654,13 @@ function abortedCallError(reason, context) {
     }
     return reason;
 }
-/** Network faults that outlived the SDK's retries become one user error naming the call and endpoint. */
-function translateNetworkError(error, context, timeouts) {
+/**
+ * Network faults that outlived the client's attempts become one user error naming the call, the endpoint and how
+ * many attempts were made: a one-attempt client's caller backs off itself, so its error must not claim SDK retries.
+ */
+function translateNetworkError(error, context, timeouts, 
+/** The client's maxAttempts, for an error on which the SDK recorded no attempt count. */
+maxAttempts) {
     if ((0,src/* isUserError */.iU)(error))
         return error;
     const candidate = (error ?? {});
@@ -59673,7 +59678,10 @@ function translateNetworkError(error, context, timeouts) {
         : code === 'TimeoutError' || code === 'ETIMEDOUT'
             ? `no answer within ${seconds(timeouts.responseMs)}`
             : `${code} (${message.replace(/^AWS SDK error wrapper for /, '')})`;
-    return new AwsNetworkError(`${api} (${endpointOf(context)}) did not answer: ${what}, after the SDK's retries. Check the network ` +
+    const attempts = candidate.$metadata?.attempts ?? maxAttempts;
+    // One attempt: its caller may send it again (sendWithBackoff counts those), so this error speaks for itself only.
+    const tried = attempts === 1 ? ' (one attempt: the SDK does not retry this call)' : `, after ${attempts} attempts`;
+    return new AwsNetworkError(`${api} (${endpointOf(context)}) did not answer: ${what}${tried}. Check the network ` +
         'between this runner and AWS (proxy, VPC endpoint, AWS_ENDPOINT_URL).', code, api, { cause: error });
 }
 
@@ -59717,7 +59725,7 @@ function actionVersion(env = process.env) {
 }
 /**
  * Builds any AWS SDK v3 client the same way: region resolved as above, adaptive retries with a bounded
- * number of attempts, an `ecs-actions/<action>/<version>` user agent, and credential/permission errors
+ * number of attempts (standard for a one-attempt client, see retryMode), an `ecs-actions/<action>/<version>` user agent, and credential/permission errors
  * translated into one user error naming the API call. No endpoint is set here, so the SDK's standard
  * overrides (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ECS, ...) keep working.
  *
@@ -59726,10 +59734,11 @@ function actionVersion(env = process.env) {
  */
 function client_createAwsClient(ClientClass, options) {
     const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     const client = new ClientClass({
         region: client_resolveRegion(options.region),
-        retryMode: 'adaptive',
-        maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        retryMode: options.retryMode ?? (maxAttempts === 1 ? 'standard' : 'adaptive'),
+        maxAttempts,
         customUserAgent: `ecs-actions/${options.action}/${actionVersion()}`,
         requestHandler: {
             connectionTimeout: timeouts.connectionMs,
@@ -59747,7 +59756,7 @@ function client_createAwsClient(ClientClass, options) {
         }
         catch (error) {
             const translated = translateAwsError(error, context);
-            return Promise.reject(translated === error ? translateNetworkError(error, call(), timeouts) : translated);
+            return Promise.reject(translated === error ? translateNetworkError(error, call(), timeouts, maxAttempts) : translated);
         }
     }, 
     // At the initialize step the translation wraps the SDK's retries: it sees only the final error.
@@ -59879,7 +59888,7 @@ async function backoff_sendWithBackoff(what, send, options) {
         if (!throttled && (!isTransientAwsError(error) || ++serverErrors > serverErrorRetries))
             throw error;
         if (attempt === 1)
-            options.warn?.(`${what} was ${throttled ? 'throttled' : 'failed'} (${errorMessage(error)}); sending it again with back-off`);
+            options.warn?.(`${what} ${throttled ? 'was throttled' : 'failed'} (${errorMessage(error)}); sending it again with back-off`);
         // Equal jitter: at least half the step, so that deploys throttled together do not come back together.
         const step = Math.min(capMs, baseMs * 2 ** Math.min(attempt - 1, 16));
         const waitMs = Math.round(step / 2 + random() * (step / 2));
@@ -59890,8 +59899,9 @@ async function backoff_sendWithBackoff(what, send, options) {
             // A cancel stays a cancel; a deadline says which call it cut short and what AWS answered last.
             if (!isDeadline(aborted))
                 throw aborted;
-            throw new DeadlineError(`${what} was still ${throttled ? 'throttled' : 'failing'} after ${attempt} attempts when the deadline ` +
-                `passed (${aborted.what}): ${errorMessage(error)}`, aborted.what, { cause: error });
+            const attempts = `${attempt} attempt${attempt === 1 ? '' : 's'}`;
+            throw new DeadlineError(`${what} was still ${throttled ? 'throttled' : 'failing'} after ${attempts} when the deadline passed ` +
+                `(${aborted.what}): ${errorMessage(error)}`, aborted.what, { cause: error });
         }
     }
 }
@@ -62048,7 +62058,7 @@ async function run(_dependencies = {}) {
         result.notices.forEach((notice) => core/* notice */.lm(notice));
         const validation = validateTaskDefinition(result.taskDefinition);
         [...result.warnings, ...validation.warnings].forEach((warning) => core/* warning */.$e(warning));
-        assertValid(validation, base.input);
+        assertValid(validation, `Input '${base.input}': ${base.where}`);
         for (const [container, image] of Object.entries(result.images))
             core/* info */.pq((0,src/* foreignLine */.nT)(`${container}: ${image}`));
         const settings = containerSettings(inputs);
@@ -62080,7 +62090,7 @@ async function run(_dependencies = {}) {
     // account fails at deploy time; here it is named as soon as a registered revision tells which account this is.
     const account = parseArn(running?.found ? running.revision.arn : (base.arn ?? ''))?.account;
     if (account !== undefined)
-        checkRolesInScope(inputs, rendered.taskDefinition, account);
+        checkRolesInScope(inputs, base, rendered.taskDefinition, account);
     const path = await writeTaskDefinition(rendered.taskDefinition);
     core/* info */.pq(`Wrote ${path}`);
     (0,src/* setOutputs */.n0)({ 'task-definition': path, images: rendered.images });
@@ -62101,7 +62111,8 @@ async function readBase(inputs, ecsClient) {
         return {
             taskDefinition: loaded.taskDefinition,
             source: `template ${inputs.template}`,
-            input: `Input 'template': ${inputs.template}`,
+            input: 'template',
+            where: inputs.template,
         };
     }
     const revision = await describeRevision(ecsClient(), inputs.family);
@@ -62110,7 +62121,8 @@ async function readBase(inputs, ecsClient) {
         taskDefinition: revision.taskDefinition,
         source: `task definition ${revision.name}`,
         arn: revision.arn,
-        input: `Input 'family': ${revision.name}`,
+        input: 'family',
+        where: revision.name,
     };
 }
 /** The container inputs that were set, as the log names them. */
@@ -62128,12 +62140,19 @@ function containerSettings(inputs) {
         settings.push('log-options');
     return settings;
 }
-/** The rendered roles against the account; each is named by the input that set it, else by where it came from. */
-function checkRolesInScope(inputs, taskDefinition, account) {
-    const from = inputs.template !== undefined ? 'template' : 'family';
+/**
+ * The rendered roles against the account; each is named by the input that set it, else by the template or revision
+ * and the field it sits in.
+ */
+function checkRolesInScope(inputs, base, taskDefinition, account) {
+    const fromBase = roleArnInputs(base.input, base.where, {
+        executionRoleArn: inputs['execution-role-arn'] === undefined ? taskDefinition.executionRoleArn : undefined,
+        taskRoleArn: inputs['task-role-arn'] === undefined ? taskDefinition.taskRoleArn : undefined,
+    });
     checkArnsInScope([
-        { input: inputs['execution-role-arn'] ? 'execution-role-arn' : from, value: taskDefinition.executionRoleArn },
-        { input: inputs['task-role-arn'] ? 'task-role-arn' : from, value: taskDefinition.taskRoleArn },
+        { input: 'execution-role-arn', value: inputs['execution-role-arn'] },
+        { input: 'task-role-arn', value: inputs['task-role-arn'] },
+        ...fromBase,
     ], 
     // IAM ARNs have no region, so the region is never compared.
     { account, region: '' });
@@ -62210,7 +62229,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   gE: () => (/* reexport */ writeFileInside)
 });
 
-// UNUSED EXPORTS: DIGEST_PATTERN, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, RunContext, abortReason, checkHttpUrl, compileUserPattern, foreignStream, formatBytes, getDuration, getInteger, getLines, getList, getRequired, link, mapWithConcurrency, parseDuration, parseInteger, pathInside, poll, systemClock, withDeadline
+// UNUSED EXPORTS: DIGEST_PATTERN, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, RunContext, abortReason, checkHttpUrl, compileUserPattern, foreignStream, formatBytes, getByteSize, getDuration, getInteger, getLines, getList, getRequired, link, mapWithConcurrency, parseByteSize, parseDuration, parseInteger, pathInside, poll, systemClock, withDeadline
 
 // EXTERNAL MODULE: ./packages/action-kit/src/errors.ts
 var errors = __nccwpck_require__(8826);
@@ -62775,9 +62794,11 @@ function shortDigest(digest) {
 /* harmony export */   qT: () => (/* binding */ getMultiline),
 /* harmony export */   xX: () => (/* binding */ getOptional)
 /* harmony export */ });
-/* unused harmony exports MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, getRequired, parseInteger, getInteger, parseDuration, getDuration, getList, getLines */
+/* unused harmony exports MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, getRequired, parseInteger, getInteger, parseDuration, getDuration, parseByteSize, getByteSize, getList, getLines */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8826);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6671);
+
 
 
 /*
@@ -62906,6 +62927,28 @@ function formatMs(ms) {
     if (ms >= 1000 && ms % 1000 === 0)
         return `${ms / 1000}s`;
     return `${ms}ms`;
+}
+// Binary units only: `MB` reads as 1000 or 1024 depending on who wrote it, so it is refused rather than guessed.
+const SIZE_UNITS = { b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+const SIZE_FORM = 'expected a size such as 512KiB or 1MiB (units B, KiB, MiB, GiB) or a number of bytes';
+/** Parses `512KiB`, `1 MiB`, `1.5MiB` or a bare number of bytes into bytes; units are case-insensitive. */
+function parseByteSize(name, value, options = {}) {
+    const { minBytes = 0, maxBytes = Number.MAX_SAFE_INTEGER } = options;
+    const match = /^(\d+(?:\.\d+)?)\s*([a-z]+)?$/i.exec(value);
+    const unit = SIZE_UNITS[(match?.[2] ?? 'b').toLowerCase()];
+    if (!match || unit === undefined)
+        throw inputError(name, `"${value}" is not a size; ${SIZE_FORM}`);
+    const bytes = Math.round(Number(match[1]) * unit);
+    if (bytes < minBytes || bytes > maxBytes) {
+        throw inputError(name, `${value} is out of range; expected from ${formatBytes(minBytes)} to ${formatBytes(maxBytes)}`);
+    }
+    return bytes;
+}
+function getByteSize(name, options = {}) {
+    const value = raw(name);
+    if (value === '')
+        return options.default;
+    return parseByteSize(name, value, options);
 }
 /** One value per line or comma: `a, b` or a YAML block. Blank entries are dropped. */
 function getList(name) {

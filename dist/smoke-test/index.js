@@ -28402,11 +28402,11 @@ var src = __nccwpck_require__(6399);
 
 /** One HTTP exchange with the service under test, over Node's global fetch (undici). */
 /**
- * The most of one response body that is read, counted after decompression: a broken or hostile service that streams
- * without end (or a gzip bomb) fails its check instead of filling the runner's memory. No health, version or API
- * answer a smoke test reads comes near it.
+ * The most of one response body that is read unless the input max-body-size says otherwise, counted after
+ * decompression: a broken or hostile service that streams without end (or a gzip bomb) fails its check instead of
+ * filling the runner's memory. No health, version or API answer a smoke test reads comes near it.
  */
-const MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** A request that got no HTTP answer: refused, reset, timed out, or a TLS failure. */
 class NoAnswerError extends Error {
     url;
@@ -28418,7 +28418,7 @@ class NoAnswerError extends Error {
         this.name = 'NoAnswerError';
     }
 }
-/** An answer whose body was longer than MAX_BODY_BYTES; reading stopped there and the connection was dropped. */
+/** An answer whose body was longer than maxBodyBytes; reading stopped there and the connection was dropped. */
 class BodyTooLargeError extends Error {
     url;
     limitBytes;
@@ -28442,7 +28442,7 @@ const http_send = async (url, request) => {
                 ? AbortSignal.any([AbortSignal.timeout(request.timeoutMs), request.signal])
                 : AbortSignal.timeout(request.timeoutMs),
         });
-        const body = await readBody(url, response, MAX_BODY_BYTES);
+        const body = await readBody(url, response, request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
         return { status: response.status, headers: response.headers, body, durationMs: performance.now() - started };
     }
     catch (error) {
@@ -29497,6 +29497,7 @@ function isScalar(value) {
 
 
 
+
 function readInputs() {
     const baseUrl = readBaseUrl();
     const expectedVersion = (0,src/* getOptional */.xX)('expected-version');
@@ -29524,6 +29525,12 @@ function readInputs() {
         'version-path': readPath('version-path', '/version'),
         'protected-path': readPath('protected-path', '/api/projects'),
         'cors-origin': readOrigin(),
+        // Bounded: a limit of a few bytes fails every check, one of gigabytes gives the memory guard up.
+        'max-body-size': (0,src/* getByteSize */.Ok)('max-body-size', {
+            minBytes: 1024,
+            maxBytes: 64 * 1024 * 1024,
+            default: DEFAULT_MAX_BODY_BYTES,
+        }),
     };
 }
 function readBaseUrl() {
@@ -29696,10 +29703,10 @@ const LATENCY_SAMPLES = 20;
 async function run(dependencies = {}) {
     const { clock = src/* systemClock */.ml, send: sendRequest = http_send, httpUrl } = dependencies;
     const context = dependencies.context ?? new src/* RunContext */.ZI();
-    // Every request ends at once on a cancel, and during the checks at their deadline.
-    let phaseSignal = context.signal;
-    const send = (url, request) => sendRequest(url, { ...request, signal: request.signal ?? phaseSignal });
     const inputs = readInputs();
+    // Every request ends at once on a cancel, and during the checks at their deadline; none reads past max-body-size.
+    let phaseSignal = context.signal;
+    const send = (url, request) => sendRequest(url, { ...request, signal: request.signal ?? phaseSignal, maxBodyBytes: inputs['max-body-size'] });
     const baseUrl = inputs['base-url'];
     const expectedVersion = inputs['expected-version'];
     const checks = [
@@ -29845,6 +29852,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   nT: () => (/* reexport */ foreign_foreignLine),
   z3: () => (/* reexport */ log/* formatBytes */.z3),
   a3: () => (/* reexport */ log/* formatDuration */.a3),
+  Ok: () => (/* reexport */ inputs/* getByteSize */.Ok),
   XU: () => (/* reexport */ inputs/* getInteger */.XU),
   vS: () => (/* reexport */ inputs/* getList */.vS),
   xX: () => (/* reexport */ inputs/* getOptional */.xX),
@@ -29860,7 +29868,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ml: () => (/* reexport */ systemClock)
 });
 
-// UNUSED EXPORTS: DIGEST_PATTERN, DeadlineError, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortable, errorMessage, foreignStream, getBoolean, getChoice, getDuration, getKeyValues, getLines, getMultiline, getText, isDigestPinned, isUserError, link, parseDuration, parseImageReference, parseInteger, parseKeyValues, pathInside, printForeign, shortDigest, withDeadline, writeFileInside
+// UNUSED EXPORTS: DIGEST_PATTERN, DeadlineError, FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortable, errorMessage, foreignStream, getBoolean, getChoice, getDuration, getKeyValues, getLines, getMultiline, getText, isDigestPinned, isUserError, link, parseByteSize, parseDuration, parseImageReference, parseInteger, parseKeyValues, pathInside, printForeign, shortDigest, withDeadline, writeFileInside
 
 // EXTERNAL MODULE: ./packages/action-kit/src/errors.ts
 var errors = __nccwpck_require__(8826);
@@ -37244,15 +37252,18 @@ async function poll(options) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ok: () => (/* binding */ getByteSize),
 /* harmony export */   XU: () => (/* binding */ getInteger),
 /* harmony export */   Xu: () => (/* binding */ inputError),
 /* harmony export */   kA: () => (/* binding */ getRequired),
 /* harmony export */   vS: () => (/* binding */ getList),
 /* harmony export */   xX: () => (/* binding */ getOptional)
 /* harmony export */ });
-/* unused harmony exports MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, getMultiline, getText, getBoolean, parseInteger, parseDuration, getDuration, getLines, parseKeyValues, getKeyValues, getChoice */
+/* unused harmony exports MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, getMultiline, getText, getBoolean, parseInteger, parseDuration, getDuration, parseByteSize, getLines, parseKeyValues, getKeyValues, getChoice */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8826);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6671);
+
 
 
 /*
@@ -37381,6 +37392,28 @@ function formatMs(ms) {
     if (ms >= 1000 && ms % 1000 === 0)
         return `${ms / 1000}s`;
     return `${ms}ms`;
+}
+// Binary units only: `MB` reads as 1000 or 1024 depending on who wrote it, so it is refused rather than guessed.
+const SIZE_UNITS = { b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+const SIZE_FORM = 'expected a size such as 512KiB or 1MiB (units B, KiB, MiB, GiB) or a number of bytes';
+/** Parses `512KiB`, `1 MiB`, `1.5MiB` or a bare number of bytes into bytes; units are case-insensitive. */
+function parseByteSize(name, value, options = {}) {
+    const { minBytes = 0, maxBytes = Number.MAX_SAFE_INTEGER } = options;
+    const match = /^(\d+(?:\.\d+)?)\s*([a-z]+)?$/i.exec(value);
+    const unit = SIZE_UNITS[(match?.[2] ?? 'b').toLowerCase()];
+    if (!match || unit === undefined)
+        throw inputError(name, `"${value}" is not a size; ${SIZE_FORM}`);
+    const bytes = Math.round(Number(match[1]) * unit);
+    if (bytes < minBytes || bytes > maxBytes) {
+        throw inputError(name, `${value} is out of range; expected from ${(0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .formatBytes */ .z3)(minBytes)} to ${(0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .formatBytes */ .z3)(maxBytes)}`);
+    }
+    return bytes;
+}
+function getByteSize(name, options = {}) {
+    const value = raw(name);
+    if (value === '')
+        return options.default;
+    return parseByteSize(name, value, options);
 }
 /** One value per line or comma: `a, b` or a YAML block. Blank entries are dropped. */
 function getList(name) {

@@ -70133,7 +70133,7 @@ function errors_isTransientAwsError(error) {
         return true;
     return typeof candidate?.code === 'string' && NETWORK.has(candidate.code);
 }
-/** An AWS call that got no answer (timeouts, refused or reset connections) after the SDK's retries. */
+/** An AWS call that got no answer (timeouts, refused or reset connections) in any of the client's attempts. */
 class AwsNetworkError extends src/* UserError */.yo {
     code;
     api;
@@ -70170,8 +70170,13 @@ function abortedCallError(reason, context) {
     }
     return reason;
 }
-/** Network faults that outlived the SDK's retries become one user error naming the call and endpoint. */
-function translateNetworkError(error, context, timeouts) {
+/**
+ * Network faults that outlived the client's attempts become one user error naming the call, the endpoint and how
+ * many attempts were made: a one-attempt client's caller backs off itself, so its error must not claim SDK retries.
+ */
+function translateNetworkError(error, context, timeouts, 
+/** The client's maxAttempts, for an error on which the SDK recorded no attempt count. */
+maxAttempts) {
     if ((0,src/* isUserError */.iU)(error))
         return error;
     const candidate = (error ?? {});
@@ -70189,7 +70194,10 @@ function translateNetworkError(error, context, timeouts) {
         : code === 'TimeoutError' || code === 'ETIMEDOUT'
             ? `no answer within ${seconds(timeouts.responseMs)}`
             : `${code} (${message.replace(/^AWS SDK error wrapper for /, '')})`;
-    return new AwsNetworkError(`${api} (${endpointOf(context)}) did not answer: ${what}, after the SDK's retries. Check the network ` +
+    const attempts = candidate.$metadata?.attempts ?? maxAttempts;
+    // One attempt: its caller may send it again (sendWithBackoff counts those), so this error speaks for itself only.
+    const tried = attempts === 1 ? ' (one attempt: the SDK does not retry this call)' : `, after ${attempts} attempts`;
+    return new AwsNetworkError(`${api} (${endpointOf(context)}) did not answer: ${what}${tried}. Check the network ` +
         'between this runner and AWS (proxy, VPC endpoint, AWS_ENDPOINT_URL).', code, api, { cause: error });
 }
 
@@ -70233,7 +70241,7 @@ function actionVersion(env = process.env) {
 }
 /**
  * Builds any AWS SDK v3 client the same way: region resolved as above, adaptive retries with a bounded
- * number of attempts, an `ecs-actions/<action>/<version>` user agent, and credential/permission errors
+ * number of attempts (standard for a one-attempt client, see retryMode), an `ecs-actions/<action>/<version>` user agent, and credential/permission errors
  * translated into one user error naming the API call. No endpoint is set here, so the SDK's standard
  * overrides (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ECS, ...) keep working.
  *
@@ -70242,10 +70250,11 @@ function actionVersion(env = process.env) {
  */
 function createAwsClient(ClientClass, options) {
     const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     const client = new ClientClass({
         region: resolveRegion(options.region),
-        retryMode: 'adaptive',
-        maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        retryMode: options.retryMode ?? (maxAttempts === 1 ? 'standard' : 'adaptive'),
+        maxAttempts,
         customUserAgent: `ecs-actions/${options.action}/${actionVersion()}`,
         requestHandler: {
             connectionTimeout: timeouts.connectionMs,
@@ -70263,7 +70272,7 @@ function createAwsClient(ClientClass, options) {
         }
         catch (error) {
             const translated = translateAwsError(error, context);
-            return Promise.reject(translated === error ? translateNetworkError(error, call(), timeouts) : translated);
+            return Promise.reject(translated === error ? translateNetworkError(error, call(), timeouts, maxAttempts) : translated);
         }
     }, 
     // At the initialize step the translation wraps the SDK's retries: it sees only the final error.
@@ -70397,7 +70406,7 @@ async function sendWithBackoff(what, send, options) {
         if (!throttled && (!isTransientAwsError(error) || ++serverErrors > serverErrorRetries))
             throw error;
         if (attempt === 1)
-            options.warn?.(`${what} was ${throttled ? 'throttled' : 'failed'} (${errorMessage(error)}); sending it again with back-off`);
+            options.warn?.(`${what} ${throttled ? 'was throttled' : 'failed'} (${errorMessage(error)}); sending it again with back-off`);
         // Equal jitter: at least half the step, so that deploys throttled together do not come back together.
         const step = Math.min(capMs, baseMs * 2 ** Math.min(attempt - 1, 16));
         const waitMs = Math.round(step / 2 + random() * (step / 2));
@@ -70408,8 +70417,9 @@ async function sendWithBackoff(what, send, options) {
             // A cancel stays a cancel; a deadline says which call it cut short and what AWS answered last.
             if (!isDeadline(aborted))
                 throw aborted;
-            throw new DeadlineError(`${what} was still ${throttled ? 'throttled' : 'failing'} after ${attempt} attempts when the deadline ` +
-                `passed (${aborted.what}): ${errorMessage(error)}`, aborted.what, { cause: error });
+            const attempts = `${attempt} attempt${attempt === 1 ? '' : 's'}`;
+            throw new DeadlineError(`${what} was still ${throttled ? 'throttled' : 'failing'} after ${attempts} when the deadline passed ` +
+                `(${aborted.what}): ${errorMessage(error)}`, aborted.what, { cause: error });
         }
     }
 }
@@ -71732,7 +71742,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ml: () => (/* reexport */ systemClock)
 });
 
-// UNUSED EXPORTS: FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortReason, checkHttpUrl, foreignStream, formatBytes, getBoolean, getDuration, getKeyValues, getList, getText, isDigestPinned, link, mapWithConcurrency, parseDuration, parseInteger, pathInside, printForeign, withDeadline, writeFileInside
+// UNUSED EXPORTS: FINAL_PHASE_MS, FakeClock, MAX_INPUT_LENGTH, MAX_MULTILINE_INPUT_LENGTH, MAX_PATTERN_LENGTH, abortReason, checkHttpUrl, foreignStream, formatBytes, getBoolean, getByteSize, getDuration, getKeyValues, getList, getText, isDigestPinned, link, mapWithConcurrency, parseByteSize, parseDuration, parseInteger, pathInside, printForeign, withDeadline, writeFileInside
 
 ;// CONCATENATED MODULE: ./packages/action-kit/src/errors.ts
 const USER_ERROR = Symbol.for('ecs-actions.user-error');
@@ -71978,7 +71988,38 @@ async function runAction(main, options = {}) {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/action-kit/src/log.ts
+
+/** Runs `fn` inside a folded log group. */
+function group(name, fn) {
+    return lib_core/* group */.Os(name, fn);
+}
+/** Sets every output of a record; objects and arrays are written as JSON. */
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        if (value === undefined)
+            continue;
+        lib_core/* setOutput */.uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+}
+/** A size as limits are stated: `1 MiB`, `64 KiB`, `100 bytes`. */
+function log_formatBytes(bytes) {
+    if (bytes >= 1024 * 1024)
+        return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
+    if (bytes >= 1024)
+        return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
+    return `${bytes} bytes`;
+}
+function formatDuration(ms) {
+    const seconds = Math.round(ms / 1000);
+    if (seconds < 60)
+        return `${seconds}s`;
+    const minutes = Math.floor(seconds / 60);
+    return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
+}
+
 ;// CONCATENATED MODULE: ./packages/action-kit/src/inputs.ts
+
 
 
 /*
@@ -72108,6 +72149,28 @@ function formatMs(ms) {
         return `${ms / 1000}s`;
     return `${ms}ms`;
 }
+// Binary units only: `MB` reads as 1000 or 1024 depending on who wrote it, so it is refused rather than guessed.
+const SIZE_UNITS = { b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+const SIZE_FORM = 'expected a size such as 512KiB or 1MiB (units B, KiB, MiB, GiB) or a number of bytes';
+/** Parses `512KiB`, `1 MiB`, `1.5MiB` or a bare number of bytes into bytes; units are case-insensitive. */
+function parseByteSize(name, value, options = {}) {
+    const { minBytes = 0, maxBytes = Number.MAX_SAFE_INTEGER } = options;
+    const match = /^(\d+(?:\.\d+)?)\s*([a-z]+)?$/i.exec(value);
+    const unit = SIZE_UNITS[(match?.[2] ?? 'b').toLowerCase()];
+    if (!match || unit === undefined)
+        throw inputs_inputError(name, `"${value}" is not a size; ${SIZE_FORM}`);
+    const bytes = Math.round(Number(match[1]) * unit);
+    if (bytes < minBytes || bytes > maxBytes) {
+        throw inputs_inputError(name, `${value} is out of range; expected from ${formatBytes(minBytes)} to ${formatBytes(maxBytes)}`);
+    }
+    return bytes;
+}
+function getByteSize(name, options = {}) {
+    const value = raw(name);
+    if (value === '')
+        return options.default;
+    return parseByteSize(name, value, options);
+}
 /** One value per line or comma: `a, b` or a YAML block. Blank entries are dropped. */
 function getList(name) {
     return getMultiline(name)
@@ -72234,36 +72297,6 @@ function code(text) {
 }
 function summary_link(text, url) {
     return `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`;
-}
-
-;// CONCATENATED MODULE: ./packages/action-kit/src/log.ts
-
-/** Runs `fn` inside a folded log group. */
-function group(name, fn) {
-    return lib_core/* group */.Os(name, fn);
-}
-/** Sets every output of a record; objects and arrays are written as JSON. */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        if (value === undefined)
-            continue;
-        lib_core/* setOutput */.uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-/** A size as limits are stated: `1 MiB`, `64 KiB`, `100 bytes`. */
-function formatBytes(bytes) {
-    if (bytes >= 1024 * 1024)
-        return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
-    if (bytes >= 1024)
-        return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
-    return `${bytes} bytes`;
-}
-function formatDuration(ms) {
-    const seconds = Math.round(ms / 1000);
-    if (seconds < 60)
-        return `${seconds}s`;
-    const minutes = Math.floor(seconds / 60);
-    return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
