@@ -83,7 +83,12 @@ describeRefusals('an ARN of another account or region', [
     action: 'render-taskdef',
     inputs: { template: 'taskdef.json', images: `web=${IMAGE}`, cluster: 'demo-dev', service: 'sample-service' },
     files: { 'taskdef.json': json(taskDefinition({ taskRoleArn: OTHER_ROLE })) },
-    error: outOfScope('template', OTHER_ROLE, `account ${OTHER_ACCOUNT}`, `account ${ACCOUNT}`),
+    error: outOfScope(
+      'template',
+      `taskdef.json taskRoleArn ${OTHER_ROLE}`,
+      `account ${OTHER_ACCOUNT}`,
+      `account ${ACCOUNT}`,
+    ),
   },
   {
     name: "a task-definition file's task role of another account, against the service's account",
