@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run mutate [-- [--force] <package>...]`: StrykerJS over deploy-ecs, verify-targets and action-kit, one package after the
-// other (one test process: the machine's cores are shared), then the mutation score of each. Reports are written to
+// other (stryker.config.mjs sets each run's test processes), then the mutation score of each. Reports are written to
 // reports/mutation/<package>.json; stryker.config.mjs holds the settings.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
