@@ -181,11 +181,10 @@ export function abortable<T>(
     promise.catch(() => undefined);
     return Promise.reject(onAbort(abortReason(signal)));
   }
+  // The rejection handler below is always attached, so work that fails after the abort is never unhandled; and an
+  // SDK or fetch AbortError this signal caused arrives after `abort` has already rejected with the signal's reason.
   return new Promise<T>((resolve, reject) => {
-    const abort = () => {
-      promise.catch(() => undefined);
-      reject(onAbort(abortReason(signal)));
-    };
+    const abort = () => reject(onAbort(abortReason(signal)));
     signal.addEventListener('abort', abort, { once: true });
     promise.then(
       (value) => {
@@ -194,8 +193,7 @@ export function abortable<T>(
       },
       (error: unknown) => {
         signal.removeEventListener('abort', abort);
-        // An SDK or fetch AbortError caused by this signal becomes the signal's own reason (cancel or deadline).
-        reject(signal.aborted ? onAbort(abortReason(signal)) : error);
+        reject(error);
       },
     );
   });

@@ -18,7 +18,8 @@ const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f-\u009f]/;
  * keeps `user:password@`, so both are refused here, with the reason, before any request.
  */
 export function checkHttpUrl(name: string, value: string, options: HttpUrlOptions): URL {
-  const shown = options.secret ? '' : `"${value}" `;
+  // JSON quoting shows a control character as an escape (\u001f) instead of printing it invisibly.
+  const shown = options.secret ? '' : `${JSON.stringify(value)} `;
   const { expected } = options;
   if (WHITESPACE_OR_CONTROL.test(value)) {
     throw inputError(name, `${shown}holds whitespace or a control character; ${expected}`);

@@ -8,12 +8,17 @@ import {
   getKeyValues,
   getLines,
   getList,
+  getMultiline,
   getOptional,
   getRequired,
   getText,
   isUserError,
   MAX_INPUT_LENGTH,
   MAX_MULTILINE_INPUT_LENGTH,
+  parseByteSize,
+  parseDuration,
+  parseInteger,
+  parseKeyValues,
 } from '../src/index.js';
 
 const saved = { ...process.env };
@@ -284,5 +289,181 @@ describe('single-line and length limits', () => {
   it('keeps line breaks in free text', () => {
     setInput('failure-reason', '  rollout failed\ntask stopped  ');
     expect(getText('failure-reason')).toBe('rollout failed\ntask stopped');
+  });
+});
+
+describe('every form each reader accepts, and its bounds', () => {
+  it.each(['true', 'yes', 'on', '1', 'ON'])('reads %s as true', (value) => {
+    setInput('wait', value);
+    expect(getBoolean('wait', false)).toBe(true);
+  });
+  it.each(['false', 'no', 'off', '0', 'No'])('reads %s as false', (value) => {
+    setInput('wait', value);
+    expect(getBoolean('wait', true)).toBe(false);
+  });
+  it('quotes a refused boolean as written, and uses a false default too', () => {
+    setInput('wait', 'Maybe');
+    expect(failure(() => getBoolean('wait', false)).message).toBe(
+      `Input 'wait': "Maybe" is not a boolean; expected true or false`,
+    );
+    setInput('wait', '');
+    expect(getBoolean('wait', false)).toBe(false);
+  });
+
+  it('phrases the range of a whole number by the bounds given', () => {
+    expect(failure(() => parseInteger('n', 'x', { max: 9 })).message).toBe(
+      `Input 'n': "x" is not a whole number; expected a whole number of at most 9`,
+    );
+    expect(failure(() => parseInteger('n', '10', { max: 9 })).message).toBe(
+      `Input 'n': 10 is out of range; expected a whole number of at most 9`,
+    );
+    expect(failure(() => parseInteger('n', '0', { min: 1 })).message).toBe(
+      `Input 'n': 0 is out of range; expected a whole number of at least 1`,
+    );
+    expect(failure(() => parseInteger('n', '1 2')).message).toBe(
+      `Input 'n': "1 2" is not a whole number; expected a whole number`,
+    );
+    expect(failure(() => parseInteger('n', '99999999999999999999')).message).toBe(
+      `Input 'n': 99999999999999999999 is out of range; expected a whole number`,
+    );
+  });
+  it('accepts signed whole numbers and both bounds themselves', () => {
+    expect(parseInteger('n', '+5')).toBe(5);
+    expect(parseInteger('n', '-5')).toBe(-5);
+    expect(parseInteger('n', '1', { min: 1, max: 3 })).toBe(1);
+    expect(parseInteger('n', '3', { min: 1, max: 3 })).toBe(3);
+    expect(() => parseInteger('n', '4', { min: 1, max: 3 })).toThrow(
+      '4 is out of range; expected a whole number from 1 to 3',
+    );
+    expect(() => parseInteger('n', 'a5')).toThrow(/is not a whole number/);
+    expect(() => parseInteger('n', '5a')).toThrow(/is not a whole number/);
+  });
+  it('returns undefined for an empty number, duration or size without a default', () => {
+    expect(getInteger('keep')).toBeUndefined();
+    expect(getDuration('interval')).toBeUndefined();
+    expect(getByteSize('max-body-size')).toBeUndefined();
+    expect(getOptional('region')).toBeUndefined();
+  });
+
+  it.each([
+    ['5ms', 5],
+    ['5m', 300_000],
+    ['2h', 7_200_000],
+    ['1h30m15s250ms', 5_415_250],
+    ['1.5m', 90_000],
+    ['0', 0],
+    ['1.0006s', 1001],
+    ['0.0004s', 0],
+  ])('reads the duration %s as %d ms', (value, ms) => {
+    expect(parseDuration('interval', value)).toBe(ms);
+  });
+  it.each(['s5', '5s5', '5 s', '-5s', '1d', '.5s', '5.s', ''])('refuses the duration %j', (value) => {
+    expect(() => parseDuration('interval', value)).toThrow(`Input 'interval': "${value}" is not a duration; expected`);
+  });
+  it.each([
+    ['ms', 'milliseconds', 250, 250],
+    ['s', 'seconds', 2, 2000],
+    ['m', 'minutes', 2, 120_000],
+    ['h', 'hours', 2, 7_200_000],
+  ] as const)('reads a bare number in %s and names the unit %s', (unit, name, bare, ms) => {
+    expect(parseDuration('interval', String(bare), { defaultUnit: unit })).toBe(ms);
+    expect(failure(() => parseDuration('interval', 'soon', { defaultUnit: unit })).message).toBe(
+      `Input 'interval': "soon" is not a duration; expected a duration such as 90s, 5m, 1h30m or a number of ${name}`,
+    );
+  });
+  it('accepts both duration bounds and writes them in seconds or milliseconds', () => {
+    const bounds = { minMs: 1500, maxMs: 4000 };
+    expect(parseDuration('interval', '1500ms', bounds)).toBe(1500);
+    expect(parseDuration('interval', '4s', bounds)).toBe(4000);
+    expect(failure(() => parseDuration('interval', '1499ms', bounds)).message).toBe(
+      `Input 'interval': 1499ms is out of range; expected from 1500ms to 4s`,
+    );
+    expect(failure(() => parseDuration('interval', '4001ms', bounds)).message).toBe(
+      `Input 'interval': 4001ms is out of range; expected from 1500ms to 4s`,
+    );
+    expect(failure(() => parseDuration('interval', '1s', { maxMs: 999 })).message).toBe(
+      `Input 'interval': 1s is out of range; expected from 0ms to 999ms`,
+    );
+  });
+
+  it('reads sizes with any unit case and rounds to whole bytes', () => {
+    expect(parseByteSize('max-body-size', '3b')).toBe(3);
+    expect(parseByteSize('max-body-size', '2KIB')).toBe(2048);
+    expect(parseByteSize('max-body-size', '1.0001KiB')).toBe(1024);
+    expect(parseByteSize('max-body-size', '0')).toBe(0);
+    expect(parseByteSize('max-body-size', '1  GiB')).toBe(1024 ** 3);
+  });
+  it.each(['1 KiB x', ' 1KiB', 'KiB1', '1KiB.'])('refuses the size %j', (value) => {
+    expect(() => parseByteSize('max-body-size', value)).toThrow(`"${value}" is not a size`);
+  });
+
+  it('splits a list on commas and line breaks only, trimming each entry', () => {
+    setInput('tags', ' a b ,c\r\n\td ');
+    expect(getList('tags')).toEqual(['a b', 'c', 'd']);
+  });
+  it('skips indented comments but keeps a # inside a line', () => {
+    setInput('arns', '  # comment\narn:a#b\n\t#tab comment\n');
+    expect(getLines('arns')).toEqual(['arn:a#b']);
+  });
+
+  it('trims around the "=" and counts every line, blank ones included', () => {
+    expect([...parseKeyValues('environment', 'A = 1\n\n  # note\nB=  two words  ')]).toEqual([
+      ['A', '1'],
+      ['B', 'two words'],
+    ]);
+    expect(failure(() => parseKeyValues('environment', 'A=1\n\n\n = x')).message).toBe(
+      `Input 'environment': line 4 "= x" has an empty KEY; expected KEY=VALUE`,
+    );
+    expect(failure(() => parseKeyValues('environment', 'A\tB=1')).message).toBe(
+      `Input 'environment': line 1: KEY "A\tB" must not contain spaces; expected KEY=VALUE`,
+    );
+    expect(failure(() => parseKeyValues('environment', 'A=1\nA=2')).message).toBe(
+      `Input 'environment': line 2: KEY "A" is given twice`,
+    );
+    expect(failure(() => parseKeyValues('environment', 'A=', { allowEmptyValue: false })).message).toBe(
+      `Input 'environment': line 1 "A=" has an empty VALUE; expected KEY=VALUE`,
+    );
+    expect(parseKeyValues('environment', 'A=', { allowEmptyValue: true }).get('A')).toBe('');
+  });
+
+  it('returns the choice as declared, the default when empty, and quotes a refused word as written', () => {
+    const choices = ['Merge', 'replace'] as const;
+    setInput('mode', 'MERGE');
+    expect(getChoice('mode', choices, 'replace')).toBe('Merge');
+    setInput('mode', '');
+    expect(getChoice('mode', choices, 'replace')).toBe('replace');
+    setInput('mode', 'Append');
+    expect(failure(() => getChoice('mode', choices, 'replace')).message).toBe(
+      `Input 'mode': "Append" is not allowed; expected one of Merge, replace`,
+    );
+  });
+
+  it('accepts a single-line input of exactly the limit, and refuses a paragraph separator', () => {
+    setInput('image', 'a'.repeat(MAX_INPUT_LENGTH));
+    expect(getRequired('image')).toHaveLength(MAX_INPUT_LENGTH);
+    setInput('image', 'a'.repeat(MAX_INPUT_LENGTH + 1));
+    expect(failure(() => getRequired('image')).message).toBe(
+      `Input 'image': is ${MAX_INPUT_LENGTH + 1} characters long; expected at most ${MAX_INPUT_LENGTH} on a single line`,
+    );
+    setInput('image', 'web\u2029x');
+    expect(() => getRequired('image')).toThrow(/holds a line break/);
+  });
+
+  it('keeps a multi-line input as written up to its limits, counting lines across \\r\\n and \\r', () => {
+    setInput('script', `  ${'a'.repeat(MAX_INPUT_LENGTH - 2)}\n`);
+    expect(getMultiline('script')).toBe(`  ${'a'.repeat(MAX_INPUT_LENGTH - 2)}\n`);
+    setInput('script', `a\r\nb\r${'c'.repeat(MAX_INPUT_LENGTH + 1)}`);
+    expect(failure(() => getMultiline('script')).message).toBe(
+      `Input 'script': line 3 is ${MAX_INPUT_LENGTH + 1} characters long; expected at most ${MAX_INPUT_LENGTH} per line`,
+    );
+    const full = `${'x'.repeat(MAX_INPUT_LENGTH)}\n`.repeat(MAX_MULTILINE_INPUT_LENGTH / (MAX_INPUT_LENGTH + 1));
+    setInput('script', full.padEnd(MAX_MULTILINE_INPUT_LENGTH, 'y'));
+    expect(getMultiline('script')).toHaveLength(MAX_MULTILINE_INPUT_LENGTH);
+    setInput('script', full.padEnd(MAX_MULTILINE_INPUT_LENGTH + 1, 'y'));
+    expect(failure(() => getMultiline('script')).message).toBe(
+      `Input 'script': is ${MAX_MULTILINE_INPUT_LENGTH + 1} characters long; expected at most ${MAX_MULTILINE_INPUT_LENGTH}`,
+    );
+    setInput('failure-reason', ' \n\t ');
+    expect(getText('failure-reason')).toBeUndefined();
   });
 });
