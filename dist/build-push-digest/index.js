@@ -57739,19 +57739,17 @@ function abortable(promise, signal, onAbort = (reason) => reason) {
         promise.catch(() => undefined);
         return Promise.reject(onAbort(cancel_abortReason(signal)));
     }
+    // The rejection handler below is always attached, so work that fails after the abort is never unhandled; and an
+    // SDK or fetch AbortError this signal caused arrives after `abort` has already rejected with the signal's reason.
     return new Promise((resolve, reject) => {
-        const abort = () => {
-            promise.catch(() => undefined);
-            reject(onAbort(cancel_abortReason(signal)));
-        };
+        const abort = () => reject(onAbort(cancel_abortReason(signal)));
         signal.addEventListener('abort', abort, { once: true });
         promise.then((value) => {
             signal.removeEventListener('abort', abort);
             resolve(value);
         }, (error) => {
             signal.removeEventListener('abort', abort);
-            // An SDK or fetch AbortError caused by this signal becomes the signal's own reason (cancel or deadline).
-            reject(signal.aborted ? onAbort(cancel_abortReason(signal)) : error);
+            reject(error);
         });
     });
 }
@@ -58253,7 +58251,8 @@ const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f-\u009f]/;
  * keeps `user:password@`, so both are refused here, with the reason, before any request.
  */
 function checkHttpUrl(name, value, options) {
-    const shown = options.secret ? '' : `"${value}" `;
+    // JSON quoting shows a control character as an escape (\u001f) instead of printing it invisibly.
+    const shown = options.secret ? '' : `${JSON.stringify(value)} `;
     const { expected } = options;
     if (WHITESPACE_OR_CONTROL.test(value)) {
         throw inputError(name, `${shown}holds whitespace or a control character; ${expected}`);
