@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
@@ -50,6 +51,54 @@ describe("jest's PostgreSQL global setup", () => {
     expect(process.env.TEST_DATABASE_URL).toBeUndefined();
     expect(process.env[STARTED_DATA_ENV]).toBeUndefined();
   });
+
+  it('starts no server for a project whose roots hold no PostgreSQL suite, as npm run mutate runs one package', () => {
+    globalSetup({ rootDir: root }, { roots: [join(root, 'actions', 'deploy-ecs')] });
+    globalSetup({ rootDir: root }, { roots: [join(root, 'sample-service', 'src'), join(root, 'packages')] });
+
+    expect(process.env.TEST_DATABASE_URL).toBeUndefined();
+    expect(process.env[STARTED_DATA_ENV]).toBeUndefined();
+  });
+
+  it('stops the server and removes its files when jest is killed with SIGKILL, which runs no handler', async () => {
+    const script =
+      `import globalSetup from ${JSON.stringify(new URL('../setup/postgres.mjs', import.meta.url).href)};` +
+      `globalSetup({ rootDir: ${JSON.stringify(root)} }, { roots: [${JSON.stringify(join(root, 'sample-service'))}] });` +
+      `console.log(process.env.${STARTED_DATA_ENV}); setInterval(() => undefined, 1000);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: root,
+      env: { ...process.env, TEST_DATABASE_URL: '' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let data = '';
+    let pid = NaN;
+    try {
+      data = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += String(chunk);
+          if (out.includes('\n')) resolve(out.trim());
+        });
+        child.once('exit', (code) => reject(new Error(`the jest stand-in exited (${code}) before starting a server`)));
+      });
+      pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      expect(alive(pid)).toBe(true);
+
+      child.kill('SIGKILL');
+
+      const deadline = Date.now() + 30_000;
+      while ((alive(pid) || existsSync(dirname(data))) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(alive(pid)).toBe(false);
+      expect(existsSync(dirname(data))).toBe(false);
+    } finally {
+      // On failure too: never leave a server behind.
+      child.kill('SIGKILL');
+      if (Number.isInteger(pid) && alive(pid)) process.kill(pid, 'SIGQUIT');
+      if (data) rmSync(dirname(data), { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it('leaves a configured TEST_DATABASE_URL alone', () => {
     process.env.TEST_DATABASE_URL = 'postgres://postgres:secret@127.0.0.1:5432/postgres';

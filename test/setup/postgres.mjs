@@ -4,9 +4,9 @@
  * does) and exports its URL to the test workers; globalTeardown (./postgres-teardown.mjs) stops it, and so does an exit
  * or Ctrl-C of the jest process. When no server can be started, the suites fail with POSTGRES_UNAVAILABLE_ENV's reason.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative as relativePath, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The data directory of the server this jest run started; unset when it started none (or CI gave one). */
@@ -25,16 +25,20 @@ export const POSTGRES_SUITES = [
 /**
  * @param {{ rootDir: string, testPathPatterns?: { toExecutor(options: { rootDir: string }): { isMatch(path: string): boolean } } }} config
  *   the part of jest's global config this reads (jest 30: testPathPatterns is a TestPathPatterns)
+ * @param {{ roots?: string[] }} [project] the project config: its roots (`npm run mutate` narrows them to one package)
  */
-export default function globalSetup(config) {
+export default function globalSetup(config, project) {
   if (process.env.TEST_DATABASE_URL) return;
   const selected = config.testPathPatterns?.toExecutor({ rootDir: config.rootDir });
   if (selected && !POSTGRES_SUITES.some((suite) => selected.isMatch(join(ROOT, suite)))) return;
+  const roots = project?.roots;
+  if (roots && !POSTGRES_SUITES.some((suite) => roots.some((root) => isInside(join(ROOT, suite), root)))) return;
   try {
     const server = startTestPostgres();
     process.env.TEST_DATABASE_URL = server.url;
     process.env[STARTED_DATA_ENV] = server.data;
     stopOnExit();
+    stopWhenGone(process.pid, server.data);
   } catch (error) {
     process.env[POSTGRES_UNAVAILABLE_ENV] = error instanceof Error ? error.message : String(error);
     process.stderr.write(`\n${process.env[POSTGRES_UNAVAILABLE_ENV]}: the PostgreSQL suites will fail\n`);
@@ -58,6 +62,36 @@ export function startTestPostgres(script = 'scripts/ci-postgres.sh') {
   if (result.status === 0 && url?.startsWith('postgres://') && data) return { url, data };
   const said = (result.stderr ?? '').trim().split('\n').at(-1) || result.error?.message || `exit ${result.status}`;
   throw new Error(`${script} could not start PostgreSQL (${said})`);
+}
+
+/** @param {string} path @param {string} folder */
+function isInside(path, folder) {
+  const relative = relativePath(resolve(folder), path);
+  return relative === '' || (!relative.startsWith('..') && !isAbsolute(relative));
+}
+
+/**
+ * A SIGKILL of jest runs no handler at all (Stryker kills a test process whose mutant timed out; so does a CI job's
+ * timeout): a detached watcher stops the server and removes its files once process `pid` is gone. It ends with it.
+ * @param {number} pid @param {string} data
+ */
+export function stopWhenGone(pid, data) {
+  const watcher = spawn(
+    'bash',
+    [
+      '-c',
+      'while kill -0 "$1" 2>/dev/null; do sleep 1; done; ' +
+        'if postmaster=$(head -n 1 "$2/postmaster.pid" 2>/dev/null); then kill -INT "$postmaster" 2>/dev/null; ' +
+        'for _ in $(seq 1 300); do kill -0 "$postmaster" 2>/dev/null || break; sleep 0.1; done; ' +
+        'kill -0 "$postmaster" 2>/dev/null && kill -QUIT "$postmaster"; fi; rm -rf "$(dirname "$2")"',
+      'stop-when-gone',
+      String(pid),
+      data,
+    ],
+    { detached: true, stdio: 'ignore' },
+  );
+  watcher.unref();
+  return watcher;
 }
 
 /** Ctrl-C and a crash of jest skip globalTeardown; pg_ctl detaches the server from the terminal, so stop it here. */
