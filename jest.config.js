@@ -1,6 +1,7 @@
 /** One jest run over every workspace: ts-jest in ESM mode, network disabled for every test. */
 export default {
-  testEnvironment: 'node',
+  // Node's, removing each file's nock interceptor at teardown, also for a file whose tests a name filter skipped.
+  testEnvironment: '<rootDir>/test/setup/environment.mjs',
   extensionsToTreatAsEsm: ['.ts'],
   roots: ['<rootDir>'],
   testMatch: ['**/test/**/*.test.ts'],

@@ -99,3 +99,29 @@ describe('the TLS session guard (test/setup/tls-session.mjs)', () => {
     expect(JSON.parse(stdout)).toMatchObject({ name: expect.any(String) });
   });
 });
+
+describe("nock's interceptor across test files (test/setup/environment.mjs)", () => {
+  /** Runs jest over the fixture files in one process, keeping only the tests named by `filter`. */
+  function closeListeners(files: string[], filter: string): number {
+    const child = spawnSync(
+      process.execPath,
+      ['node_modules/jest/bin/jest.js', '--runInBand', '--testMatch', '**/*.fixture.ts', '-t', filter, ...files],
+      {
+        cwd: process.cwd(),
+        env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules' },
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
+    const counts = [...child.stdout.matchAll(/close listeners: (\d+)/g)].map((match) => Number(match[1]));
+    expect({ status: child.status, counts: counts.length }).toEqual({ status: 0, counts: 1 });
+    return counts[0]!;
+  }
+
+  it('removes the interceptor of a file whose tests a name filter skipped, as Stryker does for each mutant', () => {
+    const alone = closeListeners(['test/fixtures/filtered-files/z.fixture.ts'], '^measured$');
+    // Without the environment's teardown, each skipped file left an interceptor behind: 3 more sets of listeners.
+    const afterSkipped = closeListeners(['test/fixtures/filtered-files/'], '^measured$');
+    expect(afterSkipped).toBe(alone);
+  }, 240_000);
+});
