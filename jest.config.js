@@ -1,7 +1,10 @@
+import { fileURLToPath } from 'node:url';
+
 /** One jest run over every workspace: ts-jest in ESM mode, network disabled for every test. */
 export default {
   // Node's, removing each file's nock interceptor at teardown, also for a file whose tests a name filter skipped.
-  testEnvironment: '<rootDir>/test/setup/environment.mjs',
+  // An absolute path: Stryker's environment wrapper resolves it without jest's <rootDir>.
+  testEnvironment: fileURLToPath(new URL('./test/setup/environment.mjs', import.meta.url)),
   extensionsToTreatAsEsm: ['.ts'],
   roots: ['<rootDir>'],
   testMatch: ['**/test/**/*.test.ts'],
