@@ -130,8 +130,9 @@ function spawnService(
     for (const wake of waiters) wake();
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => chunks.push(chunk));
+  // 'close', not 'exit': a process can exit before its last output has been read, and the logs would miss it.
   const exited = new Promise<Exit>((resolve) => {
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       process.off('exit', killOnExit);
       resolve({ code, signal });
       for (const wake of waiters) wake();
