@@ -44,8 +44,12 @@ export default {
   // concurrency to TypeScript checkers and half to test processes, so this asks for twice the test processes wanted:
   // MUTATE_CONCURRENCY test processes (default: one more than the cores, at least 2).
   concurrency: 2 * Number(process.env.MUTATE_CONCURRENCY ?? Math.max(2, availableParallelism() + 1)),
-  // A mutant that makes a test loop or wait for ever costs this much beyond the tests' own time.
-  timeoutMS: 10_000,
+  // A mutant that makes a test loop or wait for ever costs this much beyond the tests' own time. A test that waits fails
+  // after the 10 s test timeout, and test/setup/environment.mjs then skips the mutant's other tests, so that run ends
+  // as killed well within this. The margin is for the first run in a new test process, which loads jest and the AWS
+  // SDK while other processes compete for the cores: with 10 s, such runs timed out, the process was restarted, and
+  // the next run in it timed out too (three timeouts for every kill in deploy-ecs).
+  timeoutMS: 30_000,
   // Results are kept in reports/mutation/<package>.incremental.json: the next run on this machine re-tests only the
   // mutants whose code or covering tests changed (`npm run mutate -- --force <package>` re-tests all of them).
   incremental: true,

@@ -100,19 +100,23 @@ describe('the TLS session guard (test/setup/tls-session.mjs)', () => {
   });
 });
 
-describe("nock's interceptor across test files (test/setup/environment.mjs)", () => {
-  /** Runs jest over the fixture files in one process, keeping only the tests named by `filter`. */
-  function closeListeners(files: string[], filter: string): number {
-    const child = spawnSync(
+describe('the test environment (test/setup/environment.mjs)', () => {
+  /** Runs jest over the fixture files in one process, as Stryker does, keeping only the tests named by `filter`. */
+  function jestOver(files: string[], filter: string, env: Record<string, string> = {}) {
+    return spawnSync(
       process.execPath,
       ['node_modules/jest/bin/jest.js', '--runInBand', '--testMatch', '**/*.fixture.ts', '-t', filter, ...files],
       {
         cwd: process.cwd(),
-        env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules' },
+        env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules', ...env },
         encoding: 'utf8',
         timeout: 120_000,
       },
     );
+  }
+
+  function closeListeners(files: string[], filter: string): number {
+    const child = jestOver(files, filter);
     const counts = [...child.stdout.matchAll(/close listeners: (\d+)/g)].map((match) => Number(match[1]));
     expect({ status: child.status, counts: counts.length }).toEqual({ status: 0, counts: 1 });
     return counts[0]!;
@@ -120,8 +124,25 @@ describe("nock's interceptor across test files (test/setup/environment.mjs)", ()
 
   it('removes the interceptor of a file whose tests a name filter skipped, as Stryker does for each mutant', () => {
     const alone = closeListeners(['test/fixtures/filtered-files/z.fixture.ts'], '^measured$');
-    // Without the environment's teardown, each skipped file left an interceptor behind: 3 more sets of listeners.
+    // Without the environment's teardown, the skipped file left its interceptor behind: one more set of listeners.
     const afterSkipped = closeListeners(['test/fixtures/filtered-files/'], '^measured$');
     expect(afterSkipped).toBe(alone);
+  }, 240_000);
+
+  /** The tests that ran, by the line each prints. */
+  const ran = (stdout: string) => [...stdout.matchAll(/^ran: (.+)$/gm)].map((match) => match[1]!).sort();
+
+  it('skips the remaining tests, in this file and the next, once a test fails under a Stryker mutant', () => {
+    const child = jestOver(['test/fixtures/bail/'], '', { __STRYKER_ACTIVE_MUTANT__: '7' });
+    expect(child.status).toBe(1);
+    // Either file may run first: its first test fails, and nothing runs after it.
+    expect(ran(child.stdout)).toEqual([expect.stringMatching(/^(first|second) fails$/)]);
+    expect(child.stderr).toMatch(/Tests: +1 failed, 3 skipped, 4 total/);
+  }, 240_000);
+
+  it('runs every test outside Stryker', () => {
+    const child = jestOver(['test/fixtures/bail/'], '');
+    expect(child.status).toBe(1);
+    expect(ran(child.stdout)).toEqual(['first fails', 'first passes', 'second fails', 'second passes']);
   }, 240_000);
 });

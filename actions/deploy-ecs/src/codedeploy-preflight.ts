@@ -68,11 +68,14 @@ export async function codeDeployPreflight(
     (entry) => entry.serviceName === serviceName && entry.clusterName === clusterName(cluster),
   );
   if (group.computePlatform !== 'ECS' || !deploys) {
-    const what = (group.ecsServices ?? []).map((entry) => `${entry.clusterName}/${entry.serviceName}`).join(', ');
+    const what =
+      group.computePlatform !== 'ECS'
+        ? `is for the ${group.computePlatform ?? 'unknown'} compute platform, not ECS`
+        : `deploys ${(group.ecsServices ?? []).map((entry) => `${entry.clusterName}/${entry.serviceName}`).join(', ') || 'no ECS service'}, ` +
+          `not ${clusterName(cluster)}/${serviceName}`;
     throw inputError(
       'codedeploy-deployment-group',
-      `deployment group ${deploymentGroup} of ${application} deploys ${what || `${group.computePlatform ?? 'no'} ECS service`}, ` +
-        `not ${clusterName(cluster)}/${serviceName}; nothing was changed`,
+      `deployment group ${deploymentGroup} of ${application} ${what}; nothing was changed`,
     );
   }
 

@@ -193,18 +193,23 @@ describe('deploy-ecs on a CODE_DEPLOY service', () => {
     clock = systemClock;
     const { revision } = await start('codedeploy');
     const context = new RunContext();
-    const cancelled = new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        if (aws!.state.codeDeploy.deployments.at(-1)?.greenWeight === 10) {
-          clearInterval(timer);
-          context.cancel('SIGINT');
-          resolve();
-        }
-      }, 10);
-    });
-    await deploy({ 'task-definition': revision }, context);
-    await cancelled;
-    context.dispose();
+    // The watch ends with the deploy: one that fails before 10% green fails this test instead of leaving a timer that
+    // outlives it.
+    let cancelledAtTenPercent = false;
+    const timer = setInterval(() => {
+      if (aws?.state.codeDeploy.deployments.at(-1)?.greenWeight === 10) {
+        clearInterval(timer);
+        cancelledAtTenPercent = true;
+        context.cancel('SIGINT');
+      }
+    }, 10);
+    try {
+      await deploy({ 'task-definition': revision }, context);
+    } finally {
+      clearInterval(timer);
+      context.dispose();
+    }
+    expect(cancelledAtTenPercent).toBe(true);
     expect(outputs().status).toBe('cancelled');
     expect(awsLog.some((line) => /StopDeployment d-\w+ \(autoRollbackEnabled true\)/.test(line))).toBe(true);
     expect(errorLines()[0]).toMatch(
@@ -228,6 +233,29 @@ describe('deploy-ecs on a CODE_DEPLOY service', () => {
       expect(calls('CreateDeployment')).toEqual([]);
       expect(primaryTaskSet().taskDefinitionArn).toBe(previous);
     });
+
+    it.each([
+      ['deploys another service', { serviceName: 'billing' }, 'deploys demo-dev/billing, not demo-dev/sample-service'],
+      ['is not for ECS', { computePlatform: 'Server' }, 'is for the Server compute platform, not ECS'],
+    ])(
+      'refuses a deployment group that %s, naming the input, before registering anything',
+      async (_what, change, message) => {
+        const { previous } = await start('codedeploy');
+        const group = [...aws!.state.codeDeploy.deploymentGroups.values()][0]!;
+        Object.assign(group, change);
+        const file = join(dir, 'taskdef.json');
+        writeFileSync(
+          file,
+          JSON.stringify(sampleTaskDefinition(aws!.state, 'dev', sampleImageUri(aws!.accountId, aws!.region))),
+        );
+        await deploy({ 'task-definition': file });
+        expect(errorLines()[0]).toContain(`Input 'codedeploy-deployment-group': deployment group ${group.name}`);
+        expect(errorLines()[0]).toContain(`${message}; nothing was changed`);
+        expect(calls('RegisterTaskDefinition')).toEqual([]);
+        expect(calls('CreateDeployment')).toEqual([]);
+        expect(primaryTaskSet().taskDefinitionArn).toBe(previous);
+      },
+    );
 
     it('refuses an AppSpec whose container the revision lacks, before registering it', async () => {
       await start('codedeploy');

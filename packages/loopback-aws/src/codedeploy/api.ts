@@ -96,8 +96,11 @@ function GetDeploymentGroup(world: World, input: { applicationName?: string; dep
           },
         ],
       },
-      ecsServices: [{ serviceName: group.serviceName, clusterName: group.clusterName }],
-      computePlatform: 'ECS',
+      ecsServices:
+        (group.computePlatform ?? 'ECS') === 'ECS'
+          ? [{ serviceName: group.serviceName, clusterName: group.clusterName }]
+          : [],
+      computePlatform: group.computePlatform ?? 'ECS',
       outdatedInstancesStrategy: 'UPDATE',
     },
   };

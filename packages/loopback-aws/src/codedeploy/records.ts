@@ -31,6 +31,8 @@ export interface DeploymentGroupRecord {
   terminationWaitMinutes: number;
   autoRollback: { enabled: boolean; events: RollbackEvent[] };
   alarms: { enabled: boolean; names: string[] };
+  /** ECS unless a test sets another; a Server or Lambda group lists no ECS service. */
+  computePlatform?: 'ECS' | 'Server' | 'Lambda';
 }
 
 export type RollbackEvent = 'DEPLOYMENT_FAILURE' | 'DEPLOYMENT_STOP_ON_ALARM' | 'DEPLOYMENT_STOP_ON_REQUEST';
