@@ -217,6 +217,30 @@ describe('deploy-ecs on a CODE_DEPLOY service', () => {
     );
   });
 
+  it.each([
+    [
+      'DeploymentLimitExceededException',
+      'another deployment is in progress',
+      'CodeDeploy refused a new deployment: another deployment is in progress. Wait for it to end (or stop it) and run again.',
+    ],
+    [
+      'InvalidRevisionException',
+      'the AppSpec has no TaskDefinition',
+      "Input 'codedeploy-appspec': CodeDeploy refused the AppSpec from the service's load balancer: the AppSpec has no TaskDefinition",
+    ],
+  ])(
+    'says what to do when CreateDeployment fails with %s, and the service keeps its revision',
+    async (code, awsMessage, message) => {
+      const { revision, previous } = await start('codedeploy');
+      aws!.failNext('CreateDeployment', { code, message: awsMessage });
+      await deploy({ 'task-definition': revision });
+      expect(errorLines()[0]).toContain(message);
+      expect(process.exitCode).toBe(1);
+      expect(primaryTaskSet().taskDefinitionArn).toBe(previous);
+      expect(aws!.state.codeDeploy.deployments).toHaveLength(0);
+    },
+  );
+
   describe('bad inputs change nothing', () => {
     it('refuses a deployment group that does not exist, naming the input, before registering anything', async () => {
       const { previous } = await start('codedeploy');
