@@ -73235,9 +73235,11 @@ async function codeDeployPreflight(codedeploy, service, cluster, inputs, log) {
     const group = await readDeploymentGroup(codedeploy, application, deploymentGroup, inputs);
     const deploys = (group.ecsServices ?? []).some((entry) => entry.serviceName === serviceName && entry.clusterName === clusterName(cluster));
     if (group.computePlatform !== 'ECS' || !deploys) {
-        const what = (group.ecsServices ?? []).map((entry) => `${entry.clusterName}/${entry.serviceName}`).join(', ');
-        throw (0,src/* inputError */.Xu)('codedeploy-deployment-group', `deployment group ${deploymentGroup} of ${application} deploys ${what || `${group.computePlatform ?? 'no'} ECS service`}, ` +
-            `not ${clusterName(cluster)}/${serviceName}; nothing was changed`);
+        const what = group.computePlatform !== 'ECS'
+            ? `is for the ${group.computePlatform ?? 'unknown'} compute platform, not ECS`
+            : `deploys ${(group.ecsServices ?? []).map((entry) => `${entry.clusterName}/${entry.serviceName}`).join(', ') || 'no ECS service'}, ` +
+                `not ${clusterName(cluster)}/${serviceName}`;
+        throw (0,src/* inputError */.Xu)('codedeploy-deployment-group', `deployment group ${deploymentGroup} of ${application} ${what}; nothing was changed`);
     }
     let appSpec;
     let appSpecSource;
