@@ -1,9 +1,9 @@
-// jest's test environment for every test file: Node's, plus two duties that no hook can take on. The first: nock intercepts from
-// the moment a test file imports it (test/setup/network.ts does, in every file), but jest runs no afterAll of a file
-// whose tests a name filter (`-t`, or Stryker's per-mutant test selection) skipped entirely. Such a file left its
-// interceptor in place over the shared socket functions, and the next file's stacked on top: sockets with a dozen
-// interceptors' listeners, which under `npm run mutate` hung runs (reported as timeouts) or crashed them. The
-// environment's teardown runs for every file, so the interceptor is removed there.
+// jest's test environment for every test file: Node's, plus two duties that no hook can take on. The first: nock
+// intercepts from the moment a test file imports it (test/setup/network.ts does, in every file), but jest runs no
+// afterAll of a file whose tests a name filter (`-t`, or Stryker's per-mutant test selection) skipped entirely. Such a
+// file left its interceptor in place over the shared socket functions, and the next file's stacked on top: sockets
+// with a dozen interceptors' listeners, which under `npm run mutate` hung runs (reported as timeouts) or crashed them.
+// The environment's teardown runs for every file, so the interceptor is removed there. The second is below.
 import { TestEnvironment } from 'jest-environment-node';
 
 /** Set by test/setup/network.ts on each test file's global: removes that file's nock interceptor. */
@@ -14,7 +14,7 @@ export const RESTORE_NETWORK = Symbol.for('ecs-actions.restore-network');
  * test process that runs every file in band).
  */
 const ACTIVE_MUTANT = '__STRYKER_ACTIVE_MUTANT__';
-/** The mutant for which a test has failed in this process: its remaining tests, in this file and the next, are skipped. */
+/** The mutant for which a test failed in this process: its remaining tests, in this file and the next, are skipped. */
 let failedUnderMutant;
 
 export default class EcsActionsEnvironment extends TestEnvironment {

@@ -66,6 +66,7 @@ function GetApplication(world: World, input: { applicationName?: string }) {
 
 function GetDeploymentGroup(world: World, input: { applicationName?: string; deploymentGroupName?: string }) {
   const group = requireGroup(world, input.applicationName, input.deploymentGroupName);
+  const platform = group.computePlatform ?? 'ECS';
   return {
     deploymentGroupInfo: {
       applicationName: group.application,
@@ -96,11 +97,8 @@ function GetDeploymentGroup(world: World, input: { applicationName?: string; dep
           },
         ],
       },
-      ecsServices:
-        (group.computePlatform ?? 'ECS') === 'ECS'
-          ? [{ serviceName: group.serviceName, clusterName: group.clusterName }]
-          : [],
-      computePlatform: group.computePlatform ?? 'ECS',
+      ecsServices: platform === 'ECS' ? [{ serviceName: group.serviceName, clusterName: group.clusterName }] : [],
+      computePlatform: platform,
       outdatedInstancesStrategy: 'UPDATE',
     },
   };
