@@ -30,6 +30,7 @@ const OTHER_CLUSTER = `arn:aws:ecs:${REGION}:${OTHER_ACCOUNT}:cluster/demo-dev`;
 const US_CLUSTER = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/demo-dev`;
 const OTHER_TARGET_GROUP = `arn:aws:elasticloadbalancing:${REGION}:${OTHER_ACCOUNT}:targetgroup/sample-service-dev/0123456789abcdef`;
 const OTHER_ROLE = `arn:aws:iam::${OTHER_ACCOUNT}:role/admin`;
+const OTHER_SERVICE = `arn:aws:ecs:${REGION}:${OTHER_ACCOUNT}:service/demo-dev/sample-service`;
 
 describeRefusals('an ARN of another account or region', [
   {
@@ -53,6 +54,18 @@ describeRefusals('an ARN of another account or region', [
       'task-definition-arn': 'sample-service-dev:1',
     },
     error: outOfScope('target-group-arns', OTHER_TARGET_GROUP, `account ${OTHER_ACCOUNT} in ${REGION}`, HERE),
+  },
+  {
+    name: 'a cluster in another region',
+    action: 'verify-targets',
+    inputs: { cluster: US_CLUSTER, service: 'sample-service', 'task-definition-arn': 'sample-service-dev:1' },
+    error: outOfScope('cluster', US_CLUSTER, `account ${ACCOUNT} in us-east-1`, HERE),
+  },
+  {
+    name: "another account's service",
+    action: 'verify-targets',
+    inputs: { cluster: 'demo-dev', service: OTHER_SERVICE, 'task-definition-arn': 'sample-service-dev:1' },
+    error: outOfScope('service', OTHER_SERVICE, `account ${OTHER_ACCOUNT} in ${REGION}`, HERE),
   },
   {
     name: 'a revision in another region',

@@ -102,6 +102,23 @@ describe('the log check after the deploy', () => {
     expect(summary()).toMatch(
       /⚠️ 1 error-level line in 2 tasks of <code>|⚠️ 1 error-level line in 2 tasks of sample-service-dev:1/,
     );
+    expect(commandLines('group')).toContain('Log check: error-level lines since the tasks started');
+    expect(commandLines('notice')).toEqual([]);
+  });
+
+  it('prints the first five error lines in the log and how many more there are', async () => {
+    const [first] = runningTasks();
+    print(
+      first!,
+      [1, 2, 3, 4, 5, 6, 7].map((n) => `{"level":50,"msg":"failure number ${n}"}`),
+    );
+
+    await verify();
+
+    expect(outputs()['log-error-count']).toBe('7');
+    const printed = stdout.split('\n').filter((line) => line.startsWith('  web (task '));
+    expect(printed.map((line) => /failure number (\d)/.exec(line)?.[1])).toEqual(['1', '2', '3', '4', '5']);
+    expect(stdout).toContain('\n  … and 2 more\n');
   });
 
   it('fails the step naming the count, with log-check: fail', async () => {
@@ -162,7 +179,7 @@ describe('the log check after the deploy', () => {
     expect(process.exitCode).toBeUndefined();
     expect(commandLines('notice')).toEqual([
       expect.stringMatching(
-        /^Container log lines were not shown: the role may not call logs:GetLogEvents on \/ecs\/sample-service-dev\./,
+        /^Container log lines were not shown: the role may not call logs:GetLogEvents on \/ecs\/sample-service-dev\. .*set log-lines: 0 and log-check: off to stop reading them; with log-check: warn the result does not depend on them\.$/,
       ),
     ]);
   });
@@ -176,6 +193,9 @@ describe('the log check after the deploy', () => {
     expect(commandLines('error')[0]).toMatch(
       /^Log check could not read web \(task [0-9a-f]{32}\): the role may not call logs:GetLogEvents on \/ecs\/sample-service-dev; .*log-check is fail/,
     );
+    // The error names the permission: no notice besides it.
+    expect(commandLines('notice')).toEqual([]);
+    expect(stdout).toMatch(/^Not checked: web \(task [0-9a-f]{32}\): the role may not call logs:GetLogEvents/m);
   });
 
   it('prints hostile log lines as data in the log, the warning and the summary: no command, no control character, cut', async () => {
@@ -254,6 +274,8 @@ describe('the log lines of the tasks behind failing targets', () => {
     expect(new Set(headings).size).toBe(headings.length);
     expect(stdout).toContain('GET /health 503: the database did not answer within 2000 ms');
     expect(summary()).toMatch(/Log lines of task [0-9a-f]{32}/);
+    expect(commandLines('group')).toContain('Log lines of the tasks behind failing targets');
+    expect(commandLines('notice')).toEqual([]);
   });
 
   it('says once that logs:GetLogEvents is missing, and the failure stays the targets', async () => {
@@ -265,7 +287,7 @@ describe('the log lines of the tasks behind failing targets', () => {
     expect(process.exitCode).toBe(1);
     expect(commandLines('notice')).toEqual([
       expect.stringMatching(
-        /^Container log lines were not shown: the role may not call logs:GetLogEvents on \/ecs\/sample-service-dev\. .*the result does not depend on them\.$/,
+        /^Container log lines were not shown: the role may not call logs:GetLogEvents on \/ecs\/sample-service-dev\. .*set log-lines: 0 and log-check: off to stop reading them; the result does not depend on them\.$/,
       ),
     ]);
     expect(commandLines('error')).toEqual([expect.stringMatching(/^Targets not verified after 3s/)]);

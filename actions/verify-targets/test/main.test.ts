@@ -51,6 +51,26 @@ afterEach(() => {
   expect(nock.pendingMocks()).toEqual([]);
 });
 
+/**
+ * One target that stays `initial`, and the runner's signal arriving while the action waits between polls: the
+ * context to pass to run and the clock that cancels it.
+ */
+function cancelledWhileWaiting(signalName: NodeJS.Signals): { context: RunContext; clock: FakeClock } {
+  pollAnswers({
+    service: { desiredCount: 1 },
+    tasks: [{ id: TASK_A, ip: '10.0.1.5' }],
+    targets: { [WEB_TG]: [{ id: '10.0.1.5', state: 'initial' }] },
+  });
+  const context = new RunContext();
+  const clock = new (class extends FakeClock {
+    override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+      context.cancel(signalName);
+      return super.sleep(ms, signal);
+    }
+  })();
+  return { context, clock };
+}
+
 /** The outputs written to GITHUB_OUTPUT (`name<<delimiter` blocks). */
 function outputs(): Record<string, string> {
   const text = readFileSync(process.env.GITHUB_OUTPUT!, 'utf8');
@@ -120,19 +140,7 @@ describe('verify-targets action', () => {
   });
 
   it('stops at a cancel, writing what the last poll saw, and ends with one cancelled line', async () => {
-    pollAnswers({
-      service: { desiredCount: 1 },
-      tasks: [{ id: TASK_A, ip: '10.0.1.5' }],
-      targets: { [WEB_TG]: [{ id: '10.0.1.5', state: 'initial' }] },
-    });
-    const context = new RunContext();
-    // The runner's SIGINT arrives while the action waits between polls.
-    const clock = new (class extends FakeClock {
-      override sleep(ms: number, signal?: AbortSignal): Promise<void> {
-        context.cancel('SIGINT');
-        return super.sleep(ms, signal);
-      }
-    })();
+    const { context, clock } = cancelledWhileWaiting('SIGINT');
 
     await runAction(() => run({ clock, context }));
 
@@ -151,6 +159,17 @@ describe('verify-targets action', () => {
     expect(readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain(
       '⏹️ Stopped after 0s (The run was cancelled (SIGINT)); not verified',
     );
+    context.dispose();
+  });
+
+  it('ends a cancelled verification with a CancelledError, not a plain failure, so the run reads as cancelled', async () => {
+    const { context, clock } = cancelledWhileWaiting('SIGTERM');
+
+    await expect(run({ clock, context })).rejects.toMatchObject({
+      name: 'CancelledError',
+      by: 'SIGTERM',
+      message: expect.stringMatching(/^The run was cancelled \(SIGTERM\): targets not verified/),
+    });
     context.dispose();
   });
 
