@@ -45,7 +45,8 @@ export function useTestAwsEnvironment(): () => void {
   };
 }
 
-function ecs(operation: string, body: object, answer: object, status = 200): nock.Scope {
+/** One ECS JSON call nock answers. */
+export function ecs(operation: string, body: object, answer: object, status = 200): nock.Scope {
   return nock(ECS_ENDPOINT)
     .post('/', body as nock.RequestBodyMatcher)
     .matchHeader('x-amz-target', `AmazonEC2ContainerServiceV20141113.${operation}`)
@@ -53,6 +54,8 @@ function ecs(operation: string, body: object, answer: object, status = 200): noc
 }
 
 export interface ServiceFixture {
+  /** ACTIVE unless set. */
+  status?: string;
   desiredCount?: number;
   taskDefinition?: string;
   loadBalancers?: Array<{
@@ -71,7 +74,7 @@ export function describeServices(service: ServiceFixture = {}): nock.Scope {
       services: [
         {
           serviceName: 'web',
-          status: 'ACTIVE',
+          status: service.status ?? 'ACTIVE',
           desiredCount: service.desiredCount ?? 2,
           runningCount: service.desiredCount ?? 2,
           taskDefinition: service.taskDefinition ?? CURRENT,

@@ -589,6 +589,26 @@ describe('verifyTargets', () => {
     );
   });
 
+  it('fails clearly when the cluster does not exist', async () => {
+    describeServicesError(400, 'ClusterNotFoundException', 'Cluster not found.');
+
+    const error = await verifyTargets(options()).catch((caught: unknown) => caught);
+
+    expect(isUserError(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      "Cluster 'prod' was not found in eu-west-1; check the cluster and region inputs",
+    );
+    expect((error as Error).cause).toMatchObject({ name: 'ClusterNotFoundException' });
+  });
+
+  it('names an inactive service as such', async () => {
+    describeServices({ status: 'INACTIVE' });
+
+    await expect(verifyTargets(options())).rejects.toThrow(
+      "Service 'web' was not found in cluster 'prod' in eu-west-1 (INACTIVE); check the service, cluster and region inputs",
+    );
+  });
+
   it('fails at once when the service has no load balancer', async () => {
     describeServices({ loadBalancers: [] });
 
