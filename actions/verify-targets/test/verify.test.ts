@@ -509,6 +509,35 @@ describe('verifyTargets', () => {
     );
   });
 
+  it('verifies without expected digests, and does not claim the digests were verified', async () => {
+    pollAnswers(bothHealthy);
+
+    const result = await verifyTargets(options({ expectedDigests: undefined }));
+
+    expect(result).toMatchObject({ verified: true, digestVerified: false });
+    expect(lines.at(-1)).toBe('Verified in 0s: every target group sends traffic only to web:42');
+  });
+
+  it('says when a target leaves the target group between polls', async () => {
+    pollAnswers({
+      ...bothHealthy,
+      targets: {
+        [WEB_TG]: [
+          { id: '10.0.1.5', state: 'healthy' },
+          { id: '10.0.2.7', state: 'healthy' },
+          // An old task's target, still healthy: the first poll cannot pass.
+          { id: '10.0.3.9', state: 'healthy' },
+        ],
+      },
+    });
+    pollAnswers(bothHealthy);
+
+    const result = await verifyTargets(options({ timeoutMs: 4000 }));
+
+    expect(result.verified).toBe(true);
+    expect(lines.filter((line) => line.endsWith('deregistered'))).toEqual(['web-tg 10.0.3.9:8080 deregistered']);
+  });
+
   it('says so once when the service moves to another revision while it verifies', async () => {
     pollAnswers({
       service: { desiredCount: 1 },
