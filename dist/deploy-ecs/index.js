@@ -74826,8 +74826,10 @@ async function run(dependencies = {}) {
             report.status = 'cancelled';
             throw error;
         }
-        if ((0,src/* isDeadline */.vh)(error) && !report.deploymentId)
-            throw new src/* UserError */.yo(nothingChanged(report, error), { cause: error });
+        if ((0,src/* isDeadline */.vh)(error) && !report.deploymentId) {
+            const line = report.phase?.() === 'update' ? unconfirmedStart(report, error) : nothingChanged(report, error);
+            throw new src/* UserError */.yo(line, { cause: error });
+        }
         const rolloutFailure = report.failure;
         report.failure ??= (0,src/* errorMessage */.gJ)(error);
         throw (0,src/* isUserError */.iU)(error) && report.deploymentId
@@ -74923,6 +74925,7 @@ async function deploy(report, dependencies) {
     };
     const known = {};
     // What a cancel needs to settle things, read when it comes.
+    report.phase = () => phases.phase;
     report.cancelRequest = () => {
         const phase = phases.startFinal();
         return {
@@ -75144,6 +75147,21 @@ function startedButUnknown(report, error, rolloutFailure) {
             ? `${started}${failed}; the service may still be on it: the rollback to ${previous} was not started or not confirmed`
             : `${started}; its outcome was not followed to the end`;
     return `${error.message.replace(/\.$/, '')}. ${state}${where}`;
+}
+/**
+ * A deadline that passed while the request to deploy (UpdateService, or CodeDeploy's CreateDeployment) was in
+ * flight: ECS or CodeDeploy may have acted on it, so nothing is claimed either way.
+ */
+function unconfirmedStart(report, error) {
+    const target = revisionLabel(report.taskDefinitionArn);
+    const before = report.previousTaskDefinitionArn
+        ? `; the service ran ${revisionLabel(report.previousTaskDefinitionArn)} before`
+        : '';
+    const where = report.region && report.cluster && report.service
+        ? ` See ${ecsServiceConsoleUrl(report.region, report.cluster, report.service, 'deployments')}`
+        : '';
+    return (`${error.message.replace(/\.$/, '')}. The deployment of ${target} was requested but not confirmed: it may or ` +
+        `may not have started${before}, and nothing was rolled back. Check the service's deployments before deploying again.${where}`);
 }
 /** What a user error before UpdateService leaves: nothing changed. */
 function nothingChanged(report, error) {

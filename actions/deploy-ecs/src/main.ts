@@ -108,7 +108,10 @@ export async function run(dependencies: Partial<Dependencies> = {}): Promise<voi
       report.status = 'cancelled';
       throw error;
     }
-    if (isDeadline(error) && !report.deploymentId) throw new UserError(nothingChanged(report, error), { cause: error });
+    if (isDeadline(error) && !report.deploymentId) {
+      const line = report.phase?.() === 'update' ? unconfirmedStart(report, error) : nothingChanged(report, error);
+      throw new UserError(line, { cause: error });
+    }
     const rolloutFailure = report.failure;
     report.failure ??= errorMessage(error);
     throw isUserError(error) && report.deploymentId
@@ -221,6 +224,7 @@ async function deploy(
   };
   const known: { before?: Awaited<ReturnType<typeof preflight>> } = {};
   // What a cancel needs to settle things, read when it comes.
+  report.phase = () => phases.phase;
   report.cancelRequest = () => {
     const phase = phases.startFinal();
     return {
@@ -493,6 +497,25 @@ function startedButUnknown(report: DeployReport, error: Error, rolloutFailure: s
       ? `${started}${failed}; the service may still be on it: the rollback to ${previous} was not started or not confirmed`
       : `${started}; its outcome was not followed to the end`;
   return `${error.message.replace(/\.$/, '')}. ${state}${where}`;
+}
+
+/**
+ * A deadline that passed while the request to deploy (UpdateService, or CodeDeploy's CreateDeployment) was in
+ * flight: ECS or CodeDeploy may have acted on it, so nothing is claimed either way.
+ */
+function unconfirmedStart(report: DeployReport, error: Error): string {
+  const target = revisionLabel(report.taskDefinitionArn);
+  const before = report.previousTaskDefinitionArn
+    ? `; the service ran ${revisionLabel(report.previousTaskDefinitionArn)} before`
+    : '';
+  const where =
+    report.region && report.cluster && report.service
+      ? ` See ${ecsServiceConsoleUrl(report.region, report.cluster, report.service, 'deployments')}`
+      : '';
+  return (
+    `${error.message.replace(/\.$/, '')}. The deployment of ${target} was requested but not confirmed: it may or ` +
+    `may not have started${before}, and nothing was rolled back. Check the service's deployments before deploying again.${where}`
+  );
 }
 
 /** What a user error before UpdateService leaves: nothing changed. */

@@ -4,6 +4,7 @@ import { ecsServiceConsoleUrl, shortName } from '@ecs-actions/aws';
 import { taskLogsDetails, type TaskLogs } from '@ecs-actions/logs';
 import { revisionLabel } from '@ecs-actions/taskdef';
 import { CANCEL_PHASES, type CancelReport, type CancelRequest } from './cancel.js';
+import type { Phase } from './phases.js';
 import type { DeployStatus } from './deploy.js';
 import { describeContainer, type StoppedTask } from './diagnose.js';
 import type { ContainerImage, TargetTaskDefinition } from './register.js';
@@ -39,6 +40,8 @@ export interface DeployReport {
   rollbackBy?: 'this run' | 'ECS' | 'CodeDeploy';
   /** Set once the run knows enough to settle a cancel (see settleCancel); it starts the final phase. */
   cancelRequest?: () => Omit<CancelRequest, 'by'>;
+  /** The phase the run is in: what a deadline that passed before any deployment id came back leaves behind. */
+  phase?: () => Phase;
   /** What a cancel found and did. */
   cancel?: CancelReport;
   /** How a cancel is settled when the follower has its own way (CodeDeploy: StopDeployment); settleCancel unless set. */
