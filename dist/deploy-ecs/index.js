@@ -75128,16 +75128,21 @@ function failureLine(report) {
         parts.push(`${capitalise(report.rollback.message)}; the service needs attention.`);
     else
         parts.push(`The service was not rolled back and needs attention.`);
-    if (report.region && report.cluster && report.service) {
-        parts.push(`See ${ecsServiceConsoleUrl(report.region, report.cluster, report.service, 'deployments')}`);
-    }
+    const url = deploymentsUrl(report);
+    if (url)
+        parts.push(`See ${url}`);
     return parts.join(' ');
+}
+/** The service's deployments in the ECS console, once pre-flight knows where the service is. */
+function deploymentsUrl(report) {
+    return report.region && report.cluster && report.service
+        ? ecsServiceConsoleUrl(report.region, report.cluster, report.service, 'deployments')
+        : undefined;
 }
 /** An error after UpdateService leaves a rollout nobody watches: say so, and where to look. */
 function startedButUnknown(report, error, rolloutFailure) {
-    const where = report.region && report.cluster && report.service
-        ? `: see ${ecsServiceConsoleUrl(report.region, report.cluster, report.service, 'deployments')}`
-        : '';
+    const url = deploymentsUrl(report);
+    const where = url ? `: see ${url}` : '';
     const started = `Deployment ${report.deploymentId} of ${revisionLabel(report.taskDefinitionArn)} had started`;
     const previous = revisionLabel(report.previousTaskDefinitionArn);
     const failed = rolloutFailure ? ` and failed (${rolloutFailure})` : '';
@@ -75157,11 +75162,10 @@ function unconfirmedStart(report, error) {
     const before = report.previousTaskDefinitionArn
         ? `; the service ran ${revisionLabel(report.previousTaskDefinitionArn)} before`
         : '';
-    const where = report.region && report.cluster && report.service
-        ? ` See ${ecsServiceConsoleUrl(report.region, report.cluster, report.service, 'deployments')}`
-        : '';
+    const url = deploymentsUrl(report);
     return (`${error.message.replace(/\.$/, '')}. The deployment of ${target} was requested but not confirmed: it may or ` +
-        `may not have started${before}, and nothing was rolled back. Check the service's deployments before deploying again.${where}`);
+        `may not have started${before}, and nothing was rolled back. Check the service's deployments before ` +
+        `deploying again.${url ? ` See ${url}` : ''}`);
 }
 /** What a user error before UpdateService leaves: nothing changed. */
 function nothingChanged(report, error) {

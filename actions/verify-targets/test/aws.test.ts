@@ -3,7 +3,7 @@ import nock from 'nock';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { createAwsClient } from '@ecs-actions/aws';
 import { listRunningTasks } from '../src/aws.js';
-import { ecs, taskArn, taskJson, useTestAwsEnvironment } from './fixtures.js';
+import { ecs, numberedTaskId, taskArn, taskJson, useTestAwsEnvironment } from './fixtures.js';
 
 let restoreEnvironment: () => void;
 
@@ -17,7 +17,7 @@ afterEach(() => {
 
 /** A task id of 32 hex digits and an address, both from its number. */
 function task(n: number): { id: string; ip: string } {
-  return { id: n.toString(16).padStart(32, '0'), ip: `10.0.${Math.floor(n / 250)}.${(n % 250) + 1}` };
+  return { id: numberedTaskId(n), ip: `10.0.${Math.floor(n / 250)}.${(n % 250) + 1}` };
 }
 
 describe('listRunningTasks', () => {

@@ -1,6 +1,6 @@
 // One poll's decision, on plain answers: what makes a target group, and the whole verification, pass or fail.
 import { describe, expect, it } from '@jest/globals';
-import type { TargetFacts, TaskFacts } from '../src/aws.js';
+import type { TargetFacts } from '../src/aws.js';
 import { evaluate, healthText, type Expectation } from '../src/evaluate.js';
 import {
   CURRENT,
@@ -10,11 +10,10 @@ import {
   PREVIOUS,
   WEB_TG,
   targetGroupArn,
-  taskArn,
+  taskFacts,
 } from './fixtures.js';
 
 const ADMIN_TG = targetGroupArn('admin-tg');
-const id = (n: number) => n.toString(16).padStart(32, '0');
 
 function expectation(overrides: Partial<Expectation> = {}): Expectation {
   return {
@@ -30,22 +29,11 @@ function expectation(overrides: Partial<Expectation> = {}): Expectation {
   };
 }
 
-function task(n: number, overrides: Partial<TaskFacts> = {}): TaskFacts {
-  return {
-    arn: taskArn(id(n)),
-    taskDefinitionArn: CURRENT,
-    lastStatus: 'RUNNING',
-    addresses: [`10.0.1.${n}`],
-    containers: [{ name: 'web', image: 'web', imageDigest: NEW_DIGEST }],
-    ...overrides,
-  };
-}
-
 const healthy = (n: number): TargetFacts => ({ id: `10.0.1.${n}`, port: 8080, state: 'healthy' });
 
 describe('evaluate', () => {
   it('verifies only when every target group passes: one healthy group of two is not enough', () => {
-    const tasks = [task(1), task(2)];
+    const tasks = [taskFacts(1), taskFacts(2)];
     const result = evaluate(
       expectation(),
       [
@@ -70,7 +58,7 @@ describe('evaluate', () => {
     const result = evaluate(
       expectation({ required: 1 }),
       [{ arn: WEB_TG, targets: [healthy(1)] }],
-      [task(1, { containers })],
+      [taskFacts(1, { containers })],
     );
 
     expect(result.targets[0]).toMatchObject({ digest: NEW_DIGEST, problem: null });
@@ -78,12 +66,12 @@ describe('evaluate', () => {
 
   it('reports the only container when the target group names none, and no digest when it cannot tell which', () => {
     const noContainer = expectation({ required: 1, containerByTargetGroup: new Map(), expectedDigests: undefined });
-    const one = evaluate(noContainer, [{ arn: WEB_TG, targets: [healthy(1)] }], [task(1)]);
+    const one = evaluate(noContainer, [{ arn: WEB_TG, targets: [healthy(1)] }], [taskFacts(1)]);
     const two = evaluate(
       noContainer,
       [{ arn: WEB_TG, targets: [healthy(2)] }],
       [
-        task(2, {
+        taskFacts(2, {
           containers: [
             { name: 'web', image: 'web', imageDigest: NEW_DIGEST },
             { name: 'worker', image: 'web', imageDigest: OLD_DIGEST },
@@ -105,7 +93,7 @@ describe('evaluate', () => {
           targets: [{ ...healthy(1), state: 'unhealthy', reason: 'Target.Timeout', description: 'Request timed out' }],
         },
       ],
-      [task(1, { taskDefinitionArn: PREVIOUS })],
+      [taskFacts(1, { taskDefinitionArn: PREVIOUS })],
     );
 
     expect(result.targets[0]!.problem).toBe(
@@ -114,11 +102,11 @@ describe('evaluate', () => {
   });
 
   it('names how many unverified targets still receive traffic, one and more', () => {
-    const old = (n: number) => task(n, { taskDefinitionArn: PREVIOUS });
+    const old = (n: number) => taskFacts(n, { taskDefinitionArn: PREVIOUS });
     const groups = (count: number) => [
       { arn: WEB_TG, targets: [healthy(1), healthy(2), ...[3, 4].slice(0, count).map(healthy)] },
     ];
-    const tasks = [task(1), task(2), old(3), old(4)];
+    const tasks = [taskFacts(1), taskFacts(2), old(3), old(4)];
 
     expect(evaluate(expectation(), groups(1), tasks).targetGroups[0]!.problem).toBe(
       '2 of 2 required tasks healthy and verified; 1 unverified target still receives traffic',

@@ -1,4 +1,5 @@
 import nock from 'nock';
+import type { TaskFacts } from '../src/aws.js';
 
 /*
  * AWS answers for verify-targets tests: ECS speaks JSON with an x-amz-target header, ELBv2 the query protocol
@@ -25,6 +26,23 @@ export function targetGroupArn(name: string): string {
 }
 export function taskArn(id: string): string {
   return `arn:aws:ecs:${REGION}:${ACCOUNT}:task/prod/${id}`;
+}
+
+/** The 32-hex-digit id of task number `n`. */
+export function numberedTaskId(n: number): string {
+  return n.toString(16).padStart(32, '0');
+}
+
+/** Task number `n` as verify-targets reads it: RUNNING, web:42, IP 10.0.1.n, one `web` container on NEW_DIGEST. */
+export function taskFacts(n: number, overrides: Partial<TaskFacts> = {}): TaskFacts {
+  return {
+    arn: taskArn(numberedTaskId(n)),
+    taskDefinitionArn: CURRENT,
+    lastStatus: 'RUNNING',
+    addresses: [`10.0.1.${n}`],
+    containers: [{ name: 'web', image: 'web', imageDigest: NEW_DIGEST }],
+    ...overrides,
+  };
 }
 
 export const WEB_TG = targetGroupArn('web-tg');

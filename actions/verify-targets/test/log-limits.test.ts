@@ -6,7 +6,6 @@ import nock from 'nock';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { createAwsClient } from '@ecs-actions/aws';
-import type { TaskFacts } from '../src/aws.js';
 import type { TargetReport } from '../src/evaluate.js';
 import {
   MAX_CHECKED_TASKS,
@@ -15,7 +14,16 @@ import {
   readFailingTargetsLogs,
   type TaskLogContext,
 } from '../src/logs.js';
-import { CURRENT, PREVIOUS, WEB_TG, ecs, taskArn, useTestAwsEnvironment } from './fixtures.js';
+import {
+  CURRENT,
+  PREVIOUS,
+  WEB_TG,
+  ecs,
+  numberedTaskId,
+  taskArn,
+  taskFacts,
+  useTestAwsEnvironment,
+} from './fixtures.js';
 
 let restoreEnvironment: () => void;
 let lines: string[];
@@ -54,8 +62,6 @@ function splunkRevision(revision = CURRENT): nock.Scope {
   );
 }
 
-const id = (n: number) => n.toString(16).padStart(32, '0');
-
 function failingTarget(n: number, taskDefinition = CURRENT): TargetReport {
   return {
     targetGroup: WEB_TG,
@@ -64,22 +70,11 @@ function failingTarget(n: number, taskDefinition = CURRENT): TargetReport {
     state: 'unhealthy',
     reason: 'Target.FailedHealthChecks',
     description: null,
-    task: taskArn(id(n)),
+    task: taskArn(numberedTaskId(n)),
     taskDefinition,
     digest: null,
     taskProblem: null,
     problem: 'unhealthy',
-  };
-}
-
-function runningTask(n: number, overrides: Partial<TaskFacts> = {}): TaskFacts {
-  return {
-    arn: taskArn(id(n)),
-    taskDefinitionArn: CURRENT,
-    lastStatus: 'RUNNING',
-    addresses: [`10.0.1.${n}`],
-    containers: [],
-    ...overrides,
   };
 }
 
@@ -99,7 +94,7 @@ describe('readFailingTargetsLogs', () => {
 
     const read = await readFailingTargetsLogs(context(), targets, CURRENT, 20);
 
-    expect(read.map((task) => task.taskId)).toEqual([1, 2, 3, 4, 5].map(id));
+    expect(read.map((task) => task.taskId)).toEqual([1, 2, 3, 4, 5].map(numberedTaskId));
     expect(read[0]!.reads).toEqual([expect.objectContaining({ status: 'elsewhere' })]);
     expect(lines.at(-1)).toBe('… and 2 more tasks behind failing targets, not read');
   });
@@ -123,8 +118,8 @@ describe('readFailingTargetsLogs', () => {
 
     expect(read).toEqual([]);
     expect(lines).toEqual([
-      `Task ${id(1)}: log lines not read: DescribeTaskDefinition web:42 failed (Service unavailable)`,
-      `Task ${id(2)}: log lines not read: DescribeTaskDefinition web:42 failed (Service unavailable)`,
+      `Task ${numberedTaskId(1)}: log lines not read: DescribeTaskDefinition web:42 failed (Service unavailable)`,
+      `Task ${numberedTaskId(2)}: log lines not read: DescribeTaskDefinition web:42 failed (Service unavailable)`,
     ]);
   });
 
@@ -141,27 +136,27 @@ describe('checkTaskLogs', () => {
   it(`checks the expected revision's RUNNING tasks, at most ${MAX_CHECKED_TASKS}, and counts the rest`, async () => {
     splunkRevision();
     const tasks = [
-      runningTask(100, { lastStatus: 'DEACTIVATING' }),
-      runningTask(101, { taskDefinitionArn: PREVIOUS }),
-      ...Array.from({ length: MAX_CHECKED_TASKS + 2 }, (_, n) => runningTask(n + 1)),
+      taskFacts(100, { lastStatus: 'DEACTIVATING' }),
+      taskFacts(101, { taskDefinitionArn: PREVIOUS }),
+      ...Array.from({ length: MAX_CHECKED_TASKS + 2 }, (_, n) => taskFacts(n + 1)),
     ];
 
     const check = await checkTaskLogs(context(), { tasks, taskDefinitionArn: CURRENT, mode: 'warn' });
 
     expect(check).toMatchObject({ notChecked: 2, linesRead: 0, truncated: false, errorLines: [] });
     expect(check.tasks.map((task) => task.taskId)).toEqual(
-      Array.from({ length: MAX_CHECKED_TASKS }, (_, n) => id(n + 1)),
+      Array.from({ length: MAX_CHECKED_TASKS }, (_, n) => numberedTaskId(n + 1)),
     );
     expect(check.unchecked).toHaveLength(MAX_CHECKED_TASKS);
-    expect(check.unchecked[0]).toMatch(new RegExp(`^web \\(task ${id(1)}\\): its logs go to `));
+    expect(check.unchecked[0]).toMatch(new RegExp(`^web \\(task ${numberedTaskId(1)}\\): its logs go to `));
   });
 
   it('names a task whose task definition could not be read as not checked', async () => {
     ecs('DescribeTaskDefinition', { taskDefinition: CURRENT }, { __type: 'ServerException', message: 'down' }, 500);
 
-    const check = await checkTaskLogs(context(), { tasks: [runningTask(1)], taskDefinitionArn: CURRENT, mode: 'fail' });
+    const check = await checkTaskLogs(context(), { tasks: [taskFacts(1)], taskDefinitionArn: CURRENT, mode: 'fail' });
 
     expect(check.tasks).toEqual([]);
-    expect(check.unchecked).toEqual([`task ${id(1)}: DescribeTaskDefinition web:42 failed (down)`]);
+    expect(check.unchecked).toEqual([`task ${numberedTaskId(1)}: DescribeTaskDefinition web:42 failed (down)`]);
   });
 });
