@@ -67,8 +67,6 @@ describe('one-off tasks (RunTask, StopTask)', () => {
     const task = await runTask();
     expect(task).toMatchObject({ lastStatus: 'PROVISIONING', desiredStatus: 'RUNNING', group: 'family:migrate-test' });
     expect(task.overrides?.containerOverrides).toContainEqual({ name: 'web', command: MIGRATE });
-    const listed = await ecs.send(new ListTasksCommand({ cluster, startedBy: 'ecs-actions/run-task' }));
-    expect(listed.taskArns).toContain(task.taskArn);
 
     const stopped = await waitUntilStopped(task.taskArn!);
     expect(stopped).toMatchObject({ stopCode: 'EssentialContainerExited', desiredStatus: 'STOPPED' });
@@ -103,6 +101,9 @@ describe('one-off tasks (RunTask, StopTask)', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: [task.taskArn!] }));
     expect(tasks?.[0]?.lastStatus).toBe('RUNNING');
+    // ListTasks lists tasks that are to run (desiredStatus RUNNING): this one, unlike a task that already exited.
+    const listed = await ecs.send(new ListTasksCommand({ cluster, startedBy: 'ecs-actions/run-task' }));
+    expect(listed.taskArns).toContain(task.taskArn);
 
     const answer = await ecs.send(new StopTaskCommand({ cluster, task: task.taskArn, reason: 'timeout passed' }));
     expect(answer.task).toMatchObject({ desiredStatus: 'STOPPED', stoppedReason: 'timeout passed' });
